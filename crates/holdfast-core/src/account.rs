@@ -1,0 +1,167 @@
+//! The customer account as Holdfast knows it: who they are, how to reach them, what they pay and
+//! owe, and who sold to them. `AccountDraft` is an account that has passed every rule and may be
+//! stored; the store assigns its id.
+
+use jiff::civil::Date;
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+use uuid::Uuid;
+
+use crate::money::Money;
+use crate::CoreError;
+
+/// How the customer prefers to hear from us; confirmations go out on this channel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum PreferredChannel {
+    Email,
+    Phone,
+    Sms,
+    Chat,
+}
+
+impl PreferredChannel {
+    pub const ALL: [PreferredChannel; 4] = [
+        PreferredChannel::Email,
+        PreferredChannel::Phone,
+        PreferredChannel::Sms,
+        PreferredChannel::Chat,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PreferredChannel::Email => "email",
+            PreferredChannel::Phone => "phone",
+            PreferredChannel::Sms => "sms",
+            PreferredChannel::Chat => "chat",
+        }
+    }
+
+    pub fn parse(text: &str) -> Result<Self, CoreError> {
+        let wanted = text.trim().to_ascii_lowercase();
+        PreferredChannel::ALL
+            .into_iter()
+            .find(|channel| channel.as_str() == wanted)
+            .ok_or_else(|| {
+                CoreError::invalid(
+                    "preferred_channel",
+                    format!("\"{}\" is not one of email, phone, sms, chat", text.trim()),
+                )
+            })
+    }
+}
+
+/// A validated account, ready to be created or to update the account with the same external id.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct AccountDraft {
+    /// The id the customer has in the company's own systems (CRM, billing); unique.
+    pub external_id: String,
+    pub name: String,
+    pub contact_name: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub preferred_channel: PreferredChannel,
+    /// The customer level the policy routes by (e.g. Essentials, Professional, SMB).
+    pub tier: String,
+    /// The hosting server or region; the exit-interview link depends on it in some procedures.
+    pub hosting_server: Option<String>,
+    pub plan: Option<String>,
+    pub mrr: Money,
+    pub customer_since: Option<Date>,
+    pub total_collected: Money,
+    pub accounts_receivable: Money,
+    pub original_sales_rep: Option<String>,
+}
+
+/// An account as stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct Account {
+    pub id: Uuid,
+    #[serde(flatten)]
+    #[ts(flatten)]
+    pub draft: AccountDraft,
+}
+
+/// Checks that an e-mail address is plausible: one `@`, something before it, a dotted domain after.
+/// Deliverability is the mail server's business; this catches typos and swapped columns.
+pub fn validate_email(text: &str) -> Result<String, CoreError> {
+    let email = text.trim();
+    let invalid = || CoreError::invalid("email", format!("\"{email}\" is not an e-mail address"));
+    let (local, domain) = email.split_once('@').ok_or_else(invalid)?;
+    let domain_ok = domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !domain.contains('@');
+    if local.is_empty() || !domain_ok || email.chars().any(char::is_whitespace) {
+        return Err(invalid());
+    }
+    Ok(email.to_owned())
+}
+
+/// Checks a phone number: digits with the usual punctuation, an optional leading `+`, and between
+/// 7 and 15 digits (the E.164 maximum).
+pub fn validate_phone(text: &str) -> Result<String, CoreError> {
+    let phone = text.trim();
+    let invalid = |why: &str| CoreError::invalid("phone", format!("\"{phone}\" {why}"));
+    let body = phone.strip_prefix('+').unwrap_or(phone);
+    if !body
+        .chars()
+        .all(|c| c.is_ascii_digit() || matches!(c, ' ' | '-' | '.' | '(' | ')'))
+    {
+        return Err(invalid("is not a phone number"));
+    }
+    let digits = body.chars().filter(char::is_ascii_digit).count();
+    if !(7..=15).contains(&digits) {
+        return Err(invalid("should have between 7 and 15 digits"));
+    }
+    Ok(phone.to_owned())
+}
+
+/// The contact that a message on `channel` would use must be on file.
+pub fn check_channel_reachable(
+    channel: PreferredChannel,
+    email: Option<&str>,
+    phone: Option<&str>,
+) -> Result<(), CoreError> {
+    let missing = match channel {
+        PreferredChannel::Email if email.is_none() => Some("an e-mail address"),
+        PreferredChannel::Phone | PreferredChannel::Sms if phone.is_none() => Some("a phone number"),
+        _ => None,
+    };
+    match missing {
+        Some(what) => Err(CoreError::invalid(
+            "preferred_channel",
+            format!("{} is preferred but the account has no {what}", channel.as_str()),
+        )),
+        None => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn emails_need_a_local_part_and_a_dotted_domain() {
+        assert_eq!(validate_email(" ana@acme.io ").unwrap(), "ana@acme.io");
+        for bad in ["ana", "@acme.io", "ana@acme", "ana@.io", "ana@acme.", "a b@acme.io", "a@b@c.io"] {
+            assert!(validate_email(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn phones_are_digits_with_punctuation() {
+        assert!(validate_phone("+1 (555) 010-2030").is_ok());
+        assert!(validate_phone("555-0100x").is_err());
+        assert!(validate_phone("12345").is_err());
+        assert!(validate_phone("+1234567890123456").is_err());
+    }
+
+    #[test]
+    fn the_preferred_channel_needs_its_contact_on_file() {
+        assert!(check_channel_reachable(PreferredChannel::Email, None, Some("555")).is_err());
+        assert!(check_channel_reachable(PreferredChannel::Sms, Some("a@b.io"), None).is_err());
+        assert!(check_channel_reachable(PreferredChannel::Chat, None, None).is_ok());
+        assert!(check_channel_reachable(PreferredChannel::Phone, None, Some("555")).is_ok());
+    }
+}

@@ -1,0 +1,459 @@
+//! Reading customer accounts from a CSV export: every row is checked against the account rules, and
+//! a file with any bad row yields every problem and no accounts, so an import is all or nothing.
+
+use std::collections::HashMap;
+use std::io::Read;
+
+use jiff::civil::Date;
+
+use crate::account::{
+    check_channel_reachable, validate_email, validate_phone, AccountDraft, PreferredChannel,
+};
+use crate::error::RowProblem;
+use crate::money::{Currency, Money};
+use crate::CoreError;
+
+/// The columns an account export must have, by their canonical names. Headers are matched without
+/// regard to case, spaces, dashes or underscores, so "External ID" and "external_id" are the same.
+pub const ACCOUNT_COLUMNS: [&str; 15] = [
+    "external_id",
+    "name",
+    "contact_name",
+    "email",
+    "phone",
+    "preferred_channel",
+    "tier",
+    "hosting_server",
+    "plan",
+    "mrr",
+    "currency",
+    "customer_since",
+    "total_collected",
+    "accounts_receivable",
+    "original_sales_rep",
+];
+
+/// Longest text accepted in any one cell; longer is almost always a broken quote swallowing rows.
+const MAX_CELL_CHARS: usize = 500;
+
+/// Reads every account in a CSV file, or every problem with it.
+pub fn read_accounts_csv(input: impl Read) -> Result<Vec<AccountDraft>, CoreError> {
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .trim(csv::Trim::All)
+        .from_reader(input);
+    let mut problems = Vec::new();
+
+    let headers = match reader.headers() {
+        Ok(headers) => headers.clone(),
+        Err(error) => {
+            return Err(CoreError::InvalidRows {
+                problems: vec![RowProblem {
+                    line: 1,
+                    column: None,
+                    message: format!("the header row cannot be read: {error}"),
+                }],
+            })
+        }
+    };
+    let columns = match map_columns(&headers) {
+        Ok(columns) => columns,
+        Err(header_problems) => {
+            return Err(CoreError::InvalidRows {
+                problems: header_problems,
+            })
+        }
+    };
+
+    let mut drafts = Vec::new();
+    let mut first_line_of: HashMap<String, u64> = HashMap::new();
+    for (index, record) in reader.records().enumerate() {
+        // Line of the record's start; a record can span lines when a quoted cell holds a newline.
+        let fallback_line = index as u64 + 2;
+        let record = match record {
+            Ok(record) => record,
+            Err(error) => {
+                let line = error
+                    .position()
+                    .map(|p| p.line())
+                    .unwrap_or(fallback_line);
+                problems.push(RowProblem {
+                    line,
+                    column: None,
+                    message: format!("the row cannot be read: {error}"),
+                });
+                continue;
+            }
+        };
+        let line = record
+            .position()
+            .map(|p| p.line())
+            .unwrap_or(fallback_line);
+        if record.iter().all(str::is_empty) {
+            continue;
+        }
+        if record.len() != headers.len() {
+            problems.push(RowProblem {
+                line,
+                column: None,
+                message: format!(
+                    "the row has {} cells but the header has {}",
+                    record.len(),
+                    headers.len()
+                ),
+            });
+            continue;
+        }
+        let row = Row {
+            record: &record,
+            columns: &columns,
+        };
+        match row.to_draft() {
+            Ok(draft) => {
+                if let Some(first) = first_line_of.get(&draft.external_id) {
+                    problems.push(RowProblem {
+                        line,
+                        column: Some("external_id".into()),
+                        message: format!(
+                            "\"{}\" already appears on line {first}",
+                            draft.external_id
+                        ),
+                    });
+                } else {
+                    first_line_of.insert(draft.external_id.clone(), line);
+                    drafts.push(draft);
+                }
+            }
+            Err(row_problems) => {
+                problems.extend(row_problems.into_iter().map(|(column, message)| RowProblem {
+                    line,
+                    column: Some(column),
+                    message,
+                }))
+            }
+        }
+    }
+
+    if !problems.is_empty() {
+        return Err(CoreError::InvalidRows { problems });
+    }
+    if drafts.is_empty() {
+        return Err(CoreError::InvalidRows {
+            problems: vec![RowProblem {
+                line: 1,
+                column: None,
+                message: "the file has a header but no accounts".into(),
+            }],
+        });
+    }
+    Ok(drafts)
+}
+
+fn canonical_header(header: &str) -> String {
+    header
+        .trim()
+        .trim_start_matches('\u{feff}')
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// Maps each canonical column to its index in the file, or lists the header's problems.
+fn map_columns(headers: &csv::StringRecord) -> Result<HashMap<&'static str, usize>, Vec<RowProblem>> {
+    let mut columns = HashMap::new();
+    let mut problems = Vec::new();
+    for (index, header) in headers.iter().enumerate() {
+        let key = canonical_header(header);
+        let known = ACCOUNT_COLUMNS
+            .iter()
+            .find(|column| column.replace('_', "") == key);
+        if let Some(column) = known {
+            if columns.insert(*column, index).is_some() {
+                problems.push(RowProblem {
+                    line: 1,
+                    column: Some((*column).into()),
+                    message: format!("the column \"{header}\" appears twice"),
+                });
+            }
+        }
+    }
+    for column in ACCOUNT_COLUMNS {
+        if !columns.contains_key(column) {
+            problems.push(RowProblem {
+                line: 1,
+                column: Some(column.into()),
+                message: format!("the header has no \"{column}\" column"),
+            });
+        }
+    }
+    if problems.is_empty() {
+        Ok(columns)
+    } else {
+        Err(problems)
+    }
+}
+
+struct Row<'a> {
+    record: &'a csv::StringRecord,
+    columns: &'a HashMap<&'static str, usize>,
+}
+
+type CellProblems = Vec<(String, String)>;
+
+impl Row<'_> {
+    fn cell(&self, column: &'static str) -> &str {
+        self.columns
+            .get(column)
+            .and_then(|index| self.record.get(*index))
+            .unwrap_or("")
+    }
+
+    fn optional(&self, column: &'static str, problems: &mut CellProblems) -> Option<String> {
+        let value = self.cell(column);
+        if value.chars().count() > MAX_CELL_CHARS {
+            problems.push((
+                column.into(),
+                format!("is longer than {MAX_CELL_CHARS} characters"),
+            ));
+            return None;
+        }
+        (!value.is_empty()).then(|| value.to_owned())
+    }
+
+    fn required(&self, column: &'static str, problems: &mut CellProblems) -> Option<String> {
+        let value = self.optional(column, problems);
+        if value.is_none() && self.cell(column).is_empty() {
+            problems.push((column.into(), "is required".into()));
+        }
+        value
+    }
+
+    fn to_draft(&self) -> Result<AccountDraft, CellProblems> {
+        let mut problems: CellProblems = Vec::new();
+        let note = |result: Result<String, CoreError>, problems: &mut CellProblems| match result {
+            Ok(value) => Some(value),
+            Err(CoreError::Invalid { field, message }) => {
+                problems.push((field, message));
+                None
+            }
+            Err(other) => {
+                problems.push(("row".into(), other.to_string()));
+                None
+            }
+        };
+
+        let external_id = self.required("external_id", &mut problems);
+        let name = self.required("name", &mut problems);
+        let contact_name = self.optional("contact_name", &mut problems);
+        let email = self
+            .optional("email", &mut problems)
+            .and_then(|email| note(validate_email(&email), &mut problems));
+        let phone = self
+            .optional("phone", &mut problems)
+            .and_then(|phone| note(validate_phone(&phone), &mut problems));
+        let email_given = !self.cell("email").is_empty();
+        let phone_given = !self.cell("phone").is_empty();
+        if !email_given && !phone_given {
+            problems.push(("email".into(), "an e-mail address or a phone number is required".into()));
+        }
+        let preferred_channel = match self.required("preferred_channel", &mut problems) {
+            Some(text) => match PreferredChannel::parse(&text) {
+                Ok(channel) => {
+                    // Only judge reachability on contacts that were given and valid.
+                    if email.is_some() == email_given && phone.is_some() == phone_given {
+                        if let Err(CoreError::Invalid { field, message }) =
+                            check_channel_reachable(channel, email.as_deref(), phone.as_deref())
+                        {
+                            problems.push((field, message));
+                        }
+                    }
+                    Some(channel)
+                }
+                Err(error) => {
+                    note(Err(error), &mut problems);
+                    None
+                }
+            },
+            None => None,
+        };
+        let tier = self.required("tier", &mut problems);
+        let hosting_server = self.optional("hosting_server", &mut problems);
+        let plan = self.optional("plan", &mut problems);
+        let currency = self
+            .required("currency", &mut problems)
+            .and_then(|code| match Currency::parse(&code) {
+                Ok(currency) => Some(currency),
+                Err(error) => {
+                    problems.push(("currency".into(), error.to_string()));
+                    None
+                }
+            });
+        let amount = |column: &'static str, required: bool, problems: &mut CellProblems| {
+            let text = self.cell(column);
+            let currency = currency?;
+            if text.is_empty() {
+                if required {
+                    problems.push((column.into(), "is required".into()));
+                    return None;
+                }
+                return Some(Money::new(0, currency));
+            }
+            match Money::parse_non_negative(text, currency) {
+                Ok(money) => Some(money),
+                Err(error) => {
+                    problems.push((column.into(), error.to_string()));
+                    None
+                }
+            }
+        };
+        let mrr = amount("mrr", true, &mut problems);
+        let total_collected = amount("total_collected", false, &mut problems);
+        let accounts_receivable = amount("accounts_receivable", false, &mut problems);
+        let customer_since = match self.cell("customer_since") {
+            "" => None,
+            text => match text.parse::<Date>() {
+                Ok(date) => Some(date),
+                Err(_) => {
+                    problems.push((
+                        "customer_since".into(),
+                        format!("\"{text}\" is not a date written as YYYY-MM-DD"),
+                    ));
+                    None
+                }
+            },
+        };
+        let original_sales_rep = self.optional("original_sales_rep", &mut problems);
+
+        match (
+            external_id,
+            name,
+            preferred_channel,
+            tier,
+            mrr,
+            total_collected,
+            accounts_receivable,
+        ) {
+            (
+                Some(external_id),
+                Some(name),
+                Some(preferred_channel),
+                Some(tier),
+                Some(mrr),
+                Some(total_collected),
+                Some(accounts_receivable),
+            ) if problems.is_empty() => Ok(AccountDraft {
+                external_id,
+                name,
+                contact_name,
+                email,
+                phone,
+                preferred_channel,
+                tier,
+                hosting_server,
+                plan,
+                mrr,
+                customer_since,
+                total_collected,
+                accounts_receivable,
+                original_sales_rep,
+            }),
+            _ => Err(problems),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HEADER: &str = "External ID,Name,Contact name,Email,Phone,Preferred channel,Tier,Hosting server,Plan,MRR,Currency,Customer since,Total collected,Accounts receivable,Original sales rep\n";
+
+    fn problems(csv: &str) -> Vec<RowProblem> {
+        match read_accounts_csv(csv.as_bytes()) {
+            Err(CoreError::InvalidRows { problems }) => problems,
+            other => panic!("expected invalid rows, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn reads_a_well_formed_export() {
+        let csv = format!(
+            "{HEADER}A-1,Acme Corp,Ana Silva,ana@acme.io,+1 555 010 2030,email,Professional,us-east-1,Pro,\"1,234.50\",usd,2021-03-04,\"45,000.00\",0,Rob Reyes\n\
+             A-2,\"Beta, Inc.\",,,555-010-9999,phone,Essentials,,,49,EUR,,,,\n"
+        );
+        let drafts = read_accounts_csv(csv.as_bytes()).unwrap();
+        assert_eq!(drafts.len(), 2);
+        let acme = &drafts[0];
+        assert_eq!(acme.external_id, "A-1");
+        assert_eq!(acme.mrr.minor, 123_450);
+        assert_eq!(acme.mrr.currency.code(), "USD");
+        assert_eq!(acme.total_collected.minor, 4_500_000);
+        assert_eq!(acme.customer_since, Some(jiff::civil::date(2021, 3, 4)));
+        assert_eq!(acme.original_sales_rep.as_deref(), Some("Rob Reyes"));
+        let beta = &drafts[1];
+        assert_eq!(beta.name, "Beta, Inc.");
+        assert_eq!(beta.email, None);
+        assert_eq!(beta.accounts_receivable.minor, 0);
+        assert_eq!(beta.preferred_channel, PreferredChannel::Phone);
+    }
+
+    #[test]
+    fn reports_every_bad_row_with_its_line_and_column() {
+        let csv = format!(
+            "{HEADER}A-1,Acme,,ana@acme.io,,email,Pro,,,10,USD,,,,\n\
+             ,NoId,,x@y.io,,email,Pro,,,10,USD,,,,\n\
+             A-3,Bad mail,,not-mail,,email,Pro,,,10,USD,,,,\n\
+             A-4,Bad money,,a@b.io,,email,Pro,,,12.345,USD,,,,\n\
+             A-5,Bad date,,a@b.io,,email,Pro,,,10,USD,03/04/2021,,,\n\
+             A-1,Duplicate,,a@b.io,,email,Pro,,,10,USD,,,,\n\
+             A-7,Short row\n\
+             A-8,Wrong channel,,a@b.io,,fax,Pro,,,10,USD,,,,\n\
+             A-9,Unreachable,,a@b.io,,sms,Pro,,,10,USD,,,,\n\
+             A-10,Negative,,a@b.io,,email,Pro,,,-5,USD,,,,\n"
+        );
+        let found: Vec<(u64, Option<String>)> = problems(&csv)
+            .into_iter()
+            .map(|p| (p.line, p.column))
+            .collect();
+        let col = |c: &str| Some(c.to_string());
+        assert_eq!(
+            found,
+            vec![
+                (3, col("external_id")),
+                (4, col("email")),
+                (5, col("mrr")),
+                (6, col("customer_since")),
+                (7, col("external_id")),
+                (8, None),
+                (9, col("preferred_channel")),
+                (10, col("preferred_channel")),
+                (11, col("mrr")),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_missing_column_is_a_header_problem() {
+        let found = problems("external_id,name\nA-1,Acme\n");
+        assert!(found.iter().all(|p| p.line == 1));
+        assert!(found
+            .iter()
+            .any(|p| p.column.as_deref() == Some("preferred_channel")));
+        assert_eq!(found.len(), ACCOUNT_COLUMNS.len() - 2);
+    }
+
+    #[test]
+    fn an_empty_file_is_refused() {
+        assert_eq!(problems(HEADER).len(), 1);
+    }
+
+    #[test]
+    fn quoted_newlines_keep_line_numbers_true() {
+        let csv = format!(
+            "{HEADER}A-1,\"Acme\nCorp\",,a@b.io,,email,Pro,,,10,USD,,,,\n\
+             A-2,Bad,,a@b.io,,email,Pro,,,ten,USD,,,,\n"
+        );
+        assert_eq!(problems(&csv)[0].line, 4);
+    }
+}

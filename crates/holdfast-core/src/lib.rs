@@ -1,0 +1,11 @@
+//! Holdfast's rules. Everything that decides anything lives here, so that the desktop app and the
+//! sync server decide the same way. No IO, no database, no Tauri, no async runtime: callers pass
+//! in what they read (bytes, the current time, fresh ids) and persist what comes back.
+
+pub mod account;
+pub mod case;
+pub mod error;
+pub mod import;
+pub mod money;
+
+pub use error::CoreError;

@@ -1,0 +1,224 @@
+//! Accounts: all-or-nothing imports keyed by external id, and a searchable list paged by keyset
+//! (name, id), so page 2,000 costs what page 1 costs.
+
+use holdfast_core::account::{Account, AccountDraft, PreferredChannel};
+use holdfast_core::money::{Currency, Money};
+use jiff::Timestamp;
+use rusqlite::{named_params, OptionalExtension, Row};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+use uuid::Uuid;
+
+use crate::error::{Result, StoreError};
+use crate::page::{contains_pattern, page_size, to_millis};
+use crate::Database;
+
+/// What an import did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+pub struct ImportSummary {
+    pub created: u32,
+    pub updated: u32,
+}
+
+/// Where the previous page of accounts ended.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct AccountCursor {
+    pub name_key: String,
+    pub id: Uuid,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct AccountQuery {
+    /// Finds accounts whose name, e-mail or phone contains this text (case-insensitive; phone
+    /// numbers are compared by their digits).
+    pub search: Option<String>,
+    pub after: Option<AccountCursor>,
+    pub limit: Option<u32>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct AccountPage {
+    pub items: Vec<Account>,
+    /// The cursor for the next page; `None` on the last page.
+    pub next: Option<AccountCursor>,
+}
+
+fn digits(text: &str) -> String {
+    text.chars().filter(char::is_ascii_digit).collect()
+}
+
+impl Database {
+    /// Creates or updates (by external id) every account, in one transaction.
+    pub fn import_accounts(&mut self, drafts: &[AccountDraft], now: Timestamp) -> Result<ImportSummary> {
+        let tx = self.conn.transaction()?;
+        let mut summary = ImportSummary {
+            created: 0,
+            updated: 0,
+        };
+        {
+            let mut existing = tx.prepare("SELECT id FROM accounts WHERE external_id = ?1")?;
+            let mut upsert = tx.prepare(
+                "INSERT INTO accounts (id, external_id, name, name_key, contact_name, email, email_key,
+                    phone, phone_digits, preferred_channel, tier, hosting_server, plan, currency,
+                    mrr_minor, customer_since, total_collected_minor, accounts_receivable_minor,
+                    original_sales_rep, created_at, updated_at)
+                 VALUES (:id, :external_id, :name, :name_key, :contact_name, :email, :email_key,
+                    :phone, :phone_digits, :preferred_channel, :tier, :hosting_server, :plan, :currency,
+                    :mrr, :customer_since, :total_collected, :accounts_receivable,
+                    :original_sales_rep, :now, :now)
+                 ON CONFLICT (external_id) DO UPDATE SET
+                    name = excluded.name, name_key = excluded.name_key,
+                    contact_name = excluded.contact_name, email = excluded.email,
+                    email_key = excluded.email_key, phone = excluded.phone,
+                    phone_digits = excluded.phone_digits, preferred_channel = excluded.preferred_channel,
+                    tier = excluded.tier, hosting_server = excluded.hosting_server, plan = excluded.plan,
+                    currency = excluded.currency, mrr_minor = excluded.mrr_minor,
+                    customer_since = excluded.customer_since,
+                    total_collected_minor = excluded.total_collected_minor,
+                    accounts_receivable_minor = excluded.accounts_receivable_minor,
+                    original_sales_rep = excluded.original_sales_rep, updated_at = excluded.updated_at",
+            )?;
+            for draft in drafts {
+                let known: Option<String> = existing
+                    .query_row([&draft.external_id], |row| row.get(0))
+                    .optional()?;
+                if known.is_some() {
+                    summary.updated += 1;
+                } else {
+                    summary.created += 1;
+                }
+                upsert.execute(named_params! {
+                    ":id": Uuid::now_v7().to_string(),
+                    ":external_id": draft.external_id,
+                    ":name": draft.name,
+                    ":name_key": draft.name.to_lowercase(),
+                    ":contact_name": draft.contact_name,
+                    ":email": draft.email,
+                    ":email_key": draft.email.as_ref().map(|e| e.to_lowercase()),
+                    ":phone": draft.phone,
+                    ":phone_digits": draft.phone.as_deref().map(digits),
+                    ":preferred_channel": draft.preferred_channel.as_str(),
+                    ":tier": draft.tier,
+                    ":hosting_server": draft.hosting_server,
+                    ":plan": draft.plan,
+                    ":currency": draft.mrr.currency.code(),
+                    ":mrr": draft.mrr.minor,
+                    ":customer_since": draft.customer_since.map(|d| d.to_string()),
+                    ":total_collected": draft.total_collected.minor,
+                    ":accounts_receivable": draft.accounts_receivable.minor,
+                    ":original_sales_rep": draft.original_sales_rep,
+                    ":now": to_millis(now),
+                })?;
+            }
+        }
+        tx.commit()?;
+        Ok(summary)
+    }
+
+    pub fn account(&self, id: Uuid) -> Result<Account> {
+        let found = self
+            .conn
+            .query_row(
+                &format!("SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE id = ?1"),
+                [id.to_string()],
+                |row| Ok(read_account(row)),
+            )
+            .optional()?;
+        found.unwrap_or_else(|| {
+            Err(StoreError::NotFound {
+                entity: "account",
+                id: id.to_string(),
+            })
+        })
+    }
+
+    /// One page of accounts in name order, optionally filtered by a search text.
+    pub fn accounts(&self, query: &AccountQuery) -> Result<AccountPage> {
+        let limit = page_size(query.limit);
+        let search = query
+            .search
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty());
+        let name_pattern = search.map(|s| contains_pattern(&s.to_lowercase()));
+        // Only a search that looks like a phone number is compared by digits: "100%" is not one.
+        let search_digits = search
+            .filter(|s| s.chars().all(|c| c.is_ascii_digit() || " +-.()".contains(c)))
+            .map(digits)
+            .filter(|d| d.len() >= 3);
+        let phone_pattern = search_digits.map(|d| contains_pattern(&d));
+        let (after_name, after_id) = match &query.after {
+            Some(cursor) => (Some(cursor.name_key.clone()), Some(cursor.id.to_string())),
+            None => (None, None),
+        };
+        let mut statement = self.conn.prepare_cached(&format!(
+            "SELECT {ACCOUNT_COLUMNS} FROM accounts
+             WHERE (:after_name IS NULL OR (name_key, id) > (:after_name, :after_id))
+               AND (:pattern IS NULL
+                    OR name_key LIKE :pattern ESCAPE '\\'
+                    OR email_key LIKE :pattern ESCAPE '\\'
+                    OR (:phone_pattern IS NOT NULL AND phone_digits LIKE :phone_pattern ESCAPE '\\'))
+             ORDER BY name_key, id
+             LIMIT :limit"
+        ))?;
+        let rows = statement.query_map(
+            named_params! {
+                ":after_name": after_name,
+                ":after_id": after_id,
+                ":pattern": name_pattern,
+                ":phone_pattern": phone_pattern,
+                ":limit": limit + 1,
+            },
+            |row| Ok(read_account(row)),
+        )?;
+        let mut items = rows.collect::<rusqlite::Result<Vec<_>>>()?
+            .into_iter()
+            .collect::<Result<Vec<_>>>()?;
+        let next = if items.len() > limit as usize {
+            items.truncate(limit as usize);
+            items.last().map(|last| AccountCursor {
+                name_key: last.draft.name.to_lowercase(),
+                id: last.id,
+            })
+        } else {
+            None
+        };
+        Ok(AccountPage { items, next })
+    }
+}
+
+const ACCOUNT_COLUMNS: &str = "id, external_id, name, contact_name, email, phone, preferred_channel,
+    tier, hosting_server, plan, currency, mrr_minor, customer_since, total_collected_minor,
+    accounts_receivable_minor, original_sales_rep";
+
+/// Reads one row of `ACCOUNT_COLUMNS`; anything that does not parse back is reported as damage.
+fn read_account(row: &Row<'_>) -> Result<Account> {
+    let corrupt = |what: &str| StoreError::Corrupt(format!("account row: {what}"));
+    let id: String = row.get(0)?;
+    let currency: String = row.get(10)?;
+    let currency = Currency::parse(&currency).map_err(|_| corrupt("currency"))?;
+    let channel: String = row.get(6)?;
+    let customer_since: Option<String> = row.get(12)?;
+    Ok(Account {
+        id: Uuid::parse_str(&id).map_err(|_| corrupt("id"))?,
+        draft: AccountDraft {
+            external_id: row.get(1)?,
+            name: row.get(2)?,
+            contact_name: row.get(3)?,
+            email: row.get(4)?,
+            phone: row.get(5)?,
+            preferred_channel: PreferredChannel::parse(&channel)
+                .map_err(|_| corrupt("preferred_channel"))?,
+            tier: row.get(7)?,
+            hosting_server: row.get(8)?,
+            plan: row.get(9)?,
+            mrr: Money::new(row.get(11)?, currency),
+            customer_since: customer_since
+                .map(|text| text.parse().map_err(|_| corrupt("customer_since")))
+                .transpose()?,
+            total_collected: Money::new(row.get(13)?, currency),
+            accounts_receivable: Money::new(row.get(14)?, currency),
+            original_sales_rep: row.get(15)?,
+        },
+    })
+}

@@ -1,0 +1,31 @@
+//! The one error type of the store.
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("the database cannot be opened with this key (wrong key, or not a Holdfast database)")]
+    WrongKey,
+    #[error("this build of SQLite has no encryption (SQLCipher is missing); refusing to store customer data in clear")]
+    EncryptionUnavailable,
+    #[error("the database was written by a newer Holdfast (schema {found}, this version knows up to {supported}); update Holdfast to open it")]
+    NewerSchema { found: i64, supported: i64 },
+    #[error("migration {version} failed: {source}")]
+    Migration {
+        version: i64,
+        #[source]
+        source: rusqlite::Error,
+    },
+    #[error("{entity} {id} was not found")]
+    NotFound { entity: &'static str, id: String },
+    #[error(transparent)]
+    Rule(#[from] holdfast_core::CoreError),
+    #[error("the key cannot be derived: {0}")]
+    KeyDerivation(String),
+    #[error("the system's random number generator failed: {0}")]
+    Random(String),
+    #[error("stored data is damaged: {0}")]
+    Corrupt(String),
+    #[error(transparent)]
+    Sqlite(#[from] rusqlite::Error),
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;

@@ -1,0 +1,15 @@
+//! Holdfast's local storage: one SQLCipher-encrypted SQLite database per profile, its numbered
+//! migrations, and the tables the desk reads (accounts, cases). Decisions come from
+//! `holdfast-core`; this crate only persists them, one transaction per command.
+
+pub mod accounts;
+pub mod cases;
+pub mod database;
+pub mod error;
+pub mod key;
+mod migrations;
+pub mod page;
+
+pub use database::Database;
+pub use error::StoreError;
+pub use key::DatabaseKey;
