@@ -6,9 +6,8 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 /// An ISO 4217 currency, stored by its three-letter code.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
-#[ts(type = "string")]
 pub struct Currency(iso_currency::Currency);
 
 impl Currency {
@@ -67,6 +66,8 @@ pub struct Money {
     /// Minor units; a JavaScript number holds these exactly up to 2^53.
     #[ts(type = "number")]
     pub minor: i64,
+    /// The ISO 4217 code, e.g. "USD".
+    #[ts(type = "string")]
     pub currency: Currency,
 }
 

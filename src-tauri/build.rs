@@ -1,0 +1,22 @@
+//! Compiles the app's context (config, assets, icons) and declares the app's own commands, so the
+//! capability files can grant the main window exactly the commands it uses.
+
+fn main() {
+    let commands = &[
+        "session_status",
+        "create_passphrase",
+        "unlock_with_passphrase",
+        "choose_accounts_file",
+        "import_accounts",
+        "list_accounts",
+        "open_case",
+        "list_inbox",
+    ];
+    tauri_build::try_build(
+        tauri_build::Attributes::new()
+            // The shell's files live in src-tauri/, beside the root package's manifest.
+            .capabilities_path_pattern("./src-tauri/capabilities/**/*")
+            .app_manifest(tauri_build::AppManifest::new().commands(commands)),
+    )
+    .expect("tauri-build failed: check tauri.conf.json and capabilities/");
+}

@@ -1,0 +1,124 @@
+//! The TypeScript side of the command interface, generated from the Rust types so the two cannot
+//! drift: every argument, result and error type, and a map from each command to its argument and
+//! result. `ui/src/lib/bindings.ts` is checked by a test to match; `UPDATE_BINDINGS=1 cargo test
+//! -p holdfast bindings` rewrites it.
+
+use ts_rs::{Config, TS};
+
+use holdfast_core::account::{Account, AccountDraft, PreferredChannel};
+use holdfast_core::case::{CaseStatus, OpenCase, RequestChannel};
+use holdfast_core::error::RowProblem;
+use holdfast_core::money::Money;
+use holdfast_store::accounts::{AccountCursor, AccountPage, AccountQuery, ImportSummary};
+use holdfast_store::cases::{CaseCursor, CasePage, CaseSummary, InboxQuery};
+
+use crate::commands::accounts::ImportAccountsArgs;
+use crate::commands::session::PassphraseArgs;
+use crate::error::AppError;
+use crate::session::SessionStatus;
+
+/// Each command: its name, its argument type (passed as `args`; `null` when it takes none) and its
+/// result type.
+pub const COMMANDS: &[(&str, &str, &str)] = &[
+    ("session_status", "null", "SessionStatus"),
+    ("create_passphrase", "PassphraseArgs", "SessionStatus"),
+    ("unlock_with_passphrase", "PassphraseArgs", "SessionStatus"),
+    ("choose_accounts_file", "null", "string | null"),
+    ("import_accounts", "ImportAccountsArgs", "ImportSummary"),
+    ("list_accounts", "AccountQuery", "AccountPage"),
+    ("open_case", "OpenCase", "CaseSummary"),
+    ("list_inbox", "InboxQuery", "CasePage"),
+];
+
+fn declaration<T: TS>(cfg: &Config) -> String {
+    format!("export {}\n", T::decl(cfg))
+}
+
+/// The whole of `bindings.ts`.
+pub fn typescript() -> String {
+    // Money and counts are JavaScript numbers: exact up to 2^53, far beyond any amount in cents.
+    let cfg = Config::new().with_large_int("number");
+    let declarations = [
+        declaration::<AppError>(&cfg),
+        declaration::<RowProblem>(&cfg),
+        declaration::<SessionStatus>(&cfg),
+        declaration::<PassphraseArgs>(&cfg),
+        declaration::<ImportAccountsArgs>(&cfg),
+        declaration::<ImportSummary>(&cfg),
+        declaration::<PreferredChannel>(&cfg),
+        declaration::<Money>(&cfg),
+        declaration::<AccountDraft>(&cfg),
+        declaration::<Account>(&cfg),
+        declaration::<AccountCursor>(&cfg),
+        declaration::<AccountQuery>(&cfg),
+        declaration::<AccountPage>(&cfg),
+        declaration::<RequestChannel>(&cfg),
+        declaration::<CaseStatus>(&cfg),
+        declaration::<OpenCase>(&cfg),
+        declaration::<CaseSummary>(&cfg),
+        declaration::<CaseCursor>(&cfg),
+        declaration::<InboxQuery>(&cfg),
+        declaration::<CasePage>(&cfg),
+    ];
+    let mut out = String::from(
+        "// Generated from the Rust types by src-tauri/src/bindings.rs. Do not edit by hand:\n\
+         // run `UPDATE_BINDINGS=1 cargo test -p holdfast bindings` after changing a command.\n\n",
+    );
+    for declaration in declarations {
+        out.push_str(&declaration);
+        out.push('\n');
+    }
+    out.push_str("/** Every command the window may call, with its argument and result. */\n");
+    out.push_str("export type Commands = {\n");
+    for (name, args, result) in COMMANDS {
+        out.push_str(&format!("  {name}: {{ args: {args}; result: {result} }};\n"));
+    }
+    out.push_str("};\n");
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    use super::*;
+
+    fn root() -> PathBuf {
+        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+    }
+
+    #[test]
+    fn bindings_ts_is_up_to_date() {
+        let path = root().join("ui/src/lib/bindings.ts");
+        let expected = typescript();
+        if std::env::var_os("UPDATE_BINDINGS").is_some() {
+            std::fs::write(&path, &expected).unwrap();
+        }
+        let found = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            found == expected,
+            "ui/src/lib/bindings.ts is out of date; run UPDATE_BINDINGS=1 cargo test -p holdfast bindings"
+        );
+    }
+
+    #[test]
+    fn the_window_is_granted_exactly_the_commands_it_has() {
+        let capability: serde_json::Value = serde_json::from_str(
+            &std::fs::read_to_string(root().join("src-tauri/capabilities/default.json")).unwrap(),
+        )
+        .unwrap();
+        let mut granted: Vec<String> = capability["permissions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p.as_str().unwrap().to_owned())
+            .collect();
+        let mut commands: Vec<String> = COMMANDS
+            .iter()
+            .map(|(name, _, _)| format!("allow-{}", name.replace('_', "-")))
+            .collect();
+        granted.sort();
+        commands.sort();
+        assert_eq!(granted, commands);
+    }
+}

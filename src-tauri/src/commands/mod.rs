@@ -1,0 +1,6 @@
+//! The commands the window calls. Each parses its input, calls the store or the core, and maps
+//! the error; no rule of the procedure is decided here.
+
+pub mod accounts;
+pub mod cases;
+pub mod session;

@@ -1,0 +1,58 @@
+//! The Tauri shell: resolves the profile, opens its encrypted database, and exposes the commands
+//! the desk calls. Thin by design: rules live in holdfast-core, persistence in holdfast-store.
+
+pub mod bindings;
+pub mod commands;
+pub mod error;
+pub mod profile;
+pub mod secrets;
+pub mod session;
+pub mod state;
+
+use tauri::{Manager, Runtime};
+
+use crate::error::AppError;
+use crate::profile::Profile;
+use crate::state::AppState;
+
+/// The app's builder, generic over the runtime so commands can run under `tauri::test`.
+pub fn builder<R: Runtime>() -> tauri::Builder<R> {
+    tauri::Builder::<R>::new()
+        .invoke_handler(tauri::generate_handler![
+            commands::session::session_status,
+            commands::session::create_passphrase,
+            commands::session::unlock_with_passphrase,
+            commands::accounts::choose_accounts_file,
+            commands::accounts::import_accounts,
+            commands::accounts::list_accounts,
+            commands::cases::open_case,
+            commands::cases::list_inbox,
+        ])
+        .setup(|app| {
+            app.manage(AppState::start(resolve_profile(app.handle())));
+            Ok(())
+        })
+}
+
+/// The profile named on the command line, or the default one in the app's data folder.
+fn resolve_profile<R: Runtime>(app: &tauri::AppHandle<R>) -> Result<Profile, AppError> {
+    let dir = match Profile::requested_dir(std::env::args().skip(1)) {
+        Some(dir) => dir,
+        None => app
+            .path()
+            .app_local_data_dir()
+            .map_err(|e| AppError::Storage {
+                message: format!("the app's data folder cannot be found: {e}"),
+            })?
+            .join("profiles")
+            .join("default"),
+    };
+    Profile::open(&dir)
+}
+
+pub fn run() {
+    if let Err(error) = builder::<tauri::Wry>().run(tauri::generate_context!()) {
+        eprintln!("Holdfast could not start: {error}");
+        std::process::exit(1);
+    }
+}

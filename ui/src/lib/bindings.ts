@@ -1,0 +1,115 @@
+// Generated from the Rust types by src-tauri/src/bindings.rs. Do not edit by hand:
+// run `UPDATE_BINDINGS=1 cargo test -p holdfast bindings` after changing a command.
+
+export type AppError = { "kind": "validation", field: string, message: string, } | { "kind": "invalid_rows", rows: Array<RowProblem>, } | { "kind": "not_found", entity: string, id: string, } | { "kind": "forbidden", message: string, } | { "kind": "conflict", message: string, } | { "kind": "locked", message: string, } | { "kind": "storage", message: string, } | { "kind": "internal", message: string, };
+
+export type RowProblem = { line: number, 
+/**
+ * The column at fault, by its header name; `None` when the row as a whole is malformed.
+ */
+column: string | null, message: string, };
+
+export type SessionStatus = { "state": "unlocked", profile_dir: string, } | { "state": "needs_new_passphrase", reason: string, } | { "state": "needs_passphrase" } | { "state": "failed", message: string, };
+
+export type PassphraseArgs = { passphrase: string, };
+
+export type ImportAccountsArgs = { 
+/**
+ * The CSV file to import, as an absolute path.
+ */
+path: string, };
+
+export type ImportSummary = { created: number, updated: number, };
+
+export type PreferredChannel = "email" | "phone" | "sms" | "chat";
+
+export type Money = { 
+/**
+ * Minor units; a JavaScript number holds these exactly up to 2^53.
+ */
+minor: number, 
+/**
+ * The ISO 4217 code, e.g. "USD".
+ */
+currency: string, };
+
+export type AccountDraft = { 
+/**
+ * The id the customer has in the company's own systems (CRM, billing); unique.
+ */
+external_id: string, name: string, contact_name: string | null, email: string | null, phone: string | null, preferred_channel: PreferredChannel, 
+/**
+ * The customer level the policy routes by (e.g. Essentials, Professional, SMB).
+ */
+tier: string, 
+/**
+ * The hosting server or region; the exit-interview link depends on it in some procedures.
+ */
+hosting_server: string | null, plan: string | null, mrr: Money, customer_since: string | null, total_collected: Money, accounts_receivable: Money, original_sales_rep: string | null, };
+
+export type Account = { id: string, 
+/**
+ * The id the customer has in the company's own systems (CRM, billing); unique.
+ */
+external_id: string, name: string, contact_name: string | null, email: string | null, phone: string | null, preferred_channel: PreferredChannel, 
+/**
+ * The customer level the policy routes by (e.g. Essentials, Professional, SMB).
+ */
+tier: string, 
+/**
+ * The hosting server or region; the exit-interview link depends on it in some procedures.
+ */
+hosting_server: string | null, plan: string | null, mrr: Money, customer_since: string | null, total_collected: Money, accounts_receivable: Money, original_sales_rep: string | null, };
+
+export type AccountCursor = { name_key: string, id: string, };
+
+export type AccountQuery = { 
+/**
+ * Finds accounts whose name, e-mail or phone contains this text (case-insensitive; phone
+ * numbers are compared by their digits).
+ */
+search: string | null, after: AccountCursor | null, limit: number | null, };
+
+export type AccountPage = { items: Array<Account>, 
+/**
+ * The cursor for the next page; `None` on the last page.
+ */
+next: AccountCursor | null, };
+
+export type RequestChannel = "email" | "phone" | "chat" | "web_form" | "sms";
+
+export type CaseStatus = "received";
+
+export type OpenCase = { account_id: string, channel: RequestChannel, 
+/**
+ * Who asked to cancel, as they introduced themselves; verified in a later step.
+ */
+requester_name: string, 
+/**
+ * How to reach the requester (an e-mail address or a phone number, as given).
+ */
+requester_contact: string, 
+/**
+ * When the request arrived; the moment of opening when not given.
+ */
+received_at: string | null, };
+
+export type CaseSummary = { id: string, account_id: string, account_name: string, account_tier: string, status: CaseStatus, channel: RequestChannel, requester_name: string, requester_contact: string, received_at: string, opened_at: string, };
+
+export type CaseCursor = { received_at: string, id: string, };
+
+export type InboxQuery = { after: CaseCursor | null, limit: number | null, };
+
+export type CasePage = { items: Array<CaseSummary>, next: CaseCursor | null, };
+
+/** Every command the window may call, with its argument and result. */
+export type Commands = {
+  session_status: { args: null; result: SessionStatus };
+  create_passphrase: { args: PassphraseArgs; result: SessionStatus };
+  unlock_with_passphrase: { args: PassphraseArgs; result: SessionStatus };
+  choose_accounts_file: { args: null; result: string | null };
+  import_accounts: { args: ImportAccountsArgs; result: ImportSummary };
+  list_accounts: { args: AccountQuery; result: AccountPage };
+  open_case: { args: OpenCase; result: CaseSummary };
+  list_inbox: { args: InboxQuery; result: CasePage };
+};
