@@ -1,0 +1,54 @@
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+
+const invoke = vi.fn();
+vi.mock('@tauri-apps/api/core', () => ({ invoke: (...args: unknown[]) => invoke(...args) }));
+
+const { call, describe: describeError, fieldError, toAppError } = await import('./api');
+
+describe('call', () => {
+  beforeEach(() => {
+    invoke.mockReset();
+  });
+
+  it('passes arguments under `args` and returns the value', async () => {
+    invoke.mockResolvedValue({ created: 2, updated: 1 });
+    const outcome = await call('import_accounts', { path: '/tmp/a.csv' });
+    expect(invoke).toHaveBeenCalledWith('import_accounts', { args: { path: '/tmp/a.csv' } });
+    expect(outcome).toEqual({ ok: true, value: { created: 2, updated: 1 } });
+  });
+
+  it('calls argument-less commands with nothing', async () => {
+    invoke.mockResolvedValue({ state: 'needs_passphrase' });
+    await call('session_status');
+    expect(invoke).toHaveBeenCalledWith('session_status', {});
+  });
+
+  it('returns the typed error the shell rejected with', async () => {
+    invoke.mockRejectedValue({ kind: 'validation', field: 'path', message: 'choose a CSV file to import' });
+    const outcome = await call('import_accounts', { path: '' });
+    expect(outcome.ok).toBe(false);
+    if (!outcome.ok) expect(fieldError(outcome.error, 'path')).toBe('choose a CSV file to import');
+  });
+});
+
+describe('errors', () => {
+  it('turns a plain string rejection into an internal error', () => {
+    expect(toAppError('invalid args `args` for command `open_case`')).toEqual({
+      kind: 'internal',
+      message: 'invalid args `args` for command `open_case`',
+    });
+  });
+
+  it('finds field errors only for their field', () => {
+    const error = { kind: 'validation', field: 'requester_name', message: 'say who asked to cancel' } as const;
+    expect(fieldError(error, 'requester_name')).toBe('say who asked to cancel');
+    expect(fieldError(error, 'requester_contact')).toBeNull();
+    expect(fieldError(null, 'requester_name')).toBeNull();
+  });
+
+  it('counts bad rows in words', () => {
+    expect(describeError({ kind: 'invalid_rows', rows: [{ line: 3, column: 'mrr', message: 'is required' }] })).toBe(
+      '1 row cannot be imported; nothing was imported.',
+    );
+  });
+});

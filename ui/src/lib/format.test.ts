@@ -1,0 +1,27 @@
+import { describe, expect, it } from 'vitest';
+import { channelName, formatMoney, relativeTime } from './format';
+
+describe('formatMoney', () => {
+  it('shows minor units in the currency with its code', () => {
+    expect(formatMoney({ minor: 123_450, currency: 'USD' }, 'en-US')).toBe('USD\u00a01,234.50');
+    expect(formatMoney({ minor: 1_500, currency: 'JPY' }, 'en-US')).toBe('JPY\u00a01,500');
+    expect(formatMoney({ minor: 0, currency: 'EUR' }, 'en-US')).toBe('EUR\u00a00.00');
+  });
+});
+
+describe('relativeTime', () => {
+  const now = new Date('2026-11-21T10:00:00Z');
+  it('says how long ago or how soon', () => {
+    expect(relativeTime('2026-11-21T09:59:30Z', now)).toBe('just now');
+    expect(relativeTime('2026-11-21T09:48:00Z', now)).toBe('12 min. ago');
+    expect(relativeTime('2026-11-21T07:00:00Z', now)).toBe('3 hr. ago');
+    expect(relativeTime('2026-11-23T10:00:00Z', now)).toBe('in 2 days');
+  });
+});
+
+describe('channelName', () => {
+  it('names channels for people', () => {
+    expect(channelName('web_form')).toBe('Web form');
+    expect(channelName('sms')).toBe('SMS');
+  });
+});

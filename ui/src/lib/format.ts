@@ -1,0 +1,50 @@
+// How money and time read on the desk: money always with its currency, never converted; times
+// relative where urgency matters, with the absolute instant for a tooltip.
+import type { Money } from './bindings';
+
+export function formatMoney(money: Money, locale?: string): string {
+  const digits = new Intl.NumberFormat('en', { style: 'currency', currency: money.currency })
+    .resolvedOptions().maximumFractionDigits ?? 2;
+  const amount = money.minor / 10 ** digits;
+  return new Intl.NumberFormat(locale, {
+    style: 'currency',
+    currency: money.currency,
+    currencyDisplay: 'code',
+    minimumFractionDigits: digits,
+    maximumFractionDigits: digits,
+  }).format(amount);
+}
+
+const UNITS: [Intl.RelativeTimeFormatUnit, number][] = [
+  ['day', 86_400_000],
+  ['hour', 3_600_000],
+  ['minute', 60_000],
+];
+
+/** "3 h ago", "in 12 min", "just now". */
+export function relativeTime(instant: string, now: Date = new Date()): string {
+  const delta = new Date(instant).getTime() - now.getTime();
+  const size = Math.abs(delta);
+  if (size < 60_000) return 'just now';
+  const format = new Intl.RelativeTimeFormat('en', { numeric: 'always', style: 'short' });
+  for (const [unit, length] of UNITS) {
+    if (size >= length) return format.format(Math.trunc(delta / length), unit);
+  }
+  return 'just now';
+}
+
+export function absoluteTime(instant: string): string {
+  return new Date(instant).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+}
+
+const CHANNEL_NAMES: Record<string, string> = {
+  email: 'E-mail',
+  phone: 'Phone',
+  chat: 'Chat',
+  web_form: 'Web form',
+  sms: 'SMS',
+};
+
+export function channelName(channel: string): string {
+  return CHANNEL_NAMES[channel] ?? channel;
+}
