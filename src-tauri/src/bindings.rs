@@ -71,7 +71,9 @@ pub fn typescript() -> String {
     out.push_str("/** Every command the window may call, with its argument and result. */\n");
     out.push_str("export type Commands = {\n");
     for (name, args, result) in COMMANDS {
-        out.push_str(&format!("  {name}: {{ args: {args}; result: {result} }};\n"));
+        out.push_str(&format!(
+            "  {name}: {{ args: {args}; result: {result} }};\n"
+        ));
     }
     out.push_str("};\n");
     out

@@ -79,7 +79,8 @@ mod tests {
 
     #[test]
     fn serialises_as_a_tagged_enum_the_ui_can_branch_on() {
-        let error: AppError = CoreError::invalid("requester_name", "say who asked to cancel").into();
+        let error: AppError =
+            CoreError::invalid("requester_name", "say who asked to cancel").into();
         assert_eq!(
             serde_json::to_value(&error).unwrap(),
             serde_json::json!({

@@ -29,7 +29,9 @@ pub fn builder<R: Runtime>() -> tauri::Builder<R> {
             commands::cases::list_inbox,
         ])
         .setup(|app| {
-            app.manage(AppState::start(resolve_profile(app.handle())));
+            let profile = resolve_profile(app.handle());
+            open_main_window(app.handle(), profile.as_ref().ok())?;
+            app.manage(AppState::start(profile));
             Ok(())
         })
 }
@@ -48,6 +50,22 @@ fn resolve_profile<R: Runtime>(app: &tauri::AppHandle<R>) -> Result<Profile, App
             .join("default"),
     };
     Profile::open(&dir)
+}
+
+/// The desk's window. Its web storage (the last screen, drafts) lives inside the profile, so two
+/// profiles on one machine never see each other's state.
+fn open_main_window<R: Runtime>(
+    app: &tauri::AppHandle<R>,
+    profile: Option<&Profile>,
+) -> tauri::Result<()> {
+    let mut window = tauri::WebviewWindowBuilder::new(app, "main", tauri::WebviewUrl::default())
+        .title("Holdfast")
+        .inner_size(1280.0, 800.0)
+        .min_inner_size(1024.0, 640.0);
+    if let Some(profile) = profile {
+        window = window.data_directory(profile.dir().join("webview"));
+    }
+    window.build().map(|_| ())
 }
 
 pub fn run() {

@@ -31,10 +31,16 @@ impl Profile {
     /// Creates the folder if needed and returns the profile rooted there.
     pub fn open(dir: &Path) -> Result<Self, AppError> {
         std::fs::create_dir_all(dir).map_err(|e| AppError::Storage {
-            message: format!("the profile folder {} cannot be created: {e}", dir.display()),
+            message: format!(
+                "the profile folder {} cannot be created: {e}",
+                dir.display()
+            ),
         })?;
         let dir = dir.canonicalize().map_err(|e| AppError::Storage {
-            message: format!("the profile folder {} cannot be resolved: {e}", dir.display()),
+            message: format!(
+                "the profile folder {} cannot be resolved: {e}",
+                dir.display()
+            ),
         })?;
         Ok(Profile { dir })
     }
@@ -77,17 +83,19 @@ impl Profile {
                 })
             }
         };
-        serde_json::from_str(&text).map(Some).map_err(|e| AppError::Storage {
-            message: format!("{} is damaged: {e}", path.display()),
-        })
+        serde_json::from_str(&text)
+            .map(Some)
+            .map_err(|e| AppError::Storage {
+                message: format!("{} is damaged: {e}", path.display()),
+            })
     }
 
     /// Records the key source, atomically: a crash leaves the old record or the new one.
     pub fn set_key_source(&self, source: &KeySource) -> Result<(), AppError> {
         let path = self.dir.join(KEY_SOURCE_FILE);
         let temporary = self.dir.join(format!("{KEY_SOURCE_FILE}.tmp"));
-        let text = serde_json::to_string_pretty(source)
-            .map_err(|e| AppError::internal(e.to_string()))?;
+        let text =
+            serde_json::to_string_pretty(source).map_err(|e| AppError::internal(e.to_string()))?;
         std::fs::write(&temporary, text)
             .and_then(|()| std::fs::rename(&temporary, &path))
             .map_err(|e| AppError::Storage {

@@ -7,8 +7,8 @@ use holdfast_store::Database;
 
 use crate::error::AppError;
 use crate::profile::Profile;
-use crate::session::{Opened, SessionStatus};
 use crate::secrets::{KeyringSecret, SecretError, SecretStore};
+use crate::session::{Opened, SessionStatus};
 
 pub struct AppState {
     profile: Result<Profile, AppError>,
@@ -27,7 +27,10 @@ impl AppState {
                     KeyringSecret::new(crate::profile::KEYRING_SERVICE, &profile.keyring_user());
                 let opened = crate::session::start(
                     profile,
-                    secrets.as_ref().map(|s| s as &dyn SecretStore).map_err(Clone::clone),
+                    secrets
+                        .as_ref()
+                        .map(|s| s as &dyn SecretStore)
+                        .map_err(Clone::clone),
                 );
                 (secrets, opened)
             }
@@ -87,5 +90,7 @@ impl AppState {
 /// A poisoned lock only means another command panicked mid-way; SQLite's transaction already
 /// rolled back, so the data behind it is consistent and the app carries on.
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }

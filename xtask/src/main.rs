@@ -1,1 +1,162 @@
-fn main() {}
+//! `cargo xtask`: the developer commands `run` and `test`, which set up a fresh machine, build the
+//! UI and then run the app or every check. Std only, so it builds in seconds.
+
+mod e2e;
+mod setup;
+mod steps;
+
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use steps::{header, Failure, Outcome, Step};
+
+const USAGE: &str = "\
+usage: cargo xtask <command>
+
+commands:
+  run [-- <app args>]   set up, build the UI, then run the app (e.g. -- --profile /tmp/p)
+  test                  set up, build the UI, then run every check and test, stopping at the
+                        first failure: fmt, clippy, cargo test, svelte-check, vitest, end-to-end
+  test fast             the same without the end-to-end tests (and without their tools)
+  test e2e              set up, build the UI, then only the end-to-end tests
+
+Setup installs missing Debian/Ubuntu packages with apt-get when run as root (otherwise it prints
+the command to run), checks Node.js, runs npm ci in ui/ when needed, and for the end-to-end tests
+installs tauri-driver. See README.md.";
+
+enum Task {
+    Run(Vec<OsString>),
+    Test(Scope),
+    Help,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Scope {
+    All,
+    Fast,
+    E2eOnly,
+}
+
+fn main() -> ExitCode {
+    let task = match parse(std::env::args_os().skip(1).collect()) {
+        Ok(task) => task,
+        Err(problem) => {
+            eprintln!("xtask: {problem}\n\n{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    let outcome = match task {
+        Task::Help => {
+            println!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        Task::Run(app_args) => enter_workspace().and_then(|()| run(&app_args)),
+        Task::Test(scope) => enter_workspace().and_then(|()| test(scope)),
+    };
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(failure) => {
+            eprintln!("\nxtask: {failure}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn parse(args: Vec<OsString>) -> Result<Task, String> {
+    let mut args = args.into_iter();
+    let Some(command) = args.next() else {
+        return Err("no command given".into());
+    };
+    match command.to_str() {
+        Some("run") => {
+            let mut rest: Vec<OsString> = args.collect();
+            if rest.first().is_some_and(|arg| arg == "--") {
+                rest.remove(0);
+            }
+            Ok(Task::Run(rest))
+        }
+        Some("test") => {
+            let scope = match args.next() {
+                None => Scope::All,
+                Some(arg) if arg == "fast" => Scope::Fast,
+                Some(arg) if arg == "e2e" => Scope::E2eOnly,
+                Some(arg) => {
+                    return Err(format!(
+                        "unknown test selection \"{}\"",
+                        arg.to_string_lossy()
+                    ))
+                }
+            };
+            if let Some(extra) = args.next() {
+                return Err(format!(
+                    "unexpected argument \"{}\"",
+                    extra.to_string_lossy()
+                ));
+            }
+            Ok(Task::Test(scope))
+        }
+        Some("help" | "-h" | "--help") => Ok(Task::Help),
+        _ => Err(format!("unknown command \"{}\"", command.to_string_lossy())),
+    }
+}
+
+/// Every step runs from the workspace root, the parent of this package's folder.
+fn enter_workspace() -> Outcome {
+    let root: PathBuf = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .ok_or_else(|| Failure::new("the workspace root (the parent of xtask/) cannot be found"))?;
+    std::env::set_current_dir(&root).map_err(|error| {
+        Failure::new(format!(
+            "cannot enter the workspace root {}: {error}",
+            root.display()
+        ))
+    })
+}
+
+fn build_ui() -> Outcome {
+    Step::npm(&["run", "build"]).run()
+}
+
+fn run(app_args: &[OsString]) -> Outcome {
+    setup::prepare(false)?;
+    build_ui()?;
+    Step::cargo(&["run", "-p", "holdfast", "--"])
+        .args(app_args)
+        .run()
+}
+
+fn test(scope: Scope) -> Outcome {
+    let linux = cfg!(target_os = "linux");
+    if scope == Scope::E2eOnly && !linux {
+        return Err(Failure::new("the end-to-end tests run on Linux only"));
+    }
+    let e2e = linux && scope != Scope::Fast;
+
+    let prepared = setup::prepare(e2e)?;
+    build_ui()?;
+    if scope != Scope::E2eOnly {
+        Step::cargo(&["fmt", "--all", "--check"]).run()?;
+        Step::cargo(&[
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--all-features",
+            "--",
+            "-D",
+            "warnings",
+        ])
+        .run()?;
+        Step::cargo(&["test", "--workspace"]).run()?;
+        Step::npm(&["run", "check"]).run()?;
+        Step::npm(&["test"]).run()?;
+    }
+    if e2e {
+        e2e::run(prepared.tauri_driver_dir.as_deref())?;
+    } else if scope == Scope::All {
+        header("skipping the end-to-end tests: they run on Linux only");
+    }
+    header("all steps passed");
+    Ok(())
+}

@@ -125,13 +125,18 @@ pub fn check_channel_reachable(
 ) -> Result<(), CoreError> {
     let missing = match channel {
         PreferredChannel::Email if email.is_none() => Some("an e-mail address"),
-        PreferredChannel::Phone | PreferredChannel::Sms if phone.is_none() => Some("a phone number"),
+        PreferredChannel::Phone | PreferredChannel::Sms if phone.is_none() => {
+            Some("a phone number")
+        }
         _ => None,
     };
     match missing {
         Some(what) => Err(CoreError::invalid(
             "preferred_channel",
-            format!("{} is preferred but the account has no {what}", channel.as_str()),
+            format!(
+                "{} is preferred but the account has no {what}",
+                channel.as_str()
+            ),
         )),
         None => Ok(()),
     }
@@ -144,7 +149,15 @@ mod tests {
     #[test]
     fn emails_need_a_local_part_and_a_dotted_domain() {
         assert_eq!(validate_email(" ana@acme.io ").unwrap(), "ana@acme.io");
-        for bad in ["ana", "@acme.io", "ana@acme", "ana@.io", "ana@acme.", "a b@acme.io", "a@b@c.io"] {
+        for bad in [
+            "ana",
+            "@acme.io",
+            "ana@acme",
+            "ana@.io",
+            "ana@acme.",
+            "a b@acme.io",
+            "a@b@c.io",
+        ] {
             assert!(validate_email(bad).is_err(), "{bad}");
         }
     }

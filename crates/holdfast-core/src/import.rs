@@ -73,10 +73,7 @@ pub fn read_accounts_csv(input: impl Read) -> Result<Vec<AccountDraft>, CoreErro
         let record = match record {
             Ok(record) => record,
             Err(error) => {
-                let line = error
-                    .position()
-                    .map(|p| p.line())
-                    .unwrap_or(fallback_line);
+                let line = error.position().map(|p| p.line()).unwrap_or(fallback_line);
                 problems.push(RowProblem {
                     line,
                     column: None,
@@ -85,10 +82,7 @@ pub fn read_accounts_csv(input: impl Read) -> Result<Vec<AccountDraft>, CoreErro
                 continue;
             }
         };
-        let line = record
-            .position()
-            .map(|p| p.line())
-            .unwrap_or(fallback_line);
+        let line = record.position().map(|p| p.line()).unwrap_or(fallback_line);
         if record.iter().all(str::is_empty) {
             continue;
         }
@@ -124,13 +118,13 @@ pub fn read_accounts_csv(input: impl Read) -> Result<Vec<AccountDraft>, CoreErro
                     drafts.push(draft);
                 }
             }
-            Err(row_problems) => {
-                problems.extend(row_problems.into_iter().map(|(column, message)| RowProblem {
+            Err(row_problems) => problems.extend(row_problems.into_iter().map(
+                |(column, message)| RowProblem {
                     line,
                     column: Some(column),
                     message,
-                }))
-            }
+                },
+            )),
         }
     }
 
@@ -160,7 +154,9 @@ fn canonical_header(header: &str) -> String {
 }
 
 /// Maps each canonical column to its index in the file, or lists the header's problems.
-fn map_columns(headers: &csv::StringRecord) -> Result<HashMap<&'static str, usize>, Vec<RowProblem>> {
+fn map_columns(
+    headers: &csv::StringRecord,
+) -> Result<HashMap<&'static str, usize>, Vec<RowProblem>> {
     let mut columns = HashMap::new();
     let mut problems = Vec::new();
     for (index, header) in headers.iter().enumerate() {
@@ -255,7 +251,10 @@ impl Row<'_> {
         let email_given = !self.cell("email").is_empty();
         let phone_given = !self.cell("phone").is_empty();
         if !email_given && !phone_given {
-            problems.push(("email".into(), "an e-mail address or a phone number is required".into()));
+            problems.push((
+                "email".into(),
+                "an e-mail address or a phone number is required".into(),
+            ));
         }
         let preferred_channel = match self.required("preferred_channel", &mut problems) {
             Some(text) => match PreferredChannel::parse(&text) {
@@ -280,15 +279,15 @@ impl Row<'_> {
         let tier = self.required("tier", &mut problems);
         let hosting_server = self.optional("hosting_server", &mut problems);
         let plan = self.optional("plan", &mut problems);
-        let currency = self
-            .required("currency", &mut problems)
-            .and_then(|code| match Currency::parse(&code) {
+        let currency = self.required("currency", &mut problems).and_then(|code| {
+            match Currency::parse(&code) {
                 Ok(currency) => Some(currency),
                 Err(error) => {
                     problems.push(("currency".into(), error.to_string()));
                     None
                 }
-            });
+            }
+        });
         let amount = |column: &'static str, required: bool, problems: &mut CellProblems| {
             let text = self.cell(column);
             let currency = currency?;

@@ -161,10 +161,7 @@ mod tests {
         assert_eq!(Money::parse(" 0.07 ", usd()).unwrap().minor, 7);
         assert_eq!(Money::parse("12", usd()).unwrap().minor, 1_200);
         assert_eq!(Money::parse("-3.10", usd()).unwrap().minor, -310);
-        assert_eq!(
-            Money::parse("1,000,000", usd()).unwrap().minor,
-            100_000_000
-        );
+        assert_eq!(Money::parse("1,000,000", usd()).unwrap().minor, 100_000_000);
     }
 
     #[test]
@@ -184,7 +181,10 @@ mod tests {
         for bad in [
             "", "abc", "1,23.00", "12,3456", ",123", "1.2.3", "1e5", "$12", "1 234", "-", ".5",
         ] {
-            assert!(Money::parse(bad, usd()).is_err(), "{bad:?} should be refused");
+            assert!(
+                Money::parse(bad, usd()).is_err(),
+                "{bad:?} should be refused"
+            );
         }
         assert!(matches!(
             Money::parse("1.005", usd()),

@@ -49,7 +49,11 @@ fn digits(text: &str) -> String {
 
 impl Database {
     /// Creates or updates (by external id) every account, in one transaction.
-    pub fn import_accounts(&mut self, drafts: &[AccountDraft], now: Timestamp) -> Result<ImportSummary> {
+    pub fn import_accounts(
+        &mut self,
+        drafts: &[AccountDraft],
+        now: Timestamp,
+    ) -> Result<ImportSummary> {
         let tx = self.conn.transaction()?;
         let mut summary = ImportSummary {
             created: 0,
@@ -143,7 +147,10 @@ impl Database {
         let name_pattern = search.map(|s| contains_pattern(&s.to_lowercase()));
         // Only a search that looks like a phone number is compared by digits: "100%" is not one.
         let search_digits = search
-            .filter(|s| s.chars().all(|c| c.is_ascii_digit() || " +-.()".contains(c)))
+            .filter(|s| {
+                s.chars()
+                    .all(|c| c.is_ascii_digit() || " +-.()".contains(c))
+            })
             .map(digits)
             .filter(|d| d.len() >= 3);
         let phone_pattern = search_digits.map(|d| contains_pattern(&d));
@@ -171,7 +178,8 @@ impl Database {
             },
             |row| Ok(read_account(row)),
         )?;
-        let mut items = rows.collect::<rusqlite::Result<Vec<_>>>()?
+        let mut items = rows
+            .collect::<rusqlite::Result<Vec<_>>>()?
             .into_iter()
             .collect::<Result<Vec<_>>>()?;
         let next = if items.len() > limit as usize {
@@ -187,7 +195,8 @@ impl Database {
     }
 }
 
-const ACCOUNT_COLUMNS: &str = "id, external_id, name, contact_name, email, phone, preferred_channel,
+const ACCOUNT_COLUMNS: &str =
+    "id, external_id, name, contact_name, email, phone, preferred_channel,
     tier, hosting_server, plan, currency, mrr_minor, customer_since, total_collected_minor,
     accounts_receivable_minor, original_sales_rep";
 

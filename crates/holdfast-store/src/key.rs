@@ -26,8 +26,9 @@ impl DatabaseKey {
 
     pub fn from_hex(text: &str) -> Result<Self> {
         let mut bytes = [0u8; KEY_BYTES];
-        hex::decode_to_slice(text.trim(), &mut bytes)
-            .map_err(|_| StoreError::Corrupt("the stored database key is not 64 hex digits".into()))?;
+        hex::decode_to_slice(text.trim(), &mut bytes).map_err(|_| {
+            StoreError::Corrupt("the stored database key is not 64 hex digits".into())
+        })?;
         Ok(DatabaseKey(bytes))
     }
 
@@ -69,7 +70,10 @@ mod tests {
         let a = DatabaseKey::generate().unwrap();
         let b = DatabaseKey::generate().unwrap();
         assert_ne!(a.to_hex(), b.to_hex());
-        assert_eq!(DatabaseKey::from_hex(&a.to_hex()).unwrap().to_hex(), a.to_hex());
+        assert_eq!(
+            DatabaseKey::from_hex(&a.to_hex()).unwrap().to_hex(),
+            a.to_hex()
+        );
         assert!(DatabaseKey::from_hex("abc").is_err());
     }
 
@@ -77,9 +81,24 @@ mod tests {
     fn derivation_depends_on_passphrase_and_salt() {
         let salt = [7u8; SALT_BYTES];
         let one = DatabaseKey::derive("correct horse", &salt).unwrap();
-        assert_eq!(one.to_hex(), DatabaseKey::derive("correct horse", &salt).unwrap().to_hex());
-        assert_ne!(one.to_hex(), DatabaseKey::derive("correct horsf", &salt).unwrap().to_hex());
-        assert_ne!(one.to_hex(), DatabaseKey::derive("correct horse", &[8u8; SALT_BYTES]).unwrap().to_hex());
+        assert_eq!(
+            one.to_hex(),
+            DatabaseKey::derive("correct horse", &salt)
+                .unwrap()
+                .to_hex()
+        );
+        assert_ne!(
+            one.to_hex(),
+            DatabaseKey::derive("correct horsf", &salt)
+                .unwrap()
+                .to_hex()
+        );
+        assert_ne!(
+            one.to_hex(),
+            DatabaseKey::derive("correct horse", &[8u8; SALT_BYTES])
+                .unwrap()
+                .to_hex()
+        );
     }
 
     #[test]

@@ -38,7 +38,12 @@ fn reimporting_updates_by_external_id() {
 fn pages_cover_every_account_once_in_name_order() {
     let mut fixture = Fixture::new();
     let drafts: Vec<_> = (0..237)
-        .map(|i| draft(&format!("X-{i}"), &format!("Company {:03}", (i * 7919) % 237)))
+        .map(|i| {
+            draft(
+                &format!("X-{i}"),
+                &format!("Company {:03}", (i * 7919) % 237),
+            )
+        })
         .collect();
     fixture.db.import_accounts(&drafts, now()).unwrap();
     let mut seen = Vec::new();
@@ -182,7 +187,13 @@ fn a_case_needs_an_existing_account_and_valid_fields() {
         },
         now(),
     );
-    assert!(matches!(missing, Err(StoreError::NotFound { entity: "account", .. })));
+    assert!(matches!(
+        missing,
+        Err(StoreError::NotFound {
+            entity: "account",
+            ..
+        })
+    ));
 
     fixture
         .db
@@ -203,5 +214,10 @@ fn a_case_needs_an_existing_account_and_valid_fields() {
         blank,
         Err(StoreError::Rule(CoreError::Invalid { ref field, .. })) if field == "requester_name"
     ));
-    assert!(fixture.db.inbox(&InboxQuery::default()).unwrap().items.is_empty());
+    assert!(fixture
+        .db
+        .inbox(&InboxQuery::default())
+        .unwrap()
+        .items
+        .is_empty());
 }

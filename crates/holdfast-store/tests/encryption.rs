@@ -50,7 +50,12 @@ fn a_customer_s_name_never_appears_in_the_files_bytes() {
             let path = entry.unwrap().path();
             let bytes = std::fs::read(&path).unwrap();
             checked += bytes.len();
-            for needle in [name.as_bytes(), b"Quillfeather", b"SQLite format 3", b"z-42@example.com"] {
+            for needle in [
+                name.as_bytes(),
+                b"Quillfeather",
+                b"SQLite format 3",
+                b"z-42@example.com",
+            ] {
                 assert!(
                     !bytes.windows(needle.len()).any(|window| window == needle),
                     "{} contains {:?} {stage}",

@@ -48,26 +48,38 @@ pub async fn import_accounts(
         .await
         .map_err(|e| AppError::internal(format!("the import task failed: {e}")))??;
     state
-        .with_database(move |database| Ok(database.import_accounts(&drafts, jiff::Timestamp::now())?))
+        .with_database(move |database| {
+            Ok(database.import_accounts(&drafts, jiff::Timestamp::now())?)
+        })
         .await
 }
 
-fn read_export(path: &std::path::Path) -> Result<Vec<holdfast_core::account::AccountDraft>, AppError> {
+fn read_export(
+    path: &std::path::Path,
+) -> Result<Vec<holdfast_core::account::AccountDraft>, AppError> {
     let cannot = |what: &str, e: std::io::Error| {
         AppError::validation("path", format!("cannot {what} {}: {e}", path.display()))
     };
     let metadata = std::fs::metadata(path).map_err(|e| cannot("read", e))?;
     if !metadata.is_file() {
-        return Err(AppError::validation("path", format!("{} is not a file", path.display())));
+        return Err(AppError::validation(
+            "path",
+            format!("{} is not a file", path.display()),
+        ));
     }
     if metadata.len() > MAX_IMPORT_BYTES {
         return Err(AppError::validation(
             "path",
-            format!("the file is larger than {} MiB", MAX_IMPORT_BYTES / 1024 / 1024),
+            format!(
+                "the file is larger than {} MiB",
+                MAX_IMPORT_BYTES / 1024 / 1024
+            ),
         ));
     }
     let file = std::fs::File::open(path).map_err(|e| cannot("open", e))?;
-    Ok(holdfast_core::import::read_accounts_csv(std::io::BufReader::new(file))?)
+    Ok(holdfast_core::import::read_accounts_csv(
+        std::io::BufReader::new(file),
+    )?)
 }
 
 #[tauri::command]

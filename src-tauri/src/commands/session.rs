@@ -23,7 +23,9 @@ pub async fn create_passphrase(
     state: State<'_, AppState>,
     args: PassphraseArgs,
 ) -> Result<SessionStatus, AppError> {
-    if state.keyring_available() && !matches!(state.status(), SessionStatus::NeedsNewPassphrase { .. }) {
+    if state.keyring_available()
+        && !matches!(state.status(), SessionStatus::NeedsNewPassphrase { .. })
+    {
         return Err(AppError::Conflict {
             message: "this profile keeps its key in the OS keyring".into(),
         });

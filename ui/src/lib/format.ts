@@ -2,7 +2,19 @@
 // relative where urgency matters, with the absolute instant for a tooltip.
 import type { Money } from './bindings';
 
-export function formatMoney(money: Money, locale?: string): string {
+/** The user's locale as the webview reports it; Intl's own default can be the bare "C" locale. */
+function userLocale(): string {
+  const wanted = typeof navigator !== 'undefined' ? navigator.language : '';
+  try {
+    const [supported] = Intl.NumberFormat.supportedLocalesOf(wanted ? [wanted] : []);
+    if (supported && supported !== 'und') return supported;
+  } catch {
+    // Not a well-formed language tag (WebKit reports "c" under the POSIX locale).
+  }
+  return 'en-US';
+}
+
+export function formatMoney(money: Money, locale: string = userLocale()): string {
   const digits = new Intl.NumberFormat('en', { style: 'currency', currency: money.currency })
     .resolvedOptions().maximumFractionDigits ?? 2;
   const amount = money.minor / 10 ** digits;

@@ -1,0 +1,293 @@
+//! Starting the app under tauri-driver with a fresh profile, finding controls by their role and
+//! accessible name, and keeping a screenshot when a scenario fails.
+
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::elements::Element;
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::json;
+
+pub type Outcome = Result<(), Box<dyn std::error::Error + Send + Sync>>;
+
+/// Fails the scenario with a message (and so a screenshot) unless `cond` holds.
+#[macro_export]
+macro_rules! ensure {
+    ($cond:expr, $($message:tt)+) => {
+        if !$cond {
+            return Err(format!($($message)+).into());
+        }
+    };
+}
+
+const WAIT: Duration = Duration::from_secs(20);
+
+/// Looks for an executable on PATH and in cargo's bin folder.
+fn find_executable(name: &str) -> Option<PathBuf> {
+    let mut dirs: Vec<PathBuf> = std::env::var_os("PATH")
+        .map(|path| std::env::split_paths(&path).collect())
+        .unwrap_or_default();
+    if let Some(home) = std::env::var_os("CARGO_HOME") {
+        dirs.push(PathBuf::from(home).join("bin"));
+    }
+    if let Some(home) = std::env::var_os("HOME") {
+        dirs.push(PathBuf::from(home).join(".cargo/bin"));
+    }
+    dirs.into_iter()
+        .map(|dir| dir.join(name))
+        .find(|candidate| candidate.is_file())
+}
+
+/// Everything the tests need from the machine; a missing piece fails the test with the fix.
+fn require_environment() -> PathBuf {
+    assert!(
+        std::env::var_os("DISPLAY").is_some(),
+        "no X display: run the end-to-end tests with `cargo xtask test`, which starts Xvfb"
+    );
+    assert!(
+        std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some(),
+        "no D-Bus session (so no Secret Service): run the end-to-end tests with `cargo xtask test`"
+    );
+    assert!(
+        find_executable("WebKitWebDriver").is_some(),
+        "WebKitWebDriver is missing: install the Debian package webkit2gtk-driver (cargo xtask test does)"
+    );
+    find_executable("tauri-driver").expect(
+        "tauri-driver is missing: `cargo install --locked tauri-driver` (cargo xtask test does)",
+    )
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .map(|address| address.port())
+        .expect("no free port on loopback")
+}
+
+/// Where screenshots go: `target/e2e-screenshots/`, kept for review after the run.
+pub fn screenshot_dir() -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/e2e-screenshots");
+    std::fs::create_dir_all(&dir).expect("cannot create target/e2e-screenshots");
+    dir
+}
+
+/// One running app: its driver process and the WebDriver session on its window.
+pub struct App {
+    driver: Child,
+    pub client: Client,
+}
+
+impl App {
+    /// Starts the built app with `profile` as its profile folder.
+    pub async fn launch(profile: &Path) -> App {
+        let tauri_driver = require_environment();
+        let port = free_port();
+        let native_port = free_port();
+        let driver = Command::new(tauri_driver)
+            .args([
+                "--port",
+                &port.to_string(),
+                "--native-port",
+                &native_port.to_string(),
+            ])
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("tauri-driver did not start");
+        let started = Instant::now();
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                started.elapsed() < WAIT,
+                "tauri-driver did not listen on port {port}"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let capabilities = json!({
+            "browserName": "wry",
+            "tauri:options": {
+                "application": env!("CARGO_BIN_EXE_holdfast"),
+                "args": ["--profile", profile.display().to_string()],
+            }
+        });
+        let serde_json::Value::Object(capabilities) = capabilities else {
+            unreachable!("a JSON object literal")
+        };
+        let client = ClientBuilder::native()
+            .capabilities(capabilities)
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await
+            .expect("no WebDriver session with the app");
+        App { driver, client }
+    }
+
+    /// Ends the session, which closes the app, and stops the driver.
+    pub async fn quit(mut self) {
+        let _ = self.client.clone().close().await;
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+
+    pub async fn screenshot(&self, name: &str) {
+        match self.client.screenshot().await {
+            Ok(png) => {
+                let path = screenshot_dir().join(format!("{name}.png"));
+                if let Err(error) = std::fs::write(&path, png) {
+                    eprintln!("screenshot {} not saved: {error}", path.display());
+                }
+            }
+            Err(error) => eprintln!("no screenshot for {name}: {error}"),
+        }
+    }
+
+    /// Runs a scenario; on failure keeps a screenshot named after it, closes the app, and fails.
+    pub async fn run_scenario<F>(self, name: &str, scenario: F) -> Option<App>
+    where
+        F: AsyncFnOnce(&App) -> Outcome,
+    {
+        match scenario(&self).await {
+            Ok(()) => Some(self),
+            Err(error) => {
+                self.screenshot(&format!("FAILED-{name}")).await;
+                self.quit().await;
+                panic!("{name}: {error} ({error:?})");
+            }
+        }
+    }
+
+    async fn wait_for(&self, xpath: &str) -> Result<Element, fantoccini::error::CmdError> {
+        self.client
+            .wait()
+            .at_most(WAIT)
+            .for_element(Locator::XPath(xpath))
+            .await
+    }
+
+    /// A button by its accessible name (aria-label or text).
+    pub async fn button(&self, name: &str) -> Result<Element, fantoccini::error::CmdError> {
+        self.wait_for(&format!(
+            "//button[@aria-label={q} or normalize-space(.)={q}]",
+            q = xpath_literal(name)
+        ))
+        .await
+    }
+
+    /// An input or select by the text of its label.
+    pub async fn field(&self, label: &str) -> Result<Element, fantoccini::error::CmdError> {
+        self.wait_for(&format!(
+            "//label[normalize-space(text()[1])={q}]/*[self::input or self::select]",
+            q = xpath_literal(label)
+        ))
+        .await
+    }
+
+    /// A heading with exactly this text.
+    pub async fn heading(&self, text: &str) -> Result<Element, fantoccini::error::CmdError> {
+        self.wait_for(&format!(
+            "//*[self::h1 or self::h2][normalize-space(.)={q}]",
+            q = xpath_literal(text)
+        ))
+        .await
+    }
+
+    /// An element with `role` (e.g. "status", "alert") whose text contains `text`.
+    pub async fn role_with_text(
+        &self,
+        role: &str,
+        text: &str,
+    ) -> Result<Element, fantoccini::error::CmdError> {
+        self.wait_for(&format!(
+            "//*[@role={r}][contains(normalize-space(.), {q})]",
+            r = xpath_literal(role),
+            q = xpath_literal(text)
+        ))
+        .await
+    }
+
+    /// A body row of the table named `table` that contains `text`.
+    pub async fn row(
+        &self,
+        table: &str,
+        text: &str,
+    ) -> Result<Element, fantoccini::error::CmdError> {
+        self.wait_for(&format!(
+            "//table[@aria-label={t}]/tbody/tr[contains(normalize-space(.), {q})]",
+            t = xpath_literal(table),
+            q = xpath_literal(text)
+        ))
+        .await
+    }
+
+    /// The body rows of the table named `table`, once it has at least one.
+    pub async fn rows(&self, table: &str) -> Result<Vec<Element>, fantoccini::error::CmdError> {
+        let xpath = format!(
+            "//table[@aria-label={t}]/tbody/tr",
+            t = xpath_literal(table)
+        );
+        self.wait_for(&xpath).await?;
+        self.client.find_all(Locator::XPath(&xpath)).await
+    }
+
+    /// Waits until the table named `table` shows exactly `count` body rows, and returns them.
+    pub async fn rows_exactly(
+        &self,
+        table: &str,
+        count: usize,
+    ) -> Result<Vec<Element>, Box<dyn std::error::Error + Send + Sync>> {
+        let xpath = format!(
+            "//table[@aria-label={t}]/tbody/tr",
+            t = xpath_literal(table)
+        );
+        let started = Instant::now();
+        loop {
+            let rows = self.client.find_all(Locator::XPath(&xpath)).await?;
+            if rows.len() == count {
+                return Ok(rows);
+            }
+            if started.elapsed() > WAIT {
+                return Err(format!("{table} shows {} rows, expected {count}", rows.len()).into());
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Any element whose own text contains `text`.
+    pub async fn text(&self, text: &str) -> Result<Element, fantoccini::error::CmdError> {
+        self.wait_for(&format!(
+            "//*[contains(normalize-space(text()), {q})]",
+            q = xpath_literal(text)
+        ))
+        .await
+    }
+}
+
+impl Drop for App {
+    fn drop(&mut self) {
+        let _ = self.driver.kill();
+    }
+}
+
+/// The text an element holds, cells joined by spaces (WebKitWebDriver's rendered text of a table
+/// row can come back empty, so this reads the DOM).
+pub async fn text_of(element: &Element) -> Result<String, fantoccini::error::CmdError> {
+    Ok(element
+        .prop("innerText")
+        .await?
+        .unwrap_or_default()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" "))
+}
+
+/// Quotes text for XPath 1.0, which has no escape character.
+fn xpath_literal(text: &str) -> String {
+    if !text.contains('\'') {
+        format!("'{text}'")
+    } else if !text.contains('"') {
+        format!("\"{text}\"")
+    } else {
+        let parts: Vec<String> = text.split('\'').map(|part| format!("'{part}'")).collect();
+        format!("concat({})", parts.join(", \"'\", "))
+    }
+}

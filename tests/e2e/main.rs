@@ -1,0 +1,7 @@
+//! End-to-end tests: the built app in a real window (Xvfb), driven through tauri-driver and
+//! WebKitWebDriver as a person would, with a real Secret Service holding the database key.
+//! `cargo xtask test` provides the display and the D-Bus session; without them these tests fail,
+//! they never skip.
+
+mod harness;
+mod import_and_cases;
