@@ -38,7 +38,6 @@ pub fn run(tauri_driver_dir: Option<&Path>) -> Outcome {
              (in dbus-run-session with an unlocked gnome-keyring, under xvfb-run)",
         )
         .env("CARGO", cargo_program())
-        .env("HOLDFAST_E2E_REQUIRED", "1")
         .env("PATH", path_with(tauri_driver_dir)?)
         // The keyring files and the keyring's control socket live in the session folder, so
         // neither the developer's login keyring nor its running daemon is touched.
