@@ -3,6 +3,7 @@
 //! in what they read (bytes, the current time, fresh ids) and persist what comes back.
 
 pub mod account;
+pub mod audit;
 pub mod case;
 pub mod error;
 pub mod import;

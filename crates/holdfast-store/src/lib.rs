@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod cases;
 pub mod database;
 pub mod error;
+pub mod events;
 pub mod key;
 mod migrations;
 pub mod page;

@@ -6,7 +6,10 @@ use rusqlite::Connection;
 use crate::error::{Result, StoreError};
 
 /// Migration `n` (1-based) is `MIGRATIONS[n - 1]`; append, never edit or reorder.
-const MIGRATIONS: &[&str] = &[include_str!("../migrations/0001_accounts_and_cases.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../migrations/0001_accounts_and_cases.sql"),
+    include_str!("../migrations/0002_event_log.sql"),
+];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
