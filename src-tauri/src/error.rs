@@ -48,9 +48,23 @@ impl AppError {
 
 impl From<CoreError> for AppError {
     fn from(error: CoreError) -> Self {
-        match error {
+        match error.clone() {
             CoreError::Invalid { field, message } => AppError::Validation { field, message },
             CoreError::InvalidRows { problems } => AppError::InvalidRows { rows: problems },
+            CoreError::RoleRequired { .. } | CoreError::InactiveUser { .. } => {
+                AppError::Forbidden {
+                    message: error.to_string(),
+                }
+            }
+            CoreError::OfferLimitExceeded { .. } => AppError::Validation {
+                field: "offer_id".into(),
+                message: error.to_string(),
+            },
+            CoreError::GateNotMet { .. } | CoreError::InvalidTransition { .. } => {
+                AppError::Conflict {
+                    message: error.to_string(),
+                }
+            }
         }
     }
 }

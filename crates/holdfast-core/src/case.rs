@@ -45,25 +45,50 @@ impl RequestChannel {
     }
 }
 
-/// Where a case stands. Opening a case leaves it `received`.
+/// Where a case stands. Opening a case leaves it `received`; it is `in_progress` once worked on,
+/// and ends `saved` (an offer was accepted), `cancelled` (finalized), `withdrawn` by the customer,
+/// or `verification_failed`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum CaseStatus {
     Received,
+    InProgress,
+    Saved,
+    Cancelled,
+    Withdrawn,
+    VerificationFailed,
 }
 
 impl CaseStatus {
+    pub const ALL: [CaseStatus; 6] = [
+        CaseStatus::Received,
+        CaseStatus::InProgress,
+        CaseStatus::Saved,
+        CaseStatus::Cancelled,
+        CaseStatus::Withdrawn,
+        CaseStatus::VerificationFailed,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             CaseStatus::Received => "received",
+            CaseStatus::InProgress => "in_progress",
+            CaseStatus::Saved => "saved",
+            CaseStatus::Cancelled => "cancelled",
+            CaseStatus::Withdrawn => "withdrawn",
+            CaseStatus::VerificationFailed => "verification_failed",
         }
     }
 
     pub fn parse(text: &str) -> Option<Self> {
-        match text {
-            "received" => Some(CaseStatus::Received),
-            _ => None,
-        }
+        CaseStatus::ALL
+            .into_iter()
+            .find(|status| status.as_str() == text)
+    }
+
+    /// A closed case accepts no further workflow command.
+    pub fn is_closed(self) -> bool {
+        !matches!(self, CaseStatus::Received | CaseStatus::InProgress)
     }
 }
 
@@ -191,6 +216,13 @@ mod tests {
         let mut skewed = command();
         skewed.received_at = Some("2026-11-21T10:04:00Z".parse().unwrap());
         assert!(open_case(skewed, Uuid::max(), now()).is_ok());
+    }
+
+    #[test]
+    fn statuses_round_trip_through_their_names() {
+        for status in CaseStatus::ALL {
+            assert_eq!(CaseStatus::parse(status.as_str()), Some(status));
+        }
     }
 
     #[test]

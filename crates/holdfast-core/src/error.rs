@@ -3,6 +3,36 @@
 use serde::Serialize;
 use ts_rs::TS;
 
+use crate::case::CaseStatus;
+use crate::policy::Step;
+use crate::role::Role;
+
+/// A condition the policy puts before a step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Gate {
+    IdentityVerified,
+    FormReceived,
+    CsmEngaged,
+    InvoicesWrittenOff,
+    RequestLogged,
+    OfferApproved,
+}
+
+impl Gate {
+    /// What is missing, in the words the desk shows.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Gate::IdentityVerified => "the requester's identity has not been verified",
+            Gate::FormReceived => "the cancellation request form has not been received",
+            Gate::CsmEngaged => "a customer success manager has not engaged with the customer yet",
+            Gate::InvoicesWrittenOff => "unpaid invoices must be written off first",
+            Gate::RequestLogged => "the request has not been logged in the cancellation sheet",
+            Gate::OfferApproved => "the offer is outside the policy's limits and needs approval",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CoreError {
     /// A value given for `field` breaks a rule; `message` says which, in words a user can act on.
@@ -11,6 +41,24 @@ pub enum CoreError {
     /// An import file has rows that break the rules; nothing from it may be kept.
     #[error("{} invalid row(s) in the file", problems.len())]
     InvalidRows { problems: Vec<RowProblem> },
+    /// The actor lacks every role the policy allows for the step.
+    #[error("only {} may {}", needed.iter().map(|r| r.described()).collect::<Vec<_>>().join(" or "), step.action())]
+    RoleRequired { step: Step, needed: Vec<Role> },
+    /// The actor's account is deactivated.
+    #[error("{user_id} is no longer active")]
+    InactiveUser { user_id: String },
+    /// A gate of the policy is not met.
+    #[error("{}", gate.describe())]
+    GateNotMet { gate: Gate },
+    /// An offer's terms are beyond what the policy allows at all.
+    #[error("{offer}: {message}")]
+    OfferLimitExceeded { offer: String, message: String },
+    /// The command makes no sense in the case's current state.
+    #[error("cannot {command} a case that is {}", from.as_str())]
+    InvalidTransition {
+        from: CaseStatus,
+        command: &'static str,
+    },
 }
 
 impl CoreError {

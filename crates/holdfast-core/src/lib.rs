@@ -4,9 +4,13 @@
 
 pub mod account;
 pub mod audit;
+pub mod business_hours;
 pub mod case;
 pub mod error;
 pub mod import;
 pub mod money;
+pub mod policy;
+pub mod role;
+pub mod workflow;
 
 pub use error::CoreError;

@@ -78,7 +78,7 @@ next: AccountCursor | null, };
 
 export type RequestChannel = "email" | "phone" | "chat" | "web_form" | "sms";
 
-export type CaseStatus = "received";
+export type CaseStatus = "received" | "in_progress" | "saved" | "cancelled" | "withdrawn" | "verification_failed";
 
 export type OpenCase = { account_id: string, channel: RequestChannel, 
 /**

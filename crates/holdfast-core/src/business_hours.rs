@@ -1,0 +1,133 @@
+//! Business-hour arithmetic: when a promise of "N business minutes" falls due, counted only on the
+//! policy's business days between its opening and closing times, in its time zone (so daylight
+//! saving changes and weekends are handled the way the people keeping the promise live them).
+
+use jiff::civil::{Date, DateTime};
+use jiff::{SignedDuration, Timestamp, Zoned};
+
+use crate::policy::BusinessCalendar;
+
+impl BusinessCalendar {
+    fn is_business_day(&self, date: Date) -> bool {
+        self.days.contains(&date.weekday())
+    }
+
+    fn at(&self, date: Date, time: jiff::civil::Time) -> Option<Zoned> {
+        DateTime::from_parts(date, time)
+            .to_zoned(self.zone.clone())
+            .ok()
+    }
+
+    /// The instant `minutes` business minutes after `start`. A start outside business hours
+    /// counts from the next opening. `None` only if the calendar cannot be resolved (a date
+    /// beyond the supported range).
+    pub fn add_business_minutes(&self, start: Timestamp, minutes: u32) -> Option<Timestamp> {
+        let mut remaining = SignedDuration::from_mins(i64::from(minutes));
+        let mut now = start.to_zoned(self.zone.clone());
+        // A year of days is far more than any SLA needs; the bound keeps a bad calendar finite.
+        for _ in 0..(366 * 2) {
+            let date = now.date();
+            if self.is_business_day(date) {
+                let opens = self.at(date, self.opens)?;
+                let closes = self.at(date, self.closes)?;
+                if now < closes {
+                    if now < opens {
+                        now = opens;
+                    }
+                    let available = now.duration_until(&closes);
+                    if remaining <= available {
+                        return now.checked_add(remaining).ok().map(|due| due.timestamp());
+                    }
+                    remaining -= available;
+                }
+            }
+            let next = date.tomorrow().ok()?;
+            now = self.at(next, jiff::civil::Time::midnight())?;
+        }
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use jiff::civil::{time, Weekday};
+    use jiff::tz::TimeZone;
+
+    use super::*;
+
+    fn calendar() -> BusinessCalendar {
+        BusinessCalendar {
+            zone_name: "America/New_York".into(),
+            zone: TimeZone::get("America/New_York").unwrap(),
+            days: vec![
+                Weekday::Monday,
+                Weekday::Tuesday,
+                Weekday::Wednesday,
+                Weekday::Thursday,
+                Weekday::Friday,
+            ],
+            opens: time(9, 0, 0, 0),
+            closes: time(17, 0, 0, 0),
+        }
+    }
+
+    fn at(text: &str) -> Timestamp {
+        text.parse().unwrap()
+    }
+
+    #[test]
+    fn inside_business_hours_it_is_plain_addition() {
+        // Tuesday 10:00 in New York (EST, UTC-5) = 15:00 UTC.
+        assert_eq!(
+            calendar().add_business_minutes(at("2026-11-24T15:00:00Z"), 60),
+            Some(at("2026-11-24T16:00:00Z"))
+        );
+    }
+
+    #[test]
+    fn late_requests_roll_to_the_next_opening() {
+        // Tuesday 16:30 local: 30 minutes today, 30 tomorrow from 09:00.
+        assert_eq!(
+            calendar().add_business_minutes(at("2026-11-24T21:30:00Z"), 60),
+            Some(at("2026-11-25T14:30:00Z"))
+        );
+        // Tuesday 20:00 local: counts from Wednesday 09:00.
+        assert_eq!(
+            calendar().add_business_minutes(at("2026-11-25T01:00:00Z"), 60),
+            Some(at("2026-11-25T15:00:00Z"))
+        );
+    }
+
+    #[test]
+    fn weekends_are_skipped() {
+        // Friday 16:45 local: 15 minutes Friday, 45 on Monday.
+        assert_eq!(
+            calendar().add_business_minutes(at("2026-11-27T21:45:00Z"), 60),
+            Some(at("2026-11-30T14:45:00Z"))
+        );
+        // Saturday noon: Monday 10:00.
+        assert_eq!(
+            calendar().add_business_minutes(at("2026-11-28T17:00:00Z"), 60),
+            Some(at("2026-11-30T15:00:00Z"))
+        );
+    }
+
+    #[test]
+    fn daylight_saving_changes_keep_local_hours() {
+        // Friday 2026-03-06 16:30 EST (21:30 UTC); clocks go forward on Sunday 03-08.
+        // 30 minutes on Friday, 30 from Monday 09:00 EDT (13:00 UTC).
+        assert_eq!(
+            calendar().add_business_minutes(at("2026-03-06T21:30:00Z"), 60),
+            Some(at("2026-03-09T13:30:00Z"))
+        );
+    }
+
+    #[test]
+    fn long_promises_span_several_days() {
+        // Two business days (960 minutes) from Monday 09:00 local ends Tuesday 17:00.
+        assert_eq!(
+            calendar().add_business_minutes(at("2026-11-23T14:00:00Z"), 960),
+            Some(at("2026-11-24T22:00:00Z"))
+        );
+    }
+}

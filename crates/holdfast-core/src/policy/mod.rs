@@ -1,0 +1,296 @@
+//! A policy: one company's cancellation procedure as data. It sets the tiers, the gates, who may
+//! take each step, the routing, the retention offers and their limits, refunds, the reason
+//! taxonomy, the first-response SLA and its business hours, messages, survey links and the
+//! win-back schedule. Policies are TOML files (`parse`), readable by a CX manager, and can be
+//! read back as plain sentences (`render`).
+
+mod parse;
+mod render;
+
+use std::collections::BTreeMap;
+
+use jiff::civil::{Time, Weekday};
+use jiff::tz::TimeZone;
+use serde::{Deserialize, Serialize};
+
+use crate::money::{Currency, Money};
+use crate::role::Role;
+
+pub use parse::{parse_policy, PolicyError};
+pub use render::render_policy;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Policy {
+    /// Stable identifier, e.g. "wootrecruit".
+    pub id: String,
+    pub name: String,
+    /// Raised each time the policy is published; events record it.
+    pub version: u32,
+    /// The currency of every amount in the policy.
+    pub currency: Currency,
+    /// Customer tiers, lowest first.
+    pub tiers: Vec<String>,
+    pub sla: Sla,
+    pub identity: IdentityRules,
+    /// The cancellation request form, when the procedure has one.
+    pub form: Option<FormRules>,
+    pub gates: Gates,
+    /// Who may take each step; a step not listed may be taken by anyone with a role.
+    pub roles: BTreeMap<Step, Vec<Role>>,
+    pub routing: Routing,
+    pub offers: Vec<OfferTerms>,
+    pub refunds: RefundRules,
+    pub reasons: Vec<Reason>,
+    pub messages: BTreeMap<MessageKind, String>,
+    /// Exit-survey (exit-interview) links by hosting server; `default` applies to any other.
+    pub survey_links: BTreeMap<String, String>,
+    /// Win-back check-ins, in months after the cancellation takes effect.
+    pub win_back_months: Vec<u32>,
+}
+
+/// The first-response promise and the business hours it is counted in.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sla {
+    pub first_response_minutes: u32,
+    pub calendar: BusinessCalendar,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct BusinessCalendar {
+    pub zone_name: String,
+    pub zone: TimeZone,
+    pub days: Vec<Weekday>,
+    pub opens: Time,
+    pub closes: Time,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum VerificationMethod {
+    EmailOnFile,
+    CallbackToPhoneOnFile,
+    OneTimeCode,
+    SecurityQuestion,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct IdentityRules {
+    pub methods: Vec<VerificationMethod>,
+    pub code_valid_minutes: u32,
+    pub code_max_attempts: u32,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct FormRules {
+    /// Fields the customer fills in.
+    pub fields: Vec<String>,
+    /// Remind the customer when the form has not come back after this many days.
+    pub remind_after_days: u32,
+}
+
+/// What must be true before a step may happen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Gates {
+    /// No change to the account (offers, refunds, finalization) before the requester's identity
+    /// is verified.
+    pub identity_before_changes: bool,
+    /// The cancellation request form must be received before finalization.
+    pub form_before_finalization: bool,
+    /// A CSM must have engaged (escalation and outcome) before finalization.
+    pub csm_escalation_before_finalization: bool,
+    /// Unpaid invoices must be written off before the account is suspended or cancelled.
+    pub invoices_written_off_before_finalization: bool,
+    /// The request must be logged (cancellation sheet) before finalization.
+    pub logged_before_finalization: bool,
+}
+
+/// The steps of a case, for role assignment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Step {
+    Receive,
+    VerifyIdentity,
+    TrackForm,
+    CaptureReason,
+    Route,
+    ProposeOffer,
+    ApproveOffer,
+    RecordOfferOutcome,
+    Escalate,
+    RecordCsmOutcome,
+    RequestRefund,
+    ApproveRefund,
+    WriteOff,
+    Finalize,
+    Confirm,
+    RecordFeedback,
+}
+
+impl Step {
+    /// What taking the step means, as a sentence fragment ("finalize the cancellation").
+    pub fn action(self) -> &'static str {
+        match self {
+            Step::Receive => "take a cancellation request",
+            Step::VerifyIdentity => "verify the requester's identity",
+            Step::TrackForm => "track the cancellation request form",
+            Step::CaptureReason => "record the reason",
+            Step::Route => "route the case",
+            Step::ProposeOffer => "propose a retention offer",
+            Step::ApproveOffer => "approve an offer outside the limits",
+            Step::RecordOfferOutcome => "record whether an offer was accepted",
+            Step::Escalate => "escalate the case to a CSM",
+            Step::RecordCsmOutcome => "record the CSM's outcome",
+            Step::RequestRefund => "request a refund",
+            Step::ApproveRefund => "approve a refund",
+            Step::WriteOff => "write off unpaid invoices",
+            Step::Finalize => "finalize the cancellation",
+            Step::Confirm => "confirm the cancellation to the customer",
+            Step::RecordFeedback => "record exit feedback",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Routing {
+    /// Tried in order; the first whose conditions hold decides.
+    pub rules: Vec<RoutingRule>,
+    /// Who gets a save call when the original sales rep is inactive or unknown.
+    pub fallback_assignee: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct RoutingRule {
+    pub when: RoutingCondition,
+    pub route: Route,
+}
+
+/// Conditions on the account; all given ones must hold. Tiers are compared by their order.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct RoutingCondition {
+    pub tier_at_least: Option<String>,
+    pub tier_at_most: Option<String>,
+    pub receivable_above: Option<Money>,
+    pub receivable_at_most: Option<Money>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Route {
+    /// A task for the original sales rep (or the fallback) to call and try to save the customer.
+    SaveCall,
+    /// A sympathetic reply with the exit-survey link for the account's hosting server.
+    SympatheticReply,
+    /// Escalate the case to a CSM.
+    EscalateToCsm,
+    /// Retention handled by a manager.
+    ManagerRetention,
+    /// Go on with the case in the ordinary way (offers, then finalization).
+    Continue,
+}
+
+/// The kinds of retention offer a procedure can make.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OfferKind {
+    /// A percentage off the subscription for some months.
+    Discount,
+    /// A one-time credit on the account.
+    Credit,
+    /// The next tier for some months at no charge.
+    TierUpgrade,
+    /// The account paused for some months.
+    Freeze,
+    PrioritySupport,
+    StrategySession,
+    IntegrationHelp,
+    /// Shorter commitment or flexible terms.
+    FlexibleTerms,
+    /// Custom pricing, always decided by whoever approves offers.
+    CustomPricing,
+    /// A percentage off the current order (subscription products).
+    OrderDiscount,
+    FreeExpeditedShipping,
+    /// Swap the item for a product of the same or higher value at no extra cost.
+    ProductSwap,
+    /// A percentage coupon for the next order.
+    NextOrderCoupon,
+}
+
+/// One offer of the catalogue and its limits. An offer proposed outside its limits needs the
+/// approval of someone allowed to `approve_offer`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OfferTerms {
+    pub id: String,
+    pub kind: OfferKind,
+    pub label: String,
+    pub max_percent: Option<u32>,
+    /// When set, the percentage must be one of these (e.g. 10 or 15).
+    pub percent_choices: Vec<u32>,
+    pub max_months: Option<u32>,
+    pub max_amount: Option<Money>,
+    /// May be granted to an account only once, ever.
+    pub once_per_account: bool,
+    /// Always needs approval, whatever its terms.
+    pub needs_approval: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct RefundRules {
+    /// At or below: billing processes it ("billing in progress"). Above: under review, verified
+    /// by a second person, and billing gets a heads-up.
+    pub threshold: Money,
+    /// Refunds requested more than this many days after the charge are refused.
+    pub window_days: Option<u32>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reason {
+    pub id: String,
+    pub label: String,
+    pub mitigations: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MessageKind {
+    Acknowledgement,
+    SympatheticReply,
+    Offer,
+    OfferApplied,
+    UnderReview,
+    RefundNotice,
+    Confirmation,
+    ExitSurvey,
+    WinBack,
+}
+
+impl Policy {
+    /// The position of a tier in the policy's order, lowest first.
+    pub fn tier_rank(&self, tier: &str) -> Option<usize> {
+        self.tiers
+            .iter()
+            .position(|known| known.eq_ignore_ascii_case(tier))
+    }
+
+    /// The roles allowed to take `step`; empty means any role.
+    pub fn roles_for(&self, step: Step) -> &[Role] {
+        self.roles.get(&step).map(Vec::as_slice).unwrap_or(&[])
+    }
+
+    pub fn offer(&self, id: &str) -> Option<&OfferTerms> {
+        self.offers.iter().find(|offer| offer.id == id)
+    }
+
+    /// The survey link for a hosting server, or the default one.
+    pub fn survey_link(&self, hosting_server: Option<&str>) -> Option<&str> {
+        hosting_server
+            .and_then(|server| self.survey_links.get(server))
+            .or_else(|| self.survey_links.get("default"))
+            .map(String::as_str)
+    }
+
+    /// `policy_id@version`, as events record it.
+    pub fn version_tag(&self) -> String {
+        format!("{}@{}", self.id, self.version)
+    }
+}

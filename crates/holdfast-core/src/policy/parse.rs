@@ -1,0 +1,496 @@
+//! Reading a policy file: TOML into typed rules, with every error naming its line and key, and
+//! checks that the parts agree with each other (routing names known tiers, amounts fit the
+//! policy's currency, limits fit their offer kinds).
+
+use std::collections::{BTreeMap, HashSet};
+
+use jiff::civil::{Time, Weekday};
+use serde::Deserialize;
+use toml::Spanned;
+
+use super::{
+    BusinessCalendar, FormRules, Gates, IdentityRules, MessageKind, OfferKind, OfferTerms, Policy,
+    Reason, RefundRules, Route, Routing, RoutingCondition, RoutingRule, Sla, Step,
+    VerificationMethod,
+};
+use crate::money::{Currency, Money};
+use crate::role::Role;
+
+/// A policy file that cannot be used, and where.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}{}{message}", line.map(|l| format!("line {l}: ")).unwrap_or_default(), key.as_ref().map(|k| format!("{k}: ")).unwrap_or_default())]
+pub struct PolicyError {
+    /// 1-based line in the file.
+    pub line: Option<usize>,
+    /// The key at fault, as a dotted path (`routing.rules[2].tier_at_most`).
+    pub key: Option<String>,
+    pub message: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPolicy {
+    id: Spanned<String>,
+    name: String,
+    version: u32,
+    currency: Spanned<String>,
+    tiers: Spanned<Vec<String>>,
+    #[serde(default)]
+    win_back_months: Vec<u32>,
+    sla: RawSla,
+    identity: RawIdentity,
+    form: Option<RawForm>,
+    #[serde(default)]
+    gates: RawGates,
+    #[serde(default)]
+    roles: BTreeMap<Step, Vec<Role>>,
+    routing: RawRouting,
+    #[serde(default)]
+    offers: Vec<Spanned<RawOffer>>,
+    refunds: RawRefunds,
+    #[serde(default)]
+    reasons: Vec<Spanned<RawReason>>,
+    #[serde(default)]
+    messages: BTreeMap<MessageKind, String>,
+    #[serde(default)]
+    survey_links: BTreeMap<String, String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSla {
+    first_response_minutes: u32,
+    zone: Spanned<String>,
+    days: Spanned<Vec<String>>,
+    opens: Spanned<String>,
+    closes: Spanned<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawIdentity {
+    methods: Spanned<Vec<VerificationMethod>>,
+    #[serde(default = "default_code_minutes")]
+    code_valid_minutes: u32,
+    #[serde(default = "default_code_attempts")]
+    code_max_attempts: u32,
+}
+
+fn default_code_minutes() -> u32 {
+    10
+}
+
+fn default_code_attempts() -> u32 {
+    3
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawForm {
+    fields: Vec<String>,
+    remind_after_days: u32,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields, default)]
+struct RawGates {
+    identity_before_changes: bool,
+    /// Spanned so that a missing [form] section can be reported at this line.
+    form_before_finalization: Option<Spanned<bool>>,
+    csm_escalation_before_finalization: bool,
+    invoices_written_off_before_finalization: bool,
+    logged_before_finalization: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRouting {
+    fallback_assignee: Option<String>,
+    #[serde(default)]
+    rules: Vec<Spanned<RawRule>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRule {
+    tier_at_least: Option<Spanned<String>>,
+    tier_at_most: Option<Spanned<String>>,
+    receivable_above: Option<Spanned<String>>,
+    receivable_at_most: Option<Spanned<String>>,
+    route: Route,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawOffer {
+    id: Spanned<String>,
+    kind: OfferKind,
+    label: String,
+    max_percent: Option<u32>,
+    #[serde(default)]
+    percent_choices: Vec<u32>,
+    max_months: Option<u32>,
+    max_amount: Option<Spanned<String>>,
+    #[serde(default)]
+    once_per_account: bool,
+    #[serde(default)]
+    needs_approval: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRefunds {
+    threshold: Spanned<String>,
+    window_days: Option<u32>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawReason {
+    id: String,
+    label: String,
+    #[serde(default)]
+    mitigations: Vec<String>,
+}
+
+/// Turns byte offsets into line numbers for error messages.
+struct Lines<'a>(&'a str);
+
+impl Lines<'_> {
+    fn at(&self, offset: usize) -> usize {
+        self.0
+            .get(..offset.min(self.0.len()))
+            .map(|before| before.matches('\n').count() + 1)
+            .unwrap_or(1)
+    }
+
+    fn error<T>(
+        &self,
+        spanned: &Spanned<T>,
+        key: impl Into<String>,
+        message: impl Into<String>,
+    ) -> PolicyError {
+        PolicyError {
+            line: Some(self.at(spanned.span().start)),
+            key: Some(key.into()),
+            message: message.into(),
+        }
+    }
+}
+
+fn weekday(text: &str) -> Option<Weekday> {
+    Some(match text.to_ascii_lowercase().as_str() {
+        "monday" | "mon" => Weekday::Monday,
+        "tuesday" | "tue" => Weekday::Tuesday,
+        "wednesday" | "wed" => Weekday::Wednesday,
+        "thursday" | "thu" => Weekday::Thursday,
+        "friday" | "fri" => Weekday::Friday,
+        "saturday" | "sat" => Weekday::Saturday,
+        "sunday" | "sun" => Weekday::Sunday,
+        _ => return None,
+    })
+}
+
+/// Parses and checks a policy file.
+pub fn parse_policy(source: &str) -> Result<Policy, PolicyError> {
+    let lines = Lines(source);
+    let raw: RawPolicy = toml::from_str(source).map_err(|error| PolicyError {
+        line: error.span().map(|span| lines.at(span.start)),
+        key: None,
+        message: error.message().trim().to_owned(),
+    })?;
+
+    if raw.id.get_ref().trim().is_empty() {
+        return Err(lines.error(&raw.id, "id", "must not be empty"));
+    }
+    let currency = Currency::parse(raw.currency.get_ref())
+        .map_err(|e| lines.error(&raw.currency, "currency", e.to_string()))?;
+    let amount = |text: &str, spanned_at: &dyn Fn(String) -> PolicyError| {
+        Money::parse_non_negative(text, currency).map_err(|e| spanned_at(e.to_string()))
+    };
+
+    let tiers = raw.tiers.get_ref().clone();
+    if tiers.is_empty() {
+        return Err(lines.error(&raw.tiers, "tiers", "name at least one tier, lowest first"));
+    }
+    let mut seen = HashSet::new();
+    for tier in &tiers {
+        if !seen.insert(tier.to_ascii_lowercase()) {
+            return Err(lines.error(&raw.tiers, "tiers", format!("\"{tier}\" appears twice")));
+        }
+    }
+    let tier_known = |tier: &str| tiers.iter().any(|known| known.eq_ignore_ascii_case(tier));
+
+    // SLA and business hours.
+    let zone = jiff::tz::TimeZone::get(raw.sla.zone.get_ref()).map_err(|_| {
+        lines.error(
+            &raw.sla.zone,
+            "sla.zone",
+            format!(
+                "\"{}\" is not a time zone (use an IANA name such as Europe/Berlin)",
+                raw.sla.zone.get_ref()
+            ),
+        )
+    })?;
+    let mut days = Vec::new();
+    for day in raw.sla.days.get_ref() {
+        let parsed = weekday(day).ok_or_else(|| {
+            lines.error(
+                &raw.sla.days,
+                "sla.days",
+                format!("\"{day}\" is not a day of the week"),
+            )
+        })?;
+        if !days.contains(&parsed) {
+            days.push(parsed);
+        }
+    }
+    if days.is_empty() {
+        return Err(lines.error(&raw.sla.days, "sla.days", "name at least one business day"));
+    }
+    let time = |spanned: &Spanned<String>, key: &str| -> Result<Time, PolicyError> {
+        spanned.get_ref().parse::<Time>().map_err(|_| {
+            lines.error(
+                spanned,
+                key,
+                format!("\"{}\" is not a time of day (HH:MM)", spanned.get_ref()),
+            )
+        })
+    };
+    let opens = time(&raw.sla.opens, "sla.opens")?;
+    let closes = time(&raw.sla.closes, "sla.closes")?;
+    if closes <= opens {
+        return Err(lines.error(
+            &raw.sla.closes,
+            "sla.closes",
+            "business hours must close after they open",
+        ));
+    }
+
+    // Identity.
+    if raw.identity.methods.get_ref().is_empty() {
+        return Err(lines.error(
+            &raw.identity.methods,
+            "identity.methods",
+            "name at least one verification method",
+        ));
+    }
+    if raw.identity.code_max_attempts == 0 || raw.identity.code_valid_minutes == 0 {
+        return Err(lines.error(
+            &raw.identity.methods,
+            "identity",
+            "one-time codes need at least one attempt and one minute of validity",
+        ));
+    }
+
+    let gates = Gates {
+        identity_before_changes: raw.gates.identity_before_changes,
+        form_before_finalization: raw
+            .gates
+            .form_before_finalization
+            .as_ref()
+            .is_some_and(|gate| *gate.get_ref()),
+        csm_escalation_before_finalization: raw.gates.csm_escalation_before_finalization,
+        invoices_written_off_before_finalization: raw
+            .gates
+            .invoices_written_off_before_finalization,
+        logged_before_finalization: raw.gates.logged_before_finalization,
+    };
+    if let (Some(gate), None) = (&raw.gates.form_before_finalization, &raw.form) {
+        if *gate.get_ref() {
+            return Err(lines.error(
+                gate,
+                "gates.form_before_finalization",
+                "requires a [form] section describing the cancellation request form",
+            ));
+        }
+    }
+
+    // Routing.
+    let mut rules = Vec::new();
+    for (index, spanned) in raw.routing.rules.iter().enumerate() {
+        let rule = spanned.get_ref();
+        let key = |field: &str| format!("routing.rules[{}].{field}", index + 1);
+        for (field, tier) in [
+            ("tier_at_least", &rule.tier_at_least),
+            ("tier_at_most", &rule.tier_at_most),
+        ] {
+            if let Some(tier) = tier {
+                if !tier_known(tier.get_ref()) {
+                    return Err(lines.error(
+                        tier,
+                        key(field),
+                        format!("\"{}\" is not one of the policy's tiers", tier.get_ref()),
+                    ));
+                }
+            }
+        }
+        let money =
+            |field: &str, text: &Option<Spanned<String>>| -> Result<Option<Money>, PolicyError> {
+                text.as_ref()
+                    .map(|text| {
+                        amount(text.get_ref(), &|message| {
+                            lines.error(text, key(field), message)
+                        })
+                    })
+                    .transpose()
+            };
+        rules.push(RoutingRule {
+            when: RoutingCondition {
+                tier_at_least: rule
+                    .tier_at_least
+                    .as_ref()
+                    .map(|tier| tier.get_ref().clone()),
+                tier_at_most: rule
+                    .tier_at_most
+                    .as_ref()
+                    .map(|tier| tier.get_ref().clone()),
+                receivable_above: money("receivable_above", &rule.receivable_above)?,
+                receivable_at_most: money("receivable_at_most", &rule.receivable_at_most)?,
+            },
+            route: rule.route,
+        });
+    }
+    let first_save_call = raw
+        .routing
+        .rules
+        .iter()
+        .find(|rule| rule.get_ref().route == Route::SaveCall);
+    if let (Some(rule), None) = (first_save_call, &raw.routing.fallback_assignee) {
+        // Reported at the first rule that needs the fallback.
+        return Err(lines.error(
+            rule,
+            "routing.fallback_assignee",
+            "save calls need a fallback assignee for when the original sales rep has left",
+        ));
+    }
+
+    // Offers.
+    let mut offers = Vec::new();
+    let mut offer_ids = HashSet::new();
+    for (index, spanned) in raw.offers.iter().enumerate() {
+        let offer = spanned.get_ref();
+        let key = |field: &str| format!("offers[{}].{field}", index + 1);
+        if !offer_ids.insert(offer.id.get_ref().clone()) {
+            return Err(lines.error(
+                &offer.id,
+                key("id"),
+                format!("\"{}\" is used by two offers", offer.id.get_ref()),
+            ));
+        }
+        let percent_kind = matches!(
+            offer.kind,
+            OfferKind::Discount | OfferKind::OrderDiscount | OfferKind::NextOrderCoupon
+        );
+        if percent_kind && offer.max_percent.is_none() && offer.percent_choices.is_empty() {
+            return Err(lines.error(
+                spanned,
+                key("max_percent"),
+                "a percentage offer needs max_percent or percent_choices",
+            ));
+        }
+        if !percent_kind && (offer.max_percent.is_some() || !offer.percent_choices.is_empty()) {
+            return Err(lines.error(
+                spanned,
+                key("max_percent"),
+                "only percentage offers have percentages",
+            ));
+        }
+        if offer.max_percent.is_some_and(|p| p == 0 || p > 100)
+            || offer.percent_choices.iter().any(|p| *p == 0 || *p > 100)
+        {
+            return Err(lines.error(
+                spanned,
+                key("max_percent"),
+                "percentages are between 1 and 100",
+            ));
+        }
+        if offer.kind == OfferKind::Credit && offer.max_amount.is_none() {
+            return Err(lines.error(spanned, key("max_amount"), "a credit needs max_amount"));
+        }
+        let max_amount = offer
+            .max_amount
+            .as_ref()
+            .map(|text| {
+                amount(text.get_ref(), &|message| {
+                    lines.error(text, key("max_amount"), message)
+                })
+            })
+            .transpose()?;
+        offers.push(OfferTerms {
+            id: offer.id.get_ref().clone(),
+            kind: offer.kind,
+            label: offer.label.clone(),
+            max_percent: offer.max_percent,
+            percent_choices: offer.percent_choices.clone(),
+            max_months: offer.max_months,
+            max_amount,
+            once_per_account: offer.once_per_account,
+            needs_approval: offer.needs_approval,
+        });
+    }
+
+    let threshold = amount(raw.refunds.threshold.get_ref(), &|message| {
+        lines.error(&raw.refunds.threshold, "refunds.threshold", message)
+    })?;
+
+    let mut reasons = Vec::new();
+    let mut reason_ids = HashSet::new();
+    for (index, spanned) in raw.reasons.iter().enumerate() {
+        let reason = spanned.get_ref();
+        if !reason_ids.insert(reason.id.clone()) {
+            return Err(lines.error(
+                spanned,
+                format!("reasons[{}].id", index + 1),
+                format!("\"{}\" is used by two reasons", reason.id),
+            ));
+        }
+        reasons.push(Reason {
+            id: reason.id.clone(),
+            label: reason.label.clone(),
+            mitigations: reason.mitigations.clone(),
+        });
+    }
+
+    Ok(Policy {
+        id: raw.id.into_inner(),
+        name: raw.name,
+        version: raw.version,
+        currency,
+        tiers,
+        sla: Sla {
+            first_response_minutes: raw.sla.first_response_minutes,
+            calendar: BusinessCalendar {
+                zone_name: raw.sla.zone.into_inner(),
+                zone,
+                days,
+                opens,
+                closes,
+            },
+        },
+        identity: IdentityRules {
+            methods: raw.identity.methods.into_inner(),
+            code_valid_minutes: raw.identity.code_valid_minutes,
+            code_max_attempts: raw.identity.code_max_attempts,
+        },
+        form: raw.form.map(|form| FormRules {
+            fields: form.fields,
+            remind_after_days: form.remind_after_days,
+        }),
+        gates,
+        roles: raw.roles,
+        routing: Routing {
+            rules,
+            fallback_assignee: raw.routing.fallback_assignee,
+        },
+        offers,
+        refunds: RefundRules {
+            threshold,
+            window_days: raw.refunds.window_days,
+        },
+        reasons,
+        messages: raw.messages,
+        survey_links: raw.survey_links,
+        win_back_months: raw.win_back_months,
+    })
+}

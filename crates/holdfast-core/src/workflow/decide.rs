@@ -1,0 +1,572 @@
+//! Deciding a command: who may, whether the case's state and the policy's gates allow it, and
+//! which events it produces. Pure: everything it needs comes in as arguments.
+
+use jiff::Timestamp;
+
+use super::{AccountFacts, Actor, CaseCommand, CaseEvent, CaseState, OfferProposal};
+use crate::case::{open_case, OpenCase};
+use crate::error::Gate;
+use crate::money::Money;
+use crate::policy::{
+    OfferKind, OfferTerms, Policy, Route, RoutingCondition, Step, VerificationMethod,
+};
+use crate::CoreError;
+
+fn step_of(command: &CaseCommand) -> Step {
+    match command {
+        CaseCommand::Receive { .. }
+        | CaseCommand::Acknowledge
+        | CaseCommand::LogRequest
+        | CaseCommand::Withdraw { .. } => Step::Receive,
+        CaseCommand::VerifyIdentity { .. } | CaseCommand::FailVerification { .. } => {
+            Step::VerifyIdentity
+        }
+        CaseCommand::SendForm { .. }
+        | CaseCommand::RemindForm
+        | CaseCommand::ReceiveForm { .. } => Step::TrackForm,
+        CaseCommand::CaptureReason { .. } => Step::CaptureReason,
+        CaseCommand::Route => Step::Route,
+        CaseCommand::Escalate { .. } => Step::Escalate,
+        CaseCommand::RecordCsmOutcome { .. } => Step::RecordCsmOutcome,
+        CaseCommand::ProposeOffer { .. } => Step::ProposeOffer,
+        CaseCommand::ApproveOffer => Step::ApproveOffer,
+        CaseCommand::AcceptOffer | CaseCommand::DeclineOffer => Step::RecordOfferOutcome,
+        CaseCommand::WriteOffInvoices { .. } => Step::WriteOff,
+        CaseCommand::Finalize { .. } => Step::Finalize,
+    }
+}
+
+/// Commands that change the account, and so wait for a verified identity when the policy says so.
+fn changes_the_account(command: &CaseCommand) -> bool {
+    matches!(
+        command,
+        CaseCommand::ProposeOffer { .. }
+            | CaseCommand::ApproveOffer
+            | CaseCommand::AcceptOffer
+            | CaseCommand::WriteOffInvoices { .. }
+            | CaseCommand::Finalize { .. }
+    )
+}
+
+fn check_actor(actor: &Actor, step: Step, policy: &Policy) -> Result<(), CoreError> {
+    if !actor.active {
+        return Err(CoreError::InactiveUser {
+            user_id: actor.user_id.clone(),
+        });
+    }
+    let needed = policy.roles_for(step);
+    let allowed = if needed.is_empty() {
+        !actor.roles.is_empty()
+    } else {
+        actor.roles.iter().any(|role| needed.contains(role))
+    };
+    if allowed {
+        Ok(())
+    } else {
+        Err(CoreError::RoleRequired {
+            step,
+            needed: needed.to_vec(),
+        })
+    }
+}
+
+fn digits(text: &str) -> String {
+    text.chars().filter(char::is_ascii_digit).collect()
+}
+
+fn matches(condition: &RoutingCondition, policy: &Policy, account: &AccountFacts) -> bool {
+    let rank = policy.tier_rank(&account.tier);
+    let tier_ok = |bound: &Option<String>, at_least: bool| match bound {
+        None => true,
+        Some(bound) => match (rank, policy.tier_rank(bound)) {
+            (Some(rank), Some(bound)) => {
+                if at_least {
+                    rank >= bound
+                } else {
+                    rank <= bound
+                }
+            }
+            _ => false,
+        },
+    };
+    let receivable = account
+        .accounts_receivable
+        .map(|money| money.minor)
+        .unwrap_or(0);
+    tier_ok(&condition.tier_at_least, true)
+        && tier_ok(&condition.tier_at_most, false)
+        && condition
+            .receivable_above
+            .is_none_or(|limit| receivable > limit.minor)
+        && condition
+            .receivable_at_most
+            .is_none_or(|limit| receivable <= limit.minor)
+}
+
+/// Whether the proposal stays inside the offer's limits. Terms that make no sense for the offer
+/// (a negative amount, another currency, a missing percentage) are errors, not approvals.
+fn within_limits(
+    offer: &OfferTerms,
+    terms: &OfferProposal,
+    policy: &Policy,
+) -> Result<bool, CoreError> {
+    let mut within = true;
+    let percent_kind = matches!(
+        offer.kind,
+        OfferKind::Discount | OfferKind::OrderDiscount | OfferKind::NextOrderCoupon
+    );
+    match (percent_kind, terms.percent) {
+        (true, None) => return Err(CoreError::invalid("percent", "say how many percent")),
+        (true, Some(0)) | (true, Some(101..)) => {
+            return Err(CoreError::invalid("percent", "must be between 1 and 100"))
+        }
+        (true, Some(percent)) => {
+            if !offer.percent_choices.is_empty() && !offer.percent_choices.contains(&percent) {
+                within = false;
+            }
+            if offer.max_percent.is_some_and(|max| percent > max) {
+                within = false;
+            }
+        }
+        (false, Some(_)) => {
+            return Err(CoreError::invalid(
+                "percent",
+                format!("{} has no percentage", offer.label),
+            ))
+        }
+        (false, None) => {}
+    }
+    if let (Some(months), Some(max)) = (terms.months, offer.max_months) {
+        if months > max {
+            within = false;
+        }
+    }
+    if terms.months == Some(0) {
+        return Err(CoreError::invalid("months", "must be at least 1"));
+    }
+    match (offer.kind, terms.amount) {
+        (OfferKind::Credit, None) => return Err(CoreError::invalid("amount", "say how much")),
+        (_, Some(Money { minor, .. })) if minor <= 0 => {
+            return Err(CoreError::invalid("amount", "must be more than zero"))
+        }
+        (_, Some(money)) if money.currency != policy.currency => {
+            return Err(CoreError::invalid(
+                "amount",
+                format!("must be in {}", policy.currency.code()),
+            ))
+        }
+        (_, Some(money)) => {
+            if offer.max_amount.is_some_and(|max| money.minor > max.minor) {
+                within = false;
+            }
+        }
+        (_, None) => {}
+    }
+    Ok(within && !offer.needs_approval && offer.kind != OfferKind::CustomPricing)
+}
+
+fn invalid_transition(state: &CaseState, command: &CaseCommand) -> CoreError {
+    CoreError::InvalidTransition {
+        from: state.status,
+        command: command.verb(),
+    }
+}
+
+/// Decides `command` on the case (`None` before it is received) for `actor` under `policy`.
+pub fn decide(
+    state: Option<&CaseState>,
+    command: &CaseCommand,
+    actor: &Actor,
+    policy: &Policy,
+    account: &AccountFacts,
+    now: Timestamp,
+) -> Result<Vec<CaseEvent>, CoreError> {
+    check_actor(actor, step_of(command), policy)?;
+
+    let state = match (state, command) {
+        (
+            None,
+            CaseCommand::Receive {
+                case_id,
+                account_id,
+                channel,
+                requester_name,
+                requester_contact,
+                received_at,
+            },
+        ) => {
+            let case = open_case(
+                OpenCase {
+                    account_id: *account_id,
+                    channel: *channel,
+                    requester_name: requester_name.clone(),
+                    requester_contact: requester_contact.clone(),
+                    received_at: *received_at,
+                },
+                *case_id,
+                now,
+            )?;
+            let due = policy
+                .sla
+                .calendar
+                .add_business_minutes(case.received_at, policy.sla.first_response_minutes)
+                .ok_or_else(|| {
+                    CoreError::invalid("received_at", "is outside the supported range")
+                })?;
+            return Ok(vec![CaseEvent::Received {
+                case_id: case.id,
+                account_id: case.account_id,
+                channel: case.channel,
+                requester_name: case.requester_name,
+                requester_contact: case.requester_contact,
+                received_at: case.received_at,
+                first_response_due: due,
+            }]);
+        }
+        (None, _) => {
+            return Err(CoreError::invalid(
+                "case_id",
+                "no cancellation request was received for this case",
+            ))
+        }
+        (Some(state), _) => state,
+    };
+
+    if state.status.is_closed() || matches!(command, CaseCommand::Receive { .. }) {
+        return Err(invalid_transition(state, command));
+    }
+    if policy.gates.identity_before_changes
+        && changes_the_account(command)
+        && !state.identity_verified
+    {
+        return Err(CoreError::GateNotMet {
+            gate: Gate::IdentityVerified,
+        });
+    }
+
+    let event = match command {
+        CaseCommand::Receive { .. } => return Err(invalid_transition(state, command)),
+        CaseCommand::Acknowledge => {
+            if state.acknowledged_at.is_some() {
+                return Err(CoreError::invalid(
+                    "case",
+                    "the request was already acknowledged",
+                ));
+            }
+            CaseEvent::Acknowledged { at: now }
+        }
+        CaseCommand::VerifyIdentity {
+            method,
+            contact_used,
+            evidence,
+        } => {
+            if state.identity_verified {
+                return Err(CoreError::invalid(
+                    "method",
+                    "the identity is already verified",
+                ));
+            }
+            if !policy.identity.methods.contains(method) {
+                return Err(CoreError::invalid(
+                    "method",
+                    "this policy does not accept that method",
+                ));
+            }
+            let on_file = match method {
+                VerificationMethod::EmailOnFile => account.email.as_deref().map(|email| {
+                    contact_used
+                        .as_deref()
+                        .is_some_and(|used| used.trim().eq_ignore_ascii_case(email.trim()))
+                }),
+                VerificationMethod::CallbackToPhoneOnFile => {
+                    account.phone.as_deref().map(|phone| {
+                        contact_used.as_deref().is_some_and(|used| {
+                            !digits(used).is_empty() && digits(used) == digits(phone)
+                        })
+                    })
+                }
+                VerificationMethod::SecurityQuestion => Some(true),
+                VerificationMethod::OneTimeCode => {
+                    return Err(CoreError::invalid(
+                        "method",
+                        "a one-time code is verified by entering the code sent to the customer",
+                    ))
+                }
+            };
+            match on_file {
+                None => {
+                    return Err(CoreError::invalid(
+                        "method",
+                        "the account has no such contact on file",
+                    ))
+                }
+                Some(false) => {
+                    return Err(CoreError::invalid(
+                        "contact_used",
+                        "must be the contact on file, not one the requester gave",
+                    ))
+                }
+                Some(true) => {}
+            }
+            if evidence.trim().is_empty() {
+                return Err(CoreError::invalid(
+                    "evidence",
+                    "say how the identity was confirmed",
+                ));
+            }
+            CaseEvent::IdentityVerified {
+                method: *method,
+                contact_used: contact_used.clone(),
+                evidence: evidence.trim().to_owned(),
+                at: now,
+            }
+        }
+        CaseCommand::FailVerification { note } => {
+            CaseEvent::VerificationFailed { note: note.clone() }
+        }
+        CaseCommand::SendForm { how } => {
+            if policy.form.is_none() {
+                return Err(CoreError::invalid(
+                    "form",
+                    "this policy has no cancellation request form",
+                ));
+            }
+            if state.form_received {
+                return Err(CoreError::invalid("form", "the form was already received"));
+            }
+            CaseEvent::FormSent {
+                how: how.clone(),
+                at: now,
+            }
+        }
+        CaseCommand::RemindForm => {
+            if !state.form_sent || state.form_received {
+                return Err(CoreError::invalid(
+                    "form",
+                    "only a form that was sent and not returned can be reminded",
+                ));
+            }
+            CaseEvent::FormReminded { at: now }
+        }
+        CaseCommand::ReceiveForm { fields } => {
+            let Some(form) = &policy.form else {
+                return Err(CoreError::invalid(
+                    "form",
+                    "this policy has no cancellation request form",
+                ));
+            };
+            if state.form_received {
+                return Err(CoreError::invalid("form", "the form was already received"));
+            }
+            if let Some(missing) = form.fields.iter().find(|field| {
+                fields
+                    .get(*field)
+                    .is_none_or(|value| value.trim().is_empty())
+            }) {
+                return Err(CoreError::invalid(
+                    missing.clone(),
+                    "the form must have this field filled in",
+                ));
+            }
+            CaseEvent::FormReceived {
+                fields: fields.clone(),
+                at: now,
+            }
+        }
+        CaseCommand::CaptureReason {
+            reason_id,
+            details,
+            pain_points,
+        } => {
+            if !policy.reasons.is_empty()
+                && !policy.reasons.iter().any(|reason| &reason.id == reason_id)
+            {
+                return Err(CoreError::invalid(
+                    "reason_id",
+                    "is not one of the policy's reasons",
+                ));
+            }
+            CaseEvent::ReasonCaptured {
+                reason_id: reason_id.clone(),
+                details: details.clone(),
+                pain_points: pain_points.clone(),
+            }
+        }
+        CaseCommand::Route => {
+            if state.route.is_some() {
+                return Err(CoreError::invalid("route", "the case is already routed"));
+            }
+            let route = policy
+                .routing
+                .rules
+                .iter()
+                .find(|rule| matches(&rule.when, policy, account))
+                .map(|rule| rule.route)
+                .unwrap_or(Route::Continue);
+            let assignee = (route == Route::SaveCall).then(|| {
+                account
+                    .original_sales_rep
+                    .clone()
+                    .filter(|_| account.original_sales_rep_active)
+                    .or_else(|| policy.routing.fallback_assignee.clone())
+            });
+            let survey_link = (route == Route::SympatheticReply)
+                .then(|| {
+                    policy
+                        .survey_link(account.hosting_server.as_deref())
+                        .map(str::to_owned)
+                })
+                .flatten();
+            CaseEvent::Routed {
+                route,
+                assignee: assignee.flatten(),
+                survey_link,
+            }
+        }
+        CaseCommand::Escalate { csm, note } => {
+            if csm.trim().is_empty() {
+                return Err(CoreError::invalid(
+                    "csm",
+                    "say which customer success manager takes the case",
+                ));
+            }
+            if state.escalated_to.is_some() {
+                return Err(CoreError::invalid("csm", "the case is already escalated"));
+            }
+            CaseEvent::Escalated {
+                csm: csm.trim().to_owned(),
+                note: note.clone(),
+            }
+        }
+        CaseCommand::RecordCsmOutcome { retained, note } => {
+            if state.escalated_to.is_none() {
+                return Err(CoreError::invalid(
+                    "case",
+                    "the case has not been escalated to a CSM",
+                ));
+            }
+            CaseEvent::CsmOutcomeRecorded {
+                retained: *retained,
+                note: note.clone(),
+            }
+        }
+        CaseCommand::ProposeOffer { offer_id, terms } => {
+            let Some(offer) = policy.offer(offer_id) else {
+                return Err(CoreError::invalid(
+                    "offer_id",
+                    "is not in the policy's offer catalogue",
+                ));
+            };
+            if state.pending_offer.is_some() {
+                return Err(CoreError::invalid(
+                    "offer_id",
+                    "the customer has not answered the pending offer yet",
+                ));
+            }
+            let granted_before = account.offers_granted.contains(offer_id)
+                || state.offers_proposed.contains(offer_id);
+            if offer.once_per_account && granted_before {
+                return Err(CoreError::OfferLimitExceeded {
+                    offer: offer.label.clone(),
+                    message: "may be granted only once per account".into(),
+                });
+            }
+            let within = within_limits(offer, terms, policy)?;
+            CaseEvent::OfferProposed {
+                offer_id: offer_id.clone(),
+                terms: terms.clone(),
+                needs_approval: !within,
+            }
+        }
+        CaseCommand::ApproveOffer => match &state.pending_offer {
+            Some(offer) if offer.needs_approval && !offer.approved => CaseEvent::OfferApproved {
+                offer_id: offer.offer_id.clone(),
+            },
+            _ => {
+                return Err(CoreError::invalid(
+                    "offer_id",
+                    "no offer is waiting for approval",
+                ))
+            }
+        },
+        CaseCommand::AcceptOffer => match &state.pending_offer {
+            Some(offer) if offer.needs_approval && !offer.approved => {
+                return Err(CoreError::GateNotMet {
+                    gate: Gate::OfferApproved,
+                })
+            }
+            Some(offer) => CaseEvent::OfferAccepted {
+                offer_id: offer.offer_id.clone(),
+            },
+            None => return Err(CoreError::invalid("offer_id", "no offer is pending")),
+        },
+        CaseCommand::DeclineOffer => match &state.pending_offer {
+            Some(offer) => CaseEvent::OfferDeclined {
+                offer_id: offer.offer_id.clone(),
+            },
+            None => return Err(CoreError::invalid("offer_id", "no offer is pending")),
+        },
+        CaseCommand::LogRequest => {
+            if state.logged {
+                return Err(CoreError::invalid("case", "the request is already logged"));
+            }
+            CaseEvent::RequestLogged
+        }
+        CaseCommand::WriteOffInvoices { amount, invoices } => {
+            if *invoices == 0 || amount.minor <= 0 {
+                return Err(CoreError::invalid(
+                    "amount",
+                    "write off at least one invoice, for more than zero",
+                ));
+            }
+            if amount.currency != policy.currency {
+                return Err(CoreError::invalid(
+                    "amount",
+                    format!("must be in {}", policy.currency.code()),
+                ));
+            }
+            CaseEvent::InvoicesWrittenOff {
+                amount: *amount,
+                invoices: *invoices,
+            }
+        }
+        CaseCommand::Finalize { effective_date } => {
+            let gates = &policy.gates;
+            let unmet = [
+                (
+                    gates.form_before_finalization && !state.form_received,
+                    Gate::FormReceived,
+                ),
+                (
+                    gates.csm_escalation_before_finalization && !state.csm_engaged,
+                    Gate::CsmEngaged,
+                ),
+                (
+                    gates.invoices_written_off_before_finalization
+                        && account.unpaid_invoices > state.invoices_written_off,
+                    Gate::InvoicesWrittenOff,
+                ),
+                (
+                    gates.logged_before_finalization && !state.logged,
+                    Gate::RequestLogged,
+                ),
+            ]
+            .into_iter()
+            .find_map(|(unmet, gate)| unmet.then_some(gate));
+            if let Some(gate) = unmet {
+                return Err(CoreError::GateNotMet { gate });
+            }
+            if state.pending_offer.is_some() {
+                return Err(CoreError::invalid(
+                    "offer_id",
+                    "the customer has not answered the pending offer yet",
+                ));
+            }
+            CaseEvent::Finalized {
+                effective_date: *effective_date,
+            }
+        }
+        CaseCommand::Withdraw { note } => CaseEvent::Withdrawn { note: note.clone() },
+    };
+    Ok(vec![event])
+}

@@ -1,0 +1,13 @@
+//! The case engine: a command is decided against the case's state, the actor and the policy
+//! (`decide`), and the resulting events are applied to the state (`evolve`). Events are the audit
+//! trail and what sync moves; the state is always what the events say.
+
+mod command;
+mod decide;
+mod event;
+mod state;
+
+pub use command::{AccountFacts, Actor, CaseCommand, OfferProposal};
+pub use decide::decide;
+pub use event::CaseEvent;
+pub use state::{evolve, CaseState, PendingOffer};
