@@ -148,6 +148,20 @@ fn read_event(row: &rusqlite::Row<'_>) -> Result<RecordedEvent> {
     })
 }
 
+/// Every event of one aggregate type, in the order they were recorded.
+pub(crate) fn all_of_type(
+    conn: &rusqlite::Connection,
+    aggregate_type: &str,
+) -> Result<Vec<RecordedEvent>> {
+    let mut statement = conn.prepare(&format!(
+        "SELECT {EVENT_COLUMNS} FROM events WHERE aggregate_type = ?1 ORDER BY seq"
+    ))?;
+    let rows = statement.query_map([aggregate_type], |row| Ok(read_event(row)))?;
+    rows.collect::<rusqlite::Result<Vec<_>>>()?
+        .into_iter()
+        .collect()
+}
+
 impl Database {
     /// Records events in one transaction, in order; returns them with their positions and hashes.
     pub fn record_events(&mut self, events: &[NewEvent]) -> Result<Vec<RecordedEvent>> {

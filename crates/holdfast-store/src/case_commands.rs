@@ -1,0 +1,331 @@
+//! Running a case command: load the case by folding its events, gather the account's facts,
+//! decide with holdfast-core, then in one transaction append the events (with their audit links),
+//! update the read models and queue the command for sync. All of it commits, or none of it.
+
+use holdfast_core::case::CaseStatus;
+use holdfast_core::policy::{Policy, Route};
+use holdfast_core::workflow::{
+    decide, evolve, AccountFacts, Actor, CaseCommand, CaseEvent, CaseState,
+};
+use jiff::Timestamp;
+use rusqlite::{named_params, OptionalExtension, Transaction};
+use uuid::Uuid;
+
+use crate::error::{Result, StoreError};
+use crate::events::{append, NewEvent, RecordedEvent};
+use crate::page::to_millis;
+use crate::Database;
+
+pub const CASE: &str = "case";
+
+/// What a command did.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Decided {
+    pub case_id: Uuid,
+    pub events: Vec<RecordedEvent>,
+    /// The case's version after the command.
+    pub version: u64,
+}
+
+fn to_case_event(recorded: &RecordedEvent) -> Result<CaseEvent> {
+    serde_json::from_value(recorded.event.payload.clone()).map_err(|e| {
+        StoreError::Corrupt(format!("event {} is not a case event: {e}", recorded.seq))
+    })
+}
+
+fn fold(events: &[RecordedEvent]) -> Result<Option<CaseState>> {
+    let mut state = None;
+    for recorded in events {
+        state = evolve(state, &to_case_event(recorded)?);
+    }
+    Ok(state)
+}
+
+impl Database {
+    /// The case as its events say, or `None` when it was never received.
+    pub fn case_state(&self, case_id: Uuid) -> Result<Option<CaseState>> {
+        fold(&self.events_of(case_id)?)
+    }
+
+    /// Adds or updates a person the desk can assign work to.
+    pub fn upsert_user(
+        &mut self,
+        name: &str,
+        roles: &[holdfast_core::role::Role],
+        active: bool,
+    ) -> Result<()> {
+        let roles = serde_json::to_string(roles).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        self.conn.execute(
+            "INSERT INTO users (id, name, roles, active) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (name) DO UPDATE SET roles = excluded.roles, active = excluded.active",
+            rusqlite::params![Uuid::now_v7().to_string(), name, roles, active],
+        )?;
+        Ok(())
+    }
+
+    fn account_facts(&self, account_id: Uuid) -> Result<AccountFacts> {
+        let account = self.account(account_id)?;
+        let draft = account.draft;
+        let rep_active = match &draft.original_sales_rep {
+            Some(rep) => self
+                .conn
+                .query_row("SELECT active FROM users WHERE name = ?1", [rep], |row| {
+                    row.get::<_, bool>(0)
+                })
+                .optional()?
+                // A rep nobody has told Holdfast about cannot be given a task.
+                .unwrap_or(false),
+            None => false,
+        };
+        let mut granted = self.conn.prepare_cached(
+            "SELECT json_extract(e.payload, '$.offer_id') FROM events e
+             JOIN cases c ON c.id = e.aggregate_id
+             WHERE c.account_id = ?1 AND e.kind = 'offer_accepted'",
+        )?;
+        let offers_granted = granted
+            .query_map([account_id.to_string()], |row| row.get::<_, String>(0))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(AccountFacts {
+            tier: draft.tier,
+            email: draft.email,
+            phone: draft.phone,
+            accounts_receivable: Some(draft.accounts_receivable),
+            hosting_server: draft.hosting_server,
+            original_sales_rep: draft.original_sales_rep,
+            original_sales_rep_active: rep_active,
+            unpaid_invoices: 0,
+            offers_granted,
+        })
+    }
+
+    /// Decides `command` for the case `case_id` and commits what it decided.
+    pub fn run_case_command(
+        &mut self,
+        case_id: Uuid,
+        command: &CaseCommand,
+        actor: &Actor,
+        policy: &Policy,
+        now: Timestamp,
+    ) -> Result<Decided> {
+        let history = self.events_of(case_id)?;
+        let state = fold(&history)?;
+        let account_id = match (&state, command) {
+            (Some(state), _) => state.account_id,
+            (None, CaseCommand::Receive { account_id, .. }) => *account_id,
+            (None, _) => {
+                return Err(StoreError::NotFound {
+                    entity: "case",
+                    id: case_id.to_string(),
+                })
+            }
+        };
+        if let CaseCommand::Receive {
+            case_id: received, ..
+        } = command
+        {
+            if *received != case_id {
+                return Err(StoreError::Rule(holdfast_core::CoreError::invalid(
+                    "case_id",
+                    "the command names another case",
+                )));
+            }
+        }
+        let facts = self.account_facts(account_id)?;
+        let base_version = state.as_ref().map(|s| s.version).unwrap_or(0);
+        let decided = decide(state.as_ref(), command, actor, policy, &facts, now)?;
+
+        let tx = self.conn.transaction()?;
+        let mut recorded = Vec::with_capacity(decided.len());
+        let mut version = base_version;
+        for event in &decided {
+            version += 1;
+            let payload =
+                serde_json::to_value(event).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            let kind = payload
+                .get("kind")
+                .and_then(|k| k.as_str())
+                .unwrap_or("unknown")
+                .to_owned();
+            let new_event = NewEvent {
+                id: Uuid::now_v7(),
+                aggregate_type: CASE.into(),
+                aggregate_id: case_id,
+                aggregate_version: version,
+                kind,
+                actor: actor.user_id.clone(),
+                policy_version: policy.version_tag(),
+                recorded_at: now,
+                payload,
+            };
+            let stored = append(&tx, &new_event)?;
+            project(&tx, &stored, event)?;
+            recorded.push(stored);
+        }
+        let command_json =
+            serde_json::to_string(command).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        tx.execute(
+            "INSERT INTO outbox (command_id, aggregate_id, base_version, command, actor, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            rusqlite::params![
+                Uuid::now_v7().to_string(),
+                case_id.to_string(),
+                base_version as i64,
+                command_json,
+                actor.user_id,
+                to_millis(now)
+            ],
+        )?;
+        tx.commit()?;
+        Ok(Decided {
+            case_id,
+            events: recorded,
+            version,
+        })
+    }
+
+    /// Throws away the read models the case engine maintains and rebuilds them from the event log.
+    pub fn rebuild_read_models(&mut self) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        tx.execute("DELETE FROM tasks", [])?;
+        tx.execute("DELETE FROM cases WHERE version > 0", [])?;
+        for recorded in &crate::events::all_of_type(&tx, CASE)? {
+            project(&tx, recorded, &to_case_event(recorded)?)?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Open tasks of one kind, earliest due first (the escalation queue, the save-call list).
+    pub fn open_tasks(&self, kind: &str) -> Result<Vec<(Uuid, Option<String>)>> {
+        let mut statement = self.conn.prepare_cached(
+            "SELECT case_id, assignee FROM tasks WHERE open = 1 AND kind = ?1 ORDER BY due_at, id",
+        )?;
+        let rows = statement
+            .query_map([kind], |row| {
+                Ok((row.get::<_, String>(0)?, row.get::<_, Option<String>>(1)?))
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        rows.into_iter()
+            .map(|(case_id, assignee)| {
+                Uuid::parse_str(&case_id)
+                    .map(|id| (id, assignee))
+                    .map_err(|_| StoreError::Corrupt("task row: case_id".into()))
+            })
+            .collect()
+    }
+}
+
+/// Applies one recorded case event to the read models. The same function serves live commits and
+/// rebuilds, so the two cannot differ.
+fn project(tx: &Transaction<'_>, recorded: &RecordedEvent, event: &CaseEvent) -> Result<()> {
+    let case_id = recorded.event.aggregate_id.to_string();
+    let version = recorded.event.aggregate_version as i64;
+    let set = |sql: &str, value: &dyn rusqlite::ToSql| -> Result<()> {
+        tx.execute(
+            &format!("UPDATE cases SET {sql} WHERE id = :id"),
+            named_params! { ":value": value, ":id": case_id },
+        )?;
+        Ok(())
+    };
+    let status = |status: CaseStatus| set("status = :value", &status.as_str());
+    match event {
+        CaseEvent::Received {
+            account_id,
+            channel,
+            requester_name,
+            requester_contact,
+            received_at,
+            first_response_due,
+            ..
+        } => {
+            tx.execute(
+                "INSERT INTO cases (id, account_id, status, channel, requester_name, requester_contact,
+                    received_at, opened_at, version, first_response_due, policy_version)
+                 VALUES (:id, :account_id, 'received', :channel, :requester_name, :requester_contact,
+                    :received_at, :opened_at, :version, :due, :policy_version)",
+                named_params! {
+                    ":id": case_id,
+                    ":account_id": account_id.to_string(),
+                    ":channel": channel.as_str(),
+                    ":requester_name": requester_name,
+                    ":requester_contact": requester_contact,
+                    ":received_at": to_millis(*received_at),
+                    ":opened_at": to_millis(recorded.event.recorded_at),
+                    ":version": version,
+                    ":due": to_millis(*first_response_due),
+                    ":policy_version": recorded.event.policy_version,
+                },
+            )?;
+            return Ok(());
+        }
+        CaseEvent::ReasonCaptured { reason_id, .. } => set("reason_id = :value", reason_id)?,
+        CaseEvent::Routed {
+            route: Route::SaveCall,
+            assignee,
+            ..
+        } => {
+            set("owner = :value", assignee)?;
+            open_task(tx, recorded, "save_call", assignee.as_deref())?;
+        }
+        CaseEvent::Escalated { csm, .. } => {
+            set("owner = :value", csm)?;
+            open_task(tx, recorded, "csm_escalation", Some(csm))?;
+        }
+        CaseEvent::CsmOutcomeRecorded { retained, .. } => {
+            close_tasks(tx, &case_id, "csm_escalation")?;
+            if *retained {
+                status(CaseStatus::Saved)?;
+            }
+        }
+        CaseEvent::VerificationFailed { .. } => status(CaseStatus::VerificationFailed)?,
+        CaseEvent::OfferAccepted { .. } => status(CaseStatus::Saved)?,
+        CaseEvent::Finalized { .. } => status(CaseStatus::Cancelled)?,
+        CaseEvent::Withdrawn { .. } => status(CaseStatus::Withdrawn)?,
+        CaseEvent::Routed { .. }
+        | CaseEvent::Acknowledged { .. }
+        | CaseEvent::IdentityVerified { .. }
+        | CaseEvent::FormSent { .. }
+        | CaseEvent::FormReminded { .. }
+        | CaseEvent::FormReceived { .. }
+        | CaseEvent::OfferProposed { .. }
+        | CaseEvent::OfferApproved { .. }
+        | CaseEvent::OfferDeclined { .. }
+        | CaseEvent::RequestLogged
+        | CaseEvent::InvoicesWrittenOff { .. } => {}
+    }
+    // Any event after the first means someone is working the case.
+    tx.execute(
+        "UPDATE cases SET version = ?1,
+            status = CASE status WHEN 'received' THEN 'in_progress' ELSE status END
+         WHERE id = ?2",
+        rusqlite::params![version, case_id],
+    )?;
+    Ok(())
+}
+
+fn open_task(
+    tx: &Transaction<'_>,
+    recorded: &RecordedEvent,
+    kind: &str,
+    assignee: Option<&str>,
+) -> Result<()> {
+    tx.execute(
+        "INSERT INTO tasks (id, case_id, kind, assignee, due_at, open)
+         SELECT ?1, id, ?2, ?3, first_response_due, 1 FROM cases WHERE id = ?4",
+        rusqlite::params![
+            recorded.event.id.to_string(),
+            kind,
+            assignee,
+            recorded.event.aggregate_id.to_string()
+        ],
+    )?;
+    Ok(())
+}
+
+fn close_tasks(tx: &Transaction<'_>, case_id: &str, kind: &str) -> Result<()> {
+    tx.execute(
+        "UPDATE tasks SET open = 0 WHERE case_id = ?1 AND kind = ?2",
+        rusqlite::params![case_id, kind],
+    )?;
+    Ok(())
+}

@@ -1,0 +1,347 @@
+//! Commands through the store: events, read models, audit links and the sync outbox commit
+//! together or not at all, and the read models are exactly what the events rebuild.
+
+mod common;
+
+use std::collections::BTreeMap;
+
+use common::{draft, now, Fixture};
+use holdfast_core::case::{CaseStatus, RequestChannel};
+use holdfast_core::policy::{parse_policy, Policy, VerificationMethod};
+use holdfast_core::role::Role;
+use holdfast_core::workflow::{Actor, CaseCommand};
+use holdfast_store::accounts::AccountQuery;
+use holdfast_store::events::AuditVerdict;
+use holdfast_store::{Database, StoreError};
+use uuid::Uuid;
+
+fn wootrecruit() -> Policy {
+    parse_policy(include_str!("../../../policies/wootrecruit.toml")).unwrap()
+}
+
+fn person(name: &str, roles: &[Role]) -> Actor {
+    Actor {
+        user_id: name.into(),
+        roles: roles.to_vec(),
+        active: true,
+    }
+}
+
+fn account_id(db: &Database) -> Uuid {
+    db.accounts(&AccountQuery::default()).unwrap().items[0].id
+}
+
+fn receive(db: &mut Database, policy: &Policy) -> Uuid {
+    let case_id = Uuid::now_v7();
+    let account_id = account_id(db);
+    db.run_case_command(
+        case_id,
+        &CaseCommand::Receive {
+            case_id,
+            account_id,
+            channel: RequestChannel::Email,
+            requester_name: "Ana Silva".into(),
+            requester_contact: "a-1@example.com".into(),
+            received_at: None,
+        },
+        &person("amy", &[Role::AccountManager]),
+        policy,
+        now(),
+    )
+    .unwrap();
+    case_id
+}
+
+/// Every row of the engine's read models, as text, for comparisons.
+fn read_models(db_path: &std::path::Path, key: &holdfast_store::DatabaseKey) -> Vec<String> {
+    let conn = rusqlite::Connection::open(db_path).unwrap();
+    conn.execute_batch(&format!("PRAGMA key = \"x'{}'\";", key.to_hex()))
+        .unwrap();
+    let mut rows = Vec::new();
+    for sql in [
+        "SELECT id, account_id, status, channel, requester_name, requester_contact, received_at, opened_at, version, first_response_due, reason_id, owner, policy_version FROM cases ORDER BY id",
+        "SELECT id, case_id, kind, assignee, due_at, open FROM tasks ORDER BY id",
+    ] {
+        let mut statement = conn.prepare(sql).unwrap();
+        let columns = statement.column_count();
+        let mut query = statement.query([]).unwrap();
+        while let Some(row) = query.next().unwrap() {
+            let values: Vec<String> = (0..columns)
+                .map(|i| format!("{:?}", row.get_ref(i).unwrap()))
+                .collect();
+            rows.push(values.join("|"));
+        }
+    }
+    rows
+}
+
+fn count(db_path: &std::path::Path, key: &holdfast_store::DatabaseKey, table: &str) -> i64 {
+    let conn = rusqlite::Connection::open(db_path).unwrap();
+    conn.execute_batch(&format!("PRAGMA key = \"x'{}'\";", key.to_hex()))
+        .unwrap();
+    conn.query_row(&format!("SELECT count(*) FROM {table}"), [], |row| {
+        row.get(0)
+    })
+    .unwrap()
+}
+
+#[test]
+fn a_wootrecruit_case_walks_to_cancellation_with_its_queues_and_audit_trail() {
+    let mut fixture = Fixture::new();
+    fixture
+        .db
+        .import_accounts(&[draft("A-1", "Acme")], now())
+        .unwrap();
+    let policy = wootrecruit();
+    let case_id = receive(&mut fixture.db, &policy);
+    let amy = person("amy", &[Role::AccountManager]);
+    let carla = person("carla", &[Role::Csm]);
+    let max = person("max", &[Role::Manager]);
+    let form: BTreeMap<String, String> = policy
+        .form
+        .as_ref()
+        .unwrap()
+        .fields
+        .iter()
+        .map(|field| (field.clone(), "filled".to_string()))
+        .collect();
+
+    let run = |db: &mut Database, actor: &Actor, command: CaseCommand| {
+        db.run_case_command(case_id, &command, actor, &policy, now())
+    };
+    run(
+        &mut fixture.db,
+        &amy,
+        CaseCommand::VerifyIdentity {
+            method: VerificationMethod::EmailOnFile,
+            contact_used: Some("a-1@example.com".into()),
+            evidence: "Reply from the address on file".into(),
+        },
+    )
+    .unwrap();
+    run(
+        &mut fixture.db,
+        &amy,
+        CaseCommand::SendForm {
+            how: "e-mail".into(),
+        },
+    )
+    .unwrap();
+    run(
+        &mut fixture.db,
+        &amy,
+        CaseCommand::ReceiveForm { fields: form },
+    )
+    .unwrap();
+    run(
+        &mut fixture.db,
+        &amy,
+        CaseCommand::Escalate {
+            csm: "carla".into(),
+            note: String::new(),
+        },
+    )
+    .unwrap();
+    assert_eq!(
+        fixture.db.open_tasks("csm_escalation").unwrap(),
+        vec![(case_id, Some("carla".into()))]
+    );
+
+    // The store passes the core's refusal through and keeps nothing of it.
+    let refused = run(
+        &mut fixture.db,
+        &amy,
+        CaseCommand::Finalize {
+            effective_date: jiff::civil::date(2026, 12, 31),
+        },
+    );
+    assert!(matches!(refused, Err(StoreError::Rule(_))), "{refused:?}");
+
+    run(
+        &mut fixture.db,
+        &carla,
+        CaseCommand::RecordCsmOutcome {
+            retained: false,
+            note: String::new(),
+        },
+    )
+    .unwrap();
+    assert!(fixture.db.open_tasks("csm_escalation").unwrap().is_empty());
+    let done = run(
+        &mut fixture.db,
+        &max,
+        CaseCommand::Finalize {
+            effective_date: jiff::civil::date(2026, 12, 31),
+        },
+    )
+    .unwrap();
+    assert_eq!(done.version, 7);
+
+    let summary = fixture.db.case(case_id).unwrap();
+    assert_eq!(summary.status, CaseStatus::Cancelled);
+    let state = fixture.db.case_state(case_id).unwrap().unwrap();
+    assert_eq!(state.status, CaseStatus::Cancelled);
+    assert_eq!(state.version, 7);
+    let events = fixture.db.events_of(case_id).unwrap();
+    assert_eq!(events.len(), 7);
+    assert!(events
+        .iter()
+        .all(|e| e.event.policy_version == "wootrecruit@1"));
+    assert_eq!(events[6].event.actor, "max");
+    assert_eq!(
+        fixture.db.verify_audit_chain().unwrap(),
+        AuditVerdict::Intact { events: 7 }
+    );
+    assert_eq!(count(&fixture.path(), &fixture.key, "outbox"), 7);
+}
+
+#[test]
+fn a_failure_after_the_events_are_written_keeps_nothing() {
+    let mut fixture = Fixture::new();
+    fixture
+        .db
+        .import_accounts(&[draft("A-1", "Acme")], now())
+        .unwrap();
+    let policy = wootrecruit();
+    let case_id = receive(&mut fixture.db, &policy);
+    let path = fixture.path();
+    let before = (
+        read_models(&path, &fixture.key),
+        count(&path, &fixture.key, "events"),
+        count(&path, &fixture.key, "outbox"),
+    );
+    // The outbox entry is the last write of a command: make it fail.
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch(&format!("PRAGMA key = \"x'{}'\";", fixture.key.to_hex()))
+            .unwrap();
+        conn.execute_batch(
+            "CREATE TRIGGER fail_outbox BEFORE INSERT ON outbox BEGIN SELECT RAISE(ABORT, 'injected failure'); END;",
+        )
+        .unwrap();
+    }
+    let failed = fixture.db.run_case_command(
+        case_id,
+        &CaseCommand::VerifyIdentity {
+            method: VerificationMethod::EmailOnFile,
+            contact_used: Some("a-1@example.com".into()),
+            evidence: "Reply from the address on file".into(),
+        },
+        &person("amy", &[Role::AccountManager]),
+        &policy,
+        now(),
+    );
+    assert!(failed.is_err(), "the injected failure must surface");
+    let after = (
+        read_models(&path, &fixture.key),
+        count(&path, &fixture.key, "events"),
+        count(&path, &fixture.key, "outbox"),
+    );
+    assert_eq!(before, after, "a failed command left something behind");
+    assert_eq!(fixture.db.case_state(case_id).unwrap().unwrap().version, 1);
+    assert_eq!(
+        fixture.db.verify_audit_chain().unwrap(),
+        AuditVerdict::Intact { events: 1 }
+    );
+}
+
+#[test]
+fn read_models_rebuilt_from_the_events_equal_the_live_ones() {
+    let mut fixture = Fixture::new();
+    let mut first = draft("A-1", "Acme");
+    first.tier = "Standard".into();
+    fixture.db.import_accounts(&[first], now()).unwrap();
+    let policy = wootrecruit();
+    let amy = person("amy", &[Role::AccountManager]);
+    let mut cases = Vec::new();
+    for i in 0..4 {
+        let case_id = receive(&mut fixture.db, &policy);
+        cases.push(case_id);
+        let mut run = |command: CaseCommand, actor: &Actor| {
+            fixture
+                .db
+                .run_case_command(case_id, &command, actor, &policy, now())
+                .unwrap();
+        };
+        run(CaseCommand::Acknowledge, &amy);
+        if i % 2 == 0 {
+            run(
+                CaseCommand::Escalate {
+                    csm: format!("csm-{i}"),
+                    note: String::new(),
+                },
+                &amy,
+            );
+        }
+        if i == 2 {
+            run(
+                CaseCommand::RecordCsmOutcome {
+                    retained: true,
+                    note: "stays".into(),
+                },
+                &person("carla", &[Role::Csm]),
+            );
+        }
+        if i == 3 {
+            run(
+                CaseCommand::Withdraw {
+                    note: "changed their mind".into(),
+                },
+                &amy,
+            );
+        }
+    }
+    let path = fixture.path();
+    let live = read_models(&path, &fixture.key);
+    assert!(live.len() >= 6, "{live:#?}");
+    fixture.db.rebuild_read_models().unwrap();
+    assert_eq!(read_models(&path, &fixture.key), live);
+    assert_eq!(fixture.db.case(cases[2]).unwrap().status, CaseStatus::Saved);
+    assert_eq!(
+        fixture.db.case(cases[3]).unwrap().status,
+        CaseStatus::Withdrawn
+    );
+}
+
+#[test]
+fn a_save_call_goes_to_the_fallback_when_the_rep_has_left() {
+    let mut fixture = Fixture::new();
+    let mut account = draft("A-1", "Acme");
+    account.tier = "SMB".into();
+    account.original_sales_rep = Some("Rob Reyes".into());
+    fixture.db.import_accounts(&[account], now()).unwrap();
+    let policy = parse_policy(include_str!(
+        "../../../policies/account-cancellation-2017.toml"
+    ))
+    .unwrap();
+    let amy = person("amy", &[Role::AccountManager]);
+
+    fixture
+        .db
+        .upsert_user("Rob Reyes", &[Role::Sales], true)
+        .unwrap();
+    let case_id = receive(&mut fixture.db, &policy);
+    fixture
+        .db
+        .run_case_command(case_id, &CaseCommand::Route, &amy, &policy, now())
+        .unwrap();
+    assert_eq!(
+        fixture.db.open_tasks("save_call").unwrap(),
+        vec![(case_id, Some("Rob Reyes".into()))]
+    );
+
+    fixture
+        .db
+        .upsert_user("Rob Reyes", &[Role::Sales], false)
+        .unwrap();
+    let second = receive(&mut fixture.db, &policy);
+    fixture
+        .db
+        .run_case_command(second, &CaseCommand::Route, &amy, &policy, now())
+        .unwrap();
+    let tasks = fixture.db.open_tasks("save_call").unwrap();
+    assert!(
+        tasks.contains(&(second, Some("Spencer".into()))),
+        "{tasks:?}"
+    );
+}
