@@ -1,5 +1,6 @@
-//! `cargo xtask`: the developer commands `run` and `test`, which set up a fresh machine, build the
-//! UI and then run the app or every check. Std only, so it builds in seconds.
+//! `cargo xtask`: the developer commands `run`, `test` and `bench`, which set up a fresh machine,
+//! build the UI and then run the app, every check, or the benchmarks. Std only, so it builds in
+//! seconds.
 
 mod e2e;
 mod setup;
@@ -20,6 +21,7 @@ commands:
                         first failure: fmt, clippy, cargo test, svelte-check, vitest, end-to-end
   test fast             the same without the end-to-end tests (and without their tools)
   test e2e              set up, build the UI, then only the end-to-end tests
+  bench                 the benchmarks (release build), each figure beside a raw-SQL reference
 
 Setup installs missing Debian/Ubuntu packages with apt-get when run as root (otherwise it prints
 the command to run), checks Node.js, runs npm ci in ui/ when needed, and for the end-to-end tests
@@ -28,6 +30,7 @@ installs tauri-driver. See README.md.";
 enum Task {
     Run(Vec<OsString>),
     Test(Scope),
+    Bench,
     Help,
 }
 
@@ -53,6 +56,7 @@ fn main() -> ExitCode {
         }
         Task::Run(app_args) => enter_workspace().and_then(|()| run(&app_args)),
         Task::Test(scope) => enter_workspace().and_then(|()| test(scope)),
+        Task::Bench => enter_workspace().and_then(|()| bench()),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
@@ -96,6 +100,13 @@ fn parse(args: Vec<OsString>) -> Result<Task, String> {
             }
             Ok(Task::Test(scope))
         }
+        Some("bench") => match args.next() {
+            None => Ok(Task::Bench),
+            Some(extra) => Err(format!(
+                "unexpected argument \"{}\"",
+                extra.to_string_lossy()
+            )),
+        },
         Some("help" | "-h" | "--help") => Ok(Task::Help),
         _ => Err(format!("unknown command \"{}\"", command.to_string_lossy())),
     }
@@ -125,6 +136,14 @@ fn run(app_args: &[OsString]) -> Outcome {
     Step::cargo(&["run", "-p", "holdfast", "--"])
         .args(app_args)
         .run()
+}
+
+/// The benchmarks print their own figures and ratios; they are not tests and never fail on speed.
+fn bench() -> Outcome {
+    setup::prepare(false)?;
+    Step::cargo(&["bench", "-p", "holdfast-store", "--bench", "engine"]).run()?;
+    header("benchmarks done");
+    Ok(())
 }
 
 fn test(scope: Scope) -> Outcome {

@@ -17,6 +17,10 @@ pub enum Gate {
     InvoicesWrittenOff,
     RequestLogged,
     OfferApproved,
+    /// An above-threshold refund is verified by someone other than the person who requested it.
+    SecondVerifier,
+    /// An above-threshold refund is verified before billing completes it.
+    RefundVerified,
 }
 
 impl Gate {
@@ -29,6 +33,12 @@ impl Gate {
             Gate::InvoicesWrittenOff => "unpaid invoices must be written off first",
             Gate::RequestLogged => "the request has not been logged in the cancellation sheet",
             Gate::OfferApproved => "the offer is outside the policy's limits and needs approval",
+            Gate::SecondVerifier => {
+                "a refund above the threshold must be verified by someone other than the person who requested it"
+            }
+            Gate::RefundVerified => {
+                "a refund above the threshold must be verified by a second person before it is completed"
+            }
         }
     }
 }

@@ -10,6 +10,7 @@ pub mod error;
 pub mod import;
 pub mod money;
 pub mod policy;
+pub mod proration;
 pub mod role;
 pub mod workflow;
 

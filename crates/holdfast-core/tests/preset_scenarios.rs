@@ -4,14 +4,19 @@ mod common;
 
 use std::collections::BTreeMap;
 
-use common::{actor, am, Case};
+use common::{actor, am, now, person, usd, Case};
+use holdfast_core::account::PreferredChannel;
 use holdfast_core::case::CaseStatus;
 use holdfast_core::error::Gate;
 use holdfast_core::money::{Currency, Money};
-use holdfast_core::policy::{parse_policy, Policy, Route, Step, VerificationMethod};
+use holdfast_core::policy::{parse_policy, MessageKind, Policy, Route, Step, VerificationMethod};
 use holdfast_core::role::Role;
-use holdfast_core::workflow::{AccountFacts, CaseCommand, CaseEvent, OfferProposal};
+use holdfast_core::workflow::{
+    hash_one_time_code, AccountFacts, CaseCommand, CaseEvent, OfferProposal, RefundStatus,
+};
 use holdfast_core::CoreError;
+use jiff::civil::date;
+use uuid::Uuid;
 
 fn preset(source: &str) -> Policy {
     parse_policy(source).expect("the preset parses")
@@ -31,12 +36,17 @@ fn account(tier: &str, receivable_minor: i64) -> AccountFacts {
         original_sales_rep_active: true,
         unpaid_invoices: 0,
         offers_granted: Vec::new(),
+        preferred_channel: Some(PreferredChannel::Email),
+        plan_price: None,
+        billing_period_start: None,
+        billing_period_end: None,
     }
 }
 
 fn finalize() -> CaseCommand {
     CaseCommand::Finalize {
         effective_date: jiff::civil::date(2026, 12, 31),
+        data_export_offered: true,
     }
 }
 
@@ -50,7 +60,10 @@ fn wootrecruit_verify_form_offer_declined_csm_then_finalize() {
         .expect("WootRecruit has a form")
         .fields
         .clone();
-    let mut case = Case::verified(policy, account(&tier, 0));
+    // The customer prefers to hear from us by phone.
+    let mut facts = account(&tier, 0);
+    facts.preferred_channel = Some(PreferredChannel::Phone);
+    let mut case = Case::verified(policy, facts);
     let manager = actor(&[Role::Manager]);
 
     assert_eq!(
@@ -106,10 +119,295 @@ fn wootrecruit_verify_form_offer_declined_csm_then_finalize() {
     assert_eq!(
         case.ok(&manager, finalize()),
         vec![CaseEvent::Finalized {
-            effective_date: jiff::civil::date(2026, 12, 31)
+            effective_date: jiff::civil::date(2026, 12, 31),
+            billing_cessation_date: jiff::civil::date(2026, 12, 31),
+            prorated_refund: None,
+            data_export_offered: true,
+            api_access_revoked: true,
         }]
     );
     assert_eq!(case.state().status, CaseStatus::Cancelled);
+}
+
+#[test]
+fn wootrecruit_confirms_on_the_preferred_channel_then_asks_for_feedback() {
+    let policy = preset(include_str!("../../../policies/wootrecruit.toml"));
+    let tier = policy.tiers[0].clone();
+    let fields = policy.form.as_ref().unwrap().fields.clone();
+    let mut facts = account(&tier, 0);
+    facts.preferred_channel = Some(PreferredChannel::Phone);
+    let mut case = Case::verified(policy, facts);
+    case.ok(
+        &am(),
+        CaseCommand::SendForm {
+            how: "e-mail".into(),
+        },
+    );
+    case.ok(
+        &am(),
+        CaseCommand::ReceiveForm {
+            fields: fields
+                .iter()
+                .map(|f| (f.clone(), "filled".into()))
+                .collect(),
+        },
+    );
+    case.ok(
+        &am(),
+        CaseCommand::Escalate {
+            csm: "Carla".into(),
+            note: String::new(),
+        },
+    );
+    case.ok(
+        &actor(&[Role::Csm]),
+        CaseCommand::RecordCsmOutcome {
+            retained: false,
+            note: "No fit".into(),
+        },
+    );
+    // Not before the cancellation is processed.
+    assert!(matches!(
+        case.run(
+            &am(),
+            CaseCommand::ConfirmCancellation {
+                channel: PreferredChannel::Phone
+            }
+        ),
+        Err(CoreError::InvalidTransition {
+            from: CaseStatus::InProgress,
+            ..
+        })
+    ));
+    case.ok(&am(), finalize());
+
+    // "Confirm the cancellation with the customer via their preferred communication method."
+    assert_eq!(
+        case.run(
+            &am(),
+            CaseCommand::ConfirmCancellation {
+                channel: PreferredChannel::Email
+            }
+        ),
+        Err(CoreError::invalid(
+            "channel",
+            "must be the customer's preferred channel, phone"
+        ))
+    );
+    assert_eq!(
+        case.ok(
+            &am(),
+            CaseCommand::ConfirmCancellation {
+                channel: PreferredChannel::Phone
+            }
+        ),
+        vec![CaseEvent::CancellationConfirmed {
+            channel: PreferredChannel::Phone,
+            at: now(),
+        }]
+    );
+    // "Request feedback from the customer regarding their experience."
+    assert_eq!(
+        case.ok(
+            &am(),
+            CaseCommand::RecordFeedback {
+                text: "  The sourcing features did not fit our hiring volume. ".into(),
+                survey_link: None,
+            }
+        ),
+        vec![CaseEvent::FeedbackRecorded {
+            text: "The sourcing features did not fit our hiring volume.".into(),
+            survey_link: None,
+            at: now(),
+        }]
+    );
+    let state = case.state();
+    assert_eq!(state.confirmed_on, Some(PreferredChannel::Phone));
+    assert!(state.feedback_recorded);
+    assert_eq!(state.status, CaseStatus::Cancelled);
+    // WootRecruit has no win-back schedule.
+    assert!(case.run(&am(), CaseCommand::ScheduleWinBack).is_err());
+}
+
+#[test]
+fn the_2017_sop_reviews_refunds_above_1000_with_a_second_verifier() {
+    let sop = || {
+        preset(include_str!(
+            "../../../policies/account-cancellation-2017.toml"
+        ))
+    };
+    let agent = person("sam", &[Role::AccountManager]);
+    let heather = person("heather", &[Role::Billing]);
+    let id = |n| Uuid::from_u128(n);
+
+    // $1000 or less: note it, justify it, tell the customer a credit will be processed, and hand
+    // it to billing as "billing in progress"; Heather issues it.
+    let mut case = Case::received(sop(), account("SMB", 0));
+    assert_eq!(
+        case.ok(
+            &agent,
+            CaseCommand::RequestRefund {
+                refund_id: id(1),
+                amount: usd(100_000),
+                justification: "Billed after the downgrade".into(),
+            },
+        ),
+        vec![CaseEvent::RefundRequested {
+            refund_id: id(1),
+            amount: usd(100_000),
+            justification: "Billed after the downgrade".into(),
+            requested_by: "sam".into(),
+            under_review: false,
+            billing_heads_up: false,
+            customer_notice: MessageKind::RefundNotice,
+            at: now(),
+        }]
+    );
+    assert_eq!(
+        case.state().refunds[&id(1)].status,
+        RefundStatus::BillingInProgress
+    );
+    case.ok(&heather, CaseCommand::CompleteRefund { refund_id: id(1) });
+    assert_eq!(case.state().refunds[&id(1)].status, RefundStatus::Completed);
+
+    // Over $1000: the customer is told it is being reviewed, billing gets the notes and a
+    // heads-up, and someone other than the requester verifies it before it is processed.
+    let mut case = Case::received(sop(), account("SMB", 0));
+    let big = case.ok(
+        &heather,
+        CaseCommand::RequestRefund {
+            refund_id: id(2),
+            amount: usd(150_000),
+            justification: "Annual prepayment, cancelled in month two".into(),
+        },
+    );
+    assert!(matches!(
+        &big[0],
+        CaseEvent::RefundRequested {
+            under_review: true,
+            billing_heads_up: true,
+            customer_notice: MessageKind::UnderReview,
+            requested_by,
+            ..
+        } if requested_by == "heather"
+    ));
+    assert_eq!(
+        case.run(&heather, CaseCommand::CompleteRefund { refund_id: id(2) }),
+        Err(CoreError::GateNotMet {
+            gate: Gate::RefundVerified
+        })
+    );
+    assert_eq!(
+        case.run(&heather, CaseCommand::VerifyRefund { refund_id: id(2) }),
+        Err(CoreError::GateNotMet {
+            gate: Gate::SecondVerifier
+        })
+    );
+    // Only billing reviews refunds in this SOP.
+    assert!(matches!(
+        case.run(&agent, CaseCommand::VerifyRefund { refund_id: id(2) }),
+        Err(CoreError::RoleRequired {
+            step: Step::ApproveRefund,
+            ..
+        })
+    ));
+    case.ok(
+        &person("hank", &[Role::Billing]),
+        CaseCommand::VerifyRefund { refund_id: id(2) },
+    );
+    case.ok(&heather, CaseCommand::CompleteRefund { refund_id: id(2) });
+    let refund = &case.state().refunds[&id(2)];
+    assert_eq!(refund.status, RefundStatus::Completed);
+    assert_eq!(refund.verified_by.as_deref(), Some("hank"));
+    assert_eq!(case.state().refunds_total_minor, 150_000);
+}
+
+#[test]
+fn intelliserve_finalization_prorates_the_refund_and_schedules_win_back() {
+    let policy = preset(include_str!("../../../policies/intelliserve.toml"));
+    let tier = policy.tiers[0].clone();
+    let mut facts = account(&tier, 0);
+    // 99.00 a month, billed for December 2026.
+    facts.plan_price = Some(usd(9_900));
+    facts.billing_period_start = Some(date(2026, 12, 1));
+    facts.billing_period_end = Some(date(2027, 1, 1));
+    let mut case = Case::received(policy, facts);
+
+    // Identity by a one-time code sent to the e-mail address on file.
+    case.ok(
+        &am(),
+        CaseCommand::SendOneTimeCode {
+            code_hash: hash_one_time_code("482913"),
+            contact: "ana@acme.io".into(),
+        },
+    );
+    assert!(matches!(
+        &case.ok(
+            &am(),
+            CaseCommand::EnterOneTimeCode {
+                code_hash: hash_one_time_code("482931")
+            }
+        )[0],
+        CaseEvent::OneTimeCodeRejected {
+            attempt: 1,
+            locked: false,
+            ..
+        }
+    ));
+    assert!(matches!(
+        &case.ok(
+            &am(),
+            CaseCommand::EnterOneTimeCode {
+                code_hash: hash_one_time_code("482913")
+            }
+        )[0],
+        CaseEvent::IdentityVerified {
+            method: VerificationMethod::OneTimeCode,
+            ..
+        }
+    ));
+
+    // Retention failed; the cancellation takes effect on December 16: 16 of December's 31 days
+    // are unused, 99.00 × 16 / 31 = 51.096..., so 51.09.
+    case.ok(
+        &am(),
+        CaseCommand::Finalize {
+            effective_date: date(2026, 12, 16),
+            data_export_offered: true,
+        },
+    );
+    assert_eq!(
+        case.events.last(),
+        Some(&CaseEvent::Finalized {
+            effective_date: date(2026, 12, 16),
+            billing_cessation_date: date(2026, 12, 16),
+            prorated_refund: Some(usd(5_109)),
+            data_export_offered: true,
+            api_access_revoked: true,
+        })
+    );
+
+    // 6.1 confirmation e-mail, 6.2 exit survey, 11.1 reactivation follow-ups at 3, 6, 12 months.
+    case.ok(
+        &am(),
+        CaseCommand::ConfirmCancellation {
+            channel: PreferredChannel::Email,
+        },
+    );
+    case.ok(
+        &am(),
+        CaseCommand::RecordFeedback {
+            text: "Moved to a cheaper competitor".into(),
+            survey_link: Some("https://example.com/intelliserve/exit-survey".into()),
+        },
+    );
+    assert_eq!(
+        case.ok(&am(), CaseCommand::ScheduleWinBack),
+        vec![CaseEvent::WinBackScheduled {
+            check_ins: vec![date(2027, 3, 16), date(2027, 6, 16), date(2027, 12, 16)]
+        }]
+    );
+    assert!(case.run(&am(), CaseCommand::ScheduleWinBack).is_err());
 }
 
 #[test]

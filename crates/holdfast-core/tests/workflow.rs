@@ -3,109 +3,27 @@
 
 use std::collections::BTreeMap;
 
+use holdfast_core::account::PreferredChannel;
 use holdfast_core::case::CaseStatus;
 use holdfast_core::error::Gate;
 use holdfast_core::money::{Currency, Money};
-use holdfast_core::policy::{parse_policy, Policy, Route, Step, VerificationMethod};
+use holdfast_core::policy::{MessageKind, Policy, Route, Step, VerificationMethod};
 use holdfast_core::role::Role;
-use holdfast_core::workflow::{AccountFacts, CaseCommand, CaseEvent, OfferProposal};
+use holdfast_core::workflow::{
+    hash_one_time_code, AccountFacts, CaseCommand, CaseEvent, Finalization, OfferProposal,
+    RefundStatus,
+};
 use holdfast_core::CoreError;
 
 mod common;
-use common::{actor, am, now, Case};
-
-const POLICY: &str = r#"
-id = "test"
-name = "Test procedure"
-version = 3
-currency = "USD"
-tiers = ["Essentials", "Professional", "Professional 2A", "SMB"]
-
-[sla]
-first_response_minutes = 60
-zone = "America/New_York"
-days = ["mon", "tue", "wed", "thu", "fri"]
-opens = "09:00"
-closes = "17:00"
-
-[identity]
-methods = ["email_on_file", "callback_to_phone_on_file", "security_question"]
-
-[form]
-fields = ["reason", "signature"]
-remind_after_days = 3
-
-[gates]
-identity_before_changes = true
-form_before_finalization = true
-csm_escalation_before_finalization = true
-invoices_written_off_before_finalization = true
-
-[roles]
-finalize = ["manager"]
-approve_offer = ["manager"]
-record_csm_outcome = ["csm"]
-
-[routing]
-fallback_assignee = "Spencer"
-
-[[routing.rules]]
-tier_at_most = "Essentials"
-route = "sympathetic_reply"
-
-[[routing.rules]]
-tier_at_least = "Professional"
-tier_at_most = "Professional"
-receivable_above = "1,000.00"
-route = "save_call"
-
-[[routing.rules]]
-tier_at_least = "Professional 2A"
-route = "save_call"
-
-[[offers]]
-id = "discount"
-kind = "discount"
-label = "Discount"
-max_percent = 20
-max_months = 3
-
-[[offers]]
-id = "credit"
-kind = "credit"
-label = "One-time credit"
-max_amount = "500.00"
-once_per_account = true
-
-[refunds]
-threshold = "1000.00"
-
-[[reasons]]
-id = "cost"
-label = "Cost concerns"
-mitigations = ["Offer a temporary discount"]
-
-[survey_links]
-"us-east-1" = "https://survey.example.com/us-east"
-default = "https://survey.example.com/general"
-"#;
+use common::{actor, am, now, person, test_account, test_policy, usd, Case};
 
 fn policy() -> Policy {
-    parse_policy(POLICY).expect("the test policy parses")
+    test_policy()
 }
 
 fn account() -> AccountFacts {
-    AccountFacts {
-        tier: "Professional".into(),
-        email: Some("ana@acme.io".into()),
-        phone: Some("+1 (555) 010-2030".into()),
-        accounts_receivable: Some(Money::new(250_000, Currency::parse("USD").unwrap())),
-        hosting_server: Some("us-east-1".into()),
-        original_sales_rep: Some("Rob".into()),
-        original_sales_rep_active: true,
-        unpaid_invoices: 0,
-        offers_granted: Vec::new(),
-    }
+    test_account()
 }
 
 #[test]
@@ -132,6 +50,7 @@ fn the_whole_procedure_ends_in_a_cancellation_only_when_every_gate_is_met() {
     let manager = actor(&[Role::Manager]);
     let finalize = || CaseCommand::Finalize {
         effective_date: jiff::civil::date(2026, 12, 31),
+        data_export_offered: true,
     };
 
     assert_eq!(
@@ -204,7 +123,12 @@ fn the_whole_procedure_ends_in_a_cancellation_only_when_every_gate_is_met() {
     assert_eq!(
         case.ok(&manager, finalize()),
         vec![CaseEvent::Finalized {
-            effective_date: jiff::civil::date(2026, 12, 31)
+            effective_date: jiff::civil::date(2026, 12, 31),
+            billing_cessation_date: jiff::civil::date(2026, 12, 31),
+            // 310.00 for December, and December 31 is not used.
+            prorated_refund: Some(usd(1_000)),
+            data_export_offered: true,
+            api_access_revoked: true,
         }]
     );
     assert_eq!(case.state().status, CaseStatus::Cancelled);
@@ -475,6 +399,7 @@ fn unpaid_invoices_are_written_off_before_finalization() {
     let manager = actor(&[Role::Manager]);
     let finalize = CaseCommand::Finalize {
         effective_date: jiff::civil::date(2026, 12, 1),
+        data_export_offered: false,
     };
     assert_eq!(
         case.run(&manager, finalize.clone()),
@@ -509,4 +434,847 @@ fn inactive_users_and_users_without_roles_are_refused() {
     ));
     case.ok(&am(), CaseCommand::Acknowledge);
     assert!(case.state().acknowledged_at.is_some());
+}
+
+// ---------------------------------------------------------------------------------------------
+// Refunds, finalization details, what follows a cancellation, one-time codes.
+
+fn refund_id(n: u128) -> uuid::Uuid {
+    uuid::Uuid::from_u128(n)
+}
+
+fn request_refund(n: u128, minor: i64) -> CaseCommand {
+    CaseCommand::RequestRefund {
+        refund_id: refund_id(n),
+        amount: usd(minor),
+        justification: "Charged twice in November".into(),
+    }
+}
+
+fn billing() -> holdfast_core::workflow::Actor {
+    person("heather", &[Role::Billing])
+}
+
+/// A verified case whose form came back and whose CSM engaged: only finalization is left.
+fn ready_to_finalize(facts: AccountFacts) -> Case {
+    let mut case = Case::verified(policy(), facts);
+    case.ok(
+        &am(),
+        CaseCommand::SendForm {
+            how: "e-mail".into(),
+        },
+    );
+    case.ok(
+        &am(),
+        CaseCommand::ReceiveForm {
+            fields: BTreeMap::from([
+                ("reason".into(), "Too expensive".into()),
+                ("signature".into(), "A. Silva".into()),
+            ]),
+        },
+    );
+    case.ok(
+        &am(),
+        CaseCommand::Escalate {
+            csm: "Carla".into(),
+            note: String::new(),
+        },
+    );
+    case.ok(
+        &actor(&[Role::Csm]),
+        CaseCommand::RecordCsmOutcome {
+            retained: false,
+            note: "Budget is gone".into(),
+        },
+    );
+    case
+}
+
+fn finalize_on(date: jiff::civil::Date) -> CaseCommand {
+    CaseCommand::Finalize {
+        effective_date: date,
+        data_export_offered: true,
+    }
+}
+
+#[test]
+fn a_refund_at_the_threshold_goes_straight_to_billing() {
+    let mut case = Case::verified(policy(), account());
+    let ana = person("ana", &[Role::AccountManager]);
+    assert_eq!(
+        case.ok(&ana, request_refund(1, 100_000)),
+        vec![CaseEvent::RefundRequested {
+            refund_id: refund_id(1),
+            amount: usd(100_000),
+            justification: "Charged twice in November".into(),
+            requested_by: "ana".into(),
+            under_review: false,
+            billing_heads_up: false,
+            customer_notice: MessageKind::RefundNotice,
+            at: now(),
+        }]
+    );
+    let refund = &case.state().refunds[&refund_id(1)];
+    assert_eq!(refund.status, RefundStatus::BillingInProgress);
+    assert_eq!(case.state().refunds_total_minor, 100_000);
+    assert_eq!(
+        case.run(
+            &billing(),
+            CaseCommand::VerifyRefund {
+                refund_id: refund_id(1)
+            }
+        ),
+        Err(CoreError::invalid(
+            "refund_id",
+            "the refund is within the threshold and needs no verification"
+        ))
+    );
+    assert!(matches!(
+        case.run(
+            &ana,
+            CaseCommand::CompleteRefund {
+                refund_id: refund_id(1)
+            }
+        ),
+        Err(CoreError::RoleRequired {
+            step: Step::ApproveRefund,
+            ..
+        })
+    ));
+    assert_eq!(
+        case.ok(
+            &billing(),
+            CaseCommand::CompleteRefund {
+                refund_id: refund_id(1)
+            }
+        ),
+        vec![CaseEvent::RefundCompleted {
+            refund_id: refund_id(1),
+            amount: usd(100_000),
+            completed_by: "heather".into(),
+            at: now(),
+        }]
+    );
+    assert_eq!(
+        case.state().refunds[&refund_id(1)].status,
+        RefundStatus::Completed
+    );
+    assert_eq!(
+        case.run(
+            &billing(),
+            CaseCommand::CompleteRefund {
+                refund_id: refund_id(1)
+            }
+        ),
+        Err(CoreError::invalid(
+            "refund_id",
+            "the refund was already completed"
+        ))
+    );
+}
+
+#[test]
+fn a_refund_above_the_threshold_is_verified_by_a_second_person_before_billing_completes_it() {
+    let mut case = Case::verified(policy(), account());
+    let bea = person("bea", &[Role::Billing, Role::AccountManager]);
+    let requested = case.ok(&bea, request_refund(7, 100_001));
+    assert!(matches!(
+        &requested[0],
+        CaseEvent::RefundRequested {
+            under_review: true,
+            billing_heads_up: true,
+            customer_notice: MessageKind::UnderReview,
+            requested_by,
+            ..
+        } if requested_by == "bea"
+    ));
+    assert_eq!(
+        case.state().refunds[&refund_id(7)].status,
+        RefundStatus::UnderReview
+    );
+    let complete = || CaseCommand::CompleteRefund {
+        refund_id: refund_id(7),
+    };
+    let verify = || CaseCommand::VerifyRefund {
+        refund_id: refund_id(7),
+    };
+    assert_eq!(
+        case.run(&billing(), complete()),
+        Err(CoreError::GateNotMet {
+            gate: Gate::RefundVerified
+        })
+    );
+    assert_eq!(
+        case.run(&bea, verify()),
+        Err(CoreError::GateNotMet {
+            gate: Gate::SecondVerifier
+        })
+    );
+    // The same user written differently is not a second person.
+    assert_eq!(
+        case.run(&person(" BEA ", &[Role::Billing]), verify()),
+        Err(CoreError::GateNotMet {
+            gate: Gate::SecondVerifier
+        })
+    );
+    assert!(matches!(
+        case.run(&am(), verify()),
+        Err(CoreError::RoleRequired {
+            step: Step::ApproveRefund,
+            ..
+        })
+    ));
+    assert_eq!(
+        case.ok(&billing(), verify()),
+        vec![CaseEvent::RefundVerified {
+            refund_id: refund_id(7),
+            verified_by: "heather".into(),
+            at: now(),
+        }]
+    );
+    let refund = &case.state().refunds[&refund_id(7)];
+    assert_eq!(refund.status, RefundStatus::BillingInProgress);
+    assert_eq!(refund.verified_by.as_deref(), Some("heather"));
+    assert_eq!(
+        case.run(&billing(), verify()),
+        Err(CoreError::invalid(
+            "refund_id",
+            "the refund is already verified"
+        ))
+    );
+    // The requester, being billing staff, may process it once someone else verified it.
+    case.ok(&bea, complete());
+    assert_eq!(
+        case.state().refunds[&refund_id(7)].status,
+        RefundStatus::Completed
+    );
+}
+
+#[test]
+fn refunds_that_add_up_past_the_threshold_are_reviewed() {
+    let mut case = Case::verified(policy(), account());
+    let first = case.ok(&am(), request_refund(1, 60_000));
+    assert!(matches!(
+        &first[0],
+        CaseEvent::RefundRequested {
+            under_review: false,
+            ..
+        }
+    ));
+    let second = case.ok(&am(), request_refund(2, 60_000));
+    assert!(
+        matches!(
+            &second[0],
+            CaseEvent::RefundRequested {
+                under_review: true,
+                billing_heads_up: true,
+                ..
+            }
+        ),
+        "1200.00 on the case is above 1000.00, even in two parts"
+    );
+    // A denied refund no longer counts.
+    case.ok(
+        &billing(),
+        CaseCommand::DenyRefund {
+            refund_id: refund_id(2),
+            reason: "Split from the first request".into(),
+        },
+    );
+    assert_eq!(case.state().refunds_total_minor, 60_000);
+    let third = case.ok(&am(), request_refund(3, 40_000));
+    assert!(matches!(
+        &third[0],
+        CaseEvent::RefundRequested {
+            under_review: false,
+            ..
+        }
+    ));
+    assert_eq!(case.state().refunds_total_minor, 100_000);
+}
+
+#[test]
+fn refund_requests_are_checked() {
+    let mut unverified = Case::received(policy(), account());
+    assert_eq!(
+        unverified.run(&am(), request_refund(1, 1_000)),
+        Err(CoreError::GateNotMet {
+            gate: Gate::IdentityVerified
+        })
+    );
+
+    let mut case = Case::verified(policy(), account());
+    for minor in [0, -500] {
+        assert_eq!(
+            case.run(&am(), request_refund(1, minor)),
+            Err(CoreError::invalid("amount", "must be more than zero"))
+        );
+    }
+    assert_eq!(
+        case.run(
+            &am(),
+            CaseCommand::RequestRefund {
+                refund_id: refund_id(1),
+                amount: Money::new(1_000, Currency::parse("EUR").unwrap()),
+                justification: "x".into(),
+            }
+        ),
+        Err(CoreError::invalid("amount", "must be in USD"))
+    );
+    assert_eq!(
+        case.run(
+            &am(),
+            CaseCommand::RequestRefund {
+                refund_id: refund_id(1),
+                amount: usd(1_000),
+                justification: "  ".into(),
+            }
+        ),
+        Err(CoreError::invalid(
+            "justification",
+            "say why the customer is entitled to the refund"
+        ))
+    );
+    case.ok(&am(), request_refund(1, i64::MAX));
+    assert_eq!(
+        case.run(&am(), request_refund(1, 1)),
+        Err(CoreError::invalid(
+            "refund_id",
+            "a refund with this id was already requested"
+        ))
+    );
+    assert_eq!(
+        case.run(&am(), request_refund(2, 1)),
+        Err(CoreError::invalid(
+            "amount",
+            "the case's refunds would be too large to count"
+        ))
+    );
+    assert_eq!(case.state().refunds_total_minor, i64::MAX);
+    assert_eq!(
+        case.run(
+            &billing(),
+            CaseCommand::CompleteRefund {
+                refund_id: refund_id(9)
+            }
+        ),
+        Err(CoreError::invalid(
+            "refund_id",
+            "no refund with this id was requested on this case"
+        ))
+    );
+}
+
+#[test]
+fn a_denied_refund_says_why_and_is_settled() {
+    let mut case = Case::verified(policy(), account());
+    case.ok(&am(), request_refund(1, 250_000));
+    let deny = |reason: &str| CaseCommand::DenyRefund {
+        refund_id: refund_id(1),
+        reason: reason.into(),
+    };
+    assert_eq!(
+        case.run(&billing(), deny(" ")),
+        Err(CoreError::invalid(
+            "reason",
+            "say why the refund is denied; the customer is told"
+        ))
+    );
+    assert!(matches!(
+        case.run(&am(), deny("Outside the 90-day window")),
+        Err(CoreError::RoleRequired { .. })
+    ));
+    assert_eq!(
+        case.ok(&billing(), deny(" Outside the 90-day window ")),
+        vec![CaseEvent::RefundDenied {
+            refund_id: refund_id(1),
+            reason: "Outside the 90-day window".into(),
+            denied_by: "heather".into(),
+            at: now(),
+        }]
+    );
+    assert_eq!(
+        case.state().refunds[&refund_id(1)].status,
+        RefundStatus::Denied
+    );
+    assert_eq!(case.state().refunds_total_minor, 0);
+    for command in [
+        deny("again"),
+        CaseCommand::VerifyRefund {
+            refund_id: refund_id(1),
+        },
+        CaseCommand::CompleteRefund {
+            refund_id: refund_id(1),
+        },
+    ] {
+        assert_eq!(
+            case.run(&billing(), command),
+            Err(CoreError::invalid("refund_id", "the refund was denied"))
+        );
+    }
+}
+
+#[test]
+fn finalization_waits_for_open_refunds() {
+    let mut case = ready_to_finalize(account());
+    case.ok(&am(), request_refund(1, 150_000));
+    let manager = actor(&[Role::Manager]);
+    let finalize = finalize_on(jiff::civil::date(2026, 12, 31));
+    assert_eq!(
+        case.run(&manager, finalize.clone()),
+        Err(CoreError::invalid(
+            "refund_id",
+            "a refund is still under review or with billing; complete or deny it first"
+        ))
+    );
+    case.ok(
+        &person("bill", &[Role::Billing]),
+        CaseCommand::VerifyRefund {
+            refund_id: refund_id(1),
+        },
+    );
+    assert!(case.run(&manager, finalize.clone()).is_err());
+    case.ok(
+        &billing(),
+        CaseCommand::CompleteRefund {
+            refund_id: refund_id(1),
+        },
+    );
+    case.ok(&manager, finalize);
+    assert_eq!(case.state().status, CaseStatus::Cancelled);
+}
+
+#[test]
+fn finalization_records_the_checklist_and_the_prorated_refund() {
+    let manager = actor(&[Role::Manager]);
+    let mut case = ready_to_finalize(account());
+    // 310.00 for December; from December 22, 10 of its 31 days are unused.
+    case.ok(
+        &manager,
+        CaseCommand::Finalize {
+            effective_date: jiff::civil::date(2026, 12, 22),
+            data_export_offered: false,
+        },
+    );
+    assert_eq!(
+        case.state().finalization,
+        Some(Finalization {
+            effective_date: jiff::civil::date(2026, 12, 22),
+            billing_cessation_date: jiff::civil::date(2026, 12, 22),
+            prorated_refund: Some(usd(10_000)),
+            data_export_offered: false,
+            api_access_revoked: true,
+        })
+    );
+
+    // Without a price or a billing period there is nothing to prorate.
+    let mut unknown = account();
+    unknown.billing_period_end = None;
+    let mut case = ready_to_finalize(unknown);
+    let finalized = case.ok(&manager, finalize_on(jiff::civil::date(2026, 12, 22)));
+    assert!(matches!(
+        &finalized[0],
+        CaseEvent::Finalized {
+            prorated_refund: None,
+            api_access_revoked: true,
+            data_export_offered: true,
+            ..
+        }
+    ));
+
+    // Facts that contradict themselves are refused, not prorated to zero.
+    let mut euros = account();
+    euros.plan_price = Some(Money::new(31_000, Currency::parse("EUR").unwrap()));
+    assert_eq!(
+        ready_to_finalize(euros).run(&manager, finalize_on(jiff::civil::date(2026, 12, 22))),
+        Err(CoreError::invalid("plan_price", "must be in USD"))
+    );
+    let mut backwards = account();
+    backwards.billing_period_end = Some(jiff::civil::date(2026, 11, 1));
+    assert_eq!(
+        ready_to_finalize(backwards).run(&manager, finalize_on(jiff::civil::date(2026, 12, 22))),
+        Err(CoreError::invalid(
+            "billing_period_end",
+            "must be after the start of the billing period"
+        ))
+    );
+}
+
+#[test]
+fn only_confirmation_feedback_and_win_back_follow_a_cancellation() {
+    let mut case = ready_to_finalize(account());
+    let confirm = |channel| CaseCommand::ConfirmCancellation { channel };
+    assert!(matches!(
+        case.run(&am(), confirm(PreferredChannel::Email)),
+        Err(CoreError::InvalidTransition {
+            from: CaseStatus::InProgress,
+            command: "confirm the cancellation of"
+        })
+    ));
+    assert!(matches!(
+        case.run(&am(), CaseCommand::ScheduleWinBack),
+        Err(CoreError::InvalidTransition {
+            from: CaseStatus::InProgress,
+            ..
+        })
+    ));
+    case.ok(
+        &actor(&[Role::Manager]),
+        finalize_on(jiff::civil::date(2026, 12, 31)),
+    );
+
+    assert_eq!(
+        case.run(&am(), confirm(PreferredChannel::Phone)),
+        Err(CoreError::invalid(
+            "channel",
+            "must be the customer's preferred channel, email"
+        ))
+    );
+    assert_eq!(
+        case.ok(&am(), confirm(PreferredChannel::Email)),
+        vec![CaseEvent::CancellationConfirmed {
+            channel: PreferredChannel::Email,
+            at: now(),
+        }]
+    );
+    assert_eq!(case.state().confirmed_on, Some(PreferredChannel::Email));
+    assert_eq!(
+        case.run(&am(), confirm(PreferredChannel::Email)),
+        Err(CoreError::invalid(
+            "channel",
+            "the cancellation was already confirmed"
+        ))
+    );
+
+    assert_eq!(
+        case.run(
+            &am(),
+            CaseCommand::RecordFeedback {
+                text: " ".into(),
+                survey_link: None
+            }
+        ),
+        Err(CoreError::invalid(
+            "text",
+            "write down what the customer said, or that they gave no feedback"
+        ))
+    );
+    case.ok(
+        &am(),
+        CaseCommand::RecordFeedback {
+            text: "Found a cheaper tool".into(),
+            survey_link: Some("https://survey.example.com/us-east".into()),
+        },
+    );
+    assert!(case.state().feedback_recorded);
+
+    // December 31 plus 6 months is the last day of June.
+    let expected = vec![
+        jiff::civil::date(2027, 3, 31),
+        jiff::civil::date(2027, 6, 30),
+        jiff::civil::date(2027, 12, 31),
+    ];
+    assert_eq!(
+        case.ok(&am(), CaseCommand::ScheduleWinBack),
+        vec![CaseEvent::WinBackScheduled {
+            check_ins: expected.clone()
+        }]
+    );
+    assert_eq!(case.state().win_back_check_ins, Some(expected));
+    assert_eq!(
+        case.run(&am(), CaseCommand::ScheduleWinBack),
+        Err(CoreError::invalid(
+            "win_back",
+            "the win-back check-ins are already scheduled"
+        ))
+    );
+
+    // Nothing else: not a refund, not an offer, not a second finalization.
+    for command in [
+        request_refund(1, 100),
+        CaseCommand::ProposeOffer {
+            offer_id: "discount".into(),
+            terms: OfferProposal {
+                percent: Some(10),
+                ..Default::default()
+            },
+        },
+        CaseCommand::Withdraw {
+            note: String::new(),
+        },
+        finalize_on(jiff::civil::date(2026, 12, 31)),
+    ] {
+        assert!(matches!(
+            case.run(&actor(&[Role::Manager]), command),
+            Err(CoreError::InvalidTransition {
+                from: CaseStatus::Cancelled,
+                ..
+            })
+        ));
+    }
+}
+
+#[test]
+fn confirmation_needs_a_preferred_channel_and_win_back_a_schedule() {
+    let mut facts = account();
+    facts.preferred_channel = None;
+    let mut case = ready_to_finalize(facts);
+    case.policy.win_back_months.clear();
+    case.ok(
+        &actor(&[Role::Manager]),
+        finalize_on(jiff::civil::date(2026, 12, 31)),
+    );
+    assert_eq!(
+        case.run(
+            &am(),
+            CaseCommand::ConfirmCancellation {
+                channel: PreferredChannel::Email
+            }
+        ),
+        Err(CoreError::invalid(
+            "channel",
+            "the account has no preferred channel on file"
+        ))
+    );
+    assert_eq!(
+        case.run(&am(), CaseCommand::ScheduleWinBack),
+        Err(CoreError::invalid(
+            "win_back",
+            "this policy has no win-back schedule"
+        ))
+    );
+
+    // A saved case is closed to them too.
+    let mut saved = Case::verified(policy(), account());
+    saved.ok(
+        &am(),
+        CaseCommand::ProposeOffer {
+            offer_id: "discount".into(),
+            terms: OfferProposal {
+                percent: Some(10),
+                months: Some(3),
+                ..Default::default()
+            },
+        },
+    );
+    saved.ok(&am(), CaseCommand::AcceptOffer);
+    assert!(matches!(
+        saved.run(
+            &am(),
+            CaseCommand::RecordFeedback {
+                text: "Happy now".into(),
+                survey_link: None
+            }
+        ),
+        Err(CoreError::InvalidTransition {
+            from: CaseStatus::Saved,
+            ..
+        })
+    ));
+}
+
+#[test]
+fn a_one_time_code_verifies_the_identity_and_locks_after_the_allowed_wrong_tries() {
+    let mut case = Case::received(policy(), account());
+    let send = |code: &str, contact: &str| CaseCommand::SendOneTimeCode {
+        code_hash: hash_one_time_code(code),
+        contact: contact.into(),
+    };
+    let enter = |code: &str| CaseCommand::EnterOneTimeCode {
+        code_hash: hash_one_time_code(code),
+    };
+    assert_eq!(
+        case.run(&am(), enter("123456")),
+        Err(CoreError::invalid(
+            "code_hash",
+            "no one-time code has been sent; send one first"
+        ))
+    );
+    assert_eq!(
+        case.run(&am(), send("123456", "eve@example.com")),
+        Err(CoreError::invalid(
+            "contact",
+            "must be the e-mail address or phone number on file, not one the requester gave"
+        ))
+    );
+    assert_eq!(
+        case.run(
+            &am(),
+            CaseCommand::SendOneTimeCode {
+                code_hash: "123456".into(),
+                contact: "ana@acme.io".into()
+            }
+        ),
+        Err(CoreError::invalid(
+            "code_hash",
+            "must be the hex SHA-256 of the code"
+        ))
+    );
+    assert_eq!(
+        case.ok(&am(), send("123456", " 1-555-010-2030 ")),
+        vec![CaseEvent::OneTimeCodeSent {
+            code_hash: hash_one_time_code("123456"),
+            contact: "1-555-010-2030".into(),
+            expires_at: "2026-11-24T15:10:00Z".parse().unwrap(),
+            at: now(),
+        }]
+    );
+    // A wrong code is kept as a failed attempt; the third one locks the code.
+    assert_eq!(
+        case.ok(&am(), enter("000000")),
+        vec![CaseEvent::OneTimeCodeRejected {
+            attempt: 1,
+            locked: false,
+            at: now(),
+        }]
+    );
+    case.ok(&am(), enter("111111"));
+    assert_eq!(
+        case.ok(&am(), enter("222222")),
+        vec![CaseEvent::OneTimeCodeRejected {
+            attempt: 3,
+            locked: true,
+            at: now(),
+        }]
+    );
+    assert!(!case.state().identity_verified);
+    assert_eq!(
+        case.run(&am(), enter("123456")),
+        Err(CoreError::invalid(
+            "code_hash",
+            "the code is locked after too many wrong tries; send a new code"
+        ))
+    );
+
+    // A new code replaces the locked one; it is verified as typed, blanks and dashes aside.
+    case.ok(&am(), send("654321", "ANA@acme.io"));
+    assert_eq!(
+        case.state().one_time_code.as_ref().unwrap().failed_attempts,
+        0
+    );
+    assert_eq!(
+        case.ok(&am(), enter("654 321")),
+        vec![CaseEvent::IdentityVerified {
+            method: VerificationMethod::OneTimeCode,
+            contact_used: Some("ANA@acme.io".into()),
+            evidence: "Entered the one-time code sent to ANA@acme.io".into(),
+            at: now(),
+        }]
+    );
+    assert!(case.state().identity_verified);
+    assert_eq!(case.state().one_time_code, None);
+    assert_eq!(
+        case.run(&am(), send("777777", "ana@acme.io")),
+        Err(CoreError::invalid(
+            "method",
+            "the identity is already verified"
+        ))
+    );
+}
+
+#[test]
+fn a_one_time_code_expires() {
+    let mut case = Case::received(policy(), account());
+    case.ok(
+        &am(),
+        CaseCommand::SendOneTimeCode {
+            code_hash: hash_one_time_code("123456"),
+            contact: "ana@acme.io".into(),
+        },
+    );
+    let enter = || CaseCommand::EnterOneTimeCode {
+        code_hash: hash_one_time_code("123456"),
+    };
+    let ten_minutes_later: jiff::Timestamp = "2026-11-24T15:10:00Z".parse().unwrap();
+    assert_eq!(
+        case.run_at(&am(), enter(), ten_minutes_later),
+        Err(CoreError::invalid(
+            "code_hash",
+            "the code has expired; send a new code"
+        ))
+    );
+    let just_before: jiff::Timestamp = "2026-11-24T15:09:59Z".parse().unwrap();
+    case.run_at(&am(), enter(), just_before).unwrap();
+    assert!(case.state().identity_verified);
+}
+
+#[test]
+fn one_time_codes_need_a_policy_that_accepts_them() {
+    let mut case = Case::received(policy(), account());
+    // Entering the code is the only way to verify by one.
+    assert_eq!(
+        case.run(
+            &am(),
+            CaseCommand::VerifyIdentity {
+                method: VerificationMethod::OneTimeCode,
+                contact_used: Some("ana@acme.io".into()),
+                evidence: "Read the code back".into(),
+            }
+        ),
+        Err(CoreError::invalid(
+            "method",
+            "a one-time code is verified by entering the code sent to the customer"
+        ))
+    );
+    case.policy
+        .identity
+        .methods
+        .retain(|method| *method != VerificationMethod::OneTimeCode);
+    for command in [
+        CaseCommand::SendOneTimeCode {
+            code_hash: hash_one_time_code("123456"),
+            contact: "ana@acme.io".into(),
+        },
+        CaseCommand::EnterOneTimeCode {
+            code_hash: hash_one_time_code("123456"),
+        },
+    ] {
+        assert_eq!(
+            case.run(&am(), command),
+            Err(CoreError::invalid(
+                "method",
+                "this policy does not accept one-time codes"
+            ))
+        );
+    }
+}
+
+#[test]
+fn new_commands_and_events_read_back_and_an_older_finalize_still_reads() {
+    let older: CaseCommand =
+        serde_json::from_str(r#"{"command":"finalize","effective_date":"2026-12-31"}"#).unwrap();
+    assert_eq!(
+        older,
+        CaseCommand::Finalize {
+            effective_date: jiff::civil::date(2026, 12, 31),
+            data_export_offered: false,
+        }
+    );
+    let mut case = ready_to_finalize(account());
+    case.ok(&am(), request_refund(1, 150_000));
+    case.ok(
+        &person("bill", &[Role::Billing]),
+        CaseCommand::VerifyRefund {
+            refund_id: refund_id(1),
+        },
+    );
+    case.ok(
+        &billing(),
+        CaseCommand::CompleteRefund {
+            refund_id: refund_id(1),
+        },
+    );
+    case.ok(
+        &actor(&[Role::Manager]),
+        finalize_on(jiff::civil::date(2026, 12, 31)),
+    );
+    case.ok(&am(), CaseCommand::ScheduleWinBack);
+    for event in &case.events {
+        let json = serde_json::to_string(event).unwrap();
+        assert_eq!(&serde_json::from_str::<CaseEvent>(&json).unwrap(), event);
+    }
+    let json = serde_json::to_value(&case.events[case.events.len() - 2]).unwrap();
+    assert_eq!(json["kind"], "finalized");
+    assert_eq!(json["prorated_refund"]["minor"], 1_000);
+    assert_eq!(json["api_access_revoked"], true);
 }

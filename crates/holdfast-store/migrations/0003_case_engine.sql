@@ -19,11 +19,14 @@ CREATE TABLE users (
     active INTEGER NOT NULL CHECK (active IN (0, 1))
 ) STRICT;
 
--- Work for a person: save calls, CSM escalations.
+-- Work for a person or a team: save calls, CSM escalations, refunds to verify or to process,
+-- win-back check-ins.
 CREATE TABLE tasks (
-    id        TEXT PRIMARY KEY,                               -- the id of the event that created it
+    id        TEXT PRIMARY KEY,                               -- the creating event's id (+ a suffix)
     case_id   TEXT NOT NULL REFERENCES cases (id),
-    kind      TEXT NOT NULL CHECK (kind IN ('save_call', 'csm_escalation')),
+    kind      TEXT NOT NULL CHECK (kind IN ('save_call', 'csm_escalation', 'refund_review',
+                                            'refund_processing', 'win_back')),
+    subject   TEXT,                                           -- e.g. the refund's id
     assignee  TEXT,
     due_at    INTEGER,
     open      INTEGER NOT NULL CHECK (open IN (0, 1))

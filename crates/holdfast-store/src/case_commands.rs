@@ -95,6 +95,11 @@ impl Database {
             original_sales_rep_active: rep_active,
             unpaid_invoices: 0,
             offers_granted,
+            preferred_channel: Some(draft.preferred_channel),
+            // The account export has no plan price per billing period yet, so no proration.
+            plan_price: None,
+            billing_period_start: None,
+            billing_period_end: None,
         })
     }
 
@@ -265,11 +270,58 @@ fn project(tx: &Transaction<'_>, recorded: &RecordedEvent, event: &CaseEvent) ->
             ..
         } => {
             set("owner = :value", assignee)?;
-            open_task(tx, recorded, "save_call", assignee.as_deref())?;
+            open_task(tx, recorded, "save_call", None, assignee.as_deref(), None)?;
         }
         CaseEvent::Escalated { csm, .. } => {
             set("owner = :value", csm)?;
-            open_task(tx, recorded, "csm_escalation", Some(csm))?;
+            open_task(tx, recorded, "csm_escalation", None, Some(csm), None)?;
+        }
+        CaseEvent::RefundRequested {
+            refund_id,
+            under_review,
+            ..
+        } => {
+            let kind = if *under_review {
+                "refund_review"
+            } else {
+                "refund_processing"
+            };
+            open_task(tx, recorded, kind, Some(refund_id), None, None)?;
+        }
+        CaseEvent::RefundVerified { refund_id, .. } => {
+            close_task(tx, refund_id, "refund_review")?;
+            open_task(
+                tx,
+                recorded,
+                "refund_processing",
+                Some(refund_id),
+                None,
+                None,
+            )?;
+        }
+        CaseEvent::RefundCompleted { refund_id, .. } => {
+            close_task(tx, refund_id, "refund_processing")?
+        }
+        CaseEvent::RefundDenied { refund_id, .. } => {
+            close_task(tx, refund_id, "refund_review")?;
+            close_task(tx, refund_id, "refund_processing")?;
+        }
+        CaseEvent::WinBackScheduled { check_ins } => {
+            for (index, date) in check_ins.iter().enumerate() {
+                let due = date
+                    .to_zoned(jiff::tz::TimeZone::UTC)
+                    .map_err(|e| StoreError::Corrupt(format!("check-in date {date}: {e}")))?
+                    .timestamp();
+                tx.execute(
+                    "INSERT INTO tasks (id, case_id, kind, subject, assignee, due_at, open)
+                     VALUES (?1, ?2, 'win_back', NULL, NULL, ?3, 1)",
+                    rusqlite::params![
+                        format!("{}-{}", recorded.event.id, index + 1),
+                        case_id,
+                        to_millis(due)
+                    ],
+                )?;
+            }
         }
         CaseEvent::CsmOutcomeRecorded { retained, .. } => {
             close_tasks(tx, &case_id, "csm_escalation")?;
@@ -291,7 +343,11 @@ fn project(tx: &Transaction<'_>, recorded: &RecordedEvent, event: &CaseEvent) ->
         | CaseEvent::OfferApproved { .. }
         | CaseEvent::OfferDeclined { .. }
         | CaseEvent::RequestLogged
-        | CaseEvent::InvoicesWrittenOff { .. } => {}
+        | CaseEvent::InvoicesWrittenOff { .. }
+        | CaseEvent::OneTimeCodeSent { .. }
+        | CaseEvent::OneTimeCodeRejected { .. }
+        | CaseEvent::CancellationConfirmed { .. }
+        | CaseEvent::FeedbackRecorded { .. } => {}
     }
     // Any event after the first means someone is working the case.
     tx.execute(
@@ -303,21 +359,34 @@ fn project(tx: &Transaction<'_>, recorded: &RecordedEvent, event: &CaseEvent) ->
     Ok(())
 }
 
+/// Opens a task; due at `due`, or at the case's first-response deadline.
 fn open_task(
     tx: &Transaction<'_>,
     recorded: &RecordedEvent,
     kind: &str,
+    subject: Option<&Uuid>,
     assignee: Option<&str>,
+    due: Option<Timestamp>,
 ) -> Result<()> {
     tx.execute(
-        "INSERT INTO tasks (id, case_id, kind, assignee, due_at, open)
-         SELECT ?1, id, ?2, ?3, first_response_due, 1 FROM cases WHERE id = ?4",
+        "INSERT INTO tasks (id, case_id, kind, subject, assignee, due_at, open)
+         SELECT ?1, id, ?2, ?3, ?4, coalesce(?5, first_response_due), 1 FROM cases WHERE id = ?6",
         rusqlite::params![
             recorded.event.id.to_string(),
             kind,
+            subject.map(Uuid::to_string),
             assignee,
+            due.map(to_millis),
             recorded.event.aggregate_id.to_string()
         ],
+    )?;
+    Ok(())
+}
+
+fn close_task(tx: &Transaction<'_>, subject: &Uuid, kind: &str) -> Result<()> {
+    tx.execute(
+        "UPDATE tasks SET open = 0 WHERE subject = ?1 AND kind = ?2",
+        rusqlite::params![subject.to_string(), kind],
     )?;
     Ok(())
 }

@@ -107,6 +107,40 @@ impl Database {
         })
     }
 
+    /// One page of the cases in `status`, the soonest first-response deadline first (cases with no
+    /// deadline last), paged by keyset (deadline, id).
+    pub fn cases_by_due(
+        &self,
+        status: CaseStatus,
+        after: Option<(Timestamp, Uuid)>,
+        limit: Option<u32>,
+    ) -> Result<Vec<CaseSummary>> {
+        let limit = page_size(limit);
+        let (after_due, after_id) = match after {
+            Some((due, id)) => (Some(to_millis(due)), Some(id.to_string())),
+            None => (None, None),
+        };
+        let mut statement = self.conn.prepare_cached(&format!(
+            "SELECT {CASE_COLUMNS} FROM cases c JOIN accounts a ON a.id = c.account_id
+             WHERE c.status = :status AND c.first_response_due IS NOT NULL
+               AND (:after_due IS NULL OR (c.first_response_due, c.id) > (:after_due, :after_id))
+             ORDER BY c.first_response_due, c.id
+             LIMIT :limit"
+        ))?;
+        let rows = statement.query_map(
+            named_params! {
+                ":status": status.as_str(),
+                ":after_due": after_due,
+                ":after_id": after_id,
+                ":limit": limit,
+            },
+            |row| Ok(read_case(row)),
+        )?;
+        rows.collect::<rusqlite::Result<Vec<_>>>()?
+            .into_iter()
+            .collect()
+    }
+
     /// One page of the inbox, the most recently received request first.
     pub fn inbox(&self, query: &InboxQuery) -> Result<CasePage> {
         let limit = page_size(query.limit);

@@ -60,7 +60,7 @@ fn read_models(db_path: &std::path::Path, key: &holdfast_store::DatabaseKey) -> 
     let mut rows = Vec::new();
     for sql in [
         "SELECT id, account_id, status, channel, requester_name, requester_contact, received_at, opened_at, version, first_response_due, reason_id, owner, policy_version FROM cases ORDER BY id",
-        "SELECT id, case_id, kind, assignee, due_at, open FROM tasks ORDER BY id",
+        "SELECT id, case_id, kind, subject, assignee, due_at, open FROM tasks ORDER BY id",
     ] {
         let mut statement = conn.prepare(sql).unwrap();
         let columns = statement.column_count();
@@ -153,6 +153,7 @@ fn a_wootrecruit_case_walks_to_cancellation_with_its_queues_and_audit_trail() {
         &amy,
         CaseCommand::Finalize {
             effective_date: jiff::civil::date(2026, 12, 31),
+            data_export_offered: true,
         },
     );
     assert!(matches!(refused, Err(StoreError::Rule(_))), "{refused:?}");
@@ -172,6 +173,7 @@ fn a_wootrecruit_case_walks_to_cancellation_with_its_queues_and_audit_trail() {
         &max,
         CaseCommand::Finalize {
             effective_date: jiff::civil::date(2026, 12, 31),
+            data_export_offered: true,
         },
     )
     .unwrap();
@@ -282,6 +284,32 @@ fn read_models_rebuilt_from_the_events_equal_the_live_ones() {
                 &person("carla", &[Role::Csm]),
             );
         }
+        if i == 1 {
+            run(
+                CaseCommand::VerifyIdentity {
+                    method: VerificationMethod::EmailOnFile,
+                    contact_used: Some("a-1@example.com".into()),
+                    evidence: "Reply from the address on file".into(),
+                },
+                &amy,
+            );
+            let refund_id = Uuid::now_v7();
+            run(
+                CaseCommand::RequestRefund {
+                    refund_id,
+                    amount: holdfast_core::money::Money::new(
+                        12_500,
+                        holdfast_core::money::Currency::parse("USD").unwrap(),
+                    ),
+                    justification: "Charged after the cancellation request".into(),
+                },
+                &amy,
+            );
+            run(
+                CaseCommand::VerifyRefund { refund_id },
+                &person("bill", &[Role::Billing]),
+            );
+        }
         if i == 3 {
             run(
                 CaseCommand::Withdraw {
@@ -297,6 +325,8 @@ fn read_models_rebuilt_from_the_events_equal_the_live_ones() {
     fixture.db.rebuild_read_models().unwrap();
     assert_eq!(read_models(&path, &fixture.key), live);
     assert_eq!(fixture.db.case(cases[2]).unwrap().status, CaseStatus::Saved);
+    assert_eq!(fixture.db.open_tasks("refund_processing").unwrap().len(), 1);
+    assert!(fixture.db.open_tasks("refund_review").unwrap().is_empty());
     assert_eq!(
         fixture.db.case(cases[3]).unwrap().status,
         CaseStatus::Withdrawn

@@ -124,6 +124,7 @@ pub enum Step {
     Finalize,
     Confirm,
     RecordFeedback,
+    ScheduleWinBack,
 }
 
 impl Step {
@@ -146,6 +147,7 @@ impl Step {
             Step::Finalize => "finalize the cancellation",
             Step::Confirm => "confirm the cancellation to the customer",
             Step::RecordFeedback => "record exit feedback",
+            Step::ScheduleWinBack => "schedule win-back check-ins",
         }
     }
 }

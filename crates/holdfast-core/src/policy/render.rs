@@ -220,7 +220,7 @@ pub fn render_policy(policy: &Policy) -> Vec<String> {
         );
     } else {
         out.push(format!(
-            "Refunds up to {} go to billing as \"billing in progress\"; above that the customer is told the request is under review, a second person who did not request it verifies it, and billing gets a heads-up.",
+            "Refunds up to {} go to billing as \"billing in progress\" (counting every refund on the case that was not denied, so that a refund split in parts is still reviewed); above that the customer is told the request is under review, a second person who did not request it verifies it, and billing gets a heads-up.",
             amount(&policy.refunds.threshold)
         ));
     }

@@ -8,6 +8,7 @@ use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use crate::account::PreferredChannel;
 use crate::case::RequestChannel;
 use crate::money::Money;
 use crate::policy::VerificationMethod;
@@ -35,6 +36,15 @@ pub struct AccountFacts {
     pub unpaid_invoices: u32,
     /// Offer ids this account has been granted before, on any case.
     pub offers_granted: Vec<String>,
+    /// How the customer prefers to hear from us; the cancellation is confirmed on this channel.
+    pub preferred_channel: Option<PreferredChannel>,
+    /// The plan's price for one billing period, for the prorated refund at finalization.
+    pub plan_price: Option<Money>,
+    /// The first day of the billing period paid for.
+    pub billing_period_start: Option<Date>,
+    /// The first day after the billing period paid for (the next period's start): a period from
+    /// 2026-12-01 to 2027-01-01 is December.
+    pub billing_period_end: Option<Date>,
 }
 
 /// The terms of a proposed offer; which apply depends on the offer's kind.
@@ -63,6 +73,18 @@ pub enum CaseCommand {
         /// The e-mail address or phone number used; it must be the one on file.
         contact_used: Option<String>,
         evidence: String,
+    },
+    /// A one-time code was sent to a contact on file. The caller draws the code, sends it, and
+    /// passes only its hash ([`hash_one_time_code`](super::hash_one_time_code)).
+    SendOneTimeCode {
+        /// Hex SHA-256 of the code.
+        code_hash: String,
+        /// The e-mail address or phone number the code went to; it must be one on file.
+        contact: String,
+    },
+    /// The requester read back a one-time code; `code_hash` is the hash of what they entered.
+    EnterOneTimeCode {
+        code_hash: String,
     },
     FailVerification {
         note: String,
@@ -100,9 +122,45 @@ pub enum CaseCommand {
         amount: Money,
         invoices: u32,
     },
+    /// A refund for the customer: at or below the policy's threshold it goes to billing, above it
+    /// it is under review until a second person verifies it.
+    RequestRefund {
+        refund_id: Uuid,
+        amount: Money,
+        /// Why the customer is entitled to the refund.
+        justification: String,
+    },
+    /// The second person's verification of an above-threshold refund.
+    VerifyRefund {
+        refund_id: Uuid,
+    },
+    /// Billing records that the refund was processed.
+    CompleteRefund {
+        refund_id: Uuid,
+    },
+    DenyRefund {
+        refund_id: Uuid,
+        /// Told to the customer.
+        reason: String,
+    },
     Finalize {
         effective_date: Date,
+        /// Whether the customer was offered an export of their data.
+        #[serde(default)]
+        data_export_offered: bool,
     },
+    /// After finalization: the cancellation was confirmed to the customer on `channel`.
+    ConfirmCancellation {
+        channel: PreferredChannel,
+    },
+    /// After finalization: what the customer said about leaving.
+    RecordFeedback {
+        text: String,
+        /// The exit-survey link sent, if any.
+        survey_link: Option<String>,
+    },
+    /// After finalization: the win-back check-ins of the policy's schedule.
+    ScheduleWinBack,
     Withdraw {
         note: String,
     },
@@ -115,6 +173,8 @@ impl CaseCommand {
             CaseCommand::Receive { .. } => "receive",
             CaseCommand::Acknowledge => "acknowledge",
             CaseCommand::VerifyIdentity { .. } => "verify the identity on",
+            CaseCommand::SendOneTimeCode { .. } => "send a one-time code for",
+            CaseCommand::EnterOneTimeCode { .. } => "enter a one-time code on",
             CaseCommand::FailVerification { .. } => "fail verification on",
             CaseCommand::SendForm { .. } => "send the form for",
             CaseCommand::RemindForm => "remind the customer about the form on",
@@ -129,7 +189,14 @@ impl CaseCommand {
             CaseCommand::DeclineOffer => "decline an offer on",
             CaseCommand::LogRequest => "log",
             CaseCommand::WriteOffInvoices { .. } => "write off invoices on",
+            CaseCommand::RequestRefund { .. } => "request a refund on",
+            CaseCommand::VerifyRefund { .. } => "verify a refund on",
+            CaseCommand::CompleteRefund { .. } => "complete a refund on",
+            CaseCommand::DenyRefund { .. } => "deny a refund on",
             CaseCommand::Finalize { .. } => "finalize",
+            CaseCommand::ConfirmCancellation { .. } => "confirm the cancellation of",
+            CaseCommand::RecordFeedback { .. } => "record exit feedback on",
+            CaseCommand::ScheduleWinBack => "schedule win-back check-ins for",
             CaseCommand::Withdraw { .. } => "withdraw",
         }
     }

@@ -1,15 +1,18 @@
 //! Deciding a command: who may, whether the case's state and the policy's gates allow it, and
 //! which events it produces. Pure: everything it needs comes in as arguments.
 
-use jiff::Timestamp;
+use jiff::{SignedDuration, Span, Timestamp};
 
-use super::{AccountFacts, Actor, CaseCommand, CaseEvent, CaseState, OfferProposal};
-use crate::case::{open_case, OpenCase};
+use super::one_time_code::{normalize_code_hash, same_hash};
+use super::{AccountFacts, Actor, CaseCommand, CaseEvent, CaseState, OfferProposal, RefundStatus};
+use crate::account::check_channel_reachable;
+use crate::case::{open_case, CaseStatus, OpenCase};
 use crate::error::Gate;
 use crate::money::Money;
 use crate::policy::{
-    OfferKind, OfferTerms, Policy, Route, RoutingCondition, Step, VerificationMethod,
+    MessageKind, OfferKind, OfferTerms, Policy, Route, RoutingCondition, Step, VerificationMethod,
 };
+use crate::proration::prorated_refund;
 use crate::CoreError;
 
 fn step_of(command: &CaseCommand) -> Step {
@@ -18,9 +21,10 @@ fn step_of(command: &CaseCommand) -> Step {
         | CaseCommand::Acknowledge
         | CaseCommand::LogRequest
         | CaseCommand::Withdraw { .. } => Step::Receive,
-        CaseCommand::VerifyIdentity { .. } | CaseCommand::FailVerification { .. } => {
-            Step::VerifyIdentity
-        }
+        CaseCommand::VerifyIdentity { .. }
+        | CaseCommand::SendOneTimeCode { .. }
+        | CaseCommand::EnterOneTimeCode { .. }
+        | CaseCommand::FailVerification { .. } => Step::VerifyIdentity,
         CaseCommand::SendForm { .. }
         | CaseCommand::RemindForm
         | CaseCommand::ReceiveForm { .. } => Step::TrackForm,
@@ -32,8 +36,25 @@ fn step_of(command: &CaseCommand) -> Step {
         CaseCommand::ApproveOffer => Step::ApproveOffer,
         CaseCommand::AcceptOffer | CaseCommand::DeclineOffer => Step::RecordOfferOutcome,
         CaseCommand::WriteOffInvoices { .. } => Step::WriteOff,
+        CaseCommand::RequestRefund { .. } => Step::RequestRefund,
+        CaseCommand::VerifyRefund { .. }
+        | CaseCommand::CompleteRefund { .. }
+        | CaseCommand::DenyRefund { .. } => Step::ApproveRefund,
         CaseCommand::Finalize { .. } => Step::Finalize,
+        CaseCommand::ConfirmCancellation { .. } => Step::Confirm,
+        CaseCommand::RecordFeedback { .. } => Step::RecordFeedback,
+        CaseCommand::ScheduleWinBack => Step::ScheduleWinBack,
     }
+}
+
+/// The commands a cancelled case still accepts, and the only ones: what follows the cancellation.
+fn follows_cancellation(command: &CaseCommand) -> bool {
+    matches!(
+        command,
+        CaseCommand::ConfirmCancellation { .. }
+            | CaseCommand::RecordFeedback { .. }
+            | CaseCommand::ScheduleWinBack
+    )
 }
 
 /// Commands that change the account, and so wait for a verified identity when the policy says so.
@@ -44,6 +65,7 @@ fn changes_the_account(command: &CaseCommand) -> bool {
             | CaseCommand::ApproveOffer
             | CaseCommand::AcceptOffer
             | CaseCommand::WriteOffInvoices { .. }
+            | CaseCommand::RequestRefund { .. }
             | CaseCommand::Finalize { .. }
     )
 }
@@ -72,6 +94,73 @@ fn check_actor(actor: &Actor, step: Step, policy: &Policy) -> Result<(), CoreErr
 
 fn digits(text: &str) -> String {
     text.chars().filter(char::is_ascii_digit).collect()
+}
+
+fn same_email(used: &str, on_file: &str) -> bool {
+    used.trim().eq_ignore_ascii_case(on_file.trim())
+}
+
+fn same_phone(used: &str, on_file: &str) -> bool {
+    !digits(used).is_empty() && digits(used) == digits(on_file)
+}
+
+/// The same user, as the server knows them; blanks and case are not a second person.
+fn same_user(a: &str, b: &str) -> bool {
+    a.trim().eq_ignore_ascii_case(b.trim())
+}
+
+fn in_policy_currency(field: &str, money: Money, policy: &Policy) -> Result<(), CoreError> {
+    if money.currency == policy.currency {
+        Ok(())
+    } else {
+        Err(CoreError::invalid(
+            field,
+            format!("must be in {}", policy.currency.code()),
+        ))
+    }
+}
+
+fn no_such_refund() -> CoreError {
+    CoreError::invalid(
+        "refund_id",
+        "no refund with this id was requested on this case",
+    )
+}
+
+fn refund_settled(status: RefundStatus) -> CoreError {
+    let what = match status {
+        RefundStatus::Completed => "the refund was already completed",
+        RefundStatus::Denied => "the refund was denied",
+        RefundStatus::UnderReview | RefundStatus::BillingInProgress => "the refund is still open",
+    };
+    CoreError::invalid("refund_id", what)
+}
+
+/// The prorated refund for the account's current billing period, when its price and period are
+/// known. Facts that contradict themselves are errors, not a refund of zero.
+fn proration(
+    account: &AccountFacts,
+    policy: &Policy,
+    effective_date: jiff::civil::Date,
+) -> Result<Option<Money>, CoreError> {
+    let (Some(price), Some(start), Some(end)) = (
+        account.plan_price,
+        account.billing_period_start,
+        account.billing_period_end,
+    ) else {
+        return Ok(None);
+    };
+    in_policy_currency("plan_price", price, policy)?;
+    if price.minor < 0 {
+        return Err(CoreError::invalid("plan_price", "must not be negative"));
+    }
+    if end <= start {
+        return Err(CoreError::invalid(
+            "billing_period_end",
+            "must be after the start of the billing period",
+        ));
+    }
+    Ok(prorated_refund(price, start, end, effective_date))
 }
 
 fn matches(condition: &RoutingCondition, policy: &Policy, account: &AccountFacts) -> bool {
@@ -165,6 +254,27 @@ fn within_limits(
     Ok(within && !offer.needs_approval && offer.kind != OfferKind::CustomPricing)
 }
 
+/// One-time codes need a policy that accepts them and an identity not verified yet.
+fn one_time_codes_allowed(state: &CaseState, policy: &Policy) -> Result<(), CoreError> {
+    if !policy
+        .identity
+        .methods
+        .contains(&VerificationMethod::OneTimeCode)
+    {
+        return Err(CoreError::invalid(
+            "method",
+            "this policy does not accept one-time codes",
+        ));
+    }
+    if state.identity_verified {
+        return Err(CoreError::invalid(
+            "method",
+            "the identity is already verified",
+        ));
+    }
+    Ok(())
+}
+
 fn invalid_transition(state: &CaseState, command: &CaseCommand) -> CoreError {
     CoreError::InvalidTransition {
         from: state.status,
@@ -232,7 +342,14 @@ pub fn decide(
         (Some(state), _) => state,
     };
 
-    if state.status.is_closed() || matches!(command, CaseCommand::Receive { .. }) {
+    // A cancelled case accepts what follows the cancellation and nothing else; any other closed
+    // case accepts nothing; an open case accepts everything but what follows a cancellation.
+    let allowed = match state.status {
+        CaseStatus::Cancelled => follows_cancellation(command),
+        status if status.is_closed() => false,
+        _ => !follows_cancellation(command),
+    };
+    if !allowed || matches!(command, CaseCommand::Receive { .. }) {
         return Err(invalid_transition(state, command));
     }
     if policy.gates.identity_before_changes
@@ -276,13 +393,13 @@ pub fn decide(
                 VerificationMethod::EmailOnFile => account.email.as_deref().map(|email| {
                     contact_used
                         .as_deref()
-                        .is_some_and(|used| used.trim().eq_ignore_ascii_case(email.trim()))
+                        .is_some_and(|used| same_email(used, email))
                 }),
                 VerificationMethod::CallbackToPhoneOnFile => {
                     account.phone.as_deref().map(|phone| {
-                        contact_used.as_deref().is_some_and(|used| {
-                            !digits(used).is_empty() && digits(used) == digits(phone)
-                        })
+                        contact_used
+                            .as_deref()
+                            .is_some_and(|used| same_phone(used, phone))
                     })
                 }
                 VerificationMethod::SecurityQuestion => Some(true),
@@ -319,6 +436,75 @@ pub fn decide(
                 contact_used: contact_used.clone(),
                 evidence: evidence.trim().to_owned(),
                 at: now,
+            }
+        }
+        CaseCommand::SendOneTimeCode { code_hash, contact } => {
+            one_time_codes_allowed(state, policy)?;
+            let code_hash = normalize_code_hash(code_hash).ok_or_else(|| {
+                CoreError::invalid("code_hash", "must be the hex SHA-256 of the code")
+            })?;
+            let on_file = account
+                .email
+                .as_deref()
+                .is_some_and(|email| same_email(contact, email))
+                || account
+                    .phone
+                    .as_deref()
+                    .is_some_and(|phone| same_phone(contact, phone));
+            if !on_file {
+                return Err(CoreError::invalid(
+                    "contact",
+                    "must be the e-mail address or phone number on file, not one the requester gave",
+                ));
+            }
+            let valid = SignedDuration::from_mins(i64::from(policy.identity.code_valid_minutes));
+            let expires_at = now
+                .checked_add(valid)
+                .map_err(|_| CoreError::invalid("now", "is outside the supported range"))?;
+            CaseEvent::OneTimeCodeSent {
+                code_hash,
+                contact: contact.trim().to_owned(),
+                expires_at,
+                at: now,
+            }
+        }
+        CaseCommand::EnterOneTimeCode { code_hash } => {
+            one_time_codes_allowed(state, policy)?;
+            let entered = normalize_code_hash(code_hash).ok_or_else(|| {
+                CoreError::invalid("code_hash", "must be the hex SHA-256 of the code")
+            })?;
+            let Some(code) = &state.one_time_code else {
+                return Err(CoreError::invalid(
+                    "code_hash",
+                    "no one-time code has been sent; send one first",
+                ));
+            };
+            if code.locked {
+                return Err(CoreError::invalid(
+                    "code_hash",
+                    "the code is locked after too many wrong tries; send a new code",
+                ));
+            }
+            if now >= code.expires_at {
+                return Err(CoreError::invalid(
+                    "code_hash",
+                    "the code has expired; send a new code",
+                ));
+            }
+            if same_hash(&entered, &code.code_hash) {
+                CaseEvent::IdentityVerified {
+                    method: VerificationMethod::OneTimeCode,
+                    contact_used: Some(code.contact.clone()),
+                    evidence: format!("Entered the one-time code sent to {}", code.contact),
+                    at: now,
+                }
+            } else {
+                let attempt = code.failed_attempts.saturating_add(1);
+                CaseEvent::OneTimeCodeRejected {
+                    attempt,
+                    locked: attempt >= policy.identity.code_max_attempts,
+                    at: now,
+                }
             }
         }
         CaseCommand::FailVerification { note } => {
@@ -519,18 +705,125 @@ pub fn decide(
                     "write off at least one invoice, for more than zero",
                 ));
             }
-            if amount.currency != policy.currency {
-                return Err(CoreError::invalid(
-                    "amount",
-                    format!("must be in {}", policy.currency.code()),
-                ));
-            }
+            in_policy_currency("amount", *amount, policy)?;
             CaseEvent::InvoicesWrittenOff {
                 amount: *amount,
                 invoices: *invoices,
             }
         }
-        CaseCommand::Finalize { effective_date } => {
+        CaseCommand::RequestRefund {
+            refund_id,
+            amount,
+            justification,
+        } => {
+            // The policy's refund window (`refunds.window_days`) is not checked: the engine is
+            // not told when the refunded charge was made. The desk shows the window instead.
+            if state.refunds.contains_key(refund_id) {
+                return Err(CoreError::invalid(
+                    "refund_id",
+                    "a refund with this id was already requested",
+                ));
+            }
+            if amount.minor <= 0 {
+                return Err(CoreError::invalid("amount", "must be more than zero"));
+            }
+            in_policy_currency("amount", *amount, policy)?;
+            if justification.trim().is_empty() {
+                return Err(CoreError::invalid(
+                    "justification",
+                    "say why the customer is entitled to the refund",
+                ));
+            }
+            // The threshold applies to what the case refunds in all (refunds not denied, this one
+            // included), so that one refund split into small ones is still reviewed.
+            let total = state
+                .refunds_total_minor
+                .checked_add(amount.minor)
+                .ok_or_else(|| {
+                    CoreError::invalid("amount", "the case's refunds would be too large to count")
+                })?;
+            let under_review = total > policy.refunds.threshold.minor;
+            CaseEvent::RefundRequested {
+                refund_id: *refund_id,
+                amount: *amount,
+                justification: justification.trim().to_owned(),
+                requested_by: actor.user_id.clone(),
+                under_review,
+                billing_heads_up: under_review,
+                customer_notice: if under_review {
+                    MessageKind::UnderReview
+                } else {
+                    MessageKind::RefundNotice
+                },
+                at: now,
+            }
+        }
+        CaseCommand::VerifyRefund { refund_id } => {
+            let refund = state.refunds.get(refund_id).ok_or_else(no_such_refund)?;
+            match refund.status {
+                RefundStatus::UnderReview => {}
+                RefundStatus::BillingInProgress => {
+                    return Err(CoreError::invalid(
+                        "refund_id",
+                        if refund.under_review {
+                            "the refund is already verified"
+                        } else {
+                            "the refund is within the threshold and needs no verification"
+                        },
+                    ))
+                }
+                status => return Err(refund_settled(status)),
+            }
+            if same_user(&actor.user_id, &refund.requested_by) {
+                return Err(CoreError::GateNotMet {
+                    gate: Gate::SecondVerifier,
+                });
+            }
+            CaseEvent::RefundVerified {
+                refund_id: *refund_id,
+                verified_by: actor.user_id.clone(),
+                at: now,
+            }
+        }
+        CaseCommand::CompleteRefund { refund_id } => {
+            let refund = state.refunds.get(refund_id).ok_or_else(no_such_refund)?;
+            match refund.status {
+                RefundStatus::BillingInProgress => CaseEvent::RefundCompleted {
+                    refund_id: *refund_id,
+                    amount: refund.amount,
+                    completed_by: actor.user_id.clone(),
+                    at: now,
+                },
+                RefundStatus::UnderReview => {
+                    return Err(CoreError::GateNotMet {
+                        gate: Gate::RefundVerified,
+                    })
+                }
+                status => return Err(refund_settled(status)),
+            }
+        }
+        CaseCommand::DenyRefund { refund_id, reason } => {
+            let refund = state.refunds.get(refund_id).ok_or_else(no_such_refund)?;
+            if !refund.is_open() {
+                return Err(refund_settled(refund.status));
+            }
+            if reason.trim().is_empty() {
+                return Err(CoreError::invalid(
+                    "reason",
+                    "say why the refund is denied; the customer is told",
+                ));
+            }
+            CaseEvent::RefundDenied {
+                refund_id: *refund_id,
+                reason: reason.trim().to_owned(),
+                denied_by: actor.user_id.clone(),
+                at: now,
+            }
+        }
+        CaseCommand::Finalize {
+            effective_date,
+            data_export_offered,
+        } => {
             let gates = &policy.gates;
             let unmet = [
                 (
@@ -562,9 +855,108 @@ pub fn decide(
                     "the customer has not answered the pending offer yet",
                 ));
             }
+            // A cancelled case accepts no refund command, so none may be left open.
+            if state.open_refunds().next().is_some() {
+                return Err(CoreError::invalid(
+                    "refund_id",
+                    "a refund is still under review or with billing; complete or deny it first",
+                ));
+            }
             CaseEvent::Finalized {
                 effective_date: *effective_date,
+                billing_cessation_date: *effective_date,
+                prorated_refund: proration(account, policy, *effective_date)?,
+                data_export_offered: *data_export_offered,
+                api_access_revoked: true,
             }
+        }
+        CaseCommand::ConfirmCancellation { channel } => {
+            if state.confirmed_on.is_some() {
+                return Err(CoreError::invalid(
+                    "channel",
+                    "the cancellation was already confirmed",
+                ));
+            }
+            match account.preferred_channel {
+                None => {
+                    return Err(CoreError::invalid(
+                        "channel",
+                        "the account has no preferred channel on file",
+                    ))
+                }
+                Some(preferred) if preferred != *channel => {
+                    return Err(CoreError::invalid(
+                        "channel",
+                        format!(
+                            "must be the customer's preferred channel, {}",
+                            preferred.as_str()
+                        ),
+                    ))
+                }
+                Some(_) => {}
+            }
+            check_channel_reachable(*channel, account.email.as_deref(), account.phone.as_deref())?;
+            CaseEvent::CancellationConfirmed {
+                channel: *channel,
+                at: now,
+            }
+        }
+        CaseCommand::RecordFeedback { text, survey_link } => {
+            if text.trim().is_empty() {
+                return Err(CoreError::invalid(
+                    "text",
+                    "write down what the customer said, or that they gave no feedback",
+                ));
+            }
+            let survey_link = match survey_link.as_deref().map(str::trim) {
+                Some("") => {
+                    return Err(CoreError::invalid(
+                        "survey_link",
+                        "leave it out when no survey link was sent",
+                    ))
+                }
+                link => link.map(str::to_owned),
+            };
+            CaseEvent::FeedbackRecorded {
+                text: text.trim().to_owned(),
+                survey_link,
+                at: now,
+            }
+        }
+        CaseCommand::ScheduleWinBack => {
+            if state.win_back_check_ins.is_some() {
+                return Err(CoreError::invalid(
+                    "win_back",
+                    "the win-back check-ins are already scheduled",
+                ));
+            }
+            if policy.win_back_months.is_empty() {
+                return Err(CoreError::invalid(
+                    "win_back",
+                    "this policy has no win-back schedule",
+                ));
+            }
+            let Some(finalization) = &state.finalization else {
+                return Err(invalid_transition(state, command));
+            };
+            let mut check_ins = policy
+                .win_back_months
+                .iter()
+                .map(|months| {
+                    Span::new()
+                        .try_months(i64::from(*months))
+                        .and_then(|span| finalization.effective_date.checked_add(span))
+                        .map_err(|_| {
+                            CoreError::invalid(
+                                "win_back_months",
+                                format!("{months} months after the effective date is out of range"),
+                            )
+                        })
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            check_ins.sort();
+            check_ins.dedup();
+            CaseEvent::WinBackScheduled { check_ins }
         }
         CaseCommand::Withdraw { note } => CaseEvent::Withdrawn { note: note.clone() },
     };

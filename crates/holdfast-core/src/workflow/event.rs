@@ -9,9 +9,10 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::OfferProposal;
+use crate::account::PreferredChannel;
 use crate::case::RequestChannel;
 use crate::money::Money;
-use crate::policy::{Route, VerificationMethod};
+use crate::policy::{MessageKind, Route, VerificationMethod};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -33,6 +34,22 @@ pub enum CaseEvent {
         method: VerificationMethod,
         contact_used: Option<String>,
         evidence: String,
+        at: Timestamp,
+    },
+    /// A one-time code went to a contact on file; it replaces any code sent before.
+    OneTimeCodeSent {
+        /// Hex SHA-256 of the code; the code itself is never recorded.
+        code_hash: String,
+        contact: String,
+        expires_at: Timestamp,
+        at: Timestamp,
+    },
+    /// A wrong one-time code was entered.
+    OneTimeCodeRejected {
+        /// How many wrong codes have been entered for the current code, this one included.
+        attempt: u32,
+        /// No more tries: a new code must be sent.
+        locked: bool,
         at: Timestamp,
     },
     VerificationFailed {
@@ -89,8 +106,63 @@ pub enum CaseEvent {
         amount: Money,
         invoices: u32,
     },
+    RefundRequested {
+        refund_id: Uuid,
+        amount: Money,
+        justification: String,
+        /// The user who requested it; someone else verifies it when it is under review.
+        requested_by: String,
+        /// Above the threshold: under review until a second person verifies it. At or below:
+        /// straight to billing ("billing in progress").
+        under_review: bool,
+        /// Billing is sent a heads-up about the request (above the threshold).
+        billing_heads_up: bool,
+        /// What the customer is told: that a credit will be processed (`refund_notice`) or that
+        /// the request is being reviewed (`under_review`).
+        customer_notice: MessageKind,
+        at: Timestamp,
+    },
+    RefundVerified {
+        refund_id: Uuid,
+        verified_by: String,
+        at: Timestamp,
+    },
+    /// Billing processed the refund.
+    RefundCompleted {
+        refund_id: Uuid,
+        amount: Money,
+        completed_by: String,
+        at: Timestamp,
+    },
+    RefundDenied {
+        refund_id: Uuid,
+        reason: String,
+        denied_by: String,
+        at: Timestamp,
+    },
     Finalized {
         effective_date: Date,
+        /// Billing stops on this date (the effective date).
+        billing_cessation_date: Date,
+        /// The unused part of the current billing period; `None` when the account's plan price
+        /// or billing period is not known.
+        prorated_refund: Option<Money>,
+        data_export_offered: bool,
+        /// API access and integrations are revoked by the finalization.
+        api_access_revoked: bool,
+    },
+    CancellationConfirmed {
+        channel: PreferredChannel,
+        at: Timestamp,
+    },
+    FeedbackRecorded {
+        text: String,
+        survey_link: Option<String>,
+        at: Timestamp,
+    },
+    WinBackScheduled {
+        /// The check-in dates, earliest first.
+        check_ins: Vec<Date>,
     },
     Withdrawn {
         note: String,

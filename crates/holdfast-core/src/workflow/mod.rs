@@ -5,9 +5,11 @@
 mod command;
 mod decide;
 mod event;
+mod one_time_code;
 mod state;
 
 pub use command::{AccountFacts, Actor, CaseCommand, OfferProposal};
 pub use decide::decide;
 pub use event::CaseEvent;
-pub use state::{evolve, CaseState, PendingOffer};
+pub use one_time_code::hash_one_time_code;
+pub use state::{evolve, CaseState, Finalization, OneTimeCode, PendingOffer, Refund, RefundStatus};

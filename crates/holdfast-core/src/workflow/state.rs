@@ -1,10 +1,16 @@
 //! A case's state, folded from its events. Nothing here decides; `evolve` only records.
 
+use std::collections::BTreeMap;
+
+use jiff::civil::Date;
 use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::CaseEvent;
+use crate::account::PreferredChannel;
 use crate::case::CaseStatus;
+use crate::money::Money;
 use crate::policy::Route;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -12,6 +18,58 @@ pub struct PendingOffer {
     pub offer_id: String,
     pub needs_approval: bool,
     pub approved: bool,
+}
+
+/// The one-time code last sent, while the identity is not verified yet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OneTimeCode {
+    pub code_hash: String,
+    pub contact: String,
+    pub expires_at: Timestamp,
+    pub failed_attempts: u32,
+    pub locked: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RefundStatus {
+    /// Above the threshold and not yet verified by a second person.
+    UnderReview,
+    /// With billing to process ("billing in progress").
+    BillingInProgress,
+    Completed,
+    Denied,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refund {
+    pub refund_id: Uuid,
+    pub amount: Money,
+    pub requested_by: String,
+    /// It was above the threshold when requested, so it needs a second person's verification.
+    pub under_review: bool,
+    pub verified_by: Option<String>,
+    pub status: RefundStatus,
+}
+
+impl Refund {
+    /// Still waiting for a verification or for billing.
+    pub fn is_open(&self) -> bool {
+        matches!(
+            self.status,
+            RefundStatus::UnderReview | RefundStatus::BillingInProgress
+        )
+    }
+}
+
+/// What the finalization recorded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finalization {
+    pub effective_date: Date,
+    pub billing_cessation_date: Date,
+    pub prorated_refund: Option<Money>,
+    pub data_export_offered: bool,
+    pub api_access_revoked: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -37,6 +95,24 @@ pub struct CaseState {
     pub offers_proposed: Vec<String>,
     pub logged: bool,
     pub invoices_written_off: u32,
+    pub one_time_code: Option<OneTimeCode>,
+    /// The case's refunds, by id.
+    pub refunds: BTreeMap<Uuid, Refund>,
+    /// The refunds not denied (open or completed), in minor units of the policy's currency.
+    pub refunds_total_minor: i64,
+    pub finalization: Option<Finalization>,
+    /// The channel the cancellation was confirmed on.
+    pub confirmed_on: Option<PreferredChannel>,
+    pub feedback_recorded: bool,
+    /// The win-back check-ins, once scheduled.
+    pub win_back_check_ins: Option<Vec<Date>>,
+}
+
+impl CaseState {
+    /// Refunds still waiting for a verification or for billing.
+    pub fn open_refunds(&self) -> impl Iterator<Item = &Refund> {
+        self.refunds.values().filter(|refund| refund.is_open())
+    }
 }
 
 /// Applies one event. The first event must be `Received`; an event that cannot follow the state
@@ -73,6 +149,13 @@ pub fn evolve(state: Option<CaseState>, event: &CaseEvent) -> Option<CaseState> 
                 offers_proposed: Vec::new(),
                 logged: false,
                 invoices_written_off: 0,
+                one_time_code: None,
+                refunds: BTreeMap::new(),
+                refunds_total_minor: 0,
+                finalization: None,
+                confirmed_on: None,
+                feedback_recorded: false,
+                win_back_check_ins: None,
             })
         }
         (None, _) => return None,
@@ -85,7 +168,32 @@ pub fn evolve(state: Option<CaseState>, event: &CaseEvent) -> Option<CaseState> 
     match event {
         CaseEvent::Received { .. } => {}
         CaseEvent::Acknowledged { at } => case.acknowledged_at = Some(*at),
-        CaseEvent::IdentityVerified { .. } => case.identity_verified = true,
+        CaseEvent::IdentityVerified { .. } => {
+            case.identity_verified = true;
+            case.one_time_code = None;
+        }
+        CaseEvent::OneTimeCodeSent {
+            code_hash,
+            contact,
+            expires_at,
+            ..
+        } => {
+            case.one_time_code = Some(OneTimeCode {
+                code_hash: code_hash.clone(),
+                contact: contact.clone(),
+                expires_at: *expires_at,
+                failed_attempts: 0,
+                locked: false,
+            })
+        }
+        CaseEvent::OneTimeCodeRejected {
+            attempt, locked, ..
+        } => {
+            if let Some(code) = case.one_time_code.as_mut() {
+                code.failed_attempts = *attempt;
+                code.locked = *locked;
+            }
+        }
         CaseEvent::VerificationFailed { .. } => case.status = CaseStatus::VerificationFailed,
         CaseEvent::FormSent { .. } => case.form_sent = true,
         CaseEvent::FormReminded { .. } => case.form_reminders += 1,
@@ -123,7 +231,91 @@ pub fn evolve(state: Option<CaseState>, event: &CaseEvent) -> Option<CaseState> 
         CaseEvent::OfferDeclined { .. } => case.pending_offer = None,
         CaseEvent::RequestLogged => case.logged = true,
         CaseEvent::InvoicesWrittenOff { invoices, .. } => case.invoices_written_off += invoices,
-        CaseEvent::Finalized { .. } => case.status = CaseStatus::Cancelled,
+        CaseEvent::RefundRequested {
+            refund_id,
+            amount,
+            requested_by,
+            under_review,
+            ..
+        } => {
+            // `decide` refuses a refund that is not positive, reuses an id or would overflow the
+            // total; such an event leaves the state as it is.
+            let fits = amount.minor > 0 && !case.refunds.contains_key(refund_id);
+            let total = case.refunds_total_minor.checked_add(amount.minor);
+            if let Some(total) = total.filter(|_| fits) {
+                case.refunds_total_minor = total;
+                let status = if *under_review {
+                    RefundStatus::UnderReview
+                } else {
+                    RefundStatus::BillingInProgress
+                };
+                case.refunds.insert(
+                    *refund_id,
+                    Refund {
+                        refund_id: *refund_id,
+                        amount: *amount,
+                        requested_by: requested_by.clone(),
+                        under_review: *under_review,
+                        verified_by: None,
+                        status,
+                    },
+                );
+            }
+        }
+        CaseEvent::RefundVerified {
+            refund_id,
+            verified_by,
+            ..
+        } => {
+            if let Some(refund) = case.refunds.get_mut(refund_id) {
+                if refund.status == RefundStatus::UnderReview {
+                    refund.verified_by = Some(verified_by.clone());
+                    refund.status = RefundStatus::BillingInProgress;
+                }
+            }
+        }
+        CaseEvent::RefundCompleted { refund_id, .. } => {
+            if let Some(refund) = case.refunds.get_mut(refund_id) {
+                if refund.status == RefundStatus::BillingInProgress {
+                    refund.status = RefundStatus::Completed;
+                }
+            }
+        }
+        CaseEvent::RefundDenied { refund_id, .. } => {
+            if let Some(refund) = case.refunds.get_mut(refund_id) {
+                if refund.is_open() {
+                    if let Some(total) = case
+                        .refunds_total_minor
+                        .checked_sub(refund.amount.minor)
+                        .filter(|total| *total >= 0)
+                    {
+                        case.refunds_total_minor = total;
+                        refund.status = RefundStatus::Denied;
+                    }
+                }
+            }
+        }
+        CaseEvent::Finalized {
+            effective_date,
+            billing_cessation_date,
+            prorated_refund,
+            data_export_offered,
+            api_access_revoked,
+        } => {
+            case.status = CaseStatus::Cancelled;
+            case.finalization = Some(Finalization {
+                effective_date: *effective_date,
+                billing_cessation_date: *billing_cessation_date,
+                prorated_refund: *prorated_refund,
+                data_export_offered: *data_export_offered,
+                api_access_revoked: *api_access_revoked,
+            });
+        }
+        CaseEvent::CancellationConfirmed { channel, .. } => case.confirmed_on = Some(*channel),
+        CaseEvent::FeedbackRecorded { .. } => case.feedback_recorded = true,
+        CaseEvent::WinBackScheduled { check_ins } => {
+            case.win_back_check_ins = Some(check_ins.clone())
+        }
         CaseEvent::Withdrawn { .. } => case.status = CaseStatus::Withdrawn,
     }
     Some(case)

@@ -2,8 +2,10 @@
 // Each test binary uses a different part of this module.
 #![allow(dead_code)]
 
+use holdfast_core::account::PreferredChannel;
 use holdfast_core::case::RequestChannel;
-use holdfast_core::policy::{Policy, VerificationMethod};
+use holdfast_core::money::{Currency, Money};
+use holdfast_core::policy::{parse_policy, Policy, VerificationMethod};
 use holdfast_core::role::Role;
 use holdfast_core::workflow::{
     decide, evolve, AccountFacts, Actor, CaseCommand, CaseEvent, CaseState,
@@ -22,6 +24,124 @@ pub fn actor(roles: &[Role]) -> Actor {
         user_id: format!("{roles:?}"),
         roles: roles.to_vec(),
         active: true,
+    }
+}
+
+/// A named user, for rules about who did what (a second person verifies a refund).
+pub fn person(user_id: &str, roles: &[Role]) -> Actor {
+    Actor {
+        user_id: user_id.into(),
+        roles: roles.to_vec(),
+        active: true,
+    }
+}
+
+pub fn usd(minor: i64) -> Money {
+    Money::new(minor, Currency::parse("USD").unwrap())
+}
+
+/// The engine's test procedure: every gate, a form, routing by tier and receivables, two offers,
+/// refunds above 1000.00 under review, one-time codes and a win-back schedule.
+pub const TEST_POLICY: &str = r#"
+id = "test"
+name = "Test procedure"
+version = 3
+currency = "USD"
+tiers = ["Essentials", "Professional", "Professional 2A", "SMB"]
+win_back_months = [3, 6, 12]
+
+[sla]
+first_response_minutes = 60
+zone = "America/New_York"
+days = ["mon", "tue", "wed", "thu", "fri"]
+opens = "09:00"
+closes = "17:00"
+
+[identity]
+methods = ["email_on_file", "callback_to_phone_on_file", "security_question", "one_time_code"]
+code_valid_minutes = 10
+code_max_attempts = 3
+
+[form]
+fields = ["reason", "signature"]
+remind_after_days = 3
+
+[gates]
+identity_before_changes = true
+form_before_finalization = true
+csm_escalation_before_finalization = true
+invoices_written_off_before_finalization = true
+
+[roles]
+finalize = ["manager"]
+approve_offer = ["manager"]
+record_csm_outcome = ["csm"]
+approve_refund = ["billing"]
+
+[routing]
+fallback_assignee = "Spencer"
+
+[[routing.rules]]
+tier_at_most = "Essentials"
+route = "sympathetic_reply"
+
+[[routing.rules]]
+tier_at_least = "Professional"
+tier_at_most = "Professional"
+receivable_above = "1,000.00"
+route = "save_call"
+
+[[routing.rules]]
+tier_at_least = "Professional 2A"
+route = "save_call"
+
+[[offers]]
+id = "discount"
+kind = "discount"
+label = "Discount"
+max_percent = 20
+max_months = 3
+
+[[offers]]
+id = "credit"
+kind = "credit"
+label = "One-time credit"
+max_amount = "500.00"
+once_per_account = true
+
+[refunds]
+threshold = "1000.00"
+
+[[reasons]]
+id = "cost"
+label = "Cost concerns"
+mitigations = ["Offer a temporary discount"]
+
+[survey_links]
+"us-east-1" = "https://survey.example.com/us-east"
+default = "https://survey.example.com/general"
+"#;
+
+pub fn test_policy() -> Policy {
+    parse_policy(TEST_POLICY).expect("the test policy parses")
+}
+
+/// A Professional account that prefers e-mail, on a 310.00 USD plan billed for December 2026.
+pub fn test_account() -> AccountFacts {
+    AccountFacts {
+        tier: "Professional".into(),
+        email: Some("ana@acme.io".into()),
+        phone: Some("+1 (555) 010-2030".into()),
+        accounts_receivable: Some(usd(250_000)),
+        hosting_server: Some("us-east-1".into()),
+        original_sales_rep: Some("Rob".into()),
+        original_sales_rep_active: true,
+        unpaid_invoices: 0,
+        offers_granted: Vec::new(),
+        preferred_channel: Some(PreferredChannel::Email),
+        plan_price: Some(usd(31_000)),
+        billing_period_start: Some(jiff::civil::date(2026, 12, 1)),
+        billing_period_end: Some(jiff::civil::date(2027, 1, 1)),
     }
 }
 
@@ -48,13 +168,23 @@ impl Case {
         actor: &Actor,
         command: CaseCommand,
     ) -> Result<Vec<CaseEvent>, CoreError> {
+        self.run_at(actor, command, now())
+    }
+
+    /// Runs `command` as if it were `at` (codes expire, deadlines pass).
+    pub fn run_at(
+        &mut self,
+        actor: &Actor,
+        command: CaseCommand,
+        at: Timestamp,
+    ) -> Result<Vec<CaseEvent>, CoreError> {
         let events = decide(
             self.state.as_ref(),
             &command,
             actor,
             &self.policy,
             &self.account,
-            now(),
+            at,
         )?;
         for event in &events {
             self.state = evolve(self.state.take(), event);

@@ -1,0 +1,240 @@
+//! The case engine's speed on a realistic profile: 100k accounts and 100k cases. Each figure is
+//! printed beside the same work done as raw SQL on the same database in the same run, and the
+//! ratio, so a slow or noisy machine does not hide a regression.
+//!
+//! Limits (issue 3): deciding and committing one command ≤ 1 ms median; loading a case with its
+//! timeline ≤ 2 ms; the inbox's first page filtered by status and sorted by SLA due ≤ 5 ms.
+
+use std::time::{Duration, Instant};
+
+use holdfast_core::account::{AccountDraft, PreferredChannel};
+use holdfast_core::case::{CaseStatus, RequestChannel};
+use holdfast_core::money::{Currency, Money};
+use holdfast_core::policy::parse_policy;
+use holdfast_core::role::Role;
+use holdfast_core::workflow::{Actor, CaseCommand};
+use holdfast_store::accounts::AccountQuery;
+use holdfast_store::{Database, DatabaseKey};
+use jiff::Timestamp;
+use uuid::Uuid;
+
+const ACCOUNTS: usize = 100_000;
+const CASES: usize = 100_000;
+const SAMPLES: usize = 500;
+
+fn median(mut samples: Vec<Duration>) -> Duration {
+    samples.sort();
+    samples[samples.len() / 2]
+}
+
+fn ms(duration: Duration) -> String {
+    format!("{:.3} ms", duration.as_secs_f64() * 1000.0)
+}
+
+fn report(name: &str, ours: Duration, raw: Duration, limit_ms: f64) {
+    let ratio = ours.as_secs_f64() / raw.as_secs_f64().max(1e-9);
+    let verdict = if ours.as_secs_f64() * 1000.0 <= limit_ms {
+        "within"
+    } else {
+        "OVER"
+    };
+    println!(
+        "{name:<44} median {:>10}   raw SQL {:>10}   ratio {ratio:>5.2}x   ({verdict} the {limit_ms} ms limit)",
+        ms(ours),
+        ms(raw)
+    );
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let dir = tempfile::tempdir()?;
+    let path = dir.path().join("bench.db");
+    let key = DatabaseKey::generate()?;
+    let mut db = Database::open(&path, &key)?;
+    let policy = parse_policy(include_str!("../../../policies/intelliserve.toml"))?;
+    let usd = Currency::parse("USD")?;
+    let now: Timestamp = "2026-11-24T15:00:00Z".parse()?;
+    let am = Actor {
+        user_id: "amy".into(),
+        roles: vec![Role::AccountManager],
+        active: true,
+    };
+
+    let started = Instant::now();
+    db.set_bulk_loading(true)?;
+    let tiers = policy.tiers.clone();
+    let drafts: Vec<AccountDraft> = (0..ACCOUNTS)
+        .map(|i| AccountDraft {
+            external_id: format!("ACC-{i:06}"),
+            name: format!("Customer {i:06}"),
+            contact_name: Some(format!("Contact {i}")),
+            email: Some(format!("c{i}@example.com")),
+            phone: Some(format!("+1 555 {:07}", i)),
+            preferred_channel: PreferredChannel::Email,
+            tier: tiers[i % tiers.len()].clone(),
+            hosting_server: None,
+            plan: Some("Pro".into()),
+            mrr: Money::new(10_000 + (i as i64 % 500) * 100, usd),
+            customer_since: None,
+            total_collected: Money::new(1_000_000, usd),
+            accounts_receivable: Money::new((i as i64 % 3) * 60_000, usd),
+            original_sales_rep: None,
+        })
+        .collect();
+    db.import_accounts(&drafts, now)?;
+    let account_ids: Vec<Uuid> = {
+        let mut ids = Vec::with_capacity(ACCOUNTS);
+        let mut query = AccountQuery {
+            limit: Some(500),
+            ..Default::default()
+        };
+        loop {
+            let page = db.accounts(&query)?;
+            ids.extend(page.items.iter().map(|a| a.id));
+            match page.next {
+                Some(next) => query.after = Some(next),
+                None => break,
+            }
+        }
+        ids
+    };
+    let mut case_ids = Vec::with_capacity(CASES);
+    for i in 0..CASES {
+        let case_id = Uuid::now_v7();
+        let received_at = now - jiff::SignedDuration::from_mins((i % 20_000) as i64);
+        db.run_case_command(
+            case_id,
+            &CaseCommand::Receive {
+                case_id,
+                account_id: account_ids[i % account_ids.len()],
+                channel: RequestChannel::Email,
+                requester_name: format!("Requester {i}"),
+                requester_contact: format!("c{i}@example.com"),
+                received_at: Some(received_at),
+            },
+            &am,
+            &policy,
+            now,
+        )?;
+        if i % 2 == 0 {
+            db.run_case_command(case_id, &CaseCommand::Acknowledge, &am, &policy, now)?;
+        }
+        case_ids.push(case_id);
+    }
+    db.set_bulk_loading(false)?;
+    println!(
+        "fixture: {ACCOUNTS} accounts, {CASES} cases, {} events, built in {:.1} s",
+        CASES + CASES / 2,
+        started.elapsed().as_secs_f64()
+    );
+
+    // The same database through plain SQL, for the reference figures.
+    let raw = rusqlite::Connection::open(&path)?;
+    raw.execute_batch(&format!(
+        "PRAGMA key = \"x'{}'\"; PRAGMA synchronous = FULL;",
+        key.to_hex()
+    ))?;
+
+    // 1. Decide and commit one command (Acknowledge on a received case), fsync included.
+    let mut ours = Vec::with_capacity(SAMPLES);
+    for i in 0..SAMPLES {
+        let case_id = case_ids[2 * i + 1];
+        let start = Instant::now();
+        db.run_case_command(case_id, &CaseCommand::Acknowledge, &am, &policy, now)?;
+        ours.push(start.elapsed());
+    }
+    let mut reference = Vec::with_capacity(SAMPLES);
+    let payload = r#"{"kind":"acknowledged","at":"2026-11-24T15:00:00Z"}"#;
+    for i in 0..SAMPLES {
+        let case_id = case_ids[2 * (SAMPLES + i) + 1].to_string();
+        let start = Instant::now();
+        let tx = raw.unchecked_transaction()?;
+        tx.execute(
+            "INSERT INTO events (seq, id, aggregate_type, aggregate_id, aggregate_version, kind, actor,
+                policy_version, recorded_at, payload, hash)
+             VALUES ((SELECT max(seq) + 1 FROM events), ?1, 'case', ?2, 2, 'acknowledged', 'amy',
+                'raw', 0, ?3, zeroblob(32))",
+            rusqlite::params![Uuid::now_v7().to_string(), case_id, payload],
+        )?;
+        tx.execute(
+            "UPDATE cases SET version = 2, status = 'in_progress' WHERE id = ?1",
+            [&case_id],
+        )?;
+        tx.commit()?;
+        reference.push(start.elapsed());
+    }
+    report(
+        "decide + commit one command",
+        median(ours),
+        median(reference),
+        1.0,
+    );
+
+    // 2. Load a case with its timeline.
+    let mut ours = Vec::with_capacity(SAMPLES);
+    let mut reference = Vec::with_capacity(SAMPLES);
+    for i in 0..SAMPLES {
+        let case_id = case_ids[(i * 7919) % CASES];
+        let start = Instant::now();
+        let summary = db.case(case_id)?;
+        let timeline = db.events_of(case_id)?;
+        ours.push(start.elapsed());
+        assert!(!timeline.is_empty() && summary.id == case_id);
+
+        let start = Instant::now();
+        let id = case_id.to_string();
+        let mut case_row = raw.prepare_cached(
+            "SELECT c.id, c.account_id, a.name, a.tier, c.status, c.channel, c.requester_name,
+                c.requester_contact, c.received_at, c.opened_at
+             FROM cases c JOIN accounts a ON a.id = c.account_id WHERE c.id = ?1",
+        )?;
+        let _: String = case_row.query_row([&id], |row| row.get(0))?;
+        let mut events = raw.prepare_cached(
+            "SELECT seq, id, aggregate_type, aggregate_id, aggregate_version, kind, actor,
+                policy_version, recorded_at, payload, hash
+             FROM events WHERE aggregate_id = ?1 ORDER BY aggregate_version",
+        )?;
+        let count = events
+            .query_map([&id], |row| row.get::<_, String>(9))?
+            .collect::<rusqlite::Result<Vec<_>>>()?
+            .len();
+        reference.push(start.elapsed());
+        assert!(count > 0);
+    }
+    report(
+        "load a case with its timeline",
+        median(ours),
+        median(reference),
+        2.0,
+    );
+
+    // 3. The inbox's first page: in-progress cases, soonest SLA first.
+    let mut ours = Vec::with_capacity(SAMPLES);
+    let mut reference = Vec::with_capacity(SAMPLES);
+    for _ in 0..SAMPLES {
+        let start = Instant::now();
+        let page = db.cases_by_due(CaseStatus::InProgress, None, Some(50))?;
+        ours.push(start.elapsed());
+        assert_eq!(page.len(), 50);
+
+        let start = Instant::now();
+        let mut statement = raw.prepare_cached(
+            "SELECT c.id, c.account_id, a.name, a.tier, c.status, c.channel, c.requester_name,
+                c.requester_contact, c.received_at, c.opened_at
+             FROM cases c JOIN accounts a ON a.id = c.account_id
+             WHERE c.status = 'in_progress' AND c.first_response_due IS NOT NULL
+             ORDER BY c.first_response_due, c.id LIMIT 50",
+        )?;
+        let rows = statement
+            .query_map([], |row| row.get::<_, String>(0))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        reference.push(start.elapsed());
+        assert_eq!(rows.len(), 50);
+    }
+    report(
+        "inbox first page (status, by SLA due)",
+        median(ours),
+        median(reference),
+        5.0,
+    );
+    Ok(())
+}
