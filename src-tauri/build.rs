@@ -11,6 +11,11 @@ fn main() {
         "list_accounts",
         "open_case",
         "list_inbox",
+        "desk_profile",
+        "list_policy_presets",
+        "choose_policy",
+        "set_local_user",
+        "policy_sentences",
     ];
     tauri_build::try_build(
         tauri_build::Attributes::new()

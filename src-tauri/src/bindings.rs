@@ -12,7 +12,11 @@ use holdfast_core::money::Money;
 use holdfast_store::accounts::{AccountCursor, AccountPage, AccountQuery, ImportSummary};
 use holdfast_store::cases::{CaseCursor, CasePage, CaseSummary, InboxQuery};
 
+use holdfast_core::role::Role;
+use holdfast_store::settings::LocalUser;
+
 use crate::commands::accounts::ImportAccountsArgs;
+use crate::commands::profile::{ChoosePolicyArgs, DeskProfile, PolicySummary};
 use crate::commands::session::PassphraseArgs;
 use crate::error::AppError;
 use crate::session::SessionStatus;
@@ -28,6 +32,11 @@ pub const COMMANDS: &[(&str, &str, &str)] = &[
     ("list_accounts", "AccountQuery", "AccountPage"),
     ("open_case", "OpenCase", "CaseSummary"),
     ("list_inbox", "InboxQuery", "CasePage"),
+    ("desk_profile", "null", "DeskProfile"),
+    ("list_policy_presets", "null", "Array<PolicySummary>"),
+    ("choose_policy", "ChoosePolicyArgs", "PolicySummary"),
+    ("set_local_user", "LocalUser", "LocalUser"),
+    ("policy_sentences", "null", "Array<string>"),
 ];
 
 fn declaration<T: TS>(cfg: &Config) -> String {
@@ -59,6 +68,11 @@ pub fn typescript() -> String {
         declaration::<CaseCursor>(&cfg),
         declaration::<InboxQuery>(&cfg),
         declaration::<CasePage>(&cfg),
+        declaration::<Role>(&cfg),
+        declaration::<LocalUser>(&cfg),
+        declaration::<PolicySummary>(&cfg),
+        declaration::<DeskProfile>(&cfg),
+        declaration::<ChoosePolicyArgs>(&cfg),
     ];
     let mut out = String::from(
         "// Generated from the Rust types by src-tauri/src/bindings.rs. Do not edit by hand:\n\

@@ -4,6 +4,7 @@
 pub mod bindings;
 pub mod commands;
 pub mod error;
+pub mod presets;
 pub mod profile;
 pub mod secrets;
 pub mod session;
@@ -27,6 +28,11 @@ pub fn builder<R: Runtime>() -> tauri::Builder<R> {
             commands::accounts::list_accounts,
             commands::cases::open_case,
             commands::cases::list_inbox,
+            commands::profile::desk_profile,
+            commands::profile::list_policy_presets,
+            commands::profile::choose_policy,
+            commands::profile::set_local_user,
+            commands::profile::policy_sentences,
         ])
         .setup(|app| {
             let profile = resolve_profile(app.handle());

@@ -182,6 +182,15 @@ impl App {
         .await
     }
 
+    /// A checkbox or radio button by the text of the label around it.
+    pub async fn choice(&self, label: &str) -> Result<Element, fantoccini::error::CmdError> {
+        self.wait_for(&format!(
+            "//label[normalize-space(.)={q}]/input[@type='checkbox' or @type='radio']",
+            q = xpath_literal(label)
+        ))
+        .await
+    }
+
     /// A heading with exactly this text.
     pub async fn heading(&self, text: &str) -> Result<Element, fantoccini::error::CmdError> {
         self.wait_for(&format!(

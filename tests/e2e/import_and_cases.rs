@@ -28,6 +28,23 @@ fn write_csv(dir: &Path, name: &str, contents: &str) -> String {
     path.display().to_string()
 }
 
+/// The first start of a profile: who uses it and which procedure it follows.
+async fn set_up_profile(app: &App) -> Outcome {
+    app.heading("Set up this profile").await?;
+    app.field("Your name")
+        .await?
+        .send_keys("Amy Account")
+        .await?;
+    app.choice("Account manager").await?.click().await?;
+    app.choice("WootRecruit subscription cancellation")
+        .await?
+        .click()
+        .await?;
+    app.button("Start").await?.click().await?;
+    app.heading("Inbox").await?;
+    Ok(())
+}
+
 async fn import(app: &App, path: &str) -> Outcome {
     app.button("Accounts").await?.click().await?;
     app.heading("Accounts").await?;
@@ -46,7 +63,7 @@ async fn imports_a_csv_opens_a_case_and_finds_it_after_a_restart() {
     let app = App::launch(&profile).await;
     let app = app
         .run_scenario("import-and-open-case", async |app: &App| {
-            app.heading("Inbox").await?;
+            set_up_profile(app).await?;
             app.text("No cancellation requests yet.").await?;
             import(app, &csv).await?;
             app.role_with_text("status", "Imported: 3 new, 0 updated.")
@@ -126,6 +143,36 @@ async fn imports_a_csv_opens_a_case_and_finds_it_after_a_restart() {
         "the profile's key is not in the Secret Service: {found}"
     );
 
+    // The case was received through the case engine: its event is in the audit trail, under the
+    // chosen policy and the local user. The key comes from the Secret Service, as the app's does.
+    let key = std::process::Command::new("secret-tool")
+        .args([
+            "lookup",
+            "service",
+            "app.holdfast.desk",
+            "username",
+            &format!("database-key:{}", canonical.display()),
+        ])
+        .output()
+        .expect("secret-tool runs");
+    let key = String::from_utf8_lossy(&key.stdout).trim().to_owned();
+    assert_eq!(key.len(), 64, "the database key is 32 bytes of hex");
+    let db = rusqlite::Connection::open(profile.join("holdfast.db")).expect("database file");
+    db.execute_batch(&format!("PRAGMA key = \"x'{key}'\";"))
+        .expect("keyed");
+    let (kind, actor, policy_version): (String, String, String) = db
+        .query_row(
+            "SELECT kind, actor, policy_version FROM events ORDER BY seq",
+            [],
+            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+        )
+        .expect("one event recorded");
+    assert_eq!(
+        (kind.as_str(), actor.as_str(), policy_version.as_str()),
+        ("received", "Amy Account", "wootrecruit@1")
+    );
+    drop(db);
+
     let app = App::launch(&profile).await;
     let app = app
         .run_scenario("case-survives-restart", async |app: &App| {
@@ -136,6 +183,13 @@ async fn imports_a_csv_opens_a_case_and_finds_it_after_a_restart() {
                 "the case came back whole"
             );
             app.heading("Quillfeather Health").await?;
+            // The procedure chosen at first start, read back as sentences.
+            app.button("Policy").await?.click().await?;
+            app.text("A cancellation is finalized only after the cancellation request form has been received")
+                .await?;
+            app.screenshot("policy").await;
+            app.button("Inbox").await?.click().await?;
+            app.row("Cases", "Quillfeather Health").await?;
             Ok(())
         })
         .await
@@ -153,6 +207,7 @@ async fn a_csv_with_bad_rows_imports_nothing_and_lists_every_bad_line() {
     let app = App::launch(&profile).await;
     let app = app
         .run_scenario("bad-csv", async |app: &App| {
+            set_up_profile(app).await?;
             import(app, &csv).await?;
             app.role_with_text("alert", "2 rows cannot be imported; nothing was imported.")
                 .await?;

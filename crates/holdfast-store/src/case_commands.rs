@@ -192,7 +192,7 @@ impl Database {
     pub fn rebuild_read_models(&mut self) -> Result<()> {
         let tx = self.conn.transaction()?;
         tx.execute("DELETE FROM tasks", [])?;
-        tx.execute("DELETE FROM cases WHERE version > 0", [])?;
+        tx.execute("DELETE FROM cases", [])?;
         for recorded in &crate::events::all_of_type(&tx, CASE)? {
             project(&tx, recorded, &to_case_event(recorded)?)?;
         }

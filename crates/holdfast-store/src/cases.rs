@@ -1,7 +1,8 @@
-//! Cases: opening one (the rule is decided in holdfast-core, stored here in one transaction) and
-//! the inbox, newest request first, paged by keyset (received_at, id).
+//! Cases as the desk lists them: one case, the inbox (newest request first, paged by keyset
+//! (received_at, id)) and the cases in a status by first-response deadline. The rows are the read
+//! model that `case_commands` maintains from the events.
 
-use holdfast_core::case::{open_case, CaseStatus, NewCase, OpenCase, RequestChannel};
+use holdfast_core::case::{CaseStatus, RequestChannel};
 use jiff::Timestamp;
 use rusqlite::{named_params, OptionalExtension, Row};
 use serde::{Deserialize, Serialize};
@@ -50,43 +51,6 @@ const CASE_COLUMNS: &str = "c.id, c.account_id, a.name, a.tier, c.status, c.chan
     c.requester_name, c.requester_contact, c.received_at, c.opened_at";
 
 impl Database {
-    /// Opens a case for an existing account, under a fresh id, at `now`.
-    pub fn open_case(&mut self, command: OpenCase, now: Timestamp) -> Result<CaseSummary> {
-        let tx = self.conn.transaction()?;
-        let account_exists: Option<i64> = tx
-            .query_row(
-                "SELECT 1 FROM accounts WHERE id = ?1",
-                [command.account_id.to_string()],
-                |row| row.get(0),
-            )
-            .optional()?;
-        if account_exists.is_none() {
-            return Err(StoreError::NotFound {
-                entity: "account",
-                id: command.account_id.to_string(),
-            });
-        }
-        let case: NewCase = open_case(command, Uuid::now_v7(), now)?;
-        tx.execute(
-            "INSERT INTO cases (id, account_id, status, channel, requester_name, requester_contact,
-                received_at, opened_at)
-             VALUES (:id, :account_id, :status, :channel, :requester_name, :requester_contact,
-                :received_at, :opened_at)",
-            named_params! {
-                ":id": case.id.to_string(),
-                ":account_id": case.account_id.to_string(),
-                ":status": case.status.as_str(),
-                ":channel": case.channel.as_str(),
-                ":requester_name": case.requester_name,
-                ":requester_contact": case.requester_contact,
-                ":received_at": to_millis(case.received_at),
-                ":opened_at": to_millis(case.opened_at),
-            },
-        )?;
-        tx.commit()?;
-        self.case(case.id)
-    }
-
     pub fn case(&self, id: Uuid) -> Result<CaseSummary> {
         let found = self
             .conn

@@ -10,6 +10,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0001_accounts_and_cases.sql"),
     include_str!("../migrations/0002_event_log.sql"),
     include_str!("../migrations/0003_case_engine.sql"),
+    include_str!("../migrations/0004_profile_settings.sql"),
 ];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;

@@ -6,12 +6,49 @@ mod common;
 use std::collections::HashSet;
 
 use common::{draft, now, Fixture};
-use holdfast_core::case::{OpenCase, RequestChannel};
+use holdfast_core::case::RequestChannel;
+use holdfast_core::policy::{parse_policy, Policy};
+use holdfast_core::role::Role;
+use holdfast_core::workflow::{Actor, CaseCommand};
 use holdfast_core::CoreError;
 use holdfast_store::accounts::AccountQuery;
 use holdfast_store::cases::InboxQuery;
 use holdfast_store::{Database, StoreError};
 use uuid::Uuid;
+
+fn policy() -> Policy {
+    parse_policy(include_str!("../../../policies/wootrecruit.toml")).unwrap()
+}
+
+/// Receives a cancellation request through the case engine, as the desk does.
+fn receive(
+    db: &mut Database,
+    account_id: Uuid,
+    requester_name: &str,
+    received_at: Option<jiff::Timestamp>,
+) -> Result<holdfast_store::cases::CaseSummary, StoreError> {
+    let case_id = Uuid::now_v7();
+    let actor = Actor {
+        user_id: "amy".into(),
+        roles: vec![Role::AccountManager],
+        active: true,
+    };
+    db.run_case_command(
+        case_id,
+        &CaseCommand::Receive {
+            case_id,
+            account_id,
+            channel: RequestChannel::Phone,
+            requester_name: requester_name.into(),
+            requester_contact: "+1 555 010 2030".into(),
+            received_at,
+        },
+        &actor,
+        &policy(),
+        now(),
+    )?;
+    db.case(case_id)
+}
 
 #[test]
 fn reimporting_updates_by_external_id() {
@@ -109,19 +146,7 @@ fn an_opened_case_is_in_the_inbox_after_reopening() {
         .import_accounts(&[draft("A-1", "Acme")], now())
         .unwrap();
     let account = fixture.db.accounts(&AccountQuery::default()).unwrap().items[0].clone();
-    let case = fixture
-        .db
-        .open_case(
-            OpenCase {
-                account_id: account.id,
-                channel: RequestChannel::Phone,
-                requester_name: "Ana Silva".into(),
-                requester_contact: "+1 555 010 2030".into(),
-                received_at: None,
-            },
-            now(),
-        )
-        .unwrap();
+    let case = receive(&mut fixture.db, account.id, "Ana Silva", None).unwrap();
     assert_eq!(case.account_name, "Acme");
     let path = fixture.path();
     drop(fixture.db);
@@ -141,19 +166,13 @@ fn inbox_pages_newest_first_without_gaps() {
     for minute in 0..30 {
         // Pairs of cases share a received time, so the id must break ties.
         let received: jiff::Timestamp = now() - jiff::SignedDuration::from_mins(minute / 2);
-        fixture
-            .db
-            .open_case(
-                OpenCase {
-                    account_id,
-                    channel: RequestChannel::Email,
-                    requester_name: format!("Requester {minute}"),
-                    requester_contact: "ana@acme.io".into(),
-                    received_at: Some(received),
-                },
-                now(),
-            )
-            .unwrap();
+        receive(
+            &mut fixture.db,
+            account_id,
+            &format!("Requester {minute}"),
+            Some(received),
+        )
+        .unwrap();
     }
     let mut seen = Vec::new();
     let mut query = InboxQuery {
@@ -177,16 +196,7 @@ fn inbox_pages_newest_first_without_gaps() {
 #[test]
 fn a_case_needs_an_existing_account_and_valid_fields() {
     let mut fixture = Fixture::new();
-    let missing = fixture.db.open_case(
-        OpenCase {
-            account_id: Uuid::now_v7(),
-            channel: RequestChannel::Email,
-            requester_name: "Ana".into(),
-            requester_contact: "ana@acme.io".into(),
-            received_at: None,
-        },
-        now(),
-    );
+    let missing = receive(&mut fixture.db, Uuid::now_v7(), "Ana", None);
     assert!(matches!(
         missing,
         Err(StoreError::NotFound {
@@ -200,16 +210,7 @@ fn a_case_needs_an_existing_account_and_valid_fields() {
         .import_accounts(&[draft("A-1", "Acme")], now())
         .unwrap();
     let account_id = fixture.db.accounts(&AccountQuery::default()).unwrap().items[0].id;
-    let blank = fixture.db.open_case(
-        OpenCase {
-            account_id,
-            channel: RequestChannel::Email,
-            requester_name: " ".into(),
-            requester_contact: "ana@acme.io".into(),
-            received_at: None,
-        },
-        now(),
-    );
+    let blank = receive(&mut fixture.db, account_id, " ", None);
     assert!(matches!(
         blank,
         Err(StoreError::Rule(CoreError::Invalid { ref field, .. })) if field == "requester_name"

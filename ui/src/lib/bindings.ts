@@ -102,6 +102,16 @@ export type InboxQuery = { after: CaseCursor | null, limit: number | null, };
 
 export type CasePage = { items: Array<CaseSummary>, next: CaseCursor | null, };
 
+export type Role = "account_manager" | "csm" | "manager" | "billing" | "sales" | "admin";
+
+export type LocalUser = { name: string, roles: Array<Role>, };
+
+export type PolicySummary = { id: string, name: string, version: number, };
+
+export type DeskProfile = { user: LocalUser | null, policy: PolicySummary | null, };
+
+export type ChoosePolicyArgs = { preset_id: string, };
+
 /** Every command the window may call, with its argument and result. */
 export type Commands = {
   session_status: { args: null; result: SessionStatus };
@@ -112,4 +122,9 @@ export type Commands = {
   list_accounts: { args: AccountQuery; result: AccountPage };
   open_case: { args: OpenCase; result: CaseSummary };
   list_inbox: { args: InboxQuery; result: CasePage };
+  desk_profile: { args: null; result: DeskProfile };
+  list_policy_presets: { args: null; result: Array<PolicySummary> };
+  choose_policy: { args: ChoosePolicyArgs; result: PolicySummary };
+  set_local_user: { args: LocalUser; result: LocalUser };
+  policy_sentences: { args: null; result: Array<string> };
 };

@@ -1,6 +1,6 @@
 // How money and time read on the desk: money always with its currency, never converted; times
 // relative where urgency matters, with the absolute instant for a tooltip.
-import type { Money } from './bindings';
+import type { Money, Role } from './bindings';
 
 /** The user's locale as the webview reports it; Intl's own default can be the bare "C" locale. */
 function userLocale(): string {
@@ -60,3 +60,13 @@ const CHANNEL_NAMES: Record<string, string> = {
 export function channelName(channel: string): string {
   return CHANNEL_NAMES[channel] ?? channel;
 }
+
+/** Roles as people say them. */
+export const ROLE_NAMES = {
+  account_manager: 'Account manager',
+  csm: 'Customer success manager',
+  manager: 'Manager',
+  billing: 'Billing',
+  sales: 'Sales rep',
+  admin: 'Administrator',
+} as const satisfies Record<Role, string>;

@@ -1,0 +1,120 @@
+//! The profile's first start and settings: who uses it, and which procedure it follows.
+
+use holdfast_core::policy::{parse_policy, render_policy};
+use holdfast_store::settings::LocalUser;
+use serde::{Deserialize, Serialize};
+use tauri::State;
+use ts_rs::TS;
+
+use crate::error::AppError;
+use crate::presets::{preset, PRESETS};
+use crate::state::AppState;
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct PolicySummary {
+    pub id: String,
+    pub name: String,
+    pub version: u32,
+}
+
+/// What the desk needs to know before it can take cases.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct DeskProfile {
+    pub user: Option<LocalUser>,
+    pub policy: Option<PolicySummary>,
+}
+
+#[derive(Debug, Deserialize, TS)]
+pub struct ChoosePolicyArgs {
+    pub preset_id: String,
+}
+
+#[tauri::command]
+pub async fn desk_profile(state: State<'_, AppState>) -> Result<DeskProfile, AppError> {
+    state
+        .with_database(|database| {
+            Ok(DeskProfile {
+                user: database.local_user()?,
+                policy: database.policy()?.map(|policy| PolicySummary {
+                    id: policy.id,
+                    name: policy.name,
+                    version: policy.version,
+                }),
+            })
+        })
+        .await
+}
+
+/// The presets a profile can start from.
+#[tauri::command]
+pub fn list_policy_presets() -> Result<Vec<PolicySummary>, AppError> {
+    PRESETS
+        .iter()
+        .map(|(_, source)| {
+            parse_policy(source)
+                .map(|policy| PolicySummary {
+                    id: policy.id,
+                    name: policy.name,
+                    version: policy.version,
+                })
+                .map_err(|e| AppError::internal(format!("a shipped preset does not parse: {e}")))
+        })
+        .collect()
+}
+
+#[tauri::command]
+pub async fn choose_policy(
+    state: State<'_, AppState>,
+    args: ChoosePolicyArgs,
+) -> Result<PolicySummary, AppError> {
+    let source = preset(&args.preset_id)
+        .ok_or_else(|| AppError::validation("preset_id", "there is no such procedure"))?;
+    state
+        .with_database(move |database| {
+            let policy = database.set_policy(source)?;
+            Ok(PolicySummary {
+                id: policy.id,
+                name: policy.name,
+                version: policy.version,
+            })
+        })
+        .await
+}
+
+#[tauri::command]
+pub async fn set_local_user(
+    state: State<'_, AppState>,
+    args: LocalUser,
+) -> Result<LocalUser, AppError> {
+    state
+        .with_database(move |database| {
+            database.set_local_user(&args)?;
+            database
+                .local_user()?
+                .ok_or_else(|| AppError::internal("the user was not saved"))
+        })
+        .await
+}
+
+/// The profile's policy as plain sentences, for the Policy screen.
+#[tauri::command]
+pub async fn policy_sentences(state: State<'_, AppState>) -> Result<Vec<String>, AppError> {
+    state
+        .with_database(|database| {
+            let policy = database.policy()?.ok_or_else(no_policy)?;
+            Ok(render_policy(&policy))
+        })
+        .await
+}
+
+pub fn no_policy() -> AppError {
+    AppError::Conflict {
+        message: "choose the procedure this profile follows first".into(),
+    }
+}
+
+pub fn no_user() -> AppError {
+    AppError::Conflict {
+        message: "say who uses this profile first".into(),
+    }
+}
