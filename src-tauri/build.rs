@@ -11,6 +11,8 @@ fn main() {
         "list_accounts",
         "open_case",
         "list_inbox",
+        "case_detail",
+        "run_case_command",
         "desk_profile",
         "list_policy_presets",
         "choose_policy",

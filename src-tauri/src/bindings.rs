@@ -12,10 +12,14 @@ use holdfast_core::money::Money;
 use holdfast_store::accounts::{AccountCursor, AccountPage, AccountQuery, ImportSummary};
 use holdfast_store::cases::{CaseCursor, CasePage, CaseSummary, InboxQuery};
 
+use holdfast_core::policy::VerificationMethod;
 use holdfast_core::role::Role;
+use holdfast_core::workflow::{CaseCommand, OfferProposal};
+use holdfast_store::case_commands::TimelineEntry;
 use holdfast_store::settings::LocalUser;
 
 use crate::commands::accounts::ImportAccountsArgs;
+use crate::commands::cases::{CaseArgs, CaseCommandArgs, CaseDetail};
 use crate::commands::profile::{ChoosePolicyArgs, DeskProfile, PolicySummary};
 use crate::commands::session::PassphraseArgs;
 use crate::error::AppError;
@@ -32,6 +36,8 @@ pub const COMMANDS: &[(&str, &str, &str)] = &[
     ("list_accounts", "AccountQuery", "AccountPage"),
     ("open_case", "OpenCase", "CaseSummary"),
     ("list_inbox", "InboxQuery", "CasePage"),
+    ("case_detail", "CaseArgs", "CaseDetail"),
+    ("run_case_command", "CaseCommandArgs", "CaseDetail"),
     ("desk_profile", "null", "DeskProfile"),
     ("list_policy_presets", "null", "Array<PolicySummary>"),
     ("choose_policy", "ChoosePolicyArgs", "PolicySummary"),
@@ -68,6 +74,13 @@ pub fn typescript() -> String {
         declaration::<CaseCursor>(&cfg),
         declaration::<InboxQuery>(&cfg),
         declaration::<CasePage>(&cfg),
+        declaration::<TimelineEntry>(&cfg),
+        declaration::<CaseDetail>(&cfg),
+        declaration::<CaseArgs>(&cfg),
+        declaration::<VerificationMethod>(&cfg),
+        declaration::<OfferProposal>(&cfg),
+        declaration::<CaseCommand>(&cfg),
+        declaration::<CaseCommandArgs>(&cfg),
         declaration::<Role>(&cfg),
         declaration::<LocalUser>(&cfg),
         declaration::<PolicySummary>(&cfg),

@@ -28,6 +28,8 @@ pub fn builder<R: Runtime>() -> tauri::Builder<R> {
             commands::accounts::list_accounts,
             commands::cases::open_case,
             commands::cases::list_inbox,
+            commands::cases::case_detail,
+            commands::cases::run_case_command,
             commands::profile::desk_profile,
             commands::profile::list_policy_presets,
             commands::profile::choose_policy,

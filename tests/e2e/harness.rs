@@ -261,6 +261,20 @@ impl App {
         }
     }
 
+    /// An item of the list named `list` that contains `text`.
+    pub async fn list_item(
+        &self,
+        list: &str,
+        text: &str,
+    ) -> Result<Element, fantoccini::error::CmdError> {
+        self.wait_for(&format!(
+            "//*[self::ol or self::ul][@aria-label={l}]/li[contains(normalize-space(.), {q})]",
+            l = xpath_literal(list),
+            q = xpath_literal(text)
+        ))
+        .await
+    }
+
     /// Any element whose own text contains `text`.
     pub async fn text(&self, text: &str) -> Result<Element, fantoccini::error::CmdError> {
         self.wait_for(&format!(

@@ -183,6 +183,13 @@ async fn imports_a_csv_opens_a_case_and_finds_it_after_a_restart() {
                 "the case came back whole"
             );
             app.heading("Quillfeather Health").await?;
+            // The timeline comes from the audit trail: who received it, under which policy.
+            let received = app.list_item("Timeline", "by Amy Account").await?;
+            let line = text_of(&received).await?;
+            ensure!(
+                line.starts_with("Received") && line.contains("policy wootrecruit@1"),
+                "timeline line: {line}"
+            );
             // The procedure chosen at first start, read back as sentences.
             app.button("Policy").await?.click().await?;
             app.text("A cancellation is finalized only after the cancellation request form has been received")

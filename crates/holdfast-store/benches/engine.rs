@@ -187,14 +187,49 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 c.requester_contact, c.received_at, c.opened_at
              FROM cases c JOIN accounts a ON a.id = c.account_id WHERE c.id = ?1",
         )?;
-        let _: String = case_row.query_row([&id], |row| row.get(0))?;
+        let _row: (
+            String,
+            String,
+            String,
+            String,
+            String,
+            String,
+            String,
+            String,
+            i64,
+            i64,
+        ) = case_row.query_row([&id], |row| {
+            Ok((
+                row.get(0)?,
+                row.get(1)?,
+                row.get(2)?,
+                row.get(3)?,
+                row.get(4)?,
+                row.get(5)?,
+                row.get(6)?,
+                row.get(7)?,
+                row.get(8)?,
+                row.get(9)?,
+            ))
+        })?;
         let mut events = raw.prepare_cached(
             "SELECT seq, id, aggregate_type, aggregate_id, aggregate_version, kind, actor,
                 policy_version, recorded_at, payload, hash
              FROM events WHERE aggregate_id = ?1 ORDER BY aggregate_version",
         )?;
         let count = events
-            .query_map([&id], |row| row.get::<_, String>(9))?
+            .query_map([&id], |row| {
+                Ok((
+                    row.get::<_, i64>(0)?,
+                    row.get::<_, String>(1)?,
+                    row.get::<_, String>(5)?,
+                    row.get::<_, String>(6)?,
+                    row.get::<_, String>(7)?,
+                    row.get::<_, i64>(8)?,
+                    row.get::<_, String>(9)?,
+                    row.get::<_, Vec<u8>>(10)?,
+                ))
+            })?
             .collect::<rusqlite::Result<Vec<_>>>()?
             .len();
         reference.push(start.elapsed());
@@ -225,7 +260,20 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
              ORDER BY c.first_response_due, c.id LIMIT 50",
         )?;
         let rows = statement
-            .query_map([], |row| row.get::<_, String>(0))?
+            .query_map([], |row| {
+                Ok((
+                    row.get::<_, String>(0)?,
+                    row.get::<_, String>(1)?,
+                    row.get::<_, String>(2)?,
+                    row.get::<_, String>(3)?,
+                    row.get::<_, String>(4)?,
+                    row.get::<_, String>(5)?,
+                    row.get::<_, String>(6)?,
+                    row.get::<_, String>(7)?,
+                    row.get::<_, i64>(8)?,
+                    row.get::<_, i64>(9)?,
+                ))
+            })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         reference.push(start.elapsed());
         assert_eq!(rows.len(), 50);

@@ -398,3 +398,35 @@ fn close_tasks(tx: &Transaction<'_>, case_id: &str, kind: &str) -> Result<()> {
     )?;
     Ok(())
 }
+
+/// One line of a case's timeline: who did what, when, under which policy version.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, ts_rs::TS)]
+pub struct TimelineEntry {
+    #[ts(type = "number")]
+    pub seq: u64,
+    pub kind: String,
+    pub actor: String,
+    pub policy_version: String,
+    pub recorded_at: Timestamp,
+    /// The event itself, as recorded.
+    #[ts(type = "Record<string, unknown>")]
+    pub event: serde_json::Value,
+}
+
+impl Database {
+    /// The case's timeline from the audit trail, oldest first.
+    pub fn timeline(&self, case_id: Uuid) -> Result<Vec<TimelineEntry>> {
+        Ok(self
+            .events_of(case_id)?
+            .into_iter()
+            .map(|recorded| TimelineEntry {
+                seq: recorded.seq,
+                kind: recorded.event.kind,
+                actor: recorded.event.actor,
+                policy_version: recorded.event.policy_version,
+                recorded_at: recorded.event.recorded_at,
+                event: recorded.event.payload,
+            })
+            .collect())
+    }
+}

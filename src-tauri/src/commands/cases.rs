@@ -2,8 +2,11 @@
 
 use holdfast_core::case::OpenCase;
 use holdfast_core::workflow::CaseCommand;
+use holdfast_store::case_commands::TimelineEntry;
 use holdfast_store::cases::{CasePage, CaseSummary, InboxQuery};
+use serde::{Deserialize, Serialize};
 use tauri::State;
+use ts_rs::TS;
 use uuid::Uuid;
 
 use crate::commands::profile::{no_policy, no_user};
@@ -36,6 +39,70 @@ pub async fn open_case(
                 jiff::Timestamp::now(),
             )?;
             Ok(database.case(case_id)?)
+        })
+        .await
+}
+
+/// A case with its timeline.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct CaseDetail {
+    pub summary: CaseSummary,
+    pub timeline: Vec<TimelineEntry>,
+}
+
+#[derive(Debug, Deserialize, TS)]
+pub struct CaseArgs {
+    pub case_id: Uuid,
+}
+
+#[derive(Debug, Deserialize, TS)]
+pub struct CaseCommandArgs {
+    pub case_id: Uuid,
+    pub command: CaseCommand,
+}
+
+fn detail(database: &holdfast_store::Database, case_id: Uuid) -> Result<CaseDetail, AppError> {
+    Ok(CaseDetail {
+        summary: database.case(case_id)?,
+        timeline: database.timeline(case_id)?,
+    })
+}
+
+#[tauri::command]
+pub async fn case_detail(
+    state: State<'_, AppState>,
+    args: CaseArgs,
+) -> Result<CaseDetail, AppError> {
+    state
+        .with_database(move |database| detail(database, args.case_id))
+        .await
+}
+
+/// Any step of the workflow on an existing case, decided by the local user under the profile's
+/// policy. Receiving a new request goes through `open_case`.
+#[tauri::command]
+pub async fn run_case_command(
+    state: State<'_, AppState>,
+    args: CaseCommandArgs,
+) -> Result<CaseDetail, AppError> {
+    if matches!(args.command, CaseCommand::Receive { .. }) {
+        return Err(AppError::validation(
+            "command",
+            "open a new case from its account",
+        ));
+    }
+    state
+        .with_database(move |database| {
+            let policy = database.policy()?.ok_or_else(no_policy)?;
+            let actor = database.local_user()?.ok_or_else(no_user)?.actor();
+            database.run_case_command(
+                args.case_id,
+                &args.command,
+                &actor,
+                &policy,
+                jiff::Timestamp::now(),
+            )?;
+            detail(database, args.case_id)
         })
         .await
 }

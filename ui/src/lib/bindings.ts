@@ -102,6 +102,52 @@ export type InboxQuery = { after: CaseCursor | null, limit: number | null, };
 
 export type CasePage = { items: Array<CaseSummary>, next: CaseCursor | null, };
 
+export type TimelineEntry = { seq: number, kind: string, actor: string, policy_version: string, recorded_at: string, 
+/**
+ * The event itself, as recorded.
+ */
+event: Record<string, unknown>, };
+
+export type CaseDetail = { summary: CaseSummary, timeline: Array<TimelineEntry>, };
+
+export type CaseArgs = { case_id: string, };
+
+export type VerificationMethod = "email_on_file" | "callback_to_phone_on_file" | "one_time_code" | "security_question";
+
+export type OfferProposal = { percent: number | null, months: number | null, amount: Money | null, note: string, };
+
+export type CaseCommand = { "command": "receive", case_id: string, account_id: string, channel: RequestChannel, requester_name: string, requester_contact: string, received_at: string | null, } | { "command": "acknowledge" } | { "command": "verify_identity", method: VerificationMethod, 
+/**
+ * The e-mail address or phone number used; it must be the one on file.
+ */
+contact_used: string | null, evidence: string, } | { "command": "send_one_time_code", 
+/**
+ * Hex SHA-256 of the code.
+ */
+code_hash: string, 
+/**
+ * The e-mail address or phone number the code went to; it must be one on file.
+ */
+contact: string, } | { "command": "enter_one_time_code", code_hash: string, } | { "command": "fail_verification", note: string, } | { "command": "send_form", how: string, } | { "command": "remind_form" } | { "command": "receive_form", fields: { [key in string]: string }, } | { "command": "capture_reason", reason_id: string, details: string, pain_points: Array<string>, } | { "command": "route" } | { "command": "escalate", csm: string, note: string, } | { "command": "record_csm_outcome", retained: boolean, note: string, } | { "command": "propose_offer", offer_id: string, terms: OfferProposal, } | { "command": "approve_offer" } | { "command": "accept_offer" } | { "command": "decline_offer" } | { "command": "log_request" } | { "command": "write_off_invoices", amount: Money, invoices: number, } | { "command": "request_refund", refund_id: string, amount: Money, 
+/**
+ * Why the customer is entitled to the refund.
+ */
+justification: string, } | { "command": "verify_refund", refund_id: string, } | { "command": "complete_refund", refund_id: string, } | { "command": "deny_refund", refund_id: string, 
+/**
+ * Told to the customer.
+ */
+reason: string, } | { "command": "finalize", effective_date: string, 
+/**
+ * Whether the customer was offered an export of their data.
+ */
+data_export_offered: boolean, } | { "command": "confirm_cancellation", channel: PreferredChannel, } | { "command": "record_feedback", text: string, 
+/**
+ * The exit-survey link sent, if any.
+ */
+survey_link: string | null, } | { "command": "schedule_win_back" } | { "command": "withdraw", note: string, };
+
+export type CaseCommandArgs = { case_id: string, command: CaseCommand, };
+
 export type Role = "account_manager" | "csm" | "manager" | "billing" | "sales" | "admin";
 
 export type LocalUser = { name: string, roles: Array<Role>, };
@@ -122,6 +168,8 @@ export type Commands = {
   list_accounts: { args: AccountQuery; result: AccountPage };
   open_case: { args: OpenCase; result: CaseSummary };
   list_inbox: { args: InboxQuery; result: CasePage };
+  case_detail: { args: CaseArgs; result: CaseDetail };
+  run_case_command: { args: CaseCommandArgs; result: CaseDetail };
   desk_profile: { args: null; result: DeskProfile };
   list_policy_presets: { args: null; result: Array<PolicySummary> };
   choose_policy: { args: ChoosePolicyArgs; result: PolicySummary };

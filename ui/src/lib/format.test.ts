@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { channelName, formatMoney, relativeTime } from './format';
+import { channelName, eventName, formatMoney, relativeTime } from './format';
 
 describe('formatMoney', () => {
   it('shows minor units in the currency with its code', () => {
@@ -23,5 +23,12 @@ describe('channelName', () => {
   it('names channels for people', () => {
     expect(channelName('web_form')).toBe('Web form');
     expect(channelName('sms')).toBe('SMS');
+  });
+});
+
+describe('eventName', () => {
+  it('reads event kinds as sentences', () => {
+    expect(eventName('offer_proposed')).toBe('Offer proposed');
+    expect(eventName('received')).toBe('Received');
   });
 });

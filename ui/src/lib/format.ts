@@ -70,3 +70,9 @@ export const ROLE_NAMES = {
   sales: 'Sales rep',
   admin: 'Administrator',
 } as const satisfies Record<Role, string>;
+
+/** An event kind as a timeline line ("offer_proposed" → "Offer proposed"). */
+export function eventName(kind: string): string {
+  const words = kind.replaceAll('_', ' ');
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}

@@ -12,6 +12,7 @@ use std::collections::BTreeMap;
 use jiff::civil::{Time, Weekday};
 use jiff::tz::TimeZone;
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 use crate::money::{Currency, Money};
 use crate::role::Role;
@@ -64,7 +65,7 @@ pub struct BusinessCalendar {
     pub closes: Time,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum VerificationMethod {
     EmailOnFile,

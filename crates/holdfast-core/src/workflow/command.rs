@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use jiff::civil::Date;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 use uuid::Uuid;
 
 use crate::account::PreferredChannel;
@@ -48,7 +49,7 @@ pub struct AccountFacts {
 }
 
 /// The terms of a proposed offer; which apply depends on the offer's kind.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
 pub struct OfferProposal {
     pub percent: Option<u32>,
     pub months: Option<u32>,
@@ -56,7 +57,7 @@ pub struct OfferProposal {
     pub note: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(tag = "command", rename_all = "snake_case")]
 pub enum CaseCommand {
     Receive {
