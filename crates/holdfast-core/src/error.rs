@@ -43,6 +43,15 @@ impl Gate {
     }
 }
 
+fn role_required(step: Step, needed: &[Role]) -> String {
+    if needed.is_empty() {
+        format!("you need a role in this profile to {}", step.action())
+    } else {
+        let who: Vec<&str> = needed.iter().map(|role| role.described()).collect();
+        format!("only {} may {}", who.join(" or "), step.action())
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CoreError {
     /// A value given for `field` breaks a rule; `message` says which, in words a user can act on.
@@ -52,7 +61,7 @@ pub enum CoreError {
     #[error("{} invalid row(s) in the file", problems.len())]
     InvalidRows { problems: Vec<RowProblem> },
     /// The actor lacks every role the policy allows for the step.
-    #[error("only {} may {}", needed.iter().map(|r| r.described()).collect::<Vec<_>>().join(" or "), step.action())]
+    #[error("{}", role_required(*step, needed))]
     RoleRequired { step: Step, needed: Vec<Role> },
     /// The actor's account is deactivated.
     #[error("{user_id} is no longer active")]

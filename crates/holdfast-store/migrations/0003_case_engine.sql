@@ -6,9 +6,12 @@ ALTER TABLE cases ADD COLUMN first_response_due INTEGER;      -- UTC millisecond
 ALTER TABLE cases ADD COLUMN reason_id TEXT;
 ALTER TABLE cases ADD COLUMN owner TEXT;                      -- who holds the case now
 ALTER TABLE cases ADD COLUMN policy_version TEXT;
+-- Every gate met, nothing pending: waiting for someone allowed to finalize.
+ALTER TABLE cases ADD COLUMN ready_to_finalize INTEGER NOT NULL DEFAULT 0 CHECK (ready_to_finalize IN (0, 1));
 
 CREATE INDEX cases_by_status_due ON cases (status, first_response_due, id);
 CREATE INDEX cases_by_owner ON cases (owner, first_response_due, id);
+CREATE INDEX cases_ready_to_finalize ON cases (ready_to_finalize, first_response_due, id);
 
 -- People the desk assigns work to. Their roles and whether they still work here come from the
 -- server when sync exists; locally they are what the profile knows.

@@ -5,7 +5,7 @@
 use holdfast_core::case::CaseStatus;
 use holdfast_core::policy::{Policy, Route};
 use holdfast_core::workflow::{
-    decide, evolve, AccountFacts, Actor, CaseCommand, CaseEvent, CaseState,
+    decide, evolve, ready_to_finalize, AccountFacts, Actor, CaseCommand, CaseEvent, CaseState,
 };
 use jiff::Timestamp;
 use rusqlite::{named_params, OptionalExtension, Transaction};
@@ -138,6 +138,10 @@ impl Database {
         let facts = self.account_facts(account_id)?;
         let base_version = state.as_ref().map(|s| s.version).unwrap_or(0);
         let decided = decide(state.as_ref(), command, actor, policy, &facts, now)?;
+        let state_after = decided.iter().fold(state.clone(), evolve);
+        let ready = state_after
+            .as_ref()
+            .is_some_and(|state| ready_to_finalize(state, policy, &facts));
 
         let tx = self.conn.transaction()?;
         let mut recorded = Vec::with_capacity(decided.len());
@@ -166,6 +170,7 @@ impl Database {
             project(&tx, &stored, event)?;
             recorded.push(stored);
         }
+        set_ready(&tx, case_id, ready)?;
         let command_json =
             serde_json::to_string(command).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         tx.execute(
@@ -188,16 +193,57 @@ impl Database {
         })
     }
 
-    /// Throws away the read models the case engine maintains and rebuilds them from the event log.
+    /// Throws away the read models the case engine maintains and rebuilds them from the event log
+    /// (readiness for finalization is judged under the profile's current policy).
     pub fn rebuild_read_models(&mut self) -> Result<()> {
+        let events = crate::events::all_of_type(&self.conn, CASE)?;
+        let policy = self.policy()?;
+        let mut histories: std::collections::BTreeMap<Uuid, Vec<&RecordedEvent>> =
+            Default::default();
+        for recorded in &events {
+            histories
+                .entry(recorded.event.aggregate_id)
+                .or_default()
+                .push(recorded);
+        }
+        let mut readiness = Vec::with_capacity(histories.len());
+        for (case_id, history) in &histories {
+            let mut state = None;
+            for recorded in history {
+                state = evolve(state, &to_case_event(recorded)?);
+            }
+            let ready = match (&state, &policy) {
+                (Some(state), Some(policy)) => {
+                    ready_to_finalize(state, policy, &self.account_facts(state.account_id)?)
+                }
+                _ => false,
+            };
+            readiness.push((*case_id, ready));
+        }
         let tx = self.conn.transaction()?;
         tx.execute("DELETE FROM tasks", [])?;
         tx.execute("DELETE FROM cases", [])?;
-        for recorded in &crate::events::all_of_type(&tx, CASE)? {
+        for recorded in &events {
             project(&tx, recorded, &to_case_event(recorded)?)?;
+        }
+        for (case_id, ready) in readiness {
+            set_ready(&tx, case_id, ready)?;
         }
         tx.commit()?;
         Ok(())
+    }
+
+    /// Cases a manager can finalize now, the most urgent first.
+    pub fn finalization_queue(&self) -> Result<Vec<Uuid>> {
+        let mut statement = self.conn.prepare_cached(
+            "SELECT id FROM cases WHERE ready_to_finalize = 1 ORDER BY first_response_due, id",
+        )?;
+        let ids = statement
+            .query_map([], |row| row.get::<_, String>(0))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        ids.iter()
+            .map(|id| Uuid::parse_str(id).map_err(|_| StoreError::Corrupt("case row: id".into())))
+            .collect()
     }
 
     /// Open tasks of one kind, earliest due first (the escalation queue, the save-call list).
@@ -355,6 +401,14 @@ fn project(tx: &Transaction<'_>, recorded: &RecordedEvent, event: &CaseEvent) ->
             status = CASE status WHEN 'received' THEN 'in_progress' ELSE status END
          WHERE id = ?2",
         rusqlite::params![version, case_id],
+    )?;
+    Ok(())
+}
+
+fn set_ready(tx: &Transaction<'_>, case_id: Uuid, ready: bool) -> Result<()> {
+    tx.execute(
+        "UPDATE cases SET ready_to_finalize = ?1 WHERE id = ?2",
+        rusqlite::params![ready, case_id.to_string()],
     )?;
     Ok(())
 }

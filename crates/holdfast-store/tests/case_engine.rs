@@ -59,7 +59,7 @@ fn read_models(db_path: &std::path::Path, key: &holdfast_store::DatabaseKey) -> 
         .unwrap();
     let mut rows = Vec::new();
     for sql in [
-        "SELECT id, account_id, status, channel, requester_name, requester_contact, received_at, opened_at, version, first_response_due, reason_id, owner, policy_version FROM cases ORDER BY id",
+        "SELECT id, account_id, status, channel, requester_name, requester_contact, received_at, opened_at, version, first_response_due, reason_id, owner, policy_version, ready_to_finalize FROM cases ORDER BY id",
         "SELECT id, case_id, kind, subject, assignee, due_at, open FROM tasks ORDER BY id",
     ] {
         let mut statement = conn.prepare(sql).unwrap();

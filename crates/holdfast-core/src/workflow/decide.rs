@@ -3,6 +3,7 @@
 
 use jiff::{SignedDuration, Span, Timestamp};
 
+use super::checklist::finalization_blockers;
 use super::one_time_code::{normalize_code_hash, same_hash};
 use super::{AccountFacts, Actor, CaseCommand, CaseEvent, CaseState, OfferProposal, RefundStatus};
 use crate::account::check_channel_reachable;
@@ -508,6 +509,18 @@ pub fn decide(
             }
         }
         CaseCommand::FailVerification { note } => {
+            if state.identity_verified {
+                return Err(CoreError::invalid(
+                    "note",
+                    "the identity is already verified",
+                ));
+            }
+            if note.trim().is_empty() {
+                return Err(CoreError::invalid(
+                    "note",
+                    "say why the identity could not be verified",
+                ));
+            }
             CaseEvent::VerificationFailed { note: note.clone() }
         }
         CaseCommand::SendForm { how } => {
@@ -625,6 +638,12 @@ pub fn decide(
             }
         }
         CaseCommand::RecordCsmOutcome { retained, note } => {
+            if state.csm_engaged {
+                return Err(CoreError::invalid(
+                    "case",
+                    "the CSM's outcome is already recorded",
+                ));
+            }
             if state.escalated_to.is_none() {
                 return Err(CoreError::invalid(
                     "case",
@@ -649,8 +668,9 @@ pub fn decide(
                     "the customer has not answered the pending offer yet",
                 ));
             }
-            let granted_before = account.offers_granted.contains(offer_id)
-                || state.offers_proposed.contains(offer_id);
+            // Granted means accepted: a declined or unapproved proposal granted nothing, and an
+            // accepted one closes this case, so the account's history is what counts.
+            let granted_before = account.offers_granted.contains(offer_id);
             if offer.once_per_account && granted_before {
                 return Err(CoreError::OfferLimitExceeded {
                     offer: offer.label.clone(),
@@ -824,30 +844,8 @@ pub fn decide(
             effective_date,
             data_export_offered,
         } => {
-            let gates = &policy.gates;
-            let unmet = [
-                (
-                    gates.form_before_finalization && !state.form_received,
-                    Gate::FormReceived,
-                ),
-                (
-                    gates.csm_escalation_before_finalization && !state.csm_engaged,
-                    Gate::CsmEngaged,
-                ),
-                (
-                    gates.invoices_written_off_before_finalization
-                        && account.unpaid_invoices > state.invoices_written_off,
-                    Gate::InvoicesWrittenOff,
-                ),
-                (
-                    gates.logged_before_finalization && !state.logged,
-                    Gate::RequestLogged,
-                ),
-            ]
-            .into_iter()
-            .find_map(|(unmet, gate)| unmet.then_some(gate));
-            if let Some(gate) = unmet {
-                return Err(CoreError::GateNotMet { gate });
+            if let Some(gate) = finalization_blockers(state, policy, account).first() {
+                return Err(CoreError::GateNotMet { gate: *gate });
             }
             if state.pending_offer.is_some() {
                 return Err(CoreError::invalid(

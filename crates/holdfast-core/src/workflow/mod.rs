@@ -2,12 +2,14 @@
 //! (`decide`), and the resulting events are applied to the state (`evolve`). Events are the audit
 //! trail and what sync moves; the state is always what the events say.
 
+mod checklist;
 mod command;
 mod decide;
 mod event;
 mod one_time_code;
 mod state;
 
+pub use checklist::{finalization_blockers, ready_to_finalize};
 pub use command::{AccountFacts, Actor, CaseCommand, OfferProposal};
 pub use decide::decide;
 pub use event::CaseEvent;
