@@ -603,3 +603,43 @@ fn intelliserve_freeze_accepted_within_six_months() {
     case.ok(&am(), CaseCommand::AcceptOffer);
     assert_eq!(case.state().status, CaseStatus::Saved);
 }
+
+#[test]
+fn billsbee_only_a_manager_records_the_retention_outcome_and_a_kept_client_is_saved() {
+    let policy = preset(include_str!("../../../policies/billsbee.toml"));
+    let tier = policy.tiers[0].clone();
+    let mut case = Case::received(policy, account(&tier, 0));
+    let outcome = |retained| CaseCommand::RecordRetentionOutcome {
+        retained,
+        note: "Talked it through".into(),
+    };
+    assert_eq!(
+        case.run(&actor(&[Role::Manager]), outcome(true)),
+        Err(CoreError::invalid(
+            "case",
+            "the case was not routed to a save call or a manager's retention attempt"
+        ))
+    );
+    assert!(matches!(
+        &case.ok(&am(), CaseCommand::Route)[0],
+        CaseEvent::Routed {
+            route: Route::ManagerRetention,
+            ..
+        }
+    ));
+    assert_eq!(
+        case.run(&am(), outcome(true)),
+        Err(CoreError::RoleRequired {
+            step: Step::RecordRetentionOutcome,
+            needed: vec![Role::Manager]
+        })
+    );
+    assert_eq!(
+        case.ok(&actor(&[Role::Manager]), outcome(true)),
+        vec![CaseEvent::RetentionOutcomeRecorded {
+            retained: true,
+            note: "Talked it through".into()
+        }]
+    );
+    assert_eq!(case.state().status, CaseStatus::Saved);
+}

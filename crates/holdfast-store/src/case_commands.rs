@@ -375,6 +375,12 @@ fn project(tx: &Transaction<'_>, recorded: &RecordedEvent, event: &CaseEvent) ->
                 status(CaseStatus::Saved)?;
             }
         }
+        CaseEvent::RetentionOutcomeRecorded { retained, .. } => {
+            close_tasks(tx, &case_id, "save_call")?;
+            if *retained {
+                status(CaseStatus::Saved)?;
+            }
+        }
         CaseEvent::VerificationFailed { .. } => status(CaseStatus::VerificationFailed)?,
         CaseEvent::OfferAccepted { .. } => status(CaseStatus::Saved)?,
         CaseEvent::Finalized { .. } => status(CaseStatus::Cancelled)?,

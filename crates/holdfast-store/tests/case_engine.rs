@@ -374,4 +374,24 @@ fn a_save_call_goes_to_the_fallback_when_the_rep_has_left() {
         tasks.contains(&(second, Some("Spencer".into()))),
         "{tasks:?}"
     );
+
+    // The rep's call kept the first customer: the case is saved and the call is done.
+    fixture
+        .db
+        .run_case_command(
+            case_id,
+            &CaseCommand::RecordRetentionOutcome {
+                retained: true,
+                note: "Moved to a smaller plan".into(),
+            },
+            &person("Rob Reyes", &[Role::Sales]),
+            &policy,
+            now(),
+        )
+        .unwrap();
+    assert_eq!(fixture.db.case(case_id).unwrap().status, CaseStatus::Saved);
+    assert_eq!(
+        fixture.db.open_tasks("save_call").unwrap(),
+        vec![(second, Some("Spencer".into()))]
+    );
 }

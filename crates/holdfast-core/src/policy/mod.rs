@@ -119,6 +119,7 @@ pub enum Step {
     RecordOfferOutcome,
     Escalate,
     RecordCsmOutcome,
+    RecordRetentionOutcome,
     RequestRefund,
     ApproveRefund,
     WriteOff,
@@ -142,6 +143,9 @@ impl Step {
             Step::RecordOfferOutcome => "record whether an offer was accepted",
             Step::Escalate => "escalate the case to a CSM",
             Step::RecordCsmOutcome => "record the CSM's outcome",
+            Step::RecordRetentionOutcome => {
+                "record the outcome of the save call or retention attempt"
+            }
             Step::RequestRefund => "request a refund",
             Step::ApproveRefund => "approve a refund",
             Step::WriteOff => "write off unpaid invoices",

@@ -111,6 +111,12 @@ pub enum CaseCommand {
         retained: bool,
         note: String,
     },
+    /// The outcome of the save call (by the sales rep) or the manager's retention attempt that the
+    /// case was routed to.
+    RecordRetentionOutcome {
+        retained: bool,
+        note: String,
+    },
     ProposeOffer {
         offer_id: String,
         terms: OfferProposal,
@@ -184,6 +190,7 @@ impl CaseCommand {
             CaseCommand::Route => "route",
             CaseCommand::Escalate { .. } => "escalate",
             CaseCommand::RecordCsmOutcome { .. } => "record the CSM's outcome on",
+            CaseCommand::RecordRetentionOutcome { .. } => "record the retention outcome on",
             CaseCommand::ProposeOffer { .. } => "propose an offer on",
             CaseCommand::ApproveOffer => "approve an offer on",
             CaseCommand::AcceptOffer => "accept an offer on",

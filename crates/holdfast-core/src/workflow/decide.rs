@@ -33,6 +33,7 @@ fn step_of(command: &CaseCommand) -> Step {
         CaseCommand::Route => Step::Route,
         CaseCommand::Escalate { .. } => Step::Escalate,
         CaseCommand::RecordCsmOutcome { .. } => Step::RecordCsmOutcome,
+        CaseCommand::RecordRetentionOutcome { .. } => Step::RecordRetentionOutcome,
         CaseCommand::ProposeOffer { .. } => Step::ProposeOffer,
         CaseCommand::ApproveOffer => Step::ApproveOffer,
         CaseCommand::AcceptOffer | CaseCommand::DeclineOffer => Step::RecordOfferOutcome,
@@ -634,6 +635,24 @@ pub fn decide(
             }
             CaseEvent::Escalated {
                 csm: csm.trim().to_owned(),
+                note: note.clone(),
+            }
+        }
+        CaseCommand::RecordRetentionOutcome { retained, note } => {
+            if !matches!(state.route, Some(Route::SaveCall | Route::ManagerRetention)) {
+                return Err(CoreError::invalid(
+                    "case",
+                    "the case was not routed to a save call or a manager's retention attempt",
+                ));
+            }
+            if state.retention_attempted {
+                return Err(CoreError::invalid(
+                    "case",
+                    "the retention outcome is already recorded",
+                ));
+            }
+            CaseEvent::RetentionOutcomeRecorded {
+                retained: *retained,
                 note: note.clone(),
             }
         }

@@ -86,6 +86,10 @@ pub enum CaseEvent {
         retained: bool,
         note: String,
     },
+    RetentionOutcomeRecorded {
+        retained: bool,
+        note: String,
+    },
     OfferProposed {
         offer_id: String,
         terms: OfferProposal,

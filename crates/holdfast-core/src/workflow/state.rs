@@ -90,6 +90,8 @@ pub struct CaseState {
     pub route: Option<Route>,
     pub escalated_to: Option<String>,
     pub csm_engaged: bool,
+    /// The save call or the manager's retention attempt has an outcome.
+    pub retention_attempted: bool,
     pub pending_offer: Option<PendingOffer>,
     /// Offers proposed on this case, in order.
     pub offers_proposed: Vec<String>,
@@ -145,6 +147,7 @@ pub fn evolve(state: Option<CaseState>, event: &CaseEvent) -> Option<CaseState> 
                 route: None,
                 escalated_to: None,
                 csm_engaged: false,
+                retention_attempted: false,
                 pending_offer: None,
                 offers_proposed: Vec::new(),
                 logged: false,
@@ -203,6 +206,12 @@ pub fn evolve(state: Option<CaseState>, event: &CaseEvent) -> Option<CaseState> 
         CaseEvent::Escalated { csm, .. } => case.escalated_to = Some(csm.clone()),
         CaseEvent::CsmOutcomeRecorded { retained, .. } => {
             case.csm_engaged = true;
+            if *retained {
+                case.status = CaseStatus::Saved;
+            }
+        }
+        CaseEvent::RetentionOutcomeRecorded { retained, .. } => {
+            case.retention_attempted = true;
             if *retained {
                 case.status = CaseStatus::Saved;
             }
