@@ -12,9 +12,10 @@ use holdfast_core::money::Money;
 use holdfast_store::accounts::{AccountCursor, AccountPage, AccountQuery, ImportSummary};
 use holdfast_store::cases::{CaseCursor, CasePage, CaseSummary, InboxQuery};
 
-use holdfast_core::policy::VerificationMethod;
+use holdfast_core::error::Gate;
+use holdfast_core::policy::{Route, VerificationMethod};
 use holdfast_core::role::Role;
-use holdfast_core::workflow::{CaseCommand, OfferProposal};
+use holdfast_core::workflow::{Blocker, CaseCommand, Checklist, OfferProposal};
 use holdfast_store::case_commands::TimelineEntry;
 use holdfast_store::settings::LocalUser;
 
@@ -75,6 +76,10 @@ pub fn typescript() -> String {
         declaration::<InboxQuery>(&cfg),
         declaration::<CasePage>(&cfg),
         declaration::<TimelineEntry>(&cfg),
+        declaration::<Gate>(&cfg),
+        declaration::<Blocker>(&cfg),
+        declaration::<Route>(&cfg),
+        declaration::<Checklist>(&cfg),
         declaration::<CaseDetail>(&cfg),
         declaration::<CaseArgs>(&cfg),
         declaration::<VerificationMethod>(&cfg),

@@ -8,7 +8,7 @@ use fantoccini::Locator;
 use crate::ensure;
 use crate::harness::{text_of, App, Outcome};
 
-const GOOD_CSV: &str = "\
+pub const GOOD_CSV: &str = "\
 External ID,Name,Contact name,Email,Phone,Preferred channel,Tier,Hosting server,Plan,MRR,Currency,Customer since,Total collected,Accounts receivable,Original sales rep
 A-1,Acme Corp,Ana Silva,ana@acme.io,+1 555 010 2030,email,Professional,us-east-1,Pro,\"1,234.50\",USD,2021-03-04,\"45,000.00\",0,Rob Reyes
 A-2,Beta Industries,Bo Chen,bo@beta.io,+1 555 010 9999,phone,Essentials,eu-west-1,Starter,49,EUR,2023-01-10,588,0,
@@ -22,20 +22,26 @@ B-2,Broken Mail,,not-an-email,,email,Pro,,,10,USD,,,,
 B-3,Broken Money,,money@example.com,,email,Pro,,,12.345,USD,,,,
 ";
 
-fn write_csv(dir: &Path, name: &str, contents: &str) -> String {
+pub fn write_csv(dir: &Path, name: &str, contents: &str) -> String {
     let path = dir.join(name);
     std::fs::write(&path, contents).expect("cannot write the test CSV");
     path.display().to_string()
 }
 
 /// The first start of a profile: who uses it and which procedure it follows.
-async fn set_up_profile(app: &App) -> Outcome {
+pub async fn set_up_profile(app: &App) -> Outcome {
+    set_up_profile_with_roles(app, &["Account manager"]).await
+}
+
+pub async fn set_up_profile_with_roles(app: &App, roles: &[&str]) -> Outcome {
     app.heading("Set up this profile").await?;
     app.field("Your name")
         .await?
         .send_keys("Amy Account")
         .await?;
-    app.choice("Account manager").await?.click().await?;
+    for role in roles {
+        app.choice(role).await?.click().await?;
+    }
     app.choice("WootRecruit subscription cancellation")
         .await?
         .click()
@@ -45,7 +51,7 @@ async fn set_up_profile(app: &App) -> Outcome {
     Ok(())
 }
 
-async fn import(app: &App, path: &str) -> Outcome {
+pub async fn import(app: &App, path: &str) -> Outcome {
     app.button("Accounts").await?.click().await?;
     app.heading("Accounts").await?;
     // With no accounts yet the import form is already open.

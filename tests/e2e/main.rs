@@ -3,5 +3,6 @@
 //! `cargo xtask test` provides the display and the D-Bus session; without them these tests fail,
 //! they never skip.
 
+mod case_workflow;
 mod harness;
 mod import_and_cases;

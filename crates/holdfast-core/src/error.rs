@@ -8,7 +8,7 @@ use crate::policy::Step;
 use crate::role::Role;
 
 /// A condition the policy puts before a step.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum Gate {
     IdentityVerified,

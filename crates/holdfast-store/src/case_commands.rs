@@ -63,7 +63,8 @@ impl Database {
         Ok(())
     }
 
-    fn account_facts(&self, account_id: Uuid) -> Result<AccountFacts> {
+    /// What the engine needs to know about an account to decide on its cases.
+    pub fn account_facts(&self, account_id: Uuid) -> Result<AccountFacts> {
         let account = self.account(account_id)?;
         let draft = account.draft;
         let rep_active = match &draft.original_sales_rep {

@@ -1,7 +1,7 @@
 //! Cases: receiving a cancellation request through the case engine, and the inbox.
 
 use holdfast_core::case::OpenCase;
-use holdfast_core::workflow::CaseCommand;
+use holdfast_core::workflow::{checklist, CaseCommand, Checklist};
 use holdfast_store::case_commands::TimelineEntry;
 use holdfast_store::cases::{CasePage, CaseSummary, InboxQuery};
 use serde::{Deserialize, Serialize};
@@ -43,10 +43,11 @@ pub async fn open_case(
         .await
 }
 
-/// A case with its timeline.
+/// A case with its checklist against the profile's policy and its timeline.
 #[derive(Debug, Clone, Serialize, TS)]
 pub struct CaseDetail {
     pub summary: CaseSummary,
+    pub checklist: Option<Checklist>,
     pub timeline: Vec<TimelineEntry>,
 }
 
@@ -62,8 +63,16 @@ pub struct CaseCommandArgs {
 }
 
 fn detail(database: &holdfast_store::Database, case_id: Uuid) -> Result<CaseDetail, AppError> {
+    let checklist = match (database.case_state(case_id)?, database.policy()?) {
+        (Some(state), Some(policy)) => {
+            let facts = database.account_facts(state.account_id)?;
+            Some(checklist(&state, &policy, &facts))
+        }
+        _ => None,
+    };
     Ok(CaseDetail {
         summary: database.case(case_id)?,
+        checklist,
         timeline: database.timeline(case_id)?,
     })
 }

@@ -108,7 +108,19 @@ export type TimelineEntry = { seq: number, kind: string, actor: string, policy_v
  */
 event: Record<string, unknown>, };
 
-export type CaseDetail = { summary: CaseSummary, timeline: Array<TimelineEntry>, };
+export type Gate = "identity_verified" | "form_received" | "csm_engaged" | "invoices_written_off" | "request_logged" | "offer_approved" | "second_verifier" | "refund_verified";
+
+export type Blocker = { gate: Gate, reason: string, };
+
+export type Route = "save_call" | "sympathetic_reply" | "escalate_to_csm" | "manager_retention" | "continue";
+
+export type Checklist = { status: CaseStatus, acknowledged: boolean, identity_verified: boolean, verification_methods: Array<VerificationMethod>, 
+/**
+ * The policy has a cancellation request form; these are its fields.
+ */
+form_fields: Array<string> | null, form_sent: boolean, form_received: boolean, route: Route | null, escalated_to: string | null, csm_engaged: boolean, retention_outcome_due: boolean, offer_pending: string | null, blockers: Array<Blocker>, ready_to_finalize: boolean, };
+
+export type CaseDetail = { summary: CaseSummary, checklist: Checklist | null, timeline: Array<TimelineEntry>, };
 
 export type CaseArgs = { case_id: string, };
 

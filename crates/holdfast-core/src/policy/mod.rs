@@ -180,7 +180,7 @@ pub struct RoutingCondition {
     pub receivable_at_most: Option<Money>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum Route {
     /// A task for the original sales rep (or the fallback) to call and try to save the customer.

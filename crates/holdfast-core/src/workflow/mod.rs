@@ -9,7 +9,7 @@ mod event;
 mod one_time_code;
 mod state;
 
-pub use checklist::{finalization_blockers, ready_to_finalize};
+pub use checklist::{checklist, finalization_blockers, ready_to_finalize, Blocker, Checklist};
 pub use command::{AccountFacts, Actor, CaseCommand, OfferProposal};
 pub use decide::decide;
 pub use event::CaseEvent;
