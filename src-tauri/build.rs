@@ -13,6 +13,7 @@ fn main() {
         "list_inbox",
         "case_detail",
         "run_case_command",
+        "check_offer",
         "desk_profile",
         "list_policy_presets",
         "choose_policy",

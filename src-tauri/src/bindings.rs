@@ -13,14 +13,14 @@ use holdfast_store::accounts::{AccountCursor, AccountPage, AccountQuery, ImportS
 use holdfast_store::cases::{CaseCursor, CasePage, CaseSummary, InboxQuery};
 
 use holdfast_core::error::Gate;
-use holdfast_core::policy::{Route, VerificationMethod};
+use holdfast_core::policy::{OfferKind, OfferTerms, Route, VerificationMethod};
 use holdfast_core::role::Role;
-use holdfast_core::workflow::{Blocker, CaseCommand, Checklist, OfferProposal};
+use holdfast_core::workflow::{Blocker, CaseCommand, Checklist, OfferProposal, PendingOffer};
 use holdfast_store::case_commands::TimelineEntry;
 use holdfast_store::settings::LocalUser;
 
 use crate::commands::accounts::ImportAccountsArgs;
-use crate::commands::cases::{CaseArgs, CaseCommandArgs, CaseDetail};
+use crate::commands::cases::{CaseArgs, CaseCommandArgs, CaseDetail, OfferCheck, OfferCheckArgs};
 use crate::commands::profile::{ChoosePolicyArgs, DeskProfile, PolicySummary};
 use crate::commands::session::PassphraseArgs;
 use crate::error::AppError;
@@ -39,6 +39,7 @@ pub const COMMANDS: &[(&str, &str, &str)] = &[
     ("list_inbox", "InboxQuery", "CasePage"),
     ("case_detail", "CaseArgs", "CaseDetail"),
     ("run_case_command", "CaseCommandArgs", "CaseDetail"),
+    ("check_offer", "OfferCheckArgs", "OfferCheck"),
     ("desk_profile", "null", "DeskProfile"),
     ("list_policy_presets", "null", "Array<PolicySummary>"),
     ("choose_policy", "ChoosePolicyArgs", "PolicySummary"),
@@ -79,7 +80,12 @@ pub fn typescript() -> String {
         declaration::<Gate>(&cfg),
         declaration::<Blocker>(&cfg),
         declaration::<Route>(&cfg),
+        declaration::<OfferKind>(&cfg),
+        declaration::<OfferTerms>(&cfg),
+        declaration::<PendingOffer>(&cfg),
         declaration::<Checklist>(&cfg),
+        declaration::<OfferCheckArgs>(&cfg),
+        declaration::<OfferCheck>(&cfg),
         declaration::<CaseDetail>(&cfg),
         declaration::<CaseArgs>(&cfg),
         declaration::<VerificationMethod>(&cfg),

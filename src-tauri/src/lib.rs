@@ -30,6 +30,7 @@ pub fn builder<R: Runtime>() -> tauri::Builder<R> {
             commands::cases::list_inbox,
             commands::cases::case_detail,
             commands::cases::run_case_command,
+            commands::cases::check_offer,
             commands::profile::desk_profile,
             commands::profile::list_policy_presets,
             commands::profile::choose_policy,

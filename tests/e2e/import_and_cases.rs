@@ -34,6 +34,10 @@ pub async fn set_up_profile(app: &App) -> Outcome {
 }
 
 pub async fn set_up_profile_with_roles(app: &App, roles: &[&str]) -> Outcome {
+    set_up_profile_for(app, roles, "WootRecruit subscription cancellation").await
+}
+
+pub async fn set_up_profile_for(app: &App, roles: &[&str], procedure: &str) -> Outcome {
     app.heading("Set up this profile").await?;
     app.field("Your name")
         .await?
@@ -42,10 +46,7 @@ pub async fn set_up_profile_with_roles(app: &App, roles: &[&str]) -> Outcome {
     for role in roles {
         app.choice(role).await?.click().await?;
     }
-    app.choice("WootRecruit subscription cancellation")
-        .await?
-        .click()
-        .await?;
+    app.choice(procedure).await?.click().await?;
     app.button("Start").await?.click().await?;
     app.heading("Inbox").await?;
     Ok(())

@@ -104,6 +104,24 @@ impl Database {
         })
     }
 
+    /// What `command` would record, decided exactly as `run_case_command` would, without
+    /// committing anything: the desk's way to say "this offer needs approval" before submitting.
+    pub fn preview_case_command(
+        &self,
+        case_id: Uuid,
+        command: &CaseCommand,
+        actor: &Actor,
+        policy: &Policy,
+        now: Timestamp,
+    ) -> Result<Vec<CaseEvent>> {
+        let state = fold(&self.events_of(case_id)?)?.ok_or_else(|| StoreError::NotFound {
+            entity: "case",
+            id: case_id.to_string(),
+        })?;
+        let facts = self.account_facts(state.account_id)?;
+        Ok(decide(Some(&state), command, actor, policy, &facts, now)?)
+    }
+
     /// Decides `command` for the case `case_id` and commits what it decided.
     pub fn run_case_command(
         &mut self,

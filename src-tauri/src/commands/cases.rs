@@ -1,7 +1,7 @@
 //! Cases: receiving a cancellation request through the case engine, and the inbox.
 
 use holdfast_core::case::OpenCase;
-use holdfast_core::workflow::{checklist, CaseCommand, Checklist};
+use holdfast_core::workflow::{checklist, CaseCommand, CaseEvent, Checklist, OfferProposal};
 use holdfast_store::case_commands::TimelineEntry;
 use holdfast_store::cases::{CasePage, CaseSummary, InboxQuery};
 use serde::{Deserialize, Serialize};
@@ -112,6 +112,50 @@ pub async fn run_case_command(
                 jiff::Timestamp::now(),
             )?;
             detail(database, args.case_id)
+        })
+        .await
+}
+
+#[derive(Debug, Deserialize, TS)]
+pub struct OfferCheckArgs {
+    pub case_id: Uuid,
+    pub offer_id: String,
+    pub terms: OfferProposal,
+}
+
+/// What proposing an offer would mean, decided by the engine without recording anything.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct OfferCheck {
+    /// Outside the policy's limits: it can be proposed, but not accepted before approval.
+    pub needs_approval: bool,
+}
+
+#[tauri::command]
+pub async fn check_offer(
+    state: State<'_, AppState>,
+    args: OfferCheckArgs,
+) -> Result<OfferCheck, AppError> {
+    state
+        .with_database(move |database| {
+            let policy = database.policy()?.ok_or_else(no_policy)?;
+            let actor = database.local_user()?.ok_or_else(no_user)?.actor();
+            let command = CaseCommand::ProposeOffer {
+                offer_id: args.offer_id,
+                terms: args.terms,
+            };
+            let events = database.preview_case_command(
+                args.case_id,
+                &command,
+                &actor,
+                &policy,
+                jiff::Timestamp::now(),
+            )?;
+            match events.first() {
+                Some(CaseEvent::OfferProposed { needs_approval, .. }) => Ok(OfferCheck {
+                    needs_approval: *needs_approval,
+                }),
+                _ => Err(AppError::internal("the engine did not propose the offer")),
+            }
         })
         .await
 }

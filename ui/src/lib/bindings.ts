@@ -114,11 +114,53 @@ export type Blocker = { gate: Gate, reason: string, };
 
 export type Route = "save_call" | "sympathetic_reply" | "escalate_to_csm" | "manager_retention" | "continue";
 
+export type OfferKind = "discount" | "credit" | "tier_upgrade" | "freeze" | "priority_support" | "strategy_session" | "integration_help" | "flexible_terms" | "custom_pricing" | "order_discount" | "free_expedited_shipping" | "product_swap" | "next_order_coupon";
+
+export type OfferTerms = { id: string, kind: OfferKind, label: string, max_percent: number | null, 
+/**
+ * When set, the percentage must be one of these (e.g. 10 or 15).
+ */
+percent_choices: Array<number>, max_months: number | null, max_amount: Money | null, 
+/**
+ * May be granted to an account only once, ever.
+ */
+once_per_account: boolean, 
+/**
+ * Always needs approval, whatever its terms.
+ */
+needs_approval: boolean, };
+
+export type PendingOffer = { offer_id: string, needs_approval: boolean, approved: boolean, };
+
 export type Checklist = { status: CaseStatus, acknowledged: boolean, identity_verified: boolean, verification_methods: Array<VerificationMethod>, 
 /**
  * The policy has a cancellation request form; these are its fields.
  */
-form_fields: Array<string> | null, form_sent: boolean, form_received: boolean, route: Route | null, escalated_to: string | null, csm_engaged: boolean, retention_outcome_due: boolean, offer_pending: string | null, blockers: Array<Blocker>, ready_to_finalize: boolean, };
+form_fields: Array<string> | null, form_sent: boolean, form_received: boolean, route: Route | null, 
+/**
+ * The procedure involves a CSM (its gate), or the case was escalated to one.
+ */
+csm_step: boolean, escalated_to: string | null, csm_engaged: boolean, retention_outcome_due: boolean, offer_pending: PendingOffer | null, 
+/**
+ * The policy's currency, in which offers and refunds are made.
+ */
+currency: string, 
+/**
+ * The policy's offer catalogue with its limits, for the offer composer.
+ */
+offers: Array<OfferTerms>, 
+/**
+ * Offers this account accepted before, on any case.
+ */
+offers_granted: Array<string>, blockers: Array<Blocker>, ready_to_finalize: boolean, };
+
+export type OfferCheckArgs = { case_id: string, offer_id: string, terms: OfferProposal, };
+
+export type OfferCheck = { 
+/**
+ * Outside the policy's limits: it can be proposed, but not accepted before approval.
+ */
+needs_approval: boolean, };
 
 export type CaseDetail = { summary: CaseSummary, checklist: Checklist | null, timeline: Array<TimelineEntry>, };
 
@@ -182,6 +224,7 @@ export type Commands = {
   list_inbox: { args: InboxQuery; result: CasePage };
   case_detail: { args: CaseArgs; result: CaseDetail };
   run_case_command: { args: CaseCommandArgs; result: CaseDetail };
+  check_offer: { args: OfferCheckArgs; result: OfferCheck };
   desk_profile: { args: null; result: DeskProfile };
   list_policy_presets: { args: null; result: Array<PolicySummary> };
   choose_policy: { args: ChoosePolicyArgs; result: PolicySummary };

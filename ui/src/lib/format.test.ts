@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { channelName, eventName, formatMoney, relativeTime } from './format';
+import { channelName, eventName, formatMoney, parseAmount, relativeTime } from './format';
 
 describe('formatMoney', () => {
   it('shows minor units in the currency with its code', () => {
@@ -30,5 +30,18 @@ describe('eventName', () => {
   it('reads event kinds as sentences', () => {
     expect(eventName('offer_proposed')).toBe('Offer proposed');
     expect(eventName('received')).toBe('Received');
+  });
+});
+
+describe('parseAmount', () => {
+  it('reads amounts exactly in minor units', () => {
+    expect(parseAmount('500', 'USD')).toBe(50_000);
+    expect(parseAmount('1,234.5', 'USD')).toBe(123_450);
+    expect(parseAmount(' 0.07 ', 'USD')).toBe(7);
+    expect(parseAmount('1500', 'JPY')).toBe(1_500);
+  });
+  it('refuses what is not an exact amount', () => {
+    for (const bad of ['', 'abc', '1.005', '-5', '1,23', '12,3456', '1e3']) expect(parseAmount(bad, 'USD')).toBeNull();
+    expect(parseAmount('1.5', 'JPY')).toBeNull();
   });
 });

@@ -196,7 +196,7 @@ pub enum Route {
 }
 
 /// The kinds of retention offer a procedure can make.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum OfferKind {
     /// A percentage off the subscription for some months.
@@ -225,7 +225,7 @@ pub enum OfferKind {
 
 /// One offer of the catalogue and its limits. An offer proposed outside its limits needs the
 /// approval of someone allowed to `approve_offer`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct OfferTerms {
     pub id: String,
     pub kind: OfferKind,

@@ -5,10 +5,10 @@
 use serde::Serialize;
 use ts_rs::TS;
 
-use super::{AccountFacts, CaseState};
+use super::{AccountFacts, CaseState, PendingOffer};
 use crate::case::CaseStatus;
 use crate::error::Gate;
-use crate::policy::{Policy, Route, VerificationMethod};
+use crate::policy::{OfferTerms, Policy, Route, VerificationMethod};
 
 /// The policy's gates that the case has not met yet, in the order the procedure meets them.
 pub fn finalization_blockers(
@@ -73,10 +73,18 @@ pub struct Checklist {
     pub form_sent: bool,
     pub form_received: bool,
     pub route: Option<Route>,
+    /// The procedure involves a CSM (its gate), or the case was escalated to one.
+    pub csm_step: bool,
     pub escalated_to: Option<String>,
     pub csm_engaged: bool,
     pub retention_outcome_due: bool,
-    pub offer_pending: Option<String>,
+    pub offer_pending: Option<PendingOffer>,
+    /// The policy's currency, in which offers and refunds are made.
+    pub currency: String,
+    /// The policy's offer catalogue with its limits, for the offer composer.
+    pub offers: Vec<OfferTerms>,
+    /// Offers this account accepted before, on any case.
+    pub offers_granted: Vec<String>,
     pub blockers: Vec<Blocker>,
     pub ready_to_finalize: bool,
 }
@@ -91,16 +99,17 @@ pub fn checklist(state: &CaseState, policy: &Policy, account: &AccountFacts) -> 
         form_sent: state.form_sent,
         form_received: state.form_received,
         route: state.route,
+        csm_step: policy.gates.csm_escalation_before_finalization || state.escalated_to.is_some(),
         escalated_to: state.escalated_to.clone(),
         csm_engaged: state.csm_engaged,
         retention_outcome_due: matches!(
             state.route,
             Some(Route::SaveCall | Route::ManagerRetention)
         ) && !state.retention_attempted,
-        offer_pending: state
-            .pending_offer
-            .as_ref()
-            .map(|offer| offer.offer_id.clone()),
+        offer_pending: state.pending_offer.clone(),
+        currency: policy.currency.code().to_owned(),
+        offers: policy.offers.clone(),
+        offers_granted: account.offers_granted.clone(),
         blockers: finalization_blockers(state, policy, account)
             .into_iter()
             .map(|gate| Blocker {

@@ -13,7 +13,7 @@ use crate::case::CaseStatus;
 use crate::money::Money;
 use crate::policy::Route;
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, ts_rs::TS)]
 pub struct PendingOffer {
     pub offer_id: String,
     pub needs_approval: bool,
