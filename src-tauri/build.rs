@@ -14,6 +14,8 @@ fn main() {
         "case_detail",
         "run_case_command",
         "check_offer",
+        "list_queue",
+        "queue_counts",
         "desk_profile",
         "list_policy_presets",
         "choose_policy",

@@ -17,11 +17,13 @@ use holdfast_core::policy::{OfferKind, OfferTerms, Route, VerificationMethod};
 use holdfast_core::role::Role;
 use holdfast_core::workflow::{Blocker, CaseCommand, Checklist, OfferProposal, PendingOffer};
 use holdfast_store::case_commands::TimelineEntry;
+use holdfast_store::queues::{Queue, QueueCounts};
 use holdfast_store::settings::LocalUser;
 
 use crate::commands::accounts::ImportAccountsArgs;
 use crate::commands::cases::{CaseArgs, CaseCommandArgs, CaseDetail, OfferCheck, OfferCheckArgs};
 use crate::commands::profile::{ChoosePolicyArgs, DeskProfile, PolicySummary};
+use crate::commands::queues::QueueArgs;
 use crate::commands::session::PassphraseArgs;
 use crate::error::AppError;
 use crate::session::SessionStatus;
@@ -40,6 +42,8 @@ pub const COMMANDS: &[(&str, &str, &str)] = &[
     ("case_detail", "CaseArgs", "CaseDetail"),
     ("run_case_command", "CaseCommandArgs", "CaseDetail"),
     ("check_offer", "OfferCheckArgs", "OfferCheck"),
+    ("list_queue", "QueueArgs", "Array<CaseSummary>"),
+    ("queue_counts", "null", "QueueCounts"),
     ("desk_profile", "null", "DeskProfile"),
     ("list_policy_presets", "null", "Array<PolicySummary>"),
     ("choose_policy", "ChoosePolicyArgs", "PolicySummary"),
@@ -86,6 +90,9 @@ pub fn typescript() -> String {
         declaration::<Checklist>(&cfg),
         declaration::<OfferCheckArgs>(&cfg),
         declaration::<OfferCheck>(&cfg),
+        declaration::<Queue>(&cfg),
+        declaration::<QueueArgs>(&cfg),
+        declaration::<QueueCounts>(&cfg),
         declaration::<CaseDetail>(&cfg),
         declaration::<CaseArgs>(&cfg),
         declaration::<VerificationMethod>(&cfg),

@@ -31,6 +31,8 @@ pub fn builder<R: Runtime>() -> tauri::Builder<R> {
             commands::cases::case_detail,
             commands::cases::run_case_command,
             commands::cases::check_offer,
+            commands::queues::list_queue,
+            commands::queues::queue_counts,
             commands::profile::desk_profile,
             commands::profile::list_policy_presets,
             commands::profile::choose_policy,

@@ -82,7 +82,22 @@ async fn a_wootrecruit_case_is_verified_escalated_and_finalized_through_the_wind
 
             app.field("CSM").await?.send_keys("Carla").await?;
             app.button("Escalate").await?.click().await?;
+            // The CSM finds the case in the escalation queue and opens it from there.
+            app.button("Still cancelling").await?;
+            app.button("Escalations").await?.click().await?;
+            app.row("Escalations list", "Quillfeather Health").await?;
+            app.button("Open the case of Quillfeather Health")
+                .await?
+                .click()
+                .await?;
             app.button("Still cancelling").await?.click().await?;
+            // Nothing blocks it any more: it waits in the managers' finalization queue.
+            app.button("Finalizations").await?.click().await?;
+            app.row("Finalizations list", "Quillfeather Health").await?;
+            app.button("Open the case of Quillfeather Health")
+                .await?
+                .click()
+                .await?;
 
             app.field("Effective date")
                 .await?

@@ -47,7 +47,7 @@ pub struct CasePage {
     pub next: Option<CaseCursor>,
 }
 
-const CASE_COLUMNS: &str = "c.id, c.account_id, a.name, a.tier, c.status, c.channel,
+pub(crate) const CASE_COLUMNS: &str = "c.id, c.account_id, a.name, a.tier, c.status, c.channel,
     c.requester_name, c.requester_contact, c.received_at, c.opened_at";
 
 impl Database {
@@ -146,7 +146,7 @@ impl Database {
     }
 }
 
-fn read_case(row: &Row<'_>) -> Result<CaseSummary> {
+pub(crate) fn read_case(row: &Row<'_>) -> Result<CaseSummary> {
     let corrupt = |what: &str| StoreError::Corrupt(format!("case row: {what}"));
     let id: String = row.get(0)?;
     let account_id: String = row.get(1)?;

@@ -11,6 +11,7 @@ pub mod events;
 pub mod key;
 mod migrations;
 pub mod page;
+pub mod queues;
 pub mod settings;
 
 pub use database::Database;

@@ -12,6 +12,7 @@ use holdfast_core::role::Role;
 use holdfast_core::workflow::{Actor, CaseCommand};
 use holdfast_store::accounts::AccountQuery;
 use holdfast_store::events::AuditVerdict;
+use holdfast_store::queues::Queue;
 use holdfast_store::{Database, StoreError};
 use uuid::Uuid;
 
@@ -146,6 +147,13 @@ fn a_wootrecruit_case_walks_to_cancellation_with_its_queues_and_audit_trail() {
         fixture.db.open_tasks("csm_escalation").unwrap(),
         vec![(case_id, Some("carla".into()))]
     );
+    assert_eq!(
+        fixture.db.queue(Queue::MyTasks, "carla").unwrap()[0].id,
+        case_id
+    );
+    assert!(fixture.db.queue(Queue::MyTasks, "amy").unwrap().is_empty());
+    assert_eq!(fixture.db.queue_counts("carla").unwrap().escalations, 1);
+    assert!(fixture.db.finalization_queue().unwrap().is_empty());
 
     // The store passes the core's refusal through and keeps nothing of it.
     let refused = run(
@@ -168,6 +176,18 @@ fn a_wootrecruit_case_walks_to_cancellation_with_its_queues_and_audit_trail() {
     )
     .unwrap();
     assert!(fixture.db.open_tasks("csm_escalation").unwrap().is_empty());
+    // Every gate met: the case waits for a manager.
+    assert_eq!(fixture.db.finalization_queue().unwrap(), vec![case_id]);
+    let finalizations = fixture.db.queue(Queue::Finalizations, "max").unwrap();
+    assert_eq!(
+        finalizations.iter().map(|c| c.id).collect::<Vec<_>>(),
+        vec![case_id]
+    );
+    let counts = fixture.db.queue_counts("carla").unwrap();
+    assert_eq!(
+        (counts.finalizations, counts.escalations, counts.my_tasks),
+        (1, 0, 0)
+    );
     let done = run(
         &mut fixture.db,
         &max,
@@ -178,6 +198,11 @@ fn a_wootrecruit_case_walks_to_cancellation_with_its_queues_and_audit_trail() {
     )
     .unwrap();
     assert_eq!(done.version, 7);
+    assert!(fixture
+        .db
+        .queue(Queue::Finalizations, "max")
+        .unwrap()
+        .is_empty());
 
     let summary = fixture.db.case(case_id).unwrap();
     assert_eq!(summary.status, CaseStatus::Cancelled);

@@ -4,4 +4,5 @@
 pub mod accounts;
 pub mod cases;
 pub mod profile;
+pub mod queues;
 pub mod session;

@@ -162,6 +162,12 @@ export type OfferCheck = {
  */
 needs_approval: boolean, };
 
+export type Queue = "my_tasks" | "escalations" | "refund_approvals" | "refunds_to_process" | "finalizations";
+
+export type QueueArgs = { queue: Queue, };
+
+export type QueueCounts = { my_tasks: number, escalations: number, refund_approvals: number, refunds_to_process: number, finalizations: number, };
+
 export type CaseDetail = { summary: CaseSummary, checklist: Checklist | null, timeline: Array<TimelineEntry>, };
 
 export type CaseArgs = { case_id: string, };
@@ -225,6 +231,8 @@ export type Commands = {
   case_detail: { args: CaseArgs; result: CaseDetail };
   run_case_command: { args: CaseCommandArgs; result: CaseDetail };
   check_offer: { args: OfferCheckArgs; result: OfferCheck };
+  list_queue: { args: QueueArgs; result: Array<CaseSummary> };
+  queue_counts: { args: null; result: QueueCounts };
   desk_profile: { args: null; result: DeskProfile };
   list_policy_presets: { args: null; result: Array<PolicySummary> };
   choose_policy: { args: ChoosePolicyArgs; result: PolicySummary };

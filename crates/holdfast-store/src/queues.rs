@@ -1,0 +1,95 @@
+//! The work queues: cases waiting for someone's action, most urgent (first-response deadline)
+//! first. They read the tasks and readiness the case engine's projection maintains.
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::cases::{read_case, CaseSummary, CASE_COLUMNS};
+use crate::error::Result;
+use crate::Database;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum Queue {
+    /// Open tasks assigned to one person (save calls, escalations).
+    MyTasks,
+    /// Cases escalated to a CSM, waiting for the CSM's outcome.
+    Escalations,
+    /// Refunds above the threshold, waiting for a second person's verification.
+    RefundApprovals,
+    /// Refunds with billing ("billing in progress").
+    RefundsToProcess,
+    /// Cases whose every gate is met, waiting for someone allowed to finalize.
+    Finalizations,
+}
+
+/// How many cases each queue holds, for the rail's badges.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, TS)]
+pub struct QueueCounts {
+    pub my_tasks: u32,
+    pub escalations: u32,
+    pub refund_approvals: u32,
+    pub refunds_to_process: u32,
+    pub finalizations: u32,
+}
+
+const LIMIT: u32 = 500;
+
+fn filter(queue: Queue) -> &'static str {
+    match queue {
+        Queue::MyTasks => "c.id IN (SELECT case_id FROM tasks WHERE open = 1 AND assignee = :me)",
+        Queue::Escalations => {
+            "c.id IN (SELECT case_id FROM tasks WHERE open = 1 AND kind = 'csm_escalation')"
+        }
+        Queue::RefundApprovals => {
+            "c.id IN (SELECT case_id FROM tasks WHERE open = 1 AND kind = 'refund_review')"
+        }
+        Queue::RefundsToProcess => {
+            "c.id IN (SELECT case_id FROM tasks WHERE open = 1 AND kind = 'refund_processing')"
+        }
+        Queue::Finalizations => "c.ready_to_finalize = 1",
+    }
+}
+
+impl Database {
+    /// The cases in `queue` (for `me`, when the queue is personal), most urgent first.
+    pub fn queue(&self, queue: Queue, me: &str) -> Result<Vec<CaseSummary>> {
+        let mut statement = self.conn.prepare_cached(&format!(
+            "SELECT {CASE_COLUMNS} FROM cases c JOIN accounts a ON a.id = c.account_id
+             WHERE {} ORDER BY c.first_response_due, c.id LIMIT {LIMIT}",
+            filter(queue)
+        ))?;
+        let me_param: [(&str, &dyn rusqlite::ToSql); 1] = [(":me", &me)];
+        // Only the personal queue takes the person as a parameter.
+        let params: &[(&str, &dyn rusqlite::ToSql)] = if queue == Queue::MyTasks {
+            &me_param
+        } else {
+            &[]
+        };
+        let rows = statement.query_map(params, |row| Ok(read_case(row)))?;
+        rows.collect::<rusqlite::Result<Vec<_>>>()?
+            .into_iter()
+            .collect()
+    }
+
+    pub fn queue_counts(&self, me: &str) -> Result<QueueCounts> {
+        let count = |queue: Queue| -> Result<u32> {
+            let sql = format!("SELECT count(*) FROM cases c WHERE {}", filter(queue));
+            let me_param: [(&str, &dyn rusqlite::ToSql); 1] = [(":me", &me)];
+            let params: &[(&str, &dyn rusqlite::ToSql)] = if queue == Queue::MyTasks {
+                &me_param
+            } else {
+                &[]
+            };
+            let n: i64 = self.conn.query_row(&sql, params, |row| row.get(0))?;
+            Ok(u32::try_from(n).unwrap_or(u32::MAX))
+        };
+        Ok(QueueCounts {
+            my_tasks: count(Queue::MyTasks)?,
+            escalations: count(Queue::Escalations)?,
+            refund_approvals: count(Queue::RefundApprovals)?,
+            refunds_to_process: count(Queue::RefundsToProcess)?,
+            finalizations: count(Queue::Finalizations)?,
+        })
+    }
+}
