@@ -10,7 +10,7 @@ use ts_rs::TS;
 use uuid::Uuid;
 
 use crate::error::{Result, StoreError};
-use crate::page::{contains_pattern, page_size, to_millis};
+use crate::page::{collect_rows, contains_pattern, page_size, split_page, to_millis};
 use crate::Database;
 
 /// What an import did.
@@ -178,19 +178,11 @@ impl Database {
             },
             |row| Ok(read_account(row)),
         )?;
-        let mut items = rows
-            .collect::<rusqlite::Result<Vec<_>>>()?
-            .into_iter()
-            .collect::<Result<Vec<_>>>()?;
-        let next = if items.len() > limit as usize {
-            items.truncate(limit as usize);
-            items.last().map(|last| AccountCursor {
+        let (items, next) =
+            split_page(collect_rows(rows)?, limit, |last: &Account| AccountCursor {
                 name_key: last.draft.name.to_lowercase(),
                 id: last.id,
-            })
-        } else {
-            None
-        };
+            });
         Ok(AccountPage { items, next })
     }
 }

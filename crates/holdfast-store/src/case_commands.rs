@@ -252,19 +252,6 @@ impl Database {
         Ok(())
     }
 
-    /// Cases a manager can finalize now, the most urgent first.
-    pub fn finalization_queue(&self) -> Result<Vec<Uuid>> {
-        let mut statement = self.conn.prepare_cached(
-            "SELECT id FROM cases WHERE ready_to_finalize = 1 ORDER BY first_response_due, id",
-        )?;
-        let ids = statement
-            .query_map([], |row| row.get::<_, String>(0))?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        ids.iter()
-            .map(|id| Uuid::parse_str(id).map_err(|_| StoreError::Corrupt("case row: id".into())))
-            .collect()
-    }
-
     /// Open tasks of one kind, earliest due first (the escalation queue, the save-call list).
     pub fn open_tasks(&self, kind: &str) -> Result<Vec<(Uuid, Option<String>)>> {
         let mut statement = self.conn.prepare_cached(

@@ -10,7 +10,7 @@ use ts_rs::TS;
 use uuid::Uuid;
 
 use crate::error::{Result, StoreError};
-use crate::page::{from_millis, page_size, to_millis};
+use crate::page::{collect_rows, from_millis, page_size, split_page, to_millis};
 use crate::Database;
 
 /// A case as the inbox and the case view show it, with the account's name and tier.
@@ -100,9 +100,7 @@ impl Database {
             },
             |row| Ok(read_case(row)),
         )?;
-        rows.collect::<rusqlite::Result<Vec<_>>>()?
-            .into_iter()
-            .collect()
+        collect_rows(rows)
     }
 
     /// One page of the inbox, the most recently received request first.
@@ -129,19 +127,12 @@ impl Database {
             },
             |row| Ok(read_case(row)),
         )?;
-        let mut items = rows
-            .collect::<rusqlite::Result<Vec<_>>>()?
-            .into_iter()
-            .collect::<Result<Vec<_>>>()?;
-        let next = if items.len() > limit as usize {
-            items.truncate(limit as usize);
-            items.last().map(|last| CaseCursor {
+        let (items, next) = split_page(collect_rows(rows)?, limit, |last: &CaseSummary| {
+            CaseCursor {
                 received_at: last.received_at,
                 id: last.id,
-            })
-        } else {
-            None
-        };
+            }
+        });
         Ok(CasePage { items, next })
     }
 }

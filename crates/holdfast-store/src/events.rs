@@ -10,6 +10,7 @@ use ts_rs::TS;
 use uuid::Uuid;
 
 use crate::error::{Result, StoreError};
+use crate::page::collect_rows;
 use crate::page::{from_millis, to_millis};
 use crate::Database;
 
@@ -157,9 +158,7 @@ pub(crate) fn all_of_type(
         "SELECT {EVENT_COLUMNS} FROM events WHERE aggregate_type = ?1 ORDER BY seq"
     ))?;
     let rows = statement.query_map([aggregate_type], |row| Ok(read_event(row)))?;
-    rows.collect::<rusqlite::Result<Vec<_>>>()?
-        .into_iter()
-        .collect()
+    collect_rows(rows)
 }
 
 impl Database {
@@ -180,9 +179,7 @@ impl Database {
             "SELECT {EVENT_COLUMNS} FROM events WHERE aggregate_id = ?1 ORDER BY aggregate_version"
         ))?;
         let rows = statement.query_map([aggregate_id.to_string()], |row| Ok(read_event(row)))?;
-        rows.collect::<rusqlite::Result<Vec<_>>>()?
-            .into_iter()
-            .collect()
+        collect_rows(rows)
     }
 
     /// Re-derives every link of the audit chain from the stored events and compares it with the

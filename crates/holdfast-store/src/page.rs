@@ -28,6 +28,30 @@ pub fn contains_pattern(text: &str) -> String {
     pattern
 }
 
+/// Rows read by a mapper that can itself fail (a row that does not parse back is damage).
+pub fn collect_rows<T>(rows: impl Iterator<Item = rusqlite::Result<Result<T>>>) -> Result<Vec<T>> {
+    let mut items = Vec::new();
+    for row in rows {
+        items.push(row??);
+    }
+    Ok(items)
+}
+
+/// A page read with `LIMIT limit + 1`: the first `limit` items, and the cursor after the last of
+/// them when the extra row shows there is more.
+pub fn split_page<T, C>(
+    mut items: Vec<T>,
+    limit: u32,
+    cursor: impl FnOnce(&T) -> C,
+) -> (Vec<T>, Option<C>) {
+    if items.len() <= limit as usize {
+        return (items, None);
+    }
+    items.truncate(limit as usize);
+    let next = items.last().map(cursor);
+    (items, next)
+}
+
 pub fn to_millis(instant: Timestamp) -> i64 {
     instant.as_millisecond()
 }
@@ -44,6 +68,15 @@ mod tests {
     #[test]
     fn patterns_escape_wildcards() {
         assert_eq!(contains_pattern("50%_a\\"), "%50\\%\\_a\\\\%");
+    }
+
+    #[test]
+    fn pages_split_at_the_limit() {
+        assert_eq!(
+            split_page(vec![1, 2, 3], 2, |last| *last),
+            (vec![1, 2], Some(2))
+        );
+        assert_eq!(split_page(vec![1, 2], 2, |last| *last), (vec![1, 2], None));
     }
 
     #[test]

@@ -6,6 +6,7 @@ use ts_rs::TS;
 
 use crate::cases::{read_case, CaseSummary, CASE_COLUMNS};
 use crate::error::Result;
+use crate::page::collect_rows;
 use crate::Database;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -67,9 +68,7 @@ impl Database {
             &[]
         };
         let rows = statement.query_map(params, |row| Ok(read_case(row)))?;
-        rows.collect::<rusqlite::Result<Vec<_>>>()?
-            .into_iter()
-            .collect()
+        collect_rows(rows)
     }
 
     pub fn queue_counts(&self, me: &str) -> Result<QueueCounts> {

@@ -1,6 +1,6 @@
 //! The profile's first start and settings: who uses it, and which procedure it follows.
 
-use holdfast_core::policy::{parse_policy, render_policy};
+use holdfast_core::policy::{parse_policy, render_policy, Policy};
 use holdfast_store::settings::LocalUser;
 use serde::{Deserialize, Serialize};
 use tauri::State;
@@ -15,6 +15,16 @@ pub struct PolicySummary {
     pub id: String,
     pub name: String,
     pub version: u32,
+}
+
+impl From<Policy> for PolicySummary {
+    fn from(policy: Policy) -> Self {
+        PolicySummary {
+            id: policy.id,
+            name: policy.name,
+            version: policy.version,
+        }
+    }
 }
 
 /// What the desk needs to know before it can take cases.
@@ -35,11 +45,7 @@ pub async fn desk_profile(state: State<'_, AppState>) -> Result<DeskProfile, App
         .with_database(|database| {
             Ok(DeskProfile {
                 user: database.local_user()?,
-                policy: database.policy()?.map(|policy| PolicySummary {
-                    id: policy.id,
-                    name: policy.name,
-                    version: policy.version,
-                }),
+                policy: database.policy()?.map(PolicySummary::from),
             })
         })
         .await
@@ -52,11 +58,7 @@ pub fn list_policy_presets() -> Result<Vec<PolicySummary>, AppError> {
         .iter()
         .map(|(_, source)| {
             parse_policy(source)
-                .map(|policy| PolicySummary {
-                    id: policy.id,
-                    name: policy.name,
-                    version: policy.version,
-                })
+                .map(PolicySummary::from)
                 .map_err(|e| AppError::internal(format!("a shipped preset does not parse: {e}")))
         })
         .collect()
@@ -70,14 +72,7 @@ pub async fn choose_policy(
     let source = preset(&args.preset_id)
         .ok_or_else(|| AppError::validation("preset_id", "there is no such procedure"))?;
     state
-        .with_database(move |database| {
-            let policy = database.set_policy(source)?;
-            Ok(PolicySummary {
-                id: policy.id,
-                name: policy.name,
-                version: policy.version,
-            })
-        })
+        .with_database(move |database| Ok(database.set_policy(source)?.into()))
         .await
 }
 

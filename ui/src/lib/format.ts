@@ -15,8 +15,7 @@ function userLocale(): string {
 }
 
 export function formatMoney(money: Money, locale: string = userLocale()): string {
-  const digits = new Intl.NumberFormat('en', { style: 'currency', currency: money.currency })
-    .resolvedOptions().maximumFractionDigits ?? 2;
+  const digits = minorDigits(money.currency);
   const amount = money.minor / 10 ** digits;
   return new Intl.NumberFormat(locale, {
     style: 'currency',

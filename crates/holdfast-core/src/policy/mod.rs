@@ -223,6 +223,16 @@ pub enum OfferKind {
     NextOrderCoupon,
 }
 
+impl OfferKind {
+    /// Offers whose terms are a percentage (of the subscription, the order, the next order).
+    pub fn takes_percent(self) -> bool {
+        matches!(
+            self,
+            OfferKind::Discount | OfferKind::OrderDiscount | OfferKind::NextOrderCoupon
+        )
+    }
+}
+
 /// One offer of the catalogue and its limits. An offer proposed outside its limits needs the
 /// approval of someone allowed to `approve_offer`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]

@@ -378,10 +378,7 @@ pub fn parse_policy(source: &str) -> Result<Policy, PolicyError> {
                 format!("\"{}\" is used by two offers", offer.id.get_ref()),
             ));
         }
-        let percent_kind = matches!(
-            offer.kind,
-            OfferKind::Discount | OfferKind::OrderDiscount | OfferKind::NextOrderCoupon
-        );
+        let percent_kind = offer.kind.takes_percent();
         if percent_kind && offer.max_percent.is_none() && offer.percent_choices.is_empty() {
             return Err(lines.error(
                 spanned,

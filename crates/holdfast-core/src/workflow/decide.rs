@@ -202,10 +202,7 @@ fn within_limits(
     policy: &Policy,
 ) -> Result<bool, CoreError> {
     let mut within = true;
-    let percent_kind = matches!(
-        offer.kind,
-        OfferKind::Discount | OfferKind::OrderDiscount | OfferKind::NextOrderCoupon
-    );
+    let percent_kind = offer.kind.takes_percent();
     match (percent_kind, terms.percent) {
         (true, None) => return Err(CoreError::invalid("percent", "say how many percent")),
         (true, Some(0)) | (true, Some(101..)) => {
