@@ -8,9 +8,12 @@ fn main() {
         "unlock_with_passphrase",
         "choose_accounts_file",
         "import_accounts",
+        "preview_accounts_import",
+        "account_detail",
         "list_accounts",
         "open_case",
         "list_inbox",
+        "inbox_facets",
         "case_detail",
         "run_case_command",
         "check_offer",
@@ -21,6 +24,11 @@ fn main() {
         "choose_policy",
         "set_local_user",
         "policy_sentences",
+        "search_notes",
+        "compose_case_message",
+        "send_case_message",
+        "send_one_time_code",
+        "enter_one_time_code",
     ];
     tauri_build::try_build(
         tauri_build::Attributes::new()

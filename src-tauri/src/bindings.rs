@@ -10,7 +10,10 @@ use holdfast_core::case::{CaseStatus, OpenCase, RequestChannel};
 use holdfast_core::error::RowProblem;
 use holdfast_core::money::Money;
 use holdfast_store::accounts::{AccountCursor, AccountPage, AccountQuery, ImportSummary};
-use holdfast_store::cases::{CaseCursor, CasePage, CaseSummary, InboxQuery};
+use holdfast_store::cases::{
+    CaseCursor, CasePage, CaseSummary, DueFilter, InboxFacets, InboxQuery, InboxSort, OwnerFilter,
+    ReasonOption,
+};
 
 use holdfast_core::error::Gate;
 use holdfast_core::policy::{OfferKind, OfferTerms, Route, VerificationMethod};
@@ -20,13 +23,30 @@ use holdfast_store::case_commands::TimelineEntry;
 use holdfast_store::queues::{Queue, QueueCounts};
 use holdfast_store::settings::LocalUser;
 
-use crate::commands::accounts::ImportAccountsArgs;
+use crate::commands::accounts::{
+    AccountArgs, ImportAccountsArgs, ImportPreview, PreviewImportArgs, PreviewRow,
+};
 use crate::commands::cases::{CaseArgs, CaseCommandArgs, CaseDetail, OfferCheck, OfferCheckArgs};
+use crate::commands::messages::{
+    ComposeMessageArgs, MessageDelivery, MessageSent, SendMessageArgs,
+};
+use crate::commands::notes::NoteSearchArgs;
+use crate::commands::one_time_codes::{CodeToSend, EnterCodeArgs, SendCodeArgs};
 use crate::commands::profile::{ChoosePolicyArgs, DeskProfile, PolicySummary};
 use crate::commands::queues::QueueArgs;
 use crate::commands::session::PassphraseArgs;
 use crate::error::AppError;
 use crate::session::SessionStatus;
+use holdfast_core::policy::{MessageKind, Step};
+use holdfast_core::workflow::{
+    CodeStatus, ComposedMessage, FinalizationLine, ReasonChoice, RefundLine, RefundStatus,
+    StepPermission,
+};
+use holdfast_store::account_history::{
+    AccountCase, AccountDetail, AccountOffer, AccountRefund, OfferOutcome, RefundProgress, Stamp,
+};
+use holdfast_store::accounts::RowChange;
+use holdfast_store::notes::NoteHit;
 
 /// Each command: its name, its argument type (passed as `args`; `null` when it takes none) and its
 /// result type.
@@ -36,9 +56,16 @@ pub const COMMANDS: &[(&str, &str, &str)] = &[
     ("unlock_with_passphrase", "PassphraseArgs", "SessionStatus"),
     ("choose_accounts_file", "null", "string | null"),
     ("import_accounts", "ImportAccountsArgs", "ImportSummary"),
+    (
+        "preview_accounts_import",
+        "PreviewImportArgs",
+        "ImportPreview",
+    ),
+    ("account_detail", "AccountArgs", "AccountDetail"),
     ("list_accounts", "AccountQuery", "AccountPage"),
     ("open_case", "OpenCase", "CaseSummary"),
     ("list_inbox", "InboxQuery", "CasePage"),
+    ("inbox_facets", "null", "InboxFacets"),
     ("case_detail", "CaseArgs", "CaseDetail"),
     ("run_case_command", "CaseCommandArgs", "CaseDetail"),
     ("check_offer", "OfferCheckArgs", "OfferCheck"),
@@ -49,6 +76,15 @@ pub const COMMANDS: &[(&str, &str, &str)] = &[
     ("choose_policy", "ChoosePolicyArgs", "PolicySummary"),
     ("set_local_user", "LocalUser", "LocalUser"),
     ("policy_sentences", "null", "Array<string>"),
+    ("search_notes", "NoteSearchArgs", "Array<NoteHit>"),
+    (
+        "compose_case_message",
+        "ComposeMessageArgs",
+        "ComposedMessage",
+    ),
+    ("send_case_message", "SendMessageArgs", "MessageSent"),
+    ("send_one_time_code", "SendCodeArgs", "CodeToSend"),
+    ("enter_one_time_code", "EnterCodeArgs", "CaseDetail"),
 ];
 
 fn declaration<T: TS>(cfg: &Config) -> String {
@@ -66,6 +102,18 @@ pub fn typescript() -> String {
         declaration::<PassphraseArgs>(&cfg),
         declaration::<ImportAccountsArgs>(&cfg),
         declaration::<ImportSummary>(&cfg),
+        declaration::<PreviewImportArgs>(&cfg),
+        declaration::<RowChange>(&cfg),
+        declaration::<PreviewRow>(&cfg),
+        declaration::<ImportPreview>(&cfg),
+        declaration::<AccountArgs>(&cfg),
+        declaration::<Stamp>(&cfg),
+        declaration::<AccountCase>(&cfg),
+        declaration::<OfferOutcome>(&cfg),
+        declaration::<AccountOffer>(&cfg),
+        declaration::<RefundProgress>(&cfg),
+        declaration::<AccountRefund>(&cfg),
+        declaration::<AccountDetail>(&cfg),
         declaration::<PreferredChannel>(&cfg),
         declaration::<Money>(&cfg),
         declaration::<AccountDraft>(&cfg),
@@ -77,8 +125,13 @@ pub fn typescript() -> String {
         declaration::<CaseStatus>(&cfg),
         declaration::<OpenCase>(&cfg),
         declaration::<CaseSummary>(&cfg),
+        declaration::<InboxSort>(&cfg),
+        declaration::<OwnerFilter>(&cfg),
+        declaration::<DueFilter>(&cfg),
         declaration::<CaseCursor>(&cfg),
         declaration::<InboxQuery>(&cfg),
+        declaration::<ReasonOption>(&cfg),
+        declaration::<InboxFacets>(&cfg),
         declaration::<CasePage>(&cfg),
         declaration::<TimelineEntry>(&cfg),
         declaration::<Gate>(&cfg),
@@ -104,6 +157,24 @@ pub fn typescript() -> String {
         declaration::<PolicySummary>(&cfg),
         declaration::<DeskProfile>(&cfg),
         declaration::<ChoosePolicyArgs>(&cfg),
+        declaration::<Step>(&cfg),
+        declaration::<StepPermission>(&cfg),
+        declaration::<ReasonChoice>(&cfg),
+        declaration::<CodeStatus>(&cfg),
+        declaration::<RefundStatus>(&cfg),
+        declaration::<RefundLine>(&cfg),
+        declaration::<FinalizationLine>(&cfg),
+        declaration::<MessageKind>(&cfg),
+        declaration::<ComposedMessage>(&cfg),
+        declaration::<ComposeMessageArgs>(&cfg),
+        declaration::<MessageDelivery>(&cfg),
+        declaration::<SendMessageArgs>(&cfg),
+        declaration::<MessageSent>(&cfg),
+        declaration::<NoteSearchArgs>(&cfg),
+        declaration::<NoteHit>(&cfg),
+        declaration::<SendCodeArgs>(&cfg),
+        declaration::<CodeToSend>(&cfg),
+        declaration::<EnterCodeArgs>(&cfg),
     ];
     let mut out = String::from(
         "// Generated from the Rust types by src-tauri/src/bindings.rs. Do not edit by hand:\n\

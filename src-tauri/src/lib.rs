@@ -19,15 +19,20 @@ use crate::state::AppState;
 /// The app's builder, generic over the runtime so commands can run under `tauri::test`.
 pub fn builder<R: Runtime>() -> tauri::Builder<R> {
     tauri::Builder::<R>::new()
+        .plugin(tauri_plugin_clipboard_manager::init())
+        .plugin(tauri_plugin_opener::init())
         .invoke_handler(tauri::generate_handler![
             commands::session::session_status,
             commands::session::create_passphrase,
             commands::session::unlock_with_passphrase,
             commands::accounts::choose_accounts_file,
             commands::accounts::import_accounts,
+            commands::accounts::preview_accounts_import,
+            commands::accounts::account_detail,
             commands::accounts::list_accounts,
             commands::cases::open_case,
             commands::cases::list_inbox,
+            commands::cases::inbox_facets,
             commands::cases::case_detail,
             commands::cases::run_case_command,
             commands::cases::check_offer,
@@ -38,6 +43,11 @@ pub fn builder<R: Runtime>() -> tauri::Builder<R> {
             commands::profile::choose_policy,
             commands::profile::set_local_user,
             commands::profile::policy_sentences,
+            commands::notes::search_notes,
+            commands::messages::compose_case_message,
+            commands::messages::send_case_message,
+            commands::one_time_codes::send_one_time_code,
+            commands::one_time_codes::enter_one_time_code,
         ])
         .setup(|app| {
             let profile = resolve_profile(app.handle());

@@ -6,11 +6,16 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use fantoccini::actions::{InputSource, KeyAction, KeyActions};
 use fantoccini::elements::Element;
+use fantoccini::key::Key;
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::json;
 
-pub type Outcome = Result<(), Box<dyn std::error::Error + Send + Sync>>;
+pub type Failure = Box<dyn std::error::Error + Send + Sync>;
+pub type Outcome = Result<(), Failure>;
+/// An element found on screen, or why not (what was looked for, and for how long).
+pub type Found = Result<Element, Failure>;
 
 /// Fails the scenario with a message (and so a screenshot) unless `cond` holds.
 #[macro_export]
@@ -156,16 +161,18 @@ impl App {
         }
     }
 
-    async fn wait_for(&self, xpath: &str) -> Result<Element, fantoccini::error::CmdError> {
+    /// Waits for the element at `xpath`; a failure names what was looked for.
+    async fn wait_for(&self, xpath: &str) -> Found {
         self.client
             .wait()
             .at_most(WAIT)
             .for_element(Locator::XPath(xpath))
             .await
+            .map_err(|error| format!("{error}: nothing on screen matches {xpath}").into())
     }
 
     /// A button by its accessible name (aria-label or text).
-    pub async fn button(&self, name: &str) -> Result<Element, fantoccini::error::CmdError> {
+    pub async fn button(&self, name: &str) -> Found {
         self.wait_for(&format!(
             "//button[@aria-label={q} or normalize-space(.)={q}]",
             q = xpath_literal(name)
@@ -173,17 +180,65 @@ impl App {
         .await
     }
 
-    /// An input or select by the text of its label.
-    pub async fn field(&self, label: &str) -> Result<Element, fantoccini::error::CmdError> {
+    /// An input, select or textarea by the text of its label.
+    pub async fn field(&self, label: &str) -> Found {
         self.wait_for(&format!(
-            "//label[normalize-space(text()[1])={q}]/*[self::input or self::select]",
+            "//label[normalize-space(text()[1])={q}]/*[self::input or self::select or self::textarea]",
             q = xpath_literal(label)
         ))
         .await
     }
 
+    /// A button by its accessible name, inside the element (a form, a list, a dialog) whose
+    /// accessible name is `container`: for names that more than one step uses.
+    pub async fn button_in(&self, container: &str, name: &str) -> Found {
+        self.wait_for(&format!(
+            "//*[@aria-label={c}]//button[@aria-label={q} or normalize-space(.)={q}]",
+            c = xpath_literal(container),
+            q = xpath_literal(name)
+        ))
+        .await
+    }
+
+    /// Any element by its accessible name (aria-label), e.g. a dialog or a status value.
+    pub async fn named(&self, name: &str) -> Found {
+        self.wait_for(&format!("//*[@aria-label={q}]", q = xpath_literal(name)))
+            .await
+    }
+
+    /// Resizes the window, e.g. to check the smallest layout the desk supports.
+    pub async fn set_window_size(
+        &self,
+        width: u32,
+        height: u32,
+    ) -> Result<(), fantoccini::error::CmdError> {
+        self.client.set_window_size(width, height).await
+    }
+
+    /// Presses `key` with Ctrl held, wherever the focus is, as a person presses a shortcut.
+    pub async fn press_ctrl(&self, key: char) -> Result<(), fantoccini::error::CmdError> {
+        let keys = KeyActions::new("keyboard".into())
+            .then(KeyAction::Down {
+                value: Key::Control.into(),
+            })
+            .then(KeyAction::Down { value: key })
+            .then(KeyAction::Up { value: key })
+            .then(KeyAction::Up {
+                value: Key::Control.into(),
+            });
+        self.client.perform_actions(keys).await
+    }
+
+    /// Presses one key, wherever the focus is.
+    pub async fn press(&self, key: Key) -> Result<(), fantoccini::error::CmdError> {
+        let keys = KeyActions::new("keyboard".into())
+            .then(KeyAction::Down { value: key.into() })
+            .then(KeyAction::Up { value: key.into() });
+        self.client.perform_actions(keys).await
+    }
+
     /// A checkbox or radio button by the text of the label around it.
-    pub async fn choice(&self, label: &str) -> Result<Element, fantoccini::error::CmdError> {
+    pub async fn choice(&self, label: &str) -> Found {
         self.wait_for(&format!(
             "//label[normalize-space(.)={q}]/input[@type='checkbox' or @type='radio']",
             q = xpath_literal(label)
@@ -192,7 +247,7 @@ impl App {
     }
 
     /// A heading with exactly this text.
-    pub async fn heading(&self, text: &str) -> Result<Element, fantoccini::error::CmdError> {
+    pub async fn heading(&self, text: &str) -> Found {
         self.wait_for(&format!(
             "//*[self::h1 or self::h2][normalize-space(.)={q}]",
             q = xpath_literal(text)
@@ -201,11 +256,7 @@ impl App {
     }
 
     /// An element with `role` (e.g. "status", "alert") whose text contains `text`.
-    pub async fn role_with_text(
-        &self,
-        role: &str,
-        text: &str,
-    ) -> Result<Element, fantoccini::error::CmdError> {
+    pub async fn role_with_text(&self, role: &str, text: &str) -> Found {
         self.wait_for(&format!(
             "//*[@role={r}][contains(normalize-space(.), {q})]",
             r = xpath_literal(role),
@@ -215,11 +266,7 @@ impl App {
     }
 
     /// A body row of the table named `table` that contains `text`.
-    pub async fn row(
-        &self,
-        table: &str,
-        text: &str,
-    ) -> Result<Element, fantoccini::error::CmdError> {
+    pub async fn row(&self, table: &str, text: &str) -> Found {
         self.wait_for(&format!(
             "//table[@aria-label={t}]/tbody/tr[contains(normalize-space(.), {q})]",
             t = xpath_literal(table),
@@ -229,21 +276,17 @@ impl App {
     }
 
     /// The body rows of the table named `table`, once it has at least one.
-    pub async fn rows(&self, table: &str) -> Result<Vec<Element>, fantoccini::error::CmdError> {
+    pub async fn rows(&self, table: &str) -> Result<Vec<Element>, Failure> {
         let xpath = format!(
             "//table[@aria-label={t}]/tbody/tr",
             t = xpath_literal(table)
         );
         self.wait_for(&xpath).await?;
-        self.client.find_all(Locator::XPath(&xpath)).await
+        Ok(self.client.find_all(Locator::XPath(&xpath)).await?)
     }
 
     /// Waits until the table named `table` shows exactly `count` body rows, and returns them.
-    pub async fn rows_exactly(
-        &self,
-        table: &str,
-        count: usize,
-    ) -> Result<Vec<Element>, Box<dyn std::error::Error + Send + Sync>> {
+    pub async fn rows_exactly(&self, table: &str, count: usize) -> Result<Vec<Element>, Failure> {
         let xpath = format!(
             "//table[@aria-label={t}]/tbody/tr",
             t = xpath_literal(table)
@@ -262,11 +305,7 @@ impl App {
     }
 
     /// An item of the list named `list` that contains `text`.
-    pub async fn list_item(
-        &self,
-        list: &str,
-        text: &str,
-    ) -> Result<Element, fantoccini::error::CmdError> {
+    pub async fn list_item(&self, list: &str, text: &str) -> Found {
         self.wait_for(&format!(
             "//*[self::ol or self::ul][@aria-label={l}]/li[contains(normalize-space(.), {q})]",
             l = xpath_literal(list),
@@ -276,7 +315,7 @@ impl App {
     }
 
     /// Any element whose own text contains `text`.
-    pub async fn text(&self, text: &str) -> Result<Element, fantoccini::error::CmdError> {
+    pub async fn text(&self, text: &str) -> Found {
         self.wait_for(&format!(
             "//*[contains(normalize-space(text()), {q})]",
             q = xpath_literal(text)

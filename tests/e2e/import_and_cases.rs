@@ -52,12 +52,28 @@ pub async fn set_up_profile_for(app: &App, roles: &[&str], procedure: &str) -> O
     Ok(())
 }
 
-pub async fn import(app: &App, path: &str) -> Outcome {
+/// Opens the Accounts screen and previews the file: nothing is written yet.
+pub async fn preview(app: &App, path: &str) -> Outcome {
     app.button("Accounts").await?.click().await?;
     app.heading("Accounts").await?;
     // With no accounts yet the import form is already open.
     app.field("CSV file").await?.send_keys(path).await?;
-    app.button("Import").await?.click().await?;
+    app.button("Preview").await?.click().await?;
+    Ok(())
+}
+
+/// Previews the file, then imports it with the preview's "Import N accounts".
+pub async fn import(app: &App, path: &str) -> Outcome {
+    preview(app, path).await?;
+    app.client
+        .wait()
+        .at_most(std::time::Duration::from_secs(20))
+        .for_element(Locator::XPath(
+            "//form[@aria-label='Import accounts']//button[starts-with(normalize-space(.), 'Import ')]",
+        ))
+        .await?
+        .click()
+        .await?;
     Ok(())
 }
 
@@ -72,8 +88,18 @@ async fn imports_a_csv_opens_a_case_and_finds_it_after_a_restart() {
         .run_scenario("import-and-open-case", async |app: &App| {
             set_up_profile(app).await?;
             app.text("No cancellation requests yet.").await?;
-            import(app, &csv).await?;
-            app.role_with_text("status", "Imported: 3 new, 0 updated.")
+            preview(app, &csv).await?;
+            app.role_with_text(
+                "status",
+                "The file has 3 accounts: 3 new, 0 updated, 0 unchanged.",
+            )
+            .await?;
+            app.rows_exactly("Accounts in the file", 3).await?;
+            app.screenshot("import-preview").await;
+            // The preview wrote nothing.
+            app.text("No accounts yet.").await?;
+            app.button("Import 3 accounts").await?.click().await?;
+            app.role_with_text("status", "Imported: 3 new, 0 updated, 0 unchanged.")
                 .await?;
             app.rows_exactly("Account list", 3).await?;
 
@@ -106,9 +132,34 @@ async fn imports_a_csv_opens_a_case_and_finds_it_after_a_restart() {
                 "the case row shows the requester: {text}"
             );
             ensure!(
-                text.contains("received"),
+                text.to_lowercase().contains("received"),
                 "the case row shows its status: {text}"
             );
+
+            // The account's page lists the case in its history and opens it in the inbox.
+            app.button("Accounts").await?.click().await?;
+            app.row("Account list", "Quillfeather Health")
+                .await?
+                .find(Locator::Css("td"))
+                .await?
+                .click()
+                .await?;
+            app.heading("Quillfeather Health").await?;
+            let history = app
+                .list_item("Cases of this account", "from Gil Moreau")
+                .await?;
+            let line = text_of(&history).await?;
+            ensure!(line.starts_with("Received"), "history line: {line}");
+            app.screenshot("account-page").await;
+            history
+                .find(Locator::XPath(
+                    ".//button[normalize-space(.)='Show in inbox']",
+                ))
+                .await?
+                .click()
+                .await?;
+            app.heading("Inbox").await?;
+            app.heading("Quillfeather Health").await?;
             Ok(())
         })
         .await
@@ -152,33 +203,16 @@ async fn imports_a_csv_opens_a_case_and_finds_it_after_a_restart() {
 
     // The case was received through the case engine: its event is in the audit trail, under the
     // chosen policy and the local user. The key comes from the Secret Service, as the app's does.
-    let key = std::process::Command::new("secret-tool")
-        .args([
-            "lookup",
-            "service",
-            "app.holdfast.desk",
-            "username",
-            &format!("database-key:{}", canonical.display()),
-        ])
-        .output()
-        .expect("secret-tool runs");
-    let key = String::from_utf8_lossy(&key.stdout).trim().to_owned();
-    assert_eq!(key.len(), 64, "the database key is 32 bytes of hex");
-    let db = rusqlite::Connection::open(profile.join("holdfast.db")).expect("database file");
-    db.execute_batch(&format!("PRAGMA key = \"x'{key}'\";"))
-        .expect("keyed");
-    let (kind, actor, policy_version): (String, String, String) = db
-        .query_row(
-            "SELECT kind, actor, policy_version FROM events ORDER BY seq",
-            [],
-            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
-        )
-        .expect("one event recorded");
+    let events = crate::store_check::stored_events(&profile);
+    assert!(!events.is_empty(), "the case's first event is recorded");
     assert_eq!(
-        (kind.as_str(), actor.as_str(), policy_version.as_str()),
+        (
+            events[0].kind.as_str(),
+            events[0].actor.as_str(),
+            events[0].policy_version.as_str()
+        ),
         ("received", "Amy Account", "wootrecruit@1")
     );
-    drop(db);
 
     let app = App::launch(&profile).await;
     let app = app
@@ -222,9 +256,19 @@ async fn a_csv_with_bad_rows_imports_nothing_and_lists_every_bad_line() {
     let app = app
         .run_scenario("bad-csv", async |app: &App| {
             set_up_profile(app).await?;
-            import(app, &csv).await?;
+            preview(app, &csv).await?;
             app.role_with_text("alert", "2 rows cannot be imported; nothing was imported.")
                 .await?;
+            // A file with a bad row offers no import.
+            ensure!(
+                app.client
+                    .find_all(Locator::XPath(
+                        "//button[starts-with(normalize-space(.), 'Import ') and contains(., 'account') and not(contains(., '…'))]",
+                    ))
+                    .await?
+                    .is_empty(),
+                "a bad file offered an import button"
+            );
             let problems = app.rows("Rows that cannot be imported").await?;
             ensure!(
                 problems.len() == 2,

@@ -3,6 +3,13 @@
 //! `cargo xtask test` provides the display and the D-Bus session; without them these tests fail,
 //! they never skip.
 
+mod billsbee;
 mod case_workflow;
+mod desk;
 mod harness;
 mod import_and_cases;
+mod intelliserve;
+mod review_screenshots;
+mod sop_2017;
+mod store_check;
+mod wootrecruit;

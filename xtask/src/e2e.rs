@@ -1,6 +1,7 @@
-//! The end-to-end step: runs the e2e test target inside its own D-Bus session with a freshly
-//! created, unlocked gnome-keyring (a real Secret Service) and a virtual X display, isolated from
-//! the developer's own keyring and desktop. Linux only.
+//! The end-to-end environment: a private D-Bus session with a freshly created, unlocked
+//! gnome-keyring (a real Secret Service) and a virtual X display, isolated from the developer's
+//! own keyring and desktop. The e2e tests run in it, and so does the UI bench, which drives the app
+//! the same way. Linux only.
 
 use std::ffi::OsString;
 use std::fs;
@@ -13,7 +14,8 @@ use crate::steps::{cargo_program, Failure, Outcome, Step};
 /// collection; it prints GNOME_KEYRING_CONTROL=... which nothing here needs, so it is discarded.
 /// It returns a moment before it owns its D-Bus name, so the script waits for the name (else the
 /// first client would D-Bus-activate a second daemon). The probe stores and removes a secret so a
-/// broken Secret Service fails here, with a clear message, not inside a test.
+/// broken Secret Service fails here, with a clear message, not inside a test. The command to run
+/// comes as the script's arguments.
 const SESSION_SCRIPT: &str = r#"
 printf 'holdfast-e2e' | gnome-keyring-daemon --unlock --components=secrets >/dev/null \
   || { echo 'xtask: gnome-keyring-daemon did not start' >&2; exit 1; }
@@ -27,27 +29,58 @@ done
 { printf 'probe' | secret-tool store --label='Holdfast e2e probe' service holdfast-e2e-probe account probe \
   && secret-tool clear service holdfast-e2e-probe account probe; } \
   || { echo 'xtask: the Secret Service in the test session does not accept secrets' >&2; exit 1; }
-exec xvfb-run -a -s '-screen 0 1280x800x24' "$CARGO" test -p holdfast --features e2e --test e2e -- --test-threads=1
+exec xvfb-run -a -s '-screen 0 1280x800x24' "$@"
 "#;
 
+/// The end-to-end tests.
 pub fn run(tauri_driver_dir: Option<&Path>) -> Outcome {
+    in_session(
+        tauri_driver_dir,
+        &[
+            "test",
+            "-p",
+            "holdfast",
+            "--features",
+            "e2e",
+            "--test",
+            "e2e",
+            "--",
+            "--test-threads=1",
+        ],
+    )
+}
+
+/// The UI bench (release build): the desk and a bare window driven through WebDriver.
+pub fn bench(tauri_driver_dir: Option<&Path>) -> Outcome {
+    in_session(
+        tauri_driver_dir,
+        &["bench", "-p", "holdfast", "--bench", "ui"],
+    )
+}
+
+/// Runs `cargo <cargo_args>` in the environment.
+fn in_session(tauri_driver_dir: Option<&Path>, cargo_args: &[&str]) -> Outcome {
     let session = SessionDir::create()?;
-    let result = Step::new("dbus-run-session", &["--", "sh", "-c", SESSION_SCRIPT])
-        .titled(
-            "cargo test -p holdfast --features e2e --test e2e -- --test-threads=1 \
-             (in dbus-run-session with an unlocked gnome-keyring, under xvfb-run)",
-        )
-        .env("CARGO", cargo_program())
-        .env("PATH", path_with(tauri_driver_dir)?)
-        // The keyring files and the keyring's control socket live in the session folder, so
-        // neither the developer's login keyring nor its running daemon is touched.
-        .env("XDG_DATA_HOME", session.data())
-        .env("XDG_RUNTIME_DIR", session.runtime())
-        .env_remove("GNOME_KEYRING_CONTROL")
-        // The app must open on Xvfb even when started from a Wayland desktop.
-        .env_remove("WAYLAND_DISPLAY")
-        .env("GDK_BACKEND", "x11")
-        .run();
+    let result = Step::new(
+        "dbus-run-session",
+        &["--", "sh", "-c", SESSION_SCRIPT, "sh"],
+    )
+    .args([cargo_program()])
+    .args(cargo_args)
+    .titled(format!(
+        "cargo {} (in dbus-run-session with an unlocked gnome-keyring, under xvfb-run)",
+        cargo_args.join(" ")
+    ))
+    .env("PATH", path_with(tauri_driver_dir)?)
+    // The keyring files and the keyring's control socket live in the session folder, so
+    // neither the developer's login keyring nor its running daemon is touched.
+    .env("XDG_DATA_HOME", session.data())
+    .env("XDG_RUNTIME_DIR", session.runtime())
+    .env_remove("GNOME_KEYRING_CONTROL")
+    // The app must open on Xvfb even when started from a Wayland desktop.
+    .env_remove("WAYLAND_DISPLAY")
+    .env("GDK_BACKEND", "x11")
+    .run();
     drop(session);
     result
 }

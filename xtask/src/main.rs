@@ -21,7 +21,9 @@ commands:
                         first failure: fmt, clippy, cargo test, svelte-check, vitest, end-to-end
   test fast             the same without the end-to-end tests (and without their tools)
   test e2e              set up, build the UI, then only the end-to-end tests
-  bench                 the benchmarks (release build), each figure beside a raw-SQL reference
+  bench                 the benchmarks (release build): the store's, each figure beside a raw-SQL
+                        reference, then the UI's (launch, filter change) beside a bare Tauri
+                        window, through WebDriver like the end-to-end tests
 
 Setup installs missing Debian/Ubuntu packages with apt-get when run as root (otherwise it prints
 the command to run), checks Node.js, runs npm ci in ui/ when needed, and for the end-to-end tests
@@ -139,9 +141,17 @@ fn run(app_args: &[OsString]) -> Outcome {
 }
 
 /// The benchmarks print their own figures and ratios; they are not tests and never fail on speed.
+/// The UI bench drives the release build through WebDriver, in the end-to-end tests' environment.
 fn bench() -> Outcome {
-    setup::prepare(false)?;
+    let linux = cfg!(target_os = "linux");
+    let prepared = setup::prepare(linux)?;
     Step::cargo(&["bench", "-p", "holdfast-store", "--bench", "engine"]).run()?;
+    if linux {
+        build_ui()?;
+        e2e::bench(prepared.tauri_driver_dir.as_deref())?;
+    } else {
+        header("skipping the UI bench: it drives the app through WebDriver, on Linux only");
+    }
     header("benchmarks done");
     Ok(())
 }

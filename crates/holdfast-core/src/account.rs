@@ -71,6 +71,10 @@ pub struct AccountDraft {
     pub total_collected: Money,
     pub accounts_receivable: Money,
     pub original_sales_rep: Option<String>,
+    /// Unpaid invoices on the account, from the billing system; some procedures write them off
+    /// before cancelling.
+    #[serde(default)]
+    pub unpaid_invoices: u32,
 }
 
 /// An account as stored.

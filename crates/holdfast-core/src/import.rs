@@ -33,6 +33,12 @@ pub const ACCOUNT_COLUMNS: [&str; 15] = [
     "original_sales_rep",
 ];
 
+/// Columns a file may have; when absent, every account takes the default.
+pub const OPTIONAL_ACCOUNT_COLUMNS: [&str; 1] = [
+    // How many of the account's invoices are unpaid (empty: none), from the billing system.
+    "unpaid_invoices",
+];
+
 /// Longest text accepted in any one cell; longer is almost always a broken quote swallowing rows.
 const MAX_CELL_CHARS: usize = 500;
 
@@ -163,6 +169,7 @@ fn map_columns(
         let key = canonical_header(header);
         let known = ACCOUNT_COLUMNS
             .iter()
+            .chain(OPTIONAL_ACCOUNT_COLUMNS.iter())
             .find(|column| column.replace('_', "") == key);
         if let Some(column) = known {
             if columns.insert(*column, index).is_some() {
@@ -323,6 +330,19 @@ impl Row<'_> {
             },
         };
         let original_sales_rep = self.optional("original_sales_rep", &mut problems);
+        let unpaid_invoices = match self.cell("unpaid_invoices") {
+            "" => 0,
+            text => match text.parse::<u32>() {
+                Ok(count) if count <= 10_000 => count,
+                _ => {
+                    problems.push((
+                        "unpaid_invoices".into(),
+                        format!("\"{text}\" is not a number of invoices (0 to 10000)"),
+                    ));
+                    0
+                }
+            },
+        };
 
         match (
             external_id,
@@ -356,6 +376,7 @@ impl Row<'_> {
                 total_collected,
                 accounts_receivable,
                 original_sales_rep,
+                unpaid_invoices,
             }),
             _ => Err(problems),
         }
@@ -430,6 +451,29 @@ mod tests {
                 (11, col("mrr")),
             ]
         );
+    }
+
+    #[test]
+    fn unpaid_invoices_are_an_optional_column_of_counts() {
+        let without = format!("{HEADER}A-1,Acme,,a@acme.io,,email,Pro,,,10,USD,,,,\n");
+        assert_eq!(
+            read_accounts_csv(without.as_bytes()).unwrap()[0].unpaid_invoices,
+            0
+        );
+
+        let header = HEADER.replace('\n', ",Unpaid invoices\n");
+        let with = format!(
+            "{header}A-1,Acme,,a@acme.io,,email,Pro,,,10,USD,,,,,2\nA-2,Beta,,b@beta.io,,email,Pro,,,10,USD,,,,,\n"
+        );
+        let drafts = read_accounts_csv(with.as_bytes()).unwrap();
+        assert_eq!(drafts[0].unpaid_invoices, 2);
+        assert_eq!(drafts[1].unpaid_invoices, 0, "an empty cell is none");
+
+        let bad = format!("{header}A-1,Acme,,a@acme.io,,email,Pro,,,10,USD,,,,,-1\n");
+        let found = problems(&bad);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].column.as_deref(), Some("unpaid_invoices"));
+        assert_eq!(found[0].line, 2);
     }
 
     #[test]

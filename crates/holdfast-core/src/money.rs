@@ -71,6 +71,27 @@ pub struct Money {
     pub currency: Currency,
 }
 
+/// "1234.50 USD": the amount with the currency's decimal places and its code, never converted.
+impl std::fmt::Display for Money {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let digits = self.currency.minor_digits();
+        let sign = if self.minor < 0 { "-" } else { "" };
+        let magnitude = self.minor.unsigned_abs();
+        if digits == 0 {
+            return write!(f, "{sign}{magnitude} {}", self.currency.code());
+        }
+        let scale = 10_u64.pow(digits);
+        write!(
+            f,
+            "{sign}{}.{:0width$} {}",
+            magnitude / scale,
+            magnitude % scale,
+            self.currency.code(),
+            width = digits as usize
+        )
+    }
+}
+
 impl Money {
     pub fn new(minor: i64, currency: Currency) -> Self {
         Money { minor, currency }

@@ -79,6 +79,8 @@ enum Kind {
     Feedback,
     WinBack,
     Withdraw,
+    AddNote,
+    RecordMessage,
 }
 
 fn kinds() -> Vec<Kind> {
@@ -113,6 +115,8 @@ fn kinds() -> Vec<Kind> {
         (Feedback, 2),
         (WinBack, 2),
         (Withdraw, 1),
+        (AddNote, 2),
+        (RecordMessage, 1),
     ];
     let closes = [FailVerification, CsmRetained, AcceptOffer, Withdraw];
     weighted
@@ -322,6 +326,14 @@ fn command(kind: Kind, p: &Params) -> CaseCommand {
         Kind::WinBack => CaseCommand::ScheduleWinBack,
         Kind::Withdraw => CaseCommand::Withdraw {
             note: p.text.into(),
+        },
+        Kind::AddNote => CaseCommand::AddNote {
+            text: p.text.into(),
+        },
+        Kind::RecordMessage => CaseCommand::RecordMessage {
+            kind: holdfast_core::policy::MessageKind::Confirmation,
+            channel: p.channel,
+            body: p.text.into(),
         },
     }
 }
@@ -730,6 +742,11 @@ proptest! {
                 }
                 for event in &decided {
                     state = evolve(Some(state), event).expect("the case exists");
+                }
+                if matches!(command, CaseCommand::AddNote { .. } | CaseCommand::RecordMessage { .. }) {
+                    // A note or a message describes the case; it never moves it.
+                    prop_assert_eq!(state.status, before.status);
+                    prop_assert_eq!(state.version, before.version + 1);
                 }
                 events.extend(decided);
             }

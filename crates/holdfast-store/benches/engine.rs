@@ -5,21 +5,17 @@
 //! Limits (issue 3): deciding and committing one command ≤ 1 ms median; loading a case with its
 //! timeline ≤ 2 ms; the inbox's first page filtered by status and sorted by SLA due ≤ 5 ms.
 
+#[path = "support/fixture.rs"]
+mod fixture;
+
 use std::time::{Duration, Instant};
 
-use holdfast_core::account::{AccountDraft, PreferredChannel};
-use holdfast_core::case::{CaseStatus, RequestChannel};
-use holdfast_core::money::{Currency, Money};
-use holdfast_core::policy::parse_policy;
-use holdfast_core::role::Role;
-use holdfast_core::workflow::{Actor, CaseCommand};
-use holdfast_store::accounts::AccountQuery;
+use fixture::CASES;
+use holdfast_core::case::CaseStatus;
+use holdfast_core::workflow::CaseCommand;
 use holdfast_store::{Database, DatabaseKey};
-use jiff::Timestamp;
 use uuid::Uuid;
 
-const ACCOUNTS: usize = 100_000;
-const CASES: usize = 100_000;
 const SAMPLES: usize = 500;
 
 fn median(mut samples: Vec<Duration>) -> Duration {
@@ -50,82 +46,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let path = dir.path().join("bench.db");
     let key = DatabaseKey::generate()?;
     let mut db = Database::open(&path, &key)?;
-    let policy = parse_policy(include_str!("../../../policies/intelliserve.toml"))?;
-    let usd = Currency::parse("USD")?;
-    let now: Timestamp = "2026-11-24T15:00:00Z".parse()?;
-    let am = Actor {
-        user_id: "amy".into(),
-        roles: vec![Role::AccountManager],
-        active: true,
-    };
-
-    let started = Instant::now();
-    db.set_bulk_loading(true)?;
-    let tiers = policy.tiers.clone();
-    let drafts: Vec<AccountDraft> = (0..ACCOUNTS)
-        .map(|i| AccountDraft {
-            external_id: format!("ACC-{i:06}"),
-            name: format!("Customer {i:06}"),
-            contact_name: Some(format!("Contact {i}")),
-            email: Some(format!("c{i}@example.com")),
-            phone: Some(format!("+1 555 {:07}", i)),
-            preferred_channel: PreferredChannel::Email,
-            tier: tiers[i % tiers.len()].clone(),
-            hosting_server: None,
-            plan: Some("Pro".into()),
-            mrr: Money::new(10_000 + (i as i64 % 500) * 100, usd),
-            customer_since: None,
-            total_collected: Money::new(1_000_000, usd),
-            accounts_receivable: Money::new((i as i64 % 3) * 60_000, usd),
-            original_sales_rep: None,
-        })
-        .collect();
-    db.import_accounts(&drafts, now)?;
-    let account_ids: Vec<Uuid> = {
-        let mut ids = Vec::with_capacity(ACCOUNTS);
-        let mut query = AccountQuery {
-            limit: Some(500),
-            ..Default::default()
-        };
-        loop {
-            let page = db.accounts(&query)?;
-            ids.extend(page.items.iter().map(|a| a.id));
-            match page.next {
-                Some(next) => query.after = Some(next),
-                None => break,
-            }
-        }
-        ids
-    };
-    let mut case_ids = Vec::with_capacity(CASES);
-    for i in 0..CASES {
-        let case_id = Uuid::now_v7();
-        let received_at = now - jiff::SignedDuration::from_mins((i % 20_000) as i64);
-        db.run_case_command(
-            case_id,
-            &CaseCommand::Receive {
-                case_id,
-                account_id: account_ids[i % account_ids.len()],
-                channel: RequestChannel::Email,
-                requester_name: format!("Requester {i}"),
-                requester_contact: format!("c{i}@example.com"),
-                received_at: Some(received_at),
-            },
-            &am,
-            &policy,
-            now,
-        )?;
-        if i % 2 == 0 {
-            db.run_case_command(case_id, &CaseCommand::Acknowledge, &am, &policy, now)?;
-        }
-        case_ids.push(case_id);
-    }
-    db.set_bulk_loading(false)?;
-    println!(
-        "fixture: {ACCOUNTS} accounts, {CASES} cases, {} events, built in {:.1} s",
-        CASES + CASES / 2,
-        started.elapsed().as_secs_f64()
-    );
+    let built = fixture::build(&mut db)?;
+    println!("{}", built.describe());
+    let (policy, am, now, case_ids) = (built.policy, built.actor, built.now, built.case_ids);
 
     // The same database through plain SQL, for the reference figures.
     let raw = rusqlite::Connection::open(&path)?;

@@ -1,5 +1,6 @@
-//! Accounts: all-or-nothing imports keyed by external id, and a searchable list paged by keyset
-//! (name, id), so page 2,000 costs what page 1 costs.
+//! Accounts: all-or-nothing imports keyed by external id (with a preview of what an import would
+//! change), and a searchable list paged by keyset (name, id), so page 2,000 costs what page 1
+//! costs.
 
 use holdfast_core::account::{Account, AccountDraft, PreferredChannel};
 use holdfast_core::money::{Currency, Money};
@@ -18,6 +19,35 @@ use crate::Database;
 pub struct ImportSummary {
     pub created: u32,
     pub updated: u32,
+    /// Rows identical to the stored account; they are not written.
+    pub unchanged: u32,
+}
+
+/// What importing one row would do to the stored accounts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum RowChange {
+    /// No account has this external id yet.
+    New,
+    /// The account with this external id differs from the row.
+    Updated,
+    /// The account with this external id is exactly the row.
+    Unchanged,
+}
+
+fn change_of(
+    stored: &mut rusqlite::CachedStatement<'_>,
+    draft: &AccountDraft,
+) -> Result<RowChange> {
+    let found = stored
+        .query_row([&draft.external_id], |row| Ok(read_account(row)))
+        .optional()?
+        .transpose()?;
+    Ok(match found {
+        None => RowChange::New,
+        Some(account) if account.draft == *draft => RowChange::Unchanged,
+        Some(_) => RowChange::Updated,
+    })
 }
 
 /// Where the previous page of accounts ended.
@@ -48,7 +78,20 @@ fn digits(text: &str) -> String {
 }
 
 impl Database {
-    /// Creates or updates (by external id) every account, in one transaction.
+    /// What importing `drafts` would do to each stored account, in the drafts' order; writes
+    /// nothing.
+    pub fn import_changes(&self, drafts: &[AccountDraft]) -> Result<Vec<RowChange>> {
+        let mut stored = self.conn.prepare_cached(&format!(
+            "SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE external_id = ?1"
+        ))?;
+        drafts
+            .iter()
+            .map(|draft| change_of(&mut stored, draft))
+            .collect()
+    }
+
+    /// Creates or updates (by external id) every account that differs from its row, in one
+    /// transaction; identical accounts are left as they are.
     pub fn import_accounts(
         &mut self,
         drafts: &[AccountDraft],
@@ -58,18 +101,21 @@ impl Database {
         let mut summary = ImportSummary {
             created: 0,
             updated: 0,
+            unchanged: 0,
         };
         {
-            let mut existing = tx.prepare("SELECT id FROM accounts WHERE external_id = ?1")?;
+            let mut existing = tx.prepare_cached(&format!(
+                "SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE external_id = ?1"
+            ))?;
             let mut upsert = tx.prepare(
                 "INSERT INTO accounts (id, external_id, name, name_key, contact_name, email, email_key,
                     phone, phone_digits, preferred_channel, tier, hosting_server, plan, currency,
                     mrr_minor, customer_since, total_collected_minor, accounts_receivable_minor,
-                    original_sales_rep, created_at, updated_at)
+                    original_sales_rep, unpaid_invoices, created_at, updated_at)
                  VALUES (:id, :external_id, :name, :name_key, :contact_name, :email, :email_key,
                     :phone, :phone_digits, :preferred_channel, :tier, :hosting_server, :plan, :currency,
                     :mrr, :customer_since, :total_collected, :accounts_receivable,
-                    :original_sales_rep, :now, :now)
+                    :original_sales_rep, :unpaid_invoices, :now, :now)
                  ON CONFLICT (external_id) DO UPDATE SET
                     name = excluded.name, name_key = excluded.name_key,
                     contact_name = excluded.contact_name, email = excluded.email,
@@ -80,16 +126,17 @@ impl Database {
                     customer_since = excluded.customer_since,
                     total_collected_minor = excluded.total_collected_minor,
                     accounts_receivable_minor = excluded.accounts_receivable_minor,
-                    original_sales_rep = excluded.original_sales_rep, updated_at = excluded.updated_at",
+                    original_sales_rep = excluded.original_sales_rep,
+                    unpaid_invoices = excluded.unpaid_invoices, updated_at = excluded.updated_at",
             )?;
             for draft in drafts {
-                let known: Option<String> = existing
-                    .query_row([&draft.external_id], |row| row.get(0))
-                    .optional()?;
-                if known.is_some() {
-                    summary.updated += 1;
-                } else {
-                    summary.created += 1;
+                match change_of(&mut existing, draft)? {
+                    RowChange::New => summary.created += 1,
+                    RowChange::Updated => summary.updated += 1,
+                    RowChange::Unchanged => {
+                        summary.unchanged += 1;
+                        continue;
+                    }
                 }
                 upsert.execute(named_params! {
                     ":id": Uuid::now_v7().to_string(),
@@ -111,6 +158,7 @@ impl Database {
                     ":total_collected": draft.total_collected.minor,
                     ":accounts_receivable": draft.accounts_receivable.minor,
                     ":original_sales_rep": draft.original_sales_rep,
+                    ":unpaid_invoices": draft.unpaid_invoices,
                     ":now": to_millis(now),
                 })?;
             }
@@ -190,7 +238,7 @@ impl Database {
 const ACCOUNT_COLUMNS: &str =
     "id, external_id, name, contact_name, email, phone, preferred_channel,
     tier, hosting_server, plan, currency, mrr_minor, customer_since, total_collected_minor,
-    accounts_receivable_minor, original_sales_rep";
+    accounts_receivable_minor, original_sales_rep, unpaid_invoices";
 
 /// Reads one row of `ACCOUNT_COLUMNS`; anything that does not parse back is reported as damage.
 fn read_account(row: &Row<'_>) -> Result<Account> {
@@ -220,6 +268,7 @@ fn read_account(row: &Row<'_>) -> Result<Account> {
             total_collected: Money::new(row.get(13)?, currency),
             accounts_receivable: Money::new(row.get(14)?, currency),
             original_sales_rep: row.get(15)?,
+            unpaid_invoices: row.get(16)?,
         },
     })
 }

@@ -94,7 +94,7 @@ impl Database {
             hosting_server: draft.hosting_server,
             original_sales_rep: draft.original_sales_rep,
             original_sales_rep_active: rep_active,
-            unpaid_invoices: 0,
+            unpaid_invoices: draft.unpaid_invoices,
             offers_granted,
             preferred_channel: Some(draft.preferred_channel),
             // The account export has no plan price per billing period yet, so no proration.
@@ -241,6 +241,7 @@ impl Database {
         }
         let tx = self.conn.transaction()?;
         tx.execute("DELETE FROM tasks", [])?;
+        tx.execute("DELETE FROM case_notes", [])?;
         tx.execute("DELETE FROM cases", [])?;
         for recorded in &events {
             project(&tx, recorded, &to_case_event(recorded)?)?;
@@ -388,7 +389,37 @@ fn project(tx: &Transaction<'_>, recorded: &RecordedEvent, event: &CaseEvent) ->
             }
         }
         CaseEvent::VerificationFailed { .. } => status(CaseStatus::VerificationFailed)?,
-        CaseEvent::OfferAccepted { .. } => status(CaseStatus::Saved)?,
+        // The offer approval queue: an offer outside the limits waits until it is approved or
+        // the customer answers.
+        CaseEvent::OfferProposed {
+            offer_id,
+            needs_approval,
+            ..
+        } => set(
+            "offer_awaiting_approval = :value",
+            &needs_approval.then_some(offer_id),
+        )?,
+        CaseEvent::OfferApproved { .. } | CaseEvent::OfferDeclined { .. } => {
+            set("offer_awaiting_approval = :value", &None::<String>)?
+        }
+        CaseEvent::OfferAccepted { .. } => {
+            set("offer_awaiting_approval = :value", &None::<String>)?;
+            status(CaseStatus::Saved)?
+        }
+        CaseEvent::NoteAdded { text, .. } => {
+            tx.execute(
+                "INSERT OR REPLACE INTO case_notes (rowid, text, case_id, author, recorded_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+                rusqlite::params![
+                    recorded.seq as i64,
+                    text,
+                    case_id,
+                    recorded.event.actor,
+                    to_millis(recorded.event.recorded_at)
+                ],
+            )?;
+        }
+        CaseEvent::MessageSent { .. } => {}
         CaseEvent::Finalized { .. } => status(CaseStatus::Cancelled)?,
         CaseEvent::Withdrawn { .. } => status(CaseStatus::Withdrawn)?,
         CaseEvent::Routed { .. }
@@ -397,9 +428,6 @@ fn project(tx: &Transaction<'_>, recorded: &RecordedEvent, event: &CaseEvent) ->
         | CaseEvent::FormSent { .. }
         | CaseEvent::FormReminded { .. }
         | CaseEvent::FormReceived { .. }
-        | CaseEvent::OfferProposed { .. }
-        | CaseEvent::OfferApproved { .. }
-        | CaseEvent::OfferDeclined { .. }
         | CaseEvent::RequestLogged
         | CaseEvent::InvoicesWrittenOff { .. }
         | CaseEvent::OneTimeCodeSent { .. }
@@ -407,7 +435,18 @@ fn project(tx: &Transaction<'_>, recorded: &RecordedEvent, event: &CaseEvent) ->
         | CaseEvent::CancellationConfirmed { .. }
         | CaseEvent::FeedbackRecorded { .. } => {}
     }
-    // Any event after the first means someone is working the case.
+    // Any event after the first means someone is working the case, except a note or a message
+    // recorded, which describe the case without working it (as the engine's state has it).
+    if matches!(
+        event,
+        CaseEvent::NoteAdded { .. } | CaseEvent::MessageSent { .. }
+    ) {
+        tx.execute(
+            "UPDATE cases SET version = ?1 WHERE id = ?2",
+            rusqlite::params![version, case_id],
+        )?;
+        return Ok(());
+    }
     tx.execute(
         "UPDATE cases SET version = ?1,
             status = CASE status WHEN 'received' THEN 'in_progress' ELSE status END

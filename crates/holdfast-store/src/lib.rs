@@ -2,6 +2,7 @@
 //! migrations, and the tables the desk reads (accounts, cases). Decisions come from
 //! `holdfast-core`; this crate only persists them, one transaction per command.
 
+pub mod account_history;
 pub mod accounts;
 pub mod case_commands;
 pub mod cases;
@@ -10,6 +11,7 @@ pub mod error;
 pub mod events;
 pub mod key;
 mod migrations;
+pub mod notes;
 pub mod page;
 pub mod queues;
 pub mod settings;

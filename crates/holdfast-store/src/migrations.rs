@@ -11,6 +11,10 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0002_event_log.sql"),
     include_str!("../migrations/0003_case_engine.sql"),
     include_str!("../migrations/0004_profile_settings.sql"),
+    include_str!("../migrations/0005_inbox.sql"),
+    include_str!("../migrations/0006_case_notes.sql"),
+    include_str!("../migrations/0007_offer_approvals.sql"),
+    include_str!("../migrations/0008_unpaid_invoices.sql"),
 ];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;

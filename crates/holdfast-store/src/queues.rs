@@ -1,5 +1,6 @@
 //! The work queues: cases waiting for someone's action, most urgent (first-response deadline)
-//! first. They read the tasks and readiness the case engine's projection maintains.
+//! first. They read the tasks, the offer awaiting approval and the readiness the case engine's
+//! projection maintains.
 
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -20,6 +21,9 @@ pub enum Queue {
     RefundApprovals,
     /// Refunds with billing ("billing in progress").
     RefundsToProcess,
+    /// Open cases whose pending offer is outside the policy's limits and not approved yet, for
+    /// whoever the policy lets approve offers.
+    OfferApprovals,
     /// Cases whose every gate is met, waiting for someone allowed to finalize.
     Finalizations,
 }
@@ -31,6 +35,7 @@ pub struct QueueCounts {
     pub escalations: u32,
     pub refund_approvals: u32,
     pub refunds_to_process: u32,
+    pub offer_approvals: u32,
     pub finalizations: u32,
 }
 
@@ -47,6 +52,10 @@ fn filter(queue: Queue) -> &'static str {
         }
         Queue::RefundsToProcess => {
             "c.id IN (SELECT case_id FROM tasks WHERE open = 1 AND kind = 'refund_processing')"
+        }
+        // A closed case accepts no approval, so its unanswered offer waits for nobody.
+        Queue::OfferApprovals => {
+            "c.offer_awaiting_approval IS NOT NULL AND c.status IN ('received', 'in_progress')"
         }
         Queue::Finalizations => "c.ready_to_finalize = 1",
     }
@@ -88,6 +97,7 @@ impl Database {
             escalations: count(Queue::Escalations)?,
             refund_approvals: count(Queue::RefundApprovals)?,
             refunds_to_process: count(Queue::RefundsToProcess)?,
+            offer_approvals: count(Queue::OfferApprovals)?,
             finalizations: count(Queue::Finalizations)?,
         })
     }

@@ -72,6 +72,44 @@ fn reimporting_updates_by_external_id() {
 }
 
 #[test]
+fn a_preview_tells_new_changed_and_unchanged_rows_apart_and_writes_nothing() {
+    use holdfast_store::accounts::RowChange;
+    let mut fixture = Fixture::new();
+    fixture
+        .db
+        .import_accounts(&[draft("A-1", "Acme"), draft("A-2", "Beta")], now())
+        .unwrap();
+    let mut changed = draft("A-2", "Beta");
+    changed.accounts_receivable.minor = 2_500;
+    let rows = [draft("A-1", "Acme"), changed, draft("A-3", "Gamma")];
+    assert_eq!(
+        fixture.db.import_changes(&rows).unwrap(),
+        [RowChange::Unchanged, RowChange::Updated, RowChange::New]
+    );
+    assert_eq!(
+        fixture
+            .db
+            .accounts(&AccountQuery::default())
+            .unwrap()
+            .items
+            .len(),
+        2,
+        "the preview wrote nothing"
+    );
+
+    // The import does what the preview said, and leaves the unchanged account as it was.
+    let summary = fixture.db.import_accounts(&rows, now()).unwrap();
+    assert_eq!(
+        (summary.created, summary.updated, summary.unchanged),
+        (1, 1, 1)
+    );
+    assert_eq!(
+        fixture.db.import_changes(&rows).unwrap(),
+        [RowChange::Unchanged; 3]
+    );
+}
+
+#[test]
 fn pages_cover_every_account_once_in_name_order() {
     let mut fixture = Fixture::new();
     let drafts: Vec<_> = (0..237)
@@ -176,8 +214,8 @@ fn inbox_pages_newest_first_without_gaps() {
     }
     let mut seen = Vec::new();
     let mut query = InboxQuery {
-        after: None,
         limit: Some(7),
+        ..InboxQuery::default()
     };
     loop {
         let page = fixture.db.inbox(&query).unwrap();
@@ -221,4 +259,24 @@ fn a_case_needs_an_existing_account_and_valid_fields() {
         .unwrap()
         .items
         .is_empty());
+}
+
+#[test]
+fn unpaid_invoices_reach_the_engine_and_a_changed_count_is_an_update() {
+    let mut fixture = Fixture::new();
+    let mut owing = draft("A-1", "Acme");
+    owing.unpaid_invoices = 2;
+    fixture.db.import_accounts(&[owing.clone()], now()).unwrap();
+    let id = fixture
+        .db
+        .accounts(&holdfast_store::accounts::AccountQuery::default())
+        .unwrap()
+        .items[0]
+        .id;
+    assert_eq!(fixture.db.account_facts(id).unwrap().unpaid_invoices, 2);
+
+    owing.unpaid_invoices = 0;
+    let summary = fixture.db.import_accounts(&[owing], now()).unwrap();
+    assert_eq!(summary.updated, 1);
+    assert_eq!(fixture.db.account_facts(id).unwrap().unpaid_invoices, 0);
 }

@@ -60,7 +60,7 @@ fn read_models(db_path: &std::path::Path, key: &holdfast_store::DatabaseKey) -> 
         .unwrap();
     let mut rows = Vec::new();
     for sql in [
-        "SELECT id, account_id, status, channel, requester_name, requester_contact, received_at, opened_at, version, first_response_due, reason_id, owner, policy_version, ready_to_finalize FROM cases ORDER BY id",
+        "SELECT id, account_id, status, channel, requester_name, requester_contact, received_at, opened_at, version, first_response_due, reason_id, owner, policy_version, ready_to_finalize, offer_awaiting_approval FROM cases ORDER BY id",
         "SELECT id, case_id, kind, subject, assignee, due_at, open FROM tasks ORDER BY id",
     ] {
         let mut statement = conn.prepare(sql).unwrap();
@@ -347,9 +347,55 @@ fn read_models_rebuilt_from_the_events_equal_the_live_ones() {
             );
         }
     }
+    // Offers under a procedure with a catalogue: one beyond the limits still waiting for
+    // approval, one approved and waiting for the customer.
+    let intelliserve = parse_policy(include_str!("../../../policies/intelliserve.toml")).unwrap();
+    let max = person("max", &[Role::Manager]);
+    let mut offer_cases = Vec::new();
+    for approve in [false, true] {
+        let case_id = receive(&mut fixture.db, &intelliserve);
+        offer_cases.push(case_id);
+        let mut run = |command: CaseCommand, actor: &Actor| {
+            fixture
+                .db
+                .run_case_command(case_id, &command, actor, &intelliserve, now())
+                .unwrap();
+        };
+        run(
+            CaseCommand::VerifyIdentity {
+                method: VerificationMethod::EmailOnFile,
+                contact_used: Some("a-1@example.com".into()),
+                evidence: "Reply from the address on file".into(),
+            },
+            &amy,
+        );
+        run(
+            CaseCommand::ProposeOffer {
+                offer_id: "discount".into(),
+                terms: holdfast_core::workflow::OfferProposal {
+                    percent: Some(35),
+                    months: Some(2),
+                    amount: None,
+                    note: String::new(),
+                },
+            },
+            &amy,
+        );
+        if approve {
+            run(CaseCommand::ApproveOffer, &max);
+        }
+    }
     let path = fixture.path();
     let live = read_models(&path, &fixture.key);
     assert!(live.len() >= 6, "{live:#?}");
+    let offers_waiting = |db: &Database| -> Vec<Uuid> {
+        db.queue(Queue::OfferApprovals, "amy")
+            .unwrap()
+            .into_iter()
+            .map(|case| case.id)
+            .collect()
+    };
+    assert_eq!(offers_waiting(&fixture.db), vec![offer_cases[0]]);
     fixture.db.rebuild_read_models().unwrap();
     assert_eq!(read_models(&path, &fixture.key), live);
     assert_eq!(fixture.db.case(cases[2]).unwrap().status, CaseStatus::Saved);
@@ -359,6 +405,7 @@ fn read_models_rebuilt_from_the_events_equal_the_live_ones() {
         fixture.db.case(cases[3]).unwrap().status,
         CaseStatus::Withdrawn
     );
+    assert_eq!(offers_waiting(&fixture.db), vec![offer_cases[0]]);
 }
 
 #[test]

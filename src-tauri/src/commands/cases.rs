@@ -62,11 +62,15 @@ pub struct CaseCommandArgs {
     pub command: CaseCommand,
 }
 
-fn detail(database: &holdfast_store::Database, case_id: Uuid) -> Result<CaseDetail, AppError> {
-    let checklist = match (database.case_state(case_id)?, database.policy()?) {
-        (Some(state), Some(policy)) => {
+pub(crate) fn detail(
+    database: &holdfast_store::Database,
+    case_id: Uuid,
+) -> Result<CaseDetail, AppError> {
+    let user = database.local_user()?;
+    let checklist = match (database.case_state(case_id)?, database.policy()?, user) {
+        (Some(state), Some(policy), Some(user)) => {
             let facts = database.account_facts(state.account_id)?;
-            Some(checklist(&state, &policy, &facts))
+            Some(checklist(&state, &policy, &facts, &user.actor()))
         }
         _ => None,
     };
@@ -98,6 +102,16 @@ pub async fn run_case_command(
         return Err(AppError::validation(
             "command",
             "open a new case from its account",
+        ));
+    }
+    // Codes are drawn and hashed by the shell, never chosen by the window.
+    if matches!(
+        args.command,
+        CaseCommand::SendOneTimeCode { .. } | CaseCommand::EnterOneTimeCode { .. }
+    ) {
+        return Err(AppError::validation(
+            "command",
+            "one-time codes go through send_one_time_code and enter_one_time_code",
         ));
     }
     state
@@ -160,6 +174,9 @@ pub async fn check_offer(
         .await
 }
 
+/// One page of the inbox: filters, sort, search and the cursor of the previous page. A blank
+/// filter value, a "due within" window out of range, a search text too long or a cursor from
+/// another sort is `Validation` with that field; nothing is read then.
 #[tauri::command]
 pub async fn list_inbox(
     state: State<'_, AppState>,
@@ -167,5 +184,15 @@ pub async fn list_inbox(
 ) -> Result<CasePage, AppError> {
     state
         .with_database(move |database| Ok(database.inbox(&args)?))
+        .await
+}
+
+/// What the inbox's Owner, Tier and Reason filters offer.
+#[tauri::command]
+pub async fn inbox_facets(
+    state: State<'_, AppState>,
+) -> Result<holdfast_store::cases::InboxFacets, AppError> {
+    state
+        .with_database(move |database| Ok(database.inbox_facets()?))
         .await
 }

@@ -3,6 +3,9 @@
 
 pub mod accounts;
 pub mod cases;
+pub mod messages;
+pub mod notes;
+pub mod one_time_codes;
 pub mod profile;
 pub mod queues;
 pub mod session;

@@ -2,11 +2,13 @@ import { render, screen } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { CaseDetail } from '../lib/bindings';
+import { checklistFixture, refusing } from '../lib/testing/checklist';
 
 const invoke = vi.fn();
 vi.mock('@tauri-apps/api/core', () => ({ invoke: (...args: unknown[]) => invoke(...args) }));
 
 const { default: CaseActions } = await import('./CaseActions.svelte');
+const { deskActions } = await import('../lib/actions.svelte');
 
 function detail(overrides: Partial<NonNullable<CaseDetail['checklist']>> = {}): CaseDetail {
   return {
@@ -22,30 +24,16 @@ function detail(overrides: Partial<NonNullable<CaseDetail['checklist']>> = {}): 
       received_at: '2026-11-21T10:00:00Z',
       opened_at: '2026-11-21T10:00:00Z',
     },
-    checklist: {
-      status: 'in_progress',
-      acknowledged: true,
-      identity_verified: true,
-      verification_methods: ['email_on_file'],
+    checklist: checklistFixture({
       form_fields: ['Reason for cancellation'],
       form_sent: true,
-      form_received: false,
-      route: null,
       csm_step: true,
-      escalated_to: null,
-      csm_engaged: false,
-      retention_outcome_due: false,
-      offer_pending: null,
-      currency: 'USD',
-      offers: [],
-      offers_granted: [],
       blockers: [
         { gate: 'form_received', reason: 'the cancellation request form has not been received' },
         { gate: 'csm_engaged', reason: 'a customer success manager has not engaged with the customer yet' },
       ],
-      ready_to_finalize: false,
       ...overrides,
-    },
+    }),
     timeline: [],
   };
 }
@@ -85,5 +73,79 @@ describe('CaseActions', () => {
       args: { case_id: 'c1', command: { command: 'escalate', csm: 'Carla', note: '' } },
     });
     expect(onchanged).not.toHaveBeenCalled();
+  });
+
+  it('shows a step the user may not take disabled, with the reason in the engine words', () => {
+    render(CaseActions, {
+      detail: detail({ blockers: [], ready_to_finalize: true, permissions: refusing({ finalize: 'only a manager may finalize the cancellation' }) }),
+      onchanged: vi.fn(),
+    });
+    expect(screen.getByRole('button', { name: 'Finalize cancellation' })).toBeDisabled();
+    expect(screen.getByText('only a manager may finalize the cancellation')).toBeVisible();
+  });
+
+  it('requests a refund in minor units and warns above the threshold that a second person must verify it', async () => {
+    invoke.mockResolvedValue(detail());
+    render(CaseActions, { detail: detail(), onchanged: vi.fn() });
+    const user = userEvent.setup();
+    await user.type(screen.getByLabelText('Refund amount (USD)'), '1,250.50');
+    expect(screen.getByText(/someone other than you must verify it/)).toBeVisible();
+    await user.type(screen.getByLabelText('Justification'), 'Charged twice');
+    await user.click(screen.getByRole('button', { name: 'Request refund' }));
+    const [, payload] = invoke.mock.calls[0] as [string, { args: { command: { command: string; amount: unknown; refund_id: string } } }];
+    expect(payload.args.command.command).toBe('request_refund');
+    expect(payload.args.command.amount).toEqual({ minor: 125_050, currency: 'USD' });
+    expect(payload.args.command.refund_id).toMatch(/^[0-9a-f-]{14}7/);
+  });
+
+  it('offers the second verifier the refund under review, and shows who requested it', async () => {
+    invoke.mockResolvedValue(detail());
+    const refund = {
+      refund_id: '018bcfe5-6800-7000-8000-000000000000',
+      amount: { minor: 150_000, currency: 'USD' },
+      requested_by: 'Amy',
+      under_review: true,
+      verified_by: null,
+      status: 'under_review' as const,
+    };
+    render(CaseActions, { detail: detail({ refunds: [refund] }), onchanged: vi.fn() });
+    expect(screen.getByRole('list', { name: 'Refunds' })).toHaveTextContent('requested by Amy');
+    await userEvent.setup().click(screen.getByRole('button', { name: 'Verify refund' }));
+    expect(invoke).toHaveBeenCalledWith('run_case_command', {
+      args: { case_id: 'c1', command: { command: 'verify_refund', refund_id: refund.refund_id } },
+    });
+  });
+
+  it('after the cancellation, confirms on the preferred channel, records feedback and schedules win-back', async () => {
+    invoke.mockResolvedValue(detail());
+    render(CaseActions, {
+      detail: detail({ status: 'cancelled', preferred_channel: 'phone', win_back_months: [3, 6], blockers: [] }),
+      onchanged: vi.fn(),
+    });
+    const user = userEvent.setup();
+    expect(screen.getByLabelText('Channel')).toHaveValue('phone');
+    await user.click(screen.getByRole('button', { name: 'Confirm cancellation' }));
+    expect(invoke).toHaveBeenLastCalledWith('run_case_command', {
+      args: { case_id: 'c1', command: { command: 'confirm_cancellation', channel: 'phone' } },
+    });
+    await user.type(screen.getByLabelText('What the customer said'), 'Too expensive');
+    await user.click(screen.getByRole('button', { name: 'Record feedback' }));
+    expect(invoke).toHaveBeenLastCalledWith('run_case_command', {
+      args: { case_id: 'c1', command: { command: 'record_feedback', text: 'Too expensive', survey_link: null } },
+    });
+    await user.click(screen.getByRole('button', { name: 'Schedule win-back check-ins' }));
+    expect(invoke).toHaveBeenLastCalledWith('run_case_command', { args: { case_id: 'c1', command: { command: 'schedule_win_back' } } });
+    expect(screen.queryByRole('button', { name: 'Finalize cancellation' })).toBeNull();
+  });
+
+  it('offers the steps the case can take in the command palette, with the reason when refused', () => {
+    render(CaseActions, {
+      detail: detail({ acknowledged: false, permissions: refusing({ finalize: 'only a manager may finalize the cancellation' }) }),
+      onchanged: vi.fn(),
+    });
+    const byLabel = new Map(deskActions().map((action) => [action.label, action]));
+    expect(byLabel.get('Acknowledge request')?.disabledReason).toBeNull();
+    expect(byLabel.get('Escalate to a CSM')).toBeDefined();
+    expect(byLabel.get('Finalize cancellation')?.disabledReason).toBe('only a manager may finalize the cancellation');
   });
 });

@@ -2,6 +2,7 @@ import { render, screen } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Checklist } from '../lib/bindings';
+import { checklistFixture } from '../lib/testing/checklist';
 
 const invoke = vi.fn();
 vi.mock('@tauri-apps/api/core', () => ({ invoke: (...args: unknown[]) => invoke(...args) }));
@@ -9,29 +10,13 @@ vi.mock('@tauri-apps/api/core', () => ({ invoke: (...args: unknown[]) => invoke(
 const { default: OfferComposer } = await import('./OfferComposer.svelte');
 
 function checklist(): Checklist {
-  return {
-    status: 'in_progress',
-    acknowledged: true,
-    identity_verified: true,
-    verification_methods: ['email_on_file'],
-    form_fields: null,
-    form_sent: false,
-    form_received: false,
-    route: null,
-    csm_step: false,
-    escalated_to: null,
-    csm_engaged: false,
-    retention_outcome_due: false,
-    offer_pending: null,
-    currency: 'USD',
+  return checklistFixture({
     offers: [
       { id: 'discount', kind: 'discount', label: 'Discount', max_percent: 20, percent_choices: [], max_months: 3, max_amount: null, once_per_account: false, needs_approval: false },
       { id: 'credit', kind: 'credit', label: 'One-time credit', max_percent: null, percent_choices: [], max_months: null, max_amount: { minor: 50_000, currency: 'USD' }, once_per_account: true, needs_approval: false },
     ],
     offers_granted: ['credit'],
-    blockers: [],
-    ready_to_finalize: false,
-  };
+  });
 }
 
 describe('OfferComposer', () => {

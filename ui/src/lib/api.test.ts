@@ -12,8 +12,8 @@ describe('call', () => {
 
   it('passes arguments under `args` and returns the value', async () => {
     invoke.mockResolvedValue({ created: 2, updated: 1 });
-    const outcome = await call('import_accounts', { path: '/tmp/a.csv' });
-    expect(invoke).toHaveBeenCalledWith('import_accounts', { args: { path: '/tmp/a.csv' } });
+    const outcome = await call('preview_accounts_import', { path: '/tmp/a.csv' });
+    expect(invoke).toHaveBeenCalledWith('preview_accounts_import', { args: { path: '/tmp/a.csv' } });
     expect(outcome).toEqual({ ok: true, value: { created: 2, updated: 1 } });
   });
 
@@ -25,7 +25,7 @@ describe('call', () => {
 
   it('returns the typed error the shell rejected with', async () => {
     invoke.mockRejectedValue({ kind: 'validation', field: 'path', message: 'choose a CSV file to import' });
-    const outcome = await call('import_accounts', { path: '' });
+    const outcome = await call('preview_accounts_import', { path: '' });
     expect(outcome.ok).toBe(false);
     if (!outcome.ok) expect(fieldError(outcome.error, 'path')).toBe('choose a CSV file to import');
   });

@@ -17,9 +17,105 @@ export type ImportAccountsArgs = {
 /**
  * The CSV file to import, as an absolute path.
  */
+path: string, 
+/**
+ * The fingerprint the preview showed: the import is refused if the file changed since.
+ */
+fingerprint: string, };
+
+export type ImportSummary = { created: number, updated: number, 
+/**
+ * Rows identical to the stored account; they are not written.
+ */
+unchanged: number, };
+
+export type PreviewImportArgs = { 
+/**
+ * The CSV file to preview, as an absolute path.
+ */
 path: string, };
 
-export type ImportSummary = { created: number, updated: number, };
+export type RowChange = "new" | "updated" | "unchanged";
+
+export type PreviewRow = { change: RowChange, account: AccountDraft, };
+
+export type ImportPreview = { "verdict": "ready", 
+/**
+ * Identifies the file's contents; the import passes it back.
+ */
+fingerprint: string, 
+/**
+ * Accounts whose external id is not stored yet.
+ */
+created: number, 
+/**
+ * Stored accounts (by external id) that the file changes.
+ */
+updated: number, 
+/**
+ * Stored accounts the file repeats exactly; importing leaves them alone.
+ */
+unchanged: number, 
+/**
+ * The first rows of the file.
+ */
+rows: Array<PreviewRow>, } | { "verdict": "invalid", problems: Array<RowProblem>, };
+
+export type AccountArgs = { account_id: string, };
+
+export type Stamp = { 
+/**
+ * The user id of whoever took the step.
+ */
+by: string, at: string, };
+
+export type AccountCase = { id: string, status: CaseStatus, channel: RequestChannel, requester_name: string, received_at: string, 
+/**
+ * The cancellation reason's id, once captured.
+ */
+reason_id: string | null, 
+/**
+ * The reason's label under the profile's policy, when the policy knows it.
+ */
+reason: string | null, 
+/**
+ * Who holds the case now (a save call's assignee, the CSM it was escalated to).
+ */
+owner: string | null, };
+
+export type OfferOutcome = "pending" | "accepted" | "declined";
+
+export type AccountOffer = { case_id: string, offer_id: string, 
+/**
+ * The offer's label in the profile's policy, when the policy still has it.
+ */
+label: string | null, terms: OfferProposal, 
+/**
+ * It was outside the policy's limits, so it needed someone's approval.
+ */
+needs_approval: boolean, proposed: Stamp, approved: Stamp | null, outcome: OfferOutcome, 
+/**
+ * Who recorded the customer's answer, and when.
+ */
+answered: Stamp | null, };
+
+export type RefundProgress = "requested" | "under_review" | "verified" | "completed" | "denied";
+
+export type AccountRefund = { case_id: string, refund_id: string, amount: Money, justification: string, status: RefundProgress, requested: Stamp, verified: Stamp | null, completed: Stamp | null, denied: Stamp | null, denial_reason: string | null, };
+
+export type AccountDetail = { account: Account, 
+/**
+ * The account's cases, the most recently received first.
+ */
+cases: Array<AccountCase>, 
+/**
+ * The offers proposed on any of its cases, the latest first.
+ */
+offers: Array<AccountOffer>, 
+/**
+ * The refunds requested on any of its cases, the latest first.
+ */
+refunds: Array<AccountRefund>, };
 
 export type PreferredChannel = "email" | "phone" | "sms" | "chat";
 
@@ -45,7 +141,12 @@ tier: string,
 /**
  * The hosting server or region; the exit-interview link depends on it in some procedures.
  */
-hosting_server: string | null, plan: string | null, mrr: Money, customer_since: string | null, total_collected: Money, accounts_receivable: Money, original_sales_rep: string | null, };
+hosting_server: string | null, plan: string | null, mrr: Money, customer_since: string | null, total_collected: Money, accounts_receivable: Money, original_sales_rep: string | null, 
+/**
+ * Unpaid invoices on the account, from the billing system; some procedures write them off
+ * before cancelling.
+ */
+unpaid_invoices: number, };
 
 export type Account = { id: string, 
 /**
@@ -59,7 +160,12 @@ tier: string,
 /**
  * The hosting server or region; the exit-interview link depends on it in some procedures.
  */
-hosting_server: string | null, plan: string | null, mrr: Money, customer_since: string | null, total_collected: Money, accounts_receivable: Money, original_sales_rep: string | null, };
+hosting_server: string | null, plan: string | null, mrr: Money, customer_since: string | null, total_collected: Money, accounts_receivable: Money, original_sales_rep: string | null, 
+/**
+ * Unpaid invoices on the account, from the billing system; some procedures write them off
+ * before cancelling.
+ */
+unpaid_invoices: number, };
 
 export type AccountCursor = { name_key: string, id: string, };
 
@@ -94,13 +200,80 @@ requester_contact: string,
  */
 received_at: string | null, };
 
-export type CaseSummary = { id: string, account_id: string, account_name: string, account_tier: string, status: CaseStatus, channel: RequestChannel, requester_name: string, requester_contact: string, received_at: string, opened_at: string, };
+export type CaseSummary = { id: string, account_id: string, account_name: string, account_tier: string, status: CaseStatus, channel: RequestChannel, requester_name: string, requester_contact: string, received_at: string, opened_at: string, 
+/**
+ * The first-response deadline, in the policy's business hours (set when the case is received).
+ */
+first_response_due?: string | null, 
+/**
+ * When the first response went out; `None` while the first-response clock runs.
+ */
+acknowledged_at?: string | null, 
+/**
+ * The cancellation reason, once captured (an id of the policy's reasons).
+ */
+reason_id?: string | null, 
+/**
+ * Who holds the case now (the save-call rep or the CSM it was escalated to).
+ */
+owner?: string | null, };
 
-export type CaseCursor = { received_at: string, id: string, };
+export type InboxSort = "newest" | "due_soonest" | "account_name";
 
-export type InboxQuery = { after: CaseCursor | null, limit: number | null, };
+export type OwnerFilter = { "kind": "unassigned" } | { "kind": "person", name: string, };
 
-export type CasePage = { items: Array<CaseSummary>, next: CaseCursor | null, };
+export type DueFilter = { "kind": "overdue" } | { "kind": "due_within", hours: number, };
+
+export type CaseCursor = { "sort": "newest", received_at: string, id: string, } | { "sort": "due_soonest", first_response_due: string | null, id: string, } | { "sort": "account_name", 
+/**
+ * The account's lower-cased name, as the accounts list sorts it.
+ */
+account_name_key: string, account_id: string, id: string, };
+
+export type InboxQuery = { 
+/**
+ * Cases in any of these statuses; empty means every status.
+ */
+statuses: Array<CaseStatus>, owner: OwnerFilter | null, 
+/**
+ * The account's tier, exactly.
+ */
+tier: string | null, reason_id: string | null, due: DueFilter | null, 
+/**
+ * Finds cases whose account name, requester name or requester contact contains this text
+ * (case-insensitive).
+ */
+search: string | null, sort: InboxSort, 
+/**
+ * The `next` of the previous page, read with the same filters and sort.
+ */
+after: CaseCursor | null, limit: number | null, };
+
+export type ReasonOption = { id: string, 
+/**
+ * The policy's label; the id itself for a reason the current policy no longer has.
+ */
+label: string, };
+
+export type InboxFacets = { 
+/**
+ * Everyone who holds a case, by name.
+ */
+owners: Array<string>, 
+/**
+ * Every account tier, by name.
+ */
+tiers: Array<string>, 
+/**
+ * The policy's reasons in its order, then any other reason a case has.
+ */
+reasons: Array<ReasonOption>, };
+
+export type CasePage = { items: Array<CaseSummary>, 
+/**
+ * The cursor for the next page; `None` on the last page.
+ */
+next: CaseCursor | null, };
 
 export type TimelineEntry = { seq: number, kind: string, actor: string, policy_version: string, recorded_at: string, 
 /**
@@ -130,17 +303,29 @@ once_per_account: boolean,
  */
 needs_approval: boolean, };
 
-export type PendingOffer = { offer_id: string, needs_approval: boolean, approved: boolean, };
+export type PendingOffer = { offer_id: string, terms: OfferProposal, needs_approval: boolean, approved: boolean, };
 
 export type Checklist = { status: CaseStatus, acknowledged: boolean, identity_verified: boolean, verification_methods: Array<VerificationMethod>, 
 /**
+ * The one-time code waiting to be read back, if one was sent.
+ */
+one_time_code: CodeStatus | null, 
+/**
  * The policy has a cancellation request form; these are its fields.
  */
-form_fields: Array<string> | null, form_sent: boolean, form_received: boolean, route: Route | null, 
+form_fields: Array<string> | null, form_sent: boolean, form_reminders: number, form_received: boolean, 
+/**
+ * The policy's reason taxonomy, and the reason recorded on the case.
+ */
+reasons: Array<ReasonChoice>, reason_id: string | null, route: Route | null, 
 /**
  * The procedure involves a CSM (its gate), or the case was escalated to one.
  */
 csm_step: boolean, escalated_to: string | null, csm_engaged: boolean, retention_outcome_due: boolean, offer_pending: PendingOffer | null, 
+/**
+ * Offers proposed on this case, in order.
+ */
+offers_proposed: Array<string>, 
 /**
  * The policy's currency, in which offers and refunds are made.
  */
@@ -152,7 +337,39 @@ offers: Array<OfferTerms>,
 /**
  * Offers this account accepted before, on any case.
  */
-offers_granted: Array<string>, blockers: Array<Blocker>, ready_to_finalize: boolean, };
+offers_granted: Array<string>, 
+/**
+ * Refunds above this need a second person's verification.
+ */
+refund_threshold: Money, refunds: Array<RefundLine>, 
+/**
+ * Unpaid invoices on the account, and how many this case wrote off.
+ */
+unpaid_invoices: number, invoices_written_off: number, 
+/**
+ * The policy asks for the request to be logged (the cancellation sheet).
+ */
+log_required: boolean, logged: boolean, finalization: FinalizationLine | null, 
+/**
+ * The account's preferred channel, on which the confirmation must go out.
+ */
+preferred_channel: PreferredChannel | null, confirmed_on: PreferredChannel | null, feedback_recorded: boolean, 
+/**
+ * The exit-survey link for the account's hosting server, if the policy has one.
+ */
+survey_link: string | null, 
+/**
+ * The policy schedules win-back check-ins (months after the effective date).
+ */
+win_back_months: Array<number>, win_back_check_ins: Array<string> | null, 
+/**
+ * The policy's message templates, and those recorded as sent on this case.
+ */
+messages: Array<MessageKind>, messages_sent: Array<MessageKind>, blockers: Array<Blocker>, ready_to_finalize: boolean, 
+/**
+ * For every step, whether the current user may take it.
+ */
+permissions: Array<StepPermission>, };
 
 export type OfferCheckArgs = { case_id: string, offer_id: string, terms: OfferProposal, };
 
@@ -162,11 +379,11 @@ export type OfferCheck = {
  */
 needs_approval: boolean, };
 
-export type Queue = "my_tasks" | "escalations" | "refund_approvals" | "refunds_to_process" | "finalizations";
+export type Queue = "my_tasks" | "escalations" | "refund_approvals" | "refunds_to_process" | "offer_approvals" | "finalizations";
 
 export type QueueArgs = { queue: Queue, };
 
-export type QueueCounts = { my_tasks: number, escalations: number, refund_approvals: number, refunds_to_process: number, finalizations: number, };
+export type QueueCounts = { my_tasks: number, escalations: number, refund_approvals: number, refunds_to_process: number, offer_approvals: number, finalizations: number, };
 
 export type CaseDetail = { summary: CaseSummary, checklist: Checklist | null, timeline: Array<TimelineEntry>, };
 
@@ -204,7 +421,7 @@ data_export_offered: boolean, } | { "command": "confirm_cancellation", channel: 
 /**
  * The exit-survey link sent, if any.
  */
-survey_link: string | null, } | { "command": "schedule_win_back" } | { "command": "withdraw", note: string, };
+survey_link: string | null, } | { "command": "schedule_win_back" } | { "command": "withdraw", note: string, } | { "command": "add_note", text: string, } | { "command": "record_message", kind: MessageKind, channel: PreferredChannel, body: string, };
 
 export type CaseCommandArgs = { case_id: string, command: CaseCommand, };
 
@@ -218,6 +435,90 @@ export type DeskProfile = { user: LocalUser | null, policy: PolicySummary | null
 
 export type ChoosePolicyArgs = { preset_id: string, };
 
+export type Step = "receive" | "verify_identity" | "track_form" | "capture_reason" | "route" | "propose_offer" | "approve_offer" | "record_offer_outcome" | "escalate" | "record_csm_outcome" | "record_retention_outcome" | "request_refund" | "approve_refund" | "write_off" | "finalize" | "confirm" | "record_feedback" | "schedule_win_back";
+
+export type StepPermission = { step: Step, 
+/**
+ * `None` when the user may take the step.
+ */
+refused: string | null, };
+
+export type ReasonChoice = { id: string, label: string, 
+/**
+ * What the procedure suggests doing about it.
+ */
+mitigations: Array<string>, };
+
+export type CodeStatus = { contact: string, expires_at: string, attempts_left: number, locked: boolean, };
+
+export type RefundStatus = "under_review" | "billing_in_progress" | "completed" | "denied";
+
+export type RefundLine = { refund_id: string, amount: Money, requested_by: string, 
+/**
+ * Above the threshold: a second person must verify it before billing completes it.
+ */
+under_review: boolean, verified_by: string | null, status: RefundStatus, };
+
+export type FinalizationLine = { effective_date: string, billing_cessation_date: string, prorated_refund: Money | null, data_export_offered: boolean, api_access_revoked: boolean, };
+
+export type MessageKind = "acknowledgement" | "sympathetic_reply" | "offer" | "offer_applied" | "under_review" | "refund_notice" | "confirmation" | "exit_survey" | "win_back";
+
+export type ComposedMessage = { kind: MessageKind, body: string, 
+/**
+ * Placeholders the case has no value for yet; they stay in braces in `body`.
+ */
+missing: Array<string>, 
+/**
+ * The channel it should go out on: the account's preferred one, if known.
+ */
+channel: PreferredChannel | null, 
+/**
+ * Already recorded as sent on this case.
+ */
+sent: boolean, };
+
+export type ComposeMessageArgs = { case_id: string, kind: MessageKind, };
+
+export type MessageDelivery = "clipboard" | "mail_client";
+
+export type SendMessageArgs = { case_id: string, kind: MessageKind, channel: PreferredChannel, 
+/**
+ * The text as the person left it after reading (and perhaps editing) the template.
+ */
+body: string, delivery: MessageDelivery, };
+
+export type MessageSent = { detail: CaseDetail, 
+/**
+ * The message is on the clipboard, or open in the mail client.
+ */
+delivered: boolean, };
+
+export type NoteSearchArgs = { text: string, limit: number | null, };
+
+export type NoteHit = { case_id: string, account_name: string, author: string, recorded_at: string, 
+/**
+ * The note around the match, at most a few dozen words.
+ */
+excerpt: string, };
+
+export type SendCodeArgs = { case_id: string, 
+/**
+ * The e-mail or phone on file the code goes to; the engine checks it is on file.
+ */
+contact: string, };
+
+export type CodeToSend = { 
+/**
+ * Six digits, shown once.
+ */
+code: string, detail: CaseDetail, };
+
+export type EnterCodeArgs = { case_id: string, 
+/**
+ * The code as the requester read it back.
+ */
+code: string, };
+
 /** Every command the window may call, with its argument and result. */
 export type Commands = {
   session_status: { args: null; result: SessionStatus };
@@ -225,9 +526,12 @@ export type Commands = {
   unlock_with_passphrase: { args: PassphraseArgs; result: SessionStatus };
   choose_accounts_file: { args: null; result: string | null };
   import_accounts: { args: ImportAccountsArgs; result: ImportSummary };
+  preview_accounts_import: { args: PreviewImportArgs; result: ImportPreview };
+  account_detail: { args: AccountArgs; result: AccountDetail };
   list_accounts: { args: AccountQuery; result: AccountPage };
   open_case: { args: OpenCase; result: CaseSummary };
   list_inbox: { args: InboxQuery; result: CasePage };
+  inbox_facets: { args: null; result: InboxFacets };
   case_detail: { args: CaseArgs; result: CaseDetail };
   run_case_command: { args: CaseCommandArgs; result: CaseDetail };
   check_offer: { args: OfferCheckArgs; result: OfferCheck };
@@ -238,4 +542,9 @@ export type Commands = {
   choose_policy: { args: ChoosePolicyArgs; result: PolicySummary };
   set_local_user: { args: LocalUser; result: LocalUser };
   policy_sentences: { args: null; result: Array<string> };
+  search_notes: { args: NoteSearchArgs; result: Array<NoteHit> };
+  compose_case_message: { args: ComposeMessageArgs; result: ComposedMessage };
+  send_case_message: { args: SendMessageArgs; result: MessageSent };
+  send_one_time_code: { args: SendCodeArgs; result: CodeToSend };
+  enter_one_time_code: { args: EnterCodeArgs; result: CaseDetail };
 };

@@ -106,7 +106,7 @@ pub struct Gates {
 }
 
 /// The steps of a case, for role assignment.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum Step {
     Receive,
@@ -130,6 +130,27 @@ pub enum Step {
 }
 
 impl Step {
+    pub const ALL: [Step; 18] = [
+        Step::Receive,
+        Step::VerifyIdentity,
+        Step::TrackForm,
+        Step::CaptureReason,
+        Step::Route,
+        Step::ProposeOffer,
+        Step::ApproveOffer,
+        Step::RecordOfferOutcome,
+        Step::Escalate,
+        Step::RecordCsmOutcome,
+        Step::RecordRetentionOutcome,
+        Step::RequestRefund,
+        Step::ApproveRefund,
+        Step::WriteOff,
+        Step::Finalize,
+        Step::Confirm,
+        Step::RecordFeedback,
+        Step::ScheduleWinBack,
+    ];
+
     /// What taking the step means, as a sentence fragment ("finalize the cancellation").
     pub fn action(self) -> &'static str {
         match self {
@@ -267,7 +288,7 @@ pub struct Reason {
     pub mitigations: Vec<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum MessageKind {
     Acknowledgement,

@@ -486,8 +486,33 @@ pub fn parse_policy(source: &str) -> Result<Policy, PolicyError> {
             window_days: raw.refunds.window_days,
         },
         reasons,
-        messages: raw.messages,
+        messages: checked_messages(raw.messages)?,
         survey_links: raw.survey_links,
         win_back_months: raw.win_back_months,
     })
+}
+
+/// Templates may name only the placeholders the desk can fill.
+fn checked_messages(
+    messages: BTreeMap<MessageKind, String>,
+) -> Result<BTreeMap<MessageKind, String>, PolicyError> {
+    for (kind, template) in &messages {
+        if let Some(unknown) = crate::workflow::unknown_placeholders(template).first() {
+            let kind = serde_json::to_value(kind)
+                .ok()
+                .and_then(|value| value.as_str().map(str::to_owned))
+                .unwrap_or_default();
+            return Err(PolicyError {
+                line: None,
+                key: Some(format!("messages.{kind}")),
+                message: format!(
+                    "{{{unknown}}} is not a placeholder the desk can fill; use one of {}",
+                    crate::workflow::PLACEHOLDERS
+                        .map(|name| format!("{{{name}}}"))
+                        .join(", ")
+                ),
+            });
+        }
+    }
+    Ok(messages)
 }

@@ -5,19 +5,7 @@ use super::{Gates, OfferKind, OfferTerms, Policy, Route, RoutingCondition, Verif
 use crate::money::Money;
 
 fn amount(money: &Money) -> String {
-    let digits = money.currency.minor_digits();
-    let scale = 10_i64.pow(digits);
-    if digits == 0 {
-        format!("{} {}", money.minor, money.currency.code())
-    } else {
-        format!(
-            "{}.{:0width$} {}",
-            money.minor / scale,
-            (money.minor % scale).abs(),
-            money.currency.code(),
-            width = digits as usize
-        )
-    }
+    money.to_string()
 }
 
 fn list(items: &[String]) -> String {

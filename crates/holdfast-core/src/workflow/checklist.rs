@@ -5,10 +5,17 @@
 use serde::Serialize;
 use ts_rs::TS;
 
-use super::{AccountFacts, CaseState, PendingOffer};
+use jiff::civil::Date;
+use jiff::Timestamp;
+use uuid::Uuid;
+
+use super::decide::may_take;
+use super::{AccountFacts, Actor, CaseState, PendingOffer, RefundStatus};
+use crate::account::PreferredChannel;
 use crate::case::CaseStatus;
 use crate::error::Gate;
-use crate::policy::{OfferTerms, Policy, Route, VerificationMethod};
+use crate::money::Money;
+use crate::policy::{MessageKind, OfferTerms, Policy, Route, Step, VerificationMethod};
 
 /// The policy's gates that the case has not met yet, in the order the procedure meets them.
 pub fn finalization_blockers(
@@ -60,6 +67,54 @@ pub struct Blocker {
     pub reason: String,
 }
 
+/// A reason of the policy's taxonomy, for the reason form.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct ReasonChoice {
+    pub id: String,
+    pub label: String,
+    /// What the procedure suggests doing about it.
+    pub mitigations: Vec<String>,
+}
+
+/// The one-time code last sent, as the desk may show it (never its hash).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct CodeStatus {
+    pub contact: String,
+    pub expires_at: Timestamp,
+    pub attempts_left: u32,
+    pub locked: bool,
+}
+
+/// One refund on the case and where it stands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct RefundLine {
+    pub refund_id: Uuid,
+    pub amount: Money,
+    pub requested_by: String,
+    /// Above the threshold: a second person must verify it before billing completes it.
+    pub under_review: bool,
+    pub verified_by: Option<String>,
+    pub status: RefundStatus,
+}
+
+/// What the finalization recorded.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct FinalizationLine {
+    pub effective_date: Date,
+    pub billing_cessation_date: Date,
+    pub prorated_refund: Option<Money>,
+    pub data_export_offered: bool,
+    pub api_access_revoked: bool,
+}
+
+/// Whether the current user may take a step, and if not, why, in the desk's words.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct StepPermission {
+    pub step: Step,
+    /// `None` when the user may take the step.
+    pub refused: Option<String>,
+}
+
 /// Where a case stands against its policy: what is done, what the procedure offers next, and
 /// what still blocks finalization. The desk draws its checklist from this.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -68,10 +123,16 @@ pub struct Checklist {
     pub acknowledged: bool,
     pub identity_verified: bool,
     pub verification_methods: Vec<VerificationMethod>,
+    /// The one-time code waiting to be read back, if one was sent.
+    pub one_time_code: Option<CodeStatus>,
     /// The policy has a cancellation request form; these are its fields.
     pub form_fields: Option<Vec<String>>,
     pub form_sent: bool,
+    pub form_reminders: u32,
     pub form_received: bool,
+    /// The policy's reason taxonomy, and the reason recorded on the case.
+    pub reasons: Vec<ReasonChoice>,
+    pub reason_id: Option<String>,
     pub route: Option<Route>,
     /// The procedure involves a CSM (its gate), or the case was escalated to one.
     pub csm_step: bool,
@@ -79,25 +140,76 @@ pub struct Checklist {
     pub csm_engaged: bool,
     pub retention_outcome_due: bool,
     pub offer_pending: Option<PendingOffer>,
+    /// Offers proposed on this case, in order.
+    pub offers_proposed: Vec<String>,
     /// The policy's currency, in which offers and refunds are made.
     pub currency: String,
     /// The policy's offer catalogue with its limits, for the offer composer.
     pub offers: Vec<OfferTerms>,
     /// Offers this account accepted before, on any case.
     pub offers_granted: Vec<String>,
+    /// Refunds above this need a second person's verification.
+    pub refund_threshold: Money,
+    pub refunds: Vec<RefundLine>,
+    /// Unpaid invoices on the account, and how many this case wrote off.
+    pub unpaid_invoices: u32,
+    pub invoices_written_off: u32,
+    /// The policy asks for the request to be logged (the cancellation sheet).
+    pub log_required: bool,
+    pub logged: bool,
+    pub finalization: Option<FinalizationLine>,
+    /// The account's preferred channel, on which the confirmation must go out.
+    pub preferred_channel: Option<PreferredChannel>,
+    pub confirmed_on: Option<PreferredChannel>,
+    pub feedback_recorded: bool,
+    /// The exit-survey link for the account's hosting server, if the policy has one.
+    pub survey_link: Option<String>,
+    /// The policy schedules win-back check-ins (months after the effective date).
+    pub win_back_months: Vec<u32>,
+    pub win_back_check_ins: Option<Vec<Date>>,
+    /// The policy's message templates, and those recorded as sent on this case.
+    pub messages: Vec<MessageKind>,
+    pub messages_sent: Vec<MessageKind>,
     pub blockers: Vec<Blocker>,
     pub ready_to_finalize: bool,
+    /// For every step, whether the current user may take it.
+    pub permissions: Vec<StepPermission>,
 }
 
-pub fn checklist(state: &CaseState, policy: &Policy, account: &AccountFacts) -> Checklist {
+pub fn checklist(
+    state: &CaseState,
+    policy: &Policy,
+    account: &AccountFacts,
+    actor: &Actor,
+) -> Checklist {
     Checklist {
         status: state.status,
         acknowledged: state.acknowledged_at.is_some(),
         identity_verified: state.identity_verified,
         verification_methods: policy.identity.methods.clone(),
+        one_time_code: state.one_time_code.as_ref().map(|code| CodeStatus {
+            contact: code.contact.clone(),
+            expires_at: code.expires_at,
+            attempts_left: policy
+                .identity
+                .code_max_attempts
+                .saturating_sub(code.failed_attempts),
+            locked: code.locked,
+        }),
         form_fields: policy.form.as_ref().map(|form| form.fields.clone()),
         form_sent: state.form_sent,
+        form_reminders: state.form_reminders,
         form_received: state.form_received,
+        reasons: policy
+            .reasons
+            .iter()
+            .map(|reason| ReasonChoice {
+                id: reason.id.clone(),
+                label: reason.label.clone(),
+                mitigations: reason.mitigations.clone(),
+            })
+            .collect(),
+        reason_id: state.reason_id.clone(),
         route: state.route,
         csm_step: policy.gates.csm_escalation_before_finalization || state.escalated_to.is_some(),
         escalated_to: state.escalated_to.clone(),
@@ -107,9 +219,44 @@ pub fn checklist(state: &CaseState, policy: &Policy, account: &AccountFacts) -> 
             Some(Route::SaveCall | Route::ManagerRetention)
         ) && !state.retention_attempted,
         offer_pending: state.pending_offer.clone(),
+        offers_proposed: state.offers_proposed.clone(),
         currency: policy.currency.code().to_owned(),
         offers: policy.offers.clone(),
         offers_granted: account.offers_granted.clone(),
+        refund_threshold: policy.refunds.threshold,
+        refunds: state
+            .refunds
+            .values()
+            .map(|refund| RefundLine {
+                refund_id: refund.refund_id,
+                amount: refund.amount,
+                requested_by: refund.requested_by.clone(),
+                under_review: refund.under_review,
+                verified_by: refund.verified_by.clone(),
+                status: refund.status,
+            })
+            .collect(),
+        unpaid_invoices: account.unpaid_invoices,
+        invoices_written_off: state.invoices_written_off,
+        log_required: policy.gates.logged_before_finalization,
+        logged: state.logged,
+        finalization: state.finalization.as_ref().map(|done| FinalizationLine {
+            effective_date: done.effective_date,
+            billing_cessation_date: done.billing_cessation_date,
+            prorated_refund: done.prorated_refund,
+            data_export_offered: done.data_export_offered,
+            api_access_revoked: done.api_access_revoked,
+        }),
+        preferred_channel: account.preferred_channel,
+        confirmed_on: state.confirmed_on,
+        feedback_recorded: state.feedback_recorded,
+        survey_link: policy
+            .survey_link(account.hosting_server.as_deref())
+            .map(str::to_owned),
+        win_back_months: policy.win_back_months.clone(),
+        win_back_check_ins: state.win_back_check_ins.clone(),
+        messages: policy.messages.keys().copied().collect(),
+        messages_sent: state.messages_sent.clone(),
         blockers: finalization_blockers(state, policy, account)
             .into_iter()
             .map(|gate| Blocker {
@@ -118,5 +265,14 @@ pub fn checklist(state: &CaseState, policy: &Policy, account: &AccountFacts) -> 
             })
             .collect(),
         ready_to_finalize: ready_to_finalize(state, policy, account),
+        permissions: Step::ALL
+            .into_iter()
+            .map(|step| StepPermission {
+                step,
+                refused: may_take(actor, step, policy)
+                    .err()
+                    .map(|error| error.to_string()),
+            })
+            .collect(),
     }
 }

@@ -12,7 +12,7 @@ use uuid::Uuid;
 use crate::account::PreferredChannel;
 use crate::case::RequestChannel;
 use crate::money::Money;
-use crate::policy::VerificationMethod;
+use crate::policy::{MessageKind, VerificationMethod};
 use crate::role::Role;
 
 /// Who issues a command. On the server the roles and the active flag come from its own records.
@@ -171,6 +171,16 @@ pub enum CaseCommand {
     Withdraw {
         note: String,
     },
+    /// A note on the case, for whoever works it next.
+    AddNote {
+        text: String,
+    },
+    /// A message from the policy's templates went to the customer, as sent (after any edits).
+    RecordMessage {
+        kind: MessageKind,
+        channel: PreferredChannel,
+        body: String,
+    },
 }
 
 impl CaseCommand {
@@ -206,6 +216,8 @@ impl CaseCommand {
             CaseCommand::RecordFeedback { .. } => "record exit feedback on",
             CaseCommand::ScheduleWinBack => "schedule win-back check-ins for",
             CaseCommand::Withdraw { .. } => "withdraw",
+            CaseCommand::AddNote { .. } => "add a note to",
+            CaseCommand::RecordMessage { .. } => "record a message sent on",
         }
     }
 }

@@ -16,8 +16,10 @@ use crate::policy::{
 use crate::proration::prorated_refund;
 use crate::CoreError;
 
-fn step_of(command: &CaseCommand) -> Step {
-    match command {
+fn step_of(command: &CaseCommand) -> Option<Step> {
+    Some(match command {
+        // Notes and messages belong to no step of the procedure: anyone working cases may add them.
+        CaseCommand::AddNote { .. } | CaseCommand::RecordMessage { .. } => return None,
         CaseCommand::Receive { .. }
         | CaseCommand::Acknowledge
         | CaseCommand::LogRequest
@@ -46,7 +48,14 @@ fn step_of(command: &CaseCommand) -> Step {
         CaseCommand::ConfirmCancellation { .. } => Step::Confirm,
         CaseCommand::RecordFeedback { .. } => Step::RecordFeedback,
         CaseCommand::ScheduleWinBack => Step::ScheduleWinBack,
-    }
+    })
+}
+
+/// Whether `actor` may take `step` under `policy`: active, and holding one of the roles the
+/// policy names for the step (any role when it names none). The desk asks this to show an action
+/// disabled with its reason; `decide` asks it again for every command.
+pub fn may_take(actor: &Actor, step: Step, policy: &Policy) -> Result<(), CoreError> {
+    check_actor(actor, Some(step), policy)
 }
 
 /// The commands a cancelled case still accepts, and the only ones: what follows the cancellation.
@@ -56,6 +65,15 @@ fn follows_cancellation(command: &CaseCommand) -> bool {
         CaseCommand::ConfirmCancellation { .. }
             | CaseCommand::RecordFeedback { .. }
             | CaseCommand::ScheduleWinBack
+    )
+}
+
+/// Notes and the record of a message sent: they describe the case without moving it, so any case
+/// takes them, whatever its status.
+fn annotates(command: &CaseCommand) -> bool {
+    matches!(
+        command,
+        CaseCommand::AddNote { .. } | CaseCommand::RecordMessage { .. }
     )
 }
 
@@ -72,12 +90,22 @@ fn changes_the_account(command: &CaseCommand) -> bool {
     )
 }
 
-fn check_actor(actor: &Actor, step: Step, policy: &Policy) -> Result<(), CoreError> {
+fn check_actor(actor: &Actor, step: Option<Step>, policy: &Policy) -> Result<(), CoreError> {
     if !actor.active {
         return Err(CoreError::InactiveUser {
             user_id: actor.user_id.clone(),
         });
     }
+    let Some(step) = step else {
+        return if actor.roles.is_empty() {
+            Err(CoreError::invalid(
+                "actor",
+                "a user needs a role to work on cases",
+            ))
+        } else {
+            Ok(())
+        };
+    };
     let needed = policy.roles_for(step);
     let allowed = if needed.is_empty() {
         !actor.roles.is_empty()
@@ -120,6 +148,29 @@ fn in_policy_currency(field: &str, money: Money, policy: &Policy) -> Result<(), 
             format!("must be in {}", policy.currency.code()),
         ))
     }
+}
+
+const MAX_NOTE_CHARS: usize = 10_000;
+const MAX_MESSAGE_CHARS: usize = 20_000;
+
+/// Free text a person wrote, trimmed; empty or overlong text is refused rather than cut.
+fn bounded_text(
+    field: &str,
+    text: &str,
+    max_chars: usize,
+    when_empty: &str,
+) -> Result<String, CoreError> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Err(CoreError::invalid(field, when_empty));
+    }
+    if text.chars().count() > max_chars {
+        return Err(CoreError::invalid(
+            field,
+            format!("is longer than {max_chars} characters"),
+        ));
+    }
+    Ok(text.to_owned())
 }
 
 fn no_such_refund() -> CoreError {
@@ -343,11 +394,12 @@ pub fn decide(
 
     // A cancelled case accepts what follows the cancellation and nothing else; any other closed
     // case accepts nothing; an open case accepts everything but what follows a cancellation.
-    let allowed = match state.status {
-        CaseStatus::Cancelled => follows_cancellation(command),
-        status if status.is_closed() => false,
-        _ => !follows_cancellation(command),
-    };
+    let allowed = annotates(command)
+        || match state.status {
+            CaseStatus::Cancelled => follows_cancellation(command),
+            status if status.is_closed() => false,
+            _ => !follows_cancellation(command),
+        };
     if !allowed || matches!(command, CaseCommand::Receive { .. }) {
         return Err(invalid_transition(state, command));
     }
@@ -362,6 +414,29 @@ pub fn decide(
 
     let event = match command {
         CaseCommand::Receive { .. } => return Err(invalid_transition(state, command)),
+        CaseCommand::AddNote { text } => CaseEvent::NoteAdded {
+            text: bounded_text("text", text, MAX_NOTE_CHARS, "write the note first")?,
+            at: now,
+        },
+        CaseCommand::RecordMessage {
+            kind,
+            channel,
+            body,
+        } => {
+            if !policy.messages.contains_key(kind) {
+                return Err(CoreError::invalid(
+                    "kind",
+                    "the policy has no template for this message",
+                ));
+            }
+            check_channel_reachable(*channel, account.email.as_deref(), account.phone.as_deref())?;
+            CaseEvent::MessageSent {
+                message: *kind,
+                channel: *channel,
+                body: bounded_text("body", body, MAX_MESSAGE_CHARS, "the message is empty")?,
+                at: now,
+            }
+        }
         CaseCommand::Acknowledge => {
             if state.acknowledged_at.is_some() {
                 return Err(CoreError::invalid(

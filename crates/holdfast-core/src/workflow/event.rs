@@ -171,4 +171,16 @@ pub enum CaseEvent {
     Withdrawn {
         note: String,
     },
+    NoteAdded {
+        text: String,
+        at: Timestamp,
+    },
+    /// A message went to the customer: the template it came from, the channel, and the text as
+    /// sent.
+    MessageSent {
+        message: MessageKind,
+        channel: PreferredChannel,
+        body: String,
+        at: Timestamp,
+    },
 }

@@ -6,12 +6,19 @@ mod checklist;
 mod command;
 mod decide;
 mod event;
+mod message;
 mod one_time_code;
 mod state;
 
-pub use checklist::{checklist, finalization_blockers, ready_to_finalize, Blocker, Checklist};
+pub use checklist::{
+    checklist, finalization_blockers, ready_to_finalize, Blocker, Checklist, CodeStatus,
+    FinalizationLine, ReasonChoice, RefundLine, StepPermission,
+};
 pub use command::{AccountFacts, Actor, CaseCommand, OfferProposal};
-pub use decide::decide;
+pub use decide::{decide, may_take};
 pub use event::CaseEvent;
+pub use message::{
+    compose_message, unknown_placeholders, Addressee, ComposedMessage, PLACEHOLDERS,
+};
 pub use one_time_code::hash_one_time_code;
 pub use state::{evolve, CaseState, Finalization, OneTimeCode, PendingOffer, Refund, RefundStatus};

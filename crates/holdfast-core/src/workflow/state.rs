@@ -7,15 +7,16 @@ use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::CaseEvent;
+use super::{CaseEvent, OfferProposal};
 use crate::account::PreferredChannel;
 use crate::case::CaseStatus;
 use crate::money::Money;
-use crate::policy::Route;
+use crate::policy::{MessageKind, Route};
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, ts_rs::TS)]
 pub struct PendingOffer {
     pub offer_id: String,
+    pub terms: OfferProposal,
     pub needs_approval: bool,
     pub approved: bool,
 }
@@ -30,7 +31,7 @@ pub struct OneTimeCode {
     pub locked: bool,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum RefundStatus {
     /// Above the threshold and not yet verified by a second person.
@@ -95,6 +96,8 @@ pub struct CaseState {
     pub pending_offer: Option<PendingOffer>,
     /// Offers proposed on this case, in order.
     pub offers_proposed: Vec<String>,
+    /// The offer proposed last, with its terms, whatever became of it (for messages).
+    pub last_offer: Option<PendingOffer>,
     pub logged: bool,
     pub invoices_written_off: u32,
     pub one_time_code: Option<OneTimeCode>,
@@ -108,6 +111,8 @@ pub struct CaseState {
     pub feedback_recorded: bool,
     /// The win-back check-ins, once scheduled.
     pub win_back_check_ins: Option<Vec<Date>>,
+    /// The policy's messages recorded as sent, in the order first sent.
+    pub messages_sent: Vec<MessageKind>,
 }
 
 impl CaseState {
@@ -150,6 +155,7 @@ pub fn evolve(state: Option<CaseState>, event: &CaseEvent) -> Option<CaseState> 
                 retention_attempted: false,
                 pending_offer: None,
                 offers_proposed: Vec::new(),
+                last_offer: None,
                 logged: false,
                 invoices_written_off: 0,
                 one_time_code: None,
@@ -159,13 +165,18 @@ pub fn evolve(state: Option<CaseState>, event: &CaseEvent) -> Option<CaseState> 
                 confirmed_on: None,
                 feedback_recorded: false,
                 win_back_check_ins: None,
+                messages_sent: Vec::new(),
             })
         }
         (None, _) => return None,
         (Some(case), _) => case,
     };
     case.version += 1;
-    if case.status == CaseStatus::Received {
+    let annotation = matches!(
+        event,
+        CaseEvent::NoteAdded { .. } | CaseEvent::MessageSent { .. }
+    );
+    if case.status == CaseStatus::Received && !annotation {
         case.status = CaseStatus::InProgress;
     }
     match event {
@@ -218,15 +229,18 @@ pub fn evolve(state: Option<CaseState>, event: &CaseEvent) -> Option<CaseState> 
         }
         CaseEvent::OfferProposed {
             offer_id,
+            terms,
             needs_approval,
             ..
         } => {
             case.offers_proposed.push(offer_id.clone());
             case.pending_offer = Some(PendingOffer {
                 offer_id: offer_id.clone(),
+                terms: terms.clone(),
                 needs_approval: *needs_approval,
                 approved: false,
             });
+            case.last_offer = case.pending_offer.clone();
         }
         CaseEvent::OfferApproved { .. } => {
             if let Some(offer) = case.pending_offer.as_mut() {
@@ -326,6 +340,12 @@ pub fn evolve(state: Option<CaseState>, event: &CaseEvent) -> Option<CaseState> 
             case.win_back_check_ins = Some(check_ins.clone())
         }
         CaseEvent::Withdrawn { .. } => case.status = CaseStatus::Withdrawn,
+        CaseEvent::NoteAdded { .. } => {}
+        CaseEvent::MessageSent { message, .. } => {
+            if !case.messages_sent.contains(message) {
+                case.messages_sent.push(*message);
+            }
+        }
     }
     Some(case)
 }

@@ -28,6 +28,7 @@ pub fn draft(external_id: &str, name: &str) -> AccountDraft {
         total_collected: Money::new(4_500_000, usd),
         accounts_receivable: Money::new(0, usd),
         original_sales_rep: Some("Rob Reyes".into()),
+        unpaid_invoices: 0,
     }
 }
 

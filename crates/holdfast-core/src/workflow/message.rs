@@ -1,0 +1,170 @@
+//! The policy's message templates filled with a case's facts. A template names what it needs in
+//! braces (`{customer_name}`); the known names are `PLACEHOLDERS`, and a policy naming any other is
+//! refused when it is loaded. A fact the case does not have yet (no effective date before the
+//! finalization) stays in braces and is listed as missing, so the person sending it sees the gap.
+
+use serde::Serialize;
+use ts_rs::TS;
+
+use super::{AccountFacts, CaseState, PendingOffer};
+use crate::account::PreferredChannel;
+use crate::policy::{MessageKind, Policy};
+
+/// The names a template may use.
+pub const PLACEHOLDERS: [&str; 6] = [
+    "customer_name",
+    "account_name",
+    "effective_date",
+    "offer",
+    "amount",
+    "survey_link",
+];
+
+/// The names a template uses that are not placeholders, in the order they appear.
+pub fn unknown_placeholders(template: &str) -> Vec<String> {
+    placeholders_in(template)
+        .filter(|name| !PLACEHOLDERS.contains(name))
+        .map(str::to_owned)
+        .collect()
+}
+
+fn placeholders_in(template: &str) -> impl Iterator<Item = &str> {
+    template.split('{').skip(1).filter_map(|rest| {
+        let (name, _) = rest.split_once('}')?;
+        let is_name = !name.is_empty()
+            && name
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+        is_name.then_some(name)
+    })
+}
+
+/// Who the message is to, which the case state does not hold.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Addressee<'a> {
+    pub customer_name: &'a str,
+    pub account_name: &'a str,
+}
+
+/// A template filled for one case, ready to be read, edited and sent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct ComposedMessage {
+    pub kind: MessageKind,
+    pub body: String,
+    /// Placeholders the case has no value for yet; they stay in braces in `body`.
+    pub missing: Vec<String>,
+    /// The channel it should go out on: the account's preferred one, if known.
+    pub channel: Option<PreferredChannel>,
+    /// Already recorded as sent on this case.
+    pub sent: bool,
+}
+
+/// The policy's `kind` template filled from the case, or `None` when the policy has none.
+pub fn compose_message(
+    kind: MessageKind,
+    state: &CaseState,
+    policy: &Policy,
+    account: &AccountFacts,
+    to: &Addressee<'_>,
+) -> Option<ComposedMessage> {
+    let template = policy.messages.get(&kind)?;
+    let value = |name: &str| -> Option<String> {
+        match name {
+            "customer_name" => Some(to.customer_name.to_owned()),
+            "account_name" => Some(to.account_name.to_owned()),
+            "effective_date" => state
+                .finalization
+                .as_ref()
+                .map(|done| done.effective_date.to_string()),
+            "offer" => state
+                .last_offer
+                .as_ref()
+                .map(|offer| describe_offer(offer, policy)),
+            // The refund requested last: uuid v7 ids sort by time.
+            "amount" => state
+                .refunds
+                .values()
+                .next_back()
+                .map(|refund| refund.amount.to_string()),
+            "survey_link" => policy
+                .survey_link(account.hosting_server.as_deref())
+                .map(str::to_owned),
+            _ => None,
+        }
+    };
+    let mut body = String::with_capacity(template.len());
+    let mut missing = Vec::new();
+    let mut rest = template.as_str();
+    while let Some(open) = rest.find('{') {
+        body.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        match after.split_once('}') {
+            Some((name, tail)) if PLACEHOLDERS.contains(&name) => {
+                match value(name) {
+                    Some(filled) => body.push_str(&filled),
+                    None => {
+                        body.push('{');
+                        body.push_str(name);
+                        body.push('}');
+                        if !missing.iter().any(|known| known == name) {
+                            missing.push(name.to_owned());
+                        }
+                    }
+                }
+                rest = tail;
+            }
+            _ => {
+                body.push('{');
+                rest = after;
+            }
+        }
+    }
+    body.push_str(rest);
+    Some(ComposedMessage {
+        kind,
+        body,
+        missing,
+        channel: account.preferred_channel,
+        sent: state.messages_sent.contains(&kind),
+    })
+}
+
+/// "Discount: 20% for 3 months", in the catalogue's words.
+fn describe_offer(offer: &PendingOffer, policy: &Policy) -> String {
+    let label = policy
+        .offer(&offer.offer_id)
+        .map(|terms| terms.label.clone())
+        .unwrap_or_else(|| offer.offer_id.clone());
+    let mut terms = Vec::new();
+    if let Some(percent) = offer.terms.percent {
+        terms.push(format!("{percent}%"));
+    }
+    if let Some(amount) = offer.terms.amount {
+        terms.push(amount.to_string());
+    }
+    if let Some(months) = offer.terms.months {
+        terms.push(format!(
+            "for {months} month{}",
+            if months == 1 { "" } else { "s" }
+        ));
+    }
+    if terms.is_empty() {
+        label
+    } else {
+        format!("{label}: {}", terms.join(" "))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_unknown_placeholders_but_not_stray_braces() {
+        assert_eq!(
+            unknown_placeholders("Hi {customer_name}, {refund_amount} {Not A Name} {"),
+            vec!["refund_amount".to_owned()]
+        );
+        assert!(unknown_placeholders("Hi {customer_name} of {account_name}").is_empty());
+    }
+}

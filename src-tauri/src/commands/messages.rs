@@ -1,0 +1,194 @@
+//! Messages to the customer: a policy template filled with the case's facts, then put on the
+//! clipboard or opened in the mail client, and recorded on the case as sent.
+
+use holdfast_core::account::PreferredChannel;
+use holdfast_core::policy::MessageKind;
+use holdfast_core::workflow::{compose_message, Addressee, CaseCommand, ComposedMessage};
+use serde::{Deserialize, Serialize};
+use tauri::{AppHandle, Runtime, State};
+use tauri_plugin_clipboard_manager::ClipboardExt;
+use tauri_plugin_opener::OpenerExt;
+use ts_rs::TS;
+use uuid::Uuid;
+
+use crate::commands::cases::{detail, CaseDetail};
+use crate::commands::profile::{no_policy, no_user};
+use crate::error::AppError;
+use crate::state::AppState;
+
+#[derive(Debug, Deserialize, TS)]
+pub struct ComposeMessageArgs {
+    pub case_id: Uuid,
+    pub kind: MessageKind,
+}
+
+/// The policy's template for `kind`, filled with the case's facts.
+#[tauri::command]
+pub async fn compose_case_message(
+    state: State<'_, AppState>,
+    args: ComposeMessageArgs,
+) -> Result<ComposedMessage, AppError> {
+    state
+        .with_database(move |database| {
+            let policy = database.policy()?.ok_or_else(no_policy)?;
+            let summary = database.case(args.case_id)?;
+            let case = database
+                .case_state(args.case_id)?
+                .ok_or_else(|| no_case(args.case_id))?;
+            let facts = database.account_facts(case.account_id)?;
+            let to = Addressee {
+                customer_name: &summary.requester_name,
+                account_name: &summary.account_name,
+            };
+            compose_message(args.kind, &case, &policy, &facts, &to)
+                .ok_or_else(|| AppError::validation("kind", "the policy has no such message"))
+        })
+        .await
+}
+
+/// How the person sends the message: the app never sends mail itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum MessageDelivery {
+    /// Copied, to paste into the chat, the ticket or the phone script.
+    Clipboard,
+    /// A new message in the OS's mail client, addressed to the account's e-mail.
+    MailClient,
+}
+
+#[derive(Debug, Deserialize, TS)]
+pub struct SendMessageArgs {
+    pub case_id: Uuid,
+    pub kind: MessageKind,
+    pub channel: PreferredChannel,
+    /// The text as the person left it after reading (and perhaps editing) the template.
+    pub body: String,
+    pub delivery: MessageDelivery,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct MessageSent {
+    pub detail: CaseDetail,
+    /// The message is on the clipboard, or open in the mail client.
+    pub delivered: bool,
+}
+
+/// Records the message on the case (the engine checks it first: the template exists, the channel
+/// reaches the customer, the text is not empty), then hands it to the clipboard or the mail client.
+/// Recording comes first so that a message that reached the customer is never missing from the
+/// case; if the hand-over fails, the error says so and the case shows it as recorded.
+#[tauri::command]
+pub async fn send_case_message<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    args: SendMessageArgs,
+) -> Result<MessageSent, AppError> {
+    if args.delivery == MessageDelivery::MailClient && args.channel != PreferredChannel::Email {
+        return Err(AppError::validation(
+            "delivery",
+            "only an e-mail goes through the mail client; copy it for other channels",
+        ));
+    }
+    let body = args.body.trim().to_owned();
+    let command = CaseCommand::RecordMessage {
+        kind: args.kind,
+        channel: args.channel,
+        body: body.clone(),
+    };
+    let case_id = args.case_id;
+    let (detail, email) = state
+        .with_database(move |database| {
+            let policy = database.policy()?.ok_or_else(no_policy)?;
+            let actor = database.local_user()?.ok_or_else(no_user)?.actor();
+            let case = database
+                .case_state(case_id)?
+                .ok_or_else(|| no_case(case_id))?;
+            let email = database.account_facts(case.account_id)?.email;
+            database.run_case_command(
+                case_id,
+                &command,
+                &actor,
+                &policy,
+                jiff::Timestamp::now(),
+            )?;
+            Ok((detail(database, case_id)?, email))
+        })
+        .await?;
+    let handed_over = match args.delivery {
+        MessageDelivery::Clipboard => app
+            .clipboard()
+            .write_text(body)
+            .map_err(|error| error.to_string()),
+        MessageDelivery::MailClient => {
+            let to = email.unwrap_or_default();
+            let subject = subject(args.kind);
+            let url = format!(
+                "mailto:{}?subject={}&body={}",
+                percent_encode(&to),
+                percent_encode(subject),
+                percent_encode(&body)
+            );
+            app.opener()
+                .open_url(url, None::<&str>)
+                .map_err(|error| error.to_string())
+        }
+    };
+    match handed_over {
+        Ok(()) => Ok(MessageSent {
+            detail,
+            delivered: true,
+        }),
+        Err(problem) => Err(AppError::internal(format!(
+            "the message was recorded on the case, but it could not be handed over: {problem}"
+        ))),
+    }
+}
+
+fn no_case(case_id: Uuid) -> AppError {
+    AppError::NotFound {
+        entity: "case".into(),
+        id: case_id.to_string(),
+    }
+}
+
+fn subject(kind: MessageKind) -> &'static str {
+    match kind {
+        MessageKind::Acknowledgement => "We received your cancellation request",
+        MessageKind::SympatheticReply => "Your cancellation request",
+        MessageKind::Offer => "An offer for you",
+        MessageKind::OfferApplied => "Your offer is applied",
+        MessageKind::UnderReview => "Your refund request is under review",
+        MessageKind::RefundNotice => "Your refund",
+        MessageKind::Confirmation => "Your cancellation is confirmed",
+        MessageKind::ExitSurvey => "Would you tell us why you left?",
+        MessageKind::WinBack => "We'd love to have you back",
+    }
+}
+
+/// RFC 3986 percent-encoding of everything but unreserved characters, as mailto: fields need.
+fn percent_encode(text: &str) -> String {
+    let mut encoded = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~' | b'@') {
+            encoded.push(byte as char);
+        } else {
+            encoded.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    encoded
+}
+
+#[cfg(test)]
+mod tests {
+    use super::percent_encode;
+
+    #[test]
+    fn mailto_fields_are_percent_encoded() {
+        assert_eq!(
+            percent_encode("Hi Ana, 20% off & more?\nBye"),
+            "Hi%20Ana%2C%2020%25%20off%20%26%20more%3F%0ABye"
+        );
+        assert_eq!(percent_encode("ana@acme.io"), "ana@acme.io");
+        assert_eq!(percent_encode("é"), "%C3%A9");
+    }
+}

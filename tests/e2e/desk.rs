@@ -1,0 +1,79 @@
+//! Moves a person makes on the desk in every procedure: opening a case from an account, switching
+//! who uses the desk (Settings) to act as a second person, and coming back to a case in the inbox.
+
+use fantoccini::Locator;
+
+use crate::ensure;
+use crate::harness::{text_of, App, Failure, Outcome};
+
+/// Every role the Settings screen offers, by the name it shows.
+const ROLE_NAMES: [&str; 6] = [
+    "Account manager",
+    "Customer success manager",
+    "Manager",
+    "Billing",
+    "Sales rep",
+    "Administrator",
+];
+
+/// From the Accounts screen: finds the account by `search`, opens a case on it with the contact
+/// on file as requester, and waits for the case's checklist.
+pub async fn open_case(app: &App, search: &str, account: &str) -> Outcome {
+    app.button("Accounts").await?.click().await?;
+    app.heading("Accounts").await?;
+    let field = app.field("Search accounts").await?;
+    field.clear().await?;
+    field.send_keys(search).await?;
+    let rows = app.rows_exactly("Account list", 1).await?;
+    ensure!(
+        text_of(&rows[0]).await?.contains(account),
+        "the search for {search} found the wrong account"
+    );
+    rows[0].find(Locator::Css("td")).await?.click().await?;
+    app.heading(account).await?;
+    app.button("Open case").await?.click().await?;
+    app.heading("Inbox").await?;
+    app.heading(account).await?;
+    app.heading("Checklist").await?;
+    Ok(())
+}
+
+/// Switches the desk's user in Settings to `name` holding exactly `roles`, and waits for the
+/// desk to confirm it.
+pub async fn switch_user(app: &App, name: &str, roles: &[&str]) -> Outcome {
+    app.button("Settings").await?.click().await?;
+    app.heading("Settings").await?;
+    let field = app.field("Your name").await?;
+    field.clear().await?;
+    field.send_keys(name).await?;
+    for role in ROLE_NAMES {
+        let choice = app.choice(role).await?;
+        if choice.is_selected().await? != roles.contains(&role) {
+            choice.click().await?;
+        }
+    }
+    app.button("Switch user").await?.click().await?;
+    app.role_with_text("status", &format!("You are now acting as {name}"))
+        .await?;
+    Ok(())
+}
+
+/// Back to the inbox with the case of `account` open beside the list.
+pub async fn show_case(app: &App, account: &str) -> Outcome {
+    app.button("Inbox").await?.click().await?;
+    app.heading("Inbox").await?;
+    app.row("Cases", account)
+        .await?
+        .find(Locator::Css("td"))
+        .await?
+        .click()
+        .await?;
+    app.heading(account).await?;
+    app.heading("Checklist").await?;
+    Ok(())
+}
+
+/// The text of the inbox row of `account`'s case.
+pub async fn case_row_text(app: &App, account: &str) -> Result<String, Failure> {
+    Ok(text_of(&app.row("Cases", account).await?).await?)
+}

@@ -1,0 +1,81 @@
+//! Reading back what the app stored: the profile's database key from the Secret Service (as the
+//! app gets it) and the events in the encrypted database, so a test can check the audit trail
+//! behind what the window showed.
+
+use std::path::Path;
+
+/// One event of the audit trail, as stored.
+#[derive(Debug, Clone)]
+pub struct StoredEvent {
+    pub kind: String,
+    pub actor: String,
+    pub policy_version: String,
+    pub payload: serde_json::Value,
+}
+
+/// The profile's database key, looked up in the Secret Service with `secret-tool`.
+pub fn database_key(profile: &Path) -> String {
+    let canonical = profile.canonicalize().expect("profile path");
+    let key = std::process::Command::new("secret-tool")
+        .args([
+            "lookup",
+            "service",
+            "app.holdfast.desk",
+            "username",
+            &format!("database-key:{}", canonical.display()),
+        ])
+        .output()
+        .expect("secret-tool (Debian package libsecret-tools) runs");
+    let key = String::from_utf8_lossy(&key.stdout).trim().to_owned();
+    assert_eq!(key.len(), 64, "the database key is 32 bytes of hex");
+    key
+}
+
+/// The profile's database, opened with its key.
+pub fn open_store(profile: &Path) -> rusqlite::Connection {
+    let key = database_key(profile);
+    let db = rusqlite::Connection::open(profile.join("holdfast.db")).expect("database file");
+    db.execute_batch(&format!("PRAGMA key = \"x'{key}'\";"))
+        .expect("keyed");
+    db
+}
+
+/// Every event in the order it was recorded.
+pub fn stored_events(profile: &Path) -> Vec<StoredEvent> {
+    let db = open_store(profile);
+    let mut statement = db
+        .prepare("SELECT kind, actor, policy_version, payload FROM events ORDER BY seq")
+        .expect("the events table");
+    let events = statement
+        .query_map([], |row| {
+            let payload: String = row.get(3)?;
+            Ok(StoredEvent {
+                kind: row.get(0)?,
+                actor: row.get(1)?,
+                policy_version: row.get(2)?,
+                payload: serde_json::from_str(&payload).expect("an event's payload is JSON"),
+            })
+        })
+        .expect("events readable")
+        .collect::<Result<Vec<_>, _>>()
+        .expect("events readable");
+    events
+}
+
+/// The events of `kind`, failing with the whole trail when there are none.
+pub fn events_of<'a>(events: &'a [StoredEvent], kind: &str) -> Vec<&'a StoredEvent> {
+    let found: Vec<&StoredEvent> = events.iter().filter(|e| e.kind == kind).collect();
+    assert!(
+        !found.is_empty(),
+        "no {kind} event stored; the trail is: {:?}",
+        events.iter().map(|e| e.kind.as_str()).collect::<Vec<_>>()
+    );
+    found
+}
+
+/// The one event of `kind`.
+pub fn only_event<'a>(events: &'a [StoredEvent], kind: &str) -> &'a StoredEvent {
+    let found = events_of(events, kind);
+    assert_eq!(found.len(), 1, "expected one {kind} event, found {found:?}");
+    found[0]
+}

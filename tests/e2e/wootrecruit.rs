@@ -1,0 +1,255 @@
+//! The WootRecruit procedure (policies/wootrecruit.toml) walked end to end through the window:
+//! the acknowledgement sent from its template, a note found again by searching all notes, the
+//! requester verified against the contact on file, the mandatory form sent and received, the CSM's
+//! last attempt, finalization, the confirmation on the customer's preferred channel and their exit
+//! feedback; then the same path read back from the encrypted database's audit trail.
+//! The policy names no retention offers (its catalogue is empty), so this path has none.
+
+use fantoccini::Locator;
+
+use crate::desk::open_case;
+use crate::ensure;
+use crate::harness::{text_of, App};
+use crate::import_and_cases::{import, set_up_profile_with_roles, write_csv, GOOD_CSV};
+use crate::store_check::{only_event, stored_events};
+
+const FORM_FIELDS: [&str; 6] = [
+    "Account name",
+    "Requester name",
+    "Requester email",
+    "Reason for cancellation",
+    "Requested cancellation date",
+    "Preferred contact method",
+];
+
+const NOTE: &str = "Gil says the hiring freeze ends their use of WootRecruit this quarter";
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_wootrecruit_case_goes_from_acknowledgement_to_exit_feedback() {
+    let workspace = tempfile::tempdir().expect("temp dir");
+    let profile = workspace.path().join("profile");
+    let csv = write_csv(workspace.path(), "accounts.csv", GOOD_CSV);
+
+    let app = App::launch(&profile).await;
+    let app = app
+        .run_scenario("wootrecruit-full-path", async |app: &App| {
+            set_up_profile_with_roles(
+                app,
+                &["Account manager", "Customer success manager", "Manager"],
+            )
+            .await?;
+            import(app, &csv).await?;
+            app.role_with_text("status", "Imported: 3 new").await?;
+            open_case(app, "quillfeather", "Quillfeather Health").await?;
+
+            app.button("Acknowledge").await?.click().await?;
+            app.list_item("Timeline", "Acknowledged").await?;
+
+            // The acknowledgement, filled from the case, copied and recorded as sent.
+            app.field("Template")
+                .await?
+                .select_by_label("Acknowledgement")
+                .await?;
+            let message = app.field("Message").await?;
+            let body = message.prop("value").await?.unwrap_or_default();
+            ensure!(
+                body.starts_with(
+                    "Hi Gil Moreau, we received your request to cancel Quillfeather Health."
+                ),
+                "the acknowledgement is filled from the case: {body}"
+            );
+            app.button("Copy and record as sent").await?.click().await?;
+            app.role_with_text(
+                "status",
+                "Copied to the clipboard and recorded on the case.",
+            )
+            .await?;
+            app.text("Acknowledgement (sent)").await?;
+            app.list_item("Timeline", "Message sent").await?;
+
+            // A note, then found again from the search across every case's notes.
+            app.field("New note").await?.send_keys(NOTE).await?;
+            app.button("Add note").await?.click().await?;
+            app.list_item("Notes on this case", NOTE).await?;
+            app.field("Search all notes")
+                .await?
+                .send_keys("hiring freeze")
+                .await?;
+            let hit = app.list_item("Notes found", "Quillfeather Health").await?;
+            let hit = text_of(&hit).await?;
+            ensure!(
+                hit.contains("hiring freeze") && hit.contains("Amy Account"),
+                "the search finds the note with its author: {hit}"
+            );
+
+            // The address the requester wrote from is not enough: it must be the one on file.
+            let blocker = app
+                .list_item("Blocking finalization", "identity has not been verified")
+                .await?;
+            ensure!(
+                text_of(&blocker).await?.contains("identity"),
+                "blocked by identity"
+            );
+            app.field("Contact used")
+                .await?
+                .send_keys("someone@else.io")
+                .await?;
+            app.field("Evidence")
+                .await?
+                .send_keys("Reply from the address on file")
+                .await?;
+            app.button("Verify identity").await?.click().await?;
+            app.role_with_text("alert", "must be the contact on file")
+                .await?;
+            let contact = app.field("Contact used").await?;
+            contact.clear().await?;
+            contact.send_keys("gil@quillfeather.io").await?;
+            app.button("Verify identity").await?.click().await?;
+            app.list_item("Timeline", "Identity verified").await?;
+
+            // The mandatory form: sent, then received with every field the policy lists.
+            app.button("Send form").await?.click().await?;
+            app.text("Cancellation request form sent, not returned")
+                .await?;
+            for field in FORM_FIELDS {
+                app.field(field)
+                    .await?
+                    .send_keys("as filled by the customer")
+                    .await?;
+            }
+            app.button("Record form received").await?.click().await?;
+            app.text("Cancellation request form received").await?;
+
+            // The CSM's last attempt, from the escalation queue.
+            app.field("CSM").await?.send_keys("Carla").await?;
+            app.field("Note for the CSM")
+                .await?
+                .send_keys("Budget freeze; worth one more call")
+                .await?;
+            app.button("Escalate").await?.click().await?;
+            app.text("Customer success manager: Carla").await?;
+            app.button("Escalations").await?.click().await?;
+            app.row("Escalations list", "Quillfeather Health").await?;
+            app.button("Open the case of Quillfeather Health")
+                .await?
+                .click()
+                .await?;
+            app.button("Still cancelling").await?.click().await?;
+
+            // Nothing blocks it any more: it waits in the managers' finalization queue.
+            app.button("Finalizations").await?.click().await?;
+            app.row("Finalizations list", "Quillfeather Health").await?;
+            app.button("Open the case of Quillfeather Health")
+                .await?
+                .click()
+                .await?;
+            app.field("Effective date")
+                .await?
+                .send_keys("2026-12-31")
+                .await?;
+            app.choice("Data export offered").await?.click().await?;
+            app.button("Finalize cancellation").await?.click().await?;
+            app.text("Cancellation finalized, effective 2026-12-31")
+                .await?;
+            app.text("data export offered").await?;
+            let row = app.row("Cases", "cancelled").await?;
+            ensure!(
+                text_of(&row).await?.contains("Quillfeather Health"),
+                "the case is cancelled in the inbox"
+            );
+
+            // Confirmed on the channel the account prefers, which the form starts on.
+            let channel = app.field("Channel").await?;
+            ensure!(
+                channel.prop("value").await?.as_deref() == Some("email"),
+                "the confirmation starts on the preferred channel"
+            );
+            let preferred = channel
+                .find(Locator::XPath("./option[@value='email']"))
+                .await?
+                .prop("textContent")
+                .await?
+                .unwrap_or_default();
+            ensure!(
+                preferred.trim() == "E-mail (preferred)",
+                "the preferred channel is marked: {preferred}"
+            );
+            app.button("Confirm cancellation").await?.click().await?;
+            app.text("Cancellation confirmed to the customer by E-mail")
+                .await?;
+            app.field("What the customer said")
+                .await?
+                .send_keys("Good product; the hiring freeze made it unaffordable")
+                .await?;
+            app.button("Record feedback").await?.click().await?;
+            app.list_item("Timeline", "Feedback recorded").await?;
+            app.list_item("Timeline", "Finalized").await?;
+            app.list_item("Timeline", "Csm outcome recorded").await?;
+            Ok(())
+        })
+        .await
+        .expect("scenario passed");
+    app.screenshot("wootrecruit-feedback-recorded").await;
+    app.quit().await;
+
+    // The audit trail holds the whole path, by the local user, under the policy's version.
+    let events = stored_events(&profile);
+    for event in &events {
+        assert_eq!(event.policy_version, "wootrecruit@1", "{event:?}");
+        assert_eq!(event.actor, "Amy Account", "{event:?}");
+    }
+    let sent = only_event(&events, "message_sent");
+    assert_eq!(sent.payload["message"], "acknowledgement", "{sent:?}");
+    assert_eq!(sent.payload["channel"], "email", "{sent:?}");
+    assert!(
+        sent.payload["body"]
+            .as_str()
+            .is_some_and(|body| body.contains("Quillfeather Health")),
+        "the message as sent is kept: {sent:?}"
+    );
+    let note = only_event(&events, "note_added");
+    assert_eq!(note.payload["text"], NOTE, "{note:?}");
+    let verified = only_event(&events, "identity_verified");
+    assert_eq!(
+        verified.payload["contact_used"], "gil@quillfeather.io",
+        "{verified:?}"
+    );
+    let form = only_event(&events, "form_received");
+    for field in FORM_FIELDS {
+        assert_eq!(
+            form.payload["fields"][field], "as filled by the customer",
+            "{form:?}"
+        );
+    }
+    let escalated = only_event(&events, "escalated");
+    assert_eq!(escalated.payload["csm"], "Carla", "{escalated:?}");
+    let outcome = only_event(&events, "csm_outcome_recorded");
+    assert_eq!(outcome.payload["retained"], false, "{outcome:?}");
+    let finalized = only_event(&events, "finalized");
+    assert_eq!(
+        finalized.payload["effective_date"], "2026-12-31",
+        "{finalized:?}"
+    );
+    assert_eq!(
+        finalized.payload["data_export_offered"], true,
+        "{finalized:?}"
+    );
+    let confirmed = only_event(&events, "cancellation_confirmed");
+    assert_eq!(confirmed.payload["channel"], "email", "{confirmed:?}");
+    let feedback = only_event(&events, "feedback_recorded");
+    assert_eq!(
+        feedback.payload["text"], "Good product; the hiring freeze made it unaffordable",
+        "{feedback:?}"
+    );
+    // The steps were recorded in the procedure's order.
+    let position = |kind: &str| events.iter().position(|e| e.kind == kind).unwrap();
+    assert!(
+        position("identity_verified") < position("form_received")
+            && position("form_received") < position("escalated")
+            && position("csm_outcome_recorded") < position("finalized")
+            && position("finalized") < position("cancellation_confirmed")
+            && position("cancellation_confirmed") < position("feedback_recorded"),
+        "the trail is out of order: {:?}",
+        events.iter().map(|e| e.kind.as_str()).collect::<Vec<_>>()
+    );
+}

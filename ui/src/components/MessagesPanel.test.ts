@@ -1,0 +1,63 @@
+import { render, screen } from '@testing-library/svelte';
+import userEvent from '@testing-library/user-event';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import type { CaseDetail } from '../lib/bindings';
+import { checklistFixture } from '../lib/testing/checklist';
+
+const invoke = vi.fn();
+vi.mock('@tauri-apps/api/core', () => ({ invoke: (...args: unknown[]) => invoke(...args) }));
+
+const { default: MessagesPanel } = await import('./MessagesPanel.svelte');
+
+function detail(): CaseDetail {
+  return {
+    summary: {
+      id: 'c1', account_id: 'a1', account_name: 'Acme', account_tier: 'Standard', status: 'cancelled', channel: 'email',
+      requester_name: 'Ana', requester_contact: 'ana@acme.io', received_at: '2026-11-21T10:00:00Z', opened_at: '2026-11-21T10:00:00Z',
+    } as CaseDetail['summary'],
+    checklist: checklistFixture({ status: 'cancelled', messages: ['acknowledgement', 'confirmation'], messages_sent: ['acknowledgement'] }),
+    timeline: [],
+  };
+}
+
+describe('MessagesPanel', () => {
+  beforeEach(() => {
+    invoke.mockReset();
+  });
+
+  it('fills the chosen template, says what is not known yet, and records the edited text as sent', async () => {
+    invoke.mockImplementation(async (command: string) => {
+      if (command === 'compose_case_message')
+        return { kind: 'confirmation', body: 'Acme is cancelled effective {effective_date}.', missing: ['effective_date'], channel: 'email', sent: false };
+      if (command === 'send_case_message') return { detail: detail(), delivered: true };
+      throw new Error(command);
+    });
+    const onchanged = vi.fn();
+    render(MessagesPanel, { detail: detail(), onchanged });
+    const user = userEvent.setup();
+    expect(screen.getByRole('option', { name: 'Acknowledgement (sent)' })).toBeInTheDocument();
+    await user.selectOptions(screen.getByLabelText('Template'), 'Confirmation');
+    const body = await screen.findByLabelText('Message');
+    expect(body).toHaveValue('Acme is cancelled effective {effective_date}.');
+    expect(screen.getByText(/Not known yet: effective date/)).toBeVisible();
+    await user.clear(body);
+    await user.type(body, 'Acme is cancelled effective 2026-12-31.');
+    await user.click(screen.getByRole('button', { name: 'Copy and record as sent' }));
+    expect(invoke).toHaveBeenLastCalledWith('send_case_message', {
+      args: { case_id: 'c1', kind: 'confirmation', channel: 'email', body: 'Acme is cancelled effective 2026-12-31.', delivery: 'clipboard' },
+    });
+    expect(await screen.findByRole('status')).toHaveTextContent('recorded on the case');
+    expect(onchanged).toHaveBeenCalled();
+  });
+
+  it('opens only an e-mail in the mail client', async () => {
+    invoke.mockResolvedValue({ kind: 'acknowledgement', body: 'Hi Ana', missing: [], channel: 'phone', sent: true });
+    render(MessagesPanel, { detail: detail(), onchanged: vi.fn() });
+    const user = userEvent.setup();
+    await user.selectOptions(screen.getByLabelText('Template'), 'Acknowledgement (sent)');
+    await screen.findByLabelText('Message');
+    expect(screen.getByRole('button', { name: 'Open in mail client' })).toBeDisabled();
+    await user.selectOptions(screen.getByLabelText('Sent by'), 'email');
+    expect(screen.getByRole('button', { name: 'Open in mail client' })).toBeEnabled();
+  });
+});

@@ -1,0 +1,59 @@
+// A checklist as the engine would send it for an open, verified case, for component tests; each
+// test overrides what it is about.
+import type { Checklist, Step } from '../bindings';
+
+export const ALL_STEPS: Step[] = [
+  'receive', 'verify_identity', 'track_form', 'capture_reason', 'route', 'propose_offer', 'approve_offer',
+  'record_offer_outcome', 'escalate', 'record_csm_outcome', 'record_retention_outcome', 'request_refund',
+  'approve_refund', 'write_off', 'finalize', 'confirm', 'record_feedback', 'schedule_win_back',
+];
+
+/** Permissions where the user may take every step but those refused here. */
+export function refusing(refused: Partial<Record<Step, string>>): Checklist['permissions'] {
+  return ALL_STEPS.map((step) => ({ step, refused: refused[step] ?? null }));
+}
+
+export function checklistFixture(overrides: Partial<Checklist> = {}): Checklist {
+  return {
+    status: 'in_progress',
+    acknowledged: true,
+    identity_verified: true,
+    verification_methods: ['email_on_file'],
+    one_time_code: null,
+    form_fields: null,
+    form_sent: false,
+    form_reminders: 0,
+    form_received: false,
+    reasons: [],
+    reason_id: null,
+    route: null,
+    csm_step: false,
+    escalated_to: null,
+    csm_engaged: false,
+    retention_outcome_due: false,
+    offer_pending: null,
+    offers_proposed: [],
+    currency: 'USD',
+    offers: [],
+    offers_granted: [],
+    refund_threshold: { minor: 100_000, currency: 'USD' },
+    refunds: [],
+    unpaid_invoices: 0,
+    invoices_written_off: 0,
+    log_required: false,
+    logged: false,
+    finalization: null,
+    preferred_channel: 'email',
+    confirmed_on: null,
+    feedback_recorded: false,
+    survey_link: null,
+    win_back_months: [],
+    win_back_check_ins: null,
+    messages: [],
+    messages_sent: [],
+    blockers: [],
+    ready_to_finalize: false,
+    permissions: refusing({}),
+    ...overrides,
+  };
+}
