@@ -267,12 +267,23 @@ impl App {
 
     /// A body row of the table named `table` that contains `text`.
     pub async fn row(&self, table: &str, text: &str) -> Found {
-        self.wait_for(&format!(
-            "//table[@aria-label={t}]/tbody/tr[contains(normalize-space(.), {q})]",
-            t = xpath_literal(table),
-            q = xpath_literal(text)
-        ))
-        .await
+        let row = self
+            .wait_for(&format!(
+                "//table[@aria-label={t}]/tbody/tr[contains(normalize-space(.), {q})]",
+                t = xpath_literal(table),
+                q = xpath_literal(text)
+            ))
+            .await?;
+        // A virtualized list renders a row hidden until it is measured; a person sees it (and
+        // reads its text) only once it is shown.
+        let started = Instant::now();
+        while text_of(&row).await?.is_empty() {
+            if started.elapsed() > WAIT {
+                return Err(format!("the {table} row with {text:?} is never shown").into());
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        Ok(row)
     }
 
     /// The body rows of the table named `table`, once it has at least one.
