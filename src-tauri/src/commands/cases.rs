@@ -1,5 +1,6 @@
 //! Cases: receiving a cancellation request through the case engine, and the inbox.
 
+use holdfast_core::account::Account;
 use holdfast_core::case::OpenCase;
 use holdfast_core::workflow::{checklist, CaseCommand, CaseEvent, Checklist, OfferProposal};
 use holdfast_store::case_commands::TimelineEntry;
@@ -47,6 +48,8 @@ pub async fn open_case(
 #[derive(Debug, Clone, Serialize, TS)]
 pub struct CaseDetail {
     pub summary: CaseSummary,
+    /// The customer's account, for the case page's header.
+    pub account: Account,
     pub checklist: Option<Checklist>,
     pub timeline: Vec<TimelineEntry>,
 }
@@ -74,8 +77,10 @@ pub(crate) fn detail(
         }
         _ => None,
     };
+    let summary = database.case(case_id)?;
     Ok(CaseDetail {
-        summary: database.case(case_id)?,
+        account: database.account(summary.account_id)?,
+        summary,
         checklist,
         timeline: database.timeline(case_id)?,
     })

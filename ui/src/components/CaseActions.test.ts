@@ -2,7 +2,7 @@ import { render, screen } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { CaseDetail } from '../lib/bindings';
-import { checklistFixture, refusing } from '../lib/testing/checklist';
+import { accountFixture, checklistFixture, refusing } from '../lib/testing/checklist';
 
 const invoke = vi.fn();
 vi.mock('@tauri-apps/api/core', () => ({ invoke: (...args: unknown[]) => invoke(...args) }));
@@ -12,6 +12,7 @@ const { deskActions } = await import('../lib/actions.svelte');
 
 function detail(overrides: Partial<NonNullable<CaseDetail['checklist']>> = {}): CaseDetail {
   return {
+    account: accountFixture(),
     summary: {
       id: 'c1',
       account_id: 'a1',

@@ -2,7 +2,7 @@ import { render, screen } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { CaseDetail } from '../lib/bindings';
-import { checklistFixture } from '../lib/testing/checklist';
+import { accountFixture, checklistFixture } from '../lib/testing/checklist';
 
 const invoke = vi.fn();
 vi.mock('@tauri-apps/api/core', () => ({ invoke: (...args: unknown[]) => invoke(...args) }));
@@ -11,6 +11,7 @@ const { default: NotesPanel } = await import('./NotesPanel.svelte');
 
 function detail(notes: string[] = []): CaseDetail {
   return {
+    account: accountFixture(),
     summary: {
       id: 'c1', account_id: 'a1', account_name: 'Acme', account_tier: 'Standard', status: 'in_progress', channel: 'email',
       requester_name: 'Ana', requester_contact: 'ana@acme.io', received_at: '2026-11-21T10:00:00Z', opened_at: '2026-11-21T10:00:00Z',

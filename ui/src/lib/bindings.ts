@@ -385,7 +385,11 @@ export type QueueArgs = { queue: Queue, };
 
 export type QueueCounts = { my_tasks: number, escalations: number, refund_approvals: number, refunds_to_process: number, offer_approvals: number, finalizations: number, };
 
-export type CaseDetail = { summary: CaseSummary, checklist: Checklist | null, timeline: Array<TimelineEntry>, };
+export type CaseDetail = { summary: CaseSummary, 
+/**
+ * The customer's account, for the case page's header.
+ */
+account: Account, checklist: Checklist | null, timeline: Array<TimelineEntry>, };
 
 export type CaseArgs = { case_id: string, };
 

@@ -1,6 +1,6 @@
 // A checklist as the engine would send it for an open, verified case, for component tests; each
 // test overrides what it is about.
-import type { Checklist, Step } from '../bindings';
+import type { Account, Checklist, Step } from '../bindings';
 
 export const ALL_STEPS: Step[] = [
   'receive', 'verify_identity', 'track_form', 'capture_reason', 'route', 'propose_offer', 'approve_offer',
@@ -55,5 +55,27 @@ export function checklistFixture(overrides: Partial<Checklist> = {}): Checklist 
     ready_to_finalize: false,
     permissions: refusing({}),
     ...overrides,
+  };
+}
+
+/** The account of the test cases: a small e-mail customer with nothing owed. */
+export function accountFixture(): Account {
+  return {
+    id: 'a1',
+    external_id: 'A-1',
+    name: 'Acme',
+    contact_name: 'Ana',
+    email: 'ana@acme.io',
+    phone: null,
+    preferred_channel: 'email',
+    tier: 'Standard',
+    hosting_server: null,
+    plan: null,
+    mrr: { minor: 10_000, currency: 'USD' },
+    customer_since: null,
+    total_collected: { minor: 0, currency: 'USD' },
+    accounts_receivable: { minor: 0, currency: 'USD' },
+    original_sales_rep: null,
+    unpaid_invoices: 0,
   };
 }
