@@ -39,8 +39,7 @@ use crate::error::AppError;
 use crate::session::SessionStatus;
 use holdfast_core::policy::{MessageKind, Step};
 use holdfast_core::workflow::{
-    CodeStatus, ComposedMessage, FinalizationLine, ReasonChoice, RefundLine, RefundStatus,
-    StepPermission,
+    CodeStatus, ComposedMessage, Finalization, ReasonChoice, Refund, RefundStatus, StepPermission,
 };
 use holdfast_store::account_history::{
     AccountCase, AccountDetail, AccountOffer, AccountRefund, OfferOutcome, RefundProgress, Stamp,
@@ -162,8 +161,8 @@ pub fn typescript() -> String {
         declaration::<ReasonChoice>(&cfg),
         declaration::<CodeStatus>(&cfg),
         declaration::<RefundStatus>(&cfg),
-        declaration::<RefundLine>(&cfg),
-        declaration::<FinalizationLine>(&cfg),
+        declaration::<Refund>(&cfg),
+        declaration::<Finalization>(&cfg),
         declaration::<MessageKind>(&cfg),
         declaration::<ComposedMessage>(&cfg),
         declaration::<ComposeMessageArgs>(&cfg),

@@ -120,19 +120,21 @@ pub async fn run_case_command(
         ));
     }
     state
-        .with_database(move |database| {
-            let policy = database.policy()?.ok_or_else(no_policy)?;
-            let actor = database.local_user()?.ok_or_else(no_user)?.actor();
-            database.run_case_command(
-                args.case_id,
-                &args.command,
-                &actor,
-                &policy,
-                jiff::Timestamp::now(),
-            )?;
-            detail(database, args.case_id)
-        })
+        .with_database(move |database| run_as_local_user(database, args.case_id, &args.command))
         .await
+}
+
+/// Decides `command` on the case as the profile's user under its policy, commits it, and returns
+/// the case as it now stands.
+pub(crate) fn run_as_local_user(
+    database: &mut holdfast_store::Database,
+    case_id: Uuid,
+    command: &CaseCommand,
+) -> Result<CaseDetail, AppError> {
+    let policy = database.policy()?.ok_or_else(no_policy)?;
+    let actor = database.local_user()?.ok_or_else(no_user)?.actor();
+    database.run_case_command(case_id, command, &actor, &policy, jiff::Timestamp::now())?;
+    detail(database, case_id)
 }
 
 #[derive(Debug, Deserialize, TS)]

@@ -11,8 +11,8 @@ use tauri_plugin_opener::OpenerExt;
 use ts_rs::TS;
 use uuid::Uuid;
 
-use crate::commands::cases::{detail, CaseDetail};
-use crate::commands::profile::{no_policy, no_user};
+use crate::commands::cases::{run_as_local_user, CaseDetail};
+use crate::commands::profile::no_policy;
 use crate::error::AppError;
 use crate::state::AppState;
 
@@ -98,20 +98,9 @@ pub async fn send_case_message<R: Runtime>(
     let case_id = args.case_id;
     let (detail, email) = state
         .with_database(move |database| {
-            let policy = database.policy()?.ok_or_else(no_policy)?;
-            let actor = database.local_user()?.ok_or_else(no_user)?.actor();
-            let case = database
-                .case_state(case_id)?
-                .ok_or_else(|| no_case(case_id))?;
-            let email = database.account_facts(case.account_id)?.email;
-            database.run_case_command(
-                case_id,
-                &command,
-                &actor,
-                &policy,
-                jiff::Timestamp::now(),
-            )?;
-            Ok((detail(database, case_id)?, email))
+            let detail = run_as_local_user(database, case_id, &command)?;
+            let email = detail.account.draft.email.clone();
+            Ok((detail, email))
         })
         .await?;
     let handed_over = match args.delivery {

@@ -8,8 +8,7 @@ use tauri::State;
 use ts_rs::TS;
 use uuid::Uuid;
 
-use crate::commands::cases::{detail, CaseDetail};
-use crate::commands::profile::{no_policy, no_user};
+use crate::commands::cases::{run_as_local_user, CaseDetail};
 use crate::error::AppError;
 use crate::state::AppState;
 
@@ -48,19 +47,6 @@ fn draw_code() -> Result<String, AppError> {
     }
 }
 
-fn run(
-    state: &AppState,
-    case_id: Uuid,
-    command: CaseCommand,
-) -> impl std::future::Future<Output = Result<CaseDetail, AppError>> + '_ {
-    state.with_database(move |database| {
-        let policy = database.policy()?.ok_or_else(no_policy)?;
-        let actor = database.local_user()?.ok_or_else(no_user)?.actor();
-        database.run_case_command(case_id, &command, &actor, &policy, jiff::Timestamp::now())?;
-        detail(database, case_id)
-    })
-}
-
 #[tauri::command]
 pub async fn send_one_time_code(
     state: State<'_, AppState>,
@@ -71,7 +57,10 @@ pub async fn send_one_time_code(
         code_hash: hash_one_time_code(&code),
         contact: args.contact,
     };
-    let detail = run(&state, args.case_id, command).await?;
+    let case_id = args.case_id;
+    let detail = state
+        .with_database(move |database| run_as_local_user(database, case_id, &command))
+        .await?;
     Ok(CodeToSend { code, detail })
 }
 
@@ -89,7 +78,10 @@ pub async fn enter_one_time_code(
     let command = CaseCommand::EnterOneTimeCode {
         code_hash: hash_one_time_code(&args.code),
     };
-    run(&state, args.case_id, command).await
+    let case_id = args.case_id;
+    state
+        .with_database(move |database| run_as_local_user(database, case_id, &command))
+        .await
 }
 
 #[cfg(test)]

@@ -341,7 +341,7 @@ offers_granted: Array<string>,
 /**
  * Refunds above this need a second person's verification.
  */
-refund_threshold: Money, refunds: Array<RefundLine>, 
+refund_threshold: Money, refunds: Array<Refund>, 
 /**
  * Unpaid invoices on the account, and how many this case wrote off.
  */
@@ -349,7 +349,7 @@ unpaid_invoices: number, invoices_written_off: number,
 /**
  * The policy asks for the request to be logged (the cancellation sheet).
  */
-log_required: boolean, logged: boolean, finalization: FinalizationLine | null, 
+log_required: boolean, logged: boolean, finalization: Finalization | null, 
 /**
  * The account's preferred channel, on which the confirmation must go out.
  */
@@ -457,13 +457,13 @@ export type CodeStatus = { contact: string, expires_at: string, attempts_left: n
 
 export type RefundStatus = "under_review" | "billing_in_progress" | "completed" | "denied";
 
-export type RefundLine = { refund_id: string, amount: Money, requested_by: string, 
+export type Refund = { refund_id: string, amount: Money, requested_by: string, 
 /**
- * Above the threshold: a second person must verify it before billing completes it.
+ * It was above the threshold when requested, so it needs a second person's verification.
  */
 under_review: boolean, verified_by: string | null, status: RefundStatus, };
 
-export type FinalizationLine = { effective_date: string, billing_cessation_date: string, prorated_refund: Money | null, data_export_offered: boolean, api_access_revoked: boolean, };
+export type Finalization = { effective_date: string, billing_cessation_date: string, prorated_refund: Money | null, data_export_offered: boolean, api_access_revoked: boolean, };
 
 export type MessageKind = "acknowledgement" | "sympathetic_reply" | "offer" | "offer_applied" | "under_review" | "refund_notice" | "confirmation" | "exit_survey" | "win_back";
 

@@ -7,10 +7,9 @@ use ts_rs::TS;
 
 use jiff::civil::Date;
 use jiff::Timestamp;
-use uuid::Uuid;
 
 use super::decide::may_take;
-use super::{AccountFacts, Actor, CaseState, PendingOffer, RefundStatus};
+use super::{AccountFacts, Actor, CaseState, Finalization, PendingOffer, Refund};
 use crate::account::PreferredChannel;
 use crate::case::CaseStatus;
 use crate::error::Gate;
@@ -85,28 +84,6 @@ pub struct CodeStatus {
     pub locked: bool,
 }
 
-/// One refund on the case and where it stands.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
-pub struct RefundLine {
-    pub refund_id: Uuid,
-    pub amount: Money,
-    pub requested_by: String,
-    /// Above the threshold: a second person must verify it before billing completes it.
-    pub under_review: bool,
-    pub verified_by: Option<String>,
-    pub status: RefundStatus,
-}
-
-/// What the finalization recorded.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
-pub struct FinalizationLine {
-    pub effective_date: Date,
-    pub billing_cessation_date: Date,
-    pub prorated_refund: Option<Money>,
-    pub data_export_offered: bool,
-    pub api_access_revoked: bool,
-}
-
 /// Whether the current user may take a step, and if not, why, in the desk's words.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct StepPermission {
@@ -150,14 +127,14 @@ pub struct Checklist {
     pub offers_granted: Vec<String>,
     /// Refunds above this need a second person's verification.
     pub refund_threshold: Money,
-    pub refunds: Vec<RefundLine>,
+    pub refunds: Vec<Refund>,
     /// Unpaid invoices on the account, and how many this case wrote off.
     pub unpaid_invoices: u32,
     pub invoices_written_off: u32,
     /// The policy asks for the request to be logged (the cancellation sheet).
     pub log_required: bool,
     pub logged: bool,
-    pub finalization: Option<FinalizationLine>,
+    pub finalization: Option<Finalization>,
     /// The account's preferred channel, on which the confirmation must go out.
     pub preferred_channel: Option<PreferredChannel>,
     pub confirmed_on: Option<PreferredChannel>,
@@ -224,29 +201,12 @@ pub fn checklist(
         offers: policy.offers.clone(),
         offers_granted: account.offers_granted.clone(),
         refund_threshold: policy.refunds.threshold,
-        refunds: state
-            .refunds
-            .values()
-            .map(|refund| RefundLine {
-                refund_id: refund.refund_id,
-                amount: refund.amount,
-                requested_by: refund.requested_by.clone(),
-                under_review: refund.under_review,
-                verified_by: refund.verified_by.clone(),
-                status: refund.status,
-            })
-            .collect(),
+        refunds: state.refunds.values().cloned().collect(),
         unpaid_invoices: account.unpaid_invoices,
         invoices_written_off: state.invoices_written_off,
         log_required: policy.gates.logged_before_finalization,
         logged: state.logged,
-        finalization: state.finalization.as_ref().map(|done| FinalizationLine {
-            effective_date: done.effective_date,
-            billing_cessation_date: done.billing_cessation_date,
-            prorated_refund: done.prorated_refund,
-            data_export_offered: done.data_export_offered,
-            api_access_revoked: done.api_access_revoked,
-        }),
+        finalization: state.finalization.clone(),
         preferred_channel: account.preferred_channel,
         confirmed_on: state.confirmed_on,
         feedback_recorded: state.feedback_recorded,

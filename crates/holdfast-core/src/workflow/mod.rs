@@ -12,7 +12,7 @@ mod state;
 
 pub use checklist::{
     checklist, finalization_blockers, ready_to_finalize, Blocker, Checklist, CodeStatus,
-    FinalizationLine, ReasonChoice, RefundLine, StepPermission,
+    ReasonChoice, StepPermission,
 };
 pub use command::{AccountFacts, Actor, CaseCommand, OfferProposal};
 pub use decide::{decide, may_take};

@@ -42,7 +42,7 @@ pub enum RefundStatus {
     Denied,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct Refund {
     pub refund_id: Uuid,
     pub amount: Money,
@@ -64,7 +64,7 @@ impl Refund {
 }
 
 /// What the finalization recorded.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct Finalization {
     pub effective_date: Date,
     pub billing_cessation_date: Date,
