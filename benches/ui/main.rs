@@ -27,7 +27,7 @@ use serde_json::{json, Value};
 type BenchResult<T = ()> = Result<T, Box<dyn std::error::Error + Send + Sync>>;
 
 /// Launches measured per window (after one unmeasured launch each), alternating app and bare.
-const LAUNCHES: usize = 7;
+const LAUNCHES: usize = 7; // TEMP-PERF
 /// Filter changes measured per window (after one unmeasured change each).
 const FILTER_CHANGES: usize = 11;
 /// The statuses the filter alternates between: each has 50k cases in the fixture, and their first
@@ -157,10 +157,17 @@ fn bare_window() {
 async fn bench() -> BenchResult {
     let tauri_driver = require_environment()?;
     let profile_dir = tempfile::tempdir()?;
-    let profile = Profile::open(profile_dir.path())?;
+    // TEMP-PERF: reuse a prebuilt profile
+    let reuse = std::env::var_os("TEMP_PERF_PROFILE").map(PathBuf::from);
+    let profile = Profile::open(reuse.as_deref().unwrap_or(profile_dir.path()))?;
     let keyring_user = profile.keyring_user();
     let outcome = async {
-        build_profile(&profile)?;
+        if reuse.is_none() || !profile.database_path().exists() {
+            build_profile(&profile)?;
+        }
+        if std::env::var_os("TEMP_PERF_BUILD_ONLY").is_some() {
+            return Ok(());
+        }
         let driver = Driver::start(&tauri_driver).await?;
         let app = Window::App(profile.dir().to_path_buf());
         let bare = Window::Bare(std::env::current_exe()?);
@@ -173,6 +180,9 @@ async fn bench() -> BenchResult {
     }
     .await;
     // The entry lives in the keyring, not the temporary folder: remove it even after a failure.
+    if reuse.is_some() {
+        return outcome;
+    }
     if let Err(error) =
         keyring::Entry::new(KEYRING_SERVICE, &keyring_user).and_then(|e| e.delete_credential())
     {

@@ -40,6 +40,7 @@ use crate::session::SessionStatus;
 use holdfast_core::policy::{MessageKind, Step};
 use holdfast_core::workflow::{
     CodeStatus, ComposedMessage, Finalization, ReasonChoice, Refund, RefundStatus, StepPermission,
+    SyncConflict,
 };
 use holdfast_store::account_history::{
     AccountCase, AccountDetail, AccountOffer, AccountRefund, OfferOutcome, RefundProgress, Stamp,
@@ -162,6 +163,7 @@ pub fn typescript() -> String {
         declaration::<CodeStatus>(&cfg),
         declaration::<RefundStatus>(&cfg),
         declaration::<Refund>(&cfg),
+        declaration::<SyncConflict>(&cfg),
         declaration::<Finalization>(&cfg),
         declaration::<MessageKind>(&cfg),
         declaration::<ComposedMessage>(&cfg),

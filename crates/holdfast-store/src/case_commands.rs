@@ -419,7 +419,7 @@ fn project(tx: &Transaction<'_>, recorded: &RecordedEvent, event: &CaseEvent) ->
                 ],
             )?;
         }
-        CaseEvent::MessageSent { .. } => {}
+        CaseEvent::MessageSent { .. } | CaseEvent::ConflictRecorded { .. } => {}
         CaseEvent::Finalized { .. } => status(CaseStatus::Cancelled)?,
         CaseEvent::Withdrawn { .. } => status(CaseStatus::Withdrawn)?,
         CaseEvent::Routed { .. }
@@ -439,7 +439,9 @@ fn project(tx: &Transaction<'_>, recorded: &RecordedEvent, event: &CaseEvent) ->
     // recorded, which describe the case without working it (as the engine's state has it).
     if matches!(
         event,
-        CaseEvent::NoteAdded { .. } | CaseEvent::MessageSent { .. }
+        CaseEvent::NoteAdded { .. }
+            | CaseEvent::MessageSent { .. }
+            | CaseEvent::ConflictRecorded { .. }
     ) {
         tx.execute(
             "UPDATE cases SET version = ?1 WHERE id = ?2",

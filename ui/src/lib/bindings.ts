@@ -369,7 +369,11 @@ messages: Array<MessageKind>, messages_sent: Array<MessageKind>, blockers: Array
 /**
  * For every step, whether the current user may take it.
  */
-permissions: Array<StepPermission>, };
+permissions: Array<StepPermission>, 
+/**
+ * Guarded steps the sync server did not apply because the case had moved.
+ */
+conflicts: Array<SyncConflict>, };
 
 export type OfferCheckArgs = { case_id: string, offer_id: string, terms: OfferProposal, };
 
@@ -462,6 +466,8 @@ export type Refund = { refund_id: string, amount: Money, requested_by: string,
  * It was above the threshold when requested, so it needs a second person's verification.
  */
 under_review: boolean, verified_by: string | null, status: RefundStatus, };
+
+export type SyncConflict = { command: string, by: string, base_version: number, server_version: number, at: string, };
 
 export type Finalization = { effective_date: string, billing_cessation_date: string, prorated_refund: Money | null, data_export_offered: boolean, api_access_revoked: boolean, };
 

@@ -9,7 +9,7 @@ use jiff::civil::Date;
 use jiff::Timestamp;
 
 use super::decide::may_take;
-use super::{AccountFacts, Actor, CaseState, Finalization, PendingOffer, Refund};
+use super::{AccountFacts, Actor, CaseState, Finalization, PendingOffer, Refund, SyncConflict};
 use crate::account::PreferredChannel;
 use crate::case::CaseStatus;
 use crate::error::Gate;
@@ -151,6 +151,8 @@ pub struct Checklist {
     pub ready_to_finalize: bool,
     /// For every step, whether the current user may take it.
     pub permissions: Vec<StepPermission>,
+    /// Guarded steps the sync server did not apply because the case had moved.
+    pub conflicts: Vec<SyncConflict>,
 }
 
 pub fn checklist(
@@ -234,5 +236,6 @@ pub fn checklist(
                     .map(|error| error.to_string()),
             })
             .collect(),
+        conflicts: state.conflicts.clone(),
     }
 }

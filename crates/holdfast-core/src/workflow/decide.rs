@@ -68,6 +68,22 @@ fn follows_cancellation(command: &CaseCommand) -> bool {
     )
 }
 
+/// Steps whose meaning depends on exactly the state they were decided against: if the case moved
+/// between the device's decision and the server's, the server records a conflict instead of
+/// deciding again (two managers finalizing the same case offline: one wins, the other sees the
+/// conflict). Other commands are decided again against the server's state.
+pub fn is_guarded(command: &CaseCommand) -> bool {
+    matches!(
+        command,
+        CaseCommand::Finalize { .. }
+            | CaseCommand::AcceptOffer
+            | CaseCommand::ApproveOffer
+            | CaseCommand::VerifyRefund { .. }
+            | CaseCommand::CompleteRefund { .. }
+            | CaseCommand::WriteOffInvoices { .. }
+    )
+}
+
 /// Notes and the record of a message sent: they describe the case without moving it, so any case
 /// takes them, whatever its status.
 fn annotates(command: &CaseCommand) -> bool {

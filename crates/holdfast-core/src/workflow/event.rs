@@ -175,6 +175,17 @@ pub enum CaseEvent {
         text: String,
         at: Timestamp,
     },
+    /// The sync server did not apply a guarded step (see `is_guarded`) because the case had
+    /// moved since the device decided it: recorded on the case so that both people see it.
+    ConflictRecorded {
+        /// What was attempted, as `CaseCommand::verb` says it ("finalize").
+        command: String,
+        /// Who attempted it.
+        by: String,
+        base_version: u64,
+        server_version: u64,
+        at: Timestamp,
+    },
     /// A message went to the customer: the template it came from, the channel, and the text as
     /// sent.
     MessageSent {

@@ -15,10 +15,12 @@ pub use checklist::{
     ReasonChoice, StepPermission,
 };
 pub use command::{AccountFacts, Actor, CaseCommand, OfferProposal};
-pub use decide::{decide, may_take};
+pub use decide::{decide, is_guarded, may_take};
 pub use event::CaseEvent;
 pub use message::{
     compose_message, unknown_placeholders, Addressee, ComposedMessage, PLACEHOLDERS,
 };
 pub use one_time_code::hash_one_time_code;
-pub use state::{evolve, CaseState, Finalization, OneTimeCode, PendingOffer, Refund, RefundStatus};
+pub use state::{
+    evolve, CaseState, Finalization, OneTimeCode, PendingOffer, Refund, RefundStatus, SyncConflict,
+};

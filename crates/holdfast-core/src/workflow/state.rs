@@ -113,6 +113,18 @@ pub struct CaseState {
     pub win_back_check_ins: Option<Vec<Date>>,
     /// The policy's messages recorded as sent, in the order first sent.
     pub messages_sent: Vec<MessageKind>,
+    /// Guarded steps the sync server did not apply because the case had moved.
+    pub conflicts: Vec<SyncConflict>,
+}
+
+/// A guarded step that lost a race on the server (see `CaseEvent::ConflictRecorded`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+pub struct SyncConflict {
+    pub command: String,
+    pub by: String,
+    pub base_version: u64,
+    pub server_version: u64,
+    pub at: Timestamp,
 }
 
 impl CaseState {
@@ -166,6 +178,7 @@ pub fn evolve(state: Option<CaseState>, event: &CaseEvent) -> Option<CaseState> 
                 feedback_recorded: false,
                 win_back_check_ins: None,
                 messages_sent: Vec::new(),
+                conflicts: Vec::new(),
             })
         }
         (None, _) => return None,
@@ -174,7 +187,9 @@ pub fn evolve(state: Option<CaseState>, event: &CaseEvent) -> Option<CaseState> 
     case.version += 1;
     let annotation = matches!(
         event,
-        CaseEvent::NoteAdded { .. } | CaseEvent::MessageSent { .. }
+        CaseEvent::NoteAdded { .. }
+            | CaseEvent::MessageSent { .. }
+            | CaseEvent::ConflictRecorded { .. }
     );
     if case.status == CaseStatus::Received && !annotation {
         case.status = CaseStatus::InProgress;
@@ -341,6 +356,19 @@ pub fn evolve(state: Option<CaseState>, event: &CaseEvent) -> Option<CaseState> 
         }
         CaseEvent::Withdrawn { .. } => case.status = CaseStatus::Withdrawn,
         CaseEvent::NoteAdded { .. } => {}
+        CaseEvent::ConflictRecorded {
+            command,
+            by,
+            base_version,
+            server_version,
+            at,
+        } => case.conflicts.push(SyncConflict {
+            command: command.clone(),
+            by: by.clone(),
+            base_version: *base_version,
+            server_version: *server_version,
+            at: *at,
+        }),
         CaseEvent::MessageSent { message, .. } => {
             if !case.messages_sent.contains(message) {
                 case.messages_sent.push(*message);
