@@ -69,7 +69,7 @@ const FIRST_PAGE_SCRIPT: &str = r#"
 const ready = () => { const element = list(); return element !== null && element.getAttribute('aria-busy') !== 'true' && rowsOf(element).length > 0; };
 const check = watch(ready, (failure) => {
   if (failure) { done(failure); return; }
-  afterPaint(() => done({ at: performance.timeOrigin + performance.now(), rows: rowsOf(list()).length }));
+  afterPaint(() => done({ at: performance.timeOrigin + performance.now(), rows: rowsOf(list()).length, perf: window.__perf ?? null, origin: performance.timeOrigin % 100000 }));
 }, 'no case list with rows within 20 s');
 check();
 "#;
@@ -308,6 +308,14 @@ async fn launch(driver: &Driver, window: &Window) -> BenchResult<(Client, f64)> 
         }
     };
     let elapsed = number(&shown, "at")? - requested;
+    eprintln!(
+        "TEMP-PERF {} requested {:.1} origin {} shown {:.1} perf {}",
+        window.name(),
+        requested % 100000.0,
+        shown["origin"],
+        number(&shown, "at")? % 100000.0,
+        shown["perf"]
+    );
     // The page's clock and this one are the same wall clock; a paint after the script returned
     // would mean they are not.
     let upper = started.elapsed().as_secs_f64() * 1000.0;

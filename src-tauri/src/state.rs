@@ -73,10 +73,25 @@ impl AppState {
         F: FnOnce(&mut Database) -> Result<T, AppError> + Send + 'static,
     {
         let database = Arc::clone(&self.database);
+        let temp_perf_t0 = std::time::Instant::now(); // TEMP-PERF
         tauri::async_runtime::spawn_blocking(move || {
+            let temp_perf_t1 = std::time::Instant::now();
             let mut guard = lock(&database);
+            let temp_perf_t2 = std::time::Instant::now();
+            let temp_perf_name = std::any::type_name::<F>().replace("holdfast_app::commands::", "");
             match guard.as_mut() {
-                Some(database) => work(database),
+                Some(database) => {
+                    let r = work(database);
+                    eprintln!(
+                        "TEMP-PERF db {} at {} spawn {:?} lockwait {:?} work {:?}",
+                        temp_perf_name,
+                        crate::temp_perf_ms(),
+                        temp_perf_t1 - temp_perf_t0,
+                        temp_perf_t2 - temp_perf_t1,
+                        temp_perf_t2.elapsed()
+                    );
+                    r
+                }
                 None => Err(AppError::Locked {
                     message: "the database is locked; unlock it first".into(),
                 }),

@@ -77,6 +77,15 @@ pub struct AccountDraft {
     pub unpaid_invoices: u32,
 }
 
+/// The namespace of account ids (a fixed, random UUID).
+const ACCOUNT_NAMESPACE: Uuid = Uuid::from_u128(0x6f1c_2a57_9d4e_4b8a_a3f0_51c2_7e9b_d604);
+
+/// An account's id, derived from its external id (UUID v5), so that every device and the sync
+/// server give the same account the same id without asking each other.
+pub fn account_id(external_id: &str) -> Uuid {
+    Uuid::new_v5(&ACCOUNT_NAMESPACE, external_id.trim().as_bytes())
+}
+
 /// An account as stored.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct Account {
@@ -180,5 +189,22 @@ mod tests {
         assert!(check_channel_reachable(PreferredChannel::Sms, Some("a@b.io"), None).is_err());
         assert!(check_channel_reachable(PreferredChannel::Chat, None, None).is_ok());
         assert!(check_channel_reachable(PreferredChannel::Phone, None, Some("555")).is_ok());
+    }
+}
+
+#[cfg(test)]
+mod account_id_tests {
+    use super::account_id;
+
+    #[test]
+    fn the_same_external_id_gives_the_same_account_id_everywhere() {
+        assert_eq!(account_id("A-1"), account_id(" A-1 "));
+        assert_ne!(account_id("A-1"), account_id("A-2"));
+        assert_eq!(account_id("A-1").get_version_num(), 5);
+        // Fixed forever: ids already stored and synced depend on it.
+        assert_eq!(
+            account_id("A-1").to_string(),
+            "eff9440b-227f-516b-8fdb-cb0e76784faf"
+        );
     }
 }

@@ -2,7 +2,7 @@
 //! change), and a searchable list paged by keyset (name, id), so page 2,000 costs what page 1
 //! costs.
 
-use holdfast_core::account::{Account, AccountDraft, PreferredChannel};
+use holdfast_core::account::{account_id, Account, AccountDraft, PreferredChannel};
 use holdfast_core::money::{Currency, Money};
 use jiff::Timestamp;
 use rusqlite::{named_params, OptionalExtension, Row};
@@ -139,7 +139,7 @@ impl Database {
                     }
                 }
                 upsert.execute(named_params! {
-                    ":id": Uuid::now_v7().to_string(),
+                    ":id": account_id(&draft.external_id).to_string(),
                     ":external_id": draft.external_id,
                     ":name": draft.name,
                     ":name_key": draft.name.to_lowercase(),

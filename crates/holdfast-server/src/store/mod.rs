@@ -1,0 +1,262 @@
+//! Everything the server keeps, behind one storage trait (`ServerStore`) that each backend
+//! implements: SQLite (`sqlite`, the default, one file in a data directory) and, later,
+//! PostgreSQL. The server holds nothing in memory that another instance needs, so several
+//! instances can share one database.
+//!
+//! The trait is backend-neutral: no driver types appear in it. The rules for a pushed command
+//! live in `crate::push` as pure functions over loaded data; a backend loads that data, calls
+//! them and writes their `Decision` inside ONE transaction per command, so every backend decides
+//! identically. The schema a backend must provide is described by `migrations/0001_server.sql`
+//! (SQLite dialect; a PostgreSQL backend mirrors its tables and constraints).
+//!
+//! Times are UTC `Timestamp`s. Token values never reach the store, only their SHA-256
+//! (`TokenHash`).
+
+pub mod sqlite;
+#[cfg(any(test, feature = "test-suite"))]
+pub mod suite;
+
+use async_trait::async_trait;
+use holdfast_core::account::AccountDraft;
+use holdfast_core::role::Role;
+use holdfast_sync::protocol::{
+    Checkpoint, CommandOutcome, PublishedPolicy, PushedCommand, SyncedEvent,
+};
+use jiff::Timestamp;
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use crate::error::Result;
+
+/// An organisation: the unit that shares one event log, one policy and one set of users.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Organisation {
+    pub id: Uuid,
+    /// Unique; what users type at sign-in.
+    pub name: String,
+    pub created_at: Timestamp,
+}
+
+/// A user as the server's own records have them. The roles and the active flag decide what the
+/// user's pushed commands may do; nothing the client says overrides them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserRecord {
+    pub id: Uuid,
+    pub organisation_id: Uuid,
+    /// Unique within the organisation; the actor name events record.
+    pub name: String,
+    /// Sorted, without duplicates.
+    pub roles: Vec<Role>,
+    pub active: bool,
+    /// Argon2id, in the PHC string format (it carries its own parameters and salt).
+    pub password_hash: String,
+}
+
+/// A new user, as an admin adds them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewUser {
+    pub organisation_id: Uuid,
+    pub name: String,
+    pub roles: Vec<Role>,
+    pub password_hash: String,
+}
+
+/// SHA-256 of a bearer token: what the store keeps instead of the token.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct TokenHash(pub [u8; 32]);
+
+impl TokenHash {
+    pub fn of(token: &str) -> TokenHash {
+        TokenHash(Sha256::digest(token.as_bytes()).into())
+    }
+}
+
+impl std::fmt::Debug for TokenHash {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "TokenHash({}…)", &hex::encode(self.0)[..8])
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenKind {
+    /// Short-lived; authorises requests.
+    Access,
+    /// Long-lived; turned into a new pair once, then revoked.
+    Refresh,
+}
+
+impl TokenKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TokenKind::Access => "access",
+            TokenKind::Refresh => "refresh",
+        }
+    }
+}
+
+/// A token to store for a user.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewToken {
+    pub hash: TokenHash,
+    pub kind: TokenKind,
+    pub expires_at: Timestamp,
+}
+
+/// An access token and a refresh token issued together.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenPair {
+    pub access: NewToken,
+    pub refresh: NewToken,
+}
+
+/// Failed sign-ins of one subject inside a time window.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FailureWindow {
+    pub count: u32,
+    /// The oldest failure inside the window: the limit lifts when it leaves the window.
+    pub oldest: Option<Timestamp>,
+}
+
+/// A page of the organisation's log.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EventPage {
+    /// In the order of the organisation's counter.
+    pub events: Vec<SyncedEvent>,
+    /// More events follow the last one returned.
+    pub more: bool,
+}
+
+/// An account as the server keeps it: its id derives from the external id
+/// (`holdfast_core::account::account_id`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccountRecord {
+    pub id: Uuid,
+    pub draft: AccountDraft,
+    /// How many `account_upserted` events the account has.
+    pub version: u64,
+}
+
+/// What the server keeps. Every method is one transaction. Errors are `ServerError`s; a backend
+/// maps its driver's errors to `ServerError::Database` and unreadable rows to `Corrupt`.
+#[async_trait]
+pub trait ServerStore: Send + Sync + 'static {
+    // ---- organisations ----
+
+    /// Creates an organisation; `AlreadyExists` when the name is taken.
+    async fn create_organisation(&self, name: &str, now: Timestamp) -> Result<Organisation>;
+    async fn organisation_by_name(&self, name: &str) -> Result<Option<Organisation>>;
+    async fn organisation(&self, id: Uuid) -> Result<Option<Organisation>>;
+
+    // ---- users ----
+
+    /// Adds an active user; `AlreadyExists` when the organisation has one by that name.
+    async fn add_user(&self, user: NewUser, now: Timestamp) -> Result<UserRecord>;
+    async fn user(&self, id: Uuid) -> Result<Option<UserRecord>>;
+    async fn user_by_name(&self, organisation_id: Uuid, name: &str)
+        -> Result<Option<UserRecord>>;
+    /// Activates or deactivates a user (`NotFound` for an unknown one). A deactivated user keeps
+    /// their tokens, but every push is refused and no new session is issued.
+    async fn set_user_active(&self, user_id: Uuid, active: bool) -> Result<UserRecord>;
+    /// Replaces the user's roles (`NotFound` for an unknown user).
+    async fn set_user_roles(&self, user_id: Uuid, roles: &[Role]) -> Result<UserRecord>;
+    /// Replaces the password hash and revokes every token of the user, in one transaction.
+    async fn set_password_hash(
+        &self,
+        user_id: Uuid,
+        password_hash: &str,
+        now: Timestamp,
+    ) -> Result<UserRecord>;
+
+    // ---- tokens ----
+
+    /// Stores a freshly issued pair for the user.
+    async fn insert_tokens(&self, user_id: Uuid, pair: &TokenPair, now: Timestamp) -> Result<()>;
+    /// The user a token of `kind` belongs to, when it is neither expired nor revoked at `now`.
+    async fn token_user(
+        &self,
+        hash: &TokenHash,
+        kind: TokenKind,
+        now: Timestamp,
+    ) -> Result<Option<UserRecord>>;
+    /// Revokes a token; false when it was unknown or already revoked.
+    async fn revoke_token(&self, hash: &TokenHash, now: Timestamp) -> Result<bool>;
+    /// In one transaction: when `old` is a live refresh token, revokes it, stores `new` for its
+    /// user and returns the user; otherwise changes nothing and returns `None`. Two concurrent
+    /// uses of one refresh token give one new pair, never two.
+    async fn rotate_refresh_token(
+        &self,
+        old: &TokenHash,
+        new: &TokenPair,
+        now: Timestamp,
+    ) -> Result<Option<UserRecord>>;
+
+    // ---- failed sign-ins (rate limiting across instances) ----
+
+    /// Records one failed sign-in for each subject (e.g. `user:<org>/<name>`, `addr:<ip>`).
+    async fn record_sign_in_failure(&self, subjects: &[String], at: Timestamp) -> Result<()>;
+    /// The failures of `subject` at or after `since`.
+    async fn sign_in_failures(&self, subject: &str, since: Timestamp) -> Result<FailureWindow>;
+    /// Forgets a subject's failures (after a successful sign-in).
+    async fn clear_sign_in_failures(&self, subject: &str) -> Result<()>;
+    /// Forgets failures older than `before` (housekeeping).
+    async fn prune_sign_in_failures(&self, before: Timestamp) -> Result<u64>;
+
+    // ---- policies ----
+
+    /// Publishes a policy (already parsed and validated by the caller) with its version; a
+    /// version not greater than the current one is `PolicyVersion`.
+    async fn publish_policy(
+        &self,
+        organisation_id: Uuid,
+        version: u32,
+        source: &str,
+        now: Timestamp,
+    ) -> Result<PublishedPolicy>;
+    /// The organisation's newest published policy.
+    async fn current_policy(&self, organisation_id: Uuid) -> Result<Option<PublishedPolicy>>;
+
+    // ---- push ----
+
+    /// Decides and records one pushed command, in ONE transaction: re-reads the user
+    /// (`Inactive` when deactivated), answers the stored outcome of a `(client_id, seq)` seen
+    /// before without applying anything, refuses a gap (`SequenceGap`), loads what
+    /// `crate::push` needs, calls it, and writes its `Decision`: the events (each with the next
+    /// value of the organisation's counter and chain hash), the read models and the outcome.
+    async fn push_command(
+        &self,
+        user_id: Uuid,
+        client_id: Uuid,
+        command: &PushedCommand,
+        now: Timestamp,
+    ) -> Result<CommandOutcome>;
+
+    // ---- pull ----
+
+    /// Up to `limit` events with `seq > after`, in counter order.
+    async fn events_after(
+        &self,
+        organisation_id: Uuid,
+        after: u64,
+        limit: usize,
+    ) -> Result<EventPage>;
+    /// The organisation's head: last counter value and its chain hash (`None` while empty).
+    async fn head(&self, organisation_id: Uuid) -> Result<Option<(u64, [u8; 32])>>;
+    /// An account as the server knows it (the read model `AccountFacts` is built from).
+    async fn account(&self, organisation_id: Uuid, account_id: Uuid)
+        -> Result<Option<AccountRecord>>;
+
+    // ---- checkpoints and the signing key ----
+
+    /// Keeps a signed checkpoint; storing the same `(organisation, seq)` twice keeps the first.
+    async fn record_checkpoint(&self, organisation_id: Uuid, checkpoint: &Checkpoint)
+        -> Result<()>;
+    /// The newest checkpoint at or before `seq`.
+    async fn checkpoint_at_or_before(
+        &self,
+        organisation_id: Uuid,
+        seq: u64,
+    ) -> Result<Option<Checkpoint>>;
+    /// The server's Ed25519 secret key: the stored one, or `fresh` stored now when there is
+    /// none yet (so every instance on one database signs with the same key).
+    async fn signing_key_or_insert(&self, fresh: [u8; 32]) -> Result<[u8; 32]>;
+}
