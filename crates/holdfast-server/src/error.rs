@@ -34,6 +34,15 @@ pub enum ServerError {
     /// The user is deactivated.
     #[error("{0} is deactivated")]
     Inactive(String),
+    /// No valid token, or a wrong organisation, user name or password.
+    #[error("{0}")]
+    Unauthorized(String),
+    /// The user may not do this.
+    #[error("{0}")]
+    Forbidden(String),
+    /// Too many failed sign-ins; the limit lifts after `retry_after_secs`.
+    #[error("too many failed sign-ins; try again in {retry_after_secs} s")]
+    RateLimited { retry_after_secs: u64 },
     #[error("{context}: {source}")]
     Io {
         context: String,

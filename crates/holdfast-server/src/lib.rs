@@ -1,1 +1,18 @@
-//! placeholder during setup
+//! Holdfast's sync server: organisations, users and roles, sign-in, push (every command decided
+//! again with `holdfast-core` against the server's own records) and pull of the organisation's
+//! hash-chained event log with signed checkpoints. Storage is behind `store::ServerStore`
+//! (SQLite by default); the HTTP API is `http`; the command line is `cli`.
+
+pub mod admin;
+pub mod auth;
+pub mod checkpoint;
+pub mod cli;
+pub mod error;
+pub mod http;
+#[cfg(test)]
+mod http_tests;
+pub mod push;
+pub mod store;
+pub mod sync;
+
+pub use error::{Result, ServerError};

@@ -152,8 +152,7 @@ pub trait ServerStore: Send + Sync + 'static {
     /// Adds an active user; `AlreadyExists` when the organisation has one by that name.
     async fn add_user(&self, user: NewUser, now: Timestamp) -> Result<UserRecord>;
     async fn user(&self, id: Uuid) -> Result<Option<UserRecord>>;
-    async fn user_by_name(&self, organisation_id: Uuid, name: &str)
-        -> Result<Option<UserRecord>>;
+    async fn user_by_name(&self, organisation_id: Uuid, name: &str) -> Result<Option<UserRecord>>;
     /// Activates or deactivates a user (`NotFound` for an unknown one). A deactivated user keeps
     /// their tokens, but every push is refused and no new session is issued.
     async fn set_user_active(&self, user_id: Uuid, active: bool) -> Result<UserRecord>;
@@ -242,8 +241,11 @@ pub trait ServerStore: Send + Sync + 'static {
     /// The organisation's head: last counter value and its chain hash (`None` while empty).
     async fn head(&self, organisation_id: Uuid) -> Result<Option<(u64, [u8; 32])>>;
     /// An account as the server knows it (the read model `AccountFacts` is built from).
-    async fn account(&self, organisation_id: Uuid, account_id: Uuid)
-        -> Result<Option<AccountRecord>>;
+    async fn account(
+        &self,
+        organisation_id: Uuid,
+        account_id: Uuid,
+    ) -> Result<Option<AccountRecord>>;
 
     // ---- checkpoints and the signing key ----
 

@@ -1,0 +1,299 @@
+//! What the admin subcommands do, as library functions over any `ServerStore`: create the
+//! organisation, add users and set their roles, deactivate them, reset passwords, publish a
+//! policy file (parsed and validated with `holdfast-core` first; its version must increase).
+
+use holdfast_core::policy::parse_policy;
+use holdfast_core::role::Role;
+use holdfast_sync::protocol::PublishedPolicy;
+use jiff::Timestamp;
+
+use crate::auth::{hash_password_async, AuthConfig};
+use crate::error::{Result, ServerError};
+use crate::store::{NewUser, Organisation, ServerStore, UserRecord};
+
+fn checked_name(field: &str, name: &str) -> Result<String> {
+    let name = name.trim();
+    if name.is_empty() {
+        return Err(ServerError::invalid(field, "is empty"));
+    }
+    if name.chars().count() > 200 || name.chars().any(char::is_control) {
+        return Err(ServerError::invalid(
+            field,
+            "must be at most 200 characters, without control characters",
+        ));
+    }
+    Ok(name.to_owned())
+}
+
+pub async fn create_organisation(store: &dyn ServerStore, name: &str) -> Result<Organisation> {
+    let name = checked_name("organisation", name)?;
+    store.create_organisation(&name, Timestamp::now()).await
+}
+
+async fn organisation(store: &dyn ServerStore, name: &str) -> Result<Organisation> {
+    store
+        .organisation_by_name(name.trim())
+        .await?
+        .ok_or_else(|| ServerError::NotFound {
+            entity: "organisation",
+            name: name.trim().to_owned(),
+        })
+}
+
+async fn user(store: &dyn ServerStore, organisation_name: &str, name: &str) -> Result<UserRecord> {
+    let organisation = organisation(store, organisation_name).await?;
+    store
+        .user_by_name(organisation.id, name.trim())
+        .await?
+        .ok_or_else(|| ServerError::NotFound {
+            entity: "user",
+            name: name.trim().to_owned(),
+        })
+}
+
+/// Adds an active user with `roles` and an Argon2id hash of `password`.
+pub async fn add_user(
+    store: &dyn ServerStore,
+    auth: &AuthConfig,
+    organisation_name: &str,
+    name: &str,
+    roles: &[Role],
+    password: String,
+) -> Result<UserRecord> {
+    let organisation = organisation(store, organisation_name).await?;
+    let name = checked_name("user", name)?;
+    let password_hash = hash_password_async(password, auth.clone()).await?;
+    store
+        .add_user(
+            NewUser {
+                organisation_id: organisation.id,
+                name,
+                roles: roles.to_vec(),
+                password_hash,
+            },
+            Timestamp::now(),
+        )
+        .await
+}
+
+/// Deactivates (or reactivates) a user: a deactivated user's pushes are refused as a whole and
+/// no new session is issued.
+pub async fn set_active(
+    store: &dyn ServerStore,
+    organisation_name: &str,
+    name: &str,
+    active: bool,
+) -> Result<UserRecord> {
+    let user = user(store, organisation_name, name).await?;
+    store.set_user_active(user.id, active).await
+}
+
+/// Replaces a user's roles.
+pub async fn set_roles(
+    store: &dyn ServerStore,
+    organisation_name: &str,
+    name: &str,
+    roles: &[Role],
+) -> Result<UserRecord> {
+    let user = user(store, organisation_name, name).await?;
+    store.set_user_roles(user.id, roles).await
+}
+
+/// Sets a new password and revokes every token the user holds.
+pub async fn reset_password(
+    store: &dyn ServerStore,
+    auth: &AuthConfig,
+    organisation_name: &str,
+    name: &str,
+    password: String,
+) -> Result<UserRecord> {
+    let user = user(store, organisation_name, name).await?;
+    let hash = hash_password_async(password, auth.clone()).await?;
+    store
+        .set_password_hash(user.id, &hash, Timestamp::now())
+        .await
+}
+
+/// Publishes a policy file: it must parse and validate (errors name the line and key), and its
+/// `version` must be greater than the published one. Clients receive it on their next sync.
+pub async fn publish_policy(
+    store: &dyn ServerStore,
+    organisation_name: &str,
+    source: &str,
+) -> Result<PublishedPolicy> {
+    let organisation = organisation(store, organisation_name).await?;
+    let policy = parse_policy(source)?;
+    store
+        .publish_policy(organisation.id, policy.version, source, Timestamp::now())
+        .await
+}
+
+/// A role as the command line names it (`account_manager`, `csm`, `manager`, `billing`,
+/// `sales`, `admin`).
+pub fn parse_role(text: &str) -> Result<Role, String> {
+    serde_json::from_value(serde_json::Value::String(text.trim().to_lowercase())).map_err(|_| {
+        format!("\"{text}\" is not a role (account_manager, csm, manager, billing, sales, admin)")
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::auth::verify_password;
+    use crate::store::sqlite::SqliteStore;
+    use crate::store::suite::POLICY;
+    use crate::store::{NewToken, TokenHash, TokenKind, TokenPair};
+
+    fn fast() -> AuthConfig {
+        AuthConfig {
+            argon2: (64, 1, 1),
+            ..AuthConfig::default()
+        }
+    }
+
+    #[tokio::test]
+    async fn organisations_users_roles_and_passwords() {
+        let store = SqliteStore::open_in_memory().expect("store");
+        create_organisation(&store, " Billsbee ")
+            .await
+            .expect("created");
+        assert!(matches!(
+            create_organisation(&store, "Billsbee").await,
+            Err(ServerError::AlreadyExists { .. })
+        ));
+        assert!(matches!(
+            create_organisation(&store, "  ").await,
+            Err(ServerError::Invalid { .. })
+        ));
+        let ann = add_user(
+            &store,
+            &fast(),
+            "Billsbee",
+            "ann",
+            &[Role::AccountManager],
+            "first password".into(),
+        )
+        .await
+        .expect("added");
+        assert!(verify_password("first password", &ann.password_hash).expect("verify"));
+        assert!(matches!(
+            add_user(&store, &fast(), "Nowhere", "bob", &[], "password1".into()).await,
+            Err(ServerError::NotFound {
+                entity: "organisation",
+                ..
+            })
+        ));
+        assert!(matches!(
+            add_user(&store, &fast(), "Billsbee", "bob", &[], "short".into()).await,
+            Err(ServerError::Invalid { .. })
+        ));
+
+        let ann = set_roles(&store, "Billsbee", "ann", &[Role::Csm, Role::Manager])
+            .await
+            .expect("roles");
+        assert_eq!(ann.roles, vec![Role::Csm, Role::Manager]);
+        assert!(
+            !set_active(&store, "Billsbee", "ann", false)
+                .await
+                .expect("off")
+                .active
+        );
+
+        let at = Timestamp::now();
+        let token = |text: &str, kind| NewToken {
+            hash: TokenHash::of(text),
+            kind,
+            expires_at: at + jiff::SignedDuration::from_hours(1),
+        };
+        store
+            .insert_tokens(
+                ann.id,
+                &TokenPair {
+                    access: token("a", TokenKind::Access),
+                    refresh: token("r", TokenKind::Refresh),
+                },
+                at,
+            )
+            .await
+            .expect("tokens");
+        let ann = reset_password(&store, &fast(), "Billsbee", "ann", "second password".into())
+            .await
+            .expect("reset");
+        assert!(verify_password("second password", &ann.password_hash).expect("verify"));
+        assert!(!verify_password("first password", &ann.password_hash).expect("verify"));
+        assert_eq!(
+            store
+                .token_user(&TokenHash::of("r"), TokenKind::Refresh, at)
+                .await
+                .expect("read"),
+            None,
+            "a reset revokes the user's tokens"
+        );
+        assert!(matches!(
+            set_active(&store, "Billsbee", "nobody", false).await,
+            Err(ServerError::NotFound { entity: "user", .. })
+        ));
+    }
+
+    #[tokio::test]
+    async fn policies_are_validated_and_versions_increase() {
+        let store = SqliteStore::open_in_memory().expect("store");
+        create_organisation(&store, "Billsbee")
+            .await
+            .expect("created");
+        let published = publish_policy(&store, "Billsbee", POLICY)
+            .await
+            .expect("published");
+        assert_eq!(published.version, 1);
+        assert!(matches!(
+            publish_policy(&store, "Billsbee", POLICY).await,
+            Err(ServerError::PolicyVersion {
+                given: 1,
+                current: 1
+            })
+        ));
+        let v2 = POLICY.replacen("version = 1", "version = 2", 1);
+        assert_eq!(
+            publish_policy(&store, "Billsbee", &v2)
+                .await
+                .expect("v2")
+                .version,
+            2
+        );
+        let broken = v2.replacen("version = 2", "version = 3", 1).replacen(
+            "finalize = [\"manager\"]",
+            "finalize = [\"boss\"]",
+            1,
+        );
+        let error = publish_policy(&store, "Billsbee", &broken)
+            .await
+            .expect_err("an unknown role");
+        let ServerError::Policy(error) = error else {
+            panic!("expected a policy error, got {error:?}");
+        };
+        assert!(error.line.is_some(), "{error}");
+        assert_eq!(
+            store
+                .current_policy(
+                    store
+                        .organisation_by_name("Billsbee")
+                        .await
+                        .expect("read")
+                        .expect("org")
+                        .id
+                )
+                .await
+                .expect("read")
+                .map(|policy| policy.version),
+            Some(2),
+            "nothing published"
+        );
+    }
+
+    #[test]
+    fn roles_are_named_as_in_the_policy() {
+        assert_eq!(parse_role("account_manager"), Ok(Role::AccountManager));
+        assert_eq!(parse_role(" Manager "), Ok(Role::Manager));
+        assert!(parse_role("boss").is_err());
+    }
+}

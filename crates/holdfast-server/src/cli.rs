@@ -1,0 +1,466 @@
+//! The command line: `serve` (SQLite in a data directory by default; TLS with rustls when given a
+//! certificate and key; plain HTTP only on loopback unless `--allow-plain-http`) and the admin
+//! subcommands, which work on the same database. Passwords are read from stdin or a prompt,
+//! never from the arguments.
+
+use std::io::{BufRead, IsTerminal};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use clap::{Args, Parser, Subcommand};
+use holdfast_core::role::Role;
+
+use crate::admin;
+use crate::auth::AuthConfig;
+use crate::error::{Result, ServerError};
+use crate::http::{router, AppState};
+use crate::store::sqlite::SqliteStore;
+use crate::store::ServerStore;
+
+#[derive(Debug, Parser)]
+#[command(name = "holdfast-server", version, about = "Holdfast's sync server")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct Database {
+    /// The directory holding holdfast-server.db (created if missing).
+    #[arg(long, default_value = "holdfast-server-data")]
+    pub data_dir: PathBuf,
+    /// A PostgreSQL database instead of the embedded SQLite one (postgres://…).
+    #[arg(long)]
+    pub database_url: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serves the sync API.
+    Serve {
+        #[command(flatten)]
+        database: Database,
+        /// The address to listen on.
+        #[arg(long, default_value = "127.0.0.1:8787")]
+        listen: SocketAddr,
+        /// A PEM certificate chain: serve HTTPS (with --tls-key).
+        #[arg(long, requires = "tls_key")]
+        tls_cert: Option<PathBuf>,
+        /// The PEM private key of --tls-cert.
+        #[arg(long, requires = "tls_cert")]
+        tls_key: Option<PathBuf>,
+        /// Serve plain HTTP on a non-loopback address (behind a TLS-terminating proxy only).
+        #[arg(long)]
+        allow_plain_http: bool,
+    },
+    /// Organisations.
+    Org {
+        #[command(subcommand)]
+        command: OrgCommand,
+    },
+    /// Users and their roles.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Policies.
+    Policy {
+        #[command(subcommand)]
+        command: PolicyCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum OrgCommand {
+    /// Creates an organisation.
+    Create {
+        name: String,
+        #[command(flatten)]
+        database: Database,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Adds a user; the password is read from stdin (or prompted for on a terminal).
+    Add {
+        org: String,
+        name: String,
+        /// A role (repeatable): account_manager, csm, manager, billing, sales, admin.
+        #[arg(long = "role", value_parser = admin::parse_role)]
+        roles: Vec<Role>,
+        #[command(flatten)]
+        database: Database,
+    },
+    /// Deactivates a user: their pushes are refused and they cannot sign in.
+    Deactivate {
+        org: String,
+        name: String,
+        #[command(flatten)]
+        database: Database,
+    },
+    /// Reactivates a deactivated user.
+    Activate {
+        org: String,
+        name: String,
+        #[command(flatten)]
+        database: Database,
+    },
+    /// Replaces a user's roles.
+    Roles {
+        org: String,
+        name: String,
+        #[arg(long = "role", value_parser = admin::parse_role)]
+        roles: Vec<Role>,
+        #[command(flatten)]
+        database: Database,
+    },
+    /// Sets a new password (read from stdin or prompted for) and revokes the user's sessions.
+    ResetPassword {
+        org: String,
+        name: String,
+        #[command(flatten)]
+        database: Database,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PolicyCommand {
+    /// Publishes a policy file (validated; its version must increase).
+    Publish {
+        org: String,
+        file: PathBuf,
+        #[command(flatten)]
+        database: Database,
+    },
+}
+
+/// Opens the store a command names. `--database-url` must be a PostgreSQL URL, and the
+/// PostgreSQL backend is not built yet: that is an error, never a silent fallback to SQLite.
+pub fn open_store(database: &Database) -> Result<Arc<dyn ServerStore>> {
+    if let Some(url) = &database.database_url {
+        let scheme = url.split_once("://").map(|(scheme, _)| scheme);
+        return Err(match scheme {
+            Some("postgres" | "postgresql") => ServerError::Config(
+                "the PostgreSQL backend is not built yet; run without --database-url to use the \
+                 embedded SQLite database in --data-dir"
+                    .into(),
+            ),
+            _ => ServerError::Config(
+                "--database-url must be a PostgreSQL URL (postgres://user@host/database)".into(),
+            ),
+        });
+    }
+    Ok(Arc::new(SqliteStore::open(&database.data_dir)?))
+}
+
+/// Plain HTTP is only for loopback, unless explicitly allowed.
+pub fn check_listener(listen: SocketAddr, tls: bool, allow_plain_http: bool) -> Result<()> {
+    if tls || allow_plain_http || listen.ip().is_loopback() {
+        Ok(())
+    } else {
+        Err(ServerError::Config(format!(
+            "refusing to serve plain HTTP on {listen}: give --tls-cert and --tls-key, listen on \
+             a loopback address, or pass --allow-plain-http behind a TLS-terminating proxy"
+        )))
+    }
+}
+
+/// A password from a terminal prompt (asked twice) or the first line of stdin.
+fn read_password() -> Result<String> {
+    if std::io::stdin().is_terminal() {
+        let first = rpassword::prompt_password("Password: ")
+            .map_err(|source| ServerError::io("reading the password", source))?;
+        let second = rpassword::prompt_password("Again: ")
+            .map_err(|source| ServerError::io("reading the password", source))?;
+        if first != second {
+            return Err(ServerError::invalid("password", "the two entries differ"));
+        }
+        return Ok(first);
+    }
+    let mut line = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .map_err(|source| ServerError::io("reading the password from stdin", source))?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_owned())
+}
+
+async fn shutdown_signal() {
+    // Without a signal handler the server runs until it is killed.
+    if tokio::signal::ctrl_c().await.is_err() {
+        std::future::pending::<()>().await;
+    }
+}
+
+async fn serve(
+    database: &Database,
+    listen: SocketAddr,
+    tls: Option<(&Path, &Path)>,
+    allow_plain_http: bool,
+) -> Result<()> {
+    check_listener(listen, tls.is_some(), allow_plain_http)?;
+    let store = open_store(database)?;
+    let state = AppState::new(store, AuthConfig::default()).await?;
+    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+    match tls {
+        Some((cert, key)) => {
+            // Several providers may be compiled in; the server uses ring. A second install
+            // attempt (already installed) is not an error.
+            let _ = rustls::crypto::ring::default_provider().install_default();
+            let config = axum_server::tls_rustls::RustlsConfig::from_pem_file(cert, key)
+                .await
+                .map_err(|error| ServerError::Tls(format!("{}: {error}", cert.display())))?;
+            let handle = axum_server::Handle::new();
+            let shutdown = handle.clone();
+            tokio::spawn(async move {
+                shutdown_signal().await;
+                shutdown.graceful_shutdown(Some(std::time::Duration::from_secs(10)));
+            });
+            eprintln!("holdfast-server: serving HTTPS on {listen}");
+            axum_server::bind_rustls(listen, config)
+                .handle(handle)
+                .serve(app)
+                .await
+                .map_err(|source| ServerError::io(format!("serving on {listen}"), source))
+        }
+        None => {
+            let listener = tokio::net::TcpListener::bind(listen)
+                .await
+                .map_err(|source| ServerError::io(format!("listening on {listen}"), source))?;
+            eprintln!("holdfast-server: serving plain HTTP on {listen}");
+            axum::serve(listener, app)
+                .with_graceful_shutdown(shutdown_signal())
+                .await
+                .map_err(|source| ServerError::io(format!("serving on {listen}"), source))
+        }
+    }
+}
+
+/// Runs one command line.
+pub async fn run(cli: Cli) -> Result<()> {
+    let auth = AuthConfig::default();
+    match cli.command {
+        Command::Serve {
+            database,
+            listen,
+            tls_cert,
+            tls_key,
+            allow_plain_http,
+        } => {
+            let tls = tls_cert.as_deref().zip(tls_key.as_deref());
+            serve(&database, listen, tls, allow_plain_http).await
+        }
+        Command::Org {
+            command: OrgCommand::Create { name, database },
+        } => {
+            let organisation =
+                admin::create_organisation(open_store(&database)?.as_ref(), &name).await?;
+            println!("created organisation {}", organisation.name);
+            Ok(())
+        }
+        Command::User { command } => match command {
+            UserCommand::Add {
+                org,
+                name,
+                roles,
+                database,
+            } => {
+                let store = open_store(&database)?;
+                let password = read_password()?;
+                let user =
+                    admin::add_user(store.as_ref(), &auth, &org, &name, &roles, password).await?;
+                println!("added {} with roles {:?}", user.name, user.roles);
+                Ok(())
+            }
+            UserCommand::Deactivate {
+                org,
+                name,
+                database,
+            } => {
+                let user =
+                    admin::set_active(open_store(&database)?.as_ref(), &org, &name, false).await?;
+                println!("deactivated {}", user.name);
+                Ok(())
+            }
+            UserCommand::Activate {
+                org,
+                name,
+                database,
+            } => {
+                let user =
+                    admin::set_active(open_store(&database)?.as_ref(), &org, &name, true).await?;
+                println!("activated {}", user.name);
+                Ok(())
+            }
+            UserCommand::Roles {
+                org,
+                name,
+                roles,
+                database,
+            } => {
+                let user =
+                    admin::set_roles(open_store(&database)?.as_ref(), &org, &name, &roles).await?;
+                println!("{} now has roles {:?}", user.name, user.roles);
+                Ok(())
+            }
+            UserCommand::ResetPassword {
+                org,
+                name,
+                database,
+            } => {
+                let store = open_store(&database)?;
+                let password = read_password()?;
+                let user =
+                    admin::reset_password(store.as_ref(), &auth, &org, &name, password).await?;
+                println!(
+                    "reset the password of {}; their sessions are revoked",
+                    user.name
+                );
+                Ok(())
+            }
+        },
+        Command::Policy {
+            command:
+                PolicyCommand::Publish {
+                    org,
+                    file,
+                    database,
+                },
+        } => {
+            let source = std::fs::read_to_string(&file)
+                .map_err(|source| ServerError::io(format!("reading {}", file.display()), source))?;
+            let published =
+                admin::publish_policy(open_store(&database)?.as_ref(), &org, &source).await?;
+            println!("published policy version {}", published.version);
+            Ok(())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_http_only_on_loopback_unless_allowed() {
+        let public: SocketAddr = "0.0.0.0:8787".parse().expect("address");
+        let loopback: SocketAddr = "127.0.0.1:8787".parse().expect("address");
+        let loopback6: SocketAddr = "[::1]:8787".parse().expect("address");
+        assert!(check_listener(loopback, false, false).is_ok());
+        assert!(check_listener(loopback6, false, false).is_ok());
+        assert!(matches!(
+            check_listener(public, false, false),
+            Err(ServerError::Config(_))
+        ));
+        assert!(check_listener(public, true, false).is_ok());
+        assert!(check_listener(public, false, true).is_ok());
+    }
+
+    #[test]
+    fn a_database_url_is_an_error_until_postgresql_is_built() {
+        let dir = tempfile::tempdir().expect("dir");
+        let with_url = |url: &str| Database {
+            data_dir: dir.path().to_owned(),
+            database_url: Some(url.into()),
+        };
+        let Err(ServerError::Config(message)) = open_store(&with_url("postgres://h/db")) else {
+            panic!("a PostgreSQL URL must not fall back to SQLite");
+        };
+        assert!(
+            message.contains("PostgreSQL backend is not built yet"),
+            "{message}"
+        );
+        assert!(matches!(
+            open_store(&with_url("mysql://h/db")),
+            Err(ServerError::Config(_))
+        ));
+        assert!(!dir
+            .path()
+            .join(crate::store::sqlite::DATABASE_FILE)
+            .exists());
+        let sqlite = Database {
+            data_dir: dir.path().to_owned(),
+            database_url: None,
+        };
+        assert!(open_store(&sqlite).is_ok());
+        assert!(dir
+            .path()
+            .join(crate::store::sqlite::DATABASE_FILE)
+            .exists());
+    }
+
+    #[test]
+    fn the_command_line_parses() {
+        let cli = Cli::try_parse_from([
+            "holdfast-server",
+            "user",
+            "add",
+            "Billsbee",
+            "ann",
+            "--role",
+            "account_manager",
+            "--role",
+            "csm",
+            "--data-dir",
+            "/tmp/x",
+        ])
+        .expect("parses");
+        let Command::User {
+            command: UserCommand::Add { roles, .. },
+        } = cli.command
+        else {
+            panic!("user add");
+        };
+        assert_eq!(roles, vec![Role::AccountManager, Role::Csm]);
+        assert!(Cli::try_parse_from(["holdfast-server", "serve", "--tls-cert", "c.pem"]).is_err());
+        assert!(Cli::try_parse_from([
+            "holdfast-server",
+            "user",
+            "add",
+            "Billsbee",
+            "ann",
+            "--role",
+            "boss"
+        ])
+        .is_err());
+    }
+
+    #[tokio::test]
+    async fn plain_http_serves_the_api_on_loopback() {
+        let dir = tempfile::tempdir().expect("dir");
+        let database = Database {
+            data_dir: dir.path().to_owned(),
+            database_url: None,
+        };
+        let store = open_store(&database).expect("store");
+        let state = AppState::new(store, AuthConfig::default())
+            .await
+            .expect("state");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let address = listener.local_addr().expect("address");
+        let server = tokio::spawn(async move {
+            axum::serve(
+                listener,
+                router(state).into_make_service_with_connect_info::<SocketAddr>(),
+            )
+            .await
+        });
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let mut stream = tokio::net::TcpStream::connect(address)
+            .await
+            .expect("connect");
+        stream
+            .write_all(b"GET /v1/me HTTP/1.1\r\nhost: localhost\r\nconnection: close\r\n\r\n")
+            .await
+            .expect("write");
+        let mut response = String::new();
+        stream.read_to_string(&mut response).await.expect("read");
+        assert!(response.starts_with("HTTP/1.1 426"), "{response}");
+        assert!(response.contains("upgrade_required"), "{response}");
+        server.abort();
+    }
+}

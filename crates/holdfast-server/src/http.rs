@@ -1,0 +1,414 @@
+//! The HTTP API (axum): the endpoints of `holdfast_sync::protocol`, the protocol and schema
+//! version check on every request, bearer access tokens, request-body limits, gzip/zstd in both
+//! directions, and one typed `ErrorBody` for every error, malformed JSON included.
+
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+
+use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::{
+    ConnectInfo, DefaultBodyLimit, FromRequest, FromRequestParts, Query, Request, State,
+};
+use axum::http::request::Parts;
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use holdfast_sync::protocol::{
+    ErrorBody, PullResponse, PushRequest, PushResponse, Refresh, Session, SignIn, MAX_BATCH,
+    PROTOCOL_HEADER, PROTOCOL_VERSION, SCHEMA_HEADER,
+};
+use jiff::Timestamp;
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+use tower_http::compression::CompressionLayer;
+use tower_http::decompression::RequestDecompressionLayer;
+
+use crate::auth::{self, AuthConfig};
+use crate::checkpoint::CheckpointSigner;
+use crate::error::ServerError;
+use crate::store::{ServerStore, TokenHash, UserRecord};
+use crate::sync;
+
+/// The largest request body, after decompression.
+pub const BODY_LIMIT: usize = 8 * 1024 * 1024;
+
+/// The oldest desktop schema (holdfast-store's migrations) protocol 1 was written for; older
+/// clients are told to upgrade.
+pub const MIN_CLIENT_SCHEMA: u32 = 8;
+
+/// What every handler shares. Nothing in it is state another instance would need: the store is
+/// the database, the signer's key comes from it.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Arc<dyn ServerStore>,
+    pub signer: CheckpointSigner,
+    pub auth: AuthConfig,
+}
+
+impl AppState {
+    /// Loads (or creates) the signing key from the store.
+    pub async fn new(store: Arc<dyn ServerStore>, auth: AuthConfig) -> crate::Result<AppState> {
+        let signer = CheckpointSigner::load(store.as_ref()).await?;
+        Ok(AppState {
+            store,
+            signer,
+            auth,
+        })
+    }
+}
+
+/// An error answer: the protocol's `ErrorBody` with the status that matches its kind.
+#[derive(Debug)]
+pub struct ApiError(pub ErrorBody);
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let status = match &self.0 {
+            ErrorBody::UpgradeRequired { .. } => StatusCode::UPGRADE_REQUIRED,
+            ErrorBody::Unauthorized { .. } => StatusCode::UNAUTHORIZED,
+            ErrorBody::Forbidden { .. } => StatusCode::FORBIDDEN,
+            ErrorBody::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+            ErrorBody::Validation { .. } => StatusCode::BAD_REQUEST,
+            ErrorBody::SequenceGap { .. } => StatusCode::CONFLICT,
+            ErrorBody::NotFound { .. } => StatusCode::NOT_FOUND,
+            ErrorBody::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            ErrorBody::Internal { .. } => StatusCode::INTERNAL_SERVER_ERROR,
+        };
+        let retry_after = match &self.0 {
+            ErrorBody::RateLimited {
+                retry_after_secs, ..
+            } => Some(*retry_after_secs),
+            _ => None,
+        };
+        let mut response = (status, Json(self.0)).into_response();
+        if let Some(seconds) = retry_after {
+            if let Ok(value) = HeaderValue::from_str(&seconds.to_string()) {
+                response.headers_mut().insert(header::RETRY_AFTER, value);
+            }
+        }
+        response
+    }
+}
+
+impl From<ServerError> for ApiError {
+    fn from(error: ServerError) -> Self {
+        ApiError(match error {
+            ServerError::Unauthorized(message) => ErrorBody::Unauthorized { message },
+            ServerError::Forbidden(message) => ErrorBody::Forbidden { message },
+            ServerError::Inactive(name) => ErrorBody::Forbidden {
+                message: format!("{name} is deactivated on the server"),
+            },
+            ServerError::RateLimited { retry_after_secs } => ErrorBody::RateLimited {
+                message: format!("too many failed sign-ins; try again in {retry_after_secs} s"),
+                retry_after_secs,
+            },
+            ServerError::Invalid { field, message } => ErrorBody::Validation { field, message },
+            ServerError::SequenceGap { expected, got } => ErrorBody::SequenceGap { expected, got },
+            ServerError::NotFound { entity, name } => ErrorBody::NotFound {
+                message: format!("no {entity} \"{name}\""),
+            },
+            other => {
+                // The details stay in the server's log; the client learns only that it failed.
+                eprintln!("holdfast-server: internal error: {other}");
+                ErrorBody::Internal {
+                    message: "the server failed to handle the request".into(),
+                }
+            }
+        })
+    }
+}
+
+type ApiResult<T> = Result<T, ApiError>;
+
+/// A JSON body whose rejections are typed errors: too large → `too_large`, anything else that
+/// does not parse → `validation` on `body`.
+pub struct ApiJson<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match Json::<T>::from_request(request, state).await {
+            Ok(Json(value)) => Ok(ApiJson(value)),
+            Err(rejection) => Err(json_rejection(rejection)),
+        }
+    }
+}
+
+fn json_rejection(rejection: JsonRejection) -> ApiError {
+    if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        ApiError(ErrorBody::TooLarge {
+            limit_bytes: BODY_LIMIT as u64,
+        })
+    } else {
+        ApiError(ErrorBody::Validation {
+            field: "body".into(),
+            message: rejection.body_text(),
+        })
+    }
+}
+
+/// Query parameters whose rejections are `validation` errors.
+pub struct ApiQuery<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match Query::<T>::from_request_parts(parts, state).await {
+            Ok(Query(value)) => Ok(ApiQuery(value)),
+            Err(rejection) => Err(query_rejection(rejection)),
+        }
+    }
+}
+
+fn query_rejection(rejection: QueryRejection) -> ApiError {
+    ApiError(ErrorBody::Validation {
+        field: "query".into(),
+        message: rejection.body_text(),
+    })
+}
+
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(header::AUTHORIZATION)?
+        .to_str()
+        .ok()?
+        .strip_prefix("Bearer ")
+        .map(str::trim)
+}
+
+/// The user a valid access token belongs to.
+pub struct Authenticated(pub UserRecord);
+
+impl FromRequestParts<AppState> for Authenticated {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let token = bearer(&parts.headers).ok_or_else(|| {
+            ApiError(ErrorBody::Unauthorized {
+                message: "sign in: the request carries no access token".into(),
+            })
+        })?;
+        Ok(Authenticated(
+            auth::authenticate(state.store.as_ref(), token, Timestamp::now()).await?,
+        ))
+    }
+}
+
+/// The peer's address, when the server was started with connection info.
+pub struct ClientAddress(pub Option<IpAddr>);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientAddress {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        Ok(ClientAddress(
+            parts
+                .extensions
+                .get::<ConnectInfo<SocketAddr>>()
+                .map(|info| info.0.ip()),
+        ))
+    }
+}
+
+fn upgrade_required(message: String) -> Response {
+    ApiError(ErrorBody::UpgradeRequired { message }).into_response()
+}
+
+fn header_number(headers: &HeaderMap, name: &str) -> Option<u32> {
+    headers
+        .get(name)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.trim().parse::<u32>().ok())
+}
+
+/// Every request names the protocol and the client's schema; anything else is told to upgrade.
+async fn check_versions(request: Request, next: Next) -> Response {
+    let (protocol, schema) = (
+        header_number(request.headers(), PROTOCOL_HEADER),
+        header_number(request.headers(), SCHEMA_HEADER),
+    );
+    match protocol {
+        Some(PROTOCOL_VERSION) => {}
+        Some(other) => {
+            return upgrade_required(format!(
+                "this server speaks sync protocol {PROTOCOL_VERSION}, the app speaks {other}: \
+                 update {}",
+                if other < PROTOCOL_VERSION {
+                    "the app"
+                } else {
+                    "the server"
+                }
+            ))
+        }
+        None => {
+            return upgrade_required(format!(
+                "the request has no {PROTOCOL_HEADER} header: this server speaks sync protocol \
+                 {PROTOCOL_VERSION}; update the app"
+            ))
+        }
+    }
+    match schema {
+        Some(schema) if schema >= MIN_CLIENT_SCHEMA => next.run(request).await,
+        Some(schema) => upgrade_required(format!(
+            "the app's data version {schema} is older than this server supports \
+             ({MIN_CLIENT_SCHEMA}); update the app"
+        )),
+        None => upgrade_required(format!(
+            "the request has no {SCHEMA_HEADER} header; update the app"
+        )),
+    }
+}
+
+async fn not_found() -> ApiError {
+    ApiError(ErrorBody::NotFound {
+        message: "no such endpoint".into(),
+    })
+}
+
+async fn sign_in(
+    State(state): State<AppState>,
+    ClientAddress(address): ClientAddress,
+    ApiJson(request): ApiJson<SignIn>,
+) -> ApiResult<Json<Session>> {
+    Ok(Json(
+        auth::sign_in(
+            state.store.as_ref(),
+            &state.signer,
+            &state.auth,
+            &request,
+            address,
+            Timestamp::now(),
+        )
+        .await?,
+    ))
+}
+
+async fn refresh(
+    State(state): State<AppState>,
+    ApiJson(request): ApiJson<Refresh>,
+) -> ApiResult<Json<Session>> {
+    Ok(Json(
+        auth::refresh(
+            state.store.as_ref(),
+            &state.signer,
+            &state.auth,
+            &request.refresh_token,
+            Timestamp::now(),
+        )
+        .await?,
+    ))
+}
+
+/// Revokes the refresh token given, and the access token the request carries, if any. Signing
+/// out twice is not an error.
+async fn sign_out(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    ApiJson(request): ApiJson<Refresh>,
+) -> ApiResult<StatusCode> {
+    let now = Timestamp::now();
+    state
+        .store
+        .revoke_token(&TokenHash::of(&request.refresh_token), now)
+        .await?;
+    if let Some(access) = bearer(&headers) {
+        state
+            .store
+            .revoke_token(&TokenHash::of(access), now)
+            .await?;
+    }
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn me(
+    State(state): State<AppState>,
+    Authenticated(user): Authenticated,
+) -> ApiResult<Json<holdfast_sync::protocol::Me>> {
+    Ok(Json(
+        auth::me_of(state.store.as_ref(), &state.signer, &user).await?,
+    ))
+}
+
+fn refuse_inactive(user: &UserRecord) -> ApiResult<()> {
+    if user.active {
+        Ok(())
+    } else {
+        Err(ServerError::Inactive(user.name.clone()).into())
+    }
+}
+
+async fn policy(
+    State(state): State<AppState>,
+    Authenticated(user): Authenticated,
+) -> ApiResult<Json<holdfast_sync::protocol::PublishedPolicy>> {
+    refuse_inactive(&user)?;
+    let policy = state
+        .store
+        .current_policy(user.organisation_id)
+        .await?
+        .ok_or_else(|| {
+            ApiError(ErrorBody::NotFound {
+                message: "the organisation has not published a policy yet".into(),
+            })
+        })?;
+    Ok(Json(policy))
+}
+
+async fn push(
+    State(state): State<AppState>,
+    Authenticated(user): Authenticated,
+    ApiJson(request): ApiJson<PushRequest>,
+) -> ApiResult<Json<PushResponse>> {
+    Ok(Json(
+        sync::push(state.store.as_ref(), &user, &request, Timestamp::now()).await?,
+    ))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct PullQuery {
+    #[serde(default)]
+    pub after: u64,
+    pub limit: Option<usize>,
+}
+
+async fn pull(
+    State(state): State<AppState>,
+    Authenticated(user): Authenticated,
+    ApiQuery(query): ApiQuery<PullQuery>,
+) -> ApiResult<Json<PullResponse>> {
+    refuse_inactive(&user)?;
+    Ok(Json(
+        sync::pull(
+            state.store.as_ref(),
+            &state.signer,
+            &user,
+            query.after,
+            query.limit.unwrap_or(MAX_BATCH),
+        )
+        .await?,
+    ))
+}
+
+/// The API's router.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/v1/session", post(sign_in).delete(sign_out))
+        .route("/v1/session/refresh", post(refresh))
+        .route("/v1/me", get(me))
+        .route("/v1/policy", get(policy))
+        .route("/v1/push", post(push))
+        .route("/v1/pull", get(pull))
+        .fallback(not_found)
+        .layer(middleware::from_fn(check_versions))
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(RequestDecompressionLayer::new().gzip(true).zstd(true))
+        .layer(CompressionLayer::new().gzip(true).zstd(true))
+        .with_state(state)
+}

@@ -1,0 +1,665 @@
+//! In-process tests of the HTTP API: the router driven with `tower::ServiceExt::oneshot` on an
+//! in-memory SQLite store, each request carrying the peer address as a real server would.
+
+use std::io::{Read, Write};
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::extract::ConnectInfo;
+use axum::http::{header, Method, Request, StatusCode};
+use axum::Router;
+use holdfast_core::workflow::CaseCommand;
+use holdfast_sync::protocol::{
+    PullResponse, PushRequest, PushResponse, Session, MAX_BATCH, PROTOCOL_HEADER, PROTOCOL_VERSION,
+    SCHEMA_HEADER,
+};
+use http_body_util::BodyExt;
+use serde_json::{json, Value};
+use tower::ServiceExt;
+use uuid::Uuid;
+
+use crate::auth::{hash_password, AuthConfig};
+use crate::checkpoint::verify_checkpoint;
+use crate::http::{router, AppState, BODY_LIMIT, MIN_CLIENT_SCHEMA};
+use crate::store::sqlite::SqliteStore;
+use crate::store::suite::{case_command, finalize, fixture, receive, Fixture};
+use crate::store::ServerStore;
+
+const PASSWORD: &str = "correct horse battery";
+
+fn fast_auth() -> AuthConfig {
+    AuthConfig {
+        // Cheap hashes keep the tests quick; production uses the defaults.
+        argon2: (64, 1, 1),
+        ..AuthConfig::default()
+    }
+}
+
+struct App {
+    router: Router,
+    store: Arc<SqliteStore>,
+    f: Fixture,
+}
+
+async fn app_with(auth: AuthConfig) -> App {
+    let store = Arc::new(SqliteStore::open_in_memory().expect("store"));
+    let f = fixture(store.as_ref()).await;
+    for user in [&f.mia, &f.max, &f.ann] {
+        let hash = hash_password(PASSWORD, &auth).expect("hash");
+        store
+            .set_password_hash(user.id, &hash, jiff::Timestamp::now())
+            .await
+            .expect("password");
+    }
+    let state = AppState::new(store.clone(), auth).await.expect("state");
+    App {
+        router: router(state),
+        store,
+        f,
+    }
+}
+
+async fn app() -> App {
+    app_with(fast_auth()).await
+}
+
+struct Call {
+    method: Method,
+    uri: String,
+    token: Option<String>,
+    body: Option<Vec<u8>>,
+    protocol: Option<String>,
+    schema: Option<String>,
+    address: [u8; 4],
+    gzip_body: bool,
+    accept_gzip: bool,
+}
+
+fn call(method: Method, uri: &str) -> Call {
+    Call {
+        method,
+        uri: uri.into(),
+        token: None,
+        body: None,
+        protocol: Some(PROTOCOL_VERSION.to_string()),
+        schema: Some(MIN_CLIENT_SCHEMA.to_string()),
+        address: [127, 0, 0, 1],
+        gzip_body: false,
+        accept_gzip: false,
+    }
+}
+
+impl Call {
+    fn token(mut self, token: &str) -> Self {
+        self.token = Some(token.into());
+        self
+    }
+    fn json(mut self, body: Value) -> Self {
+        self.body = Some(body.to_string().into_bytes());
+        self
+    }
+
+    async fn send(self, app: &App) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
+        let mut builder = Request::builder().method(self.method).uri(self.uri);
+        if let Some(protocol) = self.protocol {
+            builder = builder.header(PROTOCOL_HEADER, protocol);
+        }
+        if let Some(schema) = self.schema {
+            builder = builder.header(SCHEMA_HEADER, schema);
+        }
+        if let Some(token) = self.token {
+            builder = builder.header(header::AUTHORIZATION, format!("Bearer {token}"));
+        }
+        if self.accept_gzip {
+            builder = builder.header(header::ACCEPT_ENCODING, "gzip");
+        }
+        let body = match self.body {
+            Some(bytes) if self.gzip_body => {
+                builder = builder
+                    .header(header::CONTENT_TYPE, "application/json")
+                    .header(header::CONTENT_ENCODING, "gzip");
+                let mut encoder =
+                    flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+                encoder.write_all(&bytes).expect("gzip");
+                Body::from(encoder.finish().expect("gzip"))
+            }
+            Some(bytes) => {
+                builder = builder.header(header::CONTENT_TYPE, "application/json");
+                Body::from(bytes)
+            }
+            None => Body::empty(),
+        };
+        let mut request = builder.body(body).expect("request");
+        request
+            .extensions_mut()
+            .insert(ConnectInfo(SocketAddr::from((self.address, 40_000))));
+        let response = app.router.clone().oneshot(request).await.expect("response");
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response
+            .into_body()
+            .collect()
+            .await
+            .expect("body")
+            .to_bytes()
+            .to_vec();
+        (status, headers, bytes)
+    }
+
+    async fn json_response(self, app: &App) -> (StatusCode, Value) {
+        let (status, _, bytes) = self.send(app).await;
+        let value = if bytes.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_slice(&bytes).expect("a JSON body")
+        };
+        (status, value)
+    }
+}
+
+fn sign_in_body(user: &str, password: &str) -> Value {
+    json!({"organisation": "Billsbee", "user": user, "password": password})
+}
+
+async fn sign_in(app: &App, user: &str) -> Session {
+    let (status, body) = call(Method::POST, "/v1/session")
+        .json(sign_in_body(user, PASSWORD))
+        .json_response(app)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    serde_json::from_value(body).expect("a session")
+}
+
+async fn push(app: &App, token: &str, request: &PushRequest) -> (StatusCode, Value) {
+    call(Method::POST, "/v1/push")
+        .token(token)
+        .json(serde_json::to_value(request).expect("json"))
+        .json_response(app)
+        .await
+}
+
+async fn pull_all(app: &App, token: &str) -> PullResponse {
+    let (status, body) = call(Method::GET, "/v1/pull?after=0&limit=1000")
+        .token(token)
+        .json_response(app)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    serde_json::from_value(body).expect("a pull")
+}
+
+/// Opens and logs a case through the API as `session`'s user from a fresh client.
+async fn open_case(app: &App, session: &Session) -> Uuid {
+    let case_id = Uuid::now_v7();
+    let request = PushRequest {
+        client_id: Uuid::now_v7(),
+        commands: vec![
+            case_command(1, case_id, 0, receive(case_id, app.f.account_id)),
+            case_command(2, case_id, 1, CaseCommand::LogRequest),
+        ],
+    };
+    let (status, body) = push(app, &session.access_token, &request).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(
+        body["results"][1]["outcome"]["outcome"], "applied",
+        "{body}"
+    );
+    case_id
+}
+
+#[tokio::test]
+async fn sign_in_refresh_and_sign_out() {
+    let app = app().await;
+    let session = sign_in(&app, "mia").await;
+    assert_eq!(session.me.user, "mia");
+    assert_eq!(session.me.organisation, "Billsbee");
+    assert!(session.me.active);
+    assert_eq!(session.me.roles, vec![holdfast_core::role::Role::Manager]);
+
+    let (status, me) = call(Method::GET, "/v1/me")
+        .token(&session.access_token)
+        .json_response(&app)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(me["checkpoint_key"], session.me.checkpoint_key);
+
+    let (status, body) = call(Method::POST, "/v1/session/refresh")
+        .json(json!({"refresh_token": session.refresh_token}))
+        .json_response(&app)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let renewed: Session = serde_json::from_value(body).expect("session");
+    assert_ne!(renewed.refresh_token, session.refresh_token);
+    // The old refresh token was used up.
+    let (status, body) = call(Method::POST, "/v1/session/refresh")
+        .json(json!({"refresh_token": session.refresh_token}))
+        .json_response(&app)
+        .await;
+    assert_eq!(
+        (status, body["kind"].as_str()),
+        (StatusCode::UNAUTHORIZED, Some("unauthorized"))
+    );
+
+    let (status, _) = call(Method::DELETE, "/v1/session")
+        .token(&renewed.access_token)
+        .json(json!({"refresh_token": renewed.refresh_token}))
+        .json_response(&app)
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (status, _) = call(Method::GET, "/v1/me")
+        .token(&renewed.access_token)
+        .json_response(&app)
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "signed out");
+    let (status, _) = call(Method::POST, "/v1/session/refresh")
+        .json(json!({"refresh_token": renewed.refresh_token}))
+        .json_response(&app)
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "revoked");
+    let (status, body) = call(Method::GET, "/v1/me").json_response(&app).await;
+    assert_eq!(
+        (status, body["kind"].as_str()),
+        (StatusCode::UNAUTHORIZED, Some("unauthorized"))
+    );
+}
+
+#[tokio::test]
+async fn a_wrong_password_or_unknown_user_is_unauthorized_alike() {
+    let app = app().await;
+    let (status, wrong) = call(Method::POST, "/v1/session")
+        .json(sign_in_body("mia", "not the password"))
+        .json_response(&app)
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(wrong["kind"], "unauthorized");
+    let (status, unknown) = call(Method::POST, "/v1/session")
+        .json(sign_in_body("nobody", PASSWORD))
+        .json_response(&app)
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(unknown, wrong, "no hint which part was wrong");
+}
+
+#[tokio::test]
+async fn failed_sign_ins_are_limited_per_account_and_per_address() {
+    let app = app_with(AuthConfig {
+        max_failures_per_user: 3,
+        max_failures_per_address: 5,
+        ..fast_auth()
+    })
+    .await;
+    for _ in 0..3 {
+        let (status, _) = call(Method::POST, "/v1/session")
+            .json(sign_in_body("mia", "wrong password"))
+            .json_response(&app)
+            .await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+    }
+    // Even the right password waits now.
+    let (status, headers, bytes) = call(Method::POST, "/v1/session")
+        .json(sign_in_body("mia", PASSWORD))
+        .send(&app)
+        .await;
+    let body: Value = serde_json::from_slice(&bytes).expect("json");
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{body}");
+    assert_eq!(body["kind"], "rate_limited");
+    let retry = body["retry_after_secs"].as_u64().expect("seconds");
+    assert!((1..=15 * 60).contains(&retry), "{retry}");
+    assert_eq!(
+        headers
+            .get(header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok()),
+        Some(retry.to_string().as_str())
+    );
+    // Another account from the same address still may, until the address reaches its limit.
+    let (status, _) = call(Method::POST, "/v1/session")
+        .json(sign_in_body("max", PASSWORD))
+        .json_response(&app)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    for _ in 0..2 {
+        call(Method::POST, "/v1/session")
+            .json(sign_in_body("ann", "wrong password"))
+            .json_response(&app)
+            .await;
+    }
+    let (status, body) = call(Method::POST, "/v1/session")
+        .json(sign_in_body("max", PASSWORD))
+        .json_response(&app)
+        .await;
+    assert_eq!(
+        (status, body["kind"].as_str()),
+        (StatusCode::TOO_MANY_REQUESTS, Some("rate_limited"))
+    );
+    // Another address is not affected.
+    let mut elsewhere = call(Method::POST, "/v1/session").json(sign_in_body("max", PASSWORD));
+    elsewhere.address = [10, 0, 0, 2];
+    let (status, _) = elsewhere.json_response(&app).await;
+    assert_eq!(status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn an_outdated_client_is_told_to_upgrade() {
+    let app = app().await;
+    for (protocol, schema) in [
+        (None, Some(MIN_CLIENT_SCHEMA.to_string())),
+        (Some("0".to_owned()), Some(MIN_CLIENT_SCHEMA.to_string())),
+        (
+            Some(PROTOCOL_VERSION.to_string()),
+            Some((MIN_CLIENT_SCHEMA - 1).to_string()),
+        ),
+        (Some(PROTOCOL_VERSION.to_string()), None),
+    ] {
+        let mut request = call(Method::POST, "/v1/session").json(sign_in_body("mia", PASSWORD));
+        request.protocol = protocol.clone();
+        request.schema = schema.clone();
+        let (status, body) = request.json_response(&app).await;
+        assert_eq!(
+            status,
+            StatusCode::UPGRADE_REQUIRED,
+            "{protocol:?} {schema:?}"
+        );
+        assert_eq!(body["kind"], "upgrade_required");
+        assert!(
+            body["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("update")),
+            "{body}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn an_account_managers_client_claiming_the_manager_role_is_rejected() {
+    let app = app().await;
+    let ann = sign_in(&app, "ann").await;
+    let case_id = open_case(&app, &ann).await;
+    // The push carries no roles: whatever ann's desk believed, the server decides with hers.
+    let request = PushRequest {
+        client_id: Uuid::now_v7(),
+        commands: vec![case_command(1, case_id, 2, finalize())],
+    };
+    let (status, body) = push(&app, &ann.access_token, &request).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(
+        body["results"][0]["outcome"]["outcome"], "rejected",
+        "{body}"
+    );
+    let kinds: Vec<String> = pull_all(&app, &ann.access_token)
+        .await
+        .events
+        .into_iter()
+        .filter(|event| event.aggregate_id == case_id)
+        .map(|event| event.kind)
+        .collect();
+    assert_eq!(kinds, ["received", "request_logged"]);
+}
+
+#[tokio::test]
+async fn a_deactivated_user_can_no_longer_push() {
+    let app = app().await;
+    let mia = sign_in(&app, "mia").await;
+    let case_id = open_case(&app, &mia).await;
+    app.store
+        .set_user_active(app.f.mia.id, false)
+        .await
+        .expect("deactivated");
+    let request = PushRequest {
+        client_id: Uuid::now_v7(),
+        commands: vec![case_command(1, case_id, 2, finalize())],
+    };
+    let (status, body) = push(&app, &mia.access_token, &request).await;
+    assert_eq!(
+        (status, body["kind"].as_str()),
+        (StatusCode::FORBIDDEN, Some("forbidden")),
+        "{body}"
+    );
+    let (status, _) = call(Method::POST, "/v1/session")
+        .json(sign_in_body("mia", PASSWORD))
+        .json_response(&app)
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "no new session either");
+    let max = sign_in(&app, "max").await;
+    let finalized = pull_all(&app, &max.access_token)
+        .await
+        .events
+        .iter()
+        .any(|event| event.kind == "finalized");
+    assert!(!finalized);
+}
+
+#[tokio::test]
+async fn a_retry_after_a_lost_acknowledgement_is_applied_once() {
+    let app = app().await;
+    let mia = sign_in(&app, "mia").await;
+    let case_id = Uuid::now_v7();
+    let request = PushRequest {
+        client_id: Uuid::now_v7(),
+        commands: vec![
+            case_command(1, case_id, 0, receive(case_id, app.f.account_id)),
+            case_command(2, case_id, 1, CaseCommand::Acknowledge),
+        ],
+    };
+    let (status, first) = push(&app, &mia.access_token, &request).await;
+    assert_eq!(status, StatusCode::OK, "{first}");
+    // The response was lost; the client sends the same commands again.
+    let (status, second) = push(&app, &mia.access_token, &request).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(first, second);
+    let response: PushResponse = serde_json::from_value(second).expect("push response");
+    assert_eq!(response.results.len(), 2);
+    let events = pull_all(&app, &mia.access_token).await.events;
+    let on_case = events
+        .iter()
+        .filter(|event| event.aggregate_id == case_id)
+        .count();
+    assert_eq!(on_case, 2, "applied once");
+
+    // Skipping a number is a typed error.
+    let gap = PushRequest {
+        client_id: request.client_id,
+        commands: vec![case_command(4, case_id, 2, CaseCommand::RemindForm)],
+    };
+    let (status, body) = push(&app, &mia.access_token, &gap).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert_eq!(
+        body,
+        json!({"kind": "sequence_gap", "expected": 3, "got": 4})
+    );
+}
+
+#[tokio::test]
+async fn two_managers_finalize_the_same_case() {
+    let app = app().await;
+    let mia = sign_in(&app, "mia").await;
+    let max = sign_in(&app, "max").await;
+    let case_id = open_case(&app, &mia).await;
+    let (mia_client, max_client) = (Uuid::now_v7(), Uuid::now_v7());
+    let finalize_from = |client_id| PushRequest {
+        client_id,
+        commands: vec![case_command(1, case_id, 2, finalize())],
+    };
+    let (_, first) = push(&app, &mia.access_token, &finalize_from(mia_client)).await;
+    let (_, second) = push(&app, &max.access_token, &finalize_from(max_client)).await;
+    assert_eq!(
+        first["results"][0]["outcome"]["outcome"], "applied",
+        "{first}"
+    );
+    assert_eq!(
+        second["results"][0]["outcome"]["outcome"], "conflict",
+        "{second}"
+    );
+    assert_eq!(second["results"][0]["outcome"]["server_version"], 3);
+
+    let pulled = pull_all(&app, &mia.access_token).await;
+    let case: Vec<_> = pulled
+        .events
+        .iter()
+        .filter(|event| event.aggregate_id == case_id)
+        .collect();
+    let last = case.last().expect("events");
+    assert_eq!(last.kind, "conflict_recorded");
+    assert_eq!(last.actor, "max");
+    assert_eq!(last.origin.map(|origin| origin.client_id), Some(max_client));
+    assert_eq!(
+        case.iter()
+            .filter(|event| event.kind == "finalized")
+            .count(),
+        1
+    );
+    // The page ends in a checkpoint signed with the key given at sign-in.
+    let checkpoint = pulled.checkpoint.expect("a checkpoint");
+    assert_eq!(checkpoint.seq, pulled.after);
+    assert!(verify_checkpoint(&mia.me.checkpoint_key, &checkpoint));
+}
+
+#[tokio::test]
+async fn pull_pages_and_validates_its_limit() {
+    let app = app().await;
+    let mia = sign_in(&app, "mia").await;
+    open_case(&app, &mia).await;
+    let (status, body) = call(Method::GET, "/v1/pull?after=0&limit=2")
+        .token(&mia.access_token)
+        .json_response(&app)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let page: PullResponse = serde_json::from_value(body).expect("pull");
+    assert_eq!((page.events.len(), page.after, page.more), (2, 2, true));
+    let (_, body) = call(Method::GET, "/v1/pull?after=2&limit=2")
+        .token(&mia.access_token)
+        .json_response(&app)
+        .await;
+    let page: PullResponse = serde_json::from_value(body).expect("pull");
+    assert_eq!((page.events.len(), page.after, page.more), (1, 3, false));
+    let (_, body) = call(Method::GET, "/v1/pull?after=3")
+        .token(&mia.access_token)
+        .json_response(&app)
+        .await;
+    let page: PullResponse = serde_json::from_value(body).expect("pull");
+    assert_eq!((page.events.len(), page.after), (0, 3));
+    assert_eq!(
+        page.checkpoint.map(|c| c.seq),
+        Some(3),
+        "the newest checkpoint so far"
+    );
+
+    for query in [
+        format!("limit={}", MAX_BATCH + 1),
+        "limit=0".into(),
+        "after=-1".into(),
+    ] {
+        let (status, body) = call(Method::GET, &format!("/v1/pull?{query}"))
+            .token(&mia.access_token)
+            .json_response(&app)
+            .await;
+        assert_eq!(
+            (status, body["kind"].as_str()),
+            (StatusCode::BAD_REQUEST, Some("validation")),
+            "{query}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn bodies_are_typed_limited_and_compressed() {
+    let app = app().await;
+    let mia = sign_in(&app, "mia").await;
+    let mut malformed = call(Method::POST, "/v1/push").token(&mia.access_token);
+    malformed.body = Some(b"{\"client_id\": ".to_vec());
+    let (status, body) = malformed.json_response(&app).await;
+    assert_eq!(
+        (status, body["kind"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("validation")),
+        "{body}"
+    );
+    assert_eq!(body["field"], "body");
+
+    let (status, body) = call(Method::POST, "/v1/push")
+        .token(&mia.access_token)
+        .json(json!({"client_id": Uuid::nil(), "commands": [{"seq": 1, "decided_at": "2026-11-21T10:00:00Z",
+            "command": {"target": "case", "case_id": Uuid::nil(), "base_version": 0,
+                        "command": {"command": "delete_everything"}}}]}))
+        .json_response(&app)
+        .await;
+    assert_eq!(
+        (status, body["kind"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("validation")),
+        "{body}"
+    );
+
+    let mut huge = call(Method::POST, "/v1/push").token(&mia.access_token);
+    let padding = "x".repeat(BODY_LIMIT + 1);
+    huge.body = Some(
+        json!({"client_id": Uuid::nil(), "commands": [], "padding": padding})
+            .to_string()
+            .into_bytes(),
+    );
+    let (status, body) = huge.json_response(&app).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{body}");
+    assert_eq!(
+        body,
+        json!({"kind": "too_large", "limit_bytes": BODY_LIMIT})
+    );
+
+    // A gzip-compressed push is read; the pull answers gzip when asked.
+    let case_id = Uuid::now_v7();
+    let request = PushRequest {
+        client_id: Uuid::now_v7(),
+        commands: vec![case_command(
+            1,
+            case_id,
+            0,
+            receive(case_id, app.f.account_id),
+        )],
+    };
+    let mut compressed = call(Method::POST, "/v1/push")
+        .token(&mia.access_token)
+        .json(serde_json::to_value(&request).expect("json"));
+    compressed.gzip_body = true;
+    let (status, body) = compressed.json_response(&app).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["results"][0]["outcome"]["outcome"], "applied");
+
+    let mut pull = call(Method::GET, "/v1/pull").token(&mia.access_token);
+    pull.accept_gzip = true;
+    let (status, headers, bytes) = pull.send(&app).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        headers
+            .get(header::CONTENT_ENCODING)
+            .and_then(|v| v.to_str().ok()),
+        Some("gzip")
+    );
+    let mut text = String::new();
+    flate2::read::GzDecoder::new(bytes.as_slice())
+        .read_to_string(&mut text)
+        .expect("gunzip");
+    let page: PullResponse = serde_json::from_str(&text).expect("pull");
+    assert!(page
+        .events
+        .iter()
+        .any(|event| event.aggregate_id == case_id));
+
+    let (status, body) = call(Method::GET, "/v1/nothing-here")
+        .json_response(&app)
+        .await;
+    assert_eq!(
+        (status, body["kind"].as_str()),
+        (StatusCode::NOT_FOUND, Some("not_found"))
+    );
+}
+
+#[tokio::test]
+async fn the_published_policy_reaches_signed_in_users() {
+    let app = app().await;
+    let ann = sign_in(&app, "ann").await;
+    let (status, body) = call(Method::GET, "/v1/policy")
+        .token(&ann.access_token)
+        .json_response(&app)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["version"], 1);
+    assert!(body["source"]
+        .as_str()
+        .is_some_and(|source| source.contains("billsbee")));
+}

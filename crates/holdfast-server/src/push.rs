@@ -1,0 +1,539 @@
+//! The rules for a pushed command, storage-agnostic: pure functions over data a backend loaded
+//! inside its transaction. A backend (see `store::ServerStore::push_command`) does, in ONE
+//! transaction:
+//!
+//! 1. `actor_of` the user re-read from its records (a deactivated user is refused);
+//! 2. `check_sequence` with the stored outcome of `(client_id, seq)` and the client's last seq;
+//! 3. for a case command: load the case's history, `account_to_load`, the account, whether its
+//!    original sales rep is an active user, the offers accepted on its cases and the current
+//!    policy, then `decide_case`; for an account import: load the accounts by external id, then
+//!    `decide_import`;
+//! 4. write the `Decision`: its events chained with `link` onto the organisation's counter, its
+//!    read-model rows, and its outcome under `(client_id, seq)`.
+//!
+//! So SQLite and PostgreSQL decide identically, and a retry after a lost acknowledgement gets the
+//! stored answer.
+
+use std::collections::{BTreeSet, HashMap};
+use std::sync::{Arc, Mutex};
+
+use holdfast_core::account::{
+    account_id, check_channel_reachable, validate_email, validate_phone, Account, AccountDraft,
+};
+use holdfast_core::audit::{ChainHash, EventEnvelope};
+use holdfast_core::policy::{parse_policy, Policy};
+use holdfast_core::workflow::{
+    decide, evolve, is_guarded, AccountFacts, Actor, CaseCommand, CaseEvent, CaseState,
+};
+use holdfast_core::CoreError;
+use holdfast_sync::protocol::{CommandOrigin, CommandOutcome, PublishedPolicy, Rejection};
+use jiff::Timestamp;
+use uuid::Uuid;
+
+use crate::error::{Result, ServerError};
+use crate::store::{AccountRecord, UserRecord};
+
+/// The aggregate type of case events.
+pub const CASE: &str = "case";
+/// The aggregate type of account events.
+pub const ACCOUNT: &str = "account";
+/// The kind of the event an account import records per changed account.
+pub const ACCOUNT_UPSERTED: &str = "account_upserted";
+/// What events record as the policy when the organisation has published none.
+pub const NO_POLICY: &str = "none";
+
+/// An event decided on the server, before it gets its place in the organisation's log.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewEvent {
+    pub id: Uuid,
+    pub aggregate_type: &'static str,
+    pub aggregate_id: Uuid,
+    /// The aggregate's version after this event: 1 for the event that creates it.
+    pub aggregate_version: u64,
+    pub kind: String,
+    pub actor: String,
+    pub policy_version: String,
+    pub recorded_at: Timestamp,
+    pub payload: serde_json::Value,
+    pub origin: Option<CommandOrigin>,
+}
+
+impl NewEvent {
+    /// What the chain hash covers once the event has its counter value `seq`.
+    pub fn envelope(&self, seq: u64) -> EventEnvelope<'_> {
+        EventEnvelope {
+            seq,
+            id: self.id,
+            aggregate_type: self.aggregate_type,
+            aggregate_id: self.aggregate_id,
+            aggregate_version: self.aggregate_version,
+            kind: &self.kind,
+            actor: &self.actor,
+            policy_version: &self.policy_version,
+            recorded_at: self.recorded_at,
+            payload: &self.payload,
+        }
+    }
+}
+
+/// The counter value and chain hash of the event that follows `previous` (`(0, GENESIS)` for the
+/// first event of an organisation).
+pub fn link(previous: (u64, ChainHash), event: &NewEvent) -> (u64, ChainHash) {
+    let seq = previous.0 + 1;
+    let hash = ChainHash::next(&previous.1, &event.envelope(seq).canonical_bytes());
+    (seq, hash)
+}
+
+/// The case row a decision leaves behind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CaseRow {
+    pub id: Uuid,
+    pub account_id: Uuid,
+    pub version: u64,
+}
+
+/// What a pushed command does to the store: everything is written in one transaction, the
+/// outcome included.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Decision {
+    pub outcome: CommandOutcome,
+    /// In order; empty for a rejection.
+    pub events: Vec<NewEvent>,
+    /// The case's read-model row after the events, for a case command that recorded any.
+    pub case: Option<CaseRow>,
+    /// Accounts to upsert (with their new versions), for an import.
+    pub accounts: Vec<AccountRecord>,
+}
+
+impl Decision {
+    fn rejected(rejection: Rejection) -> Decision {
+        Decision {
+            outcome: CommandOutcome::Rejected { rejection },
+            events: Vec::new(),
+            case: None,
+            accounts: Vec::new(),
+        }
+    }
+
+    fn rejected_because(field: Option<&str>, message: impl Into<String>) -> Decision {
+        Decision::rejected(Rejection {
+            field: field.map(str::to_owned),
+            message: message.into(),
+        })
+    }
+}
+
+/// The user as the engine sees them, from the server's records; a deactivated user pushes
+/// nothing.
+pub fn actor_of(user: &UserRecord) -> Result<Actor> {
+    if !user.active {
+        return Err(ServerError::Inactive(user.name.clone()));
+    }
+    Ok(Actor {
+        user_id: user.name.clone(),
+        roles: user.roles.clone(),
+        active: user.active,
+    })
+}
+
+/// Where a pushed sequence number stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Sequence {
+    /// Seen before: answer this and apply nothing.
+    Duplicate(CommandOutcome),
+    /// The next one: decide it.
+    Next,
+}
+
+/// `stored` is the outcome recorded under `(client_id, seq)`, `last_seq` the client's highest
+/// recorded seq (0 for a new client).
+pub fn check_sequence(stored: Option<CommandOutcome>, last_seq: u64, seq: u64) -> Result<Sequence> {
+    if let Some(outcome) = stored {
+        return Ok(Sequence::Duplicate(outcome));
+    }
+    let expected = last_seq + 1;
+    if seq != expected {
+        return Err(ServerError::SequenceGap { expected, got: seq });
+    }
+    Ok(Sequence::Next)
+}
+
+/// Folds a case's history into its state.
+pub fn fold(history: &[CaseEvent]) -> Option<CaseState> {
+    history.iter().fold(None, evolve)
+}
+
+/// The account whose facts a case command is decided with: the case's, or for the command that
+/// receives a case, the one it names.
+pub fn account_to_load(state: Option<&CaseState>, command: &CaseCommand) -> Option<Uuid> {
+    match (state, command) {
+        (Some(state), _) => Some(state.account_id),
+        (None, CaseCommand::Receive { account_id, .. }) => Some(*account_id),
+        (None, _) => None,
+    }
+}
+
+/// Everything `decide_case` needs, as loaded by a backend inside its transaction.
+#[derive(Debug, Clone)]
+pub struct LoadedCase {
+    /// The case's events, oldest first (empty for a case not received yet).
+    pub history: Vec<CaseEvent>,
+    /// The account `account_to_load` named, when the server has it.
+    pub account: Option<AccountRecord>,
+    /// Whether the account's original sales rep is an active user of the organisation.
+    pub sales_rep_active: bool,
+    /// Offer ids accepted on any case of the account.
+    pub offers_granted: Vec<String>,
+    /// The organisation's current policy, parsed.
+    pub policy: Option<Arc<Policy>>,
+}
+
+/// The facts the engine decides with, from the server's own accounts and users (mirrors the
+/// desktop's `Database::account_facts`).
+pub fn account_facts(loaded: &LoadedCase) -> AccountFacts {
+    let Some(account) = &loaded.account else {
+        return AccountFacts::default();
+    };
+    let draft = account.draft.clone();
+    AccountFacts {
+        tier: draft.tier,
+        email: draft.email,
+        phone: draft.phone,
+        accounts_receivable: Some(draft.accounts_receivable),
+        hosting_server: draft.hosting_server,
+        original_sales_rep: draft.original_sales_rep,
+        original_sales_rep_active: loaded.sales_rep_active,
+        unpaid_invoices: draft.unpaid_invoices,
+        offers_granted: loaded.offers_granted.clone(),
+        preferred_channel: Some(draft.preferred_channel),
+        // Accounts carry no plan price per billing period yet, so no proration (as on the desk).
+        plan_price: None,
+        billing_period_start: None,
+        billing_period_end: None,
+    }
+}
+
+fn policy_tag(policy: Option<&Policy>) -> String {
+    policy.map_or_else(|| NO_POLICY.to_owned(), Policy::version_tag)
+}
+
+/// Case events as the log records them (payload = the tagged `CaseEvent`).
+fn case_events(
+    case_id: Uuid,
+    from_version: u64,
+    events: &[CaseEvent],
+    actor: &str,
+    policy_version: &str,
+    origin: CommandOrigin,
+    now: Timestamp,
+) -> Result<Vec<NewEvent>> {
+    events
+        .iter()
+        .enumerate()
+        .map(|(index, event)| {
+            let payload = serde_json::to_value(event)
+                .map_err(|e| ServerError::Corrupt(format!("a case event: {e}")))?;
+            let kind = payload
+                .get("kind")
+                .and_then(|kind| kind.as_str())
+                .ok_or_else(|| ServerError::Corrupt("a case event without a kind".into()))?
+                .to_owned();
+            Ok(NewEvent {
+                id: Uuid::now_v7(),
+                aggregate_type: CASE,
+                aggregate_id: case_id,
+                aggregate_version: from_version + index as u64 + 1,
+                kind,
+                actor: actor.to_owned(),
+                policy_version: policy_version.to_owned(),
+                recorded_at: now,
+                payload,
+                origin: Some(origin),
+            })
+        })
+        .collect()
+}
+
+/// Decides a case command against the server's state: a guarded step decided against a version
+/// the case has moved past becomes a recorded conflict; anything else is decided again by the
+/// engine with the user as the server knows them.
+pub fn decide_case(
+    loaded: &LoadedCase,
+    actor: &Actor,
+    origin: CommandOrigin,
+    case_id: Uuid,
+    base_version: u64,
+    command: &CaseCommand,
+    now: Timestamp,
+) -> Result<Decision> {
+    if let CaseCommand::Receive {
+        case_id: received, ..
+    } = command
+    {
+        if *received != case_id {
+            return Ok(Decision::rejected_because(
+                Some("case_id"),
+                "the command names another case",
+            ));
+        }
+    }
+    let state = fold(&loaded.history);
+    let policy = loaded.policy.as_deref();
+    let tag = policy_tag(policy);
+
+    if let Some(state) = &state {
+        if state.version != base_version && is_guarded(command) {
+            let server_version = state.version;
+            let conflict = CaseEvent::ConflictRecorded {
+                command: command.verb().to_owned(),
+                by: actor.user_id.clone(),
+                base_version,
+                server_version,
+                at: now,
+            };
+            let events = case_events(
+                case_id,
+                server_version,
+                &[conflict],
+                &actor.user_id,
+                &tag,
+                origin,
+                now,
+            )?;
+            return Ok(Decision {
+                outcome: CommandOutcome::Conflict {
+                    base_version,
+                    server_version,
+                    message: format!(
+                        "the case changed (version {base_version} → {server_version}) before \
+                         this could be applied; it was not applied and the conflict is recorded \
+                         on the case"
+                    ),
+                },
+                events,
+                case: Some(CaseRow {
+                    id: case_id,
+                    account_id: state.account_id,
+                    version: server_version + 1,
+                }),
+                accounts: Vec::new(),
+            });
+        }
+    }
+
+    let Some(policy) = policy else {
+        return Ok(Decision::rejected_because(
+            None,
+            "no policy has been published for this organisation",
+        ));
+    };
+    let Some(account_id) = account_to_load(state.as_ref(), command) else {
+        return Ok(Decision::rejected_because(
+            Some("case_id"),
+            "no cancellation request was received for this case",
+        ));
+    };
+    if loaded.account.is_none() {
+        return Ok(Decision::rejected_because(
+            Some("account_id"),
+            "the server has no account with this id",
+        ));
+    }
+    let facts = account_facts(loaded);
+    match decide(state.as_ref(), command, actor, policy, &facts, now) {
+        Err(error) => Ok(Decision::rejected(Rejection::from(&error))),
+        Ok(decided) => {
+            let version = state.as_ref().map_or(0, |state| state.version);
+            let events = case_events(
+                case_id,
+                version,
+                &decided,
+                &actor.user_id,
+                &tag,
+                origin,
+                now,
+            )?;
+            let case = (!events.is_empty()).then_some(CaseRow {
+                id: case_id,
+                account_id,
+                version: version + events.len() as u64,
+            });
+            Ok(Decision {
+                outcome: CommandOutcome::Applied,
+                events,
+                case,
+                accounts: Vec::new(),
+            })
+        }
+    }
+}
+
+/// The same checks the desk's import applies to each row (contacts plausible and on file for
+/// the preferred channel, amounts not negative, an external id present).
+pub fn validate_draft(draft: &AccountDraft) -> Result<(), CoreError> {
+    if draft.external_id.trim().is_empty() {
+        return Err(CoreError::invalid("external_id", "is empty"));
+    }
+    if draft.name.trim().is_empty() {
+        return Err(CoreError::invalid("name", "is empty"));
+    }
+    if let Some(email) = &draft.email {
+        validate_email(email)?;
+    }
+    if let Some(phone) = &draft.phone {
+        validate_phone(phone)?;
+    }
+    check_channel_reachable(
+        draft.preferred_channel,
+        draft.email.as_deref(),
+        draft.phone.as_deref(),
+    )?;
+    for (field, money) in [
+        ("mrr", draft.mrr),
+        ("total_collected", draft.total_collected),
+        ("accounts_receivable", draft.accounts_receivable),
+    ] {
+        if money.minor < 0 {
+            return Err(CoreError::invalid(field, "must not be negative"));
+        }
+    }
+    Ok(())
+}
+
+/// Decides an account import: every draft valid and every external id once, else the whole
+/// import is rejected; then one `account_upserted` event per account that is new or differs.
+/// `existing[i]` is the stored account with `drafts[i]`'s external id.
+pub fn decide_import(
+    actor: &Actor,
+    origin: CommandOrigin,
+    drafts: &[AccountDraft],
+    existing: &[Option<AccountRecord>],
+    policy: Option<&Policy>,
+    now: Timestamp,
+) -> Result<Decision> {
+    if actor.roles.is_empty() {
+        return Ok(Decision::rejected_because(
+            Some("actor"),
+            "a user needs a role to import accounts",
+        ));
+    }
+    if existing.len() != drafts.len() {
+        return Err(ServerError::Corrupt(
+            "an import was loaded with the wrong number of accounts".into(),
+        ));
+    }
+    let mut seen = BTreeSet::new();
+    for (index, draft) in drafts.iter().enumerate() {
+        if let Err(error) = validate_draft(draft) {
+            let mut rejection = Rejection::from(&error);
+            rejection.message = format!(
+                "account {} ({}): {}",
+                index + 1,
+                draft.external_id.trim(),
+                rejection.message
+            );
+            return Ok(Decision::rejected(rejection));
+        }
+        if !seen.insert(draft.external_id.trim().to_owned()) {
+            return Ok(Decision::rejected_because(
+                Some("external_id"),
+                format!(
+                    "\"{}\" appears more than once in the import",
+                    draft.external_id.trim()
+                ),
+            ));
+        }
+    }
+    let tag = policy_tag(policy);
+    let mut events = Vec::new();
+    let mut accounts = Vec::new();
+    for (draft, stored) in drafts.iter().zip(existing) {
+        let mut draft = draft.clone();
+        draft.external_id = draft.external_id.trim().to_owned();
+        if stored.as_ref().is_some_and(|stored| stored.draft == draft) {
+            continue;
+        }
+        let id = account_id(&draft.external_id);
+        let version = stored.as_ref().map_or(0, |stored| stored.version) + 1;
+        let payload = serde_json::json!({
+            "kind": ACCOUNT_UPSERTED,
+            "account": Account { id, draft: draft.clone() },
+        });
+        events.push(NewEvent {
+            id: Uuid::now_v7(),
+            aggregate_type: ACCOUNT,
+            aggregate_id: id,
+            aggregate_version: version,
+            kind: ACCOUNT_UPSERTED.to_owned(),
+            actor: actor.user_id.clone(),
+            policy_version: tag.clone(),
+            recorded_at: now,
+            payload,
+            origin: Some(origin),
+        });
+        accounts.push(AccountRecord { id, draft, version });
+    }
+    Ok(Decision {
+        outcome: CommandOutcome::Applied,
+        events,
+        case: None,
+        accounts,
+    })
+}
+
+/// Parsed policies by `(organisation, version)`: a published version never changes, so a
+/// backend may keep them across transactions (this is a cache, not state another instance needs).
+#[derive(Debug, Clone, Default)]
+pub struct PolicyCache {
+    parsed: Arc<Mutex<ParsedPolicies>>,
+}
+
+type ParsedPolicies = HashMap<(Uuid, u32), Arc<Policy>>;
+
+impl PolicyCache {
+    /// The parsed form of a published policy.
+    pub fn get(&self, organisation_id: Uuid, published: &PublishedPolicy) -> Result<Arc<Policy>> {
+        let key = (organisation_id, published.version);
+        if let Some(policy) = self
+            .parsed
+            .lock()
+            .map_err(|_| ServerError::Task("the policy cache was poisoned".into()))?
+            .get(&key)
+        {
+            return Ok(policy.clone());
+        }
+        let policy = Arc::new(parse_policy(&published.source).map_err(|error| {
+            ServerError::Corrupt(format!(
+                "published policy version {}: {error}",
+                published.version
+            ))
+        })?);
+        self.parsed
+            .lock()
+            .map_err(|_| ServerError::Task("the policy cache was poisoned".into()))?
+            .insert(key, policy.clone());
+        Ok(policy)
+    }
+}
+
+/// The envelope a pulled event's chain hash covers, so anyone can re-derive the chain.
+pub trait EventEnvelopeOf {
+    fn envelope(&self) -> EventEnvelope<'_>;
+}
+
+impl EventEnvelopeOf for holdfast_sync::protocol::SyncedEvent {
+    fn envelope(&self) -> EventEnvelope<'_> {
+        EventEnvelope {
+            seq: self.seq,
+            id: self.id,
+            aggregate_type: &self.aggregate_type,
+            aggregate_id: self.aggregate_id,
+            aggregate_version: self.aggregate_version,
+            kind: &self.kind,
+            actor: &self.actor,
+            policy_version: &self.policy_version,
+            recorded_at: self.recorded_at,
+            payload: &self.payload,
+        }
+    }
+}

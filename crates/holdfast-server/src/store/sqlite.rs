@@ -1,0 +1,1082 @@
+//! The SQLite backend: one database file (`holdfast-server.db`) in the data directory, in WAL
+//! mode, migrated with numbered scripts tracked by `PRAGMA user_version` (like the desktop's
+//! store). SQLite has one writer, so the organisation's counter advances in commit order. Blocking
+//! work runs on tokio's blocking pool.
+
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+use async_trait::async_trait;
+use holdfast_core::account::AccountDraft;
+use holdfast_core::audit::ChainHash;
+use holdfast_core::role::Role;
+use holdfast_core::workflow::CaseEvent;
+use holdfast_sync::protocol::{
+    Checkpoint, CommandOrigin, CommandOutcome, PublishedPolicy, PushedCommand, SyncCommand,
+    SyncedEvent,
+};
+use jiff::Timestamp;
+use rusqlite::{named_params, params, Connection, OptionalExtension, Transaction};
+use uuid::Uuid;
+
+use super::{
+    AccountRecord, EventPage, FailureWindow, NewUser, Organisation, ServerStore, TokenHash,
+    TokenKind, TokenPair, UserRecord,
+};
+use crate::error::{Result, ServerError};
+use crate::push::{self, Decision, LoadedCase, PolicyCache, Sequence};
+
+/// The database file inside the data directory.
+pub const DATABASE_FILE: &str = "holdfast-server.db";
+
+/// Migration `n` (1-based) is `MIGRATIONS[n - 1]`; append, never edit or reorder.
+const MIGRATIONS: &[&str] = &[include_str!("../../migrations/0001_server.sql")];
+
+/// The schema version this server writes.
+pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+
+impl From<rusqlite::Error> for ServerError {
+    fn from(error: rusqlite::Error) -> Self {
+        ServerError::Database(error.to_string())
+    }
+}
+
+fn migrate(conn: &mut Connection) -> Result<()> {
+    let found: i64 = conn.pragma_query_value(None, "user_version", |row| row.get(0))?;
+    if found > SCHEMA_VERSION {
+        return Err(ServerError::NewerSchema {
+            found,
+            supported: SCHEMA_VERSION,
+        });
+    }
+    for (index, sql) in MIGRATIONS.iter().enumerate().skip(found.max(0) as usize) {
+        let version = index as i64 + 1;
+        let apply = |conn: &mut Connection| -> rusqlite::Result<()> {
+            let tx = conn.transaction()?;
+            tx.execute_batch(sql)?;
+            tx.pragma_update(None, "user_version", version)?;
+            tx.commit()
+        };
+        apply(conn).map_err(|source| ServerError::Migration {
+            version,
+            message: source.to_string(),
+        })?;
+    }
+    Ok(())
+}
+
+/// The SQLite store. Cloning shares the connection.
+#[derive(Clone)]
+pub struct SqliteStore {
+    conn: Arc<Mutex<Connection>>,
+    policies: PolicyCache,
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) `holdfast-server.db` in `data_dir` and migrates it.
+    pub fn open(data_dir: &Path) -> Result<SqliteStore> {
+        std::fs::create_dir_all(data_dir).map_err(|source| {
+            ServerError::io(format!("creating {}", data_dir.display()), source)
+        })?;
+        let conn = Connection::open(data_dir.join(DATABASE_FILE))?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        SqliteStore::with_connection(conn)
+    }
+
+    /// A private in-memory database (tests).
+    pub fn open_in_memory() -> Result<SqliteStore> {
+        SqliteStore::with_connection(Connection::open_in_memory()?)
+    }
+
+    fn with_connection(mut conn: Connection) -> Result<SqliteStore> {
+        conn.pragma_update(None, "foreign_keys", true)?;
+        migrate(&mut conn)?;
+        Ok(SqliteStore {
+            conn: Arc::new(Mutex::new(conn)),
+            policies: PolicyCache::default(),
+        })
+    }
+
+    /// The schema version of the open database.
+    pub async fn schema_version(&self) -> Result<i64> {
+        self.run(|conn| Ok(conn.pragma_query_value(None, "user_version", |row| row.get(0))?))
+            .await
+    }
+
+    /// Runs `work` with the connection on the blocking pool.
+    async fn run<T, F>(&self, work: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Connection) -> Result<T> + Send + 'static,
+    {
+        let conn = self.conn.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut conn = conn
+                .lock()
+                .map_err(|_| ServerError::Task("the database connection was poisoned".into()))?;
+            work(&mut conn)
+        })
+        .await
+        .map_err(|error| ServerError::Task(error.to_string()))?
+    }
+}
+
+fn millis(at: Timestamp) -> i64 {
+    at.as_millisecond()
+}
+
+fn from_millis(value: i64) -> Result<Timestamp> {
+    Timestamp::from_millisecond(value)
+        .map_err(|_| ServerError::Corrupt(format!("{value} is not a valid instant")))
+}
+
+fn parse_uuid(text: &str, what: &str) -> Result<Uuid> {
+    Uuid::parse_str(text).map_err(|_| ServerError::Corrupt(format!("{what}: \"{text}\"")))
+}
+
+fn parse_time(text: &str, what: &str) -> Result<Timestamp> {
+    text.parse()
+        .map_err(|_| ServerError::Corrupt(format!("{what}: \"{text}\"")))
+}
+
+fn to_json<T: serde::Serialize>(value: &T) -> Result<String> {
+    serde_json::to_string(value).map_err(|error| ServerError::Corrupt(error.to_string()))
+}
+
+fn from_json<T: serde::de::DeserializeOwned>(text: &str, what: &str) -> Result<T> {
+    serde_json::from_str(text).map_err(|error| ServerError::Corrupt(format!("{what}: {error}")))
+}
+
+fn sorted_roles(roles: &[Role]) -> Vec<Role> {
+    let mut roles = roles.to_vec();
+    roles.sort();
+    roles.dedup();
+    roles
+}
+
+fn seq_i64(value: u64, what: &str) -> Result<i64> {
+    i64::try_from(value).map_err(|_| ServerError::invalid(what, "is out of range"))
+}
+
+fn seq_u64(value: i64, what: &str) -> Result<u64> {
+    u64::try_from(value).map_err(|_| ServerError::Corrupt(format!("{what}: {value}")))
+}
+
+fn read_organisation(conn: &Connection, clause: &str, key: &str) -> Result<Option<Organisation>> {
+    let row: Option<(String, String, i64)> = conn
+        .query_row(
+            &format!("SELECT id, name, created_at FROM organisations WHERE {clause} = ?1"),
+            [key],
+            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+        )
+        .optional()?;
+    row.map(|(id, name, created_at)| {
+        Ok(Organisation {
+            id: parse_uuid(&id, "organisation id")?,
+            name,
+            created_at: from_millis(created_at)?,
+        })
+    })
+    .transpose()
+}
+
+const USER_COLUMNS: &str = "id, organisation_id, name, roles, active, password_hash";
+
+fn read_user(conn: &Connection, clause: &str, keys: &[&str]) -> Result<Option<UserRecord>> {
+    let row: Option<(String, String, String, String, bool, String)> = conn
+        .query_row(
+            &format!("SELECT {USER_COLUMNS} FROM users WHERE {clause}"),
+            rusqlite::params_from_iter(keys),
+            |row| {
+                Ok((
+                    row.get(0)?,
+                    row.get(1)?,
+                    row.get(2)?,
+                    row.get(3)?,
+                    row.get(4)?,
+                    row.get(5)?,
+                ))
+            },
+        )
+        .optional()?;
+    row.map(
+        |(id, organisation_id, name, roles, active, password_hash)| {
+            Ok(UserRecord {
+                id: parse_uuid(&id, "user id")?,
+                organisation_id: parse_uuid(&organisation_id, "user organisation")?,
+                name,
+                roles: from_json(&roles, "user roles")?,
+                active,
+                password_hash,
+            })
+        },
+    )
+    .transpose()
+}
+
+fn user_by_id(conn: &Connection, id: Uuid) -> Result<Option<UserRecord>> {
+    read_user(conn, "id = ?1", &[&id.to_string()])
+}
+
+fn existing_user(conn: &Connection, id: Uuid) -> Result<UserRecord> {
+    user_by_id(conn, id)?.ok_or_else(|| ServerError::NotFound {
+        entity: "user",
+        name: id.to_string(),
+    })
+}
+
+fn insert_token(
+    tx: &Transaction<'_>,
+    user_id: Uuid,
+    token: &super::NewToken,
+    now: Timestamp,
+) -> Result<()> {
+    tx.execute(
+        "INSERT INTO tokens (hash, user_id, kind, issued_at, expires_at, revoked_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, NULL)",
+        params![
+            token.hash.0.to_vec(),
+            user_id.to_string(),
+            token.kind.as_str(),
+            millis(now),
+            millis(token.expires_at)
+        ],
+    )?;
+    Ok(())
+}
+
+fn live_token_user(
+    conn: &Connection,
+    hash: &TokenHash,
+    kind: TokenKind,
+    now: Timestamp,
+) -> Result<Option<Uuid>> {
+    let user: Option<String> = conn
+        .query_row(
+            "SELECT user_id FROM tokens
+             WHERE hash = ?1 AND kind = ?2 AND revoked_at IS NULL AND expires_at > ?3",
+            params![hash.0.to_vec(), kind.as_str(), millis(now)],
+            |row| row.get(0),
+        )
+        .optional()?;
+    user.map(|id| parse_uuid(&id, "token user")).transpose()
+}
+
+fn read_policy(conn: &Connection, organisation_id: Uuid) -> Result<Option<PublishedPolicy>> {
+    let row: Option<(i64, String, String)> = conn
+        .query_row(
+            "SELECT version, source, published_at FROM policies
+             WHERE organisation_id = ?1 ORDER BY version DESC LIMIT 1",
+            [organisation_id.to_string()],
+            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+        )
+        .optional()?;
+    row.map(|(version, source, published_at)| {
+        Ok(PublishedPolicy {
+            version: u32::try_from(version)
+                .map_err(|_| ServerError::Corrupt(format!("policy version {version}")))?,
+            source,
+            published_at: parse_time(&published_at, "policy published_at")?,
+        })
+    })
+    .transpose()
+}
+
+fn read_head(conn: &Connection, organisation_id: Uuid) -> Result<Option<(u64, ChainHash)>> {
+    let row: Option<(i64, Vec<u8>)> = conn
+        .query_row(
+            "SELECT last_seq, chain_hash FROM org_counters WHERE organisation_id = ?1",
+            [organisation_id.to_string()],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )
+        .optional()?;
+    row.map(|(seq, hash)| {
+        Ok((
+            seq_u64(seq, "org counter")?,
+            ChainHash::from_slice(&hash)
+                .ok_or_else(|| ServerError::Corrupt("org counter hash".into()))?,
+        ))
+    })
+    .transpose()
+}
+
+fn read_account(
+    conn: &Connection,
+    organisation_id: Uuid,
+    clause: &str,
+    key: &str,
+) -> Result<Option<AccountRecord>> {
+    let row: Option<(String, String, i64)> = conn
+        .query_row(
+            &format!(
+                "SELECT id, draft, version FROM accounts WHERE organisation_id = ?1 AND {clause} = ?2"
+            ),
+            params![organisation_id.to_string(), key],
+            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+        )
+        .optional()?;
+    row.map(|(id, draft, version)| {
+        Ok(AccountRecord {
+            id: parse_uuid(&id, "account id")?,
+            draft: from_json::<AccountDraft>(&draft, "account draft")?,
+            version: seq_u64(version, "account version")?,
+        })
+    })
+    .transpose()
+}
+
+/// Loads what `push::decide_case` needs, inside the push's transaction.
+fn load_case(
+    tx: &Transaction<'_>,
+    policies: &PolicyCache,
+    organisation_id: Uuid,
+    case_id: Uuid,
+    command: &holdfast_core::workflow::CaseCommand,
+) -> Result<LoadedCase> {
+    let org = organisation_id.to_string();
+    let mut history_query = tx.prepare_cached(
+        "SELECT payload FROM events
+         WHERE organisation_id = ?1 AND aggregate_type = 'case' AND aggregate_id = ?2
+         ORDER BY aggregate_version",
+    )?;
+    let history = history_query
+        .query_map(params![org, case_id.to_string()], |row| {
+            row.get::<_, String>(0)
+        })?
+        .map(|payload| from_json::<CaseEvent>(&payload?, "case event payload"))
+        .collect::<Result<Vec<_>>>()?;
+    let state = push::fold(&history);
+    let account = match push::account_to_load(state.as_ref(), command) {
+        Some(account_id) => read_account(tx, organisation_id, "id", &account_id.to_string())?,
+        None => None,
+    };
+    let sales_rep_active = match account
+        .as_ref()
+        .and_then(|account| account.draft.original_sales_rep.as_deref())
+    {
+        Some(rep) => tx
+            .query_row(
+                "SELECT active FROM users WHERE organisation_id = ?1 AND name = ?2",
+                params![org, rep],
+                |row| row.get::<_, bool>(0),
+            )
+            .optional()?
+            // A rep the server does not know cannot be given a task.
+            .unwrap_or(false),
+        None => false,
+    };
+    let offers_granted = match &account {
+        Some(account) => {
+            let mut granted = tx.prepare_cached(
+                "SELECT json_extract(e.payload, '$.offer_id') FROM events e
+                 JOIN cases c ON c.organisation_id = e.organisation_id AND c.id = e.aggregate_id
+                 WHERE e.organisation_id = ?1 AND c.account_id = ?2
+                   AND e.kind = 'offer_accepted'",
+            )?;
+            let offers = granted
+                .query_map(params![org, account.id.to_string()], |row| {
+                    row.get::<_, String>(0)
+                })?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            offers
+        }
+        None => Vec::new(),
+    };
+    let policy = read_policy(tx, organisation_id)?
+        .map(|published| policies.get(organisation_id, &published))
+        .transpose()?;
+    Ok(LoadedCase {
+        history,
+        account,
+        sales_rep_active,
+        offers_granted,
+        policy,
+    })
+}
+
+/// Writes a decision: events chained onto the organisation's counter, read models, outcome.
+fn write_decision(
+    tx: &Transaction<'_>,
+    organisation_id: Uuid,
+    user_id: Uuid,
+    origin: CommandOrigin,
+    decision: &Decision,
+    now: Timestamp,
+) -> Result<()> {
+    let org = organisation_id.to_string();
+    if !decision.events.is_empty() {
+        let mut head = read_head(tx, organisation_id)?.unwrap_or((0, ChainHash::GENESIS));
+        let mut insert = tx.prepare_cached(
+            "INSERT INTO events (organisation_id, seq, id, aggregate_type, aggregate_id,
+                aggregate_version, kind, actor, policy_version, recorded_at, payload,
+                origin_client, origin_seq, chain_hash)
+             VALUES (:org, :seq, :id, :aggregate_type, :aggregate_id, :aggregate_version, :kind,
+                :actor, :policy_version, :recorded_at, :payload, :origin_client, :origin_seq,
+                :chain_hash)",
+        )?;
+        for event in &decision.events {
+            head = push::link(head, event);
+            insert.execute(named_params! {
+                ":org": org,
+                ":seq": seq_i64(head.0, "seq")?,
+                ":id": event.id.to_string(),
+                ":aggregate_type": event.aggregate_type,
+                ":aggregate_id": event.aggregate_id.to_string(),
+                ":aggregate_version": seq_i64(event.aggregate_version, "aggregate_version")?,
+                ":kind": event.kind,
+                ":actor": event.actor,
+                ":policy_version": event.policy_version,
+                ":recorded_at": event.recorded_at.to_string(),
+                ":payload": event.payload.to_string(),
+                ":origin_client": event.origin.map(|origin| origin.client_id.to_string()),
+                ":origin_seq": event.origin.map(|origin| seq_i64(origin.seq, "origin seq")).transpose()?,
+                ":chain_hash": head.1 .0.to_vec(),
+            })?;
+        }
+        tx.execute(
+            "INSERT INTO org_counters (organisation_id, last_seq, chain_hash) VALUES (?1, ?2, ?3)
+             ON CONFLICT (organisation_id) DO UPDATE
+             SET last_seq = excluded.last_seq, chain_hash = excluded.chain_hash",
+            params![org, seq_i64(head.0, "seq")?, head.1 .0.to_vec()],
+        )?;
+    }
+    if let Some(case) = decision.case {
+        tx.execute(
+            "INSERT INTO cases (organisation_id, id, account_id, version) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (organisation_id, id) DO UPDATE SET version = excluded.version",
+            params![
+                org,
+                case.id.to_string(),
+                case.account_id.to_string(),
+                seq_i64(case.version, "case version")?
+            ],
+        )?;
+    }
+    for account in &decision.accounts {
+        tx.execute(
+            "INSERT INTO accounts (organisation_id, id, external_id, draft, version, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+             ON CONFLICT (organisation_id, id) DO UPDATE SET
+                draft = excluded.draft, version = excluded.version, updated_at = excluded.updated_at",
+            params![
+                org,
+                account.id.to_string(),
+                account.draft.external_id,
+                to_json(&account.draft)?,
+                seq_i64(account.version, "account version")?,
+                millis(now)
+            ],
+        )?;
+    }
+    tx.execute(
+        "INSERT INTO command_outcomes (organisation_id, client_id, seq, user_id, outcome, recorded_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![
+            org,
+            origin.client_id.to_string(),
+            seq_i64(origin.seq, "seq")?,
+            user_id.to_string(),
+            to_json(&decision.outcome)?,
+            millis(now)
+        ],
+    )?;
+    Ok(())
+}
+
+fn push_in(
+    tx: &Transaction<'_>,
+    policies: &PolicyCache,
+    user_id: Uuid,
+    client_id: Uuid,
+    pushed: &PushedCommand,
+    now: Timestamp,
+) -> Result<CommandOutcome> {
+    let user = existing_user(tx, user_id)?;
+    let actor = push::actor_of(&user)?;
+    let org = user.organisation_id;
+    let seq = seq_i64(pushed.seq, "seq")?;
+    let stored: Option<String> = tx
+        .query_row(
+            "SELECT outcome FROM command_outcomes
+             WHERE organisation_id = ?1 AND client_id = ?2 AND seq = ?3",
+            params![org.to_string(), client_id.to_string(), seq],
+            |row| row.get(0),
+        )
+        .optional()?;
+    let stored = stored
+        .map(|text| from_json::<CommandOutcome>(&text, "stored outcome"))
+        .transpose()?;
+    let last: Option<i64> = tx.query_row(
+        "SELECT MAX(seq) FROM command_outcomes WHERE organisation_id = ?1 AND client_id = ?2",
+        params![org.to_string(), client_id.to_string()],
+        |row| row.get(0),
+    )?;
+    let last = seq_u64(last.unwrap_or(0), "client seq")?;
+    if let Sequence::Duplicate(outcome) = push::check_sequence(stored, last, pushed.seq)? {
+        return Ok(outcome);
+    }
+    let origin = CommandOrigin {
+        client_id,
+        seq: pushed.seq,
+    };
+    let decision = match &pushed.command {
+        SyncCommand::Case {
+            case_id,
+            base_version,
+            command,
+        } => {
+            let loaded = load_case(tx, policies, org, *case_id, command)?;
+            push::decide_case(
+                &loaded,
+                &actor,
+                origin,
+                *case_id,
+                *base_version,
+                command,
+                now,
+            )?
+        }
+        SyncCommand::ImportAccounts { accounts } => {
+            let existing = accounts
+                .iter()
+                .map(|draft| read_account(tx, org, "external_id", draft.external_id.trim()))
+                .collect::<Result<Vec<_>>>()?;
+            let policy = read_policy(tx, org)?
+                .map(|published| policies.get(org, &published))
+                .transpose()?;
+            push::decide_import(&actor, origin, accounts, &existing, policy.as_deref(), now)?
+        }
+    };
+    write_decision(tx, org, user_id, origin, &decision, now)?;
+    Ok(decision.outcome)
+}
+
+fn read_synced_event(row: &rusqlite::Row<'_>) -> Result<SyncedEvent> {
+    let seq: i64 = row.get(0)?;
+    let id: String = row.get(1)?;
+    let aggregate_id: String = row.get(3)?;
+    let version: i64 = row.get(4)?;
+    let recorded_at: String = row.get(8)?;
+    let payload: String = row.get(9)?;
+    let origin_client: Option<String> = row.get(10)?;
+    let origin_seq: Option<i64> = row.get(11)?;
+    let hash: Vec<u8> = row.get(12)?;
+    let origin = match (origin_client, origin_seq) {
+        (Some(client), Some(seq)) => Some(CommandOrigin {
+            client_id: parse_uuid(&client, "origin client")?,
+            seq: seq_u64(seq, "origin seq")?,
+        }),
+        _ => None,
+    };
+    Ok(SyncedEvent {
+        seq: seq_u64(seq, "event seq")?,
+        id: parse_uuid(&id, "event id")?,
+        aggregate_type: row.get(2)?,
+        aggregate_id: parse_uuid(&aggregate_id, "aggregate id")?,
+        aggregate_version: seq_u64(version, "aggregate version")?,
+        kind: row.get(5)?,
+        actor: row.get(6)?,
+        policy_version: row.get(7)?,
+        recorded_at: parse_time(&recorded_at, "recorded_at")?,
+        payload: from_json(&payload, "event payload")?,
+        origin,
+        chain_hash: ChainHash::from_slice(&hash)
+            .ok_or_else(|| ServerError::Corrupt("event chain hash".into()))?
+            .to_hex(),
+    })
+}
+
+#[async_trait]
+impl ServerStore for SqliteStore {
+    async fn create_organisation(&self, name: &str, now: Timestamp) -> Result<Organisation> {
+        let name = name.to_owned();
+        self.run(move |conn| {
+            let tx = conn.transaction()?;
+            if read_organisation(&tx, "name", &name)?.is_some() {
+                return Err(ServerError::AlreadyExists {
+                    entity: "organisation",
+                    name,
+                });
+            }
+            let organisation = Organisation {
+                id: Uuid::now_v7(),
+                name,
+                created_at: Timestamp::from_millisecond(millis(now)).unwrap_or(now),
+            };
+            tx.execute(
+                "INSERT INTO organisations (id, name, created_at) VALUES (?1, ?2, ?3)",
+                params![organisation.id.to_string(), organisation.name, millis(now)],
+            )?;
+            tx.commit()?;
+            Ok(organisation)
+        })
+        .await
+    }
+
+    async fn organisation_by_name(&self, name: &str) -> Result<Option<Organisation>> {
+        let name = name.to_owned();
+        self.run(move |conn| read_organisation(conn, "name", &name))
+            .await
+    }
+
+    async fn organisation(&self, id: Uuid) -> Result<Option<Organisation>> {
+        self.run(move |conn| read_organisation(conn, "id", &id.to_string()))
+            .await
+    }
+
+    async fn add_user(&self, user: NewUser, now: Timestamp) -> Result<UserRecord> {
+        self.run(move |conn| {
+            let tx = conn.transaction()?;
+            let org = user.organisation_id.to_string();
+            if read_organisation(&tx, "id", &org)?.is_none() {
+                return Err(ServerError::NotFound {
+                    entity: "organisation",
+                    name: org,
+                });
+            }
+            if read_user(&tx, "organisation_id = ?1 AND name = ?2", &[&org, &user.name])?
+                .is_some()
+            {
+                return Err(ServerError::AlreadyExists {
+                    entity: "user",
+                    name: user.name,
+                });
+            }
+            let record = UserRecord {
+                id: Uuid::now_v7(),
+                organisation_id: user.organisation_id,
+                name: user.name,
+                roles: sorted_roles(&user.roles),
+                active: true,
+                password_hash: user.password_hash,
+            };
+            tx.execute(
+                "INSERT INTO users (id, organisation_id, name, roles, active, password_hash, created_at)
+                 VALUES (?1, ?2, ?3, ?4, 1, ?5, ?6)",
+                params![
+                    record.id.to_string(),
+                    org,
+                    record.name,
+                    to_json(&record.roles)?,
+                    record.password_hash,
+                    millis(now)
+                ],
+            )?;
+            tx.commit()?;
+            Ok(record)
+        })
+        .await
+    }
+
+    async fn user(&self, id: Uuid) -> Result<Option<UserRecord>> {
+        self.run(move |conn| user_by_id(conn, id)).await
+    }
+
+    async fn user_by_name(&self, organisation_id: Uuid, name: &str) -> Result<Option<UserRecord>> {
+        let name = name.to_owned();
+        self.run(move |conn| {
+            read_user(
+                conn,
+                "organisation_id = ?1 AND name = ?2",
+                &[&organisation_id.to_string(), &name],
+            )
+        })
+        .await
+    }
+
+    async fn set_user_active(&self, user_id: Uuid, active: bool) -> Result<UserRecord> {
+        self.run(move |conn| {
+            let tx = conn.transaction()?;
+            existing_user(&tx, user_id)?;
+            tx.execute(
+                "UPDATE users SET active = ?1 WHERE id = ?2",
+                params![active, user_id.to_string()],
+            )?;
+            let user = existing_user(&tx, user_id)?;
+            tx.commit()?;
+            Ok(user)
+        })
+        .await
+    }
+
+    async fn set_user_roles(&self, user_id: Uuid, roles: &[Role]) -> Result<UserRecord> {
+        let roles = sorted_roles(roles);
+        self.run(move |conn| {
+            let tx = conn.transaction()?;
+            existing_user(&tx, user_id)?;
+            tx.execute(
+                "UPDATE users SET roles = ?1 WHERE id = ?2",
+                params![to_json(&roles)?, user_id.to_string()],
+            )?;
+            let user = existing_user(&tx, user_id)?;
+            tx.commit()?;
+            Ok(user)
+        })
+        .await
+    }
+
+    async fn set_password_hash(
+        &self,
+        user_id: Uuid,
+        password_hash: &str,
+        now: Timestamp,
+    ) -> Result<UserRecord> {
+        let password_hash = password_hash.to_owned();
+        self.run(move |conn| {
+            let tx = conn.transaction()?;
+            existing_user(&tx, user_id)?;
+            tx.execute(
+                "UPDATE users SET password_hash = ?1 WHERE id = ?2",
+                params![password_hash, user_id.to_string()],
+            )?;
+            tx.execute(
+                "UPDATE tokens SET revoked_at = ?1 WHERE user_id = ?2 AND revoked_at IS NULL",
+                params![millis(now), user_id.to_string()],
+            )?;
+            let user = existing_user(&tx, user_id)?;
+            tx.commit()?;
+            Ok(user)
+        })
+        .await
+    }
+
+    async fn insert_tokens(&self, user_id: Uuid, pair: &TokenPair, now: Timestamp) -> Result<()> {
+        let pair = pair.clone();
+        self.run(move |conn| {
+            let tx = conn.transaction()?;
+            insert_token(&tx, user_id, &pair.access, now)?;
+            insert_token(&tx, user_id, &pair.refresh, now)?;
+            tx.commit()?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn token_user(
+        &self,
+        hash: &TokenHash,
+        kind: TokenKind,
+        now: Timestamp,
+    ) -> Result<Option<UserRecord>> {
+        let hash = *hash;
+        self.run(move |conn| match live_token_user(conn, &hash, kind, now)? {
+            Some(user_id) => user_by_id(conn, user_id),
+            None => Ok(None),
+        })
+        .await
+    }
+
+    async fn revoke_token(&self, hash: &TokenHash, now: Timestamp) -> Result<bool> {
+        let hash = *hash;
+        self.run(move |conn| {
+            let changed = conn.execute(
+                "UPDATE tokens SET revoked_at = ?1 WHERE hash = ?2 AND revoked_at IS NULL",
+                params![millis(now), hash.0.to_vec()],
+            )?;
+            Ok(changed > 0)
+        })
+        .await
+    }
+
+    async fn rotate_refresh_token(
+        &self,
+        old: &TokenHash,
+        new: &TokenPair,
+        now: Timestamp,
+    ) -> Result<Option<UserRecord>> {
+        let old = *old;
+        let new = new.clone();
+        self.run(move |conn| {
+            let tx = conn.transaction()?;
+            let Some(user_id) = live_token_user(&tx, &old, TokenKind::Refresh, now)? else {
+                return Ok(None);
+            };
+            tx.execute(
+                "UPDATE tokens SET revoked_at = ?1 WHERE hash = ?2",
+                params![millis(now), old.0.to_vec()],
+            )?;
+            insert_token(&tx, user_id, &new.access, now)?;
+            insert_token(&tx, user_id, &new.refresh, now)?;
+            let user = existing_user(&tx, user_id)?;
+            tx.commit()?;
+            Ok(Some(user))
+        })
+        .await
+    }
+
+    async fn record_sign_in_failure(&self, subjects: &[String], at: Timestamp) -> Result<()> {
+        let subjects = subjects.to_vec();
+        self.run(move |conn| {
+            let tx = conn.transaction()?;
+            for subject in &subjects {
+                tx.execute(
+                    "INSERT INTO sign_in_failures (subject, at) VALUES (?1, ?2)",
+                    params![subject, millis(at)],
+                )?;
+            }
+            tx.commit()?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn sign_in_failures(&self, subject: &str, since: Timestamp) -> Result<FailureWindow> {
+        let subject = subject.to_owned();
+        self.run(move |conn| {
+            let (count, oldest): (i64, Option<i64>) = conn.query_row(
+                "SELECT COUNT(*), MIN(at) FROM sign_in_failures WHERE subject = ?1 AND at >= ?2",
+                params![subject, millis(since)],
+                |row| Ok((row.get(0)?, row.get(1)?)),
+            )?;
+            Ok(FailureWindow {
+                count: u32::try_from(count).unwrap_or(u32::MAX),
+                oldest: oldest.map(from_millis).transpose()?,
+            })
+        })
+        .await
+    }
+
+    async fn clear_sign_in_failures(&self, subject: &str) -> Result<()> {
+        let subject = subject.to_owned();
+        self.run(move |conn| {
+            conn.execute("DELETE FROM sign_in_failures WHERE subject = ?1", [subject])?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn prune_sign_in_failures(&self, before: Timestamp) -> Result<u64> {
+        self.run(move |conn| {
+            let removed = conn.execute(
+                "DELETE FROM sign_in_failures WHERE at < ?1",
+                [millis(before)],
+            )?;
+            Ok(removed as u64)
+        })
+        .await
+    }
+
+    async fn publish_policy(
+        &self,
+        organisation_id: Uuid,
+        version: u32,
+        source: &str,
+        now: Timestamp,
+    ) -> Result<PublishedPolicy> {
+        let source = source.to_owned();
+        self.run(move |conn| {
+            let tx = conn.transaction()?;
+            if read_organisation(&tx, "id", &organisation_id.to_string())?.is_none() {
+                return Err(ServerError::NotFound {
+                    entity: "organisation",
+                    name: organisation_id.to_string(),
+                });
+            }
+            if let Some(current) = read_policy(&tx, organisation_id)? {
+                if version <= current.version {
+                    return Err(ServerError::PolicyVersion {
+                        given: version,
+                        current: current.version,
+                    });
+                }
+            }
+            let published = PublishedPolicy {
+                version,
+                source,
+                published_at: now,
+            };
+            tx.execute(
+                "INSERT INTO policies (organisation_id, version, source, published_at)
+                 VALUES (?1, ?2, ?3, ?4)",
+                params![
+                    organisation_id.to_string(),
+                    i64::from(version),
+                    published.source,
+                    now.to_string()
+                ],
+            )?;
+            tx.commit()?;
+            Ok(published)
+        })
+        .await
+    }
+
+    async fn current_policy(&self, organisation_id: Uuid) -> Result<Option<PublishedPolicy>> {
+        self.run(move |conn| read_policy(conn, organisation_id))
+            .await
+    }
+
+    async fn push_command(
+        &self,
+        user_id: Uuid,
+        client_id: Uuid,
+        command: &PushedCommand,
+        now: Timestamp,
+    ) -> Result<CommandOutcome> {
+        let command = command.clone();
+        let policies = self.policies.clone();
+        self.run(move |conn| {
+            let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+            let outcome = push_in(&tx, &policies, user_id, client_id, &command, now)?;
+            tx.commit()?;
+            Ok(outcome)
+        })
+        .await
+    }
+
+    async fn events_after(
+        &self,
+        organisation_id: Uuid,
+        after: u64,
+        limit: usize,
+    ) -> Result<EventPage> {
+        let after = seq_i64(after, "after")?;
+        self.run(move |conn| {
+            let mut statement = conn.prepare_cached(
+                "SELECT seq, id, aggregate_type, aggregate_id, aggregate_version, kind, actor,
+                    policy_version, recorded_at, payload, origin_client, origin_seq, chain_hash
+                 FROM events WHERE organisation_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3",
+            )?;
+            let fetch = i64::try_from(limit.saturating_add(1)).unwrap_or(i64::MAX);
+            let mut events = statement
+                .query_map(params![organisation_id.to_string(), after, fetch], |row| {
+                    Ok(read_synced_event(row))
+                })?
+                .map(|row| row?)
+                .collect::<Result<Vec<_>>>()?;
+            let more = events.len() > limit;
+            events.truncate(limit);
+            Ok(EventPage { events, more })
+        })
+        .await
+    }
+
+    async fn head(&self, organisation_id: Uuid) -> Result<Option<(u64, [u8; 32])>> {
+        self.run(move |conn| Ok(read_head(conn, organisation_id)?.map(|(seq, hash)| (seq, hash.0))))
+            .await
+    }
+
+    async fn account(
+        &self,
+        organisation_id: Uuid,
+        account_id: Uuid,
+    ) -> Result<Option<AccountRecord>> {
+        self.run(move |conn| read_account(conn, organisation_id, "id", &account_id.to_string()))
+            .await
+    }
+
+    async fn record_checkpoint(
+        &self,
+        organisation_id: Uuid,
+        checkpoint: &Checkpoint,
+    ) -> Result<()> {
+        let checkpoint = checkpoint.clone();
+        self.run(move |conn| {
+            conn.execute(
+                "INSERT INTO checkpoints (organisation_id, seq, chain_hash, signature)
+                 VALUES (?1, ?2, ?3, ?4) ON CONFLICT (organisation_id, seq) DO NOTHING",
+                params![
+                    organisation_id.to_string(),
+                    seq_i64(checkpoint.seq, "checkpoint seq")?,
+                    checkpoint.chain_hash,
+                    checkpoint.signature
+                ],
+            )?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn checkpoint_at_or_before(
+        &self,
+        organisation_id: Uuid,
+        seq: u64,
+    ) -> Result<Option<Checkpoint>> {
+        let seq = seq_i64(seq, "seq")?;
+        self.run(move |conn| {
+            let row: Option<(i64, String, String)> = conn
+                .query_row(
+                    "SELECT seq, chain_hash, signature FROM checkpoints
+                     WHERE organisation_id = ?1 AND seq <= ?2 ORDER BY seq DESC LIMIT 1",
+                    params![organisation_id.to_string(), seq],
+                    |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+                )
+                .optional()?;
+            row.map(|(seq, chain_hash, signature)| {
+                Ok(Checkpoint {
+                    seq: seq_u64(seq, "checkpoint seq")?,
+                    chain_hash,
+                    signature,
+                })
+            })
+            .transpose()
+        })
+        .await
+    }
+
+    async fn signing_key_or_insert(&self, fresh: [u8; 32]) -> Result<[u8; 32]> {
+        self.run(move |conn| {
+            conn.execute(
+                "INSERT INTO signing_key (id, secret) VALUES (1, ?1) ON CONFLICT (id) DO NOTHING",
+                [fresh.to_vec()],
+            )?;
+            let secret: Vec<u8> =
+                conn.query_row("SELECT secret FROM signing_key WHERE id = 1", [], |row| {
+                    row.get(0)
+                })?;
+            <[u8; 32]>::try_from(secret.as_slice())
+                .map_err(|_| ServerError::Corrupt("the signing key is not 32 bytes".into()))
+        })
+        .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    crate::store_suite!(SqliteStore::open_in_memory().expect("an in-memory database"));
+
+    #[tokio::test]
+    async fn a_data_directory_holds_one_migrated_database_in_wal_mode() {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let store = SqliteStore::open(dir.path()).expect("opens");
+        assert_eq!(
+            store.schema_version().await.expect("version"),
+            SCHEMA_VERSION
+        );
+        let mode: String = store
+            .run(|conn| Ok(conn.pragma_query_value(None, "journal_mode", |row| row.get(0))?))
+            .await
+            .expect("journal mode");
+        assert_eq!(mode.to_lowercase(), "wal");
+        let org = store
+            .create_organisation("Acme", Timestamp::now())
+            .await
+            .expect("created");
+        drop(store);
+        // Reopening keeps the data and does not migrate twice.
+        let store = SqliteStore::open(dir.path()).expect("reopens");
+        assert_eq!(
+            store.organisation_by_name("Acme").await.expect("read"),
+            Some(org)
+        );
+        assert!(dir.path().join(DATABASE_FILE).exists());
+    }
+
+    #[tokio::test]
+    async fn a_newer_schema_is_refused() {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        {
+            let conn = Connection::open(dir.path().join(DATABASE_FILE)).expect("opens");
+            conn.pragma_update(None, "user_version", SCHEMA_VERSION + 1)
+                .expect("sets");
+        }
+        assert!(matches!(
+            SqliteStore::open(dir.path()),
+            Err(ServerError::NewerSchema { .. })
+        ));
+    }
+}

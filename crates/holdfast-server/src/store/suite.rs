@@ -1,0 +1,898 @@
+//! The storage test suite every `ServerStore` backend must pass: each function takes a fresh,
+//! empty store. `store_suite!(expr)` expands to one `#[tokio::test]` per function, with `expr`
+//! building the store (see the SQLite backend's tests; a PostgreSQL backend enables the
+//! `test-suite` feature and invokes the macro the same way).
+
+use holdfast_core::account::{account_id, AccountDraft, PreferredChannel};
+use holdfast_core::audit::ChainHash;
+use holdfast_core::case::RequestChannel;
+use holdfast_core::money::{Currency, Money};
+use holdfast_core::role::Role;
+use holdfast_core::workflow::CaseCommand;
+use holdfast_sync::protocol::{CommandOutcome, PushedCommand, SyncCommand, SyncedEvent};
+use jiff::{SignedDuration, Timestamp};
+use uuid::Uuid;
+
+use super::{NewToken, NewUser, Organisation, ServerStore, TokenHash, TokenKind, TokenPair};
+use crate::checkpoint::{verify_checkpoint, CheckpointSigner};
+use crate::error::ServerError;
+use crate::push::EventEnvelopeOf;
+use crate::store::UserRecord;
+
+/// Expands to one test per suite function, each on a fresh store built by `$make`.
+#[macro_export]
+macro_rules! store_suite {
+    ($make:expr) => {
+        $crate::store_suite!(@tests $make;
+            users_roles_and_deactivation,
+            tokens_expire_rotate_and_revoke,
+            sign_in_failures_are_counted_in_a_window,
+            policy_versions_increase,
+            push_applies_and_rejects_by_the_servers_records,
+            a_repeated_command_returns_its_stored_outcome_and_applies_nothing,
+            a_gap_is_an_error,
+            a_guarded_step_on_a_moved_case_is_a_recorded_conflict,
+            a_plain_command_is_decided_again_on_the_moved_state,
+            a_deactivated_user_pushes_nothing,
+            account_imports_upsert_by_external_id,
+            pull_pages_in_counter_order_with_origins_and_a_verifiable_chain,
+            checkpoints_are_signed_and_verifiable,
+        );
+    };
+    (@tests $make:expr; $($name:ident),* $(,)?) => {
+        $(
+            #[tokio::test]
+            async fn $name() {
+                let store = $make;
+                $crate::store::suite::$name(&store).await;
+            }
+        )*
+    };
+}
+
+/// The Billsbee policy: only managers finalize; the request is logged before finalization.
+pub const POLICY: &str = include_str!("../../../../policies/billsbee.toml");
+
+pub fn t(text: &str) -> Timestamp {
+    text.parse().expect("a valid timestamp")
+}
+
+pub fn now() -> Timestamp {
+    t("2026-11-23T15:00:00Z")
+}
+
+fn usd(minor: i64) -> Money {
+    Money::new(minor, Currency::parse("USD").expect("USD"))
+}
+
+pub fn draft(external_id: &str, name: &str) -> AccountDraft {
+    AccountDraft {
+        external_id: external_id.into(),
+        name: name.into(),
+        contact_name: Some("Rae".into()),
+        email: Some("rae@example.com".into()),
+        phone: Some("+1 555 010 2030".into()),
+        preferred_channel: PreferredChannel::Phone,
+        tier: "Standard".into(),
+        hosting_server: None,
+        plan: Some("Pro".into()),
+        mrr: usd(4_900),
+        customer_since: None,
+        total_collected: usd(58_800),
+        accounts_receivable: usd(0),
+        original_sales_rep: None,
+        unpaid_invoices: 0,
+    }
+}
+
+/// An organisation with the Billsbee policy, a manager "mia", a second manager "max" and an
+/// account manager "ann", and one account "A-1".
+pub struct Fixture {
+    pub organisation: Organisation,
+    pub mia: UserRecord,
+    pub max: UserRecord,
+    pub ann: UserRecord,
+    pub account_id: Uuid,
+}
+
+pub async fn fixture(store: &dyn ServerStore) -> Fixture {
+    let organisation = store
+        .create_organisation("Billsbee", now())
+        .await
+        .expect("organisation");
+    store
+        .publish_policy(organisation.id, 1, POLICY, now())
+        .await
+        .expect("policy");
+    let add = |name: &str, roles: Vec<Role>| NewUser {
+        organisation_id: organisation.id,
+        name: name.into(),
+        roles,
+        password_hash: "$argon2id$not-used-here".into(),
+    };
+    let mia = store
+        .add_user(add("mia", vec![Role::Manager]), now())
+        .await
+        .expect("mia");
+    let max = store
+        .add_user(add("max", vec![Role::Manager]), now())
+        .await
+        .expect("max");
+    let ann = store
+        .add_user(add("ann", vec![Role::AccountManager]), now())
+        .await
+        .expect("ann");
+    let import = PushedCommand {
+        seq: 1,
+        command: SyncCommand::ImportAccounts {
+            accounts: vec![draft("A-1", "Acme Dental")],
+        },
+        decided_at: now(),
+    };
+    let outcome = store
+        .push_command(ann.id, Uuid::from_u128(0xa11), &import, now())
+        .await
+        .expect("import");
+    assert_eq!(outcome, CommandOutcome::Applied);
+    Fixture {
+        organisation,
+        mia,
+        max,
+        ann,
+        account_id: account_id("A-1"),
+    }
+}
+
+pub fn case_command(
+    seq: u64,
+    case_id: Uuid,
+    base_version: u64,
+    command: CaseCommand,
+) -> PushedCommand {
+    PushedCommand {
+        seq,
+        command: SyncCommand::Case {
+            case_id,
+            base_version,
+            command,
+        },
+        decided_at: now(),
+    }
+}
+
+pub fn receive(case_id: Uuid, account_id: Uuid) -> CaseCommand {
+    CaseCommand::Receive {
+        case_id,
+        account_id,
+        channel: RequestChannel::Phone,
+        requester_name: "Rae".into(),
+        requester_contact: "+1 555 010 2030".into(),
+        received_at: None,
+    }
+}
+
+pub fn finalize() -> CaseCommand {
+    CaseCommand::Finalize {
+        effective_date: "2026-12-31".parse().expect("a date"),
+        data_export_offered: true,
+    }
+}
+
+/// Opens a case as `user` from client `client` (seqs 1 and 2): received, then logged, so a
+/// manager may finalize it at version 2.
+pub async fn open_logged_case(
+    store: &dyn ServerStore,
+    user: &UserRecord,
+    client: Uuid,
+    account: Uuid,
+) -> Uuid {
+    let case_id = Uuid::now_v7();
+    for (seq, base, command) in [
+        (1, 0, receive(case_id, account)),
+        (2, 1, CaseCommand::LogRequest),
+    ] {
+        let outcome = store
+            .push_command(
+                user.id,
+                client,
+                &case_command(seq, case_id, base, command),
+                now(),
+            )
+            .await
+            .expect("pushed");
+        assert_eq!(outcome, CommandOutcome::Applied, "seq {seq}");
+    }
+    case_id
+}
+
+async fn all_events(store: &dyn ServerStore, organisation: Uuid) -> Vec<SyncedEvent> {
+    store
+        .events_after(organisation, 0, 10_000)
+        .await
+        .expect("events")
+        .events
+}
+
+async fn case_events(
+    store: &dyn ServerStore,
+    organisation: Uuid,
+    case_id: Uuid,
+) -> Vec<SyncedEvent> {
+    all_events(store, organisation)
+        .await
+        .into_iter()
+        .filter(|event| event.aggregate_id == case_id)
+        .collect()
+}
+
+pub async fn users_roles_and_deactivation(store: &dyn ServerStore) {
+    let org = store.create_organisation("Acme", now()).await.expect("org");
+    assert!(matches!(
+        store.create_organisation("Acme", now()).await,
+        Err(ServerError::AlreadyExists { .. })
+    ));
+    assert_eq!(
+        store.organisation_by_name("Acme").await.expect("read"),
+        Some(org.clone())
+    );
+    assert_eq!(
+        store.organisation(org.id).await.expect("read"),
+        Some(org.clone())
+    );
+    let user = store
+        .add_user(
+            NewUser {
+                organisation_id: org.id,
+                name: "ann".into(),
+                roles: vec![Role::Csm, Role::AccountManager, Role::Csm],
+                password_hash: "hash-1".into(),
+            },
+            now(),
+        )
+        .await
+        .expect("user");
+    assert!(user.active);
+    assert_eq!(
+        user.roles,
+        vec![Role::AccountManager, Role::Csm],
+        "sorted, no duplicates"
+    );
+    assert!(matches!(
+        store
+            .add_user(
+                NewUser {
+                    organisation_id: org.id,
+                    name: "ann".into(),
+                    roles: vec![],
+                    password_hash: "x".into()
+                },
+                now()
+            )
+            .await,
+        Err(ServerError::AlreadyExists { .. })
+    ));
+    let other = store
+        .create_organisation("Other", now())
+        .await
+        .expect("org");
+    assert_eq!(
+        store.user_by_name(other.id, "ann").await.expect("read"),
+        None
+    );
+    assert_eq!(
+        store.user_by_name(org.id, "ann").await.expect("read"),
+        Some(user.clone())
+    );
+
+    let user = store
+        .set_user_roles(user.id, &[Role::Manager])
+        .await
+        .expect("roles");
+    assert_eq!(user.roles, vec![Role::Manager]);
+    let user = store
+        .set_user_active(user.id, false)
+        .await
+        .expect("deactivated");
+    assert!(!user.active);
+    assert_eq!(store.user(user.id).await.expect("read"), Some(user.clone()));
+    assert!(matches!(
+        store.set_user_active(Uuid::now_v7(), false).await,
+        Err(ServerError::NotFound { .. })
+    ));
+    let user = store
+        .set_password_hash(user.id, "hash-2", now())
+        .await
+        .expect("password");
+    assert_eq!(user.password_hash, "hash-2");
+}
+
+fn pair(access: &str, refresh: &str, at: Timestamp) -> TokenPair {
+    TokenPair {
+        access: NewToken {
+            hash: TokenHash::of(access),
+            kind: TokenKind::Access,
+            expires_at: at + SignedDuration::from_mins(15),
+        },
+        refresh: NewToken {
+            hash: TokenHash::of(refresh),
+            kind: TokenKind::Refresh,
+            expires_at: at + SignedDuration::from_hours(24),
+        },
+    }
+}
+
+pub async fn tokens_expire_rotate_and_revoke(store: &dyn ServerStore) {
+    let f = fixture(store).await;
+    store
+        .insert_tokens(f.mia.id, &pair("a1", "r1", now()), now())
+        .await
+        .expect("tokens");
+    let user_of = |token: &'static str, kind, at| async move {
+        store
+            .token_user(&TokenHash::of(token), kind, at)
+            .await
+            .expect("read")
+            .map(|user| user.name)
+    };
+    assert_eq!(
+        user_of("a1", TokenKind::Access, now()).await,
+        Some("mia".into())
+    );
+    assert_eq!(
+        user_of("a1", TokenKind::Refresh, now()).await,
+        None,
+        "kinds are apart"
+    );
+    assert_eq!(
+        user_of(
+            "a1",
+            TokenKind::Access,
+            now() + SignedDuration::from_mins(16)
+        )
+        .await,
+        None,
+        "expired"
+    );
+    assert_eq!(user_of("nope", TokenKind::Access, now()).await, None);
+
+    // Rotation: once only.
+    let rotated = store
+        .rotate_refresh_token(&TokenHash::of("r1"), &pair("a2", "r2", now()), now())
+        .await
+        .expect("rotate");
+    assert_eq!(rotated.map(|user| user.name), Some("mia".into()));
+    assert_eq!(
+        store
+            .rotate_refresh_token(&TokenHash::of("r1"), &pair("a3", "r3", now()), now())
+            .await
+            .expect("rotate again"),
+        None
+    );
+    assert_eq!(
+        user_of("a3", TokenKind::Access, now()).await,
+        None,
+        "nothing issued"
+    );
+    assert_eq!(
+        user_of("r2", TokenKind::Refresh, now()).await,
+        Some("mia".into())
+    );
+
+    assert!(store
+        .revoke_token(&TokenHash::of("r2"), now())
+        .await
+        .expect("revoke"));
+    assert!(!store
+        .revoke_token(&TokenHash::of("r2"), now())
+        .await
+        .expect("again"));
+    assert_eq!(user_of("r2", TokenKind::Refresh, now()).await, None);
+
+    // A password reset revokes everything the user holds.
+    assert_eq!(
+        user_of("a2", TokenKind::Access, now()).await,
+        Some("mia".into())
+    );
+    store
+        .set_password_hash(f.mia.id, "new", now())
+        .await
+        .expect("reset");
+    assert_eq!(user_of("a2", TokenKind::Access, now()).await, None);
+}
+
+pub async fn sign_in_failures_are_counted_in_a_window(store: &dyn ServerStore) {
+    let subjects = ["user:acme/ann".to_owned(), "addr:10.0.0.1".to_owned()];
+    for minute in 0..3 {
+        store
+            .record_sign_in_failure(&subjects, now() + SignedDuration::from_mins(minute))
+            .await
+            .expect("recorded");
+    }
+    let window = store
+        .sign_in_failures("user:acme/ann", now())
+        .await
+        .expect("read");
+    assert_eq!(window.count, 3);
+    assert_eq!(window.oldest, Some(now()));
+    let later = store
+        .sign_in_failures("addr:10.0.0.1", now() + SignedDuration::from_mins(1))
+        .await
+        .expect("read");
+    assert_eq!(later.count, 2, "failures before the window are not counted");
+    assert_eq!(later.oldest, Some(now() + SignedDuration::from_mins(1)));
+    assert_eq!(
+        store
+            .sign_in_failures("addr:10.0.0.2", now())
+            .await
+            .expect("read")
+            .count,
+        0
+    );
+
+    store
+        .clear_sign_in_failures("user:acme/ann")
+        .await
+        .expect("cleared");
+    assert_eq!(
+        store
+            .sign_in_failures("user:acme/ann", now())
+            .await
+            .expect("read")
+            .count,
+        0
+    );
+    assert_eq!(
+        store
+            .sign_in_failures("addr:10.0.0.1", now())
+            .await
+            .expect("read")
+            .count,
+        3
+    );
+    let pruned = store
+        .prune_sign_in_failures(now() + SignedDuration::from_mins(2))
+        .await
+        .expect("pruned");
+    assert_eq!(pruned, 2);
+}
+
+pub async fn policy_versions_increase(store: &dyn ServerStore) {
+    let org = store.create_organisation("Acme", now()).await.expect("org");
+    assert_eq!(store.current_policy(org.id).await.expect("read"), None);
+    store
+        .publish_policy(org.id, 1, "v1", now())
+        .await
+        .expect("v1");
+    let v3 = store
+        .publish_policy(org.id, 3, "v3", now())
+        .await
+        .expect("v3");
+    for stale in [1, 2, 3] {
+        assert!(matches!(
+            store.publish_policy(org.id, stale, "old", now()).await,
+            Err(ServerError::PolicyVersion { current: 3, .. })
+        ));
+    }
+    assert_eq!(store.current_policy(org.id).await.expect("read"), Some(v3));
+}
+
+pub async fn push_applies_and_rejects_by_the_servers_records(store: &dyn ServerStore) {
+    let f = fixture(store).await;
+    let client = Uuid::now_v7();
+    let case_id = open_logged_case(store, &f.ann, client, f.account_id).await;
+    // The account manager's client believes she may finalize; the server's records say no.
+    let outcome = store
+        .push_command(
+            f.ann.id,
+            client,
+            &case_command(3, case_id, 2, finalize()),
+            now(),
+        )
+        .await
+        .expect("pushed");
+    let CommandOutcome::Rejected { rejection } = outcome else {
+        panic!("expected a rejection, got {outcome:?}");
+    };
+    assert!(
+        rejection.message.contains("manager"),
+        "{}",
+        rejection.message
+    );
+    assert_eq!(
+        case_events(store, f.organisation.id, case_id).await.len(),
+        2,
+        "nothing recorded"
+    );
+
+    // A manager finalizes.
+    let outcome = store
+        .push_command(
+            f.mia.id,
+            Uuid::now_v7(),
+            &case_command(1, case_id, 2, finalize()),
+            now(),
+        )
+        .await
+        .expect("pushed");
+    assert_eq!(outcome, CommandOutcome::Applied);
+    let events = case_events(store, f.organisation.id, case_id).await;
+    assert_eq!(
+        events.last().map(|event| event.kind.as_str()),
+        Some("finalized")
+    );
+    assert_eq!(events.last().map(|event| event.actor.as_str()), Some("mia"));
+
+    // A command for a case never received is rejected, not an error.
+    let outcome = store
+        .push_command(
+            f.mia.id,
+            Uuid::from_u128(7),
+            &case_command(1, Uuid::now_v7(), 0, CaseCommand::Acknowledge),
+            now(),
+        )
+        .await
+        .expect("pushed");
+    assert!(matches!(outcome, CommandOutcome::Rejected { .. }));
+}
+
+pub async fn a_repeated_command_returns_its_stored_outcome_and_applies_nothing(
+    store: &dyn ServerStore,
+) {
+    let f = fixture(store).await;
+    let client = Uuid::now_v7();
+    let case_id = open_logged_case(store, &f.mia, client, f.account_id).await;
+    let before = all_events(store, f.organisation.id).await.len();
+    // Seq 2 again (the acknowledgement was lost): applied, and nothing new is recorded.
+    let outcome = store
+        .push_command(
+            f.mia.id,
+            client,
+            &case_command(2, case_id, 1, CaseCommand::LogRequest),
+            now(),
+        )
+        .await
+        .expect("retry");
+    assert_eq!(outcome, CommandOutcome::Applied);
+    assert_eq!(all_events(store, f.organisation.id).await.len(), before);
+
+    // A rejected command repeated is the same rejection, even after the state changed.
+    let rejected = store
+        .push_command(
+            f.ann.id,
+            client,
+            &case_command(3, case_id, 2, finalize()),
+            now(),
+        )
+        .await
+        .expect("pushed");
+    assert!(matches!(rejected, CommandOutcome::Rejected { .. }));
+    store
+        .set_user_roles(f.ann.id, &[Role::Manager])
+        .await
+        .expect("promoted");
+    let again = store
+        .push_command(
+            f.ann.id,
+            client,
+            &case_command(3, case_id, 2, finalize()),
+            now(),
+        )
+        .await
+        .expect("retry");
+    assert_eq!(again, rejected);
+    assert_eq!(all_events(store, f.organisation.id).await.len(), before);
+}
+
+pub async fn a_gap_is_an_error(store: &dyn ServerStore) {
+    let f = fixture(store).await;
+    let client = Uuid::now_v7();
+    let case_id = Uuid::now_v7();
+    let result = store
+        .push_command(
+            f.mia.id,
+            client,
+            &case_command(2, case_id, 0, receive(case_id, f.account_id)),
+            now(),
+        )
+        .await;
+    assert!(
+        matches!(
+            result,
+            Err(ServerError::SequenceGap {
+                expected: 1,
+                got: 2
+            })
+        ),
+        "{result:?}"
+    );
+    assert!(case_events(store, f.organisation.id, case_id)
+        .await
+        .is_empty());
+}
+
+pub async fn a_guarded_step_on_a_moved_case_is_a_recorded_conflict(store: &dyn ServerStore) {
+    let f = fixture(store).await;
+    let case_id = open_logged_case(store, &f.mia, Uuid::now_v7(), f.account_id).await;
+    // Both managers decided "finalize" offline against version 2.
+    let first = store
+        .push_command(
+            f.mia.id,
+            Uuid::from_u128(1),
+            &case_command(1, case_id, 2, finalize()),
+            now(),
+        )
+        .await
+        .expect("mia");
+    assert_eq!(first, CommandOutcome::Applied);
+    let second = store
+        .push_command(
+            f.max.id,
+            Uuid::from_u128(2),
+            &case_command(1, case_id, 2, finalize()),
+            now(),
+        )
+        .await
+        .expect("max");
+    let CommandOutcome::Conflict {
+        base_version,
+        server_version,
+        ..
+    } = second
+    else {
+        panic!("expected a conflict, got {second:?}");
+    };
+    assert_eq!((base_version, server_version), (2, 3));
+    let events = case_events(store, f.organisation.id, case_id).await;
+    let kinds: Vec<&str> = events.iter().map(|event| event.kind.as_str()).collect();
+    assert_eq!(
+        kinds,
+        [
+            "received",
+            "request_logged",
+            "finalized",
+            "conflict_recorded"
+        ]
+    );
+    let conflict = &events[3];
+    assert_eq!(conflict.actor, "max");
+    assert_eq!(conflict.aggregate_version, 4);
+    assert_eq!(conflict.payload["command"], "finalize");
+    assert_eq!(conflict.payload["by"], "max");
+}
+
+pub async fn a_plain_command_is_decided_again_on_the_moved_state(store: &dyn ServerStore) {
+    let f = fixture(store).await;
+    let case_id = open_logged_case(store, &f.mia, Uuid::now_v7(), f.account_id).await;
+    store
+        .push_command(
+            f.mia.id,
+            Uuid::from_u128(1),
+            &case_command(1, case_id, 2, CaseCommand::Acknowledge),
+            now(),
+        )
+        .await
+        .expect("moved");
+    // A note decided against version 2 lands after the acknowledgement: the server's order.
+    let note = CaseCommand::AddNote {
+        text: "called back".into(),
+    };
+    let outcome = store
+        .push_command(
+            f.ann.id,
+            Uuid::from_u128(2),
+            &case_command(1, case_id, 2, note),
+            now(),
+        )
+        .await
+        .expect("note");
+    assert_eq!(outcome, CommandOutcome::Applied);
+    let events = case_events(store, f.organisation.id, case_id).await;
+    assert_eq!(
+        events
+            .last()
+            .map(|event| (event.kind.as_str(), event.aggregate_version)),
+        Some(("note_added", 4))
+    );
+}
+
+pub async fn a_deactivated_user_pushes_nothing(store: &dyn ServerStore) {
+    let f = fixture(store).await;
+    store
+        .set_user_active(f.mia.id, false)
+        .await
+        .expect("deactivated");
+    let case_id = Uuid::now_v7();
+    let result = store
+        .push_command(
+            f.mia.id,
+            Uuid::now_v7(),
+            &case_command(1, case_id, 0, receive(case_id, f.account_id)),
+            now(),
+        )
+        .await;
+    assert!(
+        matches!(result, Err(ServerError::Inactive(_))),
+        "{result:?}"
+    );
+    assert!(case_events(store, f.organisation.id, case_id)
+        .await
+        .is_empty());
+}
+
+pub async fn account_imports_upsert_by_external_id(store: &dyn ServerStore) {
+    let f = fixture(store).await;
+    let client = Uuid::from_u128(0xa11);
+    let account = store
+        .account(f.organisation.id, f.account_id)
+        .await
+        .expect("read")
+        .expect("stored");
+    assert_eq!(
+        (account.version, account.draft.name.as_str()),
+        (1, "Acme Dental")
+    );
+    let mut renamed = draft("A-1", "Acme Dental Group");
+    renamed.unpaid_invoices = 2;
+    let import = |seq, accounts| PushedCommand {
+        seq,
+        command: SyncCommand::ImportAccounts { accounts },
+        decided_at: now(),
+    };
+    let outcome = store
+        .push_command(
+            f.ann.id,
+            client,
+            &import(2, vec![renamed.clone(), draft("A-2", "Bolt")]),
+            now(),
+        )
+        .await
+        .expect("import");
+    assert_eq!(outcome, CommandOutcome::Applied);
+    let account = store
+        .account(f.organisation.id, f.account_id)
+        .await
+        .expect("read")
+        .expect("stored");
+    assert_eq!((account.version, account.draft.unpaid_invoices), (2, 2));
+    // The same file again changes nothing and records nothing.
+    let before = all_events(store, f.organisation.id).await.len();
+    store
+        .push_command(
+            f.ann.id,
+            client,
+            &import(3, vec![renamed, draft("A-2", "Bolt")]),
+            now(),
+        )
+        .await
+        .expect("import");
+    assert_eq!(all_events(store, f.organisation.id).await.len(), before);
+    let account_events: Vec<SyncedEvent> = all_events(store, f.organisation.id)
+        .await
+        .into_iter()
+        .filter(|event| event.aggregate_type == "account")
+        .collect();
+    assert_eq!(account_events.len(), 3);
+    assert!(account_events
+        .iter()
+        .all(|event| event.kind == "account_upserted"));
+    // An invalid row rejects the whole import.
+    let mut bad = draft("A-3", "Cobalt");
+    bad.email = Some("not an address".into());
+    let outcome = store
+        .push_command(
+            f.ann.id,
+            client,
+            &import(4, vec![draft("A-4", "Dune"), bad]),
+            now(),
+        )
+        .await
+        .expect("import");
+    let CommandOutcome::Rejected { rejection } = outcome else {
+        panic!("expected a rejection, got {outcome:?}");
+    };
+    assert_eq!(rejection.field.as_deref(), Some("email"));
+    assert_eq!(
+        store
+            .account(f.organisation.id, account_id("A-4"))
+            .await
+            .expect("read"),
+        None
+    );
+}
+
+pub async fn pull_pages_in_counter_order_with_origins_and_a_verifiable_chain(
+    store: &dyn ServerStore,
+) {
+    let f = fixture(store).await;
+    let client = Uuid::now_v7();
+    let case_id = open_logged_case(store, &f.mia, client, f.account_id).await;
+    let other = store
+        .create_organisation("Elsewhere", now())
+        .await
+        .expect("org");
+    assert!(store
+        .events_after(other.id, 0, 10)
+        .await
+        .expect("read")
+        .events
+        .is_empty());
+
+    let mut pulled = Vec::new();
+    let mut after = 0;
+    loop {
+        let page = store
+            .events_after(f.organisation.id, after, 2)
+            .await
+            .expect("page");
+        assert!(page.events.len() <= 2);
+        if let Some(last) = page.events.last() {
+            after = last.seq;
+        }
+        pulled.extend(page.events);
+        if !page.more {
+            break;
+        }
+    }
+    let seqs: Vec<u64> = pulled.iter().map(|event| event.seq).collect();
+    assert_eq!(seqs, [1, 2, 3], "account, received, logged");
+    assert_eq!(pulled[0].origin.map(|origin| origin.seq), Some(1));
+    assert_eq!(
+        pulled[2]
+            .origin
+            .map(|origin| (origin.client_id, origin.seq)),
+        Some((client, 2))
+    );
+    assert_eq!(pulled[2].aggregate_id, case_id);
+
+    let mut previous = ChainHash::GENESIS;
+    for event in &pulled {
+        previous = ChainHash::next(&previous, &event.envelope().canonical_bytes());
+        assert_eq!(previous.to_hex(), event.chain_hash, "event {}", event.seq);
+    }
+    assert_eq!(
+        store.head(f.organisation.id).await.expect("head"),
+        Some((3, previous.0))
+    );
+}
+
+pub async fn checkpoints_are_signed_and_verifiable(store: &dyn ServerStore) {
+    let signer = CheckpointSigner::load(store).await.expect("key");
+    let again = CheckpointSigner::load(store).await.expect("key");
+    assert_eq!(
+        signer.public_key_hex(),
+        again.public_key_hex(),
+        "one key per database"
+    );
+    let f = fixture(store).await;
+    let events = all_events(store, f.organisation.id).await;
+    let last = events.last().expect("an event");
+    let checkpoint = signer.sign(last.seq, &last.chain_hash);
+    assert!(verify_checkpoint(&signer.public_key_hex(), &checkpoint));
+    let mut forged = checkpoint.clone();
+    forged.chain_hash = ChainHash::GENESIS.to_hex();
+    assert!(!verify_checkpoint(&signer.public_key_hex(), &forged));
+
+    store
+        .record_checkpoint(f.organisation.id, &checkpoint)
+        .await
+        .expect("kept");
+    store
+        .record_checkpoint(f.organisation.id, &forged)
+        .await
+        .expect("ignored");
+    assert_eq!(
+        store
+            .checkpoint_at_or_before(f.organisation.id, last.seq + 5)
+            .await
+            .expect("read"),
+        Some(checkpoint.clone()),
+        "the first one stored is kept"
+    );
+    assert_eq!(
+        store
+            .checkpoint_at_or_before(f.organisation.id, last.seq - 1)
+            .await
+            .expect("read"),
+        None
+    );
+}

@@ -1,0 +1,89 @@
+//! Push and pull over any `ServerStore`: the request-level rules (batch shape, whole-push refusal
+//! of a deactivated user, paging, checkpoints) shared by every backend and instance.
+
+use holdfast_sync::protocol::{CommandResult, PullResponse, PushRequest, PushResponse, MAX_BATCH};
+use jiff::Timestamp;
+
+use crate::checkpoint::CheckpointSigner;
+use crate::error::{Result, ServerError};
+use crate::store::{ServerStore, UserRecord};
+
+/// Decides a push command by command, each in its own transaction, and answers per command.
+pub async fn push(
+    store: &dyn ServerStore,
+    user: &UserRecord,
+    request: &PushRequest,
+    now: Timestamp,
+) -> Result<PushResponse> {
+    if request.commands.len() > MAX_BATCH {
+        return Err(ServerError::invalid(
+            "commands",
+            format!("at most {MAX_BATCH} commands per push"),
+        ));
+    }
+    for pair in request.commands.windows(2) {
+        if pair[1].seq != pair[0].seq + 1 {
+            return Err(ServerError::invalid(
+                "commands",
+                "sequence numbers must follow each other without gaps",
+            ));
+        }
+    }
+    if !user.active {
+        return Err(ServerError::Forbidden(format!(
+            "{} is deactivated on the server",
+            user.name
+        )));
+    }
+    let mut results = Vec::with_capacity(request.commands.len());
+    for pushed in &request.commands {
+        let outcome = store
+            .push_command(user.id, request.client_id, pushed, now)
+            .await?;
+        results.push(CommandResult {
+            seq: pushed.seq,
+            outcome,
+        });
+    }
+    Ok(PushResponse { results })
+}
+
+/// A page of the organisation's log after `after`, with a signed checkpoint at its last event
+/// (kept in the store), or the newest stored checkpoint at or before `after` for an empty page.
+pub async fn pull(
+    store: &dyn ServerStore,
+    signer: &CheckpointSigner,
+    user: &UserRecord,
+    after: u64,
+    limit: usize,
+) -> Result<PullResponse> {
+    if !(1..=MAX_BATCH).contains(&limit) {
+        return Err(ServerError::invalid(
+            "limit",
+            format!("must be between 1 and {MAX_BATCH}"),
+        ));
+    }
+    let page = store
+        .events_after(user.organisation_id, after, limit)
+        .await?;
+    let checkpoint = match page.events.last() {
+        Some(last) => {
+            let checkpoint = signer.sign(last.seq, &last.chain_hash);
+            store
+                .record_checkpoint(user.organisation_id, &checkpoint)
+                .await?;
+            Some(checkpoint)
+        }
+        None => {
+            store
+                .checkpoint_at_or_before(user.organisation_id, after)
+                .await?
+        }
+    };
+    Ok(PullResponse {
+        after: page.events.last().map_or(after, |last| last.seq),
+        more: page.more,
+        events: page.events,
+        checkpoint,
+    })
+}
