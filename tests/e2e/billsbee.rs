@@ -35,7 +35,7 @@ async fn a_billsbee_cancellation_is_logged_written_off_and_finalized_by_a_manage
             app.role_with_text("status", "Imported: 1 new").await?;
             open_case(app, "bramble", "Bramble Dental").await?;
 
-            app.button("Acknowledge").await?.click().await?;
+            app.click("Acknowledge").await?;
             app.list_item("Timeline", "Acknowledged").await?;
             // The only method this policy allows: a call back to the phone on file.
             let method = app.field("Method").await?;
@@ -54,11 +54,11 @@ async fn a_billsbee_cancellation_is_logged_written_off_and_finalized_by_a_manage
                 .await?
                 .send_keys("Called back; Dana confirmed the request")
                 .await?;
-            app.button("Verify identity").await?.click().await?;
+            app.click("Verify identity").await?;
             app.list_item("Timeline", "Identity verified").await?;
 
             // Retention is a manager's: the account manager routes the case and cannot record it.
-            app.button("Route case").await?.click().await?;
+            app.click("Route case").await?;
             app.text("Retention by a manager").await?;
             app.text("only a manager may record the outcome of the save call or retention attempt")
                 .await?;
@@ -70,10 +70,7 @@ async fn a_billsbee_cancellation_is_logged_written_off_and_finalized_by_a_manage
                 "an account manager can record the retention outcome"
             );
 
-            app.button("Log request in the cancellation sheet")
-                .await?
-                .click()
-                .await?;
+            app.click("Log request in the cancellation sheet").await?;
             app.text("Logged in the cancellation sheet.").await?;
 
             // Billsbee cannot suspend a client with unpaid invoices: they are written off first.
@@ -88,7 +85,7 @@ async fn a_billsbee_cancellation_is_logged_written_off_and_finalized_by_a_manage
                 .await?
                 .send_keys("900.00")
                 .await?;
-            app.button("Write off invoices").await?.click().await?;
+            app.click("Write off invoices").await?;
             app.text("2 unpaid invoices on the account, 2 written off")
                 .await?;
 
@@ -116,7 +113,7 @@ async fn a_billsbee_cancellation_is_logged_written_off_and_finalized_by_a_manage
 
             // A manager finds it ready, tries to keep the client, and finalizes.
             switch_user(app, "Mia Manager", &["Manager"]).await?;
-            app.button("Finalizations").await?.click().await?;
+            app.click("Finalizations").await?;
             app.row("Finalizations list", "Bramble Dental").await?;
             show_case(app, "Bramble Dental").await?;
             app.field("Outcome note")
@@ -133,7 +130,7 @@ async fn a_billsbee_cancellation_is_logged_written_off_and_finalized_by_a_manage
                 .await?
                 .send_keys("2026-11-30")
                 .await?;
-            app.button("Finalize cancellation").await?.click().await?;
+            app.click("Finalize cancellation").await?;
             app.text("Cancellation finalized, effective 2026-11-30")
                 .await?;
             let row = case_row_text(app, "Bramble Dental").await?;
@@ -147,7 +144,7 @@ async fn a_billsbee_cancellation_is_logged_written_off_and_finalized_by_a_manage
                 channel.prop("value").await?.as_deref() == Some("phone"),
                 "the confirmation starts on the preferred channel"
             );
-            app.button("Confirm cancellation").await?.click().await?;
+            app.click("Confirm cancellation").await?;
             app.text("Cancellation confirmed to the customer by Phone")
                 .await?;
             Ok(())

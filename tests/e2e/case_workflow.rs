@@ -31,7 +31,7 @@ async fn a_kodif_order_discount_within_the_limits_is_accepted_and_saves_the_orde
                 .await?;
             let rows = app.rows_exactly("Account list", 1).await?;
             rows[0].find(Locator::Css("td")).await?.click().await?;
-            app.button("Open case").await?.click().await?;
+            app.click("Open case").await?;
             app.heading("Checklist").await?;
 
             app.field("Offer")
@@ -47,8 +47,8 @@ async fn a_kodif_order_discount_within_the_limits_is_accepted_and_saves_the_orde
             percent.send_keys("15").await?;
             app.role_with_text("status", "Within the policy's limits.")
                 .await?;
-            app.button("Propose offer").await?.click().await?;
-            app.button("Customer accepted").await?.click().await?;
+            app.click("Propose offer").await?;
+            app.click("Customer accepted").await?;
             let row = app.row("Cases", "saved").await?;
             ensure!(
                 text_of(&row).await?.contains("Acme Corp"),

@@ -19,7 +19,7 @@ const ROLE_NAMES: [&str; 6] = [
 /// From the Accounts screen: finds the account by `search`, opens a case on it with the contact
 /// on file as requester, and waits for the case's checklist.
 pub async fn open_case(app: &App, search: &str, account: &str) -> Outcome {
-    app.button("Accounts").await?.click().await?;
+    app.click("Accounts").await?;
     app.heading("Accounts").await?;
     let field = app.field("Search accounts").await?;
     field.clear().await?;
@@ -31,7 +31,7 @@ pub async fn open_case(app: &App, search: &str, account: &str) -> Outcome {
     );
     rows[0].find(Locator::Css("td")).await?.click().await?;
     app.heading(account).await?;
-    app.button("Open case").await?.click().await?;
+    app.click("Open case").await?;
     app.heading("Inbox").await?;
     app.heading(account).await?;
     app.heading("Checklist").await?;
@@ -41,7 +41,7 @@ pub async fn open_case(app: &App, search: &str, account: &str) -> Outcome {
 /// Switches the desk's user in Settings to `name` holding exactly `roles`, and waits for the
 /// desk to confirm it.
 pub async fn switch_user(app: &App, name: &str, roles: &[&str]) -> Outcome {
-    app.button("Settings").await?.click().await?;
+    app.click("Settings").await?;
     app.heading("Settings").await?;
     let field = app.field("Your name").await?;
     field.clear().await?;
@@ -52,7 +52,7 @@ pub async fn switch_user(app: &App, name: &str, roles: &[&str]) -> Outcome {
             choice.click().await?;
         }
     }
-    app.button("Switch user").await?.click().await?;
+    app.click("Switch user").await?;
     app.role_with_text("status", &format!("You are now acting as {name}"))
         .await?;
     Ok(())
@@ -60,7 +60,7 @@ pub async fn switch_user(app: &App, name: &str, roles: &[&str]) -> Outcome {
 
 /// Back to the inbox with the case of `account` open beside the list.
 pub async fn show_case(app: &App, account: &str) -> Outcome {
-    app.button("Inbox").await?.click().await?;
+    app.click("Inbox").await?;
     app.heading("Inbox").await?;
     app.row("Cases", account)
         .await?

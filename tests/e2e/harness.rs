@@ -180,6 +180,19 @@ impl App {
         .await
     }
 
+    /// Clicks the button named `name` once it is enabled: a button the previous step disabled
+    /// while it ran would swallow the click, as it would a person's.
+    pub async fn click(&self, name: &str) -> Outcome {
+        self.wait_for(&format!(
+            "//button[(@aria-label={q} or normalize-space(.)={q}) and not(@disabled)]",
+            q = xpath_literal(name)
+        ))
+        .await?
+        .click()
+        .await?;
+        Ok(())
+    }
+
     /// An input, select or textarea by the text of its label.
     pub async fn field(&self, label: &str) -> Found {
         self.wait_for(&format!(

@@ -47,18 +47,18 @@ pub async fn set_up_profile_for(app: &App, roles: &[&str], procedure: &str) -> O
         app.choice(role).await?.click().await?;
     }
     app.choice(procedure).await?.click().await?;
-    app.button("Start").await?.click().await?;
+    app.click("Start").await?;
     app.heading("Inbox").await?;
     Ok(())
 }
 
 /// Opens the Accounts screen and previews the file: nothing is written yet.
 pub async fn preview(app: &App, path: &str) -> Outcome {
-    app.button("Accounts").await?.click().await?;
+    app.click("Accounts").await?;
     app.heading("Accounts").await?;
     // With no accounts yet the import form is already open.
     app.field("CSV file").await?.send_keys(path).await?;
-    app.button("Preview").await?.click().await?;
+    app.click("Preview").await?;
     Ok(())
 }
 
@@ -98,7 +98,7 @@ async fn imports_a_csv_opens_a_case_and_finds_it_after_a_restart() {
             app.screenshot("import-preview").await;
             // The preview wrote nothing.
             app.text("No accounts yet.").await?;
-            app.button("Import 3 accounts").await?.click().await?;
+            app.click("Import 3 accounts").await?;
             app.role_with_text("status", "Imported: 3 new, 0 updated, 0 unchanged.")
                 .await?;
             app.rows_exactly("Account list", 3).await?;
@@ -122,7 +122,7 @@ async fn imports_a_csv_opens_a_case_and_finds_it_after_a_restart() {
                 requester.prop("value").await?.as_deref() == Some("Gil Moreau"),
                 "the requester should start as the contact on file"
             );
-            app.button("Open case").await?.click().await?;
+            app.click("Open case").await?;
 
             app.heading("Inbox").await?;
             let case = app.row("Cases", "Quillfeather Health").await?;
@@ -137,7 +137,7 @@ async fn imports_a_csv_opens_a_case_and_finds_it_after_a_restart() {
             );
 
             // The account's page lists the case in its history and opens it in the inbox.
-            app.button("Accounts").await?.click().await?;
+            app.click("Accounts").await?;
             app.row("Account list", "Quillfeather Health")
                 .await?
                 .find(Locator::Css("td"))
@@ -238,11 +238,11 @@ async fn imports_a_csv_opens_a_case_and_finds_it_after_a_restart() {
                 "timeline line: {line}"
             );
             // The procedure chosen at first start, read back as sentences.
-            app.button("Policy").await?.click().await?;
+            app.click("Policy").await?;
             app.text("A cancellation is finalized only after the cancellation request form has been received")
                 .await?;
             app.screenshot("policy").await;
-            app.button("Inbox").await?.click().await?;
+            app.click("Inbox").await?;
             app.row("Cases", "Quillfeather Health").await?;
             Ok(())
         })

@@ -30,7 +30,7 @@ async fn an_intelliserve_freeze_beyond_the_limits_is_approved_by_a_manager_and_s
             import(app, &csv).await?;
             app.role_with_text("status", "Imported: 3 new").await?;
             open_case(app, "acme", "Acme Corp").await?;
-            app.button("Acknowledge").await?.click().await?;
+            app.click("Acknowledge").await?;
             app.list_item("Timeline", "Acknowledged").await?;
 
             // A one-time code to the e-mail on file, read back by the customer.
@@ -38,7 +38,7 @@ async fn an_intelliserve_freeze_beyond_the_limits_is_approved_by_a_manager_and_s
                 .await?
                 .send_keys("ana@acme.io")
                 .await?;
-            app.button("Send one-time code").await?.click().await?;
+            app.click("Send one-time code").await?;
             let code = text_of(&app.named("One-time code").await?).await?;
             ensure!(
                 code.len() >= 4 && code.chars().all(|c| c.is_ascii_digit()),
@@ -51,7 +51,7 @@ async fn an_intelliserve_freeze_beyond_the_limits_is_approved_by_a_manager_and_s
                 .map(|c| if c == '1' { '2' } else { '1' })
                 .collect();
             app.field("Code read back").await?.send_keys(&wrong).await?;
-            app.button("Check code").await?.click().await?;
+            app.click("Check code").await?;
             app.list_item("Timeline", "One time code rejected").await?;
             let after = tries_left(&text_of(&app.text("Code sent to ana@acme.io").await?).await?)?;
             ensure!(
@@ -70,7 +70,7 @@ async fn an_intelliserve_freeze_beyond_the_limits_is_approved_by_a_manager_and_s
             let typed = app.field("Code read back").await?;
             typed.clear().await?;
             typed.send_keys(&code).await?;
-            app.button("Check code").await?.click().await?;
+            app.click("Check code").await?;
             app.list_item("Timeline", "Identity verified").await?;
             code_shown = code;
 
@@ -89,8 +89,8 @@ async fn an_intelliserve_freeze_beyond_the_limits_is_approved_by_a_manager_and_s
                 .await?
                 .send_keys("budget, fewer users")
                 .await?;
-            app.button("Record reason").await?.click().await?;
-            app.button("Route case").await?.click().await?;
+            app.click("Record reason").await?;
+            app.click("Route case").await?;
             app.text("Continue with the procedure").await?;
 
             // The freeze for 8 months, beyond the policy's 6: it needs approval.
@@ -106,7 +106,7 @@ async fn an_intelliserve_freeze_beyond_the_limits_is_approved_by_a_manager_and_s
                 .await?
                 .send_keys("Pause everything until the team grows again")
                 .await?;
-            app.button("Propose offer").await?.click().await?;
+            app.click("Propose offer").await?;
             app.text("Account freeze proposed, waiting for approval")
                 .await?;
             app.text("only a manager may approve an offer outside the limits")
@@ -116,7 +116,7 @@ async fn an_intelliserve_freeze_beyond_the_limits_is_approved_by_a_manager_and_s
                 "an account manager can approve an offer outside the limits"
             );
             // The customer says yes, but an unapproved offer cannot be accepted yet.
-            app.button("Customer accepted").await?.click().await?;
+            app.click("Customer accepted").await?;
             app.role_with_text("alert", "needs approval").await?;
             let row = case_row_text(app, "Acme Corp").await?;
             ensure!(
@@ -126,16 +126,13 @@ async fn an_intelliserve_freeze_beyond_the_limits_is_approved_by_a_manager_and_s
 
             // A manager approves it from the offer approvals queue; the acceptance saves the account.
             switch_user(app, "Mia Manager", &["Manager"]).await?;
-            app.button("Offer approvals").await?.click().await?;
+            app.click("Offer approvals").await?;
             app.row("Offer approvals list", "Acme Corp").await?;
-            app.button("Open the case of Acme Corp")
-                .await?
-                .click()
-                .await?;
+            app.click("Open the case of Acme Corp").await?;
             app.heading("Acme Corp").await?;
-            app.button("Approve offer").await?.click().await?;
+            app.click("Approve offer").await?;
             app.text("Account freeze proposed, approved").await?;
-            app.button("Customer accepted").await?.click().await?;
+            app.click("Customer accepted").await?;
             let row = app.row("Cases", "saved").await?;
             ensure!(
                 text_of(&row).await?.contains("Acme Corp"),

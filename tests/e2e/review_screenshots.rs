@@ -25,10 +25,10 @@ async fn review_screenshots_of_the_inbox_a_case_and_the_palette() {
             app.role_with_text("status", "Imported: 3 new").await?;
             open_case(app, "beta", "Beta Industries").await?;
             open_case(app, "acme", "Acme Corp").await?;
-            app.button("Acknowledge").await?.click().await?;
+            app.click("Acknowledge").await?;
             app.list_item("Timeline", "Acknowledged").await?;
             open_case(app, "quillfeather", "Quillfeather Health").await?;
-            app.button("Acknowledge").await?.click().await?;
+            app.click("Acknowledge").await?;
             app.list_item("Timeline", "Acknowledged").await?;
             app.field("Contact used")
                 .await?
@@ -38,15 +38,15 @@ async fn review_screenshots_of_the_inbox_a_case_and_the_palette() {
                 .await?
                 .send_keys("Reply from the address on file")
                 .await?;
-            app.button("Verify identity").await?.click().await?;
+            app.click("Verify identity").await?;
             app.list_item("Timeline", "Identity verified").await?;
-            app.button("Send form").await?.click().await?;
+            app.click("Send form").await?;
             app.button("Record form received").await?;
             app.field("New note")
                 .await?
                 .send_keys("Asked about a cheaper plan before deciding")
                 .await?;
-            app.button("Add note").await?.click().await?;
+            app.click("Add note").await?;
             app.list_item("Notes on this case", "cheaper plan").await?;
             show_case(app, "Acme Corp").await?;
             app.rows_exactly("Cases", 3).await?;

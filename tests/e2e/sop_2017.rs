@@ -28,7 +28,7 @@ async fn a_2017_save_call_goes_to_the_fallback_and_a_large_refund_needs_a_second
             import(app, &csv).await?;
             app.role_with_text("status", "Imported: 3 new").await?;
             open_case(app, "quillfeather", "Quillfeather Health").await?;
-            app.button("Acknowledge").await?.click().await?;
+            app.click("Acknowledge").await?;
             app.list_item("Timeline", "Acknowledged").await?;
             app.field("Contact used")
                 .await?
@@ -38,7 +38,7 @@ async fn a_2017_save_call_goes_to_the_fallback_and_a_large_refund_needs_a_second
                 .await?
                 .send_keys("Request came from the address on file")
                 .await?;
-            app.button("Verify identity").await?.click().await?;
+            app.click("Verify identity").await?;
             app.list_item("Timeline", "Identity verified").await?;
 
             // A refund above $1000: under review until someone else verifies it.
@@ -52,7 +52,7 @@ async fn a_2017_save_call_goes_to_the_fallback_and_a_large_refund_needs_a_second
                 .await?
                 .send_keys("Charged twice for June; bank statement attached to the ticket")
                 .await?;
-            app.button("Request refund").await?.click().await?;
+            app.click("Request refund").await?;
             let refund = app.list_item("Refunds", "requested by Amy Account").await?;
             let line = text_of(&refund).await?;
             ensure!(
@@ -88,13 +88,10 @@ async fn a_2017_save_call_goes_to_the_fallback_and_a_large_refund_needs_a_second
 
             // Heather in billing verifies the refund from the approvals queue, then completes it.
             switch_user(app, "Heather Billing", &["Billing"]).await?;
-            app.button("Refund approvals").await?.click().await?;
+            app.click("Refund approvals").await?;
             app.row("Refund approvals list", "Quillfeather Health")
                 .await?;
-            app.button("Open the case of Quillfeather Health")
-                .await?
-                .click()
-                .await?;
+            app.click("Open the case of Quillfeather Health").await?;
             app.heading("Quillfeather Health").await?;
             app.button_in("Refunds", "Verify refund")
                 .await?
@@ -132,7 +129,7 @@ async fn a_2017_save_call_goes_to_the_fallback_and_a_large_refund_needs_a_second
             // the original sales rep, Rita Ng, whom the desk does not know (she has left).
             switch_user(app, "Amy Account", &["Account manager"]).await?;
             show_case(app, "Quillfeather Health").await?;
-            app.button("Route case").await?.click().await?;
+            app.click("Route case").await?;
             app.text("Routed:").await?;
             app.text("Save call by the sales rep").await?;
             let row = case_row_text(app, "Quillfeather Health").await?;
@@ -147,13 +144,10 @@ async fn a_2017_save_call_goes_to_the_fallback_and_a_large_refund_needs_a_second
 
             // Spencer finds the save call in his tasks and records that the customer still leaves.
             switch_user(app, "Spencer", &["Sales rep"]).await?;
-            app.button("My tasks").await?.click().await?;
+            app.click("My tasks").await?;
             app.heading("My tasks").await?;
             app.row("My tasks list", "Quillfeather Health").await?;
-            app.button("Open the case of Quillfeather Health")
-                .await?
-                .click()
-                .await?;
+            app.click("Open the case of Quillfeather Health").await?;
             app.heading("Quillfeather Health").await?;
             app.field("Outcome note")
                 .await?
@@ -165,7 +159,7 @@ async fn a_2017_save_call_goes_to_the_fallback_and_a_large_refund_needs_a_second
                 .await?;
             app.list_item("Timeline", "Retention outcome recorded")
                 .await?;
-            app.button("My tasks").await?.click().await?;
+            app.click("My tasks").await?;
             app.text("Nothing is assigned to you right now.").await?;
 
             Ok(())

@@ -42,7 +42,7 @@ async fn a_wootrecruit_case_goes_from_acknowledgement_to_exit_feedback() {
             app.role_with_text("status", "Imported: 3 new").await?;
             open_case(app, "quillfeather", "Quillfeather Health").await?;
 
-            app.button("Acknowledge").await?.click().await?;
+            app.click("Acknowledge").await?;
             app.list_item("Timeline", "Acknowledged").await?;
 
             // The acknowledgement, filled from the case, copied and recorded as sent.
@@ -58,7 +58,7 @@ async fn a_wootrecruit_case_goes_from_acknowledgement_to_exit_feedback() {
                 ),
                 "the acknowledgement is filled from the case: {body}"
             );
-            app.button("Copy and record as sent").await?.click().await?;
+            app.click("Copy and record as sent").await?;
             app.role_with_text(
                 "status",
                 "Copied to the clipboard and recorded on the case.",
@@ -69,7 +69,7 @@ async fn a_wootrecruit_case_goes_from_acknowledgement_to_exit_feedback() {
 
             // A note, then found again from the search across every case's notes.
             app.field("New note").await?.send_keys(NOTE).await?;
-            app.button("Add note").await?.click().await?;
+            app.click("Add note").await?;
             app.list_item("Notes on this case", NOTE).await?;
             app.field("Search all notes")
                 .await?
@@ -98,17 +98,17 @@ async fn a_wootrecruit_case_goes_from_acknowledgement_to_exit_feedback() {
                 .await?
                 .send_keys("Reply from the address on file")
                 .await?;
-            app.button("Verify identity").await?.click().await?;
+            app.click("Verify identity").await?;
             app.role_with_text("alert", "must be the contact on file")
                 .await?;
             let contact = app.field("Contact used").await?;
             contact.clear().await?;
             contact.send_keys("gil@quillfeather.io").await?;
-            app.button("Verify identity").await?.click().await?;
+            app.click("Verify identity").await?;
             app.list_item("Timeline", "Identity verified").await?;
 
             // The mandatory form: sent, then received with every field the policy lists.
-            app.button("Send form").await?.click().await?;
+            app.click("Send form").await?;
             app.text("Cancellation request form sent, not returned")
                 .await?;
             for field in FORM_FIELDS {
@@ -117,7 +117,7 @@ async fn a_wootrecruit_case_goes_from_acknowledgement_to_exit_feedback() {
                     .send_keys("as filled by the customer")
                     .await?;
             }
-            app.button("Record form received").await?.click().await?;
+            app.click("Record form received").await?;
             app.text("Cancellation request form received").await?;
 
             // The CSM's last attempt, from the escalation queue.
@@ -126,29 +126,23 @@ async fn a_wootrecruit_case_goes_from_acknowledgement_to_exit_feedback() {
                 .await?
                 .send_keys("Budget freeze; worth one more call")
                 .await?;
-            app.button("Escalate").await?.click().await?;
+            app.click("Escalate").await?;
             app.text("Customer success manager: Carla").await?;
-            app.button("Escalations").await?.click().await?;
+            app.click("Escalations").await?;
             app.row("Escalations list", "Quillfeather Health").await?;
-            app.button("Open the case of Quillfeather Health")
-                .await?
-                .click()
-                .await?;
-            app.button("Still cancelling").await?.click().await?;
+            app.click("Open the case of Quillfeather Health").await?;
+            app.click("Still cancelling").await?;
 
             // Nothing blocks it any more: it waits in the managers' finalization queue.
-            app.button("Finalizations").await?.click().await?;
+            app.click("Finalizations").await?;
             app.row("Finalizations list", "Quillfeather Health").await?;
-            app.button("Open the case of Quillfeather Health")
-                .await?
-                .click()
-                .await?;
+            app.click("Open the case of Quillfeather Health").await?;
             app.field("Effective date")
                 .await?
                 .send_keys("2026-12-31")
                 .await?;
             app.choice("Data export offered").await?.click().await?;
-            app.button("Finalize cancellation").await?.click().await?;
+            app.click("Finalize cancellation").await?;
             app.text("Cancellation finalized, effective 2026-12-31")
                 .await?;
             app.text("data export offered").await?;
@@ -174,14 +168,14 @@ async fn a_wootrecruit_case_goes_from_acknowledgement_to_exit_feedback() {
                 preferred.trim() == "E-mail (preferred)",
                 "the preferred channel is marked: {preferred}"
             );
-            app.button("Confirm cancellation").await?.click().await?;
+            app.click("Confirm cancellation").await?;
             app.text("Cancellation confirmed to the customer by E-mail")
                 .await?;
             app.field("What the customer said")
                 .await?
                 .send_keys("Good product; the hiring freeze made it unaffordable")
                 .await?;
-            app.button("Record feedback").await?.click().await?;
+            app.click("Record feedback").await?;
             app.list_item("Timeline", "Feedback recorded").await?;
             app.list_item("Timeline", "Finalized").await?;
             app.list_item("Timeline", "Csm outcome recorded").await?;
