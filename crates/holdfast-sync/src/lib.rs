@@ -1,6 +1,7 @@
 //! Sync between the desktop and the sync server (DESIGN §5): server-authoritative named commands
 //! with client rebase. `protocol` is the wire format both sides share; the server re-decides every
-//! pushed command with `holdfast-core`, and the client rebases its pending commands on what it
-//! pulls.
+//! pushed command with `holdfast-core`, and the client (`client`) rebases its pending commands on
+//! what it pulls.
 
+pub mod client;
 pub mod protocol;
