@@ -3,6 +3,7 @@
 //! seconds.
 
 mod e2e;
+mod postgres;
 mod setup;
 mod steps;
 
@@ -18,7 +19,9 @@ usage: cargo xtask <command>
 commands:
   run [-- <app args>]   set up, build the UI, then run the app (e.g. -- --profile /tmp/p)
   test                  set up, build the UI, then run every check and test, stopping at the
-                        first failure: fmt, clippy, cargo test, svelte-check, vitest, end-to-end
+                        first failure: fmt, clippy, cargo test (with the sync server's
+                        PostgreSQL tests against a throwaway cluster), svelte-check, vitest,
+                        end-to-end
   test fast             the same without the end-to-end tests (and without their tools)
   test e2e              set up, build the UI, then only the end-to-end tests
   bench                 the benchmarks (release build): the store's, each figure beside a raw-SQL
@@ -26,7 +29,7 @@ commands:
                         window, through WebDriver like the end-to-end tests
 
 Setup installs missing Debian/Ubuntu packages with apt-get when run as root (otherwise it prints
-the command to run), checks Node.js, runs npm ci in ui/ when needed, and for the end-to-end tests
+the command to run; `test` adds the PostgreSQL server, `postgresql`), checks Node.js, runs npm ci in ui/ when needed, and for the end-to-end tests
 installs tauri-driver. See README.md.";
 
 enum Task {
@@ -133,7 +136,7 @@ fn build_ui() -> Outcome {
 }
 
 fn run(app_args: &[OsString]) -> Outcome {
-    setup::prepare(false)?;
+    setup::prepare(false, false)?;
     build_ui()?;
     Step::cargo(&["run", "-p", "holdfast", "--"])
         .args(app_args)
@@ -144,7 +147,7 @@ fn run(app_args: &[OsString]) -> Outcome {
 /// The UI bench drives the release build through WebDriver, in the end-to-end tests' environment.
 fn bench() -> Outcome {
     let linux = cfg!(target_os = "linux");
-    let prepared = setup::prepare(linux)?;
+    let prepared = setup::prepare(linux, false)?;
     Step::cargo(&["bench", "-p", "holdfast-store", "--bench", "engine"]).run()?;
     if linux {
         build_ui()?;
@@ -163,9 +166,10 @@ fn test(scope: Scope) -> Outcome {
     }
     let e2e = linux && scope != Scope::Fast;
 
-    let prepared = setup::prepare(e2e)?;
+    let postgres = scope != Scope::E2eOnly;
+    let prepared = setup::prepare(e2e, postgres)?;
     build_ui()?;
-    if scope != Scope::E2eOnly {
+    if postgres {
         Step::cargo(&["fmt", "--all", "--check"]).run()?;
         Step::cargo(&[
             "clippy",
@@ -177,7 +181,19 @@ fn test(scope: Scope) -> Outcome {
             "warnings",
         ])
         .run()?;
-        Step::cargo(&["test", "--workspace"]).run()?;
+        // The sync server's PostgreSQL tests (built with its `postgres-tests` feature) run with
+        // the rest, against a throwaway cluster that is stopped and deleted when `cluster` is
+        // dropped, whether the tests pass or not.
+        let cluster = postgres::Cluster::start(setup::is_root())?;
+        Step::cargo(&[
+            "test",
+            "--workspace",
+            "--features",
+            "holdfast-server/postgres-tests",
+        ])
+        .env(postgres::URL_VAR, cluster.url())
+        .run()?;
+        drop(cluster);
         Step::npm(&["run", "check"]).run()?;
         Step::npm(&["test"]).run()?;
     }

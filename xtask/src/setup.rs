@@ -1,6 +1,7 @@
 //! Setup shared by `run` and `test`: the system packages (Debian/Ubuntu, installed with apt-get
-//! when running as root), Node.js and the UI's npm packages, and for the end-to-end tests the
-//! extra system packages and tauri-driver.
+//! when running as root), Node.js and the UI's npm packages, for the end-to-end tests the extra
+//! system packages and tauri-driver, and for the sync server's PostgreSQL tests the PostgreSQL
+//! server (`postgresql`).
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -43,16 +44,17 @@ pub struct Prepared {
     pub tauri_driver_dir: Option<PathBuf>,
 }
 
-/// Makes sure everything is installed; `e2e` adds what the end-to-end tests need.
-pub fn prepare(e2e: bool) -> Outcome<Prepared> {
-    system_packages(e2e)?;
+/// Makes sure everything is installed; `e2e` adds what the end-to-end tests need, `postgres` the
+/// PostgreSQL server the sync server's PostgreSQL tests run against.
+pub fn prepare(e2e: bool, postgres: bool) -> Outcome<Prepared> {
+    system_packages(e2e, postgres)?;
     node()?;
     ui_packages()?;
     let tauri_driver_dir = if e2e { Some(tauri_driver()?) } else { None };
     Ok(Prepared { tauri_driver_dir })
 }
 
-fn system_packages(e2e: bool) -> Outcome {
+fn system_packages(e2e: bool, postgres: bool) -> Outcome {
     if !cfg!(target_os = "linux") {
         println!(
             "note: xtask installs system packages on Debian/Ubuntu only; on {} see README.md \
@@ -64,6 +66,9 @@ fn system_packages(e2e: bool) -> Outcome {
     let mut wanted: Vec<&str> = RUN_PACKAGES.to_vec();
     if e2e {
         wanted.extend_from_slice(E2E_PACKAGES);
+    }
+    if postgres {
+        wanted.push(crate::postgres::PACKAGE);
     }
     if probe("dpkg-query", &["--version"]).is_none() {
         println!(
@@ -123,7 +128,7 @@ fn is_installed(package: &str) -> bool {
     })
 }
 
-fn is_root() -> bool {
+pub fn is_root() -> bool {
     probe("id", &["-u"]).is_some_and(|output| {
         output.status.success() && String::from_utf8_lossy(&output.stdout).trim() == "0"
     })

@@ -1,6 +1,7 @@
-//! The command line: `serve` (SQLite in a data directory by default; TLS with rustls when given a
-//! certificate and key; plain HTTP only on loopback unless `--allow-plain-http`) and the admin
-//! subcommands, which work on the same database. Passwords are read from stdin or a prompt,
+//! The command line: `serve` (SQLite in a data directory by default, PostgreSQL with
+//! `--database-url postgres://…`; TLS with rustls when given a certificate and key; plain HTTP
+//! only on loopback unless `--allow-plain-http`) and the admin subcommands, which work on the
+//! same database. Passwords are read from stdin or a prompt,
 //! never from the arguments.
 
 use std::io::{BufRead, IsTerminal};
@@ -15,6 +16,7 @@ use crate::admin;
 use crate::auth::AuthConfig;
 use crate::error::{Result, ServerError};
 use crate::http::{router, AppState};
+use crate::store::postgres::PgStore;
 use crate::store::sqlite::SqliteStore;
 use crate::store::ServerStore;
 
@@ -136,21 +138,18 @@ pub enum PolicyCommand {
     },
 }
 
-/// Opens the store a command names. `--database-url` must be a PostgreSQL URL, and the
-/// PostgreSQL backend is not built yet: that is an error, never a silent fallback to SQLite.
-pub fn open_store(database: &Database) -> Result<Arc<dyn ServerStore>> {
+/// Opens the store a command names: the PostgreSQL database of `--database-url` (connected and
+/// migrated), else the SQLite database in `--data-dir`. A URL that is not PostgreSQL's is an
+/// error, never a silent fallback to SQLite.
+pub async fn open_store(database: &Database) -> Result<Arc<dyn ServerStore>> {
     if let Some(url) = &database.database_url {
         let scheme = url.split_once("://").map(|(scheme, _)| scheme);
-        return Err(match scheme {
-            Some("postgres" | "postgresql") => ServerError::Config(
-                "the PostgreSQL backend is not built yet; run without --database-url to use the \
-                 embedded SQLite database in --data-dir"
-                    .into(),
-            ),
-            _ => ServerError::Config(
+        return match scheme {
+            Some("postgres" | "postgresql") => Ok(Arc::new(PgStore::connect(url).await?)),
+            _ => Err(ServerError::Config(
                 "--database-url must be a PostgreSQL URL (postgres://user@host/database)".into(),
-            ),
-        });
+            )),
+        };
     }
     Ok(Arc::new(SqliteStore::open(&database.data_dir)?))
 }
@@ -201,7 +200,7 @@ async fn serve(
     allow_plain_http: bool,
 ) -> Result<()> {
     check_listener(listen, tls.is_some(), allow_plain_http)?;
-    let store = open_store(database)?;
+    let store = open_store(database).await?;
     let state = AppState::new(store, AuthConfig::default()).await?;
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
     match tls {
@@ -256,7 +255,7 @@ pub async fn run(cli: Cli) -> Result<()> {
             command: OrgCommand::Create { name, database },
         } => {
             let organisation =
-                admin::create_organisation(open_store(&database)?.as_ref(), &name).await?;
+                admin::create_organisation(open_store(&database).await?.as_ref(), &name).await?;
             println!("created organisation {}", organisation.name);
             Ok(())
         }
@@ -267,7 +266,7 @@ pub async fn run(cli: Cli) -> Result<()> {
                 roles,
                 database,
             } => {
-                let store = open_store(&database)?;
+                let store = open_store(&database).await?;
                 let password = read_password()?;
                 let user =
                     admin::add_user(store.as_ref(), &auth, &org, &name, &roles, password).await?;
@@ -280,7 +279,8 @@ pub async fn run(cli: Cli) -> Result<()> {
                 database,
             } => {
                 let user =
-                    admin::set_active(open_store(&database)?.as_ref(), &org, &name, false).await?;
+                    admin::set_active(open_store(&database).await?.as_ref(), &org, &name, false)
+                        .await?;
                 println!("deactivated {}", user.name);
                 Ok(())
             }
@@ -290,7 +290,8 @@ pub async fn run(cli: Cli) -> Result<()> {
                 database,
             } => {
                 let user =
-                    admin::set_active(open_store(&database)?.as_ref(), &org, &name, true).await?;
+                    admin::set_active(open_store(&database).await?.as_ref(), &org, &name, true)
+                        .await?;
                 println!("activated {}", user.name);
                 Ok(())
             }
@@ -301,7 +302,8 @@ pub async fn run(cli: Cli) -> Result<()> {
                 database,
             } => {
                 let user =
-                    admin::set_roles(open_store(&database)?.as_ref(), &org, &name, &roles).await?;
+                    admin::set_roles(open_store(&database).await?.as_ref(), &org, &name, &roles)
+                        .await?;
                 println!("{} now has roles {:?}", user.name, user.roles);
                 Ok(())
             }
@@ -310,7 +312,7 @@ pub async fn run(cli: Cli) -> Result<()> {
                 name,
                 database,
             } => {
-                let store = open_store(&database)?;
+                let store = open_store(&database).await?;
                 let password = read_password()?;
                 let user =
                     admin::reset_password(store.as_ref(), &auth, &org, &name, password).await?;
@@ -332,7 +334,7 @@ pub async fn run(cli: Cli) -> Result<()> {
             let source = std::fs::read_to_string(&file)
                 .map_err(|source| ServerError::io(format!("reading {}", file.display()), source))?;
             let published =
-                admin::publish_policy(open_store(&database)?.as_ref(), &org, &source).await?;
+                admin::publish_policy(open_store(&database).await?.as_ref(), &org, &source).await?;
             println!("published policy version {}", published.version);
             Ok(())
         }
@@ -358,24 +360,25 @@ mod tests {
         assert!(check_listener(public, false, true).is_ok());
     }
 
-    #[test]
-    fn a_database_url_is_an_error_until_postgresql_is_built() {
+    #[tokio::test]
+    async fn a_database_url_never_falls_back_to_sqlite() {
         let dir = tempfile::tempdir().expect("dir");
         let with_url = |url: &str| Database {
             data_dir: dir.path().to_owned(),
             database_url: Some(url.into()),
         };
-        let Err(ServerError::Config(message)) = open_store(&with_url("postgres://h/db")) else {
-            panic!("a PostgreSQL URL must not fall back to SQLite");
-        };
-        assert!(
-            message.contains("PostgreSQL backend is not built yet"),
-            "{message}"
-        );
         assert!(matches!(
-            open_store(&with_url("mysql://h/db")),
+            open_store(&with_url("mysql://h/db")).await,
             Err(ServerError::Config(_))
         ));
+        // Nothing listens on port 1: a PostgreSQL URL that cannot be reached is an error.
+        // (tests/postgres.rs serves and administers a real PostgreSQL through this function.)
+        let unreachable = open_store(&with_url("postgres://holdfast@127.0.0.1:1/holdfast")).await;
+        assert!(
+            matches!(unreachable, Err(ServerError::Database(_))),
+            "{:?}",
+            unreachable.err()
+        );
         assert!(!dir
             .path()
             .join(crate::store::sqlite::DATABASE_FILE)
@@ -384,7 +387,7 @@ mod tests {
             data_dir: dir.path().to_owned(),
             database_url: None,
         };
-        assert!(open_store(&sqlite).is_ok());
+        assert!(open_store(&sqlite).await.is_ok());
         assert!(dir
             .path()
             .join(crate::store::sqlite::DATABASE_FILE)
@@ -434,7 +437,7 @@ mod tests {
             data_dir: dir.path().to_owned(),
             database_url: None,
         };
-        let store = open_store(&database).expect("store");
+        let store = open_store(&database).await.expect("store");
         let state = AppState::new(store, AuthConfig::default())
             .await
             .expect("state");

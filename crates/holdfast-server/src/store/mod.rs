@@ -1,17 +1,18 @@
 //! Everything the server keeps, behind one storage trait (`ServerStore`) that each backend
-//! implements: SQLite (`sqlite`, the default, one file in a data directory) and, later,
-//! PostgreSQL. The server holds nothing in memory that another instance needs, so several
-//! instances can share one database.
+//! implements: SQLite (`sqlite`, the default, one file in a data directory) and PostgreSQL
+//! (`postgres`, for several instances behind a load balancer). The server holds nothing in memory
+//! that another instance needs, so several instances can share one database.
 //!
 //! The trait is backend-neutral: no driver types appear in it. The rules for a pushed command
 //! live in `crate::push` as pure functions over loaded data; a backend loads that data, calls
 //! them and writes their `Decision` inside ONE transaction per command, so every backend decides
 //! identically. The schema a backend must provide is described by `migrations/0001_server.sql`
-//! (SQLite dialect; a PostgreSQL backend mirrors its tables and constraints).
+//! (SQLite dialect); `migrations/postgres/` mirrors its tables and constraints.
 //!
 //! Times are UTC `Timestamp`s. Token values never reach the store, only their SHA-256
 //! (`TokenHash`).
 
+pub mod postgres;
 pub mod sqlite;
 #[cfg(any(test, feature = "test-suite"))]
 pub mod suite;

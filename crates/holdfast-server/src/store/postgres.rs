@@ -1,0 +1,1183 @@
+//! The PostgreSQL backend: for several server instances behind a load balancer, all on one
+//! database. tokio-postgres connections in a deadpool pool (one pool per instance); numbered
+//! migrations (`migrations/postgres/`) applied under an advisory lock and recorded in
+//! `holdfast_schema_migrations`.
+//!
+//! A push is ONE transaction that first locks the organisation's counter row
+//! (`SELECT … FROM org_counters … FOR UPDATE`): the organisation's writers are serialised on every
+//! instance, everything the decision reads is what the previous writer committed, a repeated
+//! `(client_id, seq)` sent to two instances at once is decided once and answered from the stored
+//! outcome the second time, and counter values are handed out in commit order — so a pull never
+//! sees a gap that fills later. The counter row is written back (guarded by the value that was
+//! locked) in the same transaction as the events. Nothing another instance needs is kept in
+//! memory; the only cache is `PolicyCache` (parsed, immutable published policies).
+
+use std::str::FromStr;
+
+use async_trait::async_trait;
+use deadpool_postgres::{GenericClient, Manager, ManagerConfig, Pool, RecyclingMethod};
+use holdfast_core::account::AccountDraft;
+use holdfast_core::audit::ChainHash;
+use holdfast_core::role::Role;
+use holdfast_core::workflow::{CaseCommand, CaseEvent};
+use holdfast_sync::protocol::{
+    Checkpoint, CommandOrigin, CommandOutcome, PublishedPolicy, PushedCommand, SyncCommand,
+    SyncedEvent,
+};
+use jiff::Timestamp;
+use tokio_postgres::types::ToSql;
+use tokio_postgres::{NoTls, Row};
+use uuid::Uuid;
+
+use super::{
+    AccountRecord, EventPage, FailureWindow, NewToken, NewUser, Organisation, ServerStore,
+    TokenHash, TokenKind, TokenPair, UserRecord,
+};
+use crate::error::{Result, ServerError};
+use crate::push::{self, Decision, LoadedCase, PolicyCache, Sequence};
+
+/// Migration `n` (1-based) is `MIGRATIONS[n - 1]`; append, never edit or reorder.
+const MIGRATIONS: &[&str] = &[include_str!("../../migrations/postgres/0001_server.sql")];
+
+/// The schema version this server writes.
+pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+
+/// The table that records applied migrations.
+pub const MIGRATIONS_TABLE: &str = "holdfast_schema_migrations";
+
+/// The advisory lock key instances take while migrating (so two starting at once do not race).
+const MIGRATION_LOCK: i64 = 0x686f_6c64_6661_7374; // "holdfast"
+
+/// Connections per instance when the caller does not say.
+pub const DEFAULT_POOL_SIZE: usize = 16;
+
+type Params<'a> = &'a [&'a (dyn ToSql + Sync)];
+
+impl From<tokio_postgres::Error> for ServerError {
+    fn from(error: tokio_postgres::Error) -> Self {
+        ServerError::Database(describe(&error))
+    }
+}
+
+impl From<deadpool_postgres::PoolError> for ServerError {
+    fn from(error: deadpool_postgres::PoolError) -> Self {
+        match error {
+            deadpool_postgres::PoolError::Backend(error) => error.into(),
+            other => ServerError::Database(format!("connection pool: {other}")),
+        }
+    }
+}
+
+/// The server's message and SQLSTATE for a database error; the driver's own text otherwise.
+fn describe(error: &tokio_postgres::Error) -> String {
+    match error.as_db_error() {
+        Some(db) => format!("{} (SQLSTATE {})", db.message(), db.code().code()),
+        None => error.to_string(),
+    }
+}
+
+/// The PostgreSQL store. Cloning shares the pool.
+#[derive(Clone)]
+pub struct PgStore {
+    pool: Pool,
+    policies: PolicyCache,
+}
+
+impl PgStore {
+    /// Connects to `url` (`postgres://user:password@host:port/database`, or a key=value
+    /// connection string) with a pool of `DEFAULT_POOL_SIZE` connections, and migrates.
+    pub async fn connect(url: &str) -> Result<PgStore> {
+        let config = tokio_postgres::Config::from_str(url).map_err(|error| {
+            ServerError::Config(format!("--database-url is not a PostgreSQL URL: {error}"))
+        })?;
+        PgStore::connect_config(config, DEFAULT_POOL_SIZE).await
+    }
+
+    /// Connects with a parsed configuration and a pool of at most `pool_size` connections, and
+    /// migrates.
+    pub async fn connect_config(
+        config: tokio_postgres::Config,
+        pool_size: usize,
+    ) -> Result<PgStore> {
+        let manager = Manager::from_config(
+            config,
+            NoTls,
+            ManagerConfig {
+                recycling_method: RecyclingMethod::Fast,
+            },
+        );
+        let pool = Pool::builder(manager)
+            .max_size(pool_size.max(1))
+            .build()
+            .map_err(|error| ServerError::Config(format!("the connection pool: {error}")))?;
+        let store = PgStore {
+            pool,
+            policies: PolicyCache::default(),
+        };
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    /// Applies the migrations this database lacks, in one transaction under an advisory lock;
+    /// refuses a database migrated by a newer server.
+    async fn migrate(&self) -> Result<()> {
+        let mut client = self.pool.get().await?;
+        let tx = client.transaction().await?;
+        tx.batch_execute(&format!(
+            "SELECT pg_advisory_xact_lock({MIGRATION_LOCK});
+             CREATE TABLE IF NOT EXISTS {MIGRATIONS_TABLE} (
+                 version    integer PRIMARY KEY,
+                 applied_at timestamptz NOT NULL DEFAULT now()
+             );"
+        ))
+        .await?;
+        let found: i64 = tx
+            .query_one(
+                format!("SELECT COALESCE(MAX(version), 0)::bigint FROM {MIGRATIONS_TABLE}")
+                    .as_str(),
+                &[],
+            )
+            .await?
+            .get(0);
+        if found > SCHEMA_VERSION {
+            return Err(ServerError::NewerSchema {
+                found,
+                supported: SCHEMA_VERSION,
+            });
+        }
+        for (index, sql) in MIGRATIONS.iter().enumerate().skip(found.max(0) as usize) {
+            let version = index as i64 + 1;
+            let failed = |error: tokio_postgres::Error| ServerError::Migration {
+                version,
+                message: describe(&error),
+            };
+            tx.batch_execute(sql).await.map_err(failed)?;
+            tx.execute(
+                format!("INSERT INTO {MIGRATIONS_TABLE} (version) VALUES ($1)").as_str(),
+                &[&(version as i32)],
+            )
+            .await
+            .map_err(failed)?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The schema version of the database.
+    pub async fn schema_version(&self) -> Result<i64> {
+        let client = self.pool.get().await?;
+        let row = client
+            .query_one(
+                format!("SELECT COALESCE(MAX(version), 0)::bigint FROM {MIGRATIONS_TABLE}")
+                    .as_str(),
+                &[],
+            )
+            .await?;
+        Ok(row.get(0))
+    }
+
+    /// The pool's connection limit (what `connect_config` was given).
+    pub fn pool_size(&self) -> usize {
+        self.pool.status().max_size
+    }
+}
+
+fn millis(at: Timestamp) -> i64 {
+    at.as_millisecond()
+}
+
+fn from_millis(value: i64) -> Result<Timestamp> {
+    Timestamp::from_millisecond(value)
+        .map_err(|_| ServerError::Corrupt(format!("{value} is not a valid instant")))
+}
+
+fn parse_time(text: &str, what: &str) -> Result<Timestamp> {
+    text.parse()
+        .map_err(|_| ServerError::Corrupt(format!("{what}: \"{text}\"")))
+}
+
+fn to_json<T: serde::Serialize>(value: &T) -> Result<String> {
+    serde_json::to_string(value).map_err(|error| ServerError::Corrupt(error.to_string()))
+}
+
+fn from_json<T: serde::de::DeserializeOwned>(text: &str, what: &str) -> Result<T> {
+    serde_json::from_str(text).map_err(|error| ServerError::Corrupt(format!("{what}: {error}")))
+}
+
+fn sorted_roles(roles: &[Role]) -> Vec<Role> {
+    let mut roles = roles.to_vec();
+    roles.sort();
+    roles.dedup();
+    roles
+}
+
+fn seq_i64(value: u64, what: &str) -> Result<i64> {
+    i64::try_from(value).map_err(|_| ServerError::invalid(what, "is out of range"))
+}
+
+fn seq_u64(value: i64, what: &str) -> Result<u64> {
+    u64::try_from(value).map_err(|_| ServerError::Corrupt(format!("{what}: {value}")))
+}
+
+fn hash_of(bytes: &[u8], what: &str) -> Result<ChainHash> {
+    ChainHash::from_slice(bytes)
+        .ok_or_else(|| ServerError::Corrupt(format!("{what}: not 32 bytes")))
+}
+
+/// One row or none, through the connection's statement cache.
+async fn query_opt<C: GenericClient>(
+    client: &C,
+    sql: &str,
+    params: Params<'_>,
+) -> Result<Option<Row>> {
+    let statement = client.prepare_cached(sql).await?;
+    Ok(client.query_opt(&statement, params).await?)
+}
+
+async fn query_one<C: GenericClient>(client: &C, sql: &str, params: Params<'_>) -> Result<Row> {
+    let statement = client.prepare_cached(sql).await?;
+    Ok(client.query_one(&statement, params).await?)
+}
+
+async fn query<C: GenericClient>(client: &C, sql: &str, params: Params<'_>) -> Result<Vec<Row>> {
+    let statement = client.prepare_cached(sql).await?;
+    Ok(client.query(&statement, params).await?)
+}
+
+async fn execute<C: GenericClient>(client: &C, sql: &str, params: Params<'_>) -> Result<u64> {
+    let statement = client.prepare_cached(sql).await?;
+    Ok(client.execute(&statement, params).await?)
+}
+
+fn organisation_from(row: &Row) -> Result<Organisation> {
+    Ok(Organisation {
+        id: row.try_get(0)?,
+        name: row.try_get(1)?,
+        created_at: from_millis(row.try_get(2)?)?,
+    })
+}
+
+async fn organisation_by_id<C: GenericClient>(
+    client: &C,
+    id: Uuid,
+) -> Result<Option<Organisation>> {
+    query_opt(
+        client,
+        "SELECT id, name, created_at FROM organisations WHERE id = $1",
+        &[&id],
+    )
+    .await?
+    .as_ref()
+    .map(organisation_from)
+    .transpose()
+}
+
+const USER_COLUMNS: &str = "id, organisation_id, name, roles, active, password_hash";
+
+fn user_from(row: &Row) -> Result<UserRecord> {
+    let roles: String = row.try_get(3)?;
+    Ok(UserRecord {
+        id: row.try_get(0)?,
+        organisation_id: row.try_get(1)?,
+        name: row.try_get(2)?,
+        roles: from_json(&roles, "user roles")?,
+        active: row.try_get(4)?,
+        password_hash: row.try_get(5)?,
+    })
+}
+
+async fn user_by_id<C: GenericClient>(client: &C, id: Uuid) -> Result<Option<UserRecord>> {
+    query_opt(
+        client,
+        &format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1"),
+        &[&id],
+    )
+    .await?
+    .as_ref()
+    .map(user_from)
+    .transpose()
+}
+
+fn no_user(id: Uuid) -> ServerError {
+    ServerError::NotFound {
+        entity: "user",
+        name: id.to_string(),
+    }
+}
+
+/// Runs an `UPDATE users … WHERE id = $n RETURNING <user columns>`: the changed user, or
+/// `NotFound`.
+async fn update_user<C: GenericClient>(
+    client: &C,
+    set: &str,
+    params: Params<'_>,
+    user_id: Uuid,
+) -> Result<UserRecord> {
+    let sql = format!(
+        "UPDATE users SET {set} WHERE id = ${} RETURNING {USER_COLUMNS}",
+        params.len()
+    );
+    match query_opt(client, &sql, params).await? {
+        Some(row) => user_from(&row),
+        None => Err(no_user(user_id)),
+    }
+}
+
+fn policy_from(row: &Row) -> Result<PublishedPolicy> {
+    let version: i64 = row.try_get(0)?;
+    let published_at: String = row.try_get(2)?;
+    Ok(PublishedPolicy {
+        version: u32::try_from(version)
+            .map_err(|_| ServerError::Corrupt(format!("policy version {version}")))?,
+        source: row.try_get(1)?,
+        published_at: parse_time(&published_at, "policy published_at")?,
+    })
+}
+
+async fn read_policy<C: GenericClient>(
+    client: &C,
+    organisation_id: Uuid,
+) -> Result<Option<PublishedPolicy>> {
+    query_opt(
+        client,
+        "SELECT version, source, published_at FROM policies
+         WHERE organisation_id = $1 ORDER BY version DESC LIMIT 1",
+        &[&organisation_id],
+    )
+    .await?
+    .as_ref()
+    .map(policy_from)
+    .transpose()
+}
+
+fn account_from(row: &Row) -> Result<AccountRecord> {
+    let draft: String = row.try_get(1)?;
+    Ok(AccountRecord {
+        id: row.try_get(0)?,
+        draft: from_json::<AccountDraft>(&draft, "account draft")?,
+        version: seq_u64(row.try_get(2)?, "account version")?,
+    })
+}
+
+async fn account_by_id<C: GenericClient>(
+    client: &C,
+    organisation_id: Uuid,
+    id: Uuid,
+) -> Result<Option<AccountRecord>> {
+    query_opt(
+        client,
+        "SELECT id, draft, version FROM accounts WHERE organisation_id = $1 AND id = $2",
+        &[&organisation_id, &id],
+    )
+    .await?
+    .as_ref()
+    .map(account_from)
+    .transpose()
+}
+
+async fn account_by_external_id<C: GenericClient>(
+    client: &C,
+    organisation_id: Uuid,
+    external_id: &str,
+) -> Result<Option<AccountRecord>> {
+    query_opt(
+        client,
+        "SELECT id, draft, version FROM accounts
+         WHERE organisation_id = $1 AND external_id = $2",
+        &[&organisation_id, &external_id],
+    )
+    .await?
+    .as_ref()
+    .map(account_from)
+    .transpose()
+}
+
+async fn insert_pair<C: GenericClient>(
+    client: &C,
+    user_id: Uuid,
+    pair: &TokenPair,
+    now: Timestamp,
+) -> Result<()> {
+    let token = |token: &NewToken| {
+        (
+            token.hash.0.to_vec(),
+            token.kind.as_str(),
+            millis(token.expires_at),
+        )
+    };
+    let (access_hash, access_kind, access_expires) = token(&pair.access);
+    let (refresh_hash, refresh_kind, refresh_expires) = token(&pair.refresh);
+    execute(
+        client,
+        "INSERT INTO tokens (hash, user_id, kind, issued_at, expires_at, revoked_at)
+         VALUES ($1, $2, $3, $4, $5, NULL), ($6, $2, $7, $4, $8, NULL)",
+        &[
+            &access_hash,
+            &user_id,
+            &access_kind,
+            &millis(now),
+            &access_expires,
+            &refresh_hash,
+            &refresh_kind,
+            &refresh_expires,
+        ],
+    )
+    .await?;
+    Ok(())
+}
+
+/// Loads what `push::decide_case` needs, inside the push's transaction.
+async fn load_case<C: GenericClient>(
+    tx: &C,
+    policies: &PolicyCache,
+    organisation_id: Uuid,
+    case_id: Uuid,
+    command: &CaseCommand,
+) -> Result<LoadedCase> {
+    let history = query(
+        tx,
+        "SELECT payload FROM events
+         WHERE organisation_id = $1 AND aggregate_type = 'case' AND aggregate_id = $2
+         ORDER BY aggregate_version",
+        &[&organisation_id, &case_id],
+    )
+    .await?
+    .iter()
+    .map(|row| from_json::<CaseEvent>(row.try_get(0)?, "case event payload"))
+    .collect::<Result<Vec<_>>>()?;
+    let state = push::fold(&history);
+    let account = match push::account_to_load(state.as_ref(), command) {
+        Some(account_id) => account_by_id(tx, organisation_id, account_id).await?,
+        None => None,
+    };
+    let sales_rep_active = match account
+        .as_ref()
+        .and_then(|account| account.draft.original_sales_rep.as_deref())
+    {
+        Some(rep) => query_opt(
+            tx,
+            "SELECT active FROM users WHERE organisation_id = $1 AND name = $2",
+            &[&organisation_id, &rep],
+        )
+        .await?
+        .map(|row| row.try_get::<_, bool>(0))
+        .transpose()?
+        // A rep the server does not know cannot be given a task.
+        .unwrap_or(false),
+        None => false,
+    };
+    let offers_granted = match &account {
+        Some(account) => query(
+            tx,
+            "SELECT e.payload::jsonb ->> 'offer_id' FROM events e
+             JOIN cases c ON c.organisation_id = e.organisation_id AND c.id = e.aggregate_id
+             WHERE e.organisation_id = $1 AND c.account_id = $2 AND e.kind = 'offer_accepted'",
+            &[&organisation_id, &account.id],
+        )
+        .await?
+        .iter()
+        .map(|row| Ok(row.try_get::<_, String>(0)?))
+        .collect::<Result<Vec<_>>>()?,
+        None => Vec::new(),
+    };
+    let policy = match read_policy(tx, organisation_id).await? {
+        Some(published) => Some(policies.get(organisation_id, &published)?),
+        None => None,
+    };
+    Ok(LoadedCase {
+        history,
+        account,
+        sales_rep_active,
+        offers_granted,
+        policy,
+    })
+}
+
+/// Writes a decision: events chained onto the locked counter `head`, the counter, read models
+/// and the outcome.
+async fn write_decision<C: GenericClient>(
+    tx: &C,
+    organisation_id: Uuid,
+    head: (u64, ChainHash),
+    user_id: Uuid,
+    origin: CommandOrigin,
+    decision: &Decision,
+    now: Timestamp,
+) -> Result<()> {
+    if !decision.events.is_empty() {
+        let locked = head;
+        let mut head = head;
+        let insert = tx
+            .prepare_cached(
+                "INSERT INTO events (organisation_id, seq, id, aggregate_type, aggregate_id,
+                    aggregate_version, kind, actor, policy_version, recorded_at, payload,
+                    origin_client, origin_seq, chain_hash)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+            )
+            .await?;
+        for event in &decision.events {
+            head = push::link(head, event);
+            let origin_client = event.origin.map(|origin| origin.client_id);
+            let origin_seq = event
+                .origin
+                .map(|origin| seq_i64(origin.seq, "origin seq"))
+                .transpose()?;
+            tx.execute(
+                &insert,
+                &[
+                    &organisation_id,
+                    &seq_i64(head.0, "seq")?,
+                    &event.id,
+                    &event.aggregate_type,
+                    &event.aggregate_id,
+                    &seq_i64(event.aggregate_version, "aggregate_version")?,
+                    &event.kind,
+                    &event.actor,
+                    &event.policy_version,
+                    &event.recorded_at.to_string(),
+                    &event.payload.to_string(),
+                    &origin_client,
+                    &origin_seq,
+                    &head.1 .0.as_slice(),
+                ],
+            )
+            .await?;
+        }
+        let advanced = execute(
+            tx,
+            "UPDATE org_counters SET last_seq = $2, chain_hash = $3
+             WHERE organisation_id = $1 AND last_seq = $4",
+            &[
+                &organisation_id,
+                &seq_i64(head.0, "seq")?,
+                &head.1 .0.as_slice(),
+                &seq_i64(locked.0, "seq")?,
+            ],
+        )
+        .await?;
+        if advanced != 1 {
+            return Err(ServerError::Corrupt(
+                "the organisation's counter moved while it was locked".into(),
+            ));
+        }
+    }
+    if let Some(case) = decision.case {
+        execute(
+            tx,
+            "INSERT INTO cases (organisation_id, id, account_id, version) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (organisation_id, id) DO UPDATE SET version = excluded.version",
+            &[
+                &organisation_id,
+                &case.id,
+                &case.account_id,
+                &seq_i64(case.version, "case version")?,
+            ],
+        )
+        .await?;
+    }
+    for account in &decision.accounts {
+        execute(
+            tx,
+            "INSERT INTO accounts (organisation_id, id, external_id, draft, version, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6)
+             ON CONFLICT (organisation_id, id) DO UPDATE SET
+                draft = excluded.draft, version = excluded.version,
+                updated_at = excluded.updated_at",
+            &[
+                &organisation_id,
+                &account.id,
+                &account.draft.external_id,
+                &to_json(&account.draft)?,
+                &seq_i64(account.version, "account version")?,
+                &millis(now),
+            ],
+        )
+        .await?;
+    }
+    execute(
+        tx,
+        "INSERT INTO command_outcomes (organisation_id, client_id, seq, user_id, outcome,
+            recorded_at)
+         VALUES ($1, $2, $3, $4, $5, $6)",
+        &[
+            &organisation_id,
+            &origin.client_id,
+            &seq_i64(origin.seq, "seq")?,
+            &user_id,
+            &to_json(&decision.outcome)?,
+            &millis(now),
+        ],
+    )
+    .await?;
+    Ok(())
+}
+
+/// The push itself, inside its transaction (see the module header for the lock).
+async fn push_in<C: GenericClient>(
+    tx: &C,
+    policies: &PolicyCache,
+    user_id: Uuid,
+    client_id: Uuid,
+    pushed: &PushedCommand,
+    now: Timestamp,
+) -> Result<CommandOutcome> {
+    // The user's organisation never changes, so it can be looked up before the lock; the user's
+    // roles and active flag are read after it, so a deactivation committed before this push
+    // took its turn is seen.
+    let Some(counter) = query_opt(
+        tx,
+        "SELECT organisation_id, last_seq, chain_hash FROM org_counters
+         WHERE organisation_id = (SELECT organisation_id FROM users WHERE id = $1)
+         FOR UPDATE",
+        &[&user_id],
+    )
+    .await?
+    else {
+        return Err(no_user(user_id));
+    };
+    let org: Uuid = counter.try_get(0)?;
+    let head = (
+        seq_u64(counter.try_get(1)?, "org counter")?,
+        hash_of(counter.try_get(2)?, "org counter hash")?,
+    );
+    let user = user_by_id(tx, user_id)
+        .await?
+        .ok_or_else(|| no_user(user_id))?;
+    let actor = push::actor_of(&user)?;
+    let seq = seq_i64(pushed.seq, "seq")?;
+    let sequence = query_one(
+        tx,
+        "SELECT
+            (SELECT outcome FROM command_outcomes
+             WHERE organisation_id = $1 AND client_id = $2 AND seq = $3),
+            (SELECT MAX(seq) FROM command_outcomes
+             WHERE organisation_id = $1 AND client_id = $2)",
+        &[&org, &client_id, &seq],
+    )
+    .await?;
+    let stored = sequence
+        .try_get::<_, Option<String>>(0)?
+        .map(|text| from_json::<CommandOutcome>(&text, "stored outcome"))
+        .transpose()?;
+    let last = seq_u64(
+        sequence.try_get::<_, Option<i64>>(1)?.unwrap_or(0),
+        "client seq",
+    )?;
+    if let Sequence::Duplicate(outcome) = push::check_sequence(stored, last, pushed.seq)? {
+        return Ok(outcome);
+    }
+    let origin = CommandOrigin {
+        client_id,
+        seq: pushed.seq,
+    };
+    let decision = match &pushed.command {
+        SyncCommand::Case {
+            case_id,
+            base_version,
+            command,
+        } => {
+            let loaded = load_case(tx, policies, org, *case_id, command).await?;
+            push::decide_case(
+                &loaded,
+                &actor,
+                origin,
+                *case_id,
+                *base_version,
+                command,
+                now,
+            )?
+        }
+        SyncCommand::ImportAccounts { accounts } => {
+            let mut existing = Vec::with_capacity(accounts.len());
+            for draft in accounts {
+                existing.push(account_by_external_id(tx, org, draft.external_id.trim()).await?);
+            }
+            let policy = match read_policy(tx, org).await? {
+                Some(published) => Some(policies.get(org, &published)?),
+                None => None,
+            };
+            push::decide_import(&actor, origin, accounts, &existing, policy.as_deref(), now)?
+        }
+    };
+    write_decision(tx, org, head, user_id, origin, &decision, now).await?;
+    Ok(decision.outcome)
+}
+
+fn synced_event_from(row: &Row) -> Result<SyncedEvent> {
+    let recorded_at: String = row.try_get(8)?;
+    let payload: String = row.try_get(9)?;
+    let origin_client: Option<Uuid> = row.try_get(10)?;
+    let origin_seq: Option<i64> = row.try_get(11)?;
+    let origin = match (origin_client, origin_seq) {
+        (Some(client_id), Some(seq)) => Some(CommandOrigin {
+            client_id,
+            seq: seq_u64(seq, "origin seq")?,
+        }),
+        _ => None,
+    };
+    Ok(SyncedEvent {
+        seq: seq_u64(row.try_get(0)?, "event seq")?,
+        id: row.try_get(1)?,
+        aggregate_type: row.try_get(2)?,
+        aggregate_id: row.try_get(3)?,
+        aggregate_version: seq_u64(row.try_get(4)?, "aggregate version")?,
+        kind: row.try_get(5)?,
+        actor: row.try_get(6)?,
+        policy_version: row.try_get(7)?,
+        recorded_at: parse_time(&recorded_at, "recorded_at")?,
+        payload: from_json(&payload, "event payload")?,
+        origin,
+        chain_hash: hash_of(row.try_get(12)?, "event chain hash")?.to_hex(),
+    })
+}
+
+#[async_trait]
+impl ServerStore for PgStore {
+    async fn create_organisation(&self, name: &str, now: Timestamp) -> Result<Organisation> {
+        let mut client = self.pool.get().await?;
+        let tx = client.transaction().await?;
+        let organisation = Organisation {
+            id: Uuid::now_v7(),
+            name: name.to_owned(),
+            created_at: Timestamp::from_millisecond(millis(now)).unwrap_or(now),
+        };
+        let inserted = execute(
+            &tx,
+            "INSERT INTO organisations (id, name, created_at) VALUES ($1, $2, $3)
+             ON CONFLICT (name) DO NOTHING",
+            &[&organisation.id, &organisation.name, &millis(now)],
+        )
+        .await?;
+        if inserted == 0 {
+            return Err(ServerError::AlreadyExists {
+                entity: "organisation",
+                name: organisation.name,
+            });
+        }
+        execute(
+            &tx,
+            "INSERT INTO org_counters (organisation_id, last_seq, chain_hash) VALUES ($1, 0, $2)",
+            &[&organisation.id, &ChainHash::GENESIS.0.as_slice()],
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(organisation)
+    }
+
+    async fn organisation_by_name(&self, name: &str) -> Result<Option<Organisation>> {
+        let client = self.pool.get().await?;
+        query_opt(
+            &client,
+            "SELECT id, name, created_at FROM organisations WHERE name = $1",
+            &[&name],
+        )
+        .await?
+        .as_ref()
+        .map(organisation_from)
+        .transpose()
+    }
+
+    async fn organisation(&self, id: Uuid) -> Result<Option<Organisation>> {
+        let client = self.pool.get().await?;
+        organisation_by_id(&client, id).await
+    }
+
+    async fn add_user(&self, user: NewUser, now: Timestamp) -> Result<UserRecord> {
+        let client = self.pool.get().await?;
+        if organisation_by_id(&client, user.organisation_id)
+            .await?
+            .is_none()
+        {
+            return Err(ServerError::NotFound {
+                entity: "organisation",
+                name: user.organisation_id.to_string(),
+            });
+        }
+        let record = UserRecord {
+            id: Uuid::now_v7(),
+            organisation_id: user.organisation_id,
+            name: user.name,
+            roles: sorted_roles(&user.roles),
+            active: true,
+            password_hash: user.password_hash,
+        };
+        let inserted = execute(
+            &client,
+            "INSERT INTO users (id, organisation_id, name, roles, active, password_hash,
+                created_at)
+             VALUES ($1, $2, $3, $4, TRUE, $5, $6)
+             ON CONFLICT (organisation_id, name) DO NOTHING",
+            &[
+                &record.id,
+                &record.organisation_id,
+                &record.name,
+                &to_json(&record.roles)?,
+                &record.password_hash,
+                &millis(now),
+            ],
+        )
+        .await?;
+        if inserted == 0 {
+            return Err(ServerError::AlreadyExists {
+                entity: "user",
+                name: record.name,
+            });
+        }
+        Ok(record)
+    }
+
+    async fn user(&self, id: Uuid) -> Result<Option<UserRecord>> {
+        let client = self.pool.get().await?;
+        user_by_id(&client, id).await
+    }
+
+    async fn user_by_name(&self, organisation_id: Uuid, name: &str) -> Result<Option<UserRecord>> {
+        let client = self.pool.get().await?;
+        query_opt(
+            &client,
+            &format!("SELECT {USER_COLUMNS} FROM users WHERE organisation_id = $1 AND name = $2"),
+            &[&organisation_id, &name],
+        )
+        .await?
+        .as_ref()
+        .map(user_from)
+        .transpose()
+    }
+
+    async fn set_user_active(&self, user_id: Uuid, active: bool) -> Result<UserRecord> {
+        let client = self.pool.get().await?;
+        update_user(&client, "active = $1", &[&active, &user_id], user_id).await
+    }
+
+    async fn set_user_roles(&self, user_id: Uuid, roles: &[Role]) -> Result<UserRecord> {
+        let client = self.pool.get().await?;
+        let roles = to_json(&sorted_roles(roles))?;
+        update_user(&client, "roles = $1", &[&roles, &user_id], user_id).await
+    }
+
+    async fn set_password_hash(
+        &self,
+        user_id: Uuid,
+        password_hash: &str,
+        now: Timestamp,
+    ) -> Result<UserRecord> {
+        let mut client = self.pool.get().await?;
+        let tx = client.transaction().await?;
+        let user = update_user(
+            &tx,
+            "password_hash = $1",
+            &[&password_hash, &user_id],
+            user_id,
+        )
+        .await?;
+        execute(
+            &tx,
+            "UPDATE tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL",
+            &[&millis(now), &user_id],
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(user)
+    }
+
+    async fn insert_tokens(&self, user_id: Uuid, pair: &TokenPair, now: Timestamp) -> Result<()> {
+        let client = self.pool.get().await?;
+        // One statement: both tokens or neither.
+        insert_pair(&client, user_id, pair, now).await
+    }
+
+    async fn token_user(
+        &self,
+        hash: &TokenHash,
+        kind: TokenKind,
+        now: Timestamp,
+    ) -> Result<Option<UserRecord>> {
+        let client = self.pool.get().await?;
+        query_opt(
+            &client,
+            "SELECT u.id, u.organisation_id, u.name, u.roles, u.active, u.password_hash
+             FROM tokens t JOIN users u ON u.id = t.user_id
+             WHERE t.hash = $1 AND t.kind = $2 AND t.revoked_at IS NULL AND t.expires_at > $3",
+            &[&hash.0.as_slice(), &kind.as_str(), &millis(now)],
+        )
+        .await?
+        .as_ref()
+        .map(user_from)
+        .transpose()
+    }
+
+    async fn revoke_token(&self, hash: &TokenHash, now: Timestamp) -> Result<bool> {
+        let client = self.pool.get().await?;
+        let changed = execute(
+            &client,
+            "UPDATE tokens SET revoked_at = $1 WHERE hash = $2 AND revoked_at IS NULL",
+            &[&millis(now), &hash.0.as_slice()],
+        )
+        .await?;
+        Ok(changed > 0)
+    }
+
+    async fn rotate_refresh_token(
+        &self,
+        old: &TokenHash,
+        new: &TokenPair,
+        now: Timestamp,
+    ) -> Result<Option<UserRecord>> {
+        let mut client = self.pool.get().await?;
+        let tx = client.transaction().await?;
+        // The row lock of the UPDATE makes a concurrent second use wait, then find the token
+        // revoked: one new pair, never two.
+        let Some(row) = query_opt(
+            &tx,
+            "UPDATE tokens SET revoked_at = $1
+             WHERE hash = $2 AND kind = 'refresh' AND revoked_at IS NULL AND expires_at > $1
+             RETURNING user_id",
+            &[&millis(now), &old.0.as_slice()],
+        )
+        .await?
+        else {
+            return Ok(None);
+        };
+        let user_id: Uuid = row.try_get(0)?;
+        insert_pair(&tx, user_id, new, now).await?;
+        let user = user_by_id(&tx, user_id)
+            .await?
+            .ok_or_else(|| no_user(user_id))?;
+        tx.commit().await?;
+        Ok(Some(user))
+    }
+
+    async fn record_sign_in_failure(&self, subjects: &[String], at: Timestamp) -> Result<()> {
+        let client = self.pool.get().await?;
+        execute(
+            &client,
+            "INSERT INTO sign_in_failures (subject, at) SELECT subject, $2 FROM unnest($1::text[]) AS subject",
+            &[&subjects, &millis(at)],
+        )
+        .await?;
+        Ok(())
+    }
+
+    async fn sign_in_failures(&self, subject: &str, since: Timestamp) -> Result<FailureWindow> {
+        let client = self.pool.get().await?;
+        let row = query_one(
+            &client,
+            "SELECT COUNT(*), MIN(at) FROM sign_in_failures WHERE subject = $1 AND at >= $2",
+            &[&subject, &millis(since)],
+        )
+        .await?;
+        let count: i64 = row.try_get(0)?;
+        let oldest: Option<i64> = row.try_get(1)?;
+        Ok(FailureWindow {
+            count: u32::try_from(count).unwrap_or(u32::MAX),
+            oldest: oldest.map(from_millis).transpose()?,
+        })
+    }
+
+    async fn clear_sign_in_failures(&self, subject: &str) -> Result<()> {
+        let client = self.pool.get().await?;
+        execute(
+            &client,
+            "DELETE FROM sign_in_failures WHERE subject = $1",
+            &[&subject],
+        )
+        .await?;
+        Ok(())
+    }
+
+    async fn prune_sign_in_failures(&self, before: Timestamp) -> Result<u64> {
+        let client = self.pool.get().await?;
+        execute(
+            &client,
+            "DELETE FROM sign_in_failures WHERE at < $1",
+            &[&millis(before)],
+        )
+        .await
+    }
+
+    async fn publish_policy(
+        &self,
+        organisation_id: Uuid,
+        version: u32,
+        source: &str,
+        now: Timestamp,
+    ) -> Result<PublishedPolicy> {
+        let mut client = self.pool.get().await?;
+        let tx = client.transaction().await?;
+        // Publishers of one organisation take turns on its row (NO KEY UPDATE does not block
+        // the key-share locks that pushes' foreign keys take).
+        if query_opt(
+            &tx,
+            "SELECT id FROM organisations WHERE id = $1 FOR NO KEY UPDATE",
+            &[&organisation_id],
+        )
+        .await?
+        .is_none()
+        {
+            return Err(ServerError::NotFound {
+                entity: "organisation",
+                name: organisation_id.to_string(),
+            });
+        }
+        if let Some(current) = read_policy(&tx, organisation_id).await? {
+            if version <= current.version {
+                return Err(ServerError::PolicyVersion {
+                    given: version,
+                    current: current.version,
+                });
+            }
+        }
+        let published = PublishedPolicy {
+            version,
+            source: source.to_owned(),
+            published_at: now,
+        };
+        execute(
+            &tx,
+            "INSERT INTO policies (organisation_id, version, source, published_at)
+             VALUES ($1, $2, $3, $4)",
+            &[
+                &organisation_id,
+                &i64::from(version),
+                &published.source,
+                &now.to_string(),
+            ],
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(published)
+    }
+
+    async fn current_policy(&self, organisation_id: Uuid) -> Result<Option<PublishedPolicy>> {
+        let client = self.pool.get().await?;
+        read_policy(&client, organisation_id).await
+    }
+
+    async fn push_command(
+        &self,
+        user_id: Uuid,
+        client_id: Uuid,
+        command: &PushedCommand,
+        now: Timestamp,
+    ) -> Result<CommandOutcome> {
+        let mut client = self.pool.get().await?;
+        let tx = client.transaction().await?;
+        // On an error the transaction is dropped, which rolls it back.
+        let outcome = push_in(&tx, &self.policies, user_id, client_id, command, now).await?;
+        tx.commit().await?;
+        Ok(outcome)
+    }
+
+    async fn events_after(
+        &self,
+        organisation_id: Uuid,
+        after: u64,
+        limit: usize,
+    ) -> Result<EventPage> {
+        let after = seq_i64(after, "after")?;
+        let fetch = i64::try_from(limit.saturating_add(1)).unwrap_or(i64::MAX);
+        let client = self.pool.get().await?;
+        let mut events = query(
+            &client,
+            "SELECT seq, id, aggregate_type, aggregate_id, aggregate_version, kind, actor,
+                policy_version, recorded_at, payload, origin_client, origin_seq, chain_hash
+             FROM events WHERE organisation_id = $1 AND seq > $2 ORDER BY seq LIMIT $3",
+            &[&organisation_id, &after, &fetch],
+        )
+        .await?
+        .iter()
+        .map(synced_event_from)
+        .collect::<Result<Vec<_>>>()?;
+        let more = events.len() > limit;
+        events.truncate(limit);
+        Ok(EventPage { events, more })
+    }
+
+    async fn head(&self, organisation_id: Uuid) -> Result<Option<(u64, [u8; 32])>> {
+        let client = self.pool.get().await?;
+        let Some(row) = query_opt(
+            &client,
+            "SELECT last_seq, chain_hash FROM org_counters WHERE organisation_id = $1",
+            &[&organisation_id],
+        )
+        .await?
+        else {
+            return Ok(None);
+        };
+        let seq = seq_u64(row.try_get(0)?, "org counter")?;
+        if seq == 0 {
+            return Ok(None);
+        }
+        Ok(Some((seq, hash_of(row.try_get(1)?, "org counter hash")?.0)))
+    }
+
+    async fn account(
+        &self,
+        organisation_id: Uuid,
+        account_id: Uuid,
+    ) -> Result<Option<AccountRecord>> {
+        let client = self.pool.get().await?;
+        account_by_id(&client, organisation_id, account_id).await
+    }
+
+    async fn record_checkpoint(
+        &self,
+        organisation_id: Uuid,
+        checkpoint: &Checkpoint,
+    ) -> Result<()> {
+        let client = self.pool.get().await?;
+        execute(
+            &client,
+            "INSERT INTO checkpoints (organisation_id, seq, chain_hash, signature)
+             VALUES ($1, $2, $3, $4) ON CONFLICT (organisation_id, seq) DO NOTHING",
+            &[
+                &organisation_id,
+                &seq_i64(checkpoint.seq, "checkpoint seq")?,
+                &checkpoint.chain_hash,
+                &checkpoint.signature,
+            ],
+        )
+        .await?;
+        Ok(())
+    }
+
+    async fn checkpoint_at_or_before(
+        &self,
+        organisation_id: Uuid,
+        seq: u64,
+    ) -> Result<Option<Checkpoint>> {
+        let seq = seq_i64(seq, "seq")?;
+        let client = self.pool.get().await?;
+        let Some(row) = query_opt(
+            &client,
+            "SELECT seq, chain_hash, signature FROM checkpoints
+             WHERE organisation_id = $1 AND seq <= $2 ORDER BY seq DESC LIMIT 1",
+            &[&organisation_id, &seq],
+        )
+        .await?
+        else {
+            return Ok(None);
+        };
+        Ok(Some(Checkpoint {
+            seq: seq_u64(row.try_get(0)?, "checkpoint seq")?,
+            chain_hash: row.try_get(1)?,
+            signature: row.try_get(2)?,
+        }))
+    }
+
+    async fn signing_key_or_insert(&self, fresh: [u8; 32]) -> Result<[u8; 32]> {
+        let client = self.pool.get().await?;
+        execute(
+            &client,
+            "INSERT INTO signing_key (id, secret) VALUES (1, $1) ON CONFLICT (id) DO NOTHING",
+            &[&fresh.as_slice()],
+        )
+        .await?;
+        let secret: Vec<u8> =
+            query_one(&client, "SELECT secret FROM signing_key WHERE id = 1", &[])
+                .await?
+                .try_get(0)?;
+        <[u8; 32]>::try_from(secret.as_slice())
+            .map_err(|_| ServerError::Corrupt("the signing key is not 32 bytes".into()))
+    }
+}
