@@ -14,19 +14,15 @@
 //! So SQLite and PostgreSQL decide identically, and a retry after a lost acknowledgement gets the
 //! stored answer.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use holdfast_core::account::{
-    account_id, check_channel_reachable, validate_email, validate_phone, Account, AccountDraft,
-};
+use holdfast_core::account::{account_id, Account, AccountDraft};
 use holdfast_core::audit::{ChainHash, EventEnvelope};
 use holdfast_core::policy::{parse_policy, Policy};
-use holdfast_core::workflow::{
-    decide, evolve, is_guarded, AccountFacts, Actor, CaseCommand, CaseEvent, CaseState,
-};
-use holdfast_core::CoreError;
+use holdfast_core::workflow::{evolve, AccountFacts, Actor, CaseCommand, CaseEvent, CaseState};
 use holdfast_sync::protocol::{CommandOrigin, CommandOutcome, PublishedPolicy, Rejection};
+use holdfast_sync::rules::{self, Verdict};
 use jiff::Timestamp;
 use uuid::Uuid;
 
@@ -114,13 +110,6 @@ impl Decision {
             accounts: Vec::new(),
         }
     }
-
-    fn rejected_because(field: Option<&str>, message: impl Into<String>) -> Decision {
-        Decision::rejected(Rejection {
-            field: field.map(str::to_owned),
-            message: message.into(),
-        })
-    }
 }
 
 /// The user as the engine sees them, from the server's records; a deactivated user pushes
@@ -163,15 +152,7 @@ pub fn fold(history: &[CaseEvent]) -> Option<CaseState> {
     history.iter().fold(None, evolve)
 }
 
-/// The account whose facts a case command is decided with: the case's, or for the command that
-/// receives a case, the one it names.
-pub fn account_to_load(state: Option<&CaseState>, command: &CaseCommand) -> Option<Uuid> {
-    match (state, command) {
-        (Some(state), _) => Some(state.account_id),
-        (None, CaseCommand::Receive { account_id, .. }) => Some(*account_id),
-        (None, _) => None,
-    }
-}
+pub use holdfast_sync::rules::{account_to_load, validate_draft};
 
 /// Everything `decide_case` needs, as loaded by a backend inside its transaction.
 #[derive(Debug, Clone)]
@@ -188,29 +169,15 @@ pub struct LoadedCase {
     pub policy: Option<Arc<Policy>>,
 }
 
-/// The facts the engine decides with, from the server's own accounts and users (mirrors the
-/// desktop's `Database::account_facts`).
-pub fn account_facts(loaded: &LoadedCase) -> AccountFacts {
-    let Some(account) = &loaded.account else {
-        return AccountFacts::default();
-    };
-    let draft = account.draft.clone();
-    AccountFacts {
-        tier: draft.tier,
-        email: draft.email,
-        phone: draft.phone,
-        accounts_receivable: Some(draft.accounts_receivable),
-        hosting_server: draft.hosting_server,
-        original_sales_rep: draft.original_sales_rep,
-        original_sales_rep_active: loaded.sales_rep_active,
-        unpaid_invoices: draft.unpaid_invoices,
-        offers_granted: loaded.offers_granted.clone(),
-        preferred_channel: Some(draft.preferred_channel),
-        // Accounts carry no plan price per billing period yet, so no proration (as on the desk).
-        plan_price: None,
-        billing_period_start: None,
-        billing_period_end: None,
-    }
+/// The facts the engine decides with, from the server's own accounts and users.
+pub fn account_facts(loaded: &LoadedCase) -> Option<AccountFacts> {
+    loaded.account.as_ref().map(|account| {
+        rules::account_facts(
+            &account.draft,
+            loaded.sales_rep_active,
+            loaded.offers_granted.clone(),
+        )
+    })
 }
 
 fn policy_tag(policy: Option<&Policy>) -> String {
@@ -266,41 +233,38 @@ pub fn decide_case(
     command: &CaseCommand,
     now: Timestamp,
 ) -> Result<Decision> {
-    if let CaseCommand::Receive {
-        case_id: received, ..
-    } = command
-    {
-        if *received != case_id {
-            return Ok(Decision::rejected_because(
-                Some("case_id"),
-                "the command names another case",
-            ));
-        }
-    }
     let state = fold(&loaded.history);
     let policy = loaded.policy.as_deref();
     let tag = policy_tag(policy);
-
-    if let Some(state) = &state {
-        if state.version != base_version && is_guarded(command) {
-            let server_version = state.version;
-            let conflict = CaseEvent::ConflictRecorded {
-                command: command.verb().to_owned(),
-                by: actor.user_id.clone(),
-                base_version,
-                server_version,
-                at: now,
-            };
+    let facts = account_facts(loaded);
+    let version = state.as_ref().map_or(0, |state| state.version);
+    match rules::decide_case(
+        state.as_ref(),
+        facts.as_ref(),
+        policy,
+        actor,
+        case_id,
+        base_version,
+        command,
+        now,
+    ) {
+        Verdict::Rejected(error) => Ok(Decision::rejected(Rejection::from(&error))),
+        Verdict::Conflict {
+            base_version,
+            server_version,
+            event,
+        } => {
             let events = case_events(
                 case_id,
                 server_version,
-                &[conflict],
+                &[event],
                 &actor.user_id,
                 &tag,
                 origin,
                 now,
             )?;
-            return Ok(Decision {
+            let account_id = state.as_ref().map(|state| state.account_id);
+            Ok(Decision {
                 outcome: CommandOutcome::Conflict {
                     base_version,
                     server_version,
@@ -311,39 +275,15 @@ pub fn decide_case(
                     ),
                 },
                 events,
-                case: Some(CaseRow {
+                case: account_id.map(|account_id| CaseRow {
                     id: case_id,
-                    account_id: state.account_id,
+                    account_id,
                     version: server_version + 1,
                 }),
                 accounts: Vec::new(),
-            });
+            })
         }
-    }
-
-    let Some(policy) = policy else {
-        return Ok(Decision::rejected_because(
-            None,
-            "no policy has been published for this organisation",
-        ));
-    };
-    let Some(account_id) = account_to_load(state.as_ref(), command) else {
-        return Ok(Decision::rejected_because(
-            Some("case_id"),
-            "no cancellation request was received for this case",
-        ));
-    };
-    if loaded.account.is_none() {
-        return Ok(Decision::rejected_because(
-            Some("account_id"),
-            "the server has no account with this id",
-        ));
-    }
-    let facts = account_facts(loaded);
-    match decide(state.as_ref(), command, actor, policy, &facts, now) {
-        Err(error) => Ok(Decision::rejected(Rejection::from(&error))),
-        Ok(decided) => {
-            let version = state.as_ref().map_or(0, |state| state.version);
+        Verdict::Applied(decided) => {
             let events = case_events(
                 case_id,
                 version,
@@ -353,11 +293,13 @@ pub fn decide_case(
                 origin,
                 now,
             )?;
-            let case = (!events.is_empty()).then_some(CaseRow {
-                id: case_id,
-                account_id,
-                version: version + events.len() as u64,
-            });
+            let case = account_to_load(state.as_ref(), command)
+                .filter(|_| !events.is_empty())
+                .map(|account_id| CaseRow {
+                    id: case_id,
+                    account_id,
+                    version: version + events.len() as u64,
+                });
             Ok(Decision {
                 outcome: CommandOutcome::Applied,
                 events,
@@ -366,38 +308,6 @@ pub fn decide_case(
             })
         }
     }
-}
-
-/// The same checks the desk's import applies to each row (contacts plausible and on file for
-/// the preferred channel, amounts not negative, an external id present).
-pub fn validate_draft(draft: &AccountDraft) -> Result<(), CoreError> {
-    if draft.external_id.trim().is_empty() {
-        return Err(CoreError::invalid("external_id", "is empty"));
-    }
-    if draft.name.trim().is_empty() {
-        return Err(CoreError::invalid("name", "is empty"));
-    }
-    if let Some(email) = &draft.email {
-        validate_email(email)?;
-    }
-    if let Some(phone) = &draft.phone {
-        validate_phone(phone)?;
-    }
-    check_channel_reachable(
-        draft.preferred_channel,
-        draft.email.as_deref(),
-        draft.phone.as_deref(),
-    )?;
-    for (field, money) in [
-        ("mrr", draft.mrr),
-        ("total_collected", draft.total_collected),
-        ("accounts_receivable", draft.accounts_receivable),
-    ] {
-        if money.minor < 0 {
-            return Err(CoreError::invalid(field, "must not be negative"));
-        }
-    }
-    Ok(())
 }
 
 /// Decides an account import: every draft valid and every external id once, else the whole
@@ -411,38 +321,13 @@ pub fn decide_import(
     policy: Option<&Policy>,
     now: Timestamp,
 ) -> Result<Decision> {
-    if actor.roles.is_empty() {
-        return Ok(Decision::rejected_because(
-            Some("actor"),
-            "a user needs a role to import accounts",
-        ));
-    }
     if existing.len() != drafts.len() {
         return Err(ServerError::Corrupt(
             "an import was loaded with the wrong number of accounts".into(),
         ));
     }
-    let mut seen = BTreeSet::new();
-    for (index, draft) in drafts.iter().enumerate() {
-        if let Err(error) = validate_draft(draft) {
-            let mut rejection = Rejection::from(&error);
-            rejection.message = format!(
-                "account {} ({}): {}",
-                index + 1,
-                draft.external_id.trim(),
-                rejection.message
-            );
-            return Ok(Decision::rejected(rejection));
-        }
-        if !seen.insert(draft.external_id.trim().to_owned()) {
-            return Ok(Decision::rejected_because(
-                Some("external_id"),
-                format!(
-                    "\"{}\" appears more than once in the import",
-                    draft.external_id.trim()
-                ),
-            ));
-        }
+    if let Err(error) = rules::check_import(actor, drafts) {
+        return Ok(Decision::rejected(Rejection::from(&error)));
     }
     let tag = policy_tag(policy);
     let mut events = Vec::new();

@@ -4,21 +4,18 @@
 //! `holdfast-core` with the account facts the device knows. The device's view of the world is the
 //! confirmed log (`Index`) with the pending commands' expected effects laid over it (`Overlay`).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
-use holdfast_core::account::{
-    account_id, check_channel_reachable, validate_email, validate_phone, Account, AccountDraft,
-};
+use holdfast_core::account::{account_id, Account, AccountDraft};
 use holdfast_core::policy::Policy;
-use holdfast_core::workflow::{
-    decide, evolve, is_guarded, AccountFacts, Actor, CaseCommand, CaseEvent, CaseState,
-};
+use holdfast_core::workflow::{evolve, AccountFacts, Actor, CaseCommand, CaseEvent, CaseState};
 use holdfast_core::CoreError;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::protocol::Rejection;
+use crate::rules;
 
 /// Users this device knows, by name, with whether they are active (the desktop's users table).
 /// Only `AccountFacts::original_sales_rep_active` depends on it; a rep the device does not know
@@ -213,32 +210,16 @@ pub fn account_facts(
     users: &KnownUsers,
     offers_granted: Vec<String>,
 ) -> AccountFacts {
-    let draft = account.draft.clone();
-    let original_sales_rep_active = draft
+    let sales_rep_active = account
+        .draft
         .original_sales_rep
         .as_ref()
         .and_then(|rep| users.get(rep).copied())
         .unwrap_or(false);
-    AccountFacts {
-        tier: draft.tier,
-        email: draft.email,
-        phone: draft.phone,
-        accounts_receivable: Some(draft.accounts_receivable),
-        hosting_server: draft.hosting_server,
-        original_sales_rep: draft.original_sales_rep,
-        original_sales_rep_active,
-        unpaid_invoices: draft.unpaid_invoices,
-        offers_granted,
-        preferred_channel: Some(draft.preferred_channel),
-        // Accounts carry no plan price per billing period yet, so no proration (as on the server
-        // and the desk).
-        plan_price: None,
-        billing_period_start: None,
-        billing_period_end: None,
-    }
+    rules::account_facts(&account.draft, sales_rep_active, offers_granted)
 }
 
-/// A case command as the server decides it (`holdfast_server::push::decide_case`).
+/// A case command as the server decides it (`rules::decide_case`, with the device's view).
 pub(crate) fn judge_case(
     world: &Overlay<'_>,
     context: &Context<'_>,
@@ -246,139 +227,45 @@ pub(crate) fn judge_case(
     base_version: u64,
     command: &CaseCommand,
 ) -> Verdict {
-    if let CaseCommand::Receive {
-        case_id: received, ..
-    } = command
-    {
-        if *received != case_id {
-            return Verdict::Rejected(CoreError::invalid(
-                "case_id",
-                "the command names another case",
-            ));
-        }
-    }
     let state = world.case(case_id);
-    if let Some(state) = state {
-        if state.version != base_version && is_guarded(command) {
-            let server_version = state.version;
-            return Verdict::Conflict {
-                base_version,
-                server_version,
-                event: CaseEvent::ConflictRecorded {
-                    command: command.verb().to_owned(),
-                    by: context.actor.user_id.clone(),
-                    base_version,
-                    server_version,
-                    at: context.now,
-                },
-            };
-        }
-    }
-    let Some(policy) = context.policy else {
-        return Verdict::Rejected(CoreError::invalid(
-            "policy",
-            "no policy has been published for this organisation",
-        ));
-    };
-    let account_id = match (state, command) {
-        (Some(state), _) => state.account_id,
-        (None, CaseCommand::Receive { account_id, .. }) => *account_id,
-        (None, _) => {
-            return Verdict::Rejected(CoreError::invalid(
-                "case_id",
-                "no cancellation request was received for this case",
-            ))
-        }
-    };
-    let Some(facts) = world.facts(account_id, context.users) else {
-        return Verdict::Rejected(CoreError::invalid(
-            "account_id",
-            "this device has no account with this id",
-        ));
-    };
-    match decide(state, command, context.actor, policy, &facts, context.now) {
-        Ok(case_events) => Verdict::Applied {
+    let facts = rules::account_to_load(state, command)
+        .and_then(|account_id| world.facts(account_id, context.users));
+    match rules::decide_case(
+        state,
+        facts.as_ref(),
+        context.policy,
+        context.actor,
+        case_id,
+        base_version,
+        command,
+        context.now,
+    ) {
+        rules::Verdict::Applied(case_events) => Verdict::Applied {
             case_events,
             accounts: Vec::new(),
         },
-        Err(error) => Verdict::Rejected(error),
+        rules::Verdict::Rejected(error) => Verdict::Rejected(error),
+        rules::Verdict::Conflict {
+            base_version,
+            server_version,
+            event,
+        } => Verdict::Conflict {
+            base_version,
+            server_version,
+            event,
+        },
     }
 }
 
-/// The checks the server applies to each imported row (`holdfast_server::push::validate_draft`).
-pub(crate) fn validate_draft(draft: &AccountDraft) -> Result<(), CoreError> {
-    if draft.external_id.trim().is_empty() {
-        return Err(CoreError::invalid("external_id", "is empty"));
-    }
-    if draft.name.trim().is_empty() {
-        return Err(CoreError::invalid("name", "is empty"));
-    }
-    if let Some(email) = &draft.email {
-        validate_email(email)?;
-    }
-    if let Some(phone) = &draft.phone {
-        validate_phone(phone)?;
-    }
-    check_channel_reachable(
-        draft.preferred_channel,
-        draft.email.as_deref(),
-        draft.phone.as_deref(),
-    )?;
-    for (field, money) in [
-        ("mrr", draft.mrr),
-        ("total_collected", draft.total_collected),
-        ("accounts_receivable", draft.accounts_receivable),
-    ] {
-        if money.minor < 0 {
-            return Err(CoreError::invalid(field, "must not be negative"));
-        }
-    }
-    Ok(())
-}
-
-/// An account import as the server decides it (`holdfast_server::push::decide_import`): all rows
-/// valid and each external id once, or nothing; then the accounts that are new or differ.
+/// An account import as the server decides it (`rules::check_import`): all rows valid and each
+/// external id once, or nothing; then the accounts that are new or differ.
 pub(crate) fn judge_import(
     world: &Overlay<'_>,
     context: &Context<'_>,
     drafts: &[AccountDraft],
 ) -> Verdict {
-    if context.actor.roles.is_empty() {
-        return Verdict::Rejected(CoreError::invalid(
-            "actor",
-            "a user needs a role to import accounts",
-        ));
-    }
-    if !context.actor.active {
-        return Verdict::Rejected(CoreError::InactiveUser {
-            user_id: context.actor.user_id.clone(),
-        });
-    }
-    let mut seen = BTreeSet::new();
-    for (index, draft) in drafts.iter().enumerate() {
-        if let Err(error) = validate_draft(draft) {
-            let (field, message) = match error {
-                CoreError::Invalid { field, message } => (field, message),
-                other => ("account".to_owned(), other.to_string()),
-            };
-            return Verdict::Rejected(CoreError::Invalid {
-                field,
-                message: format!(
-                    "account {} ({}): {message}",
-                    index + 1,
-                    draft.external_id.trim()
-                ),
-            });
-        }
-        if !seen.insert(draft.external_id.trim().to_owned()) {
-            return Verdict::Rejected(CoreError::invalid(
-                "external_id",
-                format!(
-                    "\"{}\" appears more than once in the import",
-                    draft.external_id.trim()
-                ),
-            ));
-        }
+    if let Err(error) = rules::check_import(context.actor, drafts) {
+        return Verdict::Rejected(error);
     }
     let accounts = drafts
         .iter()
