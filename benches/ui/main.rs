@@ -27,7 +27,7 @@ use serde_json::{json, Value};
 type BenchResult<T = ()> = Result<T, Box<dyn std::error::Error + Send + Sync>>;
 
 /// Launches measured per window (after one unmeasured launch each), alternating app and bare.
-const LAUNCHES: usize = 7; // TEMP-PERF
+const LAUNCHES: usize = 7;
 /// Filter changes measured per window (after one unmeasured change each).
 const FILTER_CHANGES: usize = 11;
 /// The statuses the filter alternates between: each has 50k cases in the fixture, and their first
@@ -69,7 +69,7 @@ const FIRST_PAGE_SCRIPT: &str = r#"
 const ready = () => { const element = list(); return element !== null && element.getAttribute('aria-busy') !== 'true' && rowsOf(element).length > 0; };
 const check = watch(ready, (failure) => {
   if (failure) { done(failure); return; }
-  afterPaint(() => done({ at: performance.timeOrigin + performance.now(), rows: rowsOf(list()).length, perf: window.__perf ?? null, origin: performance.timeOrigin % 100000 }));
+  afterPaint(() => done({ at: performance.timeOrigin + performance.now(), rows: rowsOf(list()).length }));
 }, 'no case list with rows within 20 s');
 check();
 "#;
@@ -157,17 +157,10 @@ fn bare_window() {
 async fn bench() -> BenchResult {
     let tauri_driver = require_environment()?;
     let profile_dir = tempfile::tempdir()?;
-    // TEMP-PERF: reuse a prebuilt profile
-    let reuse = std::env::var_os("TEMP_PERF_PROFILE").map(PathBuf::from);
-    let profile = Profile::open(reuse.as_deref().unwrap_or(profile_dir.path()))?;
+    let profile = Profile::open(profile_dir.path())?;
     let keyring_user = profile.keyring_user();
     let outcome = async {
-        if reuse.is_none() || !profile.database_path().exists() {
-            build_profile(&profile)?;
-        }
-        if std::env::var_os("TEMP_PERF_BUILD_ONLY").is_some() {
-            return Ok(());
-        }
+        build_profile(&profile)?;
         let driver = Driver::start(&tauri_driver).await?;
         let app = Window::App(profile.dir().to_path_buf());
         let bare = Window::Bare(std::env::current_exe()?);
@@ -180,9 +173,6 @@ async fn bench() -> BenchResult {
     }
     .await;
     // The entry lives in the keyring, not the temporary folder: remove it even after a failure.
-    if reuse.is_some() {
-        return outcome;
-    }
     if let Err(error) =
         keyring::Entry::new(KEYRING_SERVICE, &keyring_user).and_then(|e| e.delete_credential())
     {
@@ -308,14 +298,6 @@ async fn launch(driver: &Driver, window: &Window) -> BenchResult<(Client, f64)> 
         }
     };
     let elapsed = number(&shown, "at")? - requested;
-    eprintln!(
-        "TEMP-PERF {} requested {:.1} origin {} shown {:.1} perf {}",
-        window.name(),
-        requested % 100000.0,
-        shown["origin"],
-        number(&shown, "at")? % 100000.0,
-        shown["perf"]
-    );
     // The page's clock and this one are the same wall clock; a paint after the script returned
     // would mean they are not.
     let upper = started.elapsed().as_secs_f64() * 1000.0;

@@ -50,12 +50,9 @@ pub fn builder<R: Runtime>() -> tauri::Builder<R> {
             commands::one_time_codes::enter_one_time_code,
         ])
         .setup(|app| {
-            eprintln!("TEMP-PERF setup start {}", temp_perf_ms());
             let profile = resolve_profile(app.handle());
             open_main_window(app.handle(), profile.as_ref().ok())?;
-            eprintln!("TEMP-PERF window built {}", temp_perf_ms());
             app.manage(AppState::start(profile));
-            eprintln!("TEMP-PERF setup end {}", temp_perf_ms());
             Ok(())
         })
 }
@@ -92,16 +89,7 @@ fn open_main_window<R: Runtime>(
     window.build().map(|_| ())
 }
 
-// TEMP-PERF
-pub fn temp_perf_ms() -> String {
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap();
-    format!("{:.1}", now.as_secs_f64() * 1000.0 % 100000.0)
-}
-
 pub fn run() {
-    eprintln!("TEMP-PERF run {}", temp_perf_ms());
     if let Err(error) = builder::<tauri::Wry>().run(tauri::generate_context!()) {
         eprintln!("Holdfast could not start: {error}");
         std::process::exit(1);

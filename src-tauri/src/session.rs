@@ -71,12 +71,7 @@ pub fn start(profile: &Profile, secrets: Result<&dyn SecretStore, SecretError>) 
     match profile.key_source() {
         Err(error) => Opened::failed(error.to_string()),
         Ok(Some(KeySource::Passphrase { .. })) => Opened::status(SessionStatus::NeedsPassphrase),
-        Ok(Some(KeySource::Keyring)) => match {
-            eprintln!("TEMP-PERF keyring read start {}", crate::temp_perf_ms());
-            let r = secrets.read();
-            eprintln!("TEMP-PERF keyring read end {}", crate::temp_perf_ms());
-            r
-        } {
+        Ok(Some(KeySource::Keyring)) => match secrets.read() {
             Ok(Some(hex)) => match DatabaseKey::from_hex(&hex) {
                 Ok(key) => open_with(profile, &key),
                 Err(error) => Opened::failed(error.to_string()),
@@ -134,10 +129,7 @@ fn without_keyring(profile: &Profile, reason: String) -> Opened {
 }
 
 fn open_with(profile: &Profile, key: &DatabaseKey) -> Opened {
-    eprintln!("TEMP-PERF db open start {}", crate::temp_perf_ms());
-    let temp_perf = Database::open(&profile.database_path(), key);
-    eprintln!("TEMP-PERF db open end {}", crate::temp_perf_ms());
-    match temp_perf {
+    match Database::open(&profile.database_path(), key) {
         Ok(database) => Opened::unlocked(database, profile),
         Err(error) => Opened::failed(error.to_string()),
     }

@@ -1,10 +1,7 @@
 import { mount } from 'svelte';
 import App from './App.svelte';
 import './app.css';
-import { tempPerfMark } from './lib/api'; // TEMP-PERF
-tempPerfMark('main start');
 
 const target = document.getElementById('app');
 if (!target) throw new Error('index.html has no #app element');
 mount(App, { target });
-tempPerfMark('mounted'); // TEMP-PERF

@@ -61,12 +61,24 @@ fn filter(queue: Queue) -> &'static str {
     }
 }
 
+/// The cases table of a queue's query. The offer approvals are pinned to their partial index
+/// (migration 0007): left to itself SQLite serves the status filter from `cases_by_status_received`
+/// and reads every open case's row, measured at 100k cases as 0.3 s for the badge's count and again
+/// for the list, instead of well under 1 ms.
+fn cases_table(queue: Queue) -> &'static str {
+    match queue {
+        Queue::OfferApprovals => "cases c INDEXED BY cases_offer_awaiting_approval",
+        _ => "cases c",
+    }
+}
+
 impl Database {
     /// The cases in `queue` (for `me`, when the queue is personal), most urgent first.
     pub fn queue(&self, queue: Queue, me: &str) -> Result<Vec<CaseSummary>> {
         let mut statement = self.conn.prepare_cached(&format!(
-            "SELECT {CASE_COLUMNS} FROM cases c JOIN accounts a ON a.id = c.account_id
+            "SELECT {CASE_COLUMNS} FROM {} JOIN accounts a ON a.id = c.account_id
              WHERE {} ORDER BY c.first_response_due, c.id LIMIT {LIMIT}",
+            cases_table(queue),
             filter(queue)
         ))?;
         let me_param: [(&str, &dyn rusqlite::ToSql); 1] = [(":me", &me)];
@@ -82,7 +94,11 @@ impl Database {
 
     pub fn queue_counts(&self, me: &str) -> Result<QueueCounts> {
         let count = |queue: Queue| -> Result<u32> {
-            let sql = format!("SELECT count(*) FROM cases c WHERE {}", filter(queue));
+            let sql = format!(
+                "SELECT count(*) FROM {} WHERE {}",
+                cases_table(queue),
+                filter(queue)
+            );
             let me_param: [(&str, &dyn rusqlite::ToSql); 1] = [(":me", &me)];
             let params: &[(&str, &dyn rusqlite::ToSql)] = if queue == Queue::MyTasks {
                 &me_param

@@ -13,9 +13,12 @@ pub struct PassphraseArgs {
     pub passphrase: String,
 }
 
+/// Waits for the start-up attempt to open the profile's database, which runs beside the window's
+/// creation.
 #[tauri::command]
-pub fn session_status(state: State<'_, AppState>) -> SessionStatus {
-    state.status()
+pub async fn session_status(state: State<'_, AppState>) -> Result<SessionStatus, AppError> {
+    state.started().await;
+    Ok(state.status())
 }
 
 #[tauri::command]
@@ -23,6 +26,7 @@ pub async fn create_passphrase(
     state: State<'_, AppState>,
     args: PassphraseArgs,
 ) -> Result<SessionStatus, AppError> {
+    state.started().await;
     if state.keyring_available()
         && !matches!(state.status(), SessionStatus::NeedsNewPassphrase { .. })
     {
@@ -45,6 +49,7 @@ pub async fn unlock_with_passphrase(
     state: State<'_, AppState>,
     args: PassphraseArgs,
 ) -> Result<SessionStatus, AppError> {
+    state.started().await;
     let profile = state.profile()?;
     let opened = tauri::async_runtime::spawn_blocking(move || {
         session::unlock_with_passphrase(&profile, &args.passphrase)

@@ -12,9 +12,7 @@ export async function call<K extends keyof Commands>(
   ...args: ArgsOf<K>
 ): Promise<Outcome<Commands[K]['result']>> {
   try {
-    tempPerfMark(`${command} sent`); // TEMP-PERF
     const value = await invoke<Commands[K]['result']>(command, args.length ? { args: args[0] } : {});
-    tempPerfMark(`${command} back`); // TEMP-PERF
     return { ok: true, value };
   } catch (raw) {
     return { ok: false, error: toAppError(raw) };
@@ -45,10 +43,4 @@ export function describe(error: AppError): string {
     default:
       return error.message;
   }
-}
-
-// TEMP-PERF
-export function tempPerfMark(label: string) {
-  const w = window as unknown as { __perf?: [string, number][] };
-  (w.__perf ??= []).push([label, Math.round((performance.timeOrigin + performance.now()) % 100000 * 10) / 10]);
 }

@@ -2,8 +2,30 @@
 // relative where urgency matters, with the absolute instant for a tooltip.
 import type { Money, Role } from './bindings';
 
+/**
+ * Intl formatters are costly to create (WebKit loads locale data for each one) and cheap to
+ * reuse, and the inbox formats several times per row: each is made once per locale and options.
+ */
+const formatters = new Map<string, Intl.NumberFormat | Intl.RelativeTimeFormat | Intl.DateTimeFormat>();
+
+function cached<T extends Intl.NumberFormat | Intl.RelativeTimeFormat | Intl.DateTimeFormat>(key: string, make: () => T): T {
+  let formatter = formatters.get(key);
+  if (!formatter) {
+    formatter = make();
+    formatters.set(key, formatter);
+  }
+  return formatter as T;
+}
+
+let detectedLocale: string | null = null;
+
 /** The user's locale as the webview reports it; Intl's own default can be the bare "C" locale. */
 function userLocale(): string {
+  detectedLocale ??= detectLocale();
+  return detectedLocale;
+}
+
+function detectLocale(): string {
   const wanted = typeof navigator !== 'undefined' ? navigator.language : '';
   try {
     const [supported] = Intl.NumberFormat.supportedLocalesOf(wanted ? [wanted] : []);
@@ -17,13 +39,17 @@ function userLocale(): string {
 export function formatMoney(money: Money, locale: string = userLocale()): string {
   const digits = minorDigits(money.currency);
   const amount = money.minor / 10 ** digits;
-  return new Intl.NumberFormat(locale, {
-    style: 'currency',
-    currency: money.currency,
-    currencyDisplay: 'code',
-    minimumFractionDigits: digits,
-    maximumFractionDigits: digits,
-  }).format(amount);
+  return cached(
+    `money ${locale} ${money.currency}`,
+    () =>
+      new Intl.NumberFormat(locale, {
+        style: 'currency',
+        currency: money.currency,
+        currencyDisplay: 'code',
+        minimumFractionDigits: digits,
+        maximumFractionDigits: digits,
+      }),
+  ).format(amount);
 }
 
 const UNITS: [Intl.RelativeTimeFormatUnit, number][] = [
@@ -37,7 +63,7 @@ export function relativeTime(instant: string, now: Date = new Date()): string {
   const delta = new Date(instant).getTime() - now.getTime();
   const size = Math.abs(delta);
   if (size < 60_000) return 'just now';
-  const format = new Intl.RelativeTimeFormat('en', { numeric: 'always', style: 'short' });
+  const format = cached('relative', () => new Intl.RelativeTimeFormat('en', { numeric: 'always', style: 'short' }));
   for (const [unit, length] of UNITS) {
     if (size >= length) return format.format(Math.trunc(delta / length), unit);
   }
@@ -45,7 +71,9 @@ export function relativeTime(instant: string, now: Date = new Date()): string {
 }
 
 export function absoluteTime(instant: string): string {
-  return new Date(instant).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+  return cached('absolute', () => new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' })).format(
+    new Date(instant),
+  );
 }
 
 const CHANNEL_NAMES: Record<string, string> = {
@@ -78,7 +106,10 @@ export function eventName(kind: string): string {
 
 /** Digits after the decimal point for a currency, as Intl knows it (2 for USD, 0 for JPY). */
 export function minorDigits(currency: string): number {
-  return new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
+  return (
+    cached(`digits ${currency}`, () => new Intl.NumberFormat('en', { style: 'currency', currency })).resolvedOptions()
+      .maximumFractionDigits ?? 2
+  );
 }
 
 /**

@@ -66,6 +66,21 @@ describe('Inbox', () => {
     await waitFor(() => expect(table()).toHaveAttribute('aria-busy', 'false'));
   });
 
+  it('asks for the filters\' choices only once the first page is on screen, then says it is shown', async () => {
+    const onshown = vi.fn();
+    render(Inbox, { ongoaccounts: vi.fn(), onshown });
+    await waitFor(() => expect(pending).toHaveLength(1));
+    const facetCalls = () => invoke.mock.calls.filter(([command]) => command === 'inbox_facets');
+    expect(facetCalls()).toHaveLength(0);
+    pending[0]!.resolve({ items: [summary('c1', 'Acme Corp')], next: null });
+    await waitFor(() => expect(onshown).toHaveBeenCalledOnce());
+    expect(table()).toHaveAttribute('aria-busy', 'false');
+    await waitFor(() => expect(facetCalls()).toHaveLength(1));
+    expect(await screen.findByRole('option', { name: 'carla' })).toBeInTheDocument();
+    // The first case opens in the pane once the list is on screen.
+    expect(await screen.findByRole('heading', { name: 'Acme Corp' })).toBeInTheDocument();
+  });
+
   it('reads the first page again when a filter changes, and drops the late answer to the old query', async () => {
     const user = userEvent.setup();
     render(Inbox, { ongoaccounts: vi.fn() });
