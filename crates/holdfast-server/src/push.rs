@@ -400,25 +400,3 @@ impl PolicyCache {
         Ok(policy)
     }
 }
-
-/// The envelope a pulled event's chain hash covers, so anyone can re-derive the chain.
-pub trait EventEnvelopeOf {
-    fn envelope(&self) -> EventEnvelope<'_>;
-}
-
-impl EventEnvelopeOf for holdfast_sync::protocol::SyncedEvent {
-    fn envelope(&self) -> EventEnvelope<'_> {
-        EventEnvelope {
-            seq: self.seq,
-            id: self.id,
-            aggregate_type: &self.aggregate_type,
-            aggregate_id: self.aggregate_id,
-            aggregate_version: self.aggregate_version,
-            kind: &self.kind,
-            actor: &self.actor,
-            policy_version: &self.policy_version,
-            recorded_at: self.recorded_at,
-            payload: &self.payload,
-        }
-    }
-}

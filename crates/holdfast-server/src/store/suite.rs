@@ -16,7 +16,6 @@ use uuid::Uuid;
 use super::{NewToken, NewUser, Organisation, ServerStore, TokenHash, TokenKind, TokenPair};
 use crate::checkpoint::{verify_checkpoint, CheckpointSigner};
 use crate::error::ServerError;
-use crate::push::EventEnvelopeOf;
 use crate::store::UserRecord;
 
 /// Expands to one test per suite function, each on a fresh store built by `$make`.
@@ -846,7 +845,7 @@ pub async fn pull_pages_in_counter_order_with_origins_and_a_verifiable_chain(
 
     let mut previous = ChainHash::GENESIS;
     for event in &pulled {
-        previous = ChainHash::next(&previous, &event.envelope().canonical_bytes());
+        previous = holdfast_sync::client::expected_hash(&previous, event);
         assert_eq!(previous.to_hex(), event.chain_hash, "event {}", event.seq);
     }
     assert_eq!(
