@@ -29,6 +29,12 @@ fn main() {
         "send_case_message",
         "send_one_time_code",
         "enter_one_time_code",
+        "sync_status",
+        "connect_to_server",
+        "sign_out_of_server",
+        "sync_now",
+        "sync_notices",
+        "dismiss_sync_notice",
     ];
     tauri_build::try_build(
         tauri_build::Attributes::new()

@@ -35,6 +35,9 @@ use crate::commands::one_time_codes::{CodeToSend, EnterCodeArgs, SendCodeArgs};
 use crate::commands::profile::{ChoosePolicyArgs, DeskProfile, PolicySummary};
 use crate::commands::queues::QueueArgs;
 use crate::commands::session::PassphraseArgs;
+use crate::commands::sync::{
+    DismissNoticeArgs, NoticeProblem, ServerSignIn, ServerUser, SyncNotice, SyncState, SyncStatus,
+};
 use crate::error::AppError;
 use crate::session::SessionStatus;
 use holdfast_core::policy::{MessageKind, Step};
@@ -85,6 +88,16 @@ pub const COMMANDS: &[(&str, &str, &str)] = &[
     ("send_case_message", "SendMessageArgs", "MessageSent"),
     ("send_one_time_code", "SendCodeArgs", "CodeToSend"),
     ("enter_one_time_code", "EnterCodeArgs", "CaseDetail"),
+    ("sync_status", "null", "SyncStatus"),
+    ("connect_to_server", "ServerSignIn", "SyncStatus"),
+    ("sign_out_of_server", "null", "SyncStatus"),
+    ("sync_now", "null", "SyncStatus"),
+    ("sync_notices", "null", "Array<SyncNotice>"),
+    (
+        "dismiss_sync_notice",
+        "DismissNoticeArgs",
+        "Array<SyncNotice>",
+    ),
 ];
 
 fn declaration<T: TS>(cfg: &Config) -> String {
@@ -99,6 +112,13 @@ pub fn typescript() -> String {
         declaration::<AppError>(&cfg),
         declaration::<RowProblem>(&cfg),
         declaration::<SessionStatus>(&cfg),
+        declaration::<SyncState>(&cfg),
+        declaration::<ServerUser>(&cfg),
+        declaration::<SyncStatus>(&cfg),
+        declaration::<ServerSignIn>(&cfg),
+        declaration::<NoticeProblem>(&cfg),
+        declaration::<SyncNotice>(&cfg),
+        declaration::<DismissNoticeArgs>(&cfg),
         declaration::<PassphraseArgs>(&cfg),
         declaration::<ImportAccountsArgs>(&cfg),
         declaration::<ImportSummary>(&cfg),

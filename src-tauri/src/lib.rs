@@ -9,6 +9,7 @@ pub mod profile;
 pub mod secrets;
 pub mod session;
 pub mod state;
+pub mod sync;
 
 use tauri::{Manager, Runtime};
 
@@ -48,11 +49,18 @@ pub fn builder<R: Runtime>() -> tauri::Builder<R> {
             commands::messages::send_case_message,
             commands::one_time_codes::send_one_time_code,
             commands::one_time_codes::enter_one_time_code,
+            commands::sync::sync_status,
+            commands::sync::connect_to_server,
+            commands::sync::sign_out_of_server,
+            commands::sync::sync_now,
+            commands::sync::sync_notices,
+            commands::sync::dismiss_sync_notice,
         ])
         .setup(|app| {
             let profile = resolve_profile(app.handle());
             open_main_window(app.handle(), profile.as_ref().ok())?;
             app.manage(AppState::start(profile));
+            sync::spawn_loop(app.handle().clone());
             Ok(())
         })
 }

@@ -20,6 +20,8 @@ pub enum SecretError {
 pub trait SecretStore: Send + Sync {
     fn read(&self) -> Result<Option<String>, SecretError>;
     fn write(&self, secret: &str) -> Result<(), SecretError>;
+    /// Removes the secret; removing one that is not there is not an error.
+    fn delete(&self) -> Result<(), SecretError>;
 }
 
 pub struct KeyringSecret {
@@ -51,6 +53,13 @@ impl SecretStore for KeyringSecret {
 
     fn write(&self, secret: &str) -> Result<(), SecretError> {
         self.entry.set_password(secret).map_err(classify)
+    }
+
+    fn delete(&self) -> Result<(), SecretError> {
+        match self.entry.delete_credential() {
+            Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
+            Err(other) => Err(classify(other)),
+        }
     }
 }
 

@@ -203,6 +203,15 @@ mod tests {
                 None => Err(SecretError::Unavailable("no Secret Service".into())),
             }
         }
+        fn delete(&self) -> Result<(), SecretError> {
+            match &self.0 {
+                Some(slot) => {
+                    *slot.lock().unwrap() = None;
+                    Ok(())
+                }
+                None => Err(SecretError::Unavailable("no Secret Service".into())),
+            }
+        }
     }
 
     fn profile() -> (tempfile::TempDir, Profile) {

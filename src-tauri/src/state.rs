@@ -17,6 +17,7 @@ pub struct AppState {
     database: Arc<Mutex<Option<Database>>>,
     status: Arc<Mutex<SessionStatus>>,
     opening: Arc<Opening>,
+    sync: crate::sync::SharedSync,
 }
 
 impl AppState {
@@ -31,7 +32,14 @@ impl AppState {
             }
             Err(error) => Err(SecretError::Unavailable(error.to_string())),
         });
+        let sync = Arc::new(crate::sync::SyncRuntime::new(
+            &profile
+                .as_ref()
+                .map(Profile::keyring_user)
+                .unwrap_or_default(),
+        ));
         let state = AppState {
+            sync,
             profile,
             secrets,
             database: Arc::new(Mutex::new(None)),
@@ -74,6 +82,11 @@ impl AppState {
             open();
         }
         state
+    }
+
+    /// Team sync: the session and the background loop's view of the connection.
+    pub fn sync(&self) -> &crate::sync::SyncRuntime {
+        &self.sync
     }
 
     pub fn profile(&self) -> Result<Profile, AppError> {

@@ -97,72 +97,29 @@ impl Database {
         drafts: &[AccountDraft],
         now: Timestamp,
     ) -> Result<ImportSummary> {
-        let tx = self.conn.transaction()?;
-        let mut summary = ImportSummary {
-            created: 0,
-            updated: 0,
-            unchanged: 0,
-        };
-        {
-            let mut existing = tx.prepare_cached(&format!(
-                "SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE external_id = ?1"
-            ))?;
-            let mut upsert = tx.prepare(
-                "INSERT INTO accounts (id, external_id, name, name_key, contact_name, email, email_key,
-                    phone, phone_digits, preferred_channel, tier, hosting_server, plan, currency,
-                    mrr_minor, customer_since, total_collected_minor, accounts_receivable_minor,
-                    original_sales_rep, unpaid_invoices, created_at, updated_at)
-                 VALUES (:id, :external_id, :name, :name_key, :contact_name, :email, :email_key,
-                    :phone, :phone_digits, :preferred_channel, :tier, :hosting_server, :plan, :currency,
-                    :mrr, :customer_since, :total_collected, :accounts_receivable,
-                    :original_sales_rep, :unpaid_invoices, :now, :now)
-                 ON CONFLICT (external_id) DO UPDATE SET
-                    name = excluded.name, name_key = excluded.name_key,
-                    contact_name = excluded.contact_name, email = excluded.email,
-                    email_key = excluded.email_key, phone = excluded.phone,
-                    phone_digits = excluded.phone_digits, preferred_channel = excluded.preferred_channel,
-                    tier = excluded.tier, hosting_server = excluded.hosting_server, plan = excluded.plan,
-                    currency = excluded.currency, mrr_minor = excluded.mrr_minor,
-                    customer_since = excluded.customer_since,
-                    total_collected_minor = excluded.total_collected_minor,
-                    accounts_receivable_minor = excluded.accounts_receivable_minor,
-                    original_sales_rep = excluded.original_sales_rep,
-                    unpaid_invoices = excluded.unpaid_invoices, updated_at = excluded.updated_at",
-            )?;
-            for draft in drafts {
-                match change_of(&mut existing, draft)? {
-                    RowChange::New => summary.created += 1,
-                    RowChange::Updated => summary.updated += 1,
-                    RowChange::Unchanged => {
-                        summary.unchanged += 1;
-                        continue;
-                    }
-                }
-                upsert.execute(named_params! {
-                    ":id": account_id(&draft.external_id).to_string(),
-                    ":external_id": draft.external_id,
-                    ":name": draft.name,
-                    ":name_key": draft.name.to_lowercase(),
-                    ":contact_name": draft.contact_name,
-                    ":email": draft.email,
-                    ":email_key": draft.email.as_ref().map(|e| e.to_lowercase()),
-                    ":phone": draft.phone,
-                    ":phone_digits": draft.phone.as_deref().map(digits),
-                    ":preferred_channel": draft.preferred_channel.as_str(),
-                    ":tier": draft.tier,
-                    ":hosting_server": draft.hosting_server,
-                    ":plan": draft.plan,
-                    ":currency": draft.mrr.currency.code(),
-                    ":mrr": draft.mrr.minor,
-                    ":customer_since": draft.customer_since.map(|d| d.to_string()),
-                    ":total_collected": draft.total_collected.minor,
-                    ":accounts_receivable": draft.accounts_receivable.minor,
-                    ":original_sales_rep": draft.original_sales_rep,
-                    ":unpaid_invoices": draft.unpaid_invoices,
-                    ":now": to_millis(now),
-                })?;
+        if self.synced.is_some() {
+            // A joined profile's accounts belong to the organisation: the import is a command
+            // for the server, shown here at once.
+            let changes = self.import_changes(drafts)?;
+            let (actor, policy, _) = self.decision_context()?;
+            let changed: Vec<AccountDraft> = drafts
+                .iter()
+                .zip(&changes)
+                .filter(|(_, change)| **change != RowChange::Unchanged)
+                .map(|(draft, _)| draft.clone())
+                .collect();
+            if !changed.is_empty() {
+                self.import_synced_accounts(&changed, &actor, policy.as_ref(), now)?;
             }
+            let count = |kind: RowChange| changes.iter().filter(|change| **change == kind).count();
+            return Ok(ImportSummary {
+                created: count(RowChange::New) as _,
+                updated: count(RowChange::Updated) as _,
+                unchanged: count(RowChange::Unchanged) as _,
+            });
         }
+        let tx = self.conn.transaction()?;
+        let summary = upsert_drafts(&tx, drafts, now)?;
         tx.commit()?;
         Ok(summary)
     }
@@ -271,4 +228,79 @@ fn read_account(row: &Row<'_>) -> Result<Account> {
             unpaid_invoices: row.get(16)?,
         },
     })
+}
+
+/// Creates or updates (by external id) every account of `drafts` that differs from its row,
+/// inside `tx`: an import on this device, or accounts the team server confirmed.
+pub(crate) fn upsert_drafts(
+    tx: &rusqlite::Transaction<'_>,
+    drafts: &[AccountDraft],
+    now: Timestamp,
+) -> Result<ImportSummary> {
+    let mut summary = ImportSummary {
+        created: 0,
+        updated: 0,
+        unchanged: 0,
+    };
+    {
+        let mut existing = tx.prepare_cached(&format!(
+            "SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE external_id = ?1"
+        ))?;
+        let mut upsert = tx.prepare(
+            "INSERT INTO accounts (id, external_id, name, name_key, contact_name, email, email_key,
+                phone, phone_digits, preferred_channel, tier, hosting_server, plan, currency,
+                mrr_minor, customer_since, total_collected_minor, accounts_receivable_minor,
+                original_sales_rep, unpaid_invoices, created_at, updated_at)
+             VALUES (:id, :external_id, :name, :name_key, :contact_name, :email, :email_key,
+                :phone, :phone_digits, :preferred_channel, :tier, :hosting_server, :plan, :currency,
+                :mrr, :customer_since, :total_collected, :accounts_receivable,
+                :original_sales_rep, :unpaid_invoices, :now, :now)
+             ON CONFLICT (external_id) DO UPDATE SET
+                name = excluded.name, name_key = excluded.name_key,
+                contact_name = excluded.contact_name, email = excluded.email,
+                email_key = excluded.email_key, phone = excluded.phone,
+                phone_digits = excluded.phone_digits, preferred_channel = excluded.preferred_channel,
+                tier = excluded.tier, hosting_server = excluded.hosting_server, plan = excluded.plan,
+                currency = excluded.currency, mrr_minor = excluded.mrr_minor,
+                customer_since = excluded.customer_since,
+                total_collected_minor = excluded.total_collected_minor,
+                accounts_receivable_minor = excluded.accounts_receivable_minor,
+                original_sales_rep = excluded.original_sales_rep,
+                unpaid_invoices = excluded.unpaid_invoices, updated_at = excluded.updated_at",
+        )?;
+        for draft in drafts {
+            match change_of(&mut existing, draft)? {
+                RowChange::New => summary.created += 1,
+                RowChange::Updated => summary.updated += 1,
+                RowChange::Unchanged => {
+                    summary.unchanged += 1;
+                    continue;
+                }
+            }
+            upsert.execute(named_params! {
+                ":id": account_id(&draft.external_id).to_string(),
+                ":external_id": draft.external_id,
+                ":name": draft.name,
+                ":name_key": draft.name.to_lowercase(),
+                ":contact_name": draft.contact_name,
+                ":email": draft.email,
+                ":email_key": draft.email.as_ref().map(|e| e.to_lowercase()),
+                ":phone": draft.phone,
+                ":phone_digits": draft.phone.as_deref().map(digits),
+                ":preferred_channel": draft.preferred_channel.as_str(),
+                ":tier": draft.tier,
+                ":hosting_server": draft.hosting_server,
+                ":plan": draft.plan,
+                ":currency": draft.mrr.currency.code(),
+                ":mrr": draft.mrr.minor,
+                ":customer_since": draft.customer_since.map(|d| d.to_string()),
+                ":total_collected": draft.total_collected.minor,
+                ":accounts_receivable": draft.accounts_receivable.minor,
+                ":original_sales_rep": draft.original_sales_rep,
+                ":unpaid_invoices": draft.unpaid_invoices,
+                ":now": to_millis(now),
+            })?;
+        }
+    }
+    Ok(summary)
 }

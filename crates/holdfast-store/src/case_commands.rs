@@ -27,7 +27,7 @@ pub struct Decided {
     pub version: u64,
 }
 
-fn to_case_event(recorded: &RecordedEvent) -> Result<CaseEvent> {
+pub(crate) fn to_case_event(recorded: &RecordedEvent) -> Result<CaseEvent> {
     serde_json::from_value(recorded.event.payload.clone()).map_err(|e| {
         StoreError::Corrupt(format!("event {} is not a case event: {e}", recorded.seq))
     })
@@ -131,6 +131,9 @@ impl Database {
         policy: &Policy,
         now: Timestamp,
     ) -> Result<Decided> {
+        if self.synced.is_some() {
+            return self.run_synced_case_command(case_id, command, policy, now);
+        }
         let history = self.events_of(case_id)?;
         let state = fold(&history)?;
         let account_id = match (&state, command) {
@@ -275,7 +278,11 @@ impl Database {
 
 /// Applies one recorded case event to the read models. The same function serves live commits and
 /// rebuilds, so the two cannot differ.
-fn project(tx: &Transaction<'_>, recorded: &RecordedEvent, event: &CaseEvent) -> Result<()> {
+pub(crate) fn project(
+    tx: &Transaction<'_>,
+    recorded: &RecordedEvent,
+    event: &CaseEvent,
+) -> Result<()> {
     let case_id = recorded.event.aggregate_id.to_string();
     let version = recorded.event.aggregate_version as i64;
     let set = |sql: &str, value: &dyn rusqlite::ToSql| -> Result<()> {
@@ -458,7 +465,7 @@ fn project(tx: &Transaction<'_>, recorded: &RecordedEvent, event: &CaseEvent) ->
     Ok(())
 }
 
-fn set_ready(tx: &Transaction<'_>, case_id: Uuid, ready: bool) -> Result<()> {
+pub(crate) fn set_ready(tx: &Transaction<'_>, case_id: Uuid, ready: bool) -> Result<()> {
     tx.execute(
         "UPDATE cases SET ready_to_finalize = ?1 WHERE id = ?2",
         rusqlite::params![ready, case_id.to_string()],

@@ -11,6 +11,8 @@ use crate::migrations;
 
 pub struct Database {
     pub(crate) conn: Connection,
+    /// The sync engine of a profile joined to a team server.
+    pub(crate) synced: Option<crate::sync::Synced>,
 }
 
 impl Database {
@@ -30,7 +32,9 @@ impl Database {
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         migrations::migrate(&mut conn)?;
-        Ok(Database { conn })
+        let mut database = Database { conn, synced: None };
+        database.load_sync()?;
+        Ok(database)
     }
 
     /// Turns fsync-per-commit off for a bulk load (generating benchmark fixtures, a first import)

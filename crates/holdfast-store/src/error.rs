@@ -22,6 +22,12 @@ pub enum StoreError {
     KeyDerivation(String),
     #[error("the system's random number generator failed: {0}")]
     Random(String),
+    /// Only a profile without cases or accounts can join a team server's organisation.
+    #[error("this profile already holds accounts or cases of its own; join the team server from a new profile")]
+    ProfileNotEmpty,
+    /// The sync engine refused (a page that does not fit, history rewritten under a checkpoint).
+    #[error(transparent)]
+    Sync(#[from] holdfast_sync::client::ClientError),
     #[error("stored data is damaged: {0}")]
     Corrupt(String),
     #[error(transparent)]

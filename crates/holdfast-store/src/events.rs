@@ -121,10 +121,11 @@ pub(crate) fn append(tx: &Transaction<'_>, event: &NewEvent) -> Result<RecordedE
     })
 }
 
-const EVENT_COLUMNS: &str = "seq, id, aggregate_type, aggregate_id, aggregate_version, kind, actor,
+pub(crate) const EVENT_COLUMNS: &str =
+    "seq, id, aggregate_type, aggregate_id, aggregate_version, kind, actor,
     policy_version, recorded_at, payload, hash";
 
-fn read_event(row: &rusqlite::Row<'_>) -> Result<RecordedEvent> {
+pub(crate) fn read_event(row: &rusqlite::Row<'_>) -> Result<RecordedEvent> {
     let corrupt = |what: &str| StoreError::Corrupt(format!("event row: {what}"));
     let seq: i64 = row.get(0)?;
     let id: String = row.get(1)?;
@@ -149,13 +150,32 @@ fn read_event(row: &rusqlite::Row<'_>) -> Result<RecordedEvent> {
     })
 }
 
-/// Every event of one aggregate type, in the order they were recorded.
+/// An aggregate's history, oldest first: its confirmed events, then its pending ones.
+pub(crate) fn history_of(
+    conn: &rusqlite::Connection,
+    aggregate_id: Uuid,
+) -> Result<Vec<RecordedEvent>> {
+    let mut statement = conn.prepare_cached(&format!(
+        "SELECT {EVENT_COLUMNS} FROM events WHERE aggregate_id = ?1
+         UNION ALL
+         SELECT {EVENT_COLUMNS} FROM pending_events WHERE aggregate_id = ?1
+         ORDER BY aggregate_version"
+    ))?;
+    let rows = statement.query_map([aggregate_id.to_string()], |row| Ok(read_event(row)))?;
+    collect_rows(rows)
+}
+
+/// Every event of one aggregate type, in the order they were recorded, pending ones last.
 pub(crate) fn all_of_type(
     conn: &rusqlite::Connection,
     aggregate_type: &str,
 ) -> Result<Vec<RecordedEvent>> {
+    // A joined profile's pending events (numbered after every confirmed one) come last.
     let mut statement = conn.prepare(&format!(
-        "SELECT {EVENT_COLUMNS} FROM events WHERE aggregate_type = ?1 ORDER BY seq"
+        "SELECT {EVENT_COLUMNS} FROM events WHERE aggregate_type = ?1
+         UNION ALL
+         SELECT {EVENT_COLUMNS} FROM pending_events WHERE aggregate_type = ?1
+         ORDER BY seq"
     ))?;
     let rows = statement.query_map([aggregate_type], |row| Ok(read_event(row)))?;
     collect_rows(rows)
@@ -174,12 +194,10 @@ impl Database {
     }
 
     /// An aggregate's history, oldest first.
+    /// In a profile joined to a team server, the events this device expects its pending
+    /// commands to record follow the confirmed ones (numbered from `sync::PENDING_SEQ_BASE`).
     pub fn events_of(&self, aggregate_id: Uuid) -> Result<Vec<RecordedEvent>> {
-        let mut statement = self.conn.prepare_cached(&format!(
-            "SELECT {EVENT_COLUMNS} FROM events WHERE aggregate_id = ?1 ORDER BY aggregate_version"
-        ))?;
-        let rows = statement.query_map([aggregate_id.to_string()], |row| Ok(read_event(row)))?;
-        collect_rows(rows)
+        history_of(&self.conn, aggregate_id)
     }
 
     /// Re-derives every link of the audit chain from the stored events and compares it with the

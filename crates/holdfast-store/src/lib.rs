@@ -15,6 +15,7 @@ pub mod notes;
 pub mod page;
 pub mod queues;
 pub mod settings;
+pub mod sync;
 
 pub use database::Database;
 pub use error::StoreError;

@@ -15,6 +15,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0006_case_notes.sql"),
     include_str!("../migrations/0007_offer_approvals.sql"),
     include_str!("../migrations/0008_unpaid_invoices.sql"),
+    include_str!("../migrations/0009_team_sync.sql"),
 ];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;

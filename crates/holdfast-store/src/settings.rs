@@ -61,6 +61,11 @@ impl Database {
             .transpose()
     }
 
+    /// The policy's text as chosen or published.
+    pub fn policy_source(&self) -> Result<Option<String>> {
+        self.setting(POLICY)
+    }
+
     /// Makes `source` the profile's policy; it must parse.
     pub fn set_policy(&self, source: &str) -> Result<Policy> {
         let policy = parse_policy(source).map_err(|e| {

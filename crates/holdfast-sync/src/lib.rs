@@ -1,8 +1,10 @@
 //! Sync between the desktop and the sync server (DESIGN §5): server-authoritative named commands
 //! with client rebase. `protocol` is the wire format both sides share; the server re-decides every
 //! pushed command with `holdfast-core`, and the client (`client`) rebases its pending commands on
-//! what it pulls.
+//! what it pulls. `client` and `protocol` stay pure (no IO); `transport` carries the messages to
+//! the server over HTTPS.
 
 pub mod client;
 pub mod protocol;
 pub mod rules;
+pub mod transport;

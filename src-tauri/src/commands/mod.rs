@@ -9,3 +9,4 @@ pub mod one_time_codes;
 pub mod profile;
 pub mod queues;
 pub mod session;
+pub mod sync;

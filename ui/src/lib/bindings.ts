@@ -11,6 +11,36 @@ column: string | null, message: string, };
 
 export type SessionStatus = { "state": "unlocked", profile_dir: string, } | { "state": "needs_new_passphrase", reason: string, } | { "state": "needs_passphrase" } | { "state": "failed", message: string, };
 
+export type SyncState = "local_only" | "signed_out" | "offline" | "online" | "syncing" | "halted";
+
+export type ServerUser = { name: string, roles: Array<Role>, active: boolean, };
+
+export type SyncStatus = { state: SyncState, server: string | null, organisation: string | null, user: ServerUser | null, 
+/**
+ * Commands decided here that the server has not confirmed yet.
+ */
+pending: number, 
+/**
+ * RFC 3339, UTC.
+ */
+last_sync_at: string | null, last_error: string | null, 
+/**
+ * Rejections and conflicts waiting for the user.
+ */
+attention: number, halted: string | null, };
+
+export type ServerSignIn = { address: string, organisation: string, user: string, password: string, };
+
+export type NoticeProblem = { "kind": "rejected", message: string, } | { "kind": "conflict", message: string, };
+
+export type SyncNotice = { seq: number, case_id: string | null, command: string, actor: string, decided_at: string, problem: NoticeProblem, 
+/**
+ * The server answered (`true`), or the device expects this answer (`false`).
+ */
+settled: boolean, };
+
+export type DismissNoticeArgs = { seq: number, };
+
 export type PassphraseArgs = { passphrase: string, };
 
 export type ImportAccountsArgs = { 
@@ -557,4 +587,10 @@ export type Commands = {
   send_case_message: { args: SendMessageArgs; result: MessageSent };
   send_one_time_code: { args: SendCodeArgs; result: CodeToSend };
   enter_one_time_code: { args: EnterCodeArgs; result: CaseDetail };
+  sync_status: { args: null; result: SyncStatus };
+  connect_to_server: { args: ServerSignIn; result: SyncStatus };
+  sign_out_of_server: { args: null; result: SyncStatus };
+  sync_now: { args: null; result: SyncStatus };
+  sync_notices: { args: null; result: Array<SyncNotice> };
+  dismiss_sync_notice: { args: DismissNoticeArgs; result: Array<SyncNotice> };
 };

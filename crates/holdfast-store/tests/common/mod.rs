@@ -49,4 +49,13 @@ impl Fixture {
     pub fn path(&self) -> std::path::PathBuf {
         self.dir.path().join("holdfast.db")
     }
+
+    /// The app closed and started again: the database opened anew from its file.
+    #[allow(dead_code)]
+    pub fn reopen(self) -> Self {
+        let Fixture { dir, key, db } = self;
+        drop(db);
+        let db = Database::open(&dir.path().join("holdfast.db"), &key).unwrap();
+        Fixture { dir, key, db }
+    }
 }

@@ -47,7 +47,8 @@ pub struct PendingCommand {
 }
 
 impl PendingCommand {
-    fn case_id(&self) -> Option<Uuid> {
+    /// The case a case command is for; `None` for an account import.
+    pub fn case_id(&self) -> Option<Uuid> {
         match &self.command {
             SyncCommand::Case { case_id, .. } => Some(*case_id),
             SyncCommand::ImportAccounts { .. } => None,
@@ -116,6 +117,19 @@ struct Saved {
     /// Settled outcomes, by seq.
     notifications: BTreeMap<u64, Notification>,
     halted: Option<Tampering>,
+}
+
+/// `Saved`, borrowed, so the state can be written without copying it.
+#[derive(Serialize)]
+struct SavedRef<'a> {
+    client_id: Uuid,
+    checkpoint_key: &'a str,
+    log: &'a [SyncedEvent],
+    checkpoints: &'a BTreeMap<u64, Checkpoint>,
+    pending: &'a [PendingCommand],
+    next_seq: u64,
+    notifications: &'a BTreeMap<u64, Notification>,
+    halted: Option<&'a Tampering>,
 }
 
 /// One device's sync state. Pure: no IO, no clock, no randomness; the caller persists it
@@ -640,11 +654,45 @@ impl Replica {
             .map_err(|error| ClientError::Restore(format!("cannot be written: {error}")))
     }
 
+    /// Everything but the log, as JSON: for a store that keeps the confirmed log in a table of
+    /// its own (appended as pages arrive) and this small state beside it, rewritten per command.
+    pub fn save_state(&self) -> Result<String, ClientError> {
+        let saved = &self.saved;
+        serde_json::to_string(&SavedRef {
+            client_id: saved.client_id,
+            checkpoint_key: &saved.checkpoint_key,
+            log: &[],
+            checkpoints: &saved.checkpoints,
+            pending: &saved.pending,
+            next_seq: saved.next_seq,
+            notifications: &saved.notifications,
+            halted: saved.halted.as_ref(),
+        })
+        .map_err(|error| ClientError::Restore(format!("cannot be written: {error}")))
+    }
+
+    /// A replica from `save_state`'s JSON and the log kept beside it, verified as `restore` does.
+    pub fn restore_with_log(state: &str, log: Vec<SyncedEvent>) -> Result<Replica, ClientError> {
+        let mut saved: Saved = serde_json::from_str(state)
+            .map_err(|error| ClientError::Restore(format!("unreadable: {error}")))?;
+        if !saved.log.is_empty() {
+            return Err(ClientError::Restore(
+                "the saved state carries a log of its own".into(),
+            ));
+        }
+        saved.log = log;
+        Replica::from_saved(saved)
+    }
+
     /// A replica from `save`'s JSON. Its log is verified again from the first event (a saved log
     /// that no longer verifies is refused), and what is folded from it is rebuilt.
     pub fn restore(json: &str) -> Result<Replica, ClientError> {
         let saved: Saved = serde_json::from_str(json)
             .map_err(|error| ClientError::Restore(format!("unreadable: {error}")))?;
+        Replica::from_saved(saved)
+    }
+
+    fn from_saved(saved: Saved) -> Result<Replica, ClientError> {
         let key = parse_key(&saved.checkpoint_key).ok_or(ClientError::InvalidCheckpointKey)?;
         let mut head = ChainHash::GENESIS;
         let mut index = Index::default();

@@ -909,6 +909,27 @@ fn a_saved_replica_restores_everything_typed_offline() {
     assert_eq!(restored.next_push(10), replica.next_push(10));
     assert_eq!(restored.save().expect("saved"), saved);
 
+    // The state without its log, restored with the log kept elsewhere, is the same replica.
+    let state = replica.save_state().expect("state");
+    let state_json: serde_json::Value = serde_json::from_str(&state).expect("json");
+    assert_eq!(
+        state_json["log"],
+        serde_json::json!([]),
+        "the log stays out of the state"
+    );
+    let split = Replica::restore_with_log(&state, replica.log().to_vec()).expect("restored");
+    assert_eq!(split.save().expect("saved"), saved);
+    let mut shortened = replica.log().to_vec();
+    shortened.remove(0);
+    assert!(matches!(
+        Replica::restore_with_log(&state, shortened),
+        Err(ClientError::Restore(_))
+    ));
+    assert!(matches!(
+        Replica::restore_with_log(&saved, replica.log().to_vec()),
+        Err(ClientError::Restore(_))
+    ));
+
     // A saved log that was tampered with is refused.
     let tampered = saved.replacen("Acme Dental", "Acme Dentist", 1);
     assert!(matches!(

@@ -1,0 +1,732 @@
+//! A profile joined to a team server's organisation (DESIGN §5): the client engine
+//! (`holdfast_sync::client::Replica`) kept in this database, and the read models kept equal to its
+//! view. The confirmed log is the `events` table (seq = the server's counter, appended as pages
+//! arrive, so the local audit chain stays append-only); the outbox's expected events are
+//! `pending_events`; the engine's small state (outbox, notifications, checkpoints) is one JSON
+//! row rewritten with every change. Every change to the engine and to the tables commits in one
+//! transaction; if that transaction fails, the engine is reloaded from what was committed.
+
+use std::collections::BTreeSet;
+
+use holdfast_core::account::{Account, AccountDraft};
+use holdfast_core::policy::Policy;
+use holdfast_core::workflow::{ready_to_finalize, Actor, CaseCommand, CaseEvent};
+use holdfast_sync::client::{
+    ClientError, Context, Expected, KnownUsers, Notification, PullSummary, Replica, ACCOUNT, CASE,
+};
+use holdfast_sync::protocol::{
+    CommandOrigin, Me, PullResponse, PushRequest, PushResponse, SyncedEvent,
+};
+use jiff::Timestamp;
+use rusqlite::{named_params, OptionalExtension, Transaction};
+use uuid::Uuid;
+
+use crate::case_commands::{project, set_ready, Decided};
+use crate::error::{Result, StoreError};
+use crate::events::{append, NewEvent, RecordedEvent};
+use crate::page::{from_millis, to_millis};
+use crate::settings::LocalUser;
+use crate::Database;
+
+/// Where the numbers of pending events start: far above any organisation's log, so a case's
+/// history is one ordered query over both tables and a pending note's search row never meets a
+/// confirmed one's.
+pub const PENDING_SEQ_BASE: u64 = 1 << 48;
+
+/// The team server this profile belongs to and the user it signs in as.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SyncBinding {
+    pub server: String,
+    /// The user as the server last described them (roles, active), cached for offline use.
+    pub me: Me,
+    pub last_sync_at: Option<Timestamp>,
+    pub last_error: Option<String>,
+}
+
+/// The `sync_state` row.
+struct StateRow {
+    server: String,
+    me: String,
+    state: String,
+    last_sync_at: Option<i64>,
+    last_error: Option<String>,
+}
+
+/// The engine and its binding, held while the database is open.
+pub(crate) struct Synced {
+    pub(crate) binding: SyncBinding,
+    pub(crate) replica: Replica,
+}
+
+fn engine_error(error: ClientError) -> StoreError {
+    match error {
+        ClientError::Refused(rule) => StoreError::Rule(rule),
+        other => StoreError::Sync(other),
+    }
+}
+
+impl Database {
+    /// Loads the engine of a profile that joined an organisation (at open).
+    pub(crate) fn load_sync(&mut self) -> Result<()> {
+        let row = self
+            .conn
+            .query_row(
+                "SELECT server, me, replica, last_sync_at, last_error FROM sync_state WHERE id = 1",
+                [],
+                |row| {
+                    Ok(StateRow {
+                        server: row.get(0)?,
+                        me: row.get(1)?,
+                        state: row.get(2)?,
+                        last_sync_at: row.get(3)?,
+                        last_error: row.get(4)?,
+                    })
+                },
+            )
+            .optional()?;
+        let Some(StateRow {
+            server,
+            me,
+            state,
+            last_sync_at,
+            last_error,
+        }) = row
+        else {
+            self.synced = None;
+            return Ok(());
+        };
+        let me: Me = serde_json::from_str(&me)
+            .map_err(|e| StoreError::Corrupt(format!("the cached server user: {e}")))?;
+        let replica = Replica::restore_with_log(&state, self.confirmed_log()?)
+            .map_err(|e| StoreError::Corrupt(format!("the sync state: {e}")))?;
+        self.synced = Some(Synced {
+            binding: SyncBinding {
+                server,
+                me,
+                last_sync_at: last_sync_at.map(from_millis).transpose()?,
+                last_error,
+            },
+            replica,
+        });
+        Ok(())
+    }
+
+    fn confirmed_log(&self) -> Result<Vec<SyncedEvent>> {
+        let mut statement = self.conn.prepare(&format!(
+            "SELECT {}, origin_client, origin_seq, server_chain_hash FROM events ORDER BY seq",
+            crate::events::EVENT_COLUMNS
+        ))?;
+        let rows = statement.query_map([], |row| {
+            Ok(synced_event(
+                crate::events::read_event(row),
+                row.get::<_, Option<String>>(11)?,
+                row.get::<_, Option<i64>>(12)?,
+                row.get::<_, Option<String>>(13)?,
+            ))
+        })?;
+        crate::page::collect_rows(rows)
+    }
+
+    /// The organisation this profile belongs to, if it joined one.
+    pub fn sync_binding(&self) -> Option<&SyncBinding> {
+        self.synced.as_ref().map(|synced| &synced.binding)
+    }
+
+    /// The client engine of a joined profile.
+    pub fn replica(&self) -> Option<&Replica> {
+        self.synced.as_ref().map(|synced| &synced.replica)
+    }
+
+    /// Joins this profile to an organisation on `server`, as `me` (the first sign-in's answer),
+    /// with the device id `client_id`. Only an empty profile may join: the organisation's log is
+    /// the record, and cases kept here alone could not become part of it.
+    pub fn join_organisation(&mut self, server: &str, client_id: Uuid, me: &Me) -> Result<()> {
+        if let Some(synced) = &self.synced {
+            return Err(StoreError::Rule(holdfast_core::CoreError::invalid(
+                "organisation",
+                format!(
+                    "this profile already belongs to {} on {}",
+                    synced.binding.me.organisation, synced.binding.server
+                ),
+            )));
+        }
+        let (events, accounts): (i64, i64) = self.conn.query_row(
+            "SELECT (SELECT count(*) FROM events), (SELECT count(*) FROM accounts)",
+            [],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )?;
+        if events > 0 || accounts > 0 {
+            return Err(StoreError::ProfileNotEmpty);
+        }
+        let replica = Replica::new(client_id, &me.checkpoint_key).map_err(engine_error)?;
+        let state = replica.save_state().map_err(engine_error)?;
+        let me_json = serde_json::to_string(me).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let tx = self.conn.transaction()?;
+        tx.execute(
+            "INSERT INTO sync_state (id, server, me, replica) VALUES (1, ?1, ?2, ?3)",
+            rusqlite::params![server, me_json, state],
+        )?;
+        tx.commit()?;
+        self.synced = Some(Synced {
+            binding: SyncBinding {
+                server: server.to_owned(),
+                me: me.clone(),
+                last_sync_at: None,
+                last_error: None,
+            },
+            replica,
+        });
+        self.adopt_server_user(me)
+    }
+
+    /// Caches the user as the server describes them now: their roles are the desk's roles.
+    pub fn update_me(&mut self, me: &Me) -> Result<()> {
+        let Some(synced) = &mut self.synced else {
+            return Err(not_joined());
+        };
+        if me.user != synced.binding.me.user || me.organisation != synced.binding.me.organisation {
+            return Err(StoreError::Rule(holdfast_core::CoreError::invalid(
+                "user",
+                format!(
+                    "this profile belongs to {} in {}",
+                    synced.binding.me.user, synced.binding.me.organisation
+                ),
+            )));
+        }
+        let me_json = serde_json::to_string(me).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        self.conn
+            .execute("UPDATE sync_state SET me = ?1 WHERE id = 1", [me_json])?;
+        synced.binding.me = me.clone();
+        self.adopt_server_user(me)
+    }
+
+    fn adopt_server_user(&mut self, me: &Me) -> Result<()> {
+        if me.roles.is_empty() {
+            // A user with no roles can read but decides nothing; the engine refuses each step.
+            return self.upsert_user(&me.user, &[], me.active);
+        }
+        self.set_local_user(&LocalUser {
+            name: me.user.clone(),
+            roles: me.roles.clone(),
+        })
+    }
+
+    /// Notes the outcome of a sync round: when it completed, or why it failed.
+    pub fn record_sync_round(&mut self, at: Timestamp, error: Option<&str>) -> Result<()> {
+        let Some(synced) = &mut self.synced else {
+            return Err(not_joined());
+        };
+        match error {
+            None => {
+                self.conn.execute(
+                    "UPDATE sync_state SET last_sync_at = ?1, last_error = NULL WHERE id = 1",
+                    [to_millis(at)],
+                )?;
+                synced.binding.last_sync_at = Some(at);
+                synced.binding.last_error = None;
+            }
+            Some(error) => {
+                self.conn.execute(
+                    "UPDATE sync_state SET last_error = ?1 WHERE id = 1",
+                    [error],
+                )?;
+                synced.binding.last_error = Some(error.to_owned());
+            }
+        }
+        Ok(())
+    }
+
+    fn known_users(&self) -> Result<KnownUsers> {
+        let mut statement = self.conn.prepare_cached("SELECT name, active FROM users")?;
+        let rows = statement.query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?;
+        Ok(rows.collect::<rusqlite::Result<KnownUsers>>()?)
+    }
+
+    /// Decides a case command with the engine against this device's view and queues it for the
+    /// server; its expected events show at once. The actor is the signed-in user with the roles
+    /// the server last gave them, whoever the caller names.
+    pub(crate) fn run_synced_case_command(
+        &mut self,
+        case_id: Uuid,
+        command: &CaseCommand,
+        policy: &Policy,
+        now: Timestamp,
+    ) -> Result<Decided> {
+        let (actor, _, users) = self.decision_context()?;
+        let context = Context {
+            actor: &actor,
+            policy: Some(policy),
+            users: &users,
+            now,
+        };
+        let synced = self.synced.as_mut().ok_or_else(not_joined)?;
+        let seq = synced
+            .replica
+            .decide(case_id, command.clone(), &context)
+            .map_err(engine_error)?;
+        let outcome = self.commit_decided(seq, policy);
+        self.reload_on_failure(outcome)
+    }
+
+    /// Queues accounts for the server; they show at once.
+    pub(crate) fn import_synced_accounts(
+        &mut self,
+        drafts: &[AccountDraft],
+        actor: &Actor,
+        policy: Option<&Policy>,
+        now: Timestamp,
+    ) -> Result<()> {
+        let users = self.known_users()?;
+        let context = Context {
+            actor,
+            policy,
+            users: &users,
+            now,
+        };
+        let synced = self.synced.as_mut().ok_or_else(not_joined)?;
+        synced
+            .replica
+            .import_accounts(drafts.to_vec(), &context)
+            .map_err(engine_error)?;
+        let outcome = self.rewrite_after(None, BTreeSet::new(), now);
+        self.reload_on_failure(outcome)
+    }
+
+    /// Writes one newly decided command: its expected events, projected onto the read models.
+    fn commit_decided(&mut self, seq: u64, policy: &Policy) -> Result<Decided> {
+        let synced = self.synced.as_ref().ok_or_else(not_joined)?;
+        let pending = synced
+            .replica
+            .pending()
+            .iter()
+            .find(|pending| pending.seq == seq)
+            .ok_or_else(|| StoreError::Corrupt("the decided command left the outbox".into()))?;
+        let case_id = pending
+            .case_id()
+            .ok_or_else(|| StoreError::Corrupt("a case command without a case".into()))?;
+        let state = synced.replica.view(case_id);
+        let facts = match &state {
+            Some(state) => Some(self.account_facts(state.account_id)?),
+            None => None,
+        };
+        let ready = match (&state, &facts) {
+            (Some(state), Some(facts)) => ready_to_finalize(state, policy, facts),
+            _ => false,
+        };
+        let saved = synced.replica.save_state().map_err(engine_error)?;
+        let events = pending.expected.case_events().to_vec();
+        let actor = pending.actor.clone();
+        let decided_at = pending.decided_at;
+        let version_after = state.as_ref().map_or(0, |state| state.version);
+        let first_version = version_after + 1 - events.len() as u64;
+
+        let tx = self.conn.transaction()?;
+        let first_seq = next_pending_seq(&tx)?;
+        let mut recorded = Vec::with_capacity(events.len());
+        for (offset, event) in events.iter().enumerate() {
+            let stored = insert_pending(
+                &tx,
+                first_seq + offset as u64,
+                seq,
+                case_id,
+                first_version + offset as u64,
+                event,
+                &actor,
+                &policy.version_tag(),
+                decided_at,
+            )?;
+            project(&tx, &stored, event)?;
+            recorded.push(stored);
+        }
+        set_ready(&tx, case_id, ready)?;
+        tx.execute("UPDATE sync_state SET replica = ?1 WHERE id = 1", [saved])?;
+        tx.commit()?;
+        Ok(Decided {
+            case_id,
+            events: recorded,
+            version: version_after,
+        })
+    }
+
+    /// The oldest commands the server has not acknowledged, as one push.
+    pub fn next_push(&self, max: usize) -> Result<Option<PushRequest>> {
+        let synced = self.synced.as_ref().ok_or_else(not_joined)?;
+        synced.replica.next_push(max).map_err(engine_error)
+    }
+
+    /// Takes the server's answer to a push and rebases.
+    pub fn apply_push_response(&mut self, response: &PushResponse, now: Timestamp) -> Result<()> {
+        let (actor, policy, users) = self.decision_context()?;
+        let context = Context {
+            actor: &actor,
+            policy: policy.as_ref(),
+            users: &users,
+            now,
+        };
+        let synced = self.synced.as_mut().ok_or_else(not_joined)?;
+        let before = pending_cases(&synced.replica);
+        synced
+            .replica
+            .on_push_response(response, &context)
+            .map_err(engine_error)?;
+        let outcome = self.rewrite_after(None, before, now);
+        self.reload_on_failure(outcome)
+    }
+
+    /// Verifies and applies a pulled page, then rebases. A page proving history was rewritten
+    /// stops syncing for good, and that is saved too.
+    pub fn apply_pull(&mut self, response: &PullResponse, now: Timestamp) -> Result<PullSummary> {
+        let (actor, policy, users) = self.decision_context()?;
+        let context = Context {
+            actor: &actor,
+            policy: policy.as_ref(),
+            users: &users,
+            now,
+        };
+        let synced = self.synced.as_mut().ok_or_else(not_joined)?;
+        let before = pending_cases(&synced.replica);
+        let cursor = synced.replica.cursor();
+        match synced.replica.apply_pull(response, &context) {
+            Ok(summary) => {
+                let outcome = self.rewrite_after(Some(cursor), before, now);
+                self.reload_on_failure(outcome)?;
+                Ok(summary)
+            }
+            Err(ClientError::HistoryRewritten(reason)) => {
+                let saved = synced.replica.save_state().map_err(engine_error)?;
+                self.conn
+                    .execute("UPDATE sync_state SET replica = ?1 WHERE id = 1", [saved])?;
+                Err(StoreError::Sync(ClientError::HistoryRewritten(reason)))
+            }
+            Err(other) => Err(engine_error(other)),
+        }
+    }
+
+    /// Rejections and conflicts for the user, oldest first.
+    pub fn sync_notifications(&self) -> Vec<Notification> {
+        self.replica()
+            .map(Replica::notifications)
+            .unwrap_or_default()
+    }
+
+    /// Forgets a settled notification the user has dealt with.
+    pub fn dismiss_sync_notification(&mut self, seq: u64) -> Result<bool> {
+        let synced = self.synced.as_mut().ok_or_else(not_joined)?;
+        if !synced.replica.dismiss(seq) {
+            return Ok(false);
+        }
+        let saved = synced.replica.save_state().map_err(engine_error)?;
+        self.conn
+            .execute("UPDATE sync_state SET replica = ?1 WHERE id = 1", [saved])?;
+        Ok(true)
+    }
+
+    pub(crate) fn decision_context(&self) -> Result<(Actor, Option<Policy>, KnownUsers)> {
+        // The user and roles as the server last described them, never a local choice.
+        let me = &self.synced.as_ref().ok_or_else(not_joined)?.binding.me;
+        let actor = Actor {
+            user_id: me.user.clone(),
+            roles: me.roles.clone(),
+            active: me.active,
+        };
+        Ok((actor, self.policy()?, self.known_users()?))
+    }
+
+    /// After the engine changed: appends the confirmed events new since `cursor` (projecting
+    /// them), rewrites the pending events, rebuilds the read models of every case whose pending
+    /// events changed, and saves the engine's state — in one transaction.
+    fn rewrite_after(
+        &mut self,
+        cursor: Option<u64>,
+        before: BTreeSet<Uuid>,
+        now: Timestamp,
+    ) -> Result<()> {
+        let synced = self.synced.as_ref().ok_or_else(not_joined)?;
+        let replica = &synced.replica;
+        let mut rebuilt = before;
+        rebuilt.extend(pending_cases(replica));
+        let appended: &[SyncedEvent] = match cursor {
+            Some(cursor) => usize::try_from(cursor)
+                .ok()
+                .and_then(|from| replica.log().get(from..))
+                .unwrap_or(&[]),
+            None => &[],
+        };
+        let saved = replica.save_state().map_err(engine_error)?;
+        let policy = self.policy()?;
+        let policy_tag = policy.as_ref().map(Policy::version_tag).unwrap_or_default();
+
+        let tx = self.conn.transaction()?;
+        for event in appended {
+            let recorded = append_confirmed(&tx, event)?;
+            match event.aggregate_type.as_str() {
+                CASE if !rebuilt.contains(&event.aggregate_id) => {
+                    let case_event = crate::case_commands::to_case_event(&recorded)?;
+                    project(&tx, &recorded, &case_event)?;
+                }
+                CASE => {}
+                ACCOUNT => {
+                    let account = account_of(event)?;
+                    crate::accounts::upsert_drafts(&tx, &[account.draft], event.recorded_at)?;
+                }
+                other => {
+                    return Err(StoreError::Corrupt(format!(
+                        "a synced event of an unknown kind of record: {other}"
+                    )))
+                }
+            }
+        }
+
+        tx.execute("DELETE FROM pending_events", [])?;
+        let mut next = PENDING_SEQ_BASE;
+        let mut versions: std::collections::BTreeMap<Uuid, u64> = Default::default();
+        for pending in replica.pending() {
+            if let Expected::Applied { accounts, .. } = &pending.expected {
+                let drafts: Vec<AccountDraft> = accounts
+                    .iter()
+                    .map(|account| account.draft.clone())
+                    .collect();
+                crate::accounts::upsert_drafts(&tx, &drafts, now)?;
+            }
+            let Some(case_id) = pending.case_id() else {
+                continue;
+            };
+            for event in pending.expected.case_events() {
+                let version = versions.entry(case_id).or_insert_with(|| {
+                    replica
+                        .confirmed_view(case_id)
+                        .map_or(0, |state| state.version)
+                });
+                *version += 1;
+                insert_pending(
+                    &tx,
+                    next,
+                    pending.seq,
+                    case_id,
+                    *version,
+                    event,
+                    &pending.actor,
+                    &policy_tag,
+                    pending.decided_at,
+                )?;
+                next += 1;
+            }
+        }
+        for case_id in &rebuilt {
+            reproject(&tx, *case_id)?;
+        }
+        tx.execute("UPDATE sync_state SET replica = ?1 WHERE id = 1", [saved])?;
+        tx.commit()?;
+
+        // Readiness for finalization needs the account's facts, read after the accounts above
+        // were written.
+        if let Some(policy) = policy {
+            let mut touched = rebuilt;
+            touched.extend(
+                appended
+                    .iter()
+                    .filter(|event| event.aggregate_type == CASE)
+                    .map(|event| event.aggregate_id),
+            );
+            let mut readiness = Vec::with_capacity(touched.len());
+            for case_id in touched {
+                if let Some(state) = self.case_state(case_id)? {
+                    let facts = self.account_facts(state.account_id)?;
+                    readiness.push((case_id, ready_to_finalize(&state, &policy, &facts)));
+                }
+            }
+            let tx = self.conn.transaction()?;
+            for (case_id, ready) in readiness {
+                set_ready(&tx, case_id, ready)?;
+            }
+            tx.commit()?;
+        }
+        Ok(())
+    }
+
+    /// A failed write leaves the engine ahead of the tables: read it back from what committed.
+    fn reload_on_failure<T>(&mut self, outcome: Result<T>) -> Result<T> {
+        if outcome.is_err() {
+            self.load_sync()?;
+        }
+        outcome
+    }
+}
+
+/// A confirmed event as the engine holds it, from its `events` row and sync columns.
+fn synced_event(
+    recorded: Result<RecordedEvent>,
+    origin_client: Option<String>,
+    origin_seq: Option<i64>,
+    chain_hash: Option<String>,
+) -> Result<SyncedEvent> {
+    let recorded = recorded?;
+    let corrupt =
+        |what: &str| StoreError::Corrupt(format!("synced event {}: {what}", recorded.seq));
+    let origin = match (origin_client, origin_seq) {
+        (Some(client), Some(seq)) => Some(CommandOrigin {
+            client_id: Uuid::parse_str(&client).map_err(|_| corrupt("origin client"))?,
+            seq: u64::try_from(seq).map_err(|_| corrupt("origin seq"))?,
+        }),
+        _ => None,
+    };
+    let chain_hash = chain_hash.ok_or_else(|| corrupt("no server chain hash"))?;
+    let event = recorded.event;
+    Ok(SyncedEvent {
+        seq: recorded.seq,
+        id: event.id,
+        aggregate_type: event.aggregate_type,
+        aggregate_id: event.aggregate_id,
+        aggregate_version: event.aggregate_version,
+        kind: event.kind,
+        actor: event.actor,
+        policy_version: event.policy_version,
+        recorded_at: event.recorded_at,
+        payload: event.payload,
+        origin,
+        chain_hash,
+    })
+}
+
+fn not_joined() -> StoreError {
+    StoreError::Rule(holdfast_core::CoreError::invalid(
+        "server",
+        "this profile is not connected to a team server",
+    ))
+}
+
+/// The cases the outbox's commands touch.
+fn pending_cases(replica: &Replica) -> BTreeSet<Uuid> {
+    replica
+        .pending()
+        .iter()
+        .filter_map(|pending| pending.case_id())
+        .collect()
+}
+
+fn account_of(event: &SyncedEvent) -> Result<Account> {
+    #[derive(serde::Deserialize)]
+    struct Upserted {
+        account: Account,
+    }
+    serde_json::from_value::<Upserted>(event.payload.clone())
+        .map(|upserted| upserted.account)
+        .map_err(|e| StoreError::Corrupt(format!("synced account event {}: {e}", event.seq)))
+}
+
+/// Appends a confirmed event at the server's number, with its origin and the server's chain hash.
+fn append_confirmed(tx: &Transaction<'_>, event: &SyncedEvent) -> Result<RecordedEvent> {
+    let recorded = append(
+        tx,
+        &NewEvent {
+            id: event.id,
+            aggregate_type: event.aggregate_type.clone(),
+            aggregate_id: event.aggregate_id,
+            aggregate_version: event.aggregate_version,
+            kind: event.kind.clone(),
+            actor: event.actor.clone(),
+            policy_version: event.policy_version.clone(),
+            recorded_at: event.recorded_at,
+            payload: event.payload.clone(),
+        },
+    )?;
+    if recorded.seq != event.seq {
+        return Err(StoreError::Corrupt(format!(
+            "the local log is at {} but the server's event is {}",
+            recorded.seq - 1,
+            event.seq
+        )));
+    }
+    tx.execute(
+        "UPDATE events SET origin_client = :client, origin_seq = :origin_seq,
+            server_chain_hash = :hash WHERE seq = :seq",
+        named_params! {
+            ":client": event.origin.map(|origin| origin.client_id.to_string()),
+            ":origin_seq": event.origin.map(|origin| origin.seq as i64),
+            ":hash": event.chain_hash,
+            ":seq": event.seq as i64,
+        },
+    )?;
+    Ok(recorded)
+}
+
+fn next_pending_seq(tx: &Transaction<'_>) -> Result<u64> {
+    let highest: Option<i64> =
+        tx.query_row("SELECT max(seq) FROM pending_events", [], |row| row.get(0))?;
+    Ok(highest.map_or(PENDING_SEQ_BASE, |highest| highest as u64 + 1))
+}
+
+#[allow(clippy::too_many_arguments)]
+fn insert_pending(
+    tx: &Transaction<'_>,
+    seq: u64,
+    command_seq: u64,
+    case_id: Uuid,
+    version: u64,
+    event: &CaseEvent,
+    actor: &str,
+    policy_version: &str,
+    recorded_at: Timestamp,
+) -> Result<RecordedEvent> {
+    let payload = serde_json::to_value(event).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let kind = payload
+        .get("kind")
+        .and_then(|kind| kind.as_str())
+        .unwrap_or("unknown")
+        .to_owned();
+    let new_event = NewEvent {
+        // A name derived from the command and position, so a rebase that expects the same event
+        // gives it the same id.
+        id: Uuid::new_v5(
+            &case_id,
+            format!("pending:{command_seq}:{version}:{kind}").as_bytes(),
+        ),
+        aggregate_type: CASE.into(),
+        aggregate_id: case_id,
+        aggregate_version: version,
+        kind,
+        actor: actor.to_owned(),
+        policy_version: policy_version.to_owned(),
+        recorded_at,
+        payload,
+    };
+    let hash = holdfast_core::audit::ChainHash::GENESIS;
+    tx.execute(
+        "INSERT INTO pending_events (seq, id, aggregate_type, aggregate_id, aggregate_version,
+            kind, actor, policy_version, recorded_at, payload, hash, command_seq)
+         VALUES (:seq, :id, :aggregate_type, :aggregate_id, :aggregate_version, :kind, :actor,
+            :policy_version, :recorded_at, :payload, :hash, :command_seq)",
+        named_params! {
+            ":seq": seq as i64,
+            ":id": new_event.id.to_string(),
+            ":aggregate_type": new_event.aggregate_type,
+            ":aggregate_id": case_id.to_string(),
+            ":aggregate_version": version as i64,
+            ":kind": new_event.kind,
+            ":actor": new_event.actor,
+            ":policy_version": new_event.policy_version,
+            ":recorded_at": to_millis(recorded_at),
+            ":payload": new_event.payload.to_string(),
+            ":hash": hash.0.to_vec(),
+            ":command_seq": command_seq as i64,
+        },
+    )?;
+    Ok(RecordedEvent {
+        seq,
+        event: new_event,
+        hash,
+    })
+}
+
+/// Rebuilds one case's read-model rows from its confirmed and pending events.
+fn reproject(tx: &Transaction<'_>, case_id: Uuid) -> Result<()> {
+    let id = case_id.to_string();
+    tx.execute("DELETE FROM tasks WHERE case_id = ?1", [&id])?;
+    tx.execute("DELETE FROM case_notes WHERE case_id = ?1", [&id])?;
+    tx.execute("DELETE FROM cases WHERE id = ?1", [&id])?;
+    for recorded in crate::events::history_of(tx, case_id)? {
+        let event = crate::case_commands::to_case_event(&recorded)?;
+        project(tx, &recorded, &event)?;
+    }
+    Ok(())
+}

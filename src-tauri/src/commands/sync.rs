@@ -1,0 +1,321 @@
+//! The team-server commands: the sync status line, signing in (which joins an empty profile to
+//! the organisation the first time), signing out, "sync now", and the rejections and conflicts
+//! the user has to see.
+
+use holdfast_core::role::Role;
+use holdfast_store::Database;
+use holdfast_sync::client::{Notification, Problem};
+use holdfast_sync::protocol::{ErrorBody, SignIn};
+use holdfast_sync::transport::TransportError;
+use serde::{Deserialize, Serialize};
+use tauri::State;
+use ts_rs::TS;
+use uuid::Uuid;
+
+use crate::error::AppError;
+use crate::state::AppState;
+use crate::sync::{client_for, run_round};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum SyncState {
+    /// The profile works on its own; it has never joined a team server.
+    LocalOnly,
+    /// Joined, but no session: work is kept here until the user signs in again.
+    SignedOut,
+    /// The server could not be reached at the last attempt.
+    Offline,
+    Online,
+    Syncing,
+    /// History was rewritten under a signed checkpoint: syncing stopped for good.
+    Halted,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct ServerUser {
+    pub name: String,
+    pub roles: Vec<Role>,
+    pub active: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct SyncStatus {
+    pub state: SyncState,
+    pub server: Option<String>,
+    pub organisation: Option<String>,
+    pub user: Option<ServerUser>,
+    /// Commands decided here that the server has not confirmed yet.
+    pub pending: u32,
+    /// RFC 3339, UTC.
+    pub last_sync_at: Option<String>,
+    pub last_error: Option<String>,
+    /// Rejections and conflicts waiting for the user.
+    pub attention: u32,
+    pub halted: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, TS)]
+pub struct ServerSignIn {
+    pub address: String,
+    pub organisation: String,
+    pub user: String,
+    pub password: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum NoticeProblem {
+    Rejected { message: String },
+    Conflict { message: String },
+}
+
+/// A command the server refused or that conflicted, or one this device expects it to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct SyncNotice {
+    #[ts(type = "number")]
+    pub seq: u64,
+    pub case_id: Option<Uuid>,
+    pub command: String,
+    pub actor: String,
+    pub decided_at: String,
+    pub problem: NoticeProblem,
+    /// The server answered (`true`), or the device expects this answer (`false`).
+    pub settled: bool,
+}
+
+#[derive(Debug, Clone, Deserialize, TS)]
+pub struct DismissNoticeArgs {
+    #[ts(type = "number")]
+    pub seq: u64,
+}
+
+fn notice(notification: Notification) -> SyncNotice {
+    let problem = match notification.problem {
+        Problem::Rejected { rejection } => NoticeProblem::Rejected {
+            message: rejection.message,
+        },
+        Problem::Conflict { message, .. } => NoticeProblem::Conflict { message },
+    };
+    SyncNotice {
+        seq: notification.seq,
+        case_id: notification.case_id,
+        command: notification.command,
+        actor: notification.actor,
+        decided_at: notification.decided_at.to_string(),
+        problem,
+        settled: notification.settled,
+    }
+}
+
+async fn status_of(state: &AppState) -> Result<SyncStatus, AppError> {
+    let signed_in = state.sync().session()?.is_some();
+    let connection = state.sync().connection();
+    state
+        .with_database(move |db| {
+            let Some(binding) = db.sync_binding() else {
+                return Ok(SyncStatus {
+                    state: SyncState::LocalOnly,
+                    server: None,
+                    organisation: None,
+                    user: None,
+                    pending: 0,
+                    last_sync_at: None,
+                    last_error: None,
+                    attention: 0,
+                    halted: None,
+                });
+            };
+            let replica = db.replica();
+            let halted = replica
+                .and_then(|replica| replica.halted())
+                .map(|reason| reason.to_string());
+            let sync_state = if halted.is_some() {
+                SyncState::Halted
+            } else if !signed_in {
+                SyncState::SignedOut
+            } else if connection.syncing {
+                SyncState::Syncing
+            } else if connection.reachable == Some(false) {
+                SyncState::Offline
+            } else {
+                SyncState::Online
+            };
+            Ok(SyncStatus {
+                state: sync_state,
+                server: Some(binding.server.clone()),
+                organisation: Some(binding.me.organisation.clone()),
+                user: Some(ServerUser {
+                    name: binding.me.user.clone(),
+                    roles: binding.me.roles.clone(),
+                    active: binding.me.active,
+                }),
+                pending: replica.map_or(0, |replica| replica.pending().len() as u32),
+                last_sync_at: binding.last_sync_at.map(|at| at.to_string()),
+                last_error: binding.last_error.clone(),
+                attention: db.sync_notifications().len() as u32,
+                halted,
+            })
+        })
+        .await
+}
+
+#[tauri::command]
+pub async fn sync_status(state: State<'_, AppState>) -> Result<SyncStatus, AppError> {
+    state.started().await;
+    status_of(&state).await
+}
+
+/// A sign-in's failure, on the field it concerns.
+fn sign_in_error(error: TransportError) -> AppError {
+    match error {
+        TransportError::InvalidAddress { reason, .. } => AppError::validation("address", reason),
+        TransportError::Unreachable(message) => AppError::validation(
+            "address",
+            format!("the server cannot be reached: {message}"),
+        ),
+        TransportError::Server(ErrorBody::Unauthorized { message }) => {
+            AppError::validation("password", message)
+        }
+        TransportError::Server(ErrorBody::Validation { field, message }) => {
+            AppError::validation(field, message)
+        }
+        TransportError::Server(ErrorBody::Forbidden { message }) => AppError::Forbidden { message },
+        other => AppError::Conflict {
+            message: other.to_string(),
+        },
+    }
+}
+
+#[tauri::command]
+pub async fn connect_to_server(
+    state: State<'_, AppState>,
+    args: ServerSignIn,
+) -> Result<SyncStatus, AppError> {
+    state.started().await;
+    let address = args.address.trim().trim_end_matches('/').to_owned();
+    for (field, value) in [
+        ("address", &address),
+        ("organisation", &args.organisation),
+        ("user", &args.user),
+    ] {
+        if value.trim().is_empty() {
+            return Err(AppError::validation(field, "required"));
+        }
+    }
+    if args.password.is_empty() {
+        return Err(AppError::validation("password", "required"));
+    }
+    // A joined profile signs in again only to its own server, as its own user: its outbox holds
+    // that user's work.
+    let bound = state
+        .with_database(|db| {
+            Ok(db
+                .sync_binding()
+                .map(|binding| (binding.server.clone(), binding.me.clone())))
+        })
+        .await?;
+    if let Some((server, me)) = &bound {
+        if *server != address {
+            return Err(AppError::validation(
+                "address",
+                format!("this profile belongs to {server}"),
+            ));
+        }
+        if me.organisation != args.organisation.trim() || me.user != args.user.trim() {
+            return Err(AppError::validation(
+                "user",
+                format!(
+                    "this profile belongs to {} in {}; use a new profile for another user",
+                    me.user, me.organisation
+                ),
+            ));
+        }
+    }
+    let client = client_for(&address).map_err(sign_in_error)?;
+    let session = client
+        .sign_in(&SignIn {
+            organisation: args.organisation.trim().to_owned(),
+            user: args.user.trim().to_owned(),
+            password: args.password,
+        })
+        .await
+        .map_err(sign_in_error)?;
+    let me = session.me.clone();
+    let joined_address = address.clone();
+    state
+        .with_database(move |db| {
+            if db.sync_binding().is_some() {
+                db.update_me(&me)?;
+            } else {
+                db.join_organisation(&joined_address, Uuid::now_v7(), &me)?;
+            }
+            Ok(())
+        })
+        .await?;
+    state.sync().save_session(&session)?;
+    // The first round (roles, policy, outbox, log) runs now, so the desk shows the team's work;
+    // if it fails, the status line says why and the loop tries again.
+    let _ = run_round(&state).await;
+    state.sync().wake();
+    status_of(&state).await
+}
+
+#[tauri::command]
+pub async fn sign_out_of_server(state: State<'_, AppState>) -> Result<SyncStatus, AppError> {
+    state.started().await;
+    if let Some(session) = state.sync().session()? {
+        let server = state
+            .with_database(|db| Ok(db.sync_binding().map(|binding| binding.server.clone())))
+            .await?;
+        if let Some(server) = server {
+            // Revoking on the server is best effort: offline, the tokens still leave this device.
+            if let Ok(client) = client_for(&server) {
+                let _ = client
+                    .sign_out_session(&session.access_token, &session.refresh_token)
+                    .await;
+            }
+        }
+    }
+    state.sync().forget_session()?;
+    status_of(&state).await
+}
+
+#[tauri::command]
+pub async fn sync_now(state: State<'_, AppState>) -> Result<SyncStatus, AppError> {
+    state.started().await;
+    let joined = state
+        .with_database(|db| Ok(db.sync_binding().is_some()))
+        .await?;
+    if !joined {
+        return Err(AppError::Conflict {
+            message: "this profile is not connected to a team server".into(),
+        });
+    }
+    // The round's outcome is on the status line (last error, offline).
+    let _ = run_round(&state).await;
+    status_of(&state).await
+}
+
+#[tauri::command]
+pub async fn sync_notices(state: State<'_, AppState>) -> Result<Vec<SyncNotice>, AppError> {
+    state.started().await;
+    state.with_database(|db| Ok(notices(db))).await
+}
+
+#[tauri::command]
+pub async fn dismiss_sync_notice(
+    state: State<'_, AppState>,
+    args: DismissNoticeArgs,
+) -> Result<Vec<SyncNotice>, AppError> {
+    state.started().await;
+    state
+        .with_database(move |db| {
+            db.dismiss_sync_notification(args.seq)?;
+            Ok(notices(db))
+        })
+        .await
+}
+
+fn notices(db: &Database) -> Vec<SyncNotice> {
+    db.sync_notifications().into_iter().map(notice).collect()
+}

@@ -1,0 +1,282 @@
+//! Team sync in the running app: the signed-in session (its tokens kept only in the OS keyring),
+//! one sync round (refresh the token, the user's roles, the published policy, push the outbox,
+//! pull the log), and the background loop that runs rounds while online and backs off while the
+//! server cannot be reached. The engine and its tables are holdfast-store's (`Database::next_push`,
+//! `apply_push_response`, `apply_pull`); this module only carries messages and keeps time.
+
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use holdfast_store::Database;
+use holdfast_sync::protocol::{ErrorBody, Session, MAX_BATCH};
+use holdfast_sync::transport::{SyncClient, TransportError};
+use jiff::Timestamp;
+use tauri::{Manager, Runtime};
+
+use crate::error::AppError;
+use crate::secrets::{KeyringSecret, SecretError, SecretStore};
+use crate::state::AppState;
+
+/// How often a connected desk syncs when nothing asks it to sooner.
+const INTERVAL: Duration = Duration::from_secs(5);
+/// The longest wait between attempts while the server cannot be reached.
+const MAX_BACKOFF: Duration = Duration::from_secs(60);
+
+/// What the loop knows that the database does not: whether the last attempt reached the server,
+/// and whether a round is running now.
+#[derive(Debug, Clone, Default)]
+pub struct Connection {
+    pub reachable: Option<bool>,
+    pub syncing: bool,
+}
+
+/// The sync side of the app's state.
+pub struct SyncRuntime {
+    tokens: Result<KeyringSecret, SecretError>,
+    connection: Mutex<Connection>,
+    /// One round at a time: the background loop and "sync now" take turns.
+    round: tokio::sync::Mutex<()>,
+    wake: tokio::sync::Notify,
+}
+
+impl SyncRuntime {
+    pub fn new(keyring_user: &str) -> Self {
+        SyncRuntime {
+            tokens: KeyringSecret::new(
+                crate::profile::KEYRING_SERVICE,
+                &format!("sync-session:{keyring_user}"),
+            ),
+            connection: Mutex::new(Connection::default()),
+            round: tokio::sync::Mutex::new(()),
+            wake: tokio::sync::Notify::new(),
+        }
+    }
+
+    pub fn connection(&self) -> Connection {
+        lock(&self.connection).clone()
+    }
+
+    fn set_connection(&self, change: impl FnOnce(&mut Connection)) {
+        change(&mut lock(&self.connection));
+    }
+
+    /// Asks the loop to run a round now.
+    pub fn wake(&self) {
+        self.wake.notify_one();
+    }
+
+    /// The session kept in the OS keyring, if signed in.
+    pub fn session(&self) -> Result<Option<Session>, AppError> {
+        let tokens = self.tokens.as_ref().map_err(keyring_error)?;
+        match tokens.read().map_err(|e| keyring_error(&e))? {
+            None => Ok(None),
+            Some(json) => serde_json::from_str(&json)
+                .map(Some)
+                .map_err(|_| AppError::Storage {
+                    message: "the saved server session in the OS keyring is damaged; sign in again"
+                        .into(),
+                }),
+        }
+    }
+
+    pub fn save_session(&self, session: &Session) -> Result<(), AppError> {
+        let json = serde_json::to_string(session).map_err(|e| AppError::internal(e.to_string()))?;
+        self.tokens
+            .as_ref()
+            .map_err(keyring_error)?
+            .write(&json)
+            .map_err(|e| keyring_error(&e))
+    }
+
+    pub fn forget_session(&self) -> Result<(), AppError> {
+        self.tokens
+            .as_ref()
+            .map_err(keyring_error)?
+            .delete()
+            .map_err(|e| keyring_error(&e))
+    }
+}
+
+fn keyring_error(error: &SecretError) -> AppError {
+    AppError::Storage {
+        message: format!("the server session is kept in the OS keyring: {error}"),
+    }
+}
+
+/// A client for the profile's server, sending this build's schema version.
+pub fn client_for(address: &str) -> Result<SyncClient, TransportError> {
+    let schema = u32::try_from(Database::schema_version()).unwrap_or(u32::MAX);
+    SyncClient::new(address, schema)
+}
+
+/// Why a round stopped, for the status line and the loop's backoff.
+#[derive(Debug)]
+pub enum RoundError {
+    /// The server cannot be reached: try again later.
+    Offline(String),
+    /// The server refused the session (signed out, revoked): sign in again.
+    SignedOut(String),
+    /// Anything else: an upgrade is required, the user was deactivated, a page did not verify.
+    Failed(String),
+}
+
+impl RoundError {
+    fn message(&self) -> &str {
+        match self {
+            RoundError::Offline(message)
+            | RoundError::SignedOut(message)
+            | RoundError::Failed(message) => message,
+        }
+    }
+}
+
+impl From<TransportError> for RoundError {
+    fn from(error: TransportError) -> Self {
+        match &error {
+            TransportError::Unreachable(_) => RoundError::Offline(error.to_string()),
+            TransportError::Server(ErrorBody::Unauthorized { .. }) => {
+                RoundError::SignedOut(error.to_string())
+            }
+            _ => RoundError::Failed(error.to_string()),
+        }
+    }
+}
+
+impl From<AppError> for RoundError {
+    fn from(error: AppError) -> Self {
+        RoundError::Failed(error.to_string())
+    }
+}
+
+/// One round: a fresh access token, the user's roles and the policy as the server has them, then
+/// the outbox pushed and the log pulled to its end. Does nothing for a profile that has not
+/// joined a server or is signed out.
+pub async fn run_round(state: &AppState) -> Result<bool, RoundError> {
+    let sync = state.sync();
+    let _turn = sync.round.lock().await;
+    let Some(server) = state
+        .with_database(|db| Ok(db.sync_binding().map(|binding| binding.server.clone())))
+        .await?
+    else {
+        return Ok(false);
+    };
+    let Some(session) = sync.session()? else {
+        return Ok(false);
+    };
+    sync.set_connection(|c| c.syncing = true);
+    let outcome = round(state, &server, session).await;
+    let now = Timestamp::now();
+    sync.set_connection(|c| {
+        c.syncing = false;
+        c.reachable = Some(!matches!(outcome, Err(RoundError::Offline(_))));
+    });
+    let error = outcome.as_ref().err().map(|e| e.message().to_owned());
+    if let Err(RoundError::SignedOut(_)) = &outcome {
+        // The server no longer knows this session: forget it so the desk asks for a sign-in.
+        sync.forget_session()?;
+    }
+    state
+        .with_database(move |db| Ok(db.record_sync_round(now, error.as_deref())?))
+        .await?;
+    outcome.map(|()| true)
+}
+
+async fn round(state: &AppState, server: &str, session: Session) -> Result<(), RoundError> {
+    let client = client_for(server)?;
+    let session = fresh_session(state, &client, session).await?;
+    let token = session.access_token.as_str();
+
+    let me = client.me(token).await?;
+    state
+        .with_database(move |db| Ok(db.update_me(&me)?))
+        .await?;
+    if let Some(published) = client.policy(token).await? {
+        state
+            .with_database(move |db| {
+                let current = db.policy_source()?;
+                if current.as_deref() != Some(published.source.as_str()) {
+                    db.set_policy(&published.source)?;
+                    db.rebuild_read_models()?;
+                }
+                Ok(())
+            })
+            .await?;
+    }
+
+    loop {
+        let request = state
+            .with_database(|db| Ok(db.next_push(MAX_BATCH)?))
+            .await?;
+        let Some(request) = request else { break };
+        let response = client.push(token, &request).await?;
+        state
+            .with_database(move |db| Ok(db.apply_push_response(&response, Timestamp::now())?))
+            .await?;
+    }
+    loop {
+        let cursor = state
+            .with_database(|db| Ok(db.replica().map_or(0, |replica| replica.cursor())))
+            .await?;
+        let page = client.pull(token, cursor, MAX_BATCH).await?;
+        let more = state
+            .with_database(move |db| Ok(db.apply_pull(&page, Timestamp::now())?.more))
+            .await?;
+        if !more {
+            break;
+        }
+    }
+    Ok(())
+}
+
+/// The session with an access token that is still good, refreshed (and saved) when it is not.
+async fn fresh_session(
+    state: &AppState,
+    client: &SyncClient,
+    session: Session,
+) -> Result<Session, RoundError> {
+    let margin = jiff::SignedDuration::from_secs(30);
+    if session.access_expires_at > Timestamp::now() + margin {
+        return Ok(session);
+    }
+    let refreshed = client.refresh(&session.refresh_token).await?;
+    state.sync().save_session(&refreshed)?;
+    Ok(refreshed)
+}
+
+/// Runs rounds for as long as the app runs: every few seconds while online, backing off while the
+/// server cannot be reached, at once when woken ("sync now", a command decided here).
+pub fn spawn_loop<R: Runtime>(app: tauri::AppHandle<R>) {
+    tauri::async_runtime::spawn(async move {
+        let state = app.state::<AppState>();
+        state.started().await;
+        let mut backoff = INTERVAL;
+        loop {
+            let wait = match run_round(&state).await {
+                Ok(_) => {
+                    backoff = INTERVAL;
+                    INTERVAL
+                }
+                Err(RoundError::Offline(_)) => {
+                    let wait = backoff;
+                    backoff = (backoff * 2).min(MAX_BACKOFF);
+                    wait
+                }
+                Err(_) => MAX_BACKOFF,
+            };
+            let sync = state.sync();
+            tokio::select! {
+                () = tokio::time::sleep(wait) => {}
+                () = sync.wake.notified() => {}
+            }
+        }
+    });
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// The runtime as the app's state holds it, shared with the loop.
+pub type SharedSync = Arc<SyncRuntime>;
