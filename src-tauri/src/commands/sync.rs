@@ -52,6 +52,10 @@ pub struct SyncStatus {
     /// Rejections and conflicts waiting for the user.
     pub attention: u32,
     pub halted: Option<String>,
+    /// How many of the organisation's events this device holds: when it grows, a round brought
+    /// the team's work, and the desk's lists reload.
+    #[ts(type = "number")]
+    pub synced_events: u64,
 }
 
 #[derive(Debug, Clone, Deserialize, TS)]
@@ -123,6 +127,7 @@ async fn status_of(state: &AppState) -> Result<SyncStatus, AppError> {
                     last_error: None,
                     attention: 0,
                     halted: None,
+                    synced_events: 0,
                 });
             };
             let replica = db.replica();
@@ -154,6 +159,7 @@ async fn status_of(state: &AppState) -> Result<SyncStatus, AppError> {
                 last_error: binding.last_error.clone(),
                 attention: db.sync_notifications().len() as u32,
                 halted,
+                synced_events: replica.map_or(0, |replica| replica.cursor()),
             })
         })
         .await

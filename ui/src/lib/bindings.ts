@@ -27,7 +27,12 @@ last_sync_at: string | null, last_error: string | null,
 /**
  * Rejections and conflicts waiting for the user.
  */
-attention: number, halted: string | null, };
+attention: number, halted: string | null, 
+/**
+ * How many of the organisation's events this device holds: when it grows, a round brought
+ * the team's work, and the desk's lists reload.
+ */
+synced_events: number, };
 
 export type ServerSignIn = { address: string, organisation: string, user: string, password: string, };
 

@@ -14,6 +14,7 @@ export function syncStatusFixture(overrides: Partial<SyncStatus> = {}): SyncStat
     last_error: null,
     attention: 0,
     halted: null,
+    synced_events: 12,
     ...overrides,
   };
 }
