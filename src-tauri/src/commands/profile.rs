@@ -72,8 +72,21 @@ pub async fn choose_policy(
     let source = preset(&args.preset_id)
         .ok_or_else(|| AppError::validation("preset_id", "there is no such procedure"))?;
     state
-        .with_database(move |database| Ok(database.set_policy(source)?.into()))
+        .with_database(move |database| {
+            refuse_when_joined(database, "the procedure comes from the team server")?;
+            Ok(database.set_policy(source)?.into())
+        })
         .await
+}
+
+/// A profile joined to a team server takes its user, roles and policy from the server only.
+fn refuse_when_joined(database: &holdfast_store::Database, what: &str) -> Result<(), AppError> {
+    match database.sync_binding() {
+        Some(binding) => Err(AppError::Forbidden {
+            message: format!("{what} ({})", binding.server),
+        }),
+        None => Ok(()),
+    }
 }
 
 #[tauri::command]
@@ -83,6 +96,7 @@ pub async fn set_local_user(
 ) -> Result<LocalUser, AppError> {
     state
         .with_database(move |database| {
+            refuse_when_joined(database, "the user and roles come from the team server")?;
             database.set_local_user(&args)?;
             database
                 .local_user()?

@@ -325,3 +325,73 @@ pub async fn dismiss_sync_notice(
 fn notices(db: &Database) -> Vec<SyncNotice> {
     db.sync_notifications().into_iter().map(notice).collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use holdfast_sync::protocol::Rejection;
+
+    use super::*;
+
+    #[test]
+    fn a_failed_sign_in_lands_on_the_field_it_concerns() {
+        let field = |error: TransportError| match sign_in_error(error) {
+            AppError::Validation { field, .. } => field,
+            other => panic!("not a field error: {other:?}"),
+        };
+        assert_eq!(
+            field(TransportError::InvalidAddress {
+                address: "ftp://x".into(),
+                reason: "use https://".into(),
+            }),
+            "address"
+        );
+        assert_eq!(
+            field(TransportError::Unreachable("connection refused".into())),
+            "address"
+        );
+        assert_eq!(
+            field(TransportError::Server(ErrorBody::Unauthorized {
+                message: "wrong user name or password".into(),
+            })),
+            "password"
+        );
+        assert!(matches!(
+            sign_in_error(TransportError::Server(ErrorBody::Forbidden {
+                message: "deactivated".into(),
+            })),
+            AppError::Forbidden { .. }
+        ));
+        assert!(matches!(
+            sign_in_error(TransportError::Server(ErrorBody::UpgradeRequired {
+                message: "update the app".into(),
+            })),
+            AppError::Conflict { message } if message.contains("upgrade required")
+        ));
+    }
+
+    #[test]
+    fn notices_carry_the_servers_words() {
+        let rejected = notice(Notification {
+            seq: 4,
+            case_id: Some(Uuid::nil()),
+            command: "finalize".into(),
+            actor: "max".into(),
+            decided_at: "2026-11-22T10:00:00Z".parse().unwrap(),
+            problem: Problem::Rejected {
+                rejection: Rejection::from(&holdfast_core::CoreError::invalid(
+                    "actor",
+                    "a user needs a role to work on cases",
+                )),
+            },
+            settled: true,
+        });
+        assert_eq!(rejected.seq, 4);
+        assert!(matches!(
+            &rejected.problem,
+            NoticeProblem::Rejected { message } if message.contains("a user needs a role")
+        ));
+        let json = serde_json::to_value(&rejected).unwrap();
+        assert_eq!(json["problem"]["kind"], "rejected");
+        assert_eq!(json["decided_at"], "2026-11-22T10:00:00Z");
+    }
+}
