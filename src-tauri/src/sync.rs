@@ -33,6 +33,9 @@ pub struct Connection {
 /// The sync side of the app's state.
 pub struct SyncRuntime {
     tokens: Result<KeyringSecret, SecretError>,
+    /// The keyring's answer, once read: the status is asked for every few seconds, and a keyring
+    /// read is a D-Bus round trip. Only this runtime writes the entry, so the copy stays true.
+    cached: Mutex<Option<Option<Session>>>,
     connection: Mutex<Connection>,
     /// One round at a time: the background loop and "sync now" take turns.
     round: tokio::sync::Mutex<()>,
@@ -46,6 +49,7 @@ impl SyncRuntime {
                 crate::profile::KEYRING_SERVICE,
                 &format!("sync-session:{keyring_user}"),
             ),
+            cached: Mutex::new(None),
             connection: Mutex::new(Connection::default()),
             round: tokio::sync::Mutex::new(()),
             wake: tokio::sync::Notify::new(),
@@ -67,16 +71,19 @@ impl SyncRuntime {
 
     /// The session kept in the OS keyring, if signed in.
     pub fn session(&self) -> Result<Option<Session>, AppError> {
-        let tokens = self.tokens.as_ref().map_err(keyring_error)?;
-        match tokens.read().map_err(|e| keyring_error(&e))? {
-            None => Ok(None),
-            Some(json) => serde_json::from_str(&json)
-                .map(Some)
-                .map_err(|_| AppError::Storage {
-                    message: "the saved server session in the OS keyring is damaged; sign in again"
-                        .into(),
-                }),
+        if let Some(cached) = lock(&self.cached).as_ref() {
+            return Ok(cached.clone());
         }
+        let tokens = self.tokens.as_ref().map_err(keyring_error)?;
+        let session = match tokens.read().map_err(|e| keyring_error(&e))? {
+            None => None,
+            Some(json) => Some(serde_json::from_str(&json).map_err(|_| AppError::Storage {
+                message:
+                    "the saved server session in the OS keyring is damaged; sign in again".into(),
+            })?),
+        };
+        *lock(&self.cached) = Some(session.clone());
+        Ok(session)
     }
 
     pub fn save_session(&self, session: &Session) -> Result<(), AppError> {
@@ -85,7 +92,9 @@ impl SyncRuntime {
             .as_ref()
             .map_err(keyring_error)?
             .write(&json)
-            .map_err(|e| keyring_error(&e))
+            .map_err(|e| keyring_error(&e))?;
+        *lock(&self.cached) = Some(Some(session.clone()));
+        Ok(())
     }
 
     pub fn forget_session(&self) -> Result<(), AppError> {
@@ -93,7 +102,9 @@ impl SyncRuntime {
             .as_ref()
             .map_err(keyring_error)?
             .delete()
-            .map_err(|e| keyring_error(&e))
+            .map_err(|e| keyring_error(&e))?;
+        *lock(&self.cached) = Some(None);
+        Ok(())
     }
 }
 

@@ -112,7 +112,11 @@ fn notice(notification: Notification) -> SyncNotice {
 }
 
 async fn status_of(state: &AppState) -> Result<SyncStatus, AppError> {
-    let signed_in = state.sync().session()?.is_some();
+    let joined = state
+        .with_database(|db| Ok(db.sync_binding().is_some()))
+        .await?;
+    // A local profile has no session to look for in the keyring.
+    let signed_in = joined && state.sync().session()?.is_some();
     let connection = state.sync().connection();
     state
         .with_database(move |db| {
