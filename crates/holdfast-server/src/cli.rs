@@ -55,6 +55,10 @@ pub enum Command {
         /// Serve plain HTTP on a non-loopback address (behind a TLS-terminating proxy only).
         #[arg(long)]
         allow_plain_http: bool,
+        /// A load balancer or proxy (IP address) whose X-Forwarded-For names the client, for the
+        /// per-address sign-in limit. Repeat for several.
+        #[arg(long = "trusted-proxy")]
+        trusted_proxies: Vec<std::net::IpAddr>,
     },
     /// Organisations.
     Org {
@@ -198,10 +202,13 @@ async fn serve(
     listen: SocketAddr,
     tls: Option<(&Path, &Path)>,
     allow_plain_http: bool,
+    trusted_proxies: Vec<std::net::IpAddr>,
 ) -> Result<()> {
     check_listener(listen, tls.is_some(), allow_plain_http)?;
     let store = open_store(database).await?;
-    let state = AppState::new(store, AuthConfig::default()).await?;
+    let state = AppState::new(store, AuthConfig::default())
+        .await?
+        .with_trusted_proxies(trusted_proxies);
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
     match tls {
         Some((cert, key)) => {
@@ -247,9 +254,10 @@ pub async fn run(cli: Cli) -> Result<()> {
             tls_cert,
             tls_key,
             allow_plain_http,
+            trusted_proxies,
         } => {
             let tls = tls_cert.as_deref().zip(tls_key.as_deref());
-            serve(&database, listen, tls, allow_plain_http).await
+            serve(&database, listen, tls, allow_plain_http, trusted_proxies).await
         }
         Command::Org {
             command: OrgCommand::Create { name, database },

@@ -45,6 +45,10 @@ pub struct AppState {
     pub store: Arc<dyn ServerStore>,
     pub signer: CheckpointSigner,
     pub auth: AuthConfig,
+    /// Load balancers or proxies whose `X-Forwarded-For` is believed (`serve --trusted-proxy`):
+    /// behind one, every request comes from its address, and the per-address sign-in limit must
+    /// count the client it names instead.
+    pub trusted_proxies: Arc<[IpAddr]>,
 }
 
 impl AppState {
@@ -55,7 +59,14 @@ impl AppState {
             store,
             signer,
             auth,
+            trusted_proxies: Arc::new([]),
         })
+    }
+
+    /// Believes `X-Forwarded-For` from these addresses.
+    pub fn with_trusted_proxies(mut self, proxies: Vec<IpAddr>) -> AppState {
+        self.trusted_proxies = proxies.into();
+        self
     }
 }
 
@@ -201,20 +212,53 @@ impl FromRequestParts<AppState> for Authenticated {
     }
 }
 
-/// The peer's address, when the server was started with connection info.
+/// The client's address: the peer's, or, when the peer is a trusted proxy, the last address in
+/// `X-Forwarded-For` that is not a trusted proxy itself (each proxy appends the address it saw, so
+/// what stands left of the trusted ones could have been written by the client and is ignored).
 pub struct ClientAddress(pub Option<IpAddr>);
 
-impl<S: Send + Sync> FromRequestParts<S> for ClientAddress {
+impl FromRequestParts<AppState> for ClientAddress {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        Ok(ClientAddress(
-            parts
-                .extensions
-                .get::<ConnectInfo<SocketAddr>>()
-                .map(|info| info.0.ip()),
-        ))
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let peer = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|info| info.0.ip());
+        Ok(ClientAddress(peer.map(|peer| {
+            client_behind(peer, &parts.headers, &state.trusted_proxies)
+        })))
     }
+}
+
+fn client_behind(peer: IpAddr, headers: &HeaderMap, trusted: &[IpAddr]) -> IpAddr {
+    if !trusted.contains(&peer) {
+        return peer;
+    }
+    let mut client = peer;
+    let hops = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(','))
+        .map(str::trim)
+        .collect::<Vec<_>>();
+    for hop in hops.into_iter().rev() {
+        match hop.parse::<IpAddr>() {
+            Ok(address) => {
+                client = address;
+                if !trusted.contains(&address) {
+                    break;
+                }
+            }
+            // An unreadable hop ends the chain: what stands before it cannot be trusted.
+            Err(_) => break,
+        }
+    }
+    client
 }
 
 fn upgrade_required(message: String) -> Response {

@@ -43,6 +43,10 @@ struct App {
 }
 
 async fn app_with(auth: AuthConfig) -> App {
+    app_behind(auth, Vec::new()).await
+}
+
+async fn app_behind(auth: AuthConfig, trusted_proxies: Vec<std::net::IpAddr>) -> App {
     let store = Arc::new(SqliteStore::open_in_memory().expect("store"));
     let f = fixture(store.as_ref()).await;
     for user in [&f.mia, &f.max, &f.ann] {
@@ -52,7 +56,10 @@ async fn app_with(auth: AuthConfig) -> App {
             .await
             .expect("password");
     }
-    let state = AppState::new(store.clone(), auth).await.expect("state");
+    let state = AppState::new(store.clone(), auth)
+        .await
+        .expect("state")
+        .with_trusted_proxies(trusted_proxies);
     App {
         router: router(state),
         store,
@@ -72,6 +79,7 @@ struct Call {
     protocol: Option<String>,
     schema: Option<String>,
     address: [u8; 4],
+    forwarded_for: Option<String>,
     gzip_body: bool,
     accept_gzip: bool,
 }
@@ -85,6 +93,7 @@ fn call(method: Method, uri: &str) -> Call {
         protocol: Some(PROTOCOL_VERSION.to_string()),
         schema: Some(MIN_CLIENT_SCHEMA.to_string()),
         address: [127, 0, 0, 1],
+        forwarded_for: None,
         gzip_body: false,
         accept_gzip: false,
     }
@@ -113,6 +122,9 @@ impl Call {
         }
         if self.accept_gzip {
             builder = builder.header(header::ACCEPT_ENCODING, "gzip");
+        }
+        if let Some(forwarded) = self.forwarded_for {
+            builder = builder.header("x-forwarded-for", forwarded);
         }
         let body = match self.body {
             Some(bytes) if self.gzip_body => {
@@ -335,6 +347,54 @@ async fn failed_sign_ins_are_limited_per_account_and_per_address() {
     let mut elsewhere = call(Method::POST, "/v1/session").json(sign_in_body("max", PASSWORD));
     elsewhere.address = [10, 0, 0, 2];
     let (status, _) = elsewhere.json_response(&app).await;
+    assert_eq!(status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_the_sign_in_limit_counts_the_forwarded_client() {
+    let proxy = std::net::IpAddr::from([10, 0, 0, 9]);
+    let app = app_behind(
+        AuthConfig {
+            max_failures_per_user: 100,
+            max_failures_per_address: 2,
+            ..fast_auth()
+        },
+        vec![proxy],
+    )
+    .await;
+    let through_proxy = |client: &str, user: &str, password: &str| {
+        let mut call = call(Method::POST, "/v1/session").json(sign_in_body(user, password));
+        call.address = [10, 0, 0, 9];
+        call.forwarded_for = Some(client.to_owned());
+        call
+    };
+    // One client behind the balancer reaches the per-address limit...
+    for _ in 0..2 {
+        let (status, _) = through_proxy("203.0.113.7", "ann", "wrong password")
+            .json_response(&app)
+            .await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+    }
+    let (status, _) = through_proxy("203.0.113.7", "max", PASSWORD)
+        .json_response(&app)
+        .await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    // ...without locking out everyone else behind the same balancer.
+    let (status, _) = through_proxy("198.51.100.4", "max", PASSWORD)
+        .json_response(&app)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    // A client cannot escape its limit by writing its own X-Forwarded-For: only the hop the
+    // trusted proxy appended counts.
+    let (status, _) = through_proxy("198.51.100.99, 203.0.113.7", "max", PASSWORD)
+        .json_response(&app)
+        .await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    // A peer that is not a trusted proxy is taken at its word, whatever the header says.
+    let mut direct = call(Method::POST, "/v1/session").json(sign_in_body("max", PASSWORD));
+    direct.address = [192, 0, 2, 1];
+    direct.forwarded_for = Some("203.0.113.7".into());
+    let (status, _) = direct.json_response(&app).await;
     assert_eq!(status, StatusCode::OK);
 }
 
