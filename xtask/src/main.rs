@@ -24,7 +24,8 @@ commands:
                         end-to-end
   test fast             the same without the end-to-end tests (and without their tools)
   test e2e              set up, build the UI, then only the end-to-end tests
-  bench                 the benchmarks (release build): the store's, each figure beside a raw-SQL
+  bench                 the benchmarks (release build): the store's and the sync server's (on
+                        SQLite and a throwaway PostgreSQL cluster), each figure beside a raw-SQL
                         reference, then the UI's (launch, filter change) beside a bare Tauri
                         window, through WebDriver like the end-to-end tests
 
@@ -147,8 +148,23 @@ fn run(app_args: &[OsString]) -> Outcome {
 /// The UI bench drives the release build through WebDriver, in the end-to-end tests' environment.
 fn bench() -> Outcome {
     let linux = cfg!(target_os = "linux");
-    let prepared = setup::prepare(linux, false)?;
+    let prepared = setup::prepare(linux, true)?;
     Step::cargo(&["bench", "-p", "holdfast-store", "--bench", "engine"]).run()?;
+    // The sync bench needs both figures, SQLite and PostgreSQL (it fails without the URL), the
+    // latter on a throwaway cluster that is removed when `cluster` is dropped.
+    let cluster = postgres::Cluster::start(setup::is_root())?;
+    Step::cargo(&[
+        "bench",
+        "-p",
+        "holdfast-server",
+        "--bench",
+        "sync",
+        "--",
+        "--require-postgres",
+    ])
+    .env("HOLDFAST_BENCH_POSTGRES_URL", cluster.url())
+    .run()?;
+    drop(cluster);
     if linux {
         build_ui()?;
         e2e::bench(prepared.tauri_driver_dir.as_deref())?;

@@ -35,16 +35,18 @@ pub async fn push(
             user.name
         )));
     }
-    let mut results = Vec::with_capacity(request.commands.len());
-    for pushed in &request.commands {
-        let outcome = store
-            .push_command(user.id, request.client_id, pushed, now)
-            .await?;
-        results.push(CommandResult {
+    let outcomes = store
+        .push_batch(user.id, request.client_id, &request.commands, now)
+        .await?;
+    let results = request
+        .commands
+        .iter()
+        .zip(outcomes)
+        .map(|(pushed, outcome)| CommandResult {
             seq: pushed.seq,
             outcome,
-        });
-    }
+        })
+        .collect();
     Ok(PushResponse { results })
 }
 

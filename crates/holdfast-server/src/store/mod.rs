@@ -230,6 +230,18 @@ pub trait ServerStore: Send + Sync + 'static {
         now: Timestamp,
     ) -> Result<CommandOutcome>;
 
+    /// A whole push, in order, in ONE transaction: each command exactly as `push_command` decides
+    /// it, against the state the commands before it left. One commit (and, on PostgreSQL, one
+    /// hold of the counter's row lock) per push instead of per command; an error rolls the whole
+    /// push back, and the client sends it again.
+    async fn push_batch(
+        &self,
+        user_id: Uuid,
+        client_id: Uuid,
+        commands: &[PushedCommand],
+        now: Timestamp,
+    ) -> Result<Vec<CommandOutcome>>;
+
     // ---- pull ----
 
     /// Up to `limit` events with `seq > after`, in counter order.

@@ -92,6 +92,8 @@ impl SqliteStore {
 
     fn with_connection(mut conn: Connection) -> Result<SqliteStore> {
         conn.pragma_update(None, "foreign_keys", true)?;
+        // Every statement of a push is prepared once and kept (rusqlite keeps 16 by default).
+        conn.set_prepared_statement_cache_capacity(64);
         migrate(&mut conn)?;
         Ok(SqliteStore {
             conn: Arc::new(Mutex::new(conn)),
@@ -186,20 +188,17 @@ const USER_COLUMNS: &str = "id, organisation_id, name, roles, active, password_h
 
 fn read_user(conn: &Connection, clause: &str, keys: &[&str]) -> Result<Option<UserRecord>> {
     let row: Option<(String, String, String, String, bool, String)> = conn
-        .query_row(
-            &format!("SELECT {USER_COLUMNS} FROM users WHERE {clause}"),
-            rusqlite::params_from_iter(keys),
-            |row| {
-                Ok((
-                    row.get(0)?,
-                    row.get(1)?,
-                    row.get(2)?,
-                    row.get(3)?,
-                    row.get(4)?,
-                    row.get(5)?,
-                ))
-            },
-        )
+        .prepare_cached(&format!("SELECT {USER_COLUMNS} FROM users WHERE {clause}"))?
+        .query_row(rusqlite::params_from_iter(keys), |row| {
+            Ok((
+                row.get(0)?,
+                row.get(1)?,
+                row.get(2)?,
+                row.get(3)?,
+                row.get(4)?,
+                row.get(5)?,
+            ))
+        })
         .optional()?;
     row.map(
         |(id, organisation_id, name, roles, active, password_hash)| {
@@ -266,12 +265,13 @@ fn live_token_user(
 
 fn read_policy(conn: &Connection, organisation_id: Uuid) -> Result<Option<PublishedPolicy>> {
     let row: Option<(i64, String, String)> = conn
-        .query_row(
+        .prepare_cached(
             "SELECT version, source, published_at FROM policies
              WHERE organisation_id = ?1 ORDER BY version DESC LIMIT 1",
-            [organisation_id.to_string()],
-            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
-        )
+        )?
+        .query_row([organisation_id.to_string()], |row| {
+            Ok((row.get(0)?, row.get(1)?, row.get(2)?))
+        })
         .optional()?;
     row.map(|(version, source, published_at)| {
         Ok(PublishedPolicy {
@@ -286,11 +286,10 @@ fn read_policy(conn: &Connection, organisation_id: Uuid) -> Result<Option<Publis
 
 fn read_head(conn: &Connection, organisation_id: Uuid) -> Result<Option<(u64, ChainHash)>> {
     let row: Option<(i64, Vec<u8>)> = conn
-        .query_row(
-            "SELECT last_seq, chain_hash FROM org_counters WHERE organisation_id = ?1",
-            [organisation_id.to_string()],
-            |row| Ok((row.get(0)?, row.get(1)?)),
-        )
+        .prepare_cached("SELECT last_seq, chain_hash FROM org_counters WHERE organisation_id = ?1")?
+        .query_row([organisation_id.to_string()], |row| {
+            Ok((row.get(0)?, row.get(1)?))
+        })
         .optional()?;
     row.map(|(seq, hash)| {
         Ok((
@@ -309,13 +308,12 @@ fn read_account(
     key: &str,
 ) -> Result<Option<AccountRecord>> {
     let row: Option<(String, String, i64)> = conn
-        .query_row(
-            &format!(
-                "SELECT id, draft, version FROM accounts WHERE organisation_id = ?1 AND {clause} = ?2"
-            ),
-            params![organisation_id.to_string(), key],
-            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
-        )
+        .prepare_cached(&format!(
+            "SELECT id, draft, version FROM accounts WHERE organisation_id = ?1 AND {clause} = ?2"
+        ))?
+        .query_row(params![organisation_id.to_string(), key], |row| {
+            Ok((row.get(0)?, row.get(1)?, row.get(2)?))
+        })
         .optional()?;
     row.map(|(id, draft, version)| {
         Ok(AccountRecord {
@@ -357,11 +355,8 @@ fn load_case(
         .and_then(|account| account.draft.original_sales_rep.as_deref())
     {
         Some(rep) => tx
-            .query_row(
-                "SELECT active FROM users WHERE organisation_id = ?1 AND name = ?2",
-                params![org, rep],
-                |row| row.get::<_, bool>(0),
-            )
+            .prepare_cached("SELECT active FROM users WHERE organisation_id = ?1 AND name = ?2")?
+            .query_row(params![org, rep], |row| row.get::<_, bool>(0))
             .optional()?
             // A rep the server does not know cannot be given a task.
             .unwrap_or(false),
@@ -435,53 +430,53 @@ fn write_decision(
                 ":chain_hash": head.1 .0.to_vec(),
             })?;
         }
-        tx.execute(
+        tx.prepare_cached(
             "INSERT INTO org_counters (organisation_id, last_seq, chain_hash) VALUES (?1, ?2, ?3)
              ON CONFLICT (organisation_id) DO UPDATE
              SET last_seq = excluded.last_seq, chain_hash = excluded.chain_hash",
-            params![org, seq_i64(head.0, "seq")?, head.1 .0.to_vec()],
-        )?;
+        )?
+        .execute(params![org, seq_i64(head.0, "seq")?, head.1 .0.to_vec()])?;
     }
     if let Some(case) = decision.case {
-        tx.execute(
+        tx.prepare_cached(
             "INSERT INTO cases (organisation_id, id, account_id, version) VALUES (?1, ?2, ?3, ?4)
              ON CONFLICT (organisation_id, id) DO UPDATE SET version = excluded.version",
-            params![
-                org,
-                case.id.to_string(),
-                case.account_id.to_string(),
-                seq_i64(case.version, "case version")?
-            ],
-        )?;
+        )?
+        .execute(params![
+            org,
+            case.id.to_string(),
+            case.account_id.to_string(),
+            seq_i64(case.version, "case version")?
+        ])?;
     }
     for account in &decision.accounts {
-        tx.execute(
+        tx.prepare_cached(
             "INSERT INTO accounts (organisation_id, id, external_id, draft, version, updated_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6)
              ON CONFLICT (organisation_id, id) DO UPDATE SET
                 draft = excluded.draft, version = excluded.version, updated_at = excluded.updated_at",
-            params![
+        )?
+        .execute(params![
                 org,
                 account.id.to_string(),
                 account.draft.external_id,
                 to_json(&account.draft)?,
                 seq_i64(account.version, "account version")?,
                 millis(now)
-            ],
-        )?;
+            ])?;
     }
-    tx.execute(
+    tx.prepare_cached(
         "INSERT INTO command_outcomes (organisation_id, client_id, seq, user_id, outcome, recorded_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        params![
-            org,
-            origin.client_id.to_string(),
-            seq_i64(origin.seq, "seq")?,
-            user_id.to_string(),
-            to_json(&decision.outcome)?,
-            millis(now)
-        ],
-    )?;
+    )?
+    .execute(params![
+        org,
+        origin.client_id.to_string(),
+        seq_i64(origin.seq, "seq")?,
+        user_id.to_string(),
+        to_json(&decision.outcome)?,
+        millis(now)
+    ])?;
     Ok(())
 }
 
@@ -498,9 +493,11 @@ fn push_in(
     let org = user.organisation_id;
     let seq = seq_i64(pushed.seq, "seq")?;
     let stored: Option<String> = tx
-        .query_row(
+        .prepare_cached(
             "SELECT outcome FROM command_outcomes
              WHERE organisation_id = ?1 AND client_id = ?2 AND seq = ?3",
+        )?
+        .query_row(
             params![org.to_string(), client_id.to_string(), seq],
             |row| row.get(0),
         )
@@ -508,11 +505,13 @@ fn push_in(
     let stored = stored
         .map(|text| from_json::<CommandOutcome>(&text, "stored outcome"))
         .transpose()?;
-    let last: Option<i64> = tx.query_row(
-        "SELECT MAX(seq) FROM command_outcomes WHERE organisation_id = ?1 AND client_id = ?2",
-        params![org.to_string(), client_id.to_string()],
-        |row| row.get(0),
-    )?;
+    let last: Option<i64> = tx
+        .prepare_cached(
+            "SELECT MAX(seq) FROM command_outcomes WHERE organisation_id = ?1 AND client_id = ?2",
+        )?
+        .query_row(params![org.to_string(), client_id.to_string()], |row| {
+            row.get(0)
+        })?;
     let last = seq_u64(last.unwrap_or(0), "client seq")?;
     if let Sequence::Duplicate(outcome) = push::check_sequence(stored, last, pushed.seq)? {
         return Ok(outcome);
@@ -922,6 +921,27 @@ impl ServerStore for SqliteStore {
             let outcome = push_in(&tx, &policies, user_id, client_id, &command, now)?;
             tx.commit()?;
             Ok(outcome)
+        })
+        .await
+    }
+
+    async fn push_batch(
+        &self,
+        user_id: Uuid,
+        client_id: Uuid,
+        commands: &[PushedCommand],
+        now: Timestamp,
+    ) -> Result<Vec<CommandOutcome>> {
+        let commands = commands.to_vec();
+        let policies = self.policies.clone();
+        self.run(move |conn| {
+            let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+            let outcomes = commands
+                .iter()
+                .map(|command| push_in(&tx, &policies, user_id, client_id, command, now))
+                .collect::<Result<Vec<_>>>()?;
+            tx.commit()?;
+            Ok(outcomes)
         })
         .await
     }

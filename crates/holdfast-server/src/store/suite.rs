@@ -30,6 +30,7 @@ macro_rules! store_suite {
             push_applies_and_rejects_by_the_servers_records,
             a_repeated_command_returns_its_stored_outcome_and_applies_nothing,
             a_gap_is_an_error,
+            a_push_batch_decides_in_order_in_one_transaction,
             a_guarded_step_on_a_moved_case_is_a_recorded_conflict,
             a_plain_command_is_decided_again_on_the_moved_state,
             a_deactivated_user_pushes_nothing,
@@ -605,6 +606,57 @@ pub async fn a_gap_is_an_error(store: &dyn ServerStore) {
         "{result:?}"
     );
     assert!(case_events(store, f.organisation.id, case_id)
+        .await
+        .is_empty());
+}
+
+pub async fn a_push_batch_decides_in_order_in_one_transaction(store: &dyn ServerStore) {
+    let f = fixture(store).await;
+    let client = Uuid::now_v7();
+    let case_id = Uuid::now_v7();
+    let batch = vec![
+        case_command(1, case_id, 0, receive(case_id, f.account_id)),
+        case_command(2, case_id, 1, CaseCommand::Acknowledge),
+        // Decided against the state the two before it left: the case is at version 2.
+        case_command(3, case_id, 2, CaseCommand::LogRequest),
+    ];
+    let outcomes = store
+        .push_batch(f.mia.id, client, &batch, now())
+        .await
+        .expect("pushed");
+    assert_eq!(outcomes, vec![CommandOutcome::Applied; 3]);
+    let recorded = case_events(store, f.organisation.id, case_id).await;
+    assert_eq!(recorded.len(), 3, "{recorded:?}");
+
+    // The same batch again (the answer was lost) applies nothing and answers the same.
+    let again = store
+        .push_batch(f.mia.id, client, &batch, now())
+        .await
+        .expect("retried");
+    assert_eq!(again, outcomes);
+    assert_eq!(
+        case_events(store, f.organisation.id, case_id).await.len(),
+        3
+    );
+
+    // A batch whose later command fails leaves nothing of its earlier ones behind.
+    let other = Uuid::now_v7();
+    let broken = vec![
+        case_command(4, other, 0, receive(other, f.account_id)),
+        case_command(6, other, 1, CaseCommand::Acknowledge),
+    ];
+    let result = store.push_batch(f.mia.id, client, &broken, now()).await;
+    assert!(
+        matches!(
+            result,
+            Err(ServerError::SequenceGap {
+                expected: 5,
+                got: 6
+            })
+        ),
+        "{result:?}"
+    );
+    assert!(case_events(store, f.organisation.id, other)
         .await
         .is_empty());
 }

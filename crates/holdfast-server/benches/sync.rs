@@ -1,0 +1,622 @@
+//! The sync server's speed end to end (issue 5): one desk pushes N case commands (100k by
+//! default) over real loopback HTTP to an in-process server, and another desk pulls them all and
+//! applies them to its replica. On SQLite always, and on PostgreSQL when
+//! `HOLDFAST_BENCH_POSTGRES_URL` names a server the bench may create a database on (`cargo xtask
+//! bench` starts a throwaway cluster and sets it). Each figure is printed beside the same event
+//! rows written again by a raw batched insert into the same database in the same run (see
+//! `support/reference.rs`), and the ratio.
+//!
+//! Aims (issue 5): server ingest ≥ 20k commands/s; 100k commands end to end in ≤ 10 s on
+//! PostgreSQL.
+//!
+//! The commands: for every case, `receive` then `acknowledge`, by an account manager, each pushed
+//! command decided again by the server's engine against its own records (the account, the case's
+//! history, the user's roles, the published policy). Each records one event. The cases are spread
+//! over at most 1000 accounts (imported before, not timed).
+//!
+//! Usage: `cargo bench -p holdfast-server --bench sync -- [--commands N] [--require-postgres]`.
+
+#[path = "support/reference.rs"]
+mod reference;
+
+use std::net::SocketAddr;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use holdfast_core::account::{account_id, AccountDraft, PreferredChannel};
+use holdfast_core::case::RequestChannel;
+use holdfast_core::money::{Currency, Money};
+use holdfast_core::policy::{parse_policy, Policy};
+use holdfast_core::role::Role;
+use holdfast_core::workflow::{Actor, CaseCommand};
+use holdfast_server::auth::{hash_password_async, AuthConfig};
+use holdfast_server::http::{router, AppState, MIN_CLIENT_SCHEMA};
+use holdfast_server::store::postgres::PgStore;
+use holdfast_server::store::sqlite::{SqliteStore, DATABASE_FILE};
+use holdfast_server::store::{NewUser, ServerStore};
+use holdfast_sync::client::{Context, KnownUsers, Replica, CASE};
+use holdfast_sync::protocol::{CommandOutcome, PushRequest, Session, SignIn, MAX_BATCH};
+use holdfast_sync::transport::SyncClient;
+use jiff::Timestamp;
+use reference::{BoxError, RawInsert, Target};
+use tokio_postgres::NoTls;
+use uuid::Uuid;
+
+/// Where the PostgreSQL server is named (a role that may CREATE DATABASE).
+const URL_VAR: &str = "HOLDFAST_BENCH_POSTGRES_URL";
+const DEFAULT_COMMANDS: usize = 100_000;
+/// Issue 5: at least this many commands per second ingested by the server.
+const INGEST_AIM: f64 = 20_000.0;
+/// Issue 5: 100k commands end to end in at most this many seconds (scaled for a shorter run).
+const END_TO_END_AIM_SECS: f64 = 10.0;
+const ORGANISATION: &str = "Bench";
+const POLICY: &str = include_str!("../../../policies/billsbee.toml");
+const PASSWORD: &str = "bench password";
+/// Accounts per import command (the setup).
+const IMPORT_BATCH: usize = 1000;
+/// The accounts the cases are spread over (round robin). Every request is decided on a clone of
+/// the pushing desk's replica, which holds one event per account: with 50k accounts the clones
+/// alone took a minute, before the clock. The server's work per command barely depends on it (it
+/// reads one account either way).
+const MAX_ACCOUNTS: usize = 1000;
+
+// A case's receive and acknowledge are decided together, so a push never splits them.
+const _: () = assert!(MAX_BATCH % 2 == 0);
+
+const USAGE: &str = "usage: cargo bench -p holdfast-server --bench sync -- [--commands N] \
+                     [--require-postgres]";
+
+struct Options {
+    commands: usize,
+    require_postgres: bool,
+}
+
+fn parse_options() -> Result<Options, String> {
+    let mut options = Options {
+        commands: DEFAULT_COMMANDS,
+        require_postgres: false,
+    };
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            // `cargo bench` passes it to every bench binary.
+            "--bench" => {}
+            "--require-postgres" => options.require_postgres = true,
+            "--commands" => {
+                let value = args.next().ok_or("--commands needs a number")?;
+                options.commands = value
+                    .replace('_', "")
+                    .parse()
+                    .ok()
+                    .filter(|commands| *commands >= 2)
+                    .ok_or_else(|| format!("--commands {value}: give a number of at least 2"))?;
+            }
+            other => return Err(format!("unexpected argument \"{other}\"\n{USAGE}")),
+        }
+    }
+    Ok(options)
+}
+
+fn main() -> ExitCode {
+    match run() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("sync bench: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run() -> Result<(), BoxError> {
+    let options = parse_options()?;
+    let postgres_url = std::env::var(URL_VAR)
+        .ok()
+        .filter(|url| !url.trim().is_empty());
+    if options.require_postgres && postgres_url.is_none() {
+        return Err(format!(
+            "--require-postgres: {URL_VAR} is not set; point it at a PostgreSQL server the bench \
+             may create a database on (postgres://USER@HOST:PORT/postgres), or run `cargo xtask \
+             bench`, which starts a throwaway cluster"
+        )
+        .into());
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    let commands = options.commands;
+    println!(
+        "sync: {commands} commands ({} cases over {} accounts, each received then acknowledged \
+         by an account manager, every command decided again by the server), pushed {MAX_BATCH} \
+         a request over loopback HTTP by one desk, then pulled {MAX_BATCH} events a page and \
+         applied by another",
+        commands.div_ceil(2),
+        commands.div_ceil(2).min(MAX_ACCOUNTS)
+    );
+    runtime.block_on(async {
+        let dir = tempfile::tempdir()?;
+        let data = dir.path().join("data");
+        let store = Arc::new(SqliteStore::open(&data)?);
+        bench(
+            "sqlite",
+            store,
+            Target::Sqlite(data.join(DATABASE_FILE)),
+            commands,
+        )
+        .await?;
+        match postgres_url {
+            Some(url) => {
+                let database = FreshDatabase::create(&url).await?;
+                let outcome = async {
+                    let store = Arc::new(PgStore::connect(&database.url).await?);
+                    bench(
+                        "postgres",
+                        store,
+                        Target::Postgres(database.url.clone()),
+                        commands,
+                    )
+                    .await
+                }
+                .await;
+                database.remove().await;
+                outcome?;
+            }
+            None => println!("postgres: skipped ({URL_VAR} is not set)"),
+        }
+        Ok(())
+    })
+}
+
+/// The server, in-process, serving the real router on a loopback port; stopped on drop.
+struct Server {
+    address: String,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Server {
+    async fn start(store: Arc<dyn ServerStore>) -> Result<Server, BoxError> {
+        let state = AppState::new(store, AuthConfig::default()).await?;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let address = format!("http://{}", listener.local_addr()?);
+        let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+        let task = tokio::spawn(async move {
+            if let Err(error) = axum::serve(listener, app).await {
+                eprintln!("sync bench: the server stopped: {error}");
+            }
+        });
+        Ok(Server { address, task })
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+/// One desktop profile: its transport, session and replica, and what it decides with.
+struct Desk {
+    client: SyncClient,
+    session: Session,
+    replica: Replica,
+    actor: Actor,
+    policy: Policy,
+    users: KnownUsers,
+}
+
+impl Desk {
+    async fn sign_in(address: &str, user: &str) -> Result<Desk, BoxError> {
+        let client = SyncClient::new(address, MIN_CLIENT_SCHEMA)?;
+        let session = client
+            .sign_in(&SignIn {
+                organisation: ORGANISATION.into(),
+                user: user.into(),
+                password: PASSWORD.into(),
+            })
+            .await?;
+        let published = client
+            .policy(&session.access_token)
+            .await?
+            .ok_or("the organisation has no policy")?;
+        let replica = Replica::new(Uuid::now_v7(), &session.me.checkpoint_key)?;
+        Ok(Desk {
+            actor: Actor {
+                user_id: session.me.user.clone(),
+                roles: session.me.roles.clone(),
+                active: session.me.active,
+            },
+            policy: parse_policy(&published.source)?,
+            users: KnownUsers::new(),
+            client,
+            session,
+            replica,
+        })
+    }
+
+    fn context(&self, now: Timestamp) -> Context<'_> {
+        Context {
+            actor: &self.actor,
+            policy: Some(&self.policy),
+            users: &self.users,
+            now,
+        }
+    }
+
+    /// The replica and the context it decides with, borrowed together.
+    fn split(&mut self, now: Timestamp) -> (&mut Replica, Context<'_>) {
+        let Desk {
+            replica,
+            actor,
+            policy,
+            users,
+            ..
+        } = self;
+        let context = Context {
+            actor,
+            policy: Some(policy),
+            users,
+            now,
+        };
+        (replica, context)
+    }
+
+    /// Queues an import and pushes it, expecting it applied.
+    async fn import(&mut self, accounts: Vec<AccountDraft>) -> Result<(), BoxError> {
+        let now = Timestamp::now();
+        let (replica, context) = self.split(now);
+        replica.import_accounts(accounts, &context)?;
+        let request = replica.next_push(MAX_BATCH)?.ok_or("nothing to push")?;
+        let response = self
+            .client
+            .push(&self.session.access_token, &request)
+            .await?;
+        expect_applied(&request, &response.results)?;
+        let (replica, context) = self.split(now);
+        replica.on_push_response(&response, &context)?;
+        Ok(())
+    }
+
+    /// Pulls pages of `MAX_BATCH` and applies them until the log is caught up; returns the pages.
+    async fn pull_all(&mut self) -> Result<usize, BoxError> {
+        let mut pages = 0;
+        loop {
+            let page = self
+                .client
+                .pull(&self.session.access_token, self.replica.cursor(), MAX_BATCH)
+                .await?;
+            pages += 1;
+            let (replica, context) = self.split(Timestamp::now());
+            if !replica.apply_pull(&page, &context)?.more {
+                return Ok(pages);
+            }
+        }
+    }
+}
+
+fn expect_applied(
+    request: &PushRequest,
+    results: &[holdfast_sync::protocol::CommandResult],
+) -> Result<(), BoxError> {
+    if results.len() != request.commands.len() {
+        return Err(format!(
+            "{} answers to a push of {} commands",
+            results.len(),
+            request.commands.len()
+        )
+        .into());
+    }
+    match results
+        .iter()
+        .find(|result| result.outcome != CommandOutcome::Applied)
+    {
+        Some(result) => Err(format!(
+            "command {} was not applied: {:?}",
+            result.seq, result.outcome
+        )
+        .into()),
+        None => Ok(()),
+    }
+}
+
+fn usd(minor: i64) -> Result<Money, BoxError> {
+    Ok(Money::new(minor, Currency::parse("USD")?))
+}
+
+fn draft(index: usize) -> Result<AccountDraft, BoxError> {
+    Ok(AccountDraft {
+        external_id: format!("B-{index:06}"),
+        name: format!("Dental practice {index}"),
+        contact_name: Some("Rae".into()),
+        email: Some(format!("owner{index}@example.com")),
+        phone: Some("+1 555 010 2030".into()),
+        preferred_channel: PreferredChannel::Phone,
+        tier: "Standard".into(),
+        hosting_server: None,
+        plan: Some("Pro".into()),
+        mrr: usd(4_900)?,
+        customer_since: None,
+        total_collected: usd(58_800)?,
+        accounts_receivable: usd(0)?,
+        original_sales_rep: None,
+        unpaid_invoices: 0,
+    })
+}
+
+/// The commands, decided by the pushing desk's replica before the clock starts, one push request
+/// per `MAX_BATCH` commands.
+///
+/// Each request is decided on a fork of the desk's replica (a clone: the same client id, the same
+/// confirmed log, an empty outbox), and its sequence numbers are then moved past the requests
+/// before it. One outbox of 100k would take quadratic time to fill, because `Replica::decide`
+/// lays the whole outbox over the log for every decision. Every case is new and a receive and
+/// its acknowledge always share a request, and receiving a case does not change its account's
+/// facts, so no command depends on another request's: each is decided exactly as it would be in
+/// one long outbox.
+fn decide_requests(
+    desk: &Desk,
+    accounts: &[Uuid],
+    commands: usize,
+) -> Result<Vec<PushRequest>, BoxError> {
+    if !desk.replica.pending().is_empty() {
+        return Err("the pushing desk's outbox is not empty".into());
+    }
+    let now = Timestamp::now();
+    let mut requests = Vec::with_capacity(commands.div_ceil(MAX_BATCH));
+    let mut case_id = Uuid::nil();
+    for (round, start) in (0..commands).step_by(MAX_BATCH).enumerate() {
+        let mut fork = desk.replica.clone();
+        let context = desk.context(now);
+        for index in start..commands.min(start + MAX_BATCH) {
+            let case = index / 2;
+            let command = if index % 2 == 0 {
+                case_id = Uuid::now_v7();
+                CaseCommand::Receive {
+                    case_id,
+                    account_id: accounts[case % accounts.len()],
+                    channel: RequestChannel::Phone,
+                    requester_name: "Rae".into(),
+                    requester_contact: "+1 555 010 2030".into(),
+                    received_at: None,
+                }
+            } else {
+                CaseCommand::Acknowledge
+            };
+            fork.decide(case_id, command, &context)?;
+        }
+        let mut request = fork.next_push(MAX_BATCH)?.ok_or("nothing was decided")?;
+        let offset = (round * MAX_BATCH) as u64;
+        for command in &mut request.commands {
+            command.seq += offset;
+        }
+        requests.push(request);
+    }
+    Ok(requests)
+}
+
+/// What one backend measured.
+struct Run {
+    ingest: Duration,
+    pull: Duration,
+    pushes: usize,
+    pages: usize,
+    prepared: Duration,
+    raw: RawInsert,
+}
+
+async fn bench(
+    label: &str,
+    store: Arc<dyn ServerStore>,
+    target: Target,
+    commands: usize,
+) -> Result<(), BoxError> {
+    let run = measure(store, &target, commands).await?;
+    report(label, commands, &run);
+    Ok(())
+}
+
+async fn measure(
+    store: Arc<dyn ServerStore>,
+    target: &Target,
+    commands: usize,
+) -> Result<Run, BoxError> {
+    let server = Server::start(store.clone()).await?;
+    let now = Timestamp::now();
+    let organisation = store.create_organisation(ORGANISATION, now).await?;
+    store
+        .publish_policy(organisation.id, parse_policy(POLICY)?.version, POLICY, now)
+        .await?;
+    let password_hash = hash_password_async(PASSWORD.into(), AuthConfig::default()).await?;
+    for (name, role) in [("ann", Role::AccountManager), ("max", Role::Manager)] {
+        store
+            .add_user(
+                NewUser {
+                    organisation_id: organisation.id,
+                    name: name.into(),
+                    roles: vec![role],
+                    password_hash: password_hash.clone(),
+                },
+                now,
+            )
+            .await?;
+    }
+    let mut pusher = Desk::sign_in(&server.address, "ann").await?;
+    let mut puller = Desk::sign_in(&server.address, "max").await?;
+
+    // Setup, not timed: the accounts, imported by the pushing desk; both desks pull them.
+    let count = commands.div_ceil(2).min(MAX_ACCOUNTS);
+    let mut accounts = Vec::with_capacity(count);
+    for start in (0..count).step_by(IMPORT_BATCH) {
+        let drafts = (start..count.min(start + IMPORT_BATCH))
+            .map(draft)
+            .collect::<Result<Vec<_>, _>>()?;
+        accounts.extend(drafts.iter().map(|draft| account_id(&draft.external_id)));
+        pusher.import(drafts).await?;
+    }
+    pusher.pull_all().await?;
+    puller.pull_all().await?;
+    let head = store.head(organisation.id).await?.map_or(0, |(seq, _)| seq);
+
+    let started = Instant::now();
+    let requests = decide_requests(&pusher, &accounts, commands)?;
+    let prepared = started.elapsed();
+
+    // Timed: the pushes, answered command by command.
+    let token = pusher.session.access_token.clone();
+    let started = Instant::now();
+    for request in &requests {
+        let response = pusher.client.push(&token, request).await?;
+        expect_applied(request, &response.results)?;
+    }
+    let ingest = started.elapsed();
+
+    // Timed: the other desk pulls and applies until it is caught up.
+    let started = Instant::now();
+    let pages = puller.pull_all().await?;
+    let pull = started.elapsed();
+
+    let log = puller.replica.log();
+    let server_head = store.head(organisation.id).await?.map_or(0, |(seq, _)| seq);
+    let fresh = &log[usize::try_from(head)?..];
+    if puller.replica.cursor() != server_head
+        || fresh.len() != commands
+        || fresh.iter().any(|event| event.aggregate_type != CASE)
+    {
+        return Err(format!(
+            "the pulling desk is not caught up: it holds {} events, the server {server_head}; \
+             {} of the {commands} commands' events",
+            puller.replica.cursor(),
+            fresh.len()
+        )
+        .into());
+    }
+    drop((pusher, puller, server));
+
+    let reference = store
+        .create_organisation("Bench reference", Timestamp::now())
+        .await?;
+    let raw = reference::insert_again(target, organisation.id, reference.id, head).await?;
+    if raw.rows != commands {
+        return Err(format!("the reference wrote {} rows, not {commands}", raw.rows).into());
+    }
+    Ok(Run {
+        ingest,
+        pull,
+        pushes: requests.len(),
+        pages,
+        prepared,
+        raw,
+    })
+}
+
+fn secs(duration: Duration) -> String {
+    format!("{:.3} s", duration.as_secs_f64())
+}
+
+fn report(label: &str, commands: usize, run: &Run) {
+    let raw = run.raw.elapsed.as_secs_f64().max(1e-9);
+    let ingest_rate = commands as f64 / run.ingest.as_secs_f64().max(1e-9);
+    let raw_rate = commands as f64 / raw;
+    let verdict = |within: bool| if within { "within" } else { "OVER" };
+    println!(
+        "{:<46} {:>14}   raw SQL {:>14}   ratio {:>6.2}x   ({} the aim of {} commands/s)",
+        format!("{label}: server ingest"),
+        format!("{ingest_rate:.0} cmd/s"),
+        format!("{raw_rate:.0} rows/s"),
+        run.ingest.as_secs_f64() / raw,
+        verdict(ingest_rate >= INGEST_AIM),
+        INGEST_AIM
+    );
+    let end_to_end = run.ingest + run.pull;
+    let limit = END_TO_END_AIM_SECS * commands as f64 / DEFAULT_COMMANDS as f64;
+    let aim = if commands == DEFAULT_COMMANDS {
+        format!("{END_TO_END_AIM_SECS} s")
+    } else {
+        format!("{limit:.2} s, 10 s per 100k")
+    };
+    println!(
+        "{:<46} {:>14}   raw SQL {:>14}   ratio {:>6.2}x   ({} the aim of {aim})",
+        format!("{label}: end to end, {commands} commands"),
+        secs(end_to_end),
+        secs(run.raw.elapsed),
+        end_to_end.as_secs_f64() / raw,
+        verdict(end_to_end.as_secs_f64() <= limit),
+    );
+    println!(
+        "{:<46} push {} ({} requests), pull {} ({} pages); decided beforehand in {} (not \
+         timed); raw SQL: {}",
+        "",
+        secs(run.ingest),
+        run.pushes,
+        secs(run.pull),
+        run.pages,
+        secs(run.prepared),
+        run.raw.how
+    );
+}
+
+/// A database of its own on the PostgreSQL server, dropped afterwards.
+struct FreshDatabase {
+    server: String,
+    name: String,
+    url: String,
+}
+
+impl FreshDatabase {
+    async fn create(server: &str) -> Result<FreshDatabase, BoxError> {
+        let name = format!("holdfast_bench_{}", Uuid::now_v7().simple());
+        let (client, connection) = tokio_postgres::connect(server, NoTls)
+            .await
+            .map_err(|error| format!("cannot connect to {URL_VAR} ({server}): {error}"))?;
+        let connection = tokio::spawn(connection);
+        client
+            .batch_execute(&format!("CREATE DATABASE {name}"))
+            .await
+            .map_err(|error| format!("cannot create database {name}: {error}"))?;
+        drop(client);
+        let _ = connection.await;
+        Ok(FreshDatabase {
+            url: url_with_database(server, &name),
+            server: server.to_owned(),
+            name,
+        })
+    }
+
+    /// Drops the database (best effort: a failure is only reported).
+    async fn remove(self) {
+        let dropped = async {
+            let (client, connection) = tokio_postgres::connect(&self.server, NoTls).await?;
+            let connection = tokio::spawn(connection);
+            client
+                .batch_execute(&format!(
+                    "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                    self.name
+                ))
+                .await?;
+            drop(client);
+            let _ = connection.await;
+            Ok::<(), tokio_postgres::Error>(())
+        }
+        .await;
+        if let Err(error) = dropped {
+            eprintln!("sync bench: could not drop database {}: {error}", self.name);
+        }
+    }
+}
+
+/// `url` with its database replaced by `database` (the path; a query string is kept).
+fn url_with_database(url: &str, database: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((base, query)) => (base, Some(query)),
+        None => (url, None),
+    };
+    let authority_start = base.find("://").map_or(0, |index| index + 3);
+    let path_start = base[authority_start..]
+        .find('/')
+        .map_or(base.len(), |index| authority_start + index);
+    let mut out = format!("{}/{database}", &base[..path_start]);
+    if let Some(query) = query {
+        out.push('?');
+        out.push_str(query);
+    }
+    out
+}
