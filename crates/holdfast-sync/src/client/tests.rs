@@ -888,6 +888,12 @@ fn a_saved_replica_restores_everything_typed_offline() {
         )
         .expect("answer");
 
+    // A decision reads only the commands that can matter to it, and sees what the whole outbox
+    // would show.
+    for id in replica.case_ids() {
+        assert!(replica.overlays_agree(id, &KnownUsers::new()), "case {id}");
+    }
+
     let saved = replica.save().expect("saved");
     let restored = Replica::restore(&saved).expect("restored");
     assert_eq!(restored.client_id(), CLIENT);
