@@ -7,7 +7,7 @@
 
 use fantoccini::Locator;
 
-use crate::desk::{case_row_text, open_case, show_case, switch_user};
+use crate::desk::{case_row_text, open_case, show_case, switch_user, verify_identity};
 use crate::ensure;
 use crate::harness::App;
 use crate::import_and_cases::{import, set_up_profile_for, write_csv};
@@ -46,16 +46,12 @@ async fn a_billsbee_cancellation_is_logged_written_off_and_finalized_by_a_manage
                         == Some("Call back to the phone on file"),
                 "the method list offers only the call back"
             );
-            app.field("Contact used")
-                .await?
-                .send_keys("+1 555 010 4242")
-                .await?;
-            app.field("Evidence")
-                .await?
-                .send_keys("Called back; Dana confirmed the request")
-                .await?;
-            app.click("Verify identity").await?;
-            app.list_item("Timeline", "Identity verified").await?;
+            verify_identity(
+                app,
+                "+1 555 010 4242",
+                "Called back; Dana confirmed the request",
+            )
+            .await?;
 
             // Retention is a manager's: the account manager routes the case and cannot record it.
             app.click("Route case").await?;

@@ -77,3 +77,13 @@ pub async fn show_case(app: &App, account: &str) -> Outcome {
 pub async fn case_row_text(app: &App, account: &str) -> Result<String, Failure> {
     Ok(text_of(&app.row("Cases", account).await?).await?)
 }
+
+/// Verifies the open case's requester against a contact on file, with the evidence the user
+/// types, and waits for the timeline to record it.
+pub async fn verify_identity(app: &App, contact: &str, evidence: &str) -> Outcome {
+    app.field("Contact used").await?.send_keys(contact).await?;
+    app.field("Evidence").await?.send_keys(evidence).await?;
+    app.click("Verify identity").await?;
+    app.list_item("Timeline", "Identity verified").await?;
+    Ok(())
+}

@@ -12,4 +12,5 @@ mod intelliserve;
 mod review_screenshots;
 mod sop_2017;
 mod store_check;
+mod team_sync;
 mod wootrecruit;

@@ -6,7 +6,7 @@
 use fantoccini::key::Key;
 use fantoccini::Locator;
 
-use crate::desk::{open_case, show_case};
+use crate::desk::{open_case, show_case, verify_identity};
 use crate::ensure;
 use crate::harness::App;
 use crate::import_and_cases::{import, set_up_profile_with_roles, write_csv, GOOD_CSV};
@@ -30,16 +30,7 @@ async fn review_screenshots_of_the_inbox_a_case_and_the_palette() {
             open_case(app, "quillfeather", "Quillfeather Health").await?;
             app.click("Acknowledge").await?;
             app.list_item("Timeline", "Acknowledged").await?;
-            app.field("Contact used")
-                .await?
-                .send_keys("gil@quillfeather.io")
-                .await?;
-            app.field("Evidence")
-                .await?
-                .send_keys("Reply from the address on file")
-                .await?;
-            app.click("Verify identity").await?;
-            app.list_item("Timeline", "Identity verified").await?;
+            verify_identity(app, "gil@quillfeather.io", "Reply from the address on file").await?;
             app.click("Send form").await?;
             app.button("Record form received").await?;
             app.field("New note")

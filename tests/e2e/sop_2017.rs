@@ -7,7 +7,7 @@
 
 use fantoccini::Locator;
 
-use crate::desk::{case_row_text, open_case, show_case, switch_user};
+use crate::desk::{case_row_text, open_case, show_case, switch_user, verify_identity};
 use crate::ensure;
 use crate::harness::{text_of, App};
 use crate::import_and_cases::{import, set_up_profile_for, write_csv, GOOD_CSV};
@@ -30,16 +30,7 @@ async fn a_2017_save_call_goes_to_the_fallback_and_a_large_refund_needs_a_second
             open_case(app, "quillfeather", "Quillfeather Health").await?;
             app.click("Acknowledge").await?;
             app.list_item("Timeline", "Acknowledged").await?;
-            app.field("Contact used")
-                .await?
-                .send_keys("gil@quillfeather.io")
-                .await?;
-            app.field("Evidence")
-                .await?
-                .send_keys("Request came from the address on file")
-                .await?;
-            app.click("Verify identity").await?;
-            app.list_item("Timeline", "Identity verified").await?;
+            verify_identity(app, "gil@quillfeather.io", "Request came from the address on file").await?;
 
             // A refund above $1000: under review until someone else verifies it.
             app.field("Refund amount (USD)")

@@ -9,7 +9,7 @@ use fantoccini::Locator;
 
 use crate::desk::open_case;
 use crate::ensure;
-use crate::harness::{text_of, App};
+use crate::harness::{text_of, App, Outcome};
 use crate::import_and_cases::{import, set_up_profile_with_roles, write_csv, GOOD_CSV};
 use crate::store_check::{only_event, stored_events};
 
@@ -21,6 +21,36 @@ const FORM_FIELDS: [&str; 6] = [
     "Requested cancellation date",
     "Preferred contact method",
 ];
+
+/// Sends the open case's mandatory form and records it received with every field the policy
+/// lists, as the account manager does once the customer returns it.
+pub async fn send_and_receive_form(app: &App) -> Outcome {
+    app.click("Send form").await?;
+    app.text("Cancellation request form sent, not returned")
+        .await?;
+    for field in FORM_FIELDS {
+        app.field(field)
+            .await?
+            .send_keys("as filled by the customer")
+            .await?;
+    }
+    app.click("Record form received").await?;
+    app.text("Cancellation request form received").await?;
+    Ok(())
+}
+
+/// Escalates the open case to the CSM `csm` with a note, and waits for the checklist to say so.
+pub async fn escalate_to(app: &App, csm: &str) -> Outcome {
+    app.field("CSM").await?.send_keys(csm).await?;
+    app.field("Note for the CSM")
+        .await?
+        .send_keys("Budget freeze; worth one more call")
+        .await?;
+    app.click("Escalate").await?;
+    app.text(&format!("Customer success manager: {csm}"))
+        .await?;
+    Ok(())
+}
 
 const NOTE: &str = "Gil says the hiring freeze ends their use of WootRecruit this quarter";
 
@@ -108,26 +138,10 @@ async fn a_wootrecruit_case_goes_from_acknowledgement_to_exit_feedback() {
             app.list_item("Timeline", "Identity verified").await?;
 
             // The mandatory form: sent, then received with every field the policy lists.
-            app.click("Send form").await?;
-            app.text("Cancellation request form sent, not returned")
-                .await?;
-            for field in FORM_FIELDS {
-                app.field(field)
-                    .await?
-                    .send_keys("as filled by the customer")
-                    .await?;
-            }
-            app.click("Record form received").await?;
-            app.text("Cancellation request form received").await?;
+            send_and_receive_form(app).await?;
 
             // The CSM's last attempt, from the escalation queue.
-            app.field("CSM").await?.send_keys("Carla").await?;
-            app.field("Note for the CSM")
-                .await?
-                .send_keys("Budget freeze; worth one more call")
-                .await?;
-            app.click("Escalate").await?;
-            app.text("Customer success manager: Carla").await?;
+            escalate_to(app, "Carla").await?;
             app.click("Escalations").await?;
             app.row("Escalations list", "Quillfeather Health").await?;
             app.click("Open the case of Quillfeather Health").await?;

@@ -252,6 +252,7 @@ impl Database {
         for (case_id, ready) in readiness {
             set_ready(&tx, case_id, ready)?;
         }
+        crate::sync::stamp_pending_acknowledgements(&tx)?;
         tx.commit()?;
         Ok(())
     }

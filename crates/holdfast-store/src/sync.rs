@@ -338,6 +338,7 @@ impl Database {
             project(&tx, &stored, event)?;
             recorded.push(stored);
         }
+        stamp_pending_acknowledgement(&tx, case_id)?;
         set_ready(&tx, case_id, ready)?;
         tx.execute("UPDATE sync_state SET replica = ?1 WHERE id = 1", [saved])?;
         tx.commit()?;
@@ -728,5 +729,34 @@ fn reproject(tx: &Transaction<'_>, case_id: Uuid) -> Result<()> {
         let event = crate::case_commands::to_case_event(&recorded)?;
         project(tx, &recorded, &event)?;
     }
+    stamp_pending_acknowledgement(tx, case_id)
+}
+
+/// `stamp_pending_acknowledgement` for every case acknowledged on this device and not yet
+/// confirmed (after a full rebuild of the read models).
+pub(crate) fn stamp_pending_acknowledgements(tx: &Transaction<'_>) -> Result<()> {
+    tx.execute(
+        "UPDATE cases SET acknowledged_at = (
+             SELECT min(recorded_at) FROM pending_events
+             WHERE aggregate_type = 'case' AND aggregate_id = cases.id AND kind = 'acknowledged')
+         WHERE acknowledged_at IS NULL AND id IN (
+             SELECT aggregate_id FROM pending_events
+             WHERE aggregate_type = 'case' AND kind = 'acknowledged')",
+        [],
+    )?;
+    Ok(())
+}
+
+/// Stops the case's first-response clock at an acknowledgement still waiting for the server: the
+/// triggers of migration 0005 stamp `cases.acknowledged_at` from `events` only, so without this
+/// a case acknowledged offline stays "due" (and later "overdue") in the inbox until it syncs.
+fn stamp_pending_acknowledgement(tx: &Transaction<'_>, case_id: Uuid) -> Result<()> {
+    tx.execute(
+        "UPDATE cases SET acknowledged_at = (
+             SELECT min(recorded_at) FROM pending_events
+             WHERE aggregate_type = 'case' AND aggregate_id = ?1 AND kind = 'acknowledged')
+         WHERE id = ?1 AND acknowledged_at IS NULL",
+        [case_id.to_string()],
+    )?;
     Ok(())
 }
