@@ -12,6 +12,7 @@
 //! Times are UTC `Timestamp`s. Token values never reach the store, only their SHA-256
 //! (`TokenHash`).
 
+mod columns;
 pub mod postgres;
 pub mod sqlite;
 #[cfg(any(test, feature = "test-suite"))]

@@ -12,6 +12,9 @@
 //! locked) in the same transaction as the events. Nothing another instance needs is kept in
 //! memory; the only cache is `PolicyCache` (parsed, immutable published policies).
 
+use super::columns::{
+    from_json, from_millis, hash_of, millis, parse_time, seq_i64, seq_u64, sorted_roles, to_json,
+};
 use std::str::FromStr;
 
 use async_trait::async_trait;
@@ -180,48 +183,6 @@ impl PgStore {
     pub fn pool_size(&self) -> usize {
         self.pool.status().max_size
     }
-}
-
-fn millis(at: Timestamp) -> i64 {
-    at.as_millisecond()
-}
-
-fn from_millis(value: i64) -> Result<Timestamp> {
-    Timestamp::from_millisecond(value)
-        .map_err(|_| ServerError::Corrupt(format!("{value} is not a valid instant")))
-}
-
-fn parse_time(text: &str, what: &str) -> Result<Timestamp> {
-    text.parse()
-        .map_err(|_| ServerError::Corrupt(format!("{what}: \"{text}\"")))
-}
-
-fn to_json<T: serde::Serialize>(value: &T) -> Result<String> {
-    serde_json::to_string(value).map_err(|error| ServerError::Corrupt(error.to_string()))
-}
-
-fn from_json<T: serde::de::DeserializeOwned>(text: &str, what: &str) -> Result<T> {
-    serde_json::from_str(text).map_err(|error| ServerError::Corrupt(format!("{what}: {error}")))
-}
-
-fn sorted_roles(roles: &[Role]) -> Vec<Role> {
-    let mut roles = roles.to_vec();
-    roles.sort();
-    roles.dedup();
-    roles
-}
-
-fn seq_i64(value: u64, what: &str) -> Result<i64> {
-    i64::try_from(value).map_err(|_| ServerError::invalid(what, "is out of range"))
-}
-
-fn seq_u64(value: i64, what: &str) -> Result<u64> {
-    u64::try_from(value).map_err(|_| ServerError::Corrupt(format!("{what}: {value}")))
-}
-
-fn hash_of(bytes: &[u8], what: &str) -> Result<ChainHash> {
-    ChainHash::from_slice(bytes)
-        .ok_or_else(|| ServerError::Corrupt(format!("{what}: not 32 bytes")))
 }
 
 /// One row or none, through the connection's statement cache.

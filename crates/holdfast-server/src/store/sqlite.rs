@@ -3,6 +3,9 @@
 //! store). SQLite has one writer, so the organisation's counter advances in commit order. Blocking
 //! work runs on tokio's blocking pool.
 
+use super::columns::{
+    from_json, from_millis, millis, parse_time, parse_uuid, seq_i64, seq_u64, sorted_roles, to_json,
+};
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
@@ -123,47 +126,6 @@ impl SqliteStore {
         .await
         .map_err(|error| ServerError::Task(error.to_string()))?
     }
-}
-
-fn millis(at: Timestamp) -> i64 {
-    at.as_millisecond()
-}
-
-fn from_millis(value: i64) -> Result<Timestamp> {
-    Timestamp::from_millisecond(value)
-        .map_err(|_| ServerError::Corrupt(format!("{value} is not a valid instant")))
-}
-
-fn parse_uuid(text: &str, what: &str) -> Result<Uuid> {
-    Uuid::parse_str(text).map_err(|_| ServerError::Corrupt(format!("{what}: \"{text}\"")))
-}
-
-fn parse_time(text: &str, what: &str) -> Result<Timestamp> {
-    text.parse()
-        .map_err(|_| ServerError::Corrupt(format!("{what}: \"{text}\"")))
-}
-
-fn to_json<T: serde::Serialize>(value: &T) -> Result<String> {
-    serde_json::to_string(value).map_err(|error| ServerError::Corrupt(error.to_string()))
-}
-
-fn from_json<T: serde::de::DeserializeOwned>(text: &str, what: &str) -> Result<T> {
-    serde_json::from_str(text).map_err(|error| ServerError::Corrupt(format!("{what}: {error}")))
-}
-
-fn sorted_roles(roles: &[Role]) -> Vec<Role> {
-    let mut roles = roles.to_vec();
-    roles.sort();
-    roles.dedup();
-    roles
-}
-
-fn seq_i64(value: u64, what: &str) -> Result<i64> {
-    i64::try_from(value).map_err(|_| ServerError::invalid(what, "is out of range"))
-}
-
-fn seq_u64(value: i64, what: &str) -> Result<u64> {
-    u64::try_from(value).map_err(|_| ServerError::Corrupt(format!("{what}: {value}")))
 }
 
 fn read_organisation(conn: &Connection, clause: &str, key: &str) -> Result<Option<Organisation>> {
