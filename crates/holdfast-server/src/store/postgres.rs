@@ -22,10 +22,8 @@ use deadpool_postgres::{GenericClient, Manager, ManagerConfig, Pool, RecyclingMe
 use holdfast_core::account::AccountDraft;
 use holdfast_core::audit::ChainHash;
 use holdfast_core::role::Role;
-use holdfast_core::workflow::{CaseCommand, CaseEvent};
 use holdfast_sync::protocol::{
-    Checkpoint, CommandOrigin, CommandOutcome, PublishedPolicy, PushedCommand, SyncCommand,
-    SyncedEvent,
+    Checkpoint, CommandOrigin, CommandOutcome, PublishedPolicy, PushedCommand, SyncedEvent,
 };
 use jiff::Timestamp;
 use tokio_postgres::types::ToSql;
@@ -37,7 +35,10 @@ use super::{
     TokenHash, TokenKind, TokenPair, UserRecord,
 };
 use crate::error::{Result, ServerError};
-use crate::push::{self, Decision, LoadedCase, PolicyCache, Sequence};
+
+#[path = "postgres_batch.rs"]
+mod batch;
+use crate::push::PolicyCache;
 
 /// Migration `n` (1-based) is `MIGRATIONS[n - 1]`; append, never edit or reorder.
 const MIGRATIONS: &[&str] = &[include_str!("../../migrations/postgres/0001_server.sql")];
@@ -385,285 +386,6 @@ async fn insert_pair<C: GenericClient>(
     )
     .await?;
     Ok(())
-}
-
-/// Loads what `push::decide_case` needs, inside the push's transaction.
-async fn load_case<C: GenericClient>(
-    tx: &C,
-    policies: &PolicyCache,
-    organisation_id: Uuid,
-    case_id: Uuid,
-    command: &CaseCommand,
-) -> Result<LoadedCase> {
-    let history = query(
-        tx,
-        "SELECT payload FROM events
-         WHERE organisation_id = $1 AND aggregate_type = 'case' AND aggregate_id = $2
-         ORDER BY aggregate_version",
-        &[&organisation_id, &case_id],
-    )
-    .await?
-    .iter()
-    .map(|row| from_json::<CaseEvent>(row.try_get(0)?, "case event payload"))
-    .collect::<Result<Vec<_>>>()?;
-    let state = push::fold(&history);
-    let account = match push::account_to_load(state.as_ref(), command) {
-        Some(account_id) => account_by_id(tx, organisation_id, account_id).await?,
-        None => None,
-    };
-    let sales_rep_active = match account
-        .as_ref()
-        .and_then(|account| account.draft.original_sales_rep.as_deref())
-    {
-        Some(rep) => query_opt(
-            tx,
-            "SELECT active FROM users WHERE organisation_id = $1 AND name = $2",
-            &[&organisation_id, &rep],
-        )
-        .await?
-        .map(|row| row.try_get::<_, bool>(0))
-        .transpose()?
-        // A rep the server does not know cannot be given a task.
-        .unwrap_or(false),
-        None => false,
-    };
-    let offers_granted = match &account {
-        Some(account) => query(
-            tx,
-            "SELECT e.payload::jsonb ->> 'offer_id' FROM events e
-             JOIN cases c ON c.organisation_id = e.organisation_id AND c.id = e.aggregate_id
-             WHERE e.organisation_id = $1 AND c.account_id = $2 AND e.kind = 'offer_accepted'",
-            &[&organisation_id, &account.id],
-        )
-        .await?
-        .iter()
-        .map(|row| Ok(row.try_get::<_, String>(0)?))
-        .collect::<Result<Vec<_>>>()?,
-        None => Vec::new(),
-    };
-    let policy = match read_policy(tx, organisation_id).await? {
-        Some(published) => Some(policies.get(organisation_id, &published)?),
-        None => None,
-    };
-    Ok(LoadedCase {
-        history,
-        account,
-        sales_rep_active,
-        offers_granted,
-        policy,
-    })
-}
-
-/// Writes a decision: events chained onto the locked counter `head`, the counter, read models
-/// and the outcome.
-async fn write_decision<C: GenericClient>(
-    tx: &C,
-    organisation_id: Uuid,
-    head: (u64, ChainHash),
-    user_id: Uuid,
-    origin: CommandOrigin,
-    decision: &Decision,
-    now: Timestamp,
-) -> Result<()> {
-    if !decision.events.is_empty() {
-        let locked = head;
-        let mut head = head;
-        let insert = tx
-            .prepare_cached(
-                "INSERT INTO events (organisation_id, seq, id, aggregate_type, aggregate_id,
-                    aggregate_version, kind, actor, policy_version, recorded_at, payload,
-                    origin_client, origin_seq, chain_hash)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
-            )
-            .await?;
-        for event in &decision.events {
-            head = push::link(head, event);
-            let origin_client = event.origin.map(|origin| origin.client_id);
-            let origin_seq = event
-                .origin
-                .map(|origin| seq_i64(origin.seq, "origin seq"))
-                .transpose()?;
-            tx.execute(
-                &insert,
-                &[
-                    &organisation_id,
-                    &seq_i64(head.0, "seq")?,
-                    &event.id,
-                    &event.aggregate_type,
-                    &event.aggregate_id,
-                    &seq_i64(event.aggregate_version, "aggregate_version")?,
-                    &event.kind,
-                    &event.actor,
-                    &event.policy_version,
-                    &event.recorded_at.to_string(),
-                    &event.payload.to_string(),
-                    &origin_client,
-                    &origin_seq,
-                    &head.1 .0.as_slice(),
-                ],
-            )
-            .await?;
-        }
-        let advanced = execute(
-            tx,
-            "UPDATE org_counters SET last_seq = $2, chain_hash = $3
-             WHERE organisation_id = $1 AND last_seq = $4",
-            &[
-                &organisation_id,
-                &seq_i64(head.0, "seq")?,
-                &head.1 .0.as_slice(),
-                &seq_i64(locked.0, "seq")?,
-            ],
-        )
-        .await?;
-        if advanced != 1 {
-            return Err(ServerError::Corrupt(
-                "the organisation's counter moved while it was locked".into(),
-            ));
-        }
-    }
-    if let Some(case) = decision.case {
-        execute(
-            tx,
-            "INSERT INTO cases (organisation_id, id, account_id, version) VALUES ($1, $2, $3, $4)
-             ON CONFLICT (organisation_id, id) DO UPDATE SET version = excluded.version",
-            &[
-                &organisation_id,
-                &case.id,
-                &case.account_id,
-                &seq_i64(case.version, "case version")?,
-            ],
-        )
-        .await?;
-    }
-    for account in &decision.accounts {
-        execute(
-            tx,
-            "INSERT INTO accounts (organisation_id, id, external_id, draft, version, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6)
-             ON CONFLICT (organisation_id, id) DO UPDATE SET
-                draft = excluded.draft, version = excluded.version,
-                updated_at = excluded.updated_at",
-            &[
-                &organisation_id,
-                &account.id,
-                &account.draft.external_id,
-                &to_json(&account.draft)?,
-                &seq_i64(account.version, "account version")?,
-                &millis(now),
-            ],
-        )
-        .await?;
-    }
-    execute(
-        tx,
-        "INSERT INTO command_outcomes (organisation_id, client_id, seq, user_id, outcome,
-            recorded_at)
-         VALUES ($1, $2, $3, $4, $5, $6)",
-        &[
-            &organisation_id,
-            &origin.client_id,
-            &seq_i64(origin.seq, "seq")?,
-            &user_id,
-            &to_json(&decision.outcome)?,
-            &millis(now),
-        ],
-    )
-    .await?;
-    Ok(())
-}
-
-/// The push itself, inside its transaction (see the module header for the lock).
-async fn push_in<C: GenericClient>(
-    tx: &C,
-    policies: &PolicyCache,
-    user_id: Uuid,
-    client_id: Uuid,
-    pushed: &PushedCommand,
-    now: Timestamp,
-) -> Result<CommandOutcome> {
-    // The user's organisation never changes, so it can be looked up before the lock; the user's
-    // roles and active flag are read after it, so a deactivation committed before this push
-    // took its turn is seen.
-    let Some(counter) = query_opt(
-        tx,
-        "SELECT organisation_id, last_seq, chain_hash FROM org_counters
-         WHERE organisation_id = (SELECT organisation_id FROM users WHERE id = $1)
-         FOR UPDATE",
-        &[&user_id],
-    )
-    .await?
-    else {
-        return Err(no_user(user_id));
-    };
-    let org: Uuid = counter.try_get(0)?;
-    let head = (
-        seq_u64(counter.try_get(1)?, "org counter")?,
-        hash_of(counter.try_get(2)?, "org counter hash")?,
-    );
-    let user = user_by_id(tx, user_id)
-        .await?
-        .ok_or_else(|| no_user(user_id))?;
-    let actor = push::actor_of(&user)?;
-    let seq = seq_i64(pushed.seq, "seq")?;
-    let sequence = query_one(
-        tx,
-        "SELECT
-            (SELECT outcome FROM command_outcomes
-             WHERE organisation_id = $1 AND client_id = $2 AND seq = $3),
-            -- The newest seq by a backward index scan, whatever the statistics say (MAX()
-            -- read every row of the client when the planner thought the table empty).
-            (SELECT seq FROM command_outcomes
-             WHERE organisation_id = $1 AND client_id = $2 ORDER BY seq DESC LIMIT 1)",
-        &[&org, &client_id, &seq],
-    )
-    .await?;
-    let stored = sequence
-        .try_get::<_, Option<String>>(0)?
-        .map(|text| from_json::<CommandOutcome>(&text, "stored outcome"))
-        .transpose()?;
-    let last = seq_u64(
-        sequence.try_get::<_, Option<i64>>(1)?.unwrap_or(0),
-        "client seq",
-    )?;
-    if let Sequence::Duplicate(outcome) = push::check_sequence(stored, last, pushed.seq)? {
-        return Ok(outcome);
-    }
-    let origin = CommandOrigin {
-        client_id,
-        seq: pushed.seq,
-    };
-    let decision = match &pushed.command {
-        SyncCommand::Case {
-            case_id,
-            base_version,
-            command,
-        } => {
-            let loaded = load_case(tx, policies, org, *case_id, command).await?;
-            push::decide_case(
-                &loaded,
-                &actor,
-                origin,
-                *case_id,
-                *base_version,
-                command,
-                now,
-            )?
-        }
-        SyncCommand::ImportAccounts { accounts } => {
-            let mut existing = Vec::with_capacity(accounts.len());
-            for draft in accounts {
-                existing.push(account_by_external_id(tx, org, draft.external_id.trim()).await?);
-            }
-            let policy = match read_policy(tx, org).await? {
-                Some(published) => Some(policies.get(org, &published)?),
-                None => None,
-            };
-            push::decide_import(&actor, origin, accounts, &existing, policy.as_deref(), now)?
-        }
-    };
-    write_decision(tx, org, head, user_id, origin, &decision, now).await?;
-    Ok(decision.outcome)
 }
 
 fn synced_event_from(row: &Row) -> Result<SyncedEvent> {
@@ -1023,12 +745,14 @@ impl ServerStore for PgStore {
         command: &PushedCommand,
         now: Timestamp,
     ) -> Result<CommandOutcome> {
-        let mut client = self.pool.get().await?;
-        let tx = client.transaction().await?;
-        // On an error the transaction is dropped, which rolls it back.
-        let outcome = push_in(&tx, &self.policies, user_id, client_id, command, now).await?;
-        tx.commit().await?;
-        Ok(outcome)
+        // One command is a push of one: the same code decides both.
+        let outcomes = self
+            .push_batch(user_id, client_id, std::slice::from_ref(command), now)
+            .await?;
+        outcomes
+            .into_iter()
+            .next()
+            .ok_or_else(|| ServerError::Corrupt("a push of one command answered nothing".into()))
     }
 
     async fn push_batch(
@@ -1040,10 +764,9 @@ impl ServerStore for PgStore {
     ) -> Result<Vec<CommandOutcome>> {
         let mut client = self.pool.get().await?;
         let tx = client.transaction().await?;
-        let mut outcomes = Vec::with_capacity(commands.len());
-        for command in commands {
-            outcomes.push(push_in(&tx, &self.policies, user_id, client_id, command, now).await?);
-        }
+        // On an error the transaction is dropped, which rolls it back.
+        let outcomes =
+            batch::push_batch(&tx, &self.policies, user_id, client_id, commands, now).await?;
         tx.commit().await?;
         Ok(outcomes)
     }
