@@ -48,7 +48,11 @@ pub(super) async fn push_batch<C: GenericClient>(
     commands: &[PushedCommand],
     now: Timestamp,
 ) -> Result<Vec<CommandOutcome>> {
-    // As in `push_in`: the counter's row lock first, then the user as committed before it.
+    // Plan this push's statements for its own values: a plan cached while the tables were small
+    // (a new organisation) would go on scanning them whole as the log grows.
+    tx.batch_execute("SET LOCAL plan_cache_mode = force_custom_plan")
+        .await?;
+    // The counter's row lock first, then the user as committed before it.
     let Some(counter) = query_opt(
         tx,
         "SELECT organisation_id, last_seq, chain_hash FROM org_counters

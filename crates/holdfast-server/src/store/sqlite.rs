@@ -33,7 +33,10 @@ use crate::push::{self, Decision, LoadedCase, PolicyCache, Sequence};
 pub const DATABASE_FILE: &str = "holdfast-server.db";
 
 /// Migration `n` (1-based) is `MIGRATIONS[n - 1]`; append, never edit or reorder.
-const MIGRATIONS: &[&str] = &[include_str!("../../migrations/0001_server.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../../migrations/0001_server.sql"),
+    include_str!("../../migrations/0002_accepted_offers.sql"),
+];
 
 /// The schema version this server writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
