@@ -2,10 +2,9 @@
 //! chained and checkpoints signed here exactly as the sync server does.
 
 use ed25519_dalek::{Signer as _, SigningKey};
-use holdfast_core::account::{account_id, Account, AccountDraft, PreferredChannel};
+use holdfast_core::account::{account_id, Account, AccountDraft};
 use holdfast_core::audit::ChainHash;
 use holdfast_core::case::RequestChannel;
-use holdfast_core::money::{Currency, Money};
 use holdfast_core::policy::{parse_policy, Policy};
 use holdfast_core::role::Role;
 use holdfast_core::workflow::{Actor, CaseCommand, CaseEvent};
@@ -37,28 +36,9 @@ fn person(name: &str, roles: &[Role]) -> Actor {
     }
 }
 
-fn usd(minor: i64) -> Money {
-    Money::new(minor, Currency::parse("USD").expect("USD"))
-}
-
+/// An account as the server's storage suite makes them, named "Acme Dental".
 fn draft(external_id: &str) -> AccountDraft {
-    AccountDraft {
-        external_id: external_id.into(),
-        name: "Acme Dental".into(),
-        contact_name: Some("Rae".into()),
-        email: Some("rae@example.com".into()),
-        phone: Some("+1 555 010 2030".into()),
-        preferred_channel: PreferredChannel::Phone,
-        tier: "Standard".into(),
-        hosting_server: None,
-        plan: Some("Pro".into()),
-        mrr: usd(4_900),
-        customer_since: None,
-        total_collected: usd(58_800),
-        accounts_receivable: usd(0),
-        original_sales_rep: None,
-        unpaid_invoices: 0,
-    }
+    holdfast_server::store::suite::draft(external_id, "Acme Dental")
 }
 
 fn receive(case_id: Uuid) -> CaseCommand {

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use holdfast_core::account::{account_id, AccountDraft, PreferredChannel};
+use holdfast_core::account::{account_id, AccountDraft};
 use holdfast_core::case::RequestChannel;
 use holdfast_core::money::{Currency, Money};
 use holdfast_core::policy::{parse_policy, Policy};
@@ -35,24 +35,9 @@ pub fn usd(minor: i64) -> Money {
     Money::new(minor, Currency::parse("USD").expect("USD"))
 }
 
+/// An account as the server's storage suite makes them, named "Acme Dental".
 pub fn draft(external_id: &str) -> AccountDraft {
-    AccountDraft {
-        external_id: external_id.into(),
-        name: "Acme Dental".into(),
-        contact_name: Some("Rae".into()),
-        email: Some("rae@example.com".into()),
-        phone: Some("+1 555 010 2030".into()),
-        preferred_channel: PreferredChannel::Phone,
-        tier: "Standard".into(),
-        hosting_server: None,
-        plan: Some("Pro".into()),
-        mrr: usd(4_900),
-        customer_since: None,
-        total_collected: usd(58_800),
-        accounts_receivable: usd(0),
-        original_sales_rep: None,
-        unpaid_invoices: 0,
-    }
+    holdfast_server::store::suite::draft(external_id, "Acme Dental")
 }
 
 pub fn receive(case_id: Uuid) -> CaseCommand {
