@@ -3,10 +3,9 @@
 //! it. The chain's head (last sequence number and hash) is kept apart, so cutting events off the
 //! end is caught too. Pure: callers hand in what they stored.
 
-use jiff::Timestamp;
-use serde::Serialize;
 use sha2::{Digest, Sha256};
-use uuid::Uuid;
+
+use crate::record::EventRecord;
 
 /// A link's hash.
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
@@ -26,6 +25,12 @@ impl ChainHash {
         ChainHash(hasher.finalize().into())
     }
 
+    /// The hash of `event` recorded at position `seq`, after `previous`: the one way every log
+    /// (the device's, the server's, a pulled page) links an event.
+    pub fn link(previous: &ChainHash, seq: u64, event: &EventRecord) -> ChainHash {
+        ChainHash::next(previous, &event.canonical_bytes(seq))
+    }
+
     pub fn from_slice(bytes: &[u8]) -> Option<ChainHash> {
         <[u8; 32]>::try_from(bytes).ok().map(ChainHash)
     }
@@ -38,30 +43,6 @@ impl ChainHash {
 impl std::fmt::Debug for ChainHash {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "ChainHash({})", &self.to_hex()[..12])
-    }
-}
-
-/// Everything an event's hash covers, in a fixed field order. Its JSON is the event's canonical
-/// bytes: struct fields serialise in declaration order and `serde_json` objects with sorted keys,
-/// so the same event always gives the same bytes, on the desktop and on the server.
-#[derive(Debug, Serialize)]
-pub struct EventEnvelope<'a> {
-    pub seq: u64,
-    pub id: Uuid,
-    pub aggregate_type: &'a str,
-    pub aggregate_id: Uuid,
-    pub aggregate_version: u64,
-    pub kind: &'a str,
-    pub actor: &'a str,
-    pub policy_version: &'a str,
-    pub recorded_at: Timestamp,
-    pub payload: &'a serde_json::Value,
-}
-
-impl EventEnvelope<'_> {
-    pub fn canonical_bytes(&self) -> Vec<u8> {
-        // Serialising plain data with string keys cannot fail.
-        serde_json::to_vec(self).unwrap_or_default()
     }
 }
 

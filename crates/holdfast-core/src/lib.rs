@@ -11,6 +11,7 @@ pub mod import;
 pub mod money;
 pub mod policy;
 pub mod proration;
+pub mod record;
 pub mod role;
 pub mod workflow;
 

@@ -479,7 +479,9 @@ async fn measure(
     let fresh = &log[usize::try_from(head)?..];
     if puller.replica.cursor() != server_head
         || fresh.len() != commands
-        || fresh.iter().any(|event| event.aggregate_type != CASE)
+        || fresh
+            .iter()
+            .any(|event| event.record.aggregate_type != CASE)
     {
         return Err(format!(
             "the pulling desk is not caught up: it holds {} events, the server {server_head}; \

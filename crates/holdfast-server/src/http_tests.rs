@@ -449,8 +449,8 @@ async fn an_account_managers_client_claiming_the_manager_role_is_rejected() {
         .await
         .events
         .into_iter()
-        .filter(|event| event.aggregate_id == case_id)
-        .map(|event| event.kind)
+        .filter(|event| event.record.aggregate_id == case_id)
+        .map(|event| event.record.kind)
         .collect();
     assert_eq!(kinds, ["received", "request_logged"]);
 }
@@ -484,7 +484,7 @@ async fn a_deactivated_user_can_no_longer_push() {
         .await
         .events
         .iter()
-        .any(|event| event.kind == "finalized");
+        .any(|event| event.record.kind == "finalized");
     assert!(!finalized);
 }
 
@@ -511,7 +511,7 @@ async fn a_retry_after_a_lost_acknowledgement_is_applied_once() {
     let events = pull_all(&app, &mia.access_token).await.events;
     let on_case = events
         .iter()
-        .filter(|event| event.aggregate_id == case_id)
+        .filter(|event| event.record.aggregate_id == case_id)
         .count();
     assert_eq!(on_case, 2, "applied once");
 
@@ -555,15 +555,15 @@ async fn two_managers_finalize_the_same_case() {
     let case: Vec<_> = pulled
         .events
         .iter()
-        .filter(|event| event.aggregate_id == case_id)
+        .filter(|event| event.record.aggregate_id == case_id)
         .collect();
     let last = case.last().expect("events");
-    assert_eq!(last.kind, "conflict_recorded");
-    assert_eq!(last.actor, "max");
+    assert_eq!(last.record.kind, "conflict_recorded");
+    assert_eq!(last.record.actor, "max");
     assert_eq!(last.origin.map(|origin| origin.client_id), Some(max_client));
     assert_eq!(
         case.iter()
-            .filter(|event| event.kind == "finalized")
+            .filter(|event| event.record.kind == "finalized")
             .count(),
         1
     );
@@ -698,7 +698,7 @@ async fn bodies_are_typed_limited_and_compressed() {
     assert!(page
         .events
         .iter()
-        .any(|event| event.aggregate_id == case_id));
+        .any(|event| event.record.aggregate_id == case_id));
 
     let (status, body) = call(Method::GET, "/v1/nothing-here")
         .json_response(&app)

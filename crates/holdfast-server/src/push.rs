@@ -18,8 +18,9 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use holdfast_core::account::{account_id, Account, AccountDraft};
-use holdfast_core::audit::{ChainHash, EventEnvelope};
+use holdfast_core::audit::ChainHash;
 use holdfast_core::policy::{parse_policy, Policy};
+use holdfast_core::record::{EventRecord, Recording};
 use holdfast_core::workflow::{evolve, AccountFacts, Actor, CaseCommand, CaseEvent, CaseState};
 use holdfast_sync::protocol::{CommandOrigin, CommandOutcome, PublishedPolicy, Rejection};
 use holdfast_sync::rules::{self, Verdict};
@@ -29,55 +30,23 @@ use uuid::Uuid;
 use crate::error::{Result, ServerError};
 use crate::store::{AccountRecord, UserRecord};
 
-/// The aggregate type of case events.
-pub const CASE: &str = "case";
-/// The aggregate type of account events.
-pub const ACCOUNT: &str = "account";
-/// The kind of the event an account import records per changed account.
-pub const ACCOUNT_UPSERTED: &str = "account_upserted";
+pub use holdfast_core::record::{ACCOUNT, ACCOUNT_UPSERTED, CASE};
 /// What events record as the policy when the organisation has published none.
 pub const NO_POLICY: &str = "none";
 
 /// An event decided on the server, before it gets its place in the organisation's log.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewEvent {
-    pub id: Uuid,
-    pub aggregate_type: &'static str,
-    pub aggregate_id: Uuid,
-    /// The aggregate's version after this event: 1 for the event that creates it.
-    pub aggregate_version: u64,
-    pub kind: String,
-    pub actor: String,
-    pub policy_version: String,
-    pub recorded_at: Timestamp,
-    pub payload: serde_json::Value,
+    pub record: EventRecord,
+    /// The pushed command that produced it.
     pub origin: Option<CommandOrigin>,
-}
-
-impl NewEvent {
-    /// What the chain hash covers once the event has its counter value `seq`.
-    pub fn envelope(&self, seq: u64) -> EventEnvelope<'_> {
-        EventEnvelope {
-            seq,
-            id: self.id,
-            aggregate_type: self.aggregate_type,
-            aggregate_id: self.aggregate_id,
-            aggregate_version: self.aggregate_version,
-            kind: &self.kind,
-            actor: &self.actor,
-            policy_version: &self.policy_version,
-            recorded_at: self.recorded_at,
-            payload: &self.payload,
-        }
-    }
 }
 
 /// The counter value and chain hash of the event that follows `previous` (`(0, GENESIS)` for the
 /// first event of an organisation).
 pub fn link(previous: (u64, ChainHash), event: &NewEvent) -> (u64, ChainHash) {
     let seq = previous.0 + 1;
-    let hash = ChainHash::next(&previous.1, &event.envelope(seq).canonical_bytes());
-    (seq, hash)
+    (seq, ChainHash::link(&previous.1, seq, &event.record))
 }
 
 /// The case row a decision leaves behind.
@@ -184,41 +153,26 @@ fn policy_tag(policy: Option<&Policy>) -> String {
     policy.map_or_else(|| NO_POLICY.to_owned(), Policy::version_tag)
 }
 
-/// Case events as the log records them (payload = the tagged `CaseEvent`).
+/// Case events as the log records them.
 fn case_events(
     case_id: Uuid,
     from_version: u64,
     events: &[CaseEvent],
-    actor: &str,
-    policy_version: &str,
+    recording: Recording<'_>,
     origin: CommandOrigin,
-    now: Timestamp,
 ) -> Result<Vec<NewEvent>> {
-    events
-        .iter()
-        .enumerate()
-        .map(|(index, event)| {
-            let payload = serde_json::to_value(event)
-                .map_err(|e| ServerError::Corrupt(format!("a case event: {e}")))?;
-            let kind = payload
-                .get("kind")
-                .and_then(|kind| kind.as_str())
-                .ok_or_else(|| ServerError::Corrupt("a case event without a kind".into()))?
-                .to_owned();
-            Ok(NewEvent {
-                id: Uuid::now_v7(),
-                aggregate_type: CASE,
-                aggregate_id: case_id,
-                aggregate_version: from_version + index as u64 + 1,
-                kind,
-                actor: actor.to_owned(),
-                policy_version: policy_version.to_owned(),
-                recorded_at: now,
-                payload,
-                origin: Some(origin),
-            })
+    Ok(
+        EventRecord::for_case(case_id, from_version, events, recording, |_, _| {
+            Uuid::now_v7()
         })
-        .collect()
+        .map_err(|e| ServerError::Corrupt(format!("a case event: {e}")))?
+        .into_iter()
+        .map(|record| NewEvent {
+            record,
+            origin: Some(origin),
+        })
+        .collect(),
+    )
 }
 
 /// Decides a case command against the server's state: a guarded step decided against a version
@@ -258,10 +212,12 @@ pub fn decide_case(
                 case_id,
                 server_version,
                 &[event],
-                &actor.user_id,
-                &tag,
+                Recording {
+                    actor: &actor.user_id,
+                    policy_version: &tag,
+                    at: now,
+                },
                 origin,
-                now,
             )?;
             let account_id = state.as_ref().map(|state| state.account_id);
             Ok(Decision {
@@ -288,10 +244,12 @@ pub fn decide_case(
                 case_id,
                 version,
                 &decided,
-                &actor.user_id,
-                &tag,
+                Recording {
+                    actor: &actor.user_id,
+                    policy_version: &tag,
+                    at: now,
+                },
                 origin,
-                now,
             )?;
             let case = account_to_load(state.as_ref(), command)
                 .filter(|_| !events.is_empty())
@@ -340,20 +298,22 @@ pub fn decide_import(
         }
         let id = account_id(&draft.external_id);
         let version = stored.as_ref().map_or(0, |stored| stored.version) + 1;
-        let payload = serde_json::json!({
-            "kind": ACCOUNT_UPSERTED,
-            "account": Account { id, draft: draft.clone() },
-        });
+        let record = EventRecord::account_upserted(
+            Uuid::now_v7(),
+            &Account {
+                id,
+                draft: draft.clone(),
+            },
+            version,
+            Recording {
+                actor: &actor.user_id,
+                policy_version: &tag,
+                at: now,
+            },
+        )
+        .map_err(|e| ServerError::Corrupt(format!("an account event: {e}")))?;
         events.push(NewEvent {
-            id: Uuid::now_v7(),
-            aggregate_type: ACCOUNT,
-            aggregate_id: id,
-            aggregate_version: version,
-            kind: ACCOUNT_UPSERTED.to_owned(),
-            actor: actor.user_id.clone(),
-            policy_version: tag.clone(),
-            recorded_at: now,
-            payload,
+            record,
             origin: Some(origin),
         });
         accounts.push(AccountRecord { id, draft, version });

@@ -461,7 +461,7 @@ async fn two_instances_on_one_database_apply_each_command_once_in_one_order() {
     // conflict_recorded; every command's events once, every case's versions 1..=n.
     let per_client = 2 + NOTES as usize;
     assert_eq!(through_a.len(), 1 + CLIENTS * per_client + 2);
-    let ids: BTreeSet<Uuid> = through_a.iter().map(|event| event.id).collect();
+    let ids: BTreeSet<Uuid> = through_a.iter().map(|event| event.record.id).collect();
     assert_eq!(ids.len(), through_a.len());
     let mut origins: BTreeMap<(Uuid, u64), usize> = BTreeMap::new();
     for event in &through_a {
@@ -478,8 +478,8 @@ async fn two_instances_on_one_database_apply_each_command_once_in_one_order() {
         }
         let versions: Vec<u64> = through_a
             .iter()
-            .filter(|event| event.aggregate_id == *case_id)
-            .map(|event| event.aggregate_version)
+            .filter(|event| event.record.aggregate_id == *case_id)
+            .map(|event| event.record.aggregate_version)
             .collect();
         let expected = if *case_id == contested {
             per_client + 2

@@ -1,6 +1,6 @@
 //! Running a case command: load the case by folding its events, gather the account's facts,
-//! decide with holdfast-core, then in one transaction append the events (with their audit links),
-//! update the read models and queue the command for sync. All of it commits, or none of it.
+//! decide with holdfast-core, then in one transaction append the events (with their audit links)
+//! and update the read models. All of it commits, or none of it.
 
 use holdfast_core::case::CaseStatus;
 use holdfast_core::policy::{Policy, Route};
@@ -12,11 +12,11 @@ use rusqlite::{named_params, OptionalExtension, Transaction};
 use uuid::Uuid;
 
 use crate::error::{Result, StoreError};
-use crate::events::{append, NewEvent, RecordedEvent};
+use crate::events::{append, EventRecord, RecordedEvent};
 use crate::page::to_millis;
 use crate::Database;
 
-pub const CASE: &str = "case";
+pub use holdfast_core::record::CASE;
 
 /// What a command did.
 #[derive(Debug, Clone, PartialEq)]
@@ -28,9 +28,10 @@ pub struct Decided {
 }
 
 pub(crate) fn to_case_event(recorded: &RecordedEvent) -> Result<CaseEvent> {
-    serde_json::from_value(recorded.event.payload.clone()).map_err(|e| {
-        StoreError::Corrupt(format!("event {} is not a case event: {e}", recorded.seq))
-    })
+    recorded
+        .event
+        .case_event()
+        .map_err(|e| StoreError::Corrupt(format!("event {}: {e}", recorded.seq)))
 }
 
 fn fold(events: &[RecordedEvent]) -> Result<Option<CaseState>> {
@@ -165,48 +166,26 @@ impl Database {
             .as_ref()
             .is_some_and(|state| ready_to_finalize(state, policy, &facts));
 
+        let records = EventRecord::for_case(
+            case_id,
+            base_version,
+            &decided,
+            holdfast_core::record::Recording {
+                actor: &actor.user_id,
+                policy_version: &policy.version_tag(),
+                at: now,
+            },
+            |_, _| Uuid::now_v7(),
+        )?;
+        let version = base_version + records.len() as u64;
         let tx = self.conn.transaction()?;
-        let mut recorded = Vec::with_capacity(decided.len());
-        let mut version = base_version;
-        for event in &decided {
-            version += 1;
-            let payload =
-                serde_json::to_value(event).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-            let kind = payload
-                .get("kind")
-                .and_then(|k| k.as_str())
-                .unwrap_or("unknown")
-                .to_owned();
-            let new_event = NewEvent {
-                id: Uuid::now_v7(),
-                aggregate_type: CASE.into(),
-                aggregate_id: case_id,
-                aggregate_version: version,
-                kind,
-                actor: actor.user_id.clone(),
-                policy_version: policy.version_tag(),
-                recorded_at: now,
-                payload,
-            };
-            let stored = append(&tx, &new_event)?;
+        let mut recorded = Vec::with_capacity(records.len());
+        for (record, event) in records.iter().zip(&decided) {
+            let stored = append(&tx, record)?;
             project(&tx, &stored, event)?;
             recorded.push(stored);
         }
         set_ready(&tx, case_id, ready)?;
-        let command_json =
-            serde_json::to_string(command).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        tx.execute(
-            "INSERT INTO outbox (command_id, aggregate_id, base_version, command, actor, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            rusqlite::params![
-                Uuid::now_v7().to_string(),
-                case_id.to_string(),
-                base_version as i64,
-                command_json,
-                actor.user_id,
-                to_millis(now)
-            ],
-        )?;
         tx.commit()?;
         Ok(Decided {
             case_id,

@@ -2,8 +2,10 @@
 //! transaction, beside the read-model rows they change), reading an aggregate's history, and
 //! verifying the whole chain.
 
-use holdfast_core::audit::{verify_chain, BrokenLink, ChainHash, EventEnvelope, StoredLink};
-use jiff::Timestamp;
+use holdfast_core::audit::{verify_chain, BrokenLink, ChainHash, StoredLink};
+use holdfast_core::record::stored_instant;
+pub use holdfast_core::record::EventRecord;
+use rusqlite::types::FromSql;
 use rusqlite::{named_params, OptionalExtension, Transaction};
 use serde::Serialize;
 use ts_rs::TS;
@@ -14,27 +16,11 @@ use crate::page::collect_rows;
 use crate::page::{from_millis, to_millis};
 use crate::Database;
 
-/// An event decided by the core, ready to be recorded.
-#[derive(Debug, Clone, PartialEq)]
-pub struct NewEvent {
-    pub id: Uuid,
-    pub aggregate_type: String,
-    pub aggregate_id: Uuid,
-    /// The aggregate's version after this event: 1 for the event that creates it.
-    pub aggregate_version: u64,
-    pub kind: String,
-    /// Who decided it (a user id).
-    pub actor: String,
-    /// The version of the policy it was decided under.
-    pub policy_version: String,
-    pub recorded_at: Timestamp,
-    pub payload: serde_json::Value,
-}
-
 #[derive(Debug, Clone, PartialEq)]
 pub struct RecordedEvent {
     pub seq: u64,
-    pub event: NewEvent,
+    /// As stored and read back: what its hash covers.
+    pub event: EventRecord,
     pub hash: ChainHash,
 }
 
@@ -54,23 +40,6 @@ pub enum AuditVerdict {
     },
 }
 
-impl NewEvent {
-    fn envelope(&self, seq: u64) -> EventEnvelope<'_> {
-        EventEnvelope {
-            seq,
-            id: self.id,
-            aggregate_type: &self.aggregate_type,
-            aggregate_id: self.aggregate_id,
-            aggregate_version: self.aggregate_version,
-            kind: &self.kind,
-            actor: &self.actor,
-            policy_version: &self.policy_version,
-            recorded_at: self.recorded_at,
-            payload: &self.payload,
-        }
-    }
-}
-
 fn head(tx: &rusqlite::Connection) -> Result<Option<(u64, ChainHash)>> {
     let row: Option<(i64, Vec<u8>)> = tx
         .query_row("SELECT seq, hash FROM audit_head WHERE id = 1", [], |row| {
@@ -85,11 +54,21 @@ fn head(tx: &rusqlite::Connection) -> Result<Option<(u64, ChainHash)>> {
     .transpose()
 }
 
+/// `event` as the log keeps it: its instant at the column's precision (milliseconds). Hashing this
+/// form, not the one handed in, is what lets the chain verify from what is read back.
+fn as_stored(event: &EventRecord) -> EventRecord {
+    EventRecord {
+        recorded_at: stored_instant(event.recorded_at),
+        ..event.clone()
+    }
+}
+
 /// Appends `event` to the log inside `tx`, chained to the current head, and moves the head.
-pub(crate) fn append(tx: &Transaction<'_>, event: &NewEvent) -> Result<RecordedEvent> {
+pub(crate) fn append(tx: &Transaction<'_>, event: &EventRecord) -> Result<RecordedEvent> {
     let (previous_seq, previous_hash) = head(tx)?.unwrap_or((0, ChainHash::GENESIS));
     let seq = previous_seq + 1;
-    let hash = ChainHash::next(&previous_hash, &event.envelope(seq).canonical_bytes());
+    let event = as_stored(event);
+    let hash = ChainHash::link(&previous_hash, seq, &event);
     tx.execute(
         "INSERT INTO events (seq, id, aggregate_type, aggregate_id, aggregate_version, kind, actor,
             policy_version, recorded_at, payload, hash)
@@ -114,36 +93,46 @@ pub(crate) fn append(tx: &Transaction<'_>, event: &NewEvent) -> Result<RecordedE
          ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash",
         rusqlite::params![seq as i64, hash.0.to_vec()],
     )?;
-    Ok(RecordedEvent {
-        seq,
-        event: event.clone(),
-        hash,
-    })
+    Ok(RecordedEvent { seq, event, hash })
 }
 
 pub(crate) const EVENT_COLUMNS: &str =
     "seq, id, aggregate_type, aggregate_id, aggregate_version, kind, actor,
     policy_version, recorded_at, payload, hash";
 
+/// A column of an event row; a value of the wrong type or text that is not UTF-8 is damage, not
+/// a database failure, so the verifier can name the event.
+fn column<T: FromSql>(row: &rusqlite::Row<'_>, index: usize, what: &str) -> Result<T> {
+    row.get(index).map_err(|error| match error {
+        rusqlite::Error::FromSqlConversionFailure(..)
+        | rusqlite::Error::InvalidColumnType(..)
+        | rusqlite::Error::IntegralValueOutOfRange(..)
+        | rusqlite::Error::Utf8Error(..) => {
+            StoreError::Corrupt(format!("event row: {what} ({error})"))
+        }
+        other => StoreError::Sqlite(other),
+    })
+}
+
 pub(crate) fn read_event(row: &rusqlite::Row<'_>) -> Result<RecordedEvent> {
     let corrupt = |what: &str| StoreError::Corrupt(format!("event row: {what}"));
-    let seq: i64 = row.get(0)?;
-    let id: String = row.get(1)?;
-    let aggregate_id: String = row.get(3)?;
-    let version: i64 = row.get(4)?;
-    let payload: String = row.get(9)?;
-    let hash: Vec<u8> = row.get(10)?;
+    let seq: i64 = column(row, 0, "seq")?;
+    let id: String = column(row, 1, "id")?;
+    let aggregate_id: String = column(row, 3, "aggregate_id")?;
+    let version: i64 = column(row, 4, "aggregate_version")?;
+    let payload: String = column(row, 9, "payload")?;
+    let hash: Vec<u8> = column(row, 10, "hash")?;
     Ok(RecordedEvent {
         seq: u64::try_from(seq).map_err(|_| corrupt("seq"))?,
-        event: NewEvent {
+        event: EventRecord {
             id: Uuid::parse_str(&id).map_err(|_| corrupt("id"))?,
-            aggregate_type: row.get(2)?,
+            aggregate_type: column(row, 2, "aggregate_type")?,
             aggregate_id: Uuid::parse_str(&aggregate_id).map_err(|_| corrupt("aggregate_id"))?,
             aggregate_version: u64::try_from(version).map_err(|_| corrupt("aggregate_version"))?,
-            kind: row.get(5)?,
-            actor: row.get(6)?,
-            policy_version: row.get(7)?,
-            recorded_at: from_millis(row.get(8)?)?,
+            kind: column(row, 5, "kind")?,
+            actor: column(row, 6, "actor")?,
+            policy_version: column(row, 7, "policy_version")?,
+            recorded_at: from_millis(column(row, 8, "recorded_at")?)?,
             payload: serde_json::from_str(&payload).map_err(|_| corrupt("payload"))?,
         },
         hash: ChainHash::from_slice(&hash).ok_or_else(|| corrupt("hash"))?,
@@ -183,7 +172,7 @@ pub(crate) fn all_of_type(
 
 impl Database {
     /// Records events in one transaction, in order; returns them with their positions and hashes.
-    pub fn record_events(&mut self, events: &[NewEvent]) -> Result<Vec<RecordedEvent>> {
+    pub fn record_events(&mut self, events: &[EventRecord]) -> Result<Vec<RecordedEvent>> {
         let tx = self.conn.transaction()?;
         let recorded = events
             .iter()
@@ -212,7 +201,7 @@ impl Database {
             match row? {
                 Ok(recorded) => links.push(StoredLink {
                     seq: recorded.seq,
-                    canonical: recorded.event.envelope(recorded.seq).canonical_bytes(),
+                    canonical: recorded.event.canonical_bytes(recorded.seq),
                     hash: recorded.hash,
                 }),
                 Err(StoreError::Corrupt(message)) => {
@@ -244,4 +233,68 @@ impl Database {
             },
         })
     }
+}
+
+/// Links every event of the log again under the current hashed form and moves the head, inside
+/// the caller's transaction. Run once, by the migration that fixed the hashed form: earlier
+/// versions hashed each instant at nanosecond precision but kept only its milliseconds, so those
+/// links could never be re-derived from what was stored. Returns how many links changed.
+/// A row that cannot be read stops the re-sealing there, so the verifier still reports it.
+pub(crate) fn reseal(tx: &Transaction<'_>) -> Result<(u64, Option<u64>)> {
+    let mut events = Vec::new();
+    {
+        let mut statement =
+            tx.prepare(&format!("SELECT {EVENT_COLUMNS} FROM events ORDER BY seq"))?;
+        let rows = statement.query_map([], |row| Ok(read_event(row)))?;
+        for row in rows {
+            match row? {
+                Ok(recorded) => events.push(recorded),
+                Err(StoreError::Corrupt(_)) => break,
+                Err(other) => return Err(other),
+            }
+        }
+    }
+    let mut previous = ChainHash::GENESIS;
+    let mut changed = 0;
+    let mut last = None;
+    for recorded in &events {
+        let hash = ChainHash::link(&previous, recorded.seq, &recorded.event);
+        if hash != recorded.hash {
+            tx.execute(
+                "UPDATE events SET hash = ?1 WHERE seq = ?2",
+                rusqlite::params![hash.0.to_vec(), recorded.seq as i64],
+            )?;
+            changed += 1;
+        }
+        previous = hash;
+        last = Some((recorded.seq, hash));
+    }
+    if let Some((seq, hash)) = last {
+        tx.execute(
+            "INSERT INTO audit_head (id, seq, hash) VALUES (1, ?1, ?2)
+             ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash",
+            rusqlite::params![seq as i64, hash.0.to_vec()],
+        )?;
+    }
+    Ok((changed, last.map(|(seq, _)| seq)))
+}
+
+/// The migration step that re-seals a log written by an earlier version, and records it.
+pub(crate) fn reseal_on_upgrade(tx: &Transaction<'_>, schema_version: i64) -> Result<()> {
+    let (changed, through) = reseal(tx)?;
+    let Some(through) = through else {
+        return Ok(());
+    };
+    tx.execute(
+        "INSERT INTO audit_reseals (resealed_at, schema_version, through_seq, links_changed, reason)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+        rusqlite::params![
+            jiff::Timestamp::now().as_millisecond(),
+            schema_version,
+            through as i64,
+            changed as i64,
+            "upgrade: instants are now hashed at the milliseconds they are stored at"
+        ],
+    )?;
+    Ok(())
 }

@@ -1,21 +1,35 @@
 //! Numbered schema migrations, tracked with `PRAGMA user_version`. Each runs in its own
 //! transaction, so a failed migration leaves the database at the previous version.
 
-use rusqlite::Connection;
+use rusqlite::{Connection, Transaction};
 
 use crate::error::{Result, StoreError};
 
+/// One schema step: its SQL, then (rarely) work SQL cannot express, in the same transaction.
+struct Migration {
+    sql: &'static str,
+    then: Option<fn(&Transaction<'_>, i64) -> Result<()>>,
+}
+
+const fn sql(sql: &'static str) -> Migration {
+    Migration { sql, then: None }
+}
+
 /// Migration `n` (1-based) is `MIGRATIONS[n - 1]`; append, never edit or reorder.
-const MIGRATIONS: &[&str] = &[
-    include_str!("../migrations/0001_accounts_and_cases.sql"),
-    include_str!("../migrations/0002_event_log.sql"),
-    include_str!("../migrations/0003_case_engine.sql"),
-    include_str!("../migrations/0004_profile_settings.sql"),
-    include_str!("../migrations/0005_inbox.sql"),
-    include_str!("../migrations/0006_case_notes.sql"),
-    include_str!("../migrations/0007_offer_approvals.sql"),
-    include_str!("../migrations/0008_unpaid_invoices.sql"),
-    include_str!("../migrations/0009_team_sync.sql"),
+const MIGRATIONS: &[Migration] = &[
+    sql(include_str!("../migrations/0001_accounts_and_cases.sql")),
+    sql(include_str!("../migrations/0002_event_log.sql")),
+    sql(include_str!("../migrations/0003_case_engine.sql")),
+    sql(include_str!("../migrations/0004_profile_settings.sql")),
+    sql(include_str!("../migrations/0005_inbox.sql")),
+    sql(include_str!("../migrations/0006_case_notes.sql")),
+    sql(include_str!("../migrations/0007_offer_approvals.sql")),
+    sql(include_str!("../migrations/0008_unpaid_invoices.sql")),
+    sql(include_str!("../migrations/0009_team_sync.sql")),
+    Migration {
+        sql: include_str!("../migrations/0010_audit_reseal.sql"),
+        then: Some(crate::events::reseal_on_upgrade),
+    },
 ];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -28,15 +42,17 @@ pub fn migrate(conn: &mut Connection) -> Result<()> {
             supported: SCHEMA_VERSION,
         });
     }
-    for (index, sql) in MIGRATIONS.iter().enumerate().skip(found as usize) {
+    for (index, migration) in MIGRATIONS.iter().enumerate().skip(found as usize) {
         let version = index as i64 + 1;
-        let apply = |conn: &mut Connection| -> rusqlite::Result<()> {
-            let tx = conn.transaction()?;
-            tx.execute_batch(sql)?;
-            tx.pragma_update(None, "user_version", version)?;
-            tx.commit()
-        };
-        apply(conn).map_err(|source| StoreError::Migration { version, source })?;
+        let failed = |source| StoreError::Migration { version, source };
+        let tx = conn.transaction().map_err(failed)?;
+        tx.execute_batch(migration.sql).map_err(failed)?;
+        if let Some(then) = migration.then {
+            then(&tx, version)?;
+        }
+        tx.pragma_update(None, "user_version", version)
+            .map_err(failed)?;
+        tx.commit().map_err(failed)?;
     }
     Ok(())
 }

@@ -23,10 +23,11 @@ use uuid::Uuid;
 
 use crate::case_commands::{project, set_ready, Decided};
 use crate::error::{Result, StoreError};
-use crate::events::{append, NewEvent, RecordedEvent};
+use crate::events::{append, EventRecord, RecordedEvent};
 use crate::page::{from_millis, to_millis};
 use crate::settings::LocalUser;
 use crate::Database;
+use holdfast_core::record::Recording;
 
 /// Where the numbers of pending events start: far above any organisation's log, so a case's
 /// history is one ordered query over both tables and a pending note's search row never meets a
@@ -320,21 +321,22 @@ impl Database {
         let version_after = state.as_ref().map_or(0, |state| state.version);
         let first_version = version_after + 1 - events.len() as u64;
 
+        let records = pending_records(
+            case_id,
+            first_version - 1,
+            &events,
+            seq,
+            Recording {
+                actor: &actor,
+                policy_version: &policy.version_tag(),
+                at: decided_at,
+            },
+        )?;
         let tx = self.conn.transaction()?;
         let first_seq = next_pending_seq(&tx)?;
         let mut recorded = Vec::with_capacity(events.len());
-        for (offset, event) in events.iter().enumerate() {
-            let stored = insert_pending(
-                &tx,
-                first_seq + offset as u64,
-                seq,
-                case_id,
-                first_version + offset as u64,
-                event,
-                &actor,
-                &policy.version_tag(),
-                decided_at,
-            )?;
+        for ((offset, record), event) in records.into_iter().enumerate().zip(&events) {
+            let stored = insert_pending(&tx, first_seq + offset as u64, seq, record)?;
             project(&tx, &stored, event)?;
             recorded.push(stored);
         }
@@ -460,15 +462,19 @@ impl Database {
         let tx = self.conn.transaction()?;
         for event in appended {
             let recorded = append_confirmed(&tx, event)?;
-            match event.aggregate_type.as_str() {
-                CASE if !rebuilt.contains(&event.aggregate_id) => {
+            match event.record.aggregate_type.as_str() {
+                CASE if !rebuilt.contains(&event.record.aggregate_id) => {
                     let case_event = crate::case_commands::to_case_event(&recorded)?;
                     project(&tx, &recorded, &case_event)?;
                 }
                 CASE => {}
                 ACCOUNT => {
                     let account = account_of(event)?;
-                    crate::accounts::upsert_drafts(&tx, &[account.draft], event.recorded_at)?;
+                    crate::accounts::upsert_drafts(
+                        &tx,
+                        &[account.draft],
+                        event.record.recorded_at,
+                    )?;
                 }
                 other => {
                     return Err(StoreError::Corrupt(format!(
@@ -492,24 +498,26 @@ impl Database {
             let Some(case_id) = pending.case_id() else {
                 continue;
             };
-            for event in pending.expected.case_events() {
-                let version = versions.entry(case_id).or_insert_with(|| {
-                    replica
-                        .confirmed_view(case_id)
-                        .map_or(0, |state| state.version)
-                });
-                *version += 1;
-                insert_pending(
-                    &tx,
-                    next,
-                    pending.seq,
-                    case_id,
-                    *version,
-                    event,
-                    &pending.actor,
-                    &policy_tag,
-                    pending.decided_at,
-                )?;
+            let events = pending.expected.case_events();
+            let version = versions.entry(case_id).or_insert_with(|| {
+                replica
+                    .confirmed_view(case_id)
+                    .map_or(0, |state| state.version)
+            });
+            let records = pending_records(
+                case_id,
+                *version,
+                events,
+                pending.seq,
+                Recording {
+                    actor: &pending.actor,
+                    policy_version: &policy_tag,
+                    at: pending.decided_at,
+                },
+            )?;
+            *version += events.len() as u64;
+            for record in records {
+                insert_pending(&tx, next, pending.seq, record)?;
                 next += 1;
             }
         }
@@ -526,8 +534,8 @@ impl Database {
             touched.extend(
                 appended
                     .iter()
-                    .filter(|event| event.aggregate_type == CASE)
-                    .map(|event| event.aggregate_id),
+                    .filter(|event| event.record.aggregate_type == CASE)
+                    .map(|event| event.record.aggregate_id),
             );
             let mut readiness = Vec::with_capacity(touched.len());
             for case_id in touched {
@@ -572,18 +580,9 @@ fn synced_event(
         _ => None,
     };
     let chain_hash = chain_hash.ok_or_else(|| corrupt("no server chain hash"))?;
-    let event = recorded.event;
     Ok(SyncedEvent {
         seq: recorded.seq,
-        id: event.id,
-        aggregate_type: event.aggregate_type,
-        aggregate_id: event.aggregate_id,
-        aggregate_version: event.aggregate_version,
-        kind: event.kind,
-        actor: event.actor,
-        policy_version: event.policy_version,
-        recorded_at: event.recorded_at,
-        payload: event.payload,
+        record: recorded.event,
         origin,
         chain_hash,
     })
@@ -606,31 +605,15 @@ fn pending_cases(replica: &Replica) -> BTreeSet<Uuid> {
 }
 
 fn account_of(event: &SyncedEvent) -> Result<Account> {
-    #[derive(serde::Deserialize)]
-    struct Upserted {
-        account: Account,
-    }
-    serde_json::from_value::<Upserted>(event.payload.clone())
-        .map(|upserted| upserted.account)
+    event
+        .record
+        .upserted_account()
         .map_err(|e| StoreError::Corrupt(format!("synced account event {}: {e}", event.seq)))
 }
 
 /// Appends a confirmed event at the server's number, with its origin and the server's chain hash.
 fn append_confirmed(tx: &Transaction<'_>, event: &SyncedEvent) -> Result<RecordedEvent> {
-    let recorded = append(
-        tx,
-        &NewEvent {
-            id: event.id,
-            aggregate_type: event.aggregate_type.clone(),
-            aggregate_id: event.aggregate_id,
-            aggregate_version: event.aggregate_version,
-            kind: event.kind.clone(),
-            actor: event.actor.clone(),
-            policy_version: event.policy_version.clone(),
-            recorded_at: event.recorded_at,
-            payload: event.payload.clone(),
-        },
-    )?;
+    let recorded = append(tx, &event.record)?;
     if recorded.seq != event.seq {
         return Err(StoreError::Corrupt(format!(
             "the local log is at {} but the server's event is {}",
@@ -657,40 +640,35 @@ fn next_pending_seq(tx: &Transaction<'_>) -> Result<u64> {
     Ok(highest.map_or(PENDING_SEQ_BASE, |highest| highest as u64 + 1))
 }
 
-#[allow(clippy::too_many_arguments)]
+/// The records a pending command's expected events get: named from the command and position, so
+/// a rebase that expects the same event gives it the same id.
+fn pending_records(
+    case_id: Uuid,
+    from_version: u64,
+    events: &[CaseEvent],
+    command_seq: u64,
+    recording: Recording<'_>,
+) -> Result<Vec<EventRecord>> {
+    Ok(EventRecord::for_case(
+        case_id,
+        from_version,
+        events,
+        recording,
+        |version, kind| {
+            Uuid::new_v5(
+                &case_id,
+                format!("pending:{command_seq}:{version}:{kind}").as_bytes(),
+            )
+        },
+    )?)
+}
+
 fn insert_pending(
     tx: &Transaction<'_>,
     seq: u64,
     command_seq: u64,
-    case_id: Uuid,
-    version: u64,
-    event: &CaseEvent,
-    actor: &str,
-    policy_version: &str,
-    recorded_at: Timestamp,
+    new_event: EventRecord,
 ) -> Result<RecordedEvent> {
-    let payload = serde_json::to_value(event).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-    let kind = payload
-        .get("kind")
-        .and_then(|kind| kind.as_str())
-        .unwrap_or("unknown")
-        .to_owned();
-    let new_event = NewEvent {
-        // A name derived from the command and position, so a rebase that expects the same event
-        // gives it the same id.
-        id: Uuid::new_v5(
-            &case_id,
-            format!("pending:{command_seq}:{version}:{kind}").as_bytes(),
-        ),
-        aggregate_type: CASE.into(),
-        aggregate_id: case_id,
-        aggregate_version: version,
-        kind,
-        actor: actor.to_owned(),
-        policy_version: policy_version.to_owned(),
-        recorded_at,
-        payload,
-    };
     let hash = holdfast_core::audit::ChainHash::GENESIS;
     tx.execute(
         "INSERT INTO pending_events (seq, id, aggregate_type, aggregate_id, aggregate_version,
@@ -701,12 +679,12 @@ fn insert_pending(
             ":seq": seq as i64,
             ":id": new_event.id.to_string(),
             ":aggregate_type": new_event.aggregate_type,
-            ":aggregate_id": case_id.to_string(),
-            ":aggregate_version": version as i64,
+            ":aggregate_id": new_event.aggregate_id.to_string(),
+            ":aggregate_version": new_event.aggregate_version as i64,
             ":kind": new_event.kind,
             ":actor": new_event.actor,
             ":policy_version": new_event.policy_version,
-            ":recorded_at": to_millis(recorded_at),
+            ":recorded_at": to_millis(new_event.recorded_at),
             ":payload": new_event.payload.to_string(),
             ":hash": hash.0.to_vec(),
             ":command_seq": command_seq as i64,

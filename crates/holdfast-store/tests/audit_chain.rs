@@ -4,7 +4,7 @@
 mod common;
 
 use common::{now, Fixture};
-use holdfast_store::events::{AuditVerdict, NewEvent};
+use holdfast_store::events::{AuditVerdict, EventRecord};
 use holdfast_store::Database;
 use serde_json::json;
 use uuid::Uuid;
@@ -14,8 +14,8 @@ const EVENTS: usize = 6;
 fn recorded_log() -> Fixture {
     let mut fixture = Fixture::new();
     let cases = [Uuid::now_v7(), Uuid::now_v7()];
-    let events: Vec<NewEvent> = (0..EVENTS)
-        .map(|i| NewEvent {
+    let events: Vec<EventRecord> = (0..EVENTS)
+        .map(|i| EventRecord {
             id: Uuid::now_v7(),
             aggregate_type: "case".into(),
             aggregate_id: cases[i % 2],

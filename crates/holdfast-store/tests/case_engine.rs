@@ -1,4 +1,4 @@
-//! Commands through the store: events, read models, audit links and the sync outbox commit
+//! Commands through the store: events, read models and audit links commit
 //! together or not at all, and the read models are exactly what the events rebuild.
 
 mod common;
@@ -222,7 +222,6 @@ fn a_wootrecruit_case_walks_to_cancellation_with_its_queues_and_audit_trail() {
         fixture.db.verify_audit_chain().unwrap(),
         AuditVerdict::Intact { events: 7 }
     );
-    assert_eq!(count(&fixture.path(), &fixture.key, "outbox"), 7);
 }
 
 #[test]
@@ -238,15 +237,15 @@ fn a_failure_after_the_events_are_written_keeps_nothing() {
     let before = (
         read_models(&path, &fixture.key),
         count(&path, &fixture.key, "events"),
-        count(&path, &fixture.key, "outbox"),
     );
-    // The outbox entry is the last write of a command: make it fail.
+    // Readiness for finalization is the last write of a command, after its events and read-model
+    // rows: make it fail.
     {
         let conn = rusqlite::Connection::open(&path).unwrap();
         conn.execute_batch(&format!("PRAGMA key = \"x'{}'\";", fixture.key.to_hex()))
             .unwrap();
         conn.execute_batch(
-            "CREATE TRIGGER fail_outbox BEFORE INSERT ON outbox BEGIN SELECT RAISE(ABORT, 'injected failure'); END;",
+            "CREATE TRIGGER fail_readiness BEFORE UPDATE OF ready_to_finalize ON cases BEGIN SELECT RAISE(ABORT, 'injected failure'); END;",
         )
         .unwrap();
     }
@@ -265,7 +264,6 @@ fn a_failure_after_the_events_are_written_keeps_nothing() {
     let after = (
         read_models(&path, &fixture.key),
         count(&path, &fixture.key, "events"),
-        count(&path, &fixture.key, "outbox"),
     );
     assert_eq!(before, after, "a failed command left something behind");
     assert_eq!(fixture.db.case_state(case_id).unwrap().unwrap().version, 1);

@@ -12,6 +12,7 @@
 //! Errors are `ErrorBody` with an HTTP status that matches its kind.
 
 use holdfast_core::account::AccountDraft;
+use holdfast_core::record::EventRecord;
 use holdfast_core::role::Role;
 use holdfast_core::workflow::CaseCommand;
 use jiff::Timestamp;
@@ -19,7 +20,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 /// Raised whenever a message changes shape or meaning.
-pub const PROTOCOL_VERSION: u32 = 1;
+pub const PROTOCOL_VERSION: u32 = 2;
 /// The request header carrying `PROTOCOL_VERSION`.
 pub const PROTOCOL_HEADER: &str = "holdfast-protocol";
 /// The request header carrying the client's local schema version (holdfast-store's migrations).
@@ -163,20 +164,12 @@ impl From<&holdfast_core::CoreError> for Rejection {
 pub struct SyncedEvent {
     /// The organisation's counter, advanced inside the writing transaction: pull cursors count it.
     pub seq: u64,
-    pub id: Uuid,
-    /// "case" or "account".
-    pub aggregate_type: String,
-    pub aggregate_id: Uuid,
-    pub aggregate_version: u64,
-    pub kind: String,
-    pub actor: String,
-    pub policy_version: String,
-    pub recorded_at: Timestamp,
-    pub payload: serde_json::Value,
+    /// The event itself: the one record every log keeps (`holdfast_core::record`).
+    pub record: EventRecord,
     /// The pushed command that produced it, so its client can drop that command from its outbox.
     pub origin: Option<CommandOrigin>,
     /// The server's chain hash after this event (hex SHA-256 over the previous hash and the
-    /// event's canonical bytes, as in `holdfast_core::audit`).
+    /// record's canonical bytes at `seq`, as in `holdfast_core::audit`).
     pub chain_hash: String,
 }
 

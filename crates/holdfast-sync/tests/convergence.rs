@@ -267,7 +267,7 @@ fn run(people: &[Person], steps: &[Step]) -> Result<(), TestCaseError> {
         let contiguous = group.windows(2).all(|pair| pair[1].seq == pair[0].seq + 1);
         let one_time = group
             .iter()
-            .all(|event| event.recorded_at == group[0].recorded_at);
+            .all(|event| event.record.recorded_at == group[0].record.recorded_at);
         prop_assert!(
             contiguous && one_time,
             "{:?} applied more than once",
@@ -297,7 +297,7 @@ fn run(people: &[Person], steps: &[Step]) -> Result<(), TestCaseError> {
                 Some(CommandOutcome::Applied) => {
                     prop_assert!(logged.is_some_and(|group| group
                         .iter()
-                        .all(|event| event.kind != CONFLICT_RECORDED)));
+                        .all(|event| event.record.kind != CONFLICT_RECORDED)));
                     prop_assert!(notification.is_none());
                 }
                 Some(CommandOutcome::Rejected { rejection }) => {
@@ -316,7 +316,7 @@ fn run(people: &[Person], steps: &[Step]) -> Result<(), TestCaseError> {
                 }) => {
                     conflicts += 1;
                     prop_assert!(logged.is_some_and(
-                        |group| group.len() == 1 && group[0].kind == CONFLICT_RECORDED
+                        |group| group.len() == 1 && group[0].record.kind == CONFLICT_RECORDED
                     ));
                     let noticed = matches!(
                         notification,
@@ -335,7 +335,7 @@ fn run(people: &[Person], steps: &[Step]) -> Result<(), TestCaseError> {
     }
     let conflict_events = events
         .iter()
-        .filter(|event| event.kind == CONFLICT_RECORDED)
+        .filter(|event| event.record.kind == CONFLICT_RECORDED)
         .count();
     prop_assert_eq!(conflict_events, conflicts);
     Ok(())

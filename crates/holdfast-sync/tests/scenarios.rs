@@ -198,7 +198,7 @@ fn a_retry_after_a_lost_answer_applies_once() {
     let acknowledged = server
         .events()
         .iter()
-        .filter(|event| event.kind == "acknowledged")
+        .filter(|event| event.record.kind == "acknowledged")
         .count();
     assert_eq!(acknowledged, 1);
     assert!(ann.replica.notifications().is_empty());

@@ -269,13 +269,13 @@ async fn push_and_pull_round_trip_compressed() {
     assert!(!page.more);
     assert_eq!(page.events.len(), 2, "{:?}", page.events);
     assert_eq!(page.after, page.events[1].seq);
-    assert_eq!(page.events[0].aggregate_type, "account");
+    assert_eq!(page.events[0].record.aggregate_type, "account");
     assert_eq!(
         page.events[0].origin,
         Some(CommandOrigin { client_id, seq: 1 })
     );
-    assert_eq!(page.events[1].aggregate_type, "case");
-    assert_eq!(page.events[1].aggregate_id, case_id);
+    assert_eq!(page.events[1].record.aggregate_type, "case");
+    assert_eq!(page.events[1].record.aggregate_id, case_id);
     assert_eq!(
         page.events[1].origin,
         Some(CommandOrigin { client_id, seq: 2 })

@@ -21,6 +21,7 @@ use async_trait::async_trait;
 use deadpool_postgres::{GenericClient, Manager, ManagerConfig, Pool, RecyclingMethod};
 use holdfast_core::account::AccountDraft;
 use holdfast_core::audit::ChainHash;
+use holdfast_core::record::EventRecord;
 use holdfast_core::role::Role;
 use holdfast_sync::protocol::{
     Checkpoint, CommandOrigin, CommandOutcome, PublishedPolicy, PushedCommand, SyncedEvent,
@@ -405,15 +406,17 @@ fn synced_event_from(row: &Row) -> Result<SyncedEvent> {
     };
     Ok(SyncedEvent {
         seq: seq_u64(row.try_get(0)?, "event seq")?,
-        id: row.try_get(1)?,
-        aggregate_type: row.try_get(2)?,
-        aggregate_id: row.try_get(3)?,
-        aggregate_version: seq_u64(row.try_get(4)?, "aggregate version")?,
-        kind: row.try_get(5)?,
-        actor: row.try_get(6)?,
-        policy_version: row.try_get(7)?,
-        recorded_at: parse_time(&recorded_at, "recorded_at")?,
-        payload: from_json(&payload, "event payload")?,
+        record: EventRecord {
+            id: row.try_get(1)?,
+            aggregate_type: row.try_get(2)?,
+            aggregate_id: row.try_get(3)?,
+            aggregate_version: seq_u64(row.try_get(4)?, "aggregate version")?,
+            kind: row.try_get(5)?,
+            actor: row.try_get(6)?,
+            policy_version: row.try_get(7)?,
+            recorded_at: parse_time(&recorded_at, "recorded_at")?,
+            payload: from_json(&payload, "event payload")?,
+        },
         origin,
         chain_hash: hash_of(row.try_get(12)?, "event chain hash")?.to_hex(),
     })

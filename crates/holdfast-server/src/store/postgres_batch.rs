@@ -158,8 +158,10 @@ pub(super) async fn push_batch<C: GenericClient>(
         for event in &decision.events {
             head = push::link(head, event);
             writes.events.push((head.0, head.1 .0, event.clone()));
-            if event.aggregate_type == "case" {
-                let case_event: CaseEvent = serde_json::from_value(event.payload.clone())
+            if event.record.aggregate_type == push::CASE {
+                let case_event = event
+                    .record
+                    .case_event()
                     .map_err(|error| ServerError::Corrupt(format!("a decided event: {error}")))?;
                 if let (CaseEvent::OfferAccepted { offer_id }, Some(case)) =
                     (&case_event, decision.case)
@@ -172,7 +174,7 @@ pub(super) async fn push_batch<C: GenericClient>(
                 }
                 world
                     .histories
-                    .entry(event.aggregate_id)
+                    .entry(event.record.aggregate_id)
                     .or_default()
                     .push(case_event);
             }
@@ -353,15 +355,18 @@ async fn write<C: GenericClient>(
         let mut hashes = Vec::with_capacity(writes.events.len());
         for (seq, hash, event) in &writes.events {
             seqs.push(seq_i64(*seq, "seq")?);
-            ids.push(event.id);
-            types.push(event.aggregate_type);
-            aggregates.push(event.aggregate_id);
-            versions.push(seq_i64(event.aggregate_version, "aggregate_version")?);
-            kinds.push(event.kind.clone());
-            actors.push(event.actor.clone());
-            policy_versions.push(event.policy_version.clone());
-            recorded.push(event.recorded_at.to_string());
-            payloads.push(event.payload.to_string());
+            ids.push(event.record.id);
+            types.push(event.record.aggregate_type.as_str());
+            aggregates.push(event.record.aggregate_id);
+            versions.push(seq_i64(
+                event.record.aggregate_version,
+                "aggregate_version",
+            )?);
+            kinds.push(event.record.kind.clone());
+            actors.push(event.record.actor.clone());
+            policy_versions.push(event.record.policy_version.clone());
+            recorded.push(event.record.recorded_at.to_string());
+            payloads.push(event.record.payload.to_string());
             origin_clients.push(event.origin.map(|origin| origin.client_id));
             origin_seqs.push(
                 event

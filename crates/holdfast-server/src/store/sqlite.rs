@@ -12,6 +12,7 @@ use std::sync::{Arc, Mutex};
 use async_trait::async_trait;
 use holdfast_core::account::AccountDraft;
 use holdfast_core::audit::ChainHash;
+use holdfast_core::record::EventRecord;
 use holdfast_core::role::Role;
 use holdfast_core::workflow::CaseEvent;
 use holdfast_sync::protocol::{
@@ -381,15 +382,15 @@ fn write_decision(
             insert.execute(named_params! {
                 ":org": org,
                 ":seq": seq_i64(head.0, "seq")?,
-                ":id": event.id.to_string(),
-                ":aggregate_type": event.aggregate_type,
-                ":aggregate_id": event.aggregate_id.to_string(),
-                ":aggregate_version": seq_i64(event.aggregate_version, "aggregate_version")?,
-                ":kind": event.kind,
-                ":actor": event.actor,
-                ":policy_version": event.policy_version,
-                ":recorded_at": event.recorded_at.to_string(),
-                ":payload": event.payload.to_string(),
+                ":id": event.record.id.to_string(),
+                ":aggregate_type": event.record.aggregate_type,
+                ":aggregate_id": event.record.aggregate_id.to_string(),
+                ":aggregate_version": seq_i64(event.record.aggregate_version, "aggregate_version")?,
+                ":kind": event.record.kind,
+                ":actor": event.record.actor,
+                ":policy_version": event.record.policy_version,
+                ":recorded_at": event.record.recorded_at.to_string(),
+                ":payload": event.record.payload.to_string(),
                 ":origin_client": event.origin.map(|origin| origin.client_id.to_string()),
                 ":origin_seq": event.origin.map(|origin| seq_i64(origin.seq, "origin seq")).transpose()?,
                 ":chain_hash": head.1 .0.to_vec(),
@@ -536,15 +537,17 @@ fn read_synced_event(row: &rusqlite::Row<'_>) -> Result<SyncedEvent> {
     };
     Ok(SyncedEvent {
         seq: seq_u64(seq, "event seq")?,
-        id: parse_uuid(&id, "event id")?,
-        aggregate_type: row.get(2)?,
-        aggregate_id: parse_uuid(&aggregate_id, "aggregate id")?,
-        aggregate_version: seq_u64(version, "aggregate version")?,
-        kind: row.get(5)?,
-        actor: row.get(6)?,
-        policy_version: row.get(7)?,
-        recorded_at: parse_time(&recorded_at, "recorded_at")?,
-        payload: from_json(&payload, "event payload")?,
+        record: EventRecord {
+            id: parse_uuid(&id, "event id")?,
+            aggregate_type: row.get(2)?,
+            aggregate_id: parse_uuid(&aggregate_id, "aggregate id")?,
+            aggregate_version: seq_u64(version, "aggregate version")?,
+            kind: row.get(5)?,
+            actor: row.get(6)?,
+            policy_version: row.get(7)?,
+            recorded_at: parse_time(&recorded_at, "recorded_at")?,
+            payload: from_json(&payload, "event payload")?,
+        },
         origin,
         chain_hash: ChainHash::from_slice(&hash)
             .ok_or_else(|| ServerError::Corrupt("event chain hash".into()))?

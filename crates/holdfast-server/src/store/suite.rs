@@ -221,7 +221,7 @@ async fn case_events(
     all_events(store, organisation)
         .await
         .into_iter()
-        .filter(|event| event.aggregate_id == case_id)
+        .filter(|event| event.record.aggregate_id == case_id)
         .collect()
 }
 
@@ -517,10 +517,13 @@ pub async fn push_applies_and_rejects_by_the_servers_records(store: &dyn ServerS
     assert_eq!(outcome, CommandOutcome::Applied);
     let events = case_events(store, f.organisation.id, case_id).await;
     assert_eq!(
-        events.last().map(|event| event.kind.as_str()),
+        events.last().map(|event| event.record.kind.as_str()),
         Some("finalized")
     );
-    assert_eq!(events.last().map(|event| event.actor.as_str()), Some("mia"));
+    assert_eq!(
+        events.last().map(|event| event.record.actor.as_str()),
+        Some("mia")
+    );
 
     // A command for a case never received is rejected, not an error.
     let outcome = store
@@ -694,7 +697,10 @@ pub async fn a_guarded_step_on_a_moved_case_is_a_recorded_conflict(store: &dyn S
     };
     assert_eq!((base_version, server_version), (2, 3));
     let events = case_events(store, f.organisation.id, case_id).await;
-    let kinds: Vec<&str> = events.iter().map(|event| event.kind.as_str()).collect();
+    let kinds: Vec<&str> = events
+        .iter()
+        .map(|event| event.record.kind.as_str())
+        .collect();
     assert_eq!(
         kinds,
         [
@@ -705,10 +711,10 @@ pub async fn a_guarded_step_on_a_moved_case_is_a_recorded_conflict(store: &dyn S
         ]
     );
     let conflict = &events[3];
-    assert_eq!(conflict.actor, "max");
-    assert_eq!(conflict.aggregate_version, 4);
-    assert_eq!(conflict.payload["command"], "finalize");
-    assert_eq!(conflict.payload["by"], "max");
+    assert_eq!(conflict.record.actor, "max");
+    assert_eq!(conflict.record.aggregate_version, 4);
+    assert_eq!(conflict.record.payload["command"], "finalize");
+    assert_eq!(conflict.record.payload["by"], "max");
 }
 
 pub async fn a_plain_command_is_decided_again_on_the_moved_state(store: &dyn ServerStore) {
@@ -741,7 +747,7 @@ pub async fn a_plain_command_is_decided_again_on_the_moved_state(store: &dyn Ser
     assert_eq!(
         events
             .last()
-            .map(|event| (event.kind.as_str(), event.aggregate_version)),
+            .map(|event| (event.record.kind.as_str(), event.record.aggregate_version)),
         Some(("note_added", 4))
     );
 }
@@ -820,12 +826,12 @@ pub async fn account_imports_upsert_by_external_id(store: &dyn ServerStore) {
     let account_events: Vec<SyncedEvent> = all_events(store, f.organisation.id)
         .await
         .into_iter()
-        .filter(|event| event.aggregate_type == "account")
+        .filter(|event| event.record.aggregate_type == "account")
         .collect();
     assert_eq!(account_events.len(), 3);
     assert!(account_events
         .iter()
-        .all(|event| event.kind == "account_upserted"));
+        .all(|event| event.record.kind == "account_upserted"));
     // An invalid row rejects the whole import.
     let mut bad = draft("A-3", "Cobalt");
     bad.email = Some("not an address".into());
@@ -893,7 +899,7 @@ pub async fn pull_pages_in_counter_order_with_origins_and_a_verifiable_chain(
             .map(|origin| (origin.client_id, origin.seq)),
         Some((client, 2))
     );
-    assert_eq!(pulled[2].aggregate_id, case_id);
+    assert_eq!(pulled[2].record.aggregate_id, case_id);
 
     let mut previous = ChainHash::GENESIS;
     for event in &pulled {

@@ -3,29 +3,13 @@
 //! checkpoint must carry the pinned server key's Ed25519 signature.
 
 use ed25519_dalek::{Signature, Verifier as _, VerifyingKey};
-use holdfast_core::audit::{ChainHash, EventEnvelope};
+use holdfast_core::audit::ChainHash;
 
 use crate::protocol::{checkpoint_message, Checkpoint, SyncedEvent};
 
-/// What an event's chain hash covers (everything but `origin` and the hash itself).
-pub fn envelope(event: &SyncedEvent) -> EventEnvelope<'_> {
-    EventEnvelope {
-        seq: event.seq,
-        id: event.id,
-        aggregate_type: &event.aggregate_type,
-        aggregate_id: event.aggregate_id,
-        aggregate_version: event.aggregate_version,
-        kind: &event.kind,
-        actor: &event.actor,
-        policy_version: &event.policy_version,
-        recorded_at: event.recorded_at,
-        payload: &event.payload,
-    }
-}
-
 /// The hash `event` must carry when it follows `previous`.
 pub fn expected_hash(previous: &ChainHash, event: &SyncedEvent) -> ChainHash {
-    ChainHash::next(previous, &envelope(event).canonical_bytes())
+    ChainHash::link(previous, event.seq, &event.record)
 }
 
 /// A hex chain hash as the protocol carries it; `None` when it is not 32 hex bytes.

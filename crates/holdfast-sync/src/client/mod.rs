@@ -21,7 +21,7 @@ mod replica;
 #[cfg(test)]
 mod tests;
 
-pub use chain::{envelope, expected_hash};
+pub use chain::expected_hash;
 pub use error::{ClientError, Tampering};
 pub use judge::{account_facts, Context, Expected, KnownUsers};
 pub use replica::{

@@ -20,12 +20,7 @@ use crate::protocol::{
     SyncCommand, SyncedEvent, MAX_BATCH,
 };
 
-/// The aggregate type of case events in the organisation's log.
-pub const CASE: &str = "case";
-/// The aggregate type of account events.
-pub const ACCOUNT: &str = "account";
-/// The kind of the event an account import records per changed account.
-pub const ACCOUNT_UPSERTED: &str = "account_upserted";
+pub use holdfast_core::record::{ACCOUNT, ACCOUNT_UPSERTED, CASE};
 /// The kind of the event the server records for a guarded step that lost a race.
 pub const CONFLICT_RECORDED: &str = "conflict_recorded";
 
@@ -516,7 +511,8 @@ impl Replica {
         for (event, decoded) in fresh {
             match decoded {
                 Decoded::Case(case_event) => {
-                    self.index.apply_case(event.aggregate_id, &case_event);
+                    self.index
+                        .apply_case(event.record.aggregate_id, &case_event);
                     if let Some(origin) = event.origin {
                         if origin.client_id == self.saved.client_id {
                             let problem = match case_event {
@@ -745,7 +741,9 @@ impl Replica {
             }
             head = expected;
             match decode(event).map_err(|error| ClientError::Restore(error.to_string()))? {
-                Decoded::Case(case_event) => index.apply_case(event.aggregate_id, &case_event),
+                Decoded::Case(case_event) => {
+                    index.apply_case(event.record.aggregate_id, &case_event)
+                }
                 Decoded::Account(account) => index.apply_account(account),
             }
         }
@@ -830,27 +828,25 @@ enum Decoded {
     Account(Account),
 }
 
-#[derive(Deserialize)]
-struct AccountUpserted {
-    account: Account,
-}
-
 fn decode(event: &SyncedEvent) -> Result<Decoded, ClientError> {
     let unreadable = |message: String| ClientError::UnreadableEvent {
         seq: event.seq,
         message,
     };
-    match (event.aggregate_type.as_str(), event.kind.as_str()) {
-        (CASE, _) => serde_json::from_value::<CaseEvent>(event.payload.clone())
+    let record = &event.record;
+    match (record.aggregate_type.as_str(), record.kind.as_str()) {
+        (CASE, _) => record
+            .case_event()
             .map(Decoded::Case)
-            .map_err(|error| unreadable(format!("a case event: {error}"))),
+            .map_err(|error| unreadable(error.to_string())),
         (ACCOUNT, ACCOUNT_UPSERTED) => {
-            let upserted = serde_json::from_value::<AccountUpserted>(event.payload.clone())
-                .map_err(|error| unreadable(format!("an account event: {error}")))?;
-            if upserted.account.id != event.aggregate_id {
+            let account = record
+                .upserted_account()
+                .map_err(|error| unreadable(error.to_string()))?;
+            if account.id != record.aggregate_id {
                 return Err(unreadable("an account event for another account".into()));
             }
-            Ok(Decoded::Account(upserted.account))
+            Ok(Decoded::Account(account))
         }
         (aggregate, kind) => Err(unreadable(format!("unknown event {aggregate}/{kind}"))),
     }

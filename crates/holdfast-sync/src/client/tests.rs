@@ -6,6 +6,7 @@ use holdfast_core::account::{account_id, Account, AccountDraft};
 use holdfast_core::audit::ChainHash;
 use holdfast_core::case::RequestChannel;
 use holdfast_core::policy::{parse_policy, Policy};
+use holdfast_core::record::EventRecord;
 use holdfast_core::role::Role;
 use holdfast_core::workflow::{Actor, CaseCommand, CaseEvent};
 use holdfast_core::CoreError;
@@ -93,21 +94,23 @@ impl Script {
         let version = self
             .log
             .iter()
-            .filter(|event| event.aggregate_id == aggregate_id)
+            .filter(|event| event.record.aggregate_id == aggregate_id)
             .count() as u64
             + 1;
         let kind = payload["kind"].as_str().unwrap_or_default().to_owned();
         let mut event = SyncedEvent {
             seq: self.log.len() as u64 + 1,
-            id: Uuid::now_v7(),
-            aggregate_type: aggregate_type.into(),
-            aggregate_id,
-            aggregate_version: version,
-            kind,
-            actor: "server".into(),
-            policy_version: "billsbee@1".into(),
-            recorded_at: now(),
-            payload,
+            record: EventRecord {
+                id: Uuid::now_v7(),
+                aggregate_type: aggregate_type.into(),
+                aggregate_id,
+                aggregate_version: version,
+                kind,
+                actor: "server".into(),
+                policy_version: "billsbee@1".into(),
+                recorded_at: now(),
+                payload,
+            },
             origin,
             chain_hash: String::new(),
         };
@@ -673,7 +676,7 @@ fn a_changed_event_stops_syncing_for_good() {
     let context = world.context(&ann);
     script.case(case_id, CaseEvent::RequestLogged, None);
     let mut page = script.pull(replica.cursor());
-    page.events[0].actor = "mallory".into();
+    page.events[0].record.actor = "mallory".into();
     let error = replica.apply_pull(&page, &context).expect_err("refused");
     assert_eq!(
         error,

@@ -207,13 +207,13 @@ impl Server {
     pub fn cases(&self) -> BTreeMap<Uuid, CaseState> {
         let mut cases: BTreeMap<Uuid, Option<CaseState>> = BTreeMap::new();
         for event in self.events() {
-            if event.aggregate_type != CASE {
+            if event.record.aggregate_type != CASE {
                 continue;
             }
             let case_event: CaseEvent =
-                serde_json::from_value(event.payload.clone()).expect("a case event");
-            let state = cases.remove(&event.aggregate_id).flatten();
-            cases.insert(event.aggregate_id, evolve(state, &case_event));
+                serde_json::from_value(event.record.payload.clone()).expect("a case event");
+            let state = cases.remove(&event.record.aggregate_id).flatten();
+            cases.insert(event.record.aggregate_id, evolve(state, &case_event));
         }
         cases
             .into_iter()

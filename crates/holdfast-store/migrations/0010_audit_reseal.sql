@@ -1,0 +1,18 @@
+-- The audit chain's hashed form is now exactly what is stored: an event's instant is hashed at the
+-- milliseconds its column keeps (holdfast-core::record). Earlier versions hashed the instant at
+-- nanosecond precision and stored only its milliseconds, so their links could not be re-derived
+-- from the log. After this SQL, the migration links every stored event again under the current
+-- form (holdfast_store::events::reseal) and records that it did, here, so the re-sealing is a
+-- visible fact of the profile and not a silent rewrite.
+CREATE TABLE audit_reseals (
+    id             INTEGER PRIMARY KEY,
+    resealed_at    INTEGER NOT NULL,                  -- UTC milliseconds
+    schema_version INTEGER NOT NULL,                  -- the migration that re-sealed
+    through_seq    INTEGER NOT NULL,                  -- the last event it linked again
+    links_changed  INTEGER NOT NULL,                  -- how many stored hashes it replaced
+    reason         TEXT NOT NULL
+) STRICT;
+
+-- The sync outbox of local profiles was written by every command and read by nothing: a joined
+-- profile's pending commands live in the client engine's state (sync_state) and pending_events.
+DROP TABLE outbox;
