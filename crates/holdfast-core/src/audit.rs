@@ -70,12 +70,12 @@ pub enum BrokenLink {
     HeadMismatch,
 }
 
-/// Checks every link in order against the recorded head (`None` for an empty log). Returns the
-/// number of events verified.
-pub fn verify_chain(
+/// Checks every link in order from the first event, without a head: the number of links and the
+/// last hash, or the first link that fails. For a log whose end cannot be read, this says whether
+/// the part before it holds.
+pub fn verify_links(
     links: impl IntoIterator<Item = StoredLink>,
-    head: Option<(u64, ChainHash)>,
-) -> Result<u64, BrokenLink> {
+) -> Result<(u64, ChainHash), BrokenLink> {
     let mut previous = ChainHash::GENESIS;
     let mut count = 0u64;
     for link in links {
@@ -93,6 +93,16 @@ pub fn verify_chain(
         previous = hash;
         count = expected;
     }
+    Ok((count, previous))
+}
+
+/// Checks every link in order against the recorded head (`None` for an empty log). Returns the
+/// number of events verified.
+pub fn verify_chain(
+    links: impl IntoIterator<Item = StoredLink>,
+    head: Option<(u64, ChainHash)>,
+) -> Result<u64, BrokenLink> {
+    let (count, previous) = verify_links(links)?;
     match head {
         None if count == 0 => Ok(0),
         None => Err(BrokenLink::HeadMismatch),

@@ -2,7 +2,7 @@
 //! transaction, beside the read-model rows they change), reading an aggregate's history, and
 //! verifying the whole chain.
 
-use holdfast_core::audit::{verify_chain, BrokenLink, ChainHash, StoredLink};
+use holdfast_core::audit::{verify_chain, verify_links, BrokenLink, ChainHash, StoredLink};
 use holdfast_core::record::stored_instant;
 pub use holdfast_core::record::EventRecord;
 use rusqlite::types::FromSql;
@@ -192,26 +192,38 @@ impl Database {
     /// Re-derives every link of the audit chain from the stored events and compares it with the
     /// stored hashes and the head. A row that cannot even be read counts as a broken link.
     pub fn verify_audit_chain(&self) -> Result<AuditVerdict> {
-        let mut statement = self
-            .conn
-            .prepare(&format!("SELECT {EVENT_COLUMNS} FROM events ORDER BY seq"))?;
+        // A row whose position is not a valid one is left out, so the verifier reports the gap
+        // it leaves (or the cut-off end) at the event that is missing from its place.
+        let mut statement = self.conn.prepare(&format!(
+            "SELECT {EVENT_COLUMNS} FROM events WHERE seq >= 1 ORDER BY seq"
+        ))?;
         let mut links = Vec::new();
-        let rows = statement.query_map([], |row| Ok(read_event(row)))?;
+        let mut unreadable = None;
+        let rows = statement.query_map([], |row| Ok((row.get::<_, i64>(0)?, read_event(row))))?;
         for row in rows {
-            match row? {
+            let (seq, recorded) = row?;
+            match recorded {
                 Ok(recorded) => links.push(StoredLink {
                     seq: recorded.seq,
                     canonical: recorded.event.canonical_bytes(recorded.seq),
                     hash: recorded.hash,
                 }),
                 Err(StoreError::Corrupt(message)) => {
-                    return Ok(AuditVerdict::Broken {
-                        seq: links.last().map(|link: &StoredLink| link.seq + 1),
-                        message,
-                    })
+                    unreadable = Some((seq as u64, message));
+                    break;
                 }
                 Err(other) => return Err(other),
             }
+        }
+        if let Some((seq, message)) = unreadable {
+            // The first broken link is what counts: one before the unreadable row wins.
+            return Ok(match verify_links(links) {
+                Err(broken) => broken_verdict(broken),
+                Ok(_) => AuditVerdict::Broken {
+                    seq: Some(seq),
+                    message,
+                },
+            });
         }
         let head = match head(&self.conn) {
             Ok(head) => head,
@@ -222,16 +234,20 @@ impl Database {
         };
         Ok(match verify_chain(links, head) {
             Ok(events) => AuditVerdict::Intact { events },
-            Err(broken) => AuditVerdict::Broken {
-                seq: match broken {
-                    BrokenLink::HashMismatch { seq } => Some(seq),
-                    BrokenLink::Gap { expected, .. } => Some(expected),
-                    BrokenLink::Truncated { last, .. } => Some(last + 1),
-                    BrokenLink::HeadMismatch => None,
-                },
-                message: broken.to_string(),
-            },
+            Err(broken) => broken_verdict(broken),
         })
+    }
+}
+
+fn broken_verdict(broken: BrokenLink) -> AuditVerdict {
+    AuditVerdict::Broken {
+        seq: match broken {
+            BrokenLink::HashMismatch { seq } => Some(seq),
+            BrokenLink::Gap { expected, .. } => Some(expected),
+            BrokenLink::Truncated { last, .. } => Some(last + 1),
+            BrokenLink::HeadMismatch => None,
+        },
+        message: broken.to_string(),
     }
 }
 
