@@ -30,7 +30,7 @@ pub async fn create_organisation(store: &dyn ServerStore, name: &str) -> Result<
     store.create_organisation(&name, Timestamp::now()).await
 }
 
-async fn organisation(store: &dyn ServerStore, name: &str) -> Result<Organisation> {
+pub(crate) async fn organisation(store: &dyn ServerStore, name: &str) -> Result<Organisation> {
     store
         .organisation_by_name(name.trim())
         .await?

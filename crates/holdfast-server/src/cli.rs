@@ -19,6 +19,7 @@ use crate::http::{router, AppState};
 use crate::store::postgres::PgStore;
 use crate::store::sqlite::SqliteStore;
 use crate::store::ServerStore;
+use crate::verify;
 
 #[derive(Debug, Parser)]
 #[command(name = "holdfast-server", version, about = "Holdfast's sync server")]
@@ -74,6 +75,13 @@ pub enum Command {
     Policy {
         #[command(subcommand)]
         command: PolicyCommand,
+    },
+    /// Verifies an organisation's log (every chain link from the first event) and its signed
+    /// checkpoints; exits non-zero when anything does not verify.
+    Verify {
+        org: String,
+        #[command(flatten)]
+        database: Database,
     },
 }
 
@@ -345,6 +353,19 @@ pub async fn run(cli: Cli) -> Result<()> {
                 admin::publish_policy(open_store(&database).await?.as_ref(), &org, &source).await?;
             println!("published policy version {}", published.version);
             Ok(())
+        }
+        Command::Verify { org, database } => {
+            let store = open_store(&database).await?;
+            let organisation = admin::organisation(store.as_ref(), &org).await?;
+            let verdict = verify::verify_log(store.as_ref(), organisation.id).await?;
+            println!("{}: {verdict}", organisation.name);
+            match verdict {
+                verify::LogVerdict::Intact { .. } => Ok(()),
+                verify::LogVerdict::Broken { .. } => Err(ServerError::Corrupt(format!(
+                    "the log of {} does not verify",
+                    organisation.name
+                ))),
+            }
         }
     }
 }

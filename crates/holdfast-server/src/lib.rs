@@ -14,5 +14,6 @@ mod http_tests;
 pub mod push;
 pub mod store;
 pub mod sync;
+pub mod verify;
 
 pub use error::{Result, ServerError};

@@ -589,6 +589,11 @@ async fn the_binary_serves_and_administers_a_postgresql_database() {
     holdfast_server(&["user", "deactivate", "Billsbee", "ann"], &url, None);
     let out = holdfast_server(&["policy", "publish", "Billsbee", policy], &url, None);
     assert!(out.contains("published policy version"), "{out}");
+    let out = holdfast_server(&["verify", "Billsbee"], &url, None);
+    assert!(
+        out.contains("Billsbee: intact: 0 events, 0 signed checkpoints verified"),
+        "{out}"
+    );
 
     // What the commands did is in the database.
     let store = connect(&url).await;

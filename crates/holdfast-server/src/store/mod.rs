@@ -272,6 +272,13 @@ pub trait ServerStore: Send + Sync + 'static {
         organisation_id: Uuid,
         seq: u64,
     ) -> Result<Option<Checkpoint>>;
+    /// Up to `limit` checkpoints with `seq > after`, in order (for `holdfast-server verify`).
+    async fn checkpoints_after(
+        &self,
+        organisation_id: Uuid,
+        after: u64,
+        limit: usize,
+    ) -> Result<Vec<Checkpoint>>;
     /// The server's Ed25519 secret key: the stored one, or `fresh` stored now when there is
     /// none yet (so every instance on one database signs with the same key).
     async fn signing_key_or_insert(&self, fresh: [u8; 32]) -> Result<[u8; 32]>;

@@ -850,6 +850,33 @@ impl ServerStore for PgStore {
         Ok(())
     }
 
+    async fn checkpoints_after(
+        &self,
+        organisation_id: Uuid,
+        after: u64,
+        limit: usize,
+    ) -> Result<Vec<Checkpoint>> {
+        let after = seq_i64(after, "after")?;
+        let limit = seq_i64(limit as u64, "limit")?;
+        let client = self.pool.get().await?;
+        client
+            .query(
+                "SELECT seq, chain_hash, signature FROM checkpoints
+                 WHERE organisation_id = $1 AND seq > $2 ORDER BY seq LIMIT $3",
+                &[&organisation_id, &after, &limit],
+            )
+            .await?
+            .iter()
+            .map(|row| {
+                Ok(Checkpoint {
+                    seq: seq_u64(row.try_get(0)?, "checkpoint seq")?,
+                    chain_hash: row.try_get(1)?,
+                    signature: row.try_get(2)?,
+                })
+            })
+            .collect()
+    }
+
     async fn checkpoint_at_or_before(
         &self,
         organisation_id: Uuid,

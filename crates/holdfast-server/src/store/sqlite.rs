@@ -977,6 +977,37 @@ impl ServerStore for SqliteStore {
         .await
     }
 
+    async fn checkpoints_after(
+        &self,
+        organisation_id: Uuid,
+        after: u64,
+        limit: usize,
+    ) -> Result<Vec<Checkpoint>> {
+        let after = seq_i64(after, "after")?;
+        let limit = seq_i64(limit as u64, "limit")?;
+        self.run(move |conn| {
+            let mut statement = conn.prepare(
+                "SELECT seq, chain_hash, signature FROM checkpoints
+                 WHERE organisation_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3",
+            )?;
+            let rows = statement
+                .query_map(params![organisation_id.to_string(), after, limit], |row| {
+                    Ok((row.get::<_, i64>(0)?, row.get(1)?, row.get(2)?))
+                })?
+                .collect::<rusqlite::Result<Vec<(i64, String, String)>>>()?;
+            rows.into_iter()
+                .map(|(seq, chain_hash, signature)| {
+                    Ok(Checkpoint {
+                        seq: seq_u64(seq, "checkpoint seq")?,
+                        chain_hash,
+                        signature,
+                    })
+                })
+                .collect()
+        })
+        .await
+    }
+
     async fn checkpoint_at_or_before(
         &self,
         organisation_id: Uuid,
@@ -1052,6 +1083,35 @@ mod tests {
             Some(org)
         );
         assert!(dir.path().join(DATABASE_FILE).exists());
+    }
+
+    #[tokio::test]
+    async fn verify_names_the_first_changed_event() {
+        use crate::store::suite::{fixture, open_logged_case};
+        use crate::verify::{verify_log, LogVerdict};
+
+        let store = SqliteStore::open_in_memory().expect("an in-memory database");
+        let f = fixture(&store).await;
+        open_logged_case(&store, &f.mia, Uuid::now_v7(), f.account_id).await;
+        assert!(matches!(
+            verify_log(&store, f.organisation.id)
+                .await
+                .expect("verified"),
+            LogVerdict::Intact { events: 3, .. }
+        ));
+        store
+            .run(|conn| {
+                conn.execute("UPDATE events SET actor = 'someone-else' WHERE seq = 2", [])?;
+                Ok(())
+            })
+            .await
+            .expect("tampered");
+        assert!(matches!(
+            verify_log(&store, f.organisation.id)
+                .await
+                .expect("verified"),
+            LogVerdict::Broken { seq: Some(2), .. }
+        ));
     }
 
     #[tokio::test]

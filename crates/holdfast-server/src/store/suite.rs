@@ -37,6 +37,7 @@ macro_rules! store_suite {
             account_imports_upsert_by_external_id,
             pull_pages_in_counter_order_with_origins_and_a_verifiable_chain,
             checkpoints_are_signed_and_verifiable,
+            the_whole_log_and_its_checkpoints_verify,
         );
     };
     (@tests $make:expr; $($name:ident),* $(,)?) => {
@@ -952,4 +953,57 @@ pub async fn checkpoints_are_signed_and_verifiable(store: &dyn ServerStore) {
             .expect("read"),
         None
     );
+}
+
+pub async fn the_whole_log_and_its_checkpoints_verify(store: &dyn ServerStore) {
+    use crate::verify::{verify_log, LogVerdict};
+
+    let empty = store
+        .create_organisation("Empty", now())
+        .await
+        .expect("org");
+    assert_eq!(
+        verify_log(store, empty.id).await.expect("verified"),
+        LogVerdict::Intact {
+            events: 0,
+            checkpoints: 0
+        }
+    );
+
+    let f = fixture(store).await;
+    open_logged_case(store, &f.mia, Uuid::now_v7(), f.account_id).await;
+    let signer = CheckpointSigner::load(store).await.expect("key");
+    let events = all_events(store, f.organisation.id).await;
+    for event in &events[1..] {
+        store
+            .record_checkpoint(
+                f.organisation.id,
+                &signer.sign(event.seq, &event.chain_hash),
+            )
+            .await
+            .expect("kept");
+    }
+    assert_eq!(
+        verify_log(store, f.organisation.id)
+            .await
+            .expect("verified"),
+        LogVerdict::Intact {
+            events: 3,
+            checkpoints: 2
+        }
+    );
+
+    // A checkpoint the server's key signed over another chain at event 1: the history it saw
+    // there is not the one the log holds now.
+    store
+        .record_checkpoint(
+            f.organisation.id,
+            &signer.sign(1, &ChainHash::GENESIS.to_hex()),
+        )
+        .await
+        .expect("kept");
+    assert!(matches!(
+        verify_log(store, f.organisation.id).await.expect("verified"),
+        LogVerdict::Broken { seq: Some(1), ref message } if message.contains("rewritten")
+    ));
 }
