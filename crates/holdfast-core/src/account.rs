@@ -155,6 +155,38 @@ pub fn check_channel_reachable(
     }
 }
 
+/// The checks every imported account passes (contacts plausible and on file for the preferred
+/// channel, amounts not negative, an external id and a name present), on the desk and on the server.
+pub fn validate_draft(draft: &AccountDraft) -> Result<(), CoreError> {
+    if draft.external_id.trim().is_empty() {
+        return Err(CoreError::invalid("external_id", "is empty"));
+    }
+    if draft.name.trim().is_empty() {
+        return Err(CoreError::invalid("name", "is empty"));
+    }
+    if let Some(email) = &draft.email {
+        validate_email(email)?;
+    }
+    if let Some(phone) = &draft.phone {
+        validate_phone(phone)?;
+    }
+    check_channel_reachable(
+        draft.preferred_channel,
+        draft.email.as_deref(),
+        draft.phone.as_deref(),
+    )?;
+    for (field, money) in [
+        ("mrr", draft.mrr),
+        ("total_collected", draft.total_collected),
+        ("accounts_receivable", draft.accounts_receivable),
+    ] {
+        if money.minor < 0 {
+            return Err(CoreError::invalid(field, "must not be negative"));
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,16 +1,19 @@
 //! Reading customer accounts from a CSV export: every row is checked against the account rules, and
-//! a file with any bad row yields every problem and no accounts, so an import is all or nothing.
+//! a file with any bad row yields every problem and no accounts, so an import is all or nothing;
+//! and the checks an import passes as a whole before it is applied, on a device or the server.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::io::Read;
 
 use jiff::civil::Date;
 
 use crate::account::{
-    check_channel_reachable, validate_email, validate_phone, AccountDraft, PreferredChannel,
+    check_channel_reachable, validate_draft, validate_email, validate_phone, AccountDraft,
+    PreferredChannel,
 };
 use crate::error::RowProblem;
 use crate::money::{Currency, Money};
+use crate::workflow::Actor;
 use crate::CoreError;
 
 /// The columns an account export must have, by their canonical names. Headers are matched without
@@ -381,6 +384,49 @@ impl Row<'_> {
             _ => Err(problems),
         }
     }
+}
+
+/// Whether an account import may be applied as a whole: an active user with a role, every row
+/// valid, every external id once. The error names the row.
+pub fn check_import(actor: &Actor, drafts: &[AccountDraft]) -> Result<(), CoreError> {
+    if !actor.active {
+        return Err(CoreError::InactiveUser {
+            user_id: actor.user_id.clone(),
+        });
+    }
+    if actor.roles.is_empty() {
+        return Err(CoreError::invalid(
+            "actor",
+            "a user needs a role to import accounts",
+        ));
+    }
+    let mut seen = BTreeSet::new();
+    for (index, draft) in drafts.iter().enumerate() {
+        if let Err(error) = validate_draft(draft) {
+            let (field, message) = match error {
+                CoreError::Invalid { field, message } => (field, message),
+                other => ("account".to_owned(), other.to_string()),
+            };
+            return Err(CoreError::Invalid {
+                field,
+                message: format!(
+                    "account {} ({}): {message}",
+                    index + 1,
+                    draft.external_id.trim()
+                ),
+            });
+        }
+        if !seen.insert(draft.external_id.trim().to_owned()) {
+            return Err(CoreError::invalid(
+                "external_id",
+                format!(
+                    "\"{}\" appears more than once in the import",
+                    draft.external_id.trim()
+                ),
+            ));
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -19,11 +19,12 @@ use std::sync::{Arc, Mutex};
 
 use holdfast_core::account::{account_id, Account, AccountDraft};
 use holdfast_core::audit::ChainHash;
+use holdfast_core::decision::{self, Verdict};
+use holdfast_core::import::check_import;
 use holdfast_core::policy::{parse_policy, Policy};
 use holdfast_core::record::{EventRecord, Recording};
 use holdfast_core::workflow::{evolve, AccountFacts, Actor, CaseCommand, CaseEvent, CaseState};
 use holdfast_sync::protocol::{CommandOrigin, CommandOutcome, PublishedPolicy, Rejection};
-use holdfast_sync::rules::{self, Verdict};
 use jiff::Timestamp;
 use uuid::Uuid;
 
@@ -121,7 +122,8 @@ pub fn fold(history: &[CaseEvent]) -> Option<CaseState> {
     history.iter().fold(None, evolve)
 }
 
-pub use holdfast_sync::rules::{account_to_load, validate_draft};
+pub use holdfast_core::account::validate_draft;
+pub use holdfast_core::decision::account_to_load;
 
 /// Everything `decide_case` needs, as loaded by a backend inside its transaction.
 #[derive(Debug, Clone)]
@@ -141,7 +143,7 @@ pub struct LoadedCase {
 /// The facts the engine decides with, from the server's own accounts and users.
 pub fn account_facts(loaded: &LoadedCase) -> Option<AccountFacts> {
     loaded.account.as_ref().map(|account| {
-        rules::account_facts(
+        decision::account_facts(
             &account.draft,
             loaded.sales_rep_active,
             loaded.offers_granted.clone(),
@@ -192,7 +194,7 @@ pub fn decide_case(
     let tag = policy_tag(policy);
     let facts = account_facts(loaded);
     let version = state.as_ref().map_or(0, |state| state.version);
-    match rules::decide_case(
+    match decision::decide_case(
         state.as_ref(),
         facts.as_ref(),
         policy,
@@ -284,7 +286,7 @@ pub fn decide_import(
             "an import was loaded with the wrong number of accounts".into(),
         ));
     }
-    if let Err(error) = rules::check_import(actor, drafts) {
+    if let Err(error) = check_import(actor, drafts) {
         return Ok(Decision::rejected(Rejection::from(&error)));
     }
     let tag = policy_tag(policy);

@@ -125,20 +125,7 @@ impl Database {
     }
 
     pub fn account(&self, id: Uuid) -> Result<Account> {
-        let found = self
-            .conn
-            .query_row(
-                &format!("SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE id = ?1"),
-                [id.to_string()],
-                |row| Ok(read_account(row)),
-            )
-            .optional()?;
-        found.unwrap_or_else(|| {
-            Err(StoreError::NotFound {
-                entity: "account",
-                id: id.to_string(),
-            })
-        })
+        account_in(&self.conn, id)
     }
 
     /// One page of accounts in name order, optionally filtered by a search text.
@@ -303,4 +290,50 @@ pub(crate) fn upsert_drafts(
         }
     }
     Ok(summary)
+}
+
+/// One account, read on `conn` (a transaction sees the accounts it wrote).
+pub(crate) fn account_in(conn: &rusqlite::Connection, id: Uuid) -> Result<Account> {
+    let found = conn
+        .prepare_cached(&format!(
+            "SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE id = ?1"
+        ))?
+        .query_row([id.to_string()], |row| Ok(read_account(row)))
+        .optional()?;
+    found.unwrap_or_else(|| {
+        Err(StoreError::NotFound {
+            entity: "account",
+            id: id.to_string(),
+        })
+    })
+}
+
+/// What the engine needs to know about an account to decide on its cases, read on `conn`.
+pub(crate) fn facts_in(
+    conn: &rusqlite::Connection,
+    account_id: Uuid,
+) -> Result<holdfast_core::workflow::AccountFacts> {
+    let draft = account_in(conn, account_id)?.draft;
+    let rep_active = match &draft.original_sales_rep {
+        Some(rep) => conn
+            .prepare_cached("SELECT active FROM users WHERE name = ?1")?
+            .query_row([rep], |row| row.get::<_, bool>(0))
+            .optional()?
+            // A rep nobody has told Holdfast about cannot be given a task.
+            .unwrap_or(false),
+        None => false,
+    };
+    let mut granted = conn.prepare_cached(
+        "SELECT json_extract(e.payload, '$.offer_id') FROM events e
+         JOIN cases c ON c.id = e.aggregate_id
+         WHERE c.account_id = ?1 AND e.kind = 'offer_accepted'",
+    )?;
+    let offers_granted = granted
+        .query_map([account_id.to_string()], |row| row.get::<_, String>(0))?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(holdfast_core::decision::account_facts(
+        &draft,
+        rep_active,
+        offers_granted,
+    ))
 }

@@ -1,31 +1,23 @@
-//! Running a case command: load the case by folding its events, gather the account's facts,
-//! decide with holdfast-core, then in one transaction append the events (with their audit links)
-//! and update the read models. All of it commits, or none of it.
+//! The one entry point for "this profile's user runs this command on this case now": load the
+//! case by folding its events, gather the account's facts, decide through
+//! `holdfast_core::decision`, and commit through `projection::commit_case`. A joined profile
+//! decides through its client engine (`sync`) and commits the same way. Also the facts the engine
+//! decides with, the rebuild of the read models, and a case's timeline.
 
-use holdfast_core::case::CaseStatus;
-use holdfast_core::policy::{Policy, Route};
-use holdfast_core::workflow::{
-    decide, evolve, ready_to_finalize, AccountFacts, Actor, CaseCommand, CaseEvent, CaseState,
-};
+use holdfast_core::decision::{self, Verdict};
+use holdfast_core::policy::Policy;
+use holdfast_core::record::Recording;
+use holdfast_core::workflow::{evolve, AccountFacts, Actor, CaseCommand, CaseEvent, CaseState};
 use jiff::Timestamp;
-use rusqlite::{named_params, OptionalExtension, Transaction};
 use uuid::Uuid;
 
 use crate::error::{Result, StoreError};
-use crate::events::{append, EventRecord, RecordedEvent};
-use crate::page::to_millis;
+use crate::events::{EventRecord, RecordedEvent};
+pub use crate::projection::Decided;
+use crate::projection::{commit_case, forget_pending_notes, index_note, write_case, Log};
 use crate::Database;
 
 pub use holdfast_core::record::CASE;
-
-/// What a command did.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Decided {
-    pub case_id: Uuid,
-    pub events: Vec<RecordedEvent>,
-    /// The case's version after the command.
-    pub version: u64,
-}
 
 pub(crate) fn to_case_event(recorded: &RecordedEvent) -> Result<CaseEvent> {
     recorded
@@ -34,7 +26,9 @@ pub(crate) fn to_case_event(recorded: &RecordedEvent) -> Result<CaseEvent> {
         .map_err(|e| StoreError::Corrupt(format!("event {}: {e}", recorded.seq)))
 }
 
-fn fold(events: &[RecordedEvent]) -> Result<Option<CaseState>> {
+pub(crate) fn fold<'a>(
+    events: impl IntoIterator<Item = &'a RecordedEvent>,
+) -> Result<Option<CaseState>> {
     let mut state = None;
     for recorded in events {
         state = evolve(state, &to_case_event(recorded)?);
@@ -66,43 +60,7 @@ impl Database {
 
     /// What the engine needs to know about an account to decide on its cases.
     pub fn account_facts(&self, account_id: Uuid) -> Result<AccountFacts> {
-        let account = self.account(account_id)?;
-        let draft = account.draft;
-        let rep_active = match &draft.original_sales_rep {
-            Some(rep) => self
-                .conn
-                .query_row("SELECT active FROM users WHERE name = ?1", [rep], |row| {
-                    row.get::<_, bool>(0)
-                })
-                .optional()?
-                // A rep nobody has told Holdfast about cannot be given a task.
-                .unwrap_or(false),
-            None => false,
-        };
-        let mut granted = self.conn.prepare_cached(
-            "SELECT json_extract(e.payload, '$.offer_id') FROM events e
-             JOIN cases c ON c.id = e.aggregate_id
-             WHERE c.account_id = ?1 AND e.kind = 'offer_accepted'",
-        )?;
-        let offers_granted = granted
-            .query_map([account_id.to_string()], |row| row.get::<_, String>(0))?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        Ok(AccountFacts {
-            tier: draft.tier,
-            email: draft.email,
-            phone: draft.phone,
-            accounts_receivable: Some(draft.accounts_receivable),
-            hosting_server: draft.hosting_server,
-            original_sales_rep: draft.original_sales_rep,
-            original_sales_rep_active: rep_active,
-            unpaid_invoices: draft.unpaid_invoices,
-            offers_granted,
-            preferred_channel: Some(draft.preferred_channel),
-            // The account export has no plan price per billing period yet, so no proration.
-            plan_price: None,
-            billing_period_start: None,
-            billing_period_end: None,
-        })
+        crate::accounts::facts_in(&self.conn, account_id)
     }
 
     /// What `command` would record, decided exactly as `run_case_command` would, without
@@ -120,10 +78,36 @@ impl Database {
             id: case_id.to_string(),
         })?;
         let facts = self.account_facts(state.account_id)?;
-        Ok(decide(Some(&state), command, actor, policy, &facts, now)?)
+        let verdict = decision::decide_case(
+            Some(&state),
+            Some(&facts),
+            Some(policy),
+            actor,
+            case_id,
+            state.version,
+            command,
+            now,
+        );
+        Ok(decided_events(verdict)?)
     }
 
-    /// Decides `command` for the case `case_id` and commits what it decided.
+    /// Who decides on this profile: in a profile joined to a team server, the signed-in user
+    /// with the roles the server last gave them; otherwise the profile's local user.
+    pub fn acting_user(&self) -> Result<Option<Actor>> {
+        match self.sync_binding() {
+            Some(binding) => Ok(Some(Actor {
+                user_id: binding.me.user.clone(),
+                roles: binding.me.roles.clone(),
+                active: binding.me.active,
+            })),
+            None => Ok(self.local_user()?.map(|user| user.actor())),
+        }
+    }
+
+    /// The one entry point: `actor` runs `command` on the case `case_id` now, under `policy`,
+    /// and what it decided is committed. In a joined profile the actor must be the signed-in
+    /// user as `acting_user` gives them (the server decides with its own records again); the
+    /// command is queued for the server and its expected events show at once.
     pub fn run_case_command(
         &mut self,
         case_id: Uuid,
@@ -133,64 +117,61 @@ impl Database {
         now: Timestamp,
     ) -> Result<Decided> {
         if self.synced.is_some() {
+            if self.acting_user()?.as_ref() != Some(actor) {
+                return Err(StoreError::Rule(holdfast_core::CoreError::invalid(
+                    "actor",
+                    "this profile decides as the user signed in to its team server",
+                )));
+            }
             return self.run_synced_case_command(case_id, command, policy, now);
         }
         let history = self.events_of(case_id)?;
         let state = fold(&history)?;
-        let account_id = match (&state, command) {
-            (Some(state), _) => state.account_id,
-            (None, CaseCommand::Receive { account_id, .. }) => *account_id,
-            (None, _) => {
-                return Err(StoreError::NotFound {
-                    entity: "case",
-                    id: case_id.to_string(),
-                })
-            }
+        let facts = decision::account_to_load(state.as_ref(), command)
+            .map(|account_id| self.account_facts(account_id))
+            .transpose()?;
+        let base_version = state.as_ref().map_or(0, |state| state.version);
+        let decided = decided_events(decision::decide_case(
+            state.as_ref(),
+            facts.as_ref(),
+            Some(policy),
+            actor,
+            case_id,
+            base_version,
+            command,
+            now,
+        ))?;
+        let Some(after) = decided.iter().fold(state, evolve) else {
+            return Err(StoreError::NotFound {
+                entity: "case",
+                id: case_id.to_string(),
+            });
         };
-        if let CaseCommand::Receive {
-            case_id: received, ..
-        } = command
-        {
-            if *received != case_id {
-                return Err(StoreError::Rule(holdfast_core::CoreError::invalid(
-                    "case_id",
-                    "the command names another case",
-                )));
-            }
-        }
-        let facts = self.account_facts(account_id)?;
-        let base_version = state.as_ref().map(|s| s.version).unwrap_or(0);
-        let decided = decide(state.as_ref(), command, actor, policy, &facts, now)?;
-        let state_after = decided.iter().fold(state.clone(), evolve);
-        let ready = state_after
-            .as_ref()
-            .is_some_and(|state| ready_to_finalize(state, policy, &facts));
-
         let records = EventRecord::for_case(
             case_id,
             base_version,
             &decided,
-            holdfast_core::record::Recording {
+            Recording {
                 actor: &actor.user_id,
                 policy_version: &policy.version_tag(),
                 at: now,
             },
             |_, _| Uuid::now_v7(),
         )?;
-        let version = base_version + records.len() as u64;
         let tx = self.conn.transaction()?;
-        let mut recorded = Vec::with_capacity(records.len());
-        for (record, event) in records.iter().zip(&decided) {
-            let stored = append(&tx, record)?;
-            project(&tx, &stored, event)?;
-            recorded.push(stored);
-        }
-        set_ready(&tx, case_id, ready)?;
+        let events = commit_case(
+            &tx,
+            Log::Audit,
+            records,
+            &after,
+            Some(policy),
+            facts.as_ref(),
+        )?;
         tx.commit()?;
         Ok(Decided {
             case_id,
-            events: recorded,
-            version,
+            events,
+            version: after.version,
         })
     }
 
@@ -207,31 +188,24 @@ impl Database {
                 .or_default()
                 .push(recorded);
         }
-        let mut readiness = Vec::with_capacity(histories.len());
-        for (case_id, history) in &histories {
-            let mut state = None;
-            for recorded in history {
-                state = evolve(state, &to_case_event(recorded)?);
-            }
-            let ready = match (&state, &policy) {
-                (Some(state), Some(policy)) => {
-                    ready_to_finalize(state, policy, &self.account_facts(state.account_id)?)
-                }
-                _ => false,
-            };
-            readiness.push((*case_id, ready));
-        }
         let tx = self.conn.transaction()?;
         tx.execute("DELETE FROM tasks", [])?;
         tx.execute("DELETE FROM case_notes", [])?;
         tx.execute("DELETE FROM cases", [])?;
+        for history in histories.values() {
+            let Some(state) = fold(history.iter().copied())? else {
+                continue;
+            };
+            let facts = crate::accounts::facts_in(&tx, state.account_id)?;
+            write_case(
+                &tx,
+                &holdfast_core::read_model::case_read_model(&state, policy.as_ref(), Some(&facts))?,
+            )?;
+        }
+        forget_pending_notes(&tx)?;
         for recorded in &events {
-            project(&tx, recorded, &to_case_event(recorded)?)?;
+            index_note(&tx, recorded)?;
         }
-        for (case_id, ready) in readiness {
-            set_ready(&tx, case_id, ready)?;
-        }
-        crate::sync::stamp_pending_acknowledgements(&tx)?;
         tx.commit()?;
         Ok(())
     }
@@ -256,241 +230,15 @@ impl Database {
     }
 }
 
-/// Applies one recorded case event to the read models. The same function serves live commits and
-/// rebuilds, so the two cannot differ.
-pub(crate) fn project(
-    tx: &Transaction<'_>,
-    recorded: &RecordedEvent,
-    event: &CaseEvent,
-) -> Result<()> {
-    let case_id = recorded.event.aggregate_id.to_string();
-    let version = recorded.event.aggregate_version as i64;
-    let set = |sql: &str, value: &dyn rusqlite::ToSql| -> Result<()> {
-        tx.execute(
-            &format!("UPDATE cases SET {sql} WHERE id = :id"),
-            named_params! { ":value": value, ":id": case_id },
-        )?;
-        Ok(())
-    };
-    let status = |status: CaseStatus| set("status = :value", &status.as_str());
-    match event {
-        CaseEvent::Received {
-            account_id,
-            channel,
-            requester_name,
-            requester_contact,
-            received_at,
-            first_response_due,
-            ..
-        } => {
-            tx.execute(
-                "INSERT INTO cases (id, account_id, status, channel, requester_name, requester_contact,
-                    received_at, opened_at, version, first_response_due, policy_version)
-                 VALUES (:id, :account_id, 'received', :channel, :requester_name, :requester_contact,
-                    :received_at, :opened_at, :version, :due, :policy_version)",
-                named_params! {
-                    ":id": case_id,
-                    ":account_id": account_id.to_string(),
-                    ":channel": channel.as_str(),
-                    ":requester_name": requester_name,
-                    ":requester_contact": requester_contact,
-                    ":received_at": to_millis(*received_at),
-                    ":opened_at": to_millis(recorded.event.recorded_at),
-                    ":version": version,
-                    ":due": to_millis(*first_response_due),
-                    ":policy_version": recorded.event.policy_version,
-                },
-            )?;
-            return Ok(());
-        }
-        CaseEvent::ReasonCaptured { reason_id, .. } => set("reason_id = :value", reason_id)?,
-        CaseEvent::Routed {
-            route: Route::SaveCall,
-            assignee,
-            ..
-        } => {
-            set("owner = :value", assignee)?;
-            open_task(tx, recorded, "save_call", None, assignee.as_deref(), None)?;
-        }
-        CaseEvent::Escalated { csm, .. } => {
-            set("owner = :value", csm)?;
-            open_task(tx, recorded, "csm_escalation", None, Some(csm), None)?;
-        }
-        CaseEvent::RefundRequested {
-            refund_id,
-            under_review,
-            ..
-        } => {
-            let kind = if *under_review {
-                "refund_review"
-            } else {
-                "refund_processing"
-            };
-            open_task(tx, recorded, kind, Some(refund_id), None, None)?;
-        }
-        CaseEvent::RefundVerified { refund_id, .. } => {
-            close_task(tx, refund_id, "refund_review")?;
-            open_task(
-                tx,
-                recorded,
-                "refund_processing",
-                Some(refund_id),
-                None,
-                None,
-            )?;
-        }
-        CaseEvent::RefundCompleted { refund_id, .. } => {
-            close_task(tx, refund_id, "refund_processing")?
-        }
-        CaseEvent::RefundDenied { refund_id, .. } => {
-            close_task(tx, refund_id, "refund_review")?;
-            close_task(tx, refund_id, "refund_processing")?;
-        }
-        CaseEvent::WinBackScheduled { check_ins } => {
-            for (index, date) in check_ins.iter().enumerate() {
-                let due = date
-                    .to_zoned(jiff::tz::TimeZone::UTC)
-                    .map_err(|e| StoreError::Corrupt(format!("check-in date {date}: {e}")))?
-                    .timestamp();
-                tx.execute(
-                    "INSERT INTO tasks (id, case_id, kind, subject, assignee, due_at, open)
-                     VALUES (?1, ?2, 'win_back', NULL, NULL, ?3, 1)",
-                    rusqlite::params![
-                        format!("{}-{}", recorded.event.id, index + 1),
-                        case_id,
-                        to_millis(due)
-                    ],
-                )?;
-            }
-        }
-        CaseEvent::CsmOutcomeRecorded { retained, .. } => {
-            close_tasks(tx, &case_id, "csm_escalation")?;
-            if *retained {
-                status(CaseStatus::Saved)?;
-            }
-        }
-        CaseEvent::RetentionOutcomeRecorded { retained, .. } => {
-            close_tasks(tx, &case_id, "save_call")?;
-            if *retained {
-                status(CaseStatus::Saved)?;
-            }
-        }
-        CaseEvent::VerificationFailed { .. } => status(CaseStatus::VerificationFailed)?,
-        // The offer approval queue: an offer outside the limits waits until it is approved or
-        // the customer answers.
-        CaseEvent::OfferProposed {
-            offer_id,
-            needs_approval,
-            ..
-        } => set(
-            "offer_awaiting_approval = :value",
-            &needs_approval.then_some(offer_id),
-        )?,
-        CaseEvent::OfferApproved { .. } | CaseEvent::OfferDeclined { .. } => {
-            set("offer_awaiting_approval = :value", &None::<String>)?
-        }
-        CaseEvent::OfferAccepted { .. } => {
-            set("offer_awaiting_approval = :value", &None::<String>)?;
-            status(CaseStatus::Saved)?
-        }
-        CaseEvent::NoteAdded { text, .. } => {
-            tx.execute(
-                "INSERT OR REPLACE INTO case_notes (rowid, text, case_id, author, recorded_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5)",
-                rusqlite::params![
-                    recorded.seq as i64,
-                    text,
-                    case_id,
-                    recorded.event.actor,
-                    to_millis(recorded.event.recorded_at)
-                ],
-            )?;
-        }
-        CaseEvent::MessageSent { .. } | CaseEvent::ConflictRecorded { .. } => {}
-        CaseEvent::Finalized { .. } => status(CaseStatus::Cancelled)?,
-        CaseEvent::Withdrawn { .. } => status(CaseStatus::Withdrawn)?,
-        CaseEvent::Routed { .. }
-        | CaseEvent::Acknowledged { .. }
-        | CaseEvent::IdentityVerified { .. }
-        | CaseEvent::FormSent { .. }
-        | CaseEvent::FormReminded { .. }
-        | CaseEvent::FormReceived { .. }
-        | CaseEvent::RequestLogged
-        | CaseEvent::InvoicesWrittenOff { .. }
-        | CaseEvent::OneTimeCodeSent { .. }
-        | CaseEvent::OneTimeCodeRejected { .. }
-        | CaseEvent::CancellationConfirmed { .. }
-        | CaseEvent::FeedbackRecorded { .. } => {}
+/// The events a verdict records, or why it records none.
+fn decided_events(verdict: Verdict) -> Result<Vec<CaseEvent>> {
+    match verdict {
+        Verdict::Applied(events) => Ok(events),
+        // Decided against the case's current version, so only a joined profile's engine (which
+        // decides against its own view) ever meets a conflict; recorded as the server would.
+        Verdict::Conflict { event, .. } => Ok(vec![event]),
+        Verdict::Rejected(error) => Err(StoreError::Rule(error)),
     }
-    // Any event after the first means someone is working the case, except a note or a message
-    // recorded, which describe the case without working it (as the engine's state has it).
-    if matches!(
-        event,
-        CaseEvent::NoteAdded { .. }
-            | CaseEvent::MessageSent { .. }
-            | CaseEvent::ConflictRecorded { .. }
-    ) {
-        tx.execute(
-            "UPDATE cases SET version = ?1 WHERE id = ?2",
-            rusqlite::params![version, case_id],
-        )?;
-        return Ok(());
-    }
-    tx.execute(
-        "UPDATE cases SET version = ?1,
-            status = CASE status WHEN 'received' THEN 'in_progress' ELSE status END
-         WHERE id = ?2",
-        rusqlite::params![version, case_id],
-    )?;
-    Ok(())
-}
-
-pub(crate) fn set_ready(tx: &Transaction<'_>, case_id: Uuid, ready: bool) -> Result<()> {
-    tx.execute(
-        "UPDATE cases SET ready_to_finalize = ?1 WHERE id = ?2",
-        rusqlite::params![ready, case_id.to_string()],
-    )?;
-    Ok(())
-}
-
-/// Opens a task; due at `due`, or at the case's first-response deadline.
-fn open_task(
-    tx: &Transaction<'_>,
-    recorded: &RecordedEvent,
-    kind: &str,
-    subject: Option<&Uuid>,
-    assignee: Option<&str>,
-    due: Option<Timestamp>,
-) -> Result<()> {
-    tx.execute(
-        "INSERT INTO tasks (id, case_id, kind, subject, assignee, due_at, open)
-         SELECT ?1, id, ?2, ?3, ?4, coalesce(?5, first_response_due), 1 FROM cases WHERE id = ?6",
-        rusqlite::params![
-            recorded.event.id.to_string(),
-            kind,
-            subject.map(Uuid::to_string),
-            assignee,
-            due.map(to_millis),
-            recorded.event.aggregate_id.to_string()
-        ],
-    )?;
-    Ok(())
-}
-
-fn close_task(tx: &Transaction<'_>, subject: &Uuid, kind: &str) -> Result<()> {
-    tx.execute(
-        "UPDATE tasks SET open = 0 WHERE subject = ?1 AND kind = ?2",
-        rusqlite::params![subject.to_string(), kind],
-    )?;
-    Ok(())
-}
-
-fn close_tasks(tx: &Transaction<'_>, case_id: &str, kind: &str) -> Result<()> {
-    tx.execute(
-        "UPDATE tasks SET open = 0 WHERE case_id = ?1 AND kind = ?2",
-        rusqlite::params![case_id, kind],
-    )?;
-    Ok(())
 }
 
 /// One line of a case's timeline: who did what, when, under which policy version.

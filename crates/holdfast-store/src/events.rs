@@ -40,6 +40,11 @@ pub enum AuditVerdict {
     },
 }
 
+/// Where the numbers of pending events start: far above any organisation's log, so a case's
+/// history is one ordered query over both tables and a pending note's search row never meets a
+/// confirmed one's.
+pub const PENDING_SEQ_BASE: u64 = 1 << 48;
+
 fn head(tx: &rusqlite::Connection) -> Result<Option<(u64, ChainHash)>> {
     let row: Option<(i64, Vec<u8>)> = tx
         .query_row("SELECT seq, hash FROM audit_head WHERE id = 1", [], |row| {
@@ -184,7 +189,7 @@ impl Database {
 
     /// An aggregate's history, oldest first.
     /// In a profile joined to a team server, the events this device expects its pending
-    /// commands to record follow the confirmed ones (numbered from `sync::PENDING_SEQ_BASE`).
+    /// commands to record follow the confirmed ones (numbered from `PENDING_SEQ_BASE`).
     pub fn events_of(&self, aggregate_id: Uuid) -> Result<Vec<RecordedEvent>> {
         history_of(&self.conn, aggregate_id)
     }
@@ -199,7 +204,12 @@ impl Database {
         ))?;
         let mut links = Vec::new();
         let mut unreadable = None;
-        let rows = statement.query_map([], |row| Ok((row.get::<_, i64>(0)?, read_event(row))))?;
+        let rows = statement.query_map([], |row| {
+            Ok((
+                row.get::<_, i64>(0)?,
+                read_event(row).and_then(|recorded| in_stored_form(row, recorded)),
+            ))
+        })?;
         for row in rows {
             let (seq, recorded) = row?;
             match recorded {
@@ -237,6 +247,30 @@ impl Database {
             Err(broken) => broken_verdict(broken),
         })
     }
+}
+
+/// `recorded` if its row holds the exact text the store writes for it. Reading normalises (an
+/// upper-case UUID parses to the same id, JSON to the same value), so without this an edit that
+/// keeps the meaning but changes the stored bytes would pass unseen.
+fn in_stored_form(row: &rusqlite::Row<'_>, recorded: RecordedEvent) -> Result<RecordedEvent> {
+    let id: String = column(row, 1, "id")?;
+    let aggregate_id: String = column(row, 3, "aggregate_id")?;
+    let payload: String = column(row, 9, "payload")?;
+    let differs = |what: &str| {
+        Err(StoreError::Corrupt(format!(
+            "event row: {what} is not as it was written"
+        )))
+    };
+    if id != recorded.event.id.to_string() {
+        return differs("id");
+    }
+    if aggregate_id != recorded.event.aggregate_id.to_string() {
+        return differs("aggregate_id");
+    }
+    if payload != recorded.event.payload.to_string() {
+        return differs("payload");
+    }
+    Ok(recorded)
 }
 
 fn broken_verdict(broken: BrokenLink) -> AuditVerdict {
@@ -313,4 +347,48 @@ pub(crate) fn reseal_on_upgrade(tx: &Transaction<'_>, schema_version: i64) -> Re
         ],
     )?;
     Ok(())
+}
+
+/// The number the next pending event takes.
+pub(crate) fn next_pending_seq(tx: &Transaction<'_>) -> Result<u64> {
+    let highest: Option<i64> =
+        tx.query_row("SELECT max(seq) FROM pending_events", [], |row| row.get(0))?;
+    Ok(highest.map_or(PENDING_SEQ_BASE, |highest| highest as u64 + 1))
+}
+
+/// Records one event a pending command is expected to record, at `seq` of the pending log (not
+/// chained: the server's log is the record; these are rewritten at every rebase).
+pub(crate) fn append_pending(
+    tx: &Transaction<'_>,
+    seq: u64,
+    command_seq: u64,
+    new_event: EventRecord,
+) -> Result<RecordedEvent> {
+    let new_event = as_stored(&new_event);
+    let hash = ChainHash::GENESIS;
+    tx.execute(
+        "INSERT INTO pending_events (seq, id, aggregate_type, aggregate_id, aggregate_version,
+            kind, actor, policy_version, recorded_at, payload, hash, command_seq)
+         VALUES (:seq, :id, :aggregate_type, :aggregate_id, :aggregate_version, :kind, :actor,
+            :policy_version, :recorded_at, :payload, :hash, :command_seq)",
+        named_params! {
+            ":seq": seq as i64,
+            ":id": new_event.id.to_string(),
+            ":aggregate_type": new_event.aggregate_type,
+            ":aggregate_id": new_event.aggregate_id.to_string(),
+            ":aggregate_version": new_event.aggregate_version as i64,
+            ":kind": new_event.kind,
+            ":actor": new_event.actor,
+            ":policy_version": new_event.policy_version,
+            ":recorded_at": to_millis(new_event.recorded_at),
+            ":payload": new_event.payload.to_string(),
+            ":hash": hash.0.to_vec(),
+            ":command_seq": command_seq as i64,
+        },
+    )?;
+    Ok(RecordedEvent {
+        seq,
+        event: new_event,
+        hash,
+    })
 }

@@ -13,6 +13,7 @@ pub mod key;
 mod migrations;
 pub mod notes;
 pub mod page;
+mod projection;
 pub mod queues;
 pub mod settings;
 pub mod sync;

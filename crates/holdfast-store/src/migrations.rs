@@ -27,7 +27,7 @@ const MIGRATIONS: &[Migration] = &[
     sql(include_str!("../migrations/0008_unpaid_invoices.sql")),
     sql(include_str!("../migrations/0009_team_sync.sql")),
     Migration {
-        sql: include_str!("../migrations/0010_audit_reseal.sql"),
+        sql: include_str!("../migrations/0010_one_event_record.sql"),
         then: Some(crate::events::reseal_on_upgrade),
     },
 ];

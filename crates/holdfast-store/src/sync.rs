@@ -10,7 +10,7 @@ use std::collections::BTreeSet;
 
 use holdfast_core::account::{Account, AccountDraft};
 use holdfast_core::policy::Policy;
-use holdfast_core::workflow::{ready_to_finalize, Actor, CaseCommand, CaseEvent};
+use holdfast_core::workflow::{Actor, CaseCommand, CaseEvent};
 use holdfast_sync::client::{
     ClientError, Context, Expected, KnownUsers, Notification, PullSummary, Replica, ACCOUNT, CASE,
 };
@@ -21,18 +21,20 @@ use jiff::Timestamp;
 use rusqlite::{named_params, OptionalExtension, Transaction};
 use uuid::Uuid;
 
-use crate::case_commands::{project, set_ready, Decided};
+use crate::accounts::facts_in;
 use crate::error::{Result, StoreError};
 use crate::events::{append, EventRecord, RecordedEvent};
+use crate::events::{append_pending, next_pending_seq};
 use crate::page::{from_millis, to_millis};
+use crate::projection::{
+    commit_case, forget_pending_notes, index_note, remove_case, write_case, Decided, Log,
+};
 use crate::settings::LocalUser;
 use crate::Database;
+use holdfast_core::read_model::case_read_model;
 use holdfast_core::record::Recording;
 
-/// Where the numbers of pending events start: far above any organisation's log, so a case's
-/// history is one ordered query over both tables and a pending note's search row never meets a
-/// confirmed one's.
-pub const PENDING_SEQ_BASE: u64 = 1 << 48;
+pub use crate::events::PENDING_SEQ_BASE;
 
 /// The team server this profile belongs to and the user it signs in as.
 #[derive(Debug, Clone, PartialEq)]
@@ -310,10 +312,6 @@ impl Database {
             Some(state) => Some(self.account_facts(state.account_id)?),
             None => None,
         };
-        let ready = match (&state, &facts) {
-            (Some(state), Some(facts)) => ready_to_finalize(state, policy, facts),
-            _ => false,
-        };
         let saved = synced.replica.save_state().map_err(engine_error)?;
         let events = pending.expected.case_events().to_vec();
         let actor = pending.actor.clone();
@@ -333,15 +331,24 @@ impl Database {
             },
         )?;
         let tx = self.conn.transaction()?;
-        let first_seq = next_pending_seq(&tx)?;
-        let mut recorded = Vec::with_capacity(events.len());
-        for ((offset, record), event) in records.into_iter().enumerate().zip(&events) {
-            let stored = insert_pending(&tx, first_seq + offset as u64, seq, record)?;
-            project(&tx, &stored, event)?;
-            recorded.push(stored);
-        }
-        stamp_pending_acknowledgement(&tx, case_id)?;
-        set_ready(&tx, case_id, ready)?;
+        let recorded = match &state {
+            Some(after) => {
+                let first_seq = next_pending_seq(&tx)?;
+                commit_case(
+                    &tx,
+                    Log::Pending {
+                        first_seq,
+                        command_seq: seq,
+                    },
+                    records,
+                    after,
+                    Some(policy),
+                    facts.as_ref(),
+                )?
+            }
+            // Nothing was received on this case, so the command recorded nothing.
+            None => Vec::new(),
+        };
         tx.execute("UPDATE sync_state SET replica = ?1 WHERE id = 1", [saved])?;
         tx.commit()?;
         Ok(Decided {
@@ -463,11 +470,10 @@ impl Database {
         for event in appended {
             let recorded = append_confirmed(&tx, event)?;
             match event.record.aggregate_type.as_str() {
-                CASE if !rebuilt.contains(&event.record.aggregate_id) => {
-                    let case_event = crate::case_commands::to_case_event(&recorded)?;
-                    project(&tx, &recorded, &case_event)?;
+                CASE => {
+                    index_note(&tx, &recorded)?;
+                    rebuilt.insert(event.record.aggregate_id);
                 }
-                CASE => {}
                 ACCOUNT => {
                     let account = account_of(event)?;
                     crate::accounts::upsert_drafts(
@@ -485,6 +491,7 @@ impl Database {
         }
 
         tx.execute("DELETE FROM pending_events", [])?;
+        forget_pending_notes(&tx)?;
         let mut next = PENDING_SEQ_BASE;
         let mut versions: std::collections::BTreeMap<Uuid, u64> = Default::default();
         for pending in replica.pending() {
@@ -517,39 +524,32 @@ impl Database {
             )?;
             *version += events.len() as u64;
             for record in records {
-                insert_pending(&tx, next, pending.seq, record)?;
+                let stored = append_pending(&tx, next, pending.seq, record)?;
+                index_note(&tx, &stored)?;
                 next += 1;
             }
         }
+        // Every case the page or the rebase touched is written again from the engine's view of
+        // it (confirmed events, then pending ones), after the accounts above, whose facts
+        // readiness for finalization needs.
         for case_id in &rebuilt {
-            reproject(&tx, *case_id)?;
+            match replica.view(*case_id) {
+                Some(state) => {
+                    let facts = match facts_in(&tx, state.account_id) {
+                        Ok(facts) => Some(facts),
+                        Err(StoreError::NotFound { .. }) => None,
+                        Err(other) => return Err(other),
+                    };
+                    write_case(
+                        &tx,
+                        &case_read_model(&state, policy.as_ref(), facts.as_ref())?,
+                    )?;
+                }
+                None => remove_case(&tx, *case_id)?,
+            }
         }
         tx.execute("UPDATE sync_state SET replica = ?1 WHERE id = 1", [saved])?;
         tx.commit()?;
-
-        // Readiness for finalization needs the account's facts, read after the accounts above
-        // were written.
-        if let Some(policy) = policy {
-            let mut touched = rebuilt;
-            touched.extend(
-                appended
-                    .iter()
-                    .filter(|event| event.record.aggregate_type == CASE)
-                    .map(|event| event.record.aggregate_id),
-            );
-            let mut readiness = Vec::with_capacity(touched.len());
-            for case_id in touched {
-                if let Some(state) = self.case_state(case_id)? {
-                    let facts = self.account_facts(state.account_id)?;
-                    readiness.push((case_id, ready_to_finalize(&state, &policy, &facts)));
-                }
-            }
-            let tx = self.conn.transaction()?;
-            for (case_id, ready) in readiness {
-                set_ready(&tx, case_id, ready)?;
-            }
-            tx.commit()?;
-        }
         Ok(())
     }
 
@@ -634,12 +634,6 @@ fn append_confirmed(tx: &Transaction<'_>, event: &SyncedEvent) -> Result<Recorde
     Ok(recorded)
 }
 
-fn next_pending_seq(tx: &Transaction<'_>) -> Result<u64> {
-    let highest: Option<i64> =
-        tx.query_row("SELECT max(seq) FROM pending_events", [], |row| row.get(0))?;
-    Ok(highest.map_or(PENDING_SEQ_BASE, |highest| highest as u64 + 1))
-}
-
 /// The records a pending command's expected events get: named from the command and position, so
 /// a rebase that expects the same event gives it the same id.
 fn pending_records(
@@ -661,80 +655,4 @@ fn pending_records(
             )
         },
     )?)
-}
-
-fn insert_pending(
-    tx: &Transaction<'_>,
-    seq: u64,
-    command_seq: u64,
-    new_event: EventRecord,
-) -> Result<RecordedEvent> {
-    let hash = holdfast_core::audit::ChainHash::GENESIS;
-    tx.execute(
-        "INSERT INTO pending_events (seq, id, aggregate_type, aggregate_id, aggregate_version,
-            kind, actor, policy_version, recorded_at, payload, hash, command_seq)
-         VALUES (:seq, :id, :aggregate_type, :aggregate_id, :aggregate_version, :kind, :actor,
-            :policy_version, :recorded_at, :payload, :hash, :command_seq)",
-        named_params! {
-            ":seq": seq as i64,
-            ":id": new_event.id.to_string(),
-            ":aggregate_type": new_event.aggregate_type,
-            ":aggregate_id": new_event.aggregate_id.to_string(),
-            ":aggregate_version": new_event.aggregate_version as i64,
-            ":kind": new_event.kind,
-            ":actor": new_event.actor,
-            ":policy_version": new_event.policy_version,
-            ":recorded_at": to_millis(new_event.recorded_at),
-            ":payload": new_event.payload.to_string(),
-            ":hash": hash.0.to_vec(),
-            ":command_seq": command_seq as i64,
-        },
-    )?;
-    Ok(RecordedEvent {
-        seq,
-        event: new_event,
-        hash,
-    })
-}
-
-/// Rebuilds one case's read-model rows from its confirmed and pending events.
-fn reproject(tx: &Transaction<'_>, case_id: Uuid) -> Result<()> {
-    let id = case_id.to_string();
-    tx.execute("DELETE FROM tasks WHERE case_id = ?1", [&id])?;
-    tx.execute("DELETE FROM case_notes WHERE case_id = ?1", [&id])?;
-    tx.execute("DELETE FROM cases WHERE id = ?1", [&id])?;
-    for recorded in crate::events::history_of(tx, case_id)? {
-        let event = crate::case_commands::to_case_event(&recorded)?;
-        project(tx, &recorded, &event)?;
-    }
-    stamp_pending_acknowledgement(tx, case_id)
-}
-
-/// `stamp_pending_acknowledgement` for every case acknowledged on this device and not yet
-/// confirmed (after a full rebuild of the read models).
-pub(crate) fn stamp_pending_acknowledgements(tx: &Transaction<'_>) -> Result<()> {
-    tx.execute(
-        "UPDATE cases SET acknowledged_at = (
-             SELECT min(recorded_at) FROM pending_events
-             WHERE aggregate_type = 'case' AND aggregate_id = cases.id AND kind = 'acknowledged')
-         WHERE acknowledged_at IS NULL AND id IN (
-             SELECT aggregate_id FROM pending_events
-             WHERE aggregate_type = 'case' AND kind = 'acknowledged')",
-        [],
-    )?;
-    Ok(())
-}
-
-/// Stops the case's first-response clock at an acknowledgement still waiting for the server: the
-/// triggers of migration 0005 stamp `cases.acknowledged_at` from `events` only, so without this
-/// a case acknowledged offline stays "due" (and later "overdue") in the inbox until it syncs.
-fn stamp_pending_acknowledgement(tx: &Transaction<'_>, case_id: Uuid) -> Result<()> {
-    tx.execute(
-        "UPDATE cases SET acknowledged_at = (
-             SELECT min(recorded_at) FROM pending_events
-             WHERE aggregate_type = 'case' AND aggregate_id = ?1 AND kind = 'acknowledged')
-         WHERE id = ?1 AND acknowledged_at IS NULL",
-        [case_id.to_string()],
-    )?;
-    Ok(())
 }

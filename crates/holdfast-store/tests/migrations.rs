@@ -69,8 +69,9 @@ fn a_log_written_before_the_hashed_form_was_fixed_is_resealed_on_upgrade() {
     let path = fixture.path();
     drop(fixture.db);
     {
-        // Back to schema 9 as the earlier version left it: the outbox table, no reseal record,
-        // and each link hashed over the full-precision instant.
+        // Back to schema 9 as the earlier version left it: the outbox table, the triggers that
+        // stamped the first-response clock, no reseal record, and each link hashed over the
+        // full-precision instant.
         let conn = rusqlite::Connection::open(&path).unwrap();
         conn.execute_batch(&format!("PRAGMA key = \"x'{}'\";", fixture.key.to_hex()))
             .unwrap();
@@ -79,6 +80,8 @@ fn a_log_written_before_the_hashed_form_was_fixed_is_resealed_on_upgrade() {
              CREATE TABLE outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, command_id TEXT NOT NULL UNIQUE,
                 aggregate_id TEXT NOT NULL, base_version INTEGER NOT NULL, command TEXT NOT NULL,
                 actor TEXT NOT NULL, created_at INTEGER NOT NULL) STRICT;
+             CREATE TRIGGER cases_acknowledged_by_event AFTER INSERT ON events BEGIN SELECT 1; END;
+             CREATE TRIGGER cases_acknowledged_on_insert AFTER INSERT ON cases BEGIN SELECT 1; END;
              PRAGMA user_version = 9;",
         )
         .unwrap();
@@ -124,4 +127,12 @@ fn a_log_written_before_the_hashed_form_was_fixed_is_resealed_on_upgrade() {
         )
         .unwrap();
     assert_eq!(outbox, 0, "the unread outbox is gone");
+    let triggers: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'trigger'",
+            [],
+            |row| row.get(0),
+        )
+        .unwrap();
+    assert_eq!(triggers, 0, "no read model is kept by SQL triggers");
 }

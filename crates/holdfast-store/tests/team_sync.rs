@@ -125,7 +125,6 @@ fn policy() -> Policy {
 }
 
 fn anyone() -> Actor {
-    // The store decides a joined profile's commands as the server's user, whoever is named here.
     Actor {
         user_id: "whoever".into(),
         roles: vec![Role::Admin],
@@ -143,8 +142,15 @@ fn joined(server: &Server, user: &UserRecord) -> Fixture {
     fixture
 }
 
+/// Runs a command as the profile's acting user: in a joined profile, the server's user with the
+/// roles the server gave them. Anyone else named is refused, never silently replaced.
 fn run(db: &mut Database, case_id: Uuid, command: CaseCommand) -> Result<(), StoreError> {
-    db.run_case_command(case_id, &command, &anyone(), &policy(), now())
+    let me = db.acting_user()?.expect("a joined profile has a user");
+    assert!(matches!(
+        db.run_case_command(case_id, &command, &anyone(), &policy(), now()),
+        Err(StoreError::Rule(holdfast_core::CoreError::Invalid { ref field, .. })) if field == "actor"
+    ));
+    db.run_case_command(case_id, &command, &me, &policy(), now())
         .map(|_| ())
 }
 

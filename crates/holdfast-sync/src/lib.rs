@@ -6,5 +6,4 @@
 
 pub mod client;
 pub mod protocol;
-pub mod rules;
 pub mod transport;

@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use super::{CaseEvent, OfferProposal};
 use crate::account::PreferredChannel;
-use crate::case::CaseStatus;
+use crate::case::{CaseStatus, RequestChannel};
 use crate::money::Money;
 use crate::policy::{MessageKind, Route};
 
@@ -80,7 +80,10 @@ pub struct CaseState {
     pub status: CaseStatus,
     /// How many events the case has; the version commands are decided against.
     pub version: u64,
+    pub channel: RequestChannel,
+    pub requester_name: String,
     pub requester_contact: String,
+    pub received_at: Timestamp,
     pub first_response_due: Timestamp,
     pub acknowledged_at: Option<Timestamp>,
     pub identity_verified: bool,
@@ -89,7 +92,11 @@ pub struct CaseState {
     pub form_received: bool,
     pub reason_id: Option<String>,
     pub route: Option<Route>,
+    /// Who the route gave the save call to (the rep or the policy's fallback), when it has one.
+    pub save_call_assignee: Option<String>,
     pub escalated_to: Option<String>,
+    /// Who holds the case now: the save call's assignee once routed, the CSM once escalated.
+    pub owner: Option<String>,
     pub csm_engaged: bool,
     /// The save call or the manager's retention attempt has an outcome.
     pub retention_attempted: bool,
@@ -143,9 +150,11 @@ pub fn evolve(state: Option<CaseState>, event: &CaseEvent) -> Option<CaseState> 
             CaseEvent::Received {
                 case_id,
                 account_id,
+                channel,
+                requester_name,
                 requester_contact,
+                received_at,
                 first_response_due,
-                ..
             },
         ) => {
             return Some(CaseState {
@@ -153,7 +162,10 @@ pub fn evolve(state: Option<CaseState>, event: &CaseEvent) -> Option<CaseState> 
                 account_id: *account_id,
                 status: CaseStatus::Received,
                 version: 1,
+                channel: *channel,
+                requester_name: requester_name.clone(),
                 requester_contact: requester_contact.clone(),
+                received_at: *received_at,
                 first_response_due: *first_response_due,
                 acknowledged_at: None,
                 identity_verified: false,
@@ -162,7 +174,9 @@ pub fn evolve(state: Option<CaseState>, event: &CaseEvent) -> Option<CaseState> 
                 form_received: false,
                 reason_id: None,
                 route: None,
+                save_call_assignee: None,
                 escalated_to: None,
+                owner: None,
                 csm_engaged: false,
                 retention_attempted: false,
                 pending_offer: None,
@@ -228,8 +242,19 @@ pub fn evolve(state: Option<CaseState>, event: &CaseEvent) -> Option<CaseState> 
         CaseEvent::FormReminded { .. } => case.form_reminders += 1,
         CaseEvent::FormReceived { .. } => case.form_received = true,
         CaseEvent::ReasonCaptured { reason_id, .. } => case.reason_id = Some(reason_id.clone()),
-        CaseEvent::Routed { route, .. } => case.route = Some(*route),
-        CaseEvent::Escalated { csm, .. } => case.escalated_to = Some(csm.clone()),
+        CaseEvent::Routed {
+            route, assignee, ..
+        } => {
+            case.route = Some(*route);
+            if *route == Route::SaveCall {
+                case.save_call_assignee = assignee.clone();
+                case.owner = assignee.clone();
+            }
+        }
+        CaseEvent::Escalated { csm, .. } => {
+            case.escalated_to = Some(csm.clone());
+            case.owner = Some(csm.clone());
+        }
         CaseEvent::CsmOutcomeRecorded { retained, .. } => {
             case.csm_engaged = true;
             if *retained {

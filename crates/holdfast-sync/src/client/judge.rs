@@ -7,6 +7,8 @@
 use std::collections::BTreeMap;
 
 use holdfast_core::account::{account_id, Account, AccountDraft};
+use holdfast_core::decision;
+use holdfast_core::import::check_import;
 use holdfast_core::policy::Policy;
 use holdfast_core::workflow::{evolve, AccountFacts, Actor, CaseCommand, CaseEvent, CaseState};
 use holdfast_core::CoreError;
@@ -15,7 +17,6 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::protocol::Rejection;
-use crate::rules;
 
 /// Users this device knows, by name, with whether they are active (the desktop's users table).
 /// Only `AccountFacts::original_sales_rep_active` depends on it; a rep the device does not know
@@ -216,10 +217,10 @@ pub fn account_facts(
         .as_ref()
         .and_then(|rep| users.get(rep).copied())
         .unwrap_or(false);
-    rules::account_facts(&account.draft, sales_rep_active, offers_granted)
+    decision::account_facts(&account.draft, sales_rep_active, offers_granted)
 }
 
-/// A case command as the server decides it (`rules::decide_case`, with the device's view).
+/// A case command as the server decides it (`decision::decide_case`, with the device's view).
 pub(crate) fn judge_case(
     world: &Overlay<'_>,
     context: &Context<'_>,
@@ -228,9 +229,9 @@ pub(crate) fn judge_case(
     command: &CaseCommand,
 ) -> Verdict {
     let state = world.case(case_id);
-    let facts = rules::account_to_load(state, command)
+    let facts = decision::account_to_load(state, command)
         .and_then(|account_id| world.facts(account_id, context.users));
-    match rules::decide_case(
+    match decision::decide_case(
         state,
         facts.as_ref(),
         context.policy,
@@ -240,12 +241,12 @@ pub(crate) fn judge_case(
         command,
         context.now,
     ) {
-        rules::Verdict::Applied(case_events) => Verdict::Applied {
+        decision::Verdict::Applied(case_events) => Verdict::Applied {
             case_events,
             accounts: Vec::new(),
         },
-        rules::Verdict::Rejected(error) => Verdict::Rejected(error),
-        rules::Verdict::Conflict {
+        decision::Verdict::Rejected(error) => Verdict::Rejected(error),
+        decision::Verdict::Conflict {
             base_version,
             server_version,
             event,
@@ -257,14 +258,14 @@ pub(crate) fn judge_case(
     }
 }
 
-/// An account import as the server decides it (`rules::check_import`): all rows valid and each
+/// An account import as the server decides it (`check_import`): all rows valid and each
 /// external id once, or nothing; then the accounts that are new or differ.
 pub(crate) fn judge_import(
     world: &Overlay<'_>,
     context: &Context<'_>,
     drafts: &[AccountDraft],
 ) -> Verdict {
-    if let Err(error) = rules::check_import(context.actor, drafts) {
+    if let Err(error) = check_import(context.actor, drafts) {
         return Verdict::Rejected(error);
     }
     let accounts = drafts

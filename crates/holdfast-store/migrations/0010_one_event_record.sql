@@ -1,3 +1,5 @@
+-- Issue 9, the engine's spine: one hashed form of an event, one projection, one commit path.
+--
 -- The audit chain's hashed form is now exactly what is stored: an event's instant is hashed at the
 -- milliseconds its column keeps (holdfast-core::record). Earlier versions hashed the instant at
 -- nanosecond precision and stored only its milliseconds, so their links could not be re-derived
@@ -16,3 +18,9 @@ CREATE TABLE audit_reseals (
 -- The sync outbox of local profiles was written by every command and read by nothing: a joined
 -- profile's pending commands live in the client engine's state (sync_state) and pending_events.
 DROP TABLE outbox;
+
+-- A case's first-response clock (`cases.acknowledged_at`) is written from the case's folded state
+-- with the rest of its row (holdfast-core::read_model), so the triggers that stamped it from the
+-- log in SQL go: one projection, not two.
+DROP TRIGGER cases_acknowledged_by_event;
+DROP TRIGGER cases_acknowledged_on_insert;

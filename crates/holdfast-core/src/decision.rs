@@ -1,20 +1,16 @@
-//! The rules a pushed command is decided by, in one place for both sides: the server decides with
-//! them for real (`holdfast-server::push`), and a device predicts with them what the server will
-//! answer (`client::judge`). Pure: callers pass in the case's state, the account facts and the
-//! policy they loaded.
+//! The one decision path: "this user runs this command on this case now", for a local profile,
+//! for a device predicting what its team server will answer, and for the server deciding for
+//! real. It checks what the engine cannot see from one case (the case named, a guarded step
+//! decided against a version the case has moved past, a policy and an account to decide with),
+//! then hands the command to `workflow::decide`. Pure: callers pass in what they loaded.
 
-use std::collections::BTreeSet;
-
-use holdfast_core::account::{
-    check_channel_reachable, validate_email, validate_phone, AccountDraft,
-};
-use holdfast_core::policy::Policy;
-use holdfast_core::workflow::{
-    decide, is_guarded, AccountFacts, Actor, CaseCommand, CaseEvent, CaseState,
-};
-use holdfast_core::CoreError;
 use jiff::Timestamp;
 use uuid::Uuid;
+
+use crate::account::AccountDraft;
+use crate::policy::Policy;
+use crate::workflow::{decide, is_guarded, AccountFacts, Actor, CaseCommand, CaseEvent, CaseState};
+use crate::CoreError;
 
 /// What a case command comes to.
 #[derive(Debug, Clone, PartialEq)]
@@ -43,8 +39,7 @@ pub fn account_to_load(state: Option<&CaseState>, command: &CaseCommand) -> Opti
 }
 
 /// The facts the engine decides with, from a stored account, whether its original sales rep is an
-/// active user, and the offers accepted on any of its cases (as the desk's
-/// `Database::account_facts` builds them).
+/// active user, and the offers accepted on any of its cases.
 pub fn account_facts(
     draft: &AccountDraft,
     sales_rep_active: bool,
@@ -132,79 +127,4 @@ pub fn decide_case(
         Ok(events) => Verdict::Applied(events),
         Err(error) => Verdict::Rejected(error),
     }
-}
-
-/// The checks every imported account passes (contacts plausible and on file for the preferred
-/// channel, amounts not negative, an external id and a name present), as the desk's import does.
-pub fn validate_draft(draft: &AccountDraft) -> Result<(), CoreError> {
-    if draft.external_id.trim().is_empty() {
-        return Err(CoreError::invalid("external_id", "is empty"));
-    }
-    if draft.name.trim().is_empty() {
-        return Err(CoreError::invalid("name", "is empty"));
-    }
-    if let Some(email) = &draft.email {
-        validate_email(email)?;
-    }
-    if let Some(phone) = &draft.phone {
-        validate_phone(phone)?;
-    }
-    check_channel_reachable(
-        draft.preferred_channel,
-        draft.email.as_deref(),
-        draft.phone.as_deref(),
-    )?;
-    for (field, money) in [
-        ("mrr", draft.mrr),
-        ("total_collected", draft.total_collected),
-        ("accounts_receivable", draft.accounts_receivable),
-    ] {
-        if money.minor < 0 {
-            return Err(CoreError::invalid(field, "must not be negative"));
-        }
-    }
-    Ok(())
-}
-
-/// Whether an account import may be applied as a whole: an active user with a role, every row
-/// valid, every external id once. The error names the row.
-pub fn check_import(actor: &Actor, drafts: &[AccountDraft]) -> Result<(), CoreError> {
-    if !actor.active {
-        return Err(CoreError::InactiveUser {
-            user_id: actor.user_id.clone(),
-        });
-    }
-    if actor.roles.is_empty() {
-        return Err(CoreError::invalid(
-            "actor",
-            "a user needs a role to import accounts",
-        ));
-    }
-    let mut seen = BTreeSet::new();
-    for (index, draft) in drafts.iter().enumerate() {
-        if let Err(error) = validate_draft(draft) {
-            let (field, message) = match error {
-                CoreError::Invalid { field, message } => (field, message),
-                other => ("account".to_owned(), other.to_string()),
-            };
-            return Err(CoreError::Invalid {
-                field,
-                message: format!(
-                    "account {} ({}): {message}",
-                    index + 1,
-                    draft.external_id.trim()
-                ),
-            });
-        }
-        if !seen.insert(draft.external_id.trim().to_owned()) {
-            return Err(CoreError::invalid(
-                "external_id",
-                format!(
-                    "\"{}\" appears more than once in the import",
-                    draft.external_id.trim()
-                ),
-            ));
-        }
-    }
-    Ok(())
 }
