@@ -9,6 +9,7 @@ use jiff::civil::Date;
 use jiff::Timestamp;
 
 use super::gates::{finalization_blockers, ready_to_finalize};
+use super::next_actions::{next_actions, NextAction};
 use super::permissions::may_take;
 use super::{AccountFacts, Actor, CaseState, Finalization, PendingOffer, Refund, SyncConflict};
 use crate::account::PreferredChannel;
@@ -109,6 +110,9 @@ pub struct Checklist {
     pub ready_to_finalize: bool,
     /// For every step, whether the current user may take it.
     pub permissions: Vec<StepPermission>,
+    /// What the case can take now, for the command palette, each with the reason the current
+    /// user may not take it.
+    pub next_actions: Vec<NextAction>,
     /// Guarded steps the sync server did not apply because the case had moved.
     pub conflicts: Vec<SyncConflict>,
 }
@@ -119,7 +123,7 @@ pub fn checklist(
     account: &AccountFacts,
     actor: &Actor,
 ) -> Checklist {
-    Checklist {
+    let mut list = Checklist {
         status: state.status,
         acknowledged: state.acknowledged_at.is_some(),
         identity_verified: state.identity_verified,
@@ -195,5 +199,8 @@ pub fn checklist(
             })
             .collect(),
         conflicts: state.conflicts.clone(),
-    }
+        next_actions: Vec::new(),
+    };
+    list.next_actions = next_actions(&list);
+    list
 }

@@ -8,6 +8,7 @@ mod decide;
 mod event;
 mod gates;
 mod message;
+mod next_actions;
 mod one_time_code;
 mod permissions;
 mod state;
@@ -20,6 +21,7 @@ pub use gates::{finalization_blockers, ready_to_finalize};
 pub use message::{
     compose_message, unknown_placeholders, Addressee, ComposedMessage, PLACEHOLDERS,
 };
+pub use next_actions::{NextAction, NextActionId};
 pub use one_time_code::hash_one_time_code;
 pub use permissions::may_take;
 pub use state::{
