@@ -18,7 +18,9 @@ use holdfast_store::cases::{
 use holdfast_core::error::Gate;
 use holdfast_core::policy::{OfferKind, OfferTerms, Route, VerificationMethod};
 use holdfast_core::role::Role;
-use holdfast_core::workflow::{Blocker, CaseCommand, Checklist, OfferProposal, PendingOffer};
+use holdfast_core::workflow::{
+    Blocker, CaseCommand, Checklist, NextAction, NextActionId, OfferProposal, PendingOffer,
+};
 use holdfast_store::case_commands::TimelineEntry;
 use holdfast_store::queues::{Queue, QueueCounts};
 use holdfast_store::settings::LocalUser;
@@ -160,6 +162,8 @@ pub fn typescript() -> String {
         declaration::<OfferKind>(&cfg),
         declaration::<OfferTerms>(&cfg),
         declaration::<PendingOffer>(&cfg),
+        declaration::<NextActionId>(&cfg),
+        declaration::<NextAction>(&cfg),
         declaration::<Checklist>(&cfg),
         declaration::<OfferCheckArgs>(&cfg),
         declaration::<OfferCheck>(&cfg),

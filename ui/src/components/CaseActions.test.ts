@@ -139,14 +139,49 @@ describe('CaseActions', () => {
     expect(screen.queryByRole('button', { name: 'Finalize cancellation' })).toBeNull();
   });
 
-  it('offers the steps the case can take in the command palette, with the reason when refused', () => {
+  it('offers in the command palette the next actions the engine lists, with its reasons', () => {
     render(CaseActions, {
-      detail: detail({ acknowledged: false, permissions: refusing({ finalize: 'only a manager may finalize the cancellation' }) }),
+      detail: detail({
+        acknowledged: false,
+        next_actions: [
+          { id: 'acknowledge', label: 'Acknowledge request', step: 'receive', refund_id: null, disabled_reason: null },
+          { id: 'escalate', label: 'Escalate to a CSM', step: 'escalate', refund_id: null, disabled_reason: null },
+          { id: 'finalize', label: 'Finalize cancellation', step: 'finalize', refund_id: null, disabled_reason: 'only a manager may finalize the cancellation' },
+        ],
+      }),
       onchanged: vi.fn(),
     });
     const byLabel = new Map(deskActions().map((action) => [action.label, action]));
     expect(byLabel.get('Acknowledge request')?.disabledReason).toBeNull();
+    expect(byLabel.get('Acknowledge request')?.id).toBe('case.acknowledge');
     expect(byLabel.get('Escalate to a CSM')).toBeDefined();
     expect(byLabel.get('Finalize cancellation')?.disabledReason).toBe('only a manager may finalize the cancellation');
+    expect(deskActions().filter((action) => action.group === 'Case')).toHaveLength(3);
+  });
+
+  it('decides nothing itself: a checklist with no next actions offers none in the palette', () => {
+    render(CaseActions, { detail: detail({ acknowledged: false, next_actions: [] }), onchanged: vi.fn() });
+    expect(deskActions().filter((action) => action.group === 'Case')).toEqual([]);
+  });
+
+  it('runs a one-click action from the palette, and a refund action on its refund', async () => {
+    invoke.mockResolvedValue(detail());
+    const refundId = '018bcfe5-6800-7000-8000-000000000000';
+    render(CaseActions, {
+      detail: detail({
+        next_actions: [
+          { id: 'route', label: 'Route case', step: 'route', refund_id: null, disabled_reason: null },
+          { id: 'verify_refund', label: 'Verify refund', step: 'approve_refund', refund_id: refundId, disabled_reason: null },
+        ],
+      }),
+      onchanged: vi.fn(),
+    });
+    const byId = new Map(deskActions().map((action) => [action.id, action]));
+    await byId.get('case.route')?.run();
+    expect(invoke).toHaveBeenLastCalledWith('run_case_command', { args: { case_id: 'c1', command: { command: 'route' } } });
+    await byId.get(`case.verify_refund.${refundId}`)?.run();
+    expect(invoke).toHaveBeenLastCalledWith('run_case_command', {
+      args: { case_id: 'c1', command: { command: 'verify_refund', refund_id: refundId } },
+    });
   });
 });

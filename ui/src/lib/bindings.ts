@@ -340,6 +340,18 @@ needs_approval: boolean, };
 
 export type PendingOffer = { offer_id: string, terms: OfferProposal, needs_approval: boolean, approved: boolean, };
 
+export type NextActionId = "acknowledge" | "verify" | "send_form" | "form_received" | "reason" | "route" | "retention" | "offer" | "approve_offer" | "accept_offer" | "decline_offer" | "escalate" | "refund" | "write_off" | "log" | "finalize" | "withdraw" | "confirm" | "feedback" | "win_back" | "verify_refund" | "complete_refund";
+
+export type NextAction = { id: NextActionId, label: string, step: Step, 
+/**
+ * The refund that `verify_refund` and `complete_refund` act on; one action per refund.
+ */
+refund_id: string | null, 
+/**
+ * Why the current user may not take it, in the engine's words; `None` when they may.
+ */
+disabled_reason: string | null, };
+
 export type Checklist = { status: CaseStatus, acknowledged: boolean, identity_verified: boolean, verification_methods: Array<VerificationMethod>, 
 /**
  * The one-time code waiting to be read back, if one was sent.
@@ -405,6 +417,11 @@ messages: Array<MessageKind>, messages_sent: Array<MessageKind>, blockers: Array
  * For every step, whether the current user may take it.
  */
 permissions: Array<StepPermission>, 
+/**
+ * What the case can take now, for the command palette, each with the reason the current
+ * user may not take it.
+ */
+next_actions: Array<NextAction>, 
 /**
  * Guarded steps the sync server did not apply because the case had moved.
  */

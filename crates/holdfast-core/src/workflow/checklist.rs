@@ -1,6 +1,6 @@
-//! What still stands between a case and its finalization, in the policy's terms: the engine
-//! refuses `Finalize` on the first of these, and the desk lists them all (and queues the cases
-//! with none left for a manager).
+//! Where a case stands against its policy, as the desk draws it: what is done, what the
+//! procedure offers next, whether the current user may take each step, and which gates still
+//! block finalization.
 
 use serde::Serialize;
 use ts_rs::TS;
@@ -8,56 +8,15 @@ use ts_rs::TS;
 use jiff::civil::Date;
 use jiff::Timestamp;
 
-use super::decide::may_take;
+use super::gates::{finalization_blockers, ready_to_finalize};
+use super::next_actions::{next_actions, NextAction};
+use super::permissions::may_take;
 use super::{AccountFacts, Actor, CaseState, Finalization, PendingOffer, Refund, SyncConflict};
 use crate::account::PreferredChannel;
 use crate::case::CaseStatus;
 use crate::error::Gate;
 use crate::money::Money;
 use crate::policy::{MessageKind, OfferTerms, Policy, Route, Step, VerificationMethod};
-
-/// The policy's gates that the case has not met yet, in the order the procedure meets them.
-pub fn finalization_blockers(
-    state: &CaseState,
-    policy: &Policy,
-    account: &AccountFacts,
-) -> Vec<Gate> {
-    let gates = &policy.gates;
-    [
-        (
-            gates.identity_before_changes && !state.identity_verified,
-            Gate::IdentityVerified,
-        ),
-        (
-            gates.form_before_finalization && !state.form_received,
-            Gate::FormReceived,
-        ),
-        (
-            gates.csm_escalation_before_finalization && !state.csm_engaged,
-            Gate::CsmEngaged,
-        ),
-        (
-            gates.invoices_written_off_before_finalization
-                && account.unpaid_invoices > state.invoices_written_off,
-            Gate::InvoicesWrittenOff,
-        ),
-        (
-            gates.logged_before_finalization && !state.logged,
-            Gate::RequestLogged,
-        ),
-    ]
-    .into_iter()
-    .filter_map(|(unmet, gate)| unmet.then_some(gate))
-    .collect()
-}
-
-/// An open case whose every gate is met, with no offer or refund waiting: a manager can finalize it.
-pub fn ready_to_finalize(state: &CaseState, policy: &Policy, account: &AccountFacts) -> bool {
-    !state.status.is_closed()
-        && finalization_blockers(state, policy, account).is_empty()
-        && state.pending_offer.is_none()
-        && state.open_refunds().next().is_none()
-}
 
 /// One gate still standing, with the reason in the desk's words.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -151,6 +110,9 @@ pub struct Checklist {
     pub ready_to_finalize: bool,
     /// For every step, whether the current user may take it.
     pub permissions: Vec<StepPermission>,
+    /// What the case can take now, for the command palette, each with the reason the current
+    /// user may not take it.
+    pub next_actions: Vec<NextAction>,
     /// Guarded steps the sync server did not apply because the case had moved.
     pub conflicts: Vec<SyncConflict>,
 }
@@ -161,7 +123,7 @@ pub fn checklist(
     account: &AccountFacts,
     actor: &Actor,
 ) -> Checklist {
-    Checklist {
+    let mut list = Checklist {
         status: state.status,
         acknowledged: state.acknowledged_at.is_some(),
         identity_verified: state.identity_verified,
@@ -237,5 +199,8 @@ pub fn checklist(
             })
             .collect(),
         conflicts: state.conflicts.clone(),
-    }
+        next_actions: Vec::new(),
+    };
+    list.next_actions = next_actions(&list);
+    list
 }

@@ -6,21 +6,24 @@ mod checklist;
 mod command;
 mod decide;
 mod event;
+mod gates;
 mod message;
+mod next_actions;
 mod one_time_code;
+mod permissions;
 mod state;
 
-pub use checklist::{
-    checklist, finalization_blockers, ready_to_finalize, Blocker, Checklist, CodeStatus,
-    ReasonChoice, StepPermission,
-};
+pub use checklist::{checklist, Blocker, Checklist, CodeStatus, ReasonChoice, StepPermission};
 pub use command::{AccountFacts, Actor, CaseCommand, OfferProposal};
-pub use decide::{decide, is_guarded, may_take};
+pub use decide::{decide, is_guarded};
 pub use event::CaseEvent;
+pub use gates::{finalization_blockers, ready_to_finalize};
 pub use message::{
     compose_message, unknown_placeholders, Addressee, ComposedMessage, PLACEHOLDERS,
 };
+pub use next_actions::{NextAction, NextActionId};
 pub use one_time_code::hash_one_time_code;
+pub use permissions::may_take;
 pub use state::{
     evolve, CaseState, Finalization, OneTimeCode, PendingOffer, Refund, RefundStatus, SyncConflict,
 };

@@ -54,6 +54,7 @@ export function checklistFixture(overrides: Partial<Checklist> = {}): Checklist 
     blockers: [],
     ready_to_finalize: false,
     permissions: refusing({}),
+    next_actions: [],
     conflicts: [],
     ...overrides,
   };

@@ -1,0 +1,168 @@
+//! Money given back or forgiven: refunds requested (routed above the policy's threshold to a
+//! second person's verification), verified, completed or denied; unpaid invoices written off.
+
+use uuid::Uuid;
+
+use super::{in_policy_currency, Context};
+use crate::error::Gate;
+use crate::money::Money;
+use crate::policy::MessageKind;
+use crate::workflow::permissions::same_user;
+use crate::workflow::{CaseEvent, RefundStatus};
+use crate::CoreError;
+
+fn no_such_refund() -> CoreError {
+    CoreError::invalid(
+        "refund_id",
+        "no refund with this id was requested on this case",
+    )
+}
+
+fn refund_settled(status: RefundStatus) -> CoreError {
+    let what = match status {
+        RefundStatus::Completed => "the refund was already completed",
+        RefundStatus::Denied => "the refund was denied",
+        RefundStatus::UnderReview | RefundStatus::BillingInProgress => "the refund is still open",
+    };
+    CoreError::invalid("refund_id", what)
+}
+
+pub(super) fn write_off_invoices(
+    cx: &Context,
+    amount: Money,
+    invoices: u32,
+) -> Result<CaseEvent, CoreError> {
+    if invoices == 0 || amount.minor <= 0 {
+        return Err(CoreError::invalid(
+            "amount",
+            "write off at least one invoice, for more than zero",
+        ));
+    }
+    in_policy_currency("amount", amount, cx.policy)?;
+    Ok(CaseEvent::InvoicesWrittenOff { amount, invoices })
+}
+
+pub(super) fn request(
+    cx: &Context,
+    refund_id: Uuid,
+    amount: Money,
+    justification: &str,
+) -> Result<CaseEvent, CoreError> {
+    // The policy's refund window (`refunds.window_days`) is not checked: the engine is not told
+    // when the refunded charge was made. The desk shows the window instead.
+    if cx.state.refunds.contains_key(&refund_id) {
+        return Err(CoreError::invalid(
+            "refund_id",
+            "a refund with this id was already requested",
+        ));
+    }
+    if amount.minor <= 0 {
+        return Err(CoreError::invalid("amount", "must be more than zero"));
+    }
+    in_policy_currency("amount", amount, cx.policy)?;
+    if justification.trim().is_empty() {
+        return Err(CoreError::invalid(
+            "justification",
+            "say why the customer is entitled to the refund",
+        ));
+    }
+    // The threshold applies to what the case refunds in all (refunds not denied, this one
+    // included), so that one refund split into small ones is still reviewed.
+    let total = cx
+        .state
+        .refunds_total_minor
+        .checked_add(amount.minor)
+        .ok_or_else(|| {
+            CoreError::invalid("amount", "the case's refunds would be too large to count")
+        })?;
+    let under_review = total > cx.policy.refunds.threshold.minor;
+    Ok(CaseEvent::RefundRequested {
+        refund_id,
+        amount,
+        justification: justification.trim().to_owned(),
+        requested_by: cx.actor.user_id.clone(),
+        under_review,
+        billing_heads_up: under_review,
+        customer_notice: if under_review {
+            MessageKind::UnderReview
+        } else {
+            MessageKind::RefundNotice
+        },
+        at: cx.now,
+    })
+}
+
+pub(super) fn verify(cx: &Context, refund_id: Uuid) -> Result<CaseEvent, CoreError> {
+    let refund = cx
+        .state
+        .refunds
+        .get(&refund_id)
+        .ok_or_else(no_such_refund)?;
+    match refund.status {
+        RefundStatus::UnderReview => {}
+        RefundStatus::BillingInProgress => {
+            return Err(CoreError::invalid(
+                "refund_id",
+                if refund.under_review {
+                    "the refund is already verified"
+                } else {
+                    "the refund is within the threshold and needs no verification"
+                },
+            ))
+        }
+        status => return Err(refund_settled(status)),
+    }
+    if same_user(&cx.actor.user_id, &refund.requested_by) {
+        return Err(CoreError::GateNotMet {
+            gate: Gate::SecondVerifier,
+        });
+    }
+    Ok(CaseEvent::RefundVerified {
+        refund_id,
+        verified_by: cx.actor.user_id.clone(),
+        at: cx.now,
+    })
+}
+
+pub(super) fn complete(cx: &Context, refund_id: Uuid) -> Result<CaseEvent, CoreError> {
+    let refund = cx
+        .state
+        .refunds
+        .get(&refund_id)
+        .ok_or_else(no_such_refund)?;
+    match refund.status {
+        RefundStatus::BillingInProgress => Ok(CaseEvent::RefundCompleted {
+            refund_id,
+            amount: refund.amount,
+            completed_by: cx.actor.user_id.clone(),
+            at: cx.now,
+        }),
+        RefundStatus::UnderReview => Err(CoreError::GateNotMet {
+            gate: Gate::RefundVerified,
+        }),
+        status => Err(refund_settled(status)),
+    }
+}
+
+pub(super) fn deny(cx: &Context, refund_id: Uuid, reason: &str) -> Result<CaseEvent, CoreError> {
+    let refund = cx
+        .state
+        .refunds
+        .get(&refund_id)
+        .ok_or_else(no_such_refund)?;
+    if !refund.is_open() {
+        return Err(refund_settled(refund.status));
+    }
+    if reason.trim().is_empty() {
+        return Err(CoreError::invalid(
+            "reason",
+            "say why the refund is denied; the customer is told",
+        ));
+    }
+    Ok(CaseEvent::RefundDenied {
+        refund_id,
+        reason: reason.trim().to_owned(),
+        denied_by: cx.actor.user_id.clone(),
+        at: cx.now,
+    })
+}

@@ -1,0 +1,50 @@
+//! The policy's gates before finalization: which of them a case has not met yet, and whether a
+//! manager can finalize it now. `decide` refuses `Finalize` on the first unmet gate; the checklist
+//! lists them all (and the queues hold the cases with none left).
+
+use super::{AccountFacts, CaseState};
+use crate::error::Gate;
+use crate::policy::Policy;
+
+/// The policy's gates that the case has not met yet, in the order the procedure meets them.
+pub fn finalization_blockers(
+    state: &CaseState,
+    policy: &Policy,
+    account: &AccountFacts,
+) -> Vec<Gate> {
+    let gates = &policy.gates;
+    [
+        (
+            gates.identity_before_changes && !state.identity_verified,
+            Gate::IdentityVerified,
+        ),
+        (
+            gates.form_before_finalization && !state.form_received,
+            Gate::FormReceived,
+        ),
+        (
+            gates.csm_escalation_before_finalization && !state.csm_engaged,
+            Gate::CsmEngaged,
+        ),
+        (
+            gates.invoices_written_off_before_finalization
+                && account.unpaid_invoices > state.invoices_written_off,
+            Gate::InvoicesWrittenOff,
+        ),
+        (
+            gates.logged_before_finalization && !state.logged,
+            Gate::RequestLogged,
+        ),
+    ]
+    .into_iter()
+    .filter_map(|(unmet, gate)| unmet.then_some(gate))
+    .collect()
+}
+
+/// An open case whose every gate is met, with no offer or refund waiting: a manager can finalize it.
+pub fn ready_to_finalize(state: &CaseState, policy: &Policy, account: &AccountFacts) -> bool {
+    !state.status.is_closed()
+        && finalization_blockers(state, policy, account).is_empty()
+        && state.pending_offer.is_none()
+        && state.open_refunds().next().is_none()
+}

@@ -1,0 +1,231 @@
+//! What the case can take next, for the desk's command palette: each action the procedure offers
+//! now, the step it belongs to, and why the current user may not take it. The desk only maps an
+//! action to a command or a form; whether it is offered is decided here.
+
+use serde::Serialize;
+use ts_rs::TS;
+use uuid::Uuid;
+
+use super::{Checklist, RefundStatus};
+use crate::case::CaseStatus;
+use crate::policy::{Route, Step};
+
+/// Which action it is. The desk keys its palette entries and what each one does on this.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum NextActionId {
+    Acknowledge,
+    Verify,
+    SendForm,
+    FormReceived,
+    Reason,
+    Route,
+    Retention,
+    Offer,
+    ApproveOffer,
+    AcceptOffer,
+    DeclineOffer,
+    Escalate,
+    Refund,
+    WriteOff,
+    Log,
+    Finalize,
+    Withdraw,
+    Confirm,
+    Feedback,
+    WinBack,
+    VerifyRefund,
+    CompleteRefund,
+}
+
+/// One step the case can take now, as the palette lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct NextAction {
+    pub id: NextActionId,
+    pub label: String,
+    pub step: Step,
+    /// The refund that `verify_refund` and `complete_refund` act on; one action per refund.
+    pub refund_id: Option<Uuid>,
+    /// Why the current user may not take it, in the engine's words; `None` when they may.
+    pub disabled_reason: Option<String>,
+}
+
+/// Not recorded: no id, or an empty one, which the desk counted as none before the engine listed
+/// the actions; kept so that the palette offers what it offered then.
+fn unset(text: &Option<String>) -> bool {
+    text.as_deref().is_none_or(str::is_empty)
+}
+
+/// The actions `list` offers, in the order the procedure takes them. Read from the checklist
+/// itself so that the palette and the checklist the desk draws can never disagree.
+pub(super) fn next_actions(list: &Checklist) -> Vec<NextAction> {
+    let refused = |step: Step| {
+        list.permissions
+            .iter()
+            .find(|permission| permission.step == step)
+            .and_then(|permission| permission.refused.clone())
+    };
+    let action = |id: NextActionId, label: &str, step: Step| NextAction {
+        id,
+        label: label.to_owned(),
+        step,
+        refund_id: None,
+        disabled_reason: refused(step),
+    };
+    // A saved, cancelled, withdrawn or failed case takes no more workflow steps.
+    let open = matches!(list.status, CaseStatus::Received | CaseStatus::InProgress);
+    let csm_step = list.csm_step || list.route == Some(Route::EscalateToCsm);
+
+    let mut actions = Vec::new();
+    if open {
+        if !list.acknowledged {
+            actions.push(action(
+                NextActionId::Acknowledge,
+                "Acknowledge request",
+                Step::Receive,
+            ));
+        }
+        if !list.identity_verified {
+            actions.push(action(
+                NextActionId::Verify,
+                "Verify identity",
+                Step::VerifyIdentity,
+            ));
+        }
+        if list.form_fields.is_some() && !list.form_sent {
+            actions.push(action(
+                NextActionId::SendForm,
+                "Send cancellation form",
+                Step::TrackForm,
+            ));
+        }
+        if list.form_fields.is_some() && list.form_sent && !list.form_received {
+            actions.push(action(
+                NextActionId::FormReceived,
+                "Record form received",
+                Step::TrackForm,
+            ));
+        }
+        if !list.reasons.is_empty() && unset(&list.reason_id) {
+            actions.push(action(
+                NextActionId::Reason,
+                "Record reason",
+                Step::CaptureReason,
+            ));
+        }
+        if list.route.is_none() {
+            actions.push(action(NextActionId::Route, "Route case", Step::Route));
+        }
+        if list.retention_outcome_due {
+            actions.push(action(
+                NextActionId::Retention,
+                "Record retention outcome",
+                Step::RecordRetentionOutcome,
+            ));
+        }
+        if !list.offers.is_empty() && list.offer_pending.is_none() {
+            actions.push(action(
+                NextActionId::Offer,
+                "Propose retention offer",
+                Step::ProposeOffer,
+            ));
+        }
+        if let Some(offer) = &list.offer_pending {
+            if offer.needs_approval && !offer.approved {
+                actions.push(action(
+                    NextActionId::ApproveOffer,
+                    "Approve offer",
+                    Step::ApproveOffer,
+                ));
+            }
+            actions.push(action(
+                NextActionId::AcceptOffer,
+                "Customer accepted the offer",
+                Step::RecordOfferOutcome,
+            ));
+            actions.push(action(
+                NextActionId::DeclineOffer,
+                "Customer declined the offer",
+                Step::RecordOfferOutcome,
+            ));
+        }
+        if csm_step && unset(&list.escalated_to) {
+            actions.push(action(
+                NextActionId::Escalate,
+                "Escalate to a CSM",
+                Step::Escalate,
+            ));
+        }
+        actions.push(action(
+            NextActionId::Refund,
+            "Request refund",
+            Step::RequestRefund,
+        ));
+        if list.unpaid_invoices > list.invoices_written_off {
+            actions.push(action(
+                NextActionId::WriteOff,
+                "Write off invoices",
+                Step::WriteOff,
+            ));
+        }
+        if list.log_required && !list.logged {
+            actions.push(action(
+                NextActionId::Log,
+                "Log request in the cancellation sheet",
+                Step::Receive,
+            ));
+        }
+        // Finalizing also waits for the gates: the role's refusal first, then the first blocker.
+        let mut finalize = action(
+            NextActionId::Finalize,
+            "Finalize cancellation",
+            Step::Finalize,
+        );
+        finalize.disabled_reason = finalize
+            .disabled_reason
+            .or_else(|| list.blockers.first().map(|blocker| blocker.reason.clone()));
+        actions.push(finalize);
+        actions.push(action(
+            NextActionId::Withdraw,
+            "Withdraw request",
+            Step::Receive,
+        ));
+    }
+    if list.status == CaseStatus::Cancelled {
+        if list.confirmed_on.is_none() {
+            actions.push(action(
+                NextActionId::Confirm,
+                "Confirm cancellation to the customer",
+                Step::Confirm,
+            ));
+        }
+        if !list.feedback_recorded {
+            actions.push(action(
+                NextActionId::Feedback,
+                "Record exit feedback",
+                Step::RecordFeedback,
+            ));
+        }
+        if !list.win_back_months.is_empty() && list.win_back_check_ins.is_none() {
+            actions.push(action(
+                NextActionId::WinBack,
+                "Schedule win-back check-ins",
+                Step::ScheduleWinBack,
+            ));
+        }
+    }
+    for refund in &list.refunds {
+        let (id, label) = match refund.status {
+            RefundStatus::UnderReview => (NextActionId::VerifyRefund, "Verify refund"),
+            RefundStatus::BillingInProgress => {
+                (NextActionId::CompleteRefund, "Mark refund completed")
+            }
+            RefundStatus::Completed | RefundStatus::Denied => continue,
+        };
+        actions.push(NextAction {
+            refund_id: Some(refund.refund_id),
+            ..action(id, label, Step::ApproveRefund)
+        });
+    }
+    actions
+}
