@@ -176,6 +176,18 @@ fn without_a_keyring_the_profile_is_protected_by_a_passphrase() {
         .unwrap_err();
     assert_eq!(short["kind"], "validation");
     assert_eq!(short["field"], "passphrase");
+    // Nothing opens the database before the passphrase does.
+    assert_eq!(
+        desk.call("desk_profile", None).unwrap_err()["kind"],
+        "locked"
+    );
+    let created = desk.ok(
+        "create_passphrase",
+        Some(json!({ "passphrase": "a long enough passphrase" })),
+    );
+    assert_eq!(created["state"], "unlocked", "{created}");
+    let profile = desk.ok("desk_profile", None);
+    assert!(profile["policy"].is_null(), "{profile}");
 }
 
 #[test]
