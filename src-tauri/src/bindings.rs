@@ -1,9 +1,11 @@
 //! The TypeScript side of the command interface, generated from the Rust types so the two cannot
 //! drift: every argument, result and error type, and a map from each command to its argument and
-//! result. `ui/src/lib/bindings.ts` is checked by a test to match; `UPDATE_BINDINGS=1 cargo test
+//! result, expanded from the one list of commands (`commands/list.rs`). `ui/src/lib/bindings.ts` is checked by a test to match; `UPDATE_BINDINGS=1 cargo test
 //! -p holdfast bindings` rewrites it.
 
 use ts_rs::{Config, TS};
+
+use crate::commands::for_each_command;
 
 use holdfast_core::account::{Account, AccountDraft, PreferredChannel};
 use holdfast_core::case::{CaseStatus, OpenCase, RequestChannel};
@@ -51,56 +53,21 @@ use holdfast_store::account_history::{
     AccountCase, AccountDetail, AccountOffer, AccountRefund, OfferOutcome, RefundProgress, Stamp,
 };
 use holdfast_store::accounts::RowChange;
+use holdfast_store::events::AuditVerdict;
 use holdfast_store::notes::NoteHit;
 
-/// Each command: its name, its argument type (passed as `args`; `null` when it takes none) and its
-/// result type.
-pub const COMMANDS: &[(&str, &str, &str)] = &[
-    ("session_status", "null", "SessionStatus"),
-    ("create_passphrase", "PassphraseArgs", "SessionStatus"),
-    ("unlock_with_passphrase", "PassphraseArgs", "SessionStatus"),
-    ("choose_accounts_file", "null", "string | null"),
-    ("import_accounts", "ImportAccountsArgs", "ImportSummary"),
-    (
-        "preview_accounts_import",
-        "PreviewImportArgs",
-        "ImportPreview",
-    ),
-    ("account_detail", "AccountArgs", "AccountDetail"),
-    ("list_accounts", "AccountQuery", "AccountPage"),
-    ("open_case", "OpenCase", "CaseSummary"),
-    ("list_inbox", "InboxQuery", "CasePage"),
-    ("inbox_facets", "null", "InboxFacets"),
-    ("case_detail", "CaseArgs", "CaseDetail"),
-    ("run_case_command", "CaseCommandArgs", "CaseDetail"),
-    ("check_offer", "OfferCheckArgs", "OfferCheck"),
-    ("list_queue", "QueueArgs", "Array<CaseSummary>"),
-    ("queue_counts", "null", "QueueCounts"),
-    ("desk_profile", "null", "DeskProfile"),
-    ("list_policy_presets", "null", "Array<PolicySummary>"),
-    ("choose_policy", "ChoosePolicyArgs", "PolicySummary"),
-    ("set_local_user", "LocalUser", "LocalUser"),
-    ("policy_sentences", "null", "Array<string>"),
-    ("search_notes", "NoteSearchArgs", "Array<NoteHit>"),
-    (
-        "compose_case_message",
-        "ComposeMessageArgs",
-        "ComposedMessage",
-    ),
-    ("send_case_message", "SendMessageArgs", "MessageSent"),
-    ("send_one_time_code", "SendCodeArgs", "CodeToSend"),
-    ("enter_one_time_code", "EnterCodeArgs", "CaseDetail"),
-    ("sync_status", "null", "SyncStatus"),
-    ("connect_to_server", "ServerSignIn", "SyncStatus"),
-    ("sign_out_of_server", "null", "SyncStatus"),
-    ("sync_now", "null", "SyncStatus"),
-    ("sync_notices", "null", "Array<SyncNotice>"),
-    (
-        "dismiss_sync_notice",
-        "DismissNoticeArgs",
-        "Array<SyncNotice>",
-    ),
-];
+use crate::commands::audit::AuditCheck;
+
+/// Each command of `commands/list.rs`: its name and the TypeScript names of its argument type
+/// (passed as `args`; `null` when it takes none) and its result type.
+macro_rules! command_types {
+    ($($module:ident::$name:ident($args:ty) -> $result:ty),* $(,)?) => {
+        fn command_types(cfg: &Config) -> Vec<(&'static str, String, String)> {
+            vec![$((stringify!($name), <$args as TS>::name(cfg), <$result as TS>::name(cfg))),*]
+        }
+    };
+}
+for_each_command!(command_types);
 
 fn declaration<T: TS>(cfg: &Config) -> String {
     format!("export {}\n", T::decl(cfg))
@@ -200,6 +167,8 @@ pub fn typescript() -> String {
         declaration::<SendCodeArgs>(&cfg),
         declaration::<CodeToSend>(&cfg),
         declaration::<EnterCodeArgs>(&cfg),
+        declaration::<AuditVerdict>(&cfg),
+        declaration::<AuditCheck>(&cfg),
     ];
     let mut out = String::from(
         "// Generated from the Rust types by src-tauri/src/bindings.rs. Do not edit by hand:\n\
@@ -211,7 +180,7 @@ pub fn typescript() -> String {
     }
     out.push_str("/** Every command the window may call, with its argument and result. */\n");
     out.push_str("export type Commands = {\n");
-    for (name, args, result) in COMMANDS {
+    for (name, args, result) in command_types(&cfg) {
         out.push_str(&format!(
             "  {name}: {{ args: {args}; result: {result} }};\n"
         ));
@@ -256,9 +225,9 @@ mod tests {
             .iter()
             .map(|p| p.as_str().unwrap().to_owned())
             .collect();
-        let mut commands: Vec<String> = COMMANDS
+        let mut commands: Vec<String> = crate::commands::COMMAND_NAMES
             .iter()
-            .map(|(name, _, _)| format!("allow-{}", name.replace('_', "-")))
+            .map(|name| format!("allow-{}", name.replace('_', "-")))
             .collect();
         granted.sort();
         commands.sort();

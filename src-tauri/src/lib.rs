@@ -3,7 +3,10 @@
 
 pub mod bindings;
 pub mod commands;
+pub mod database;
 pub mod error;
+#[cfg(test)]
+mod ipc_tests;
 pub mod presets;
 pub mod profile;
 pub mod secrets;
@@ -13,56 +16,38 @@ pub mod sync;
 
 use tauri::{Manager, Runtime};
 
+use crate::commands::{for_each_command, handler};
 use crate::error::AppError;
 use crate::profile::Profile;
+use crate::secrets::OsKeyring;
 use crate::state::AppState;
 
-/// The app's builder, generic over the runtime so commands can run under `tauri::test`.
-pub fn builder<R: Runtime>() -> tauri::Builder<R> {
-    tauri::Builder::<R>::new()
+/// The app's commands and plugins on `builder`, without the start-up (window, profile, sync
+/// loop): generic over the runtime, so tests can start from `tauri::test::mock_builder` and manage
+/// an `AppState` of their own.
+pub fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
+    builder
         .plugin(tauri_plugin_clipboard_manager::init())
         .plugin(tauri_plugin_opener::init())
-        .invoke_handler(tauri::generate_handler![
-            commands::session::session_status,
-            commands::session::create_passphrase,
-            commands::session::unlock_with_passphrase,
-            commands::accounts::choose_accounts_file,
-            commands::accounts::import_accounts,
-            commands::accounts::preview_accounts_import,
-            commands::accounts::account_detail,
-            commands::accounts::list_accounts,
-            commands::cases::open_case,
-            commands::cases::list_inbox,
-            commands::cases::inbox_facets,
-            commands::cases::case_detail,
-            commands::cases::run_case_command,
-            commands::cases::check_offer,
-            commands::queues::list_queue,
-            commands::queues::queue_counts,
-            commands::profile::desk_profile,
-            commands::profile::list_policy_presets,
-            commands::profile::choose_policy,
-            commands::profile::set_local_user,
-            commands::profile::policy_sentences,
-            commands::notes::search_notes,
-            commands::messages::compose_case_message,
-            commands::messages::send_case_message,
-            commands::one_time_codes::send_one_time_code,
-            commands::one_time_codes::enter_one_time_code,
-            commands::sync::sync_status,
-            commands::sync::connect_to_server,
-            commands::sync::sign_out_of_server,
-            commands::sync::sync_now,
-            commands::sync::sync_notices,
-            commands::sync::dismiss_sync_notice,
-        ])
-        .setup(|app| {
-            let profile = resolve_profile(app.handle());
-            open_main_window(app.handle(), profile.as_ref().ok())?;
-            app.manage(AppState::start(profile));
-            sync::spawn_loop(app.handle().clone());
-            Ok(())
-        })
+        .invoke_handler(for_each_command!(handler))
+}
+
+/// The whole app: its commands, and a start-up that resolves the profile, opens the window, opens
+/// the database with the key from the OS keyring and starts the sync loop.
+pub fn builder<R: Runtime>() -> tauri::Builder<R> {
+    with_commands(tauri::Builder::<R>::new()).setup(|app| {
+        let profile = resolve_profile(app.handle());
+        open_main_window(app.handle(), profile.as_ref().ok())?;
+        let state = AppState::start(profile, &OsKeyring);
+        sync::spawn_loop(state.database().clone(), state.sync().clone());
+        app.manage(state);
+        Ok(())
+    })
+}
+
+/// The app's context (config, capabilities, the embedded `ui/dist`), for any runtime.
+pub fn context<R: Runtime>() -> tauri::Context<R> {
+    tauri::generate_context!()
 }
 
 /// The profile named on the command line, or the default one in the app's data folder.
@@ -98,7 +83,7 @@ fn open_main_window<R: Runtime>(
 }
 
 pub fn run() {
-    if let Err(error) = builder::<tauri::Wry>().run(tauri::generate_context!()) {
+    if let Err(error) = builder::<tauri::Wry>().run(context()) {
         eprintln!("Holdfast could not start: {error}");
         std::process::exit(1);
     }

@@ -2,20 +2,21 @@
 //! one sync round (refresh the token, the user's roles, the published policy, push the outbox,
 //! pull the log), and the background loop that runs rounds while online and backs off while the
 //! server cannot be reached. The engine and its tables are holdfast-store's (`Database::next_push`,
-//! `apply_push_response`, `apply_pull`); this module only carries messages and keeps time.
+//! `apply_push_response`, `apply_pull`); this module only carries messages and keeps time. It
+//! works on the shared database and its own runtime, never on the app's whole state, which holds
+//! it.
 
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use holdfast_store::Database;
 use holdfast_sync::protocol::{ErrorBody, Session, MAX_BATCH};
 use holdfast_sync::transport::{SyncClient, TransportError};
 use jiff::Timestamp;
-use tauri::{Manager, Runtime};
 
+use crate::database::{lock, SharedDatabase};
 use crate::error::AppError;
-use crate::secrets::{KeyringSecret, SecretError, SecretStore};
-use crate::state::AppState;
+use crate::secrets::{SecretError, SecretStore};
 
 /// How often a connected desk syncs when nothing asks it to sooner.
 const INTERVAL: Duration = Duration::from_secs(5);
@@ -32,7 +33,8 @@ pub struct Connection {
 
 /// The sync side of the app's state.
 pub struct SyncRuntime {
-    tokens: Result<KeyringSecret, SecretError>,
+    /// The keyring entry that holds the session's tokens.
+    tokens: Result<Arc<dyn SecretStore>, SecretError>,
     /// The keyring's answer, once read: the status is asked for every few seconds, and a keyring
     /// read is a D-Bus round trip. Only this runtime writes the entry, so the copy stays true.
     cached: Mutex<Option<Option<Session>>>,
@@ -43,12 +45,9 @@ pub struct SyncRuntime {
 }
 
 impl SyncRuntime {
-    pub fn new(keyring_user: &str) -> Self {
+    pub fn new(tokens: Result<Arc<dyn SecretStore>, SecretError>) -> Self {
         SyncRuntime {
-            tokens: KeyringSecret::new(
-                crate::profile::KEYRING_SERVICE,
-                &format!("sync-session:{keyring_user}"),
-            ),
+            tokens,
             cached: Mutex::new(None),
             connection: Mutex::new(Connection::default()),
             round: tokio::sync::Mutex::new(()),
@@ -162,10 +161,9 @@ impl From<AppError> for RoundError {
 /// One round: a fresh access token, the user's roles and the policy as the server has them, then
 /// the outbox pushed and the log pulled to its end. Does nothing for a profile that has not
 /// joined a server or is signed out.
-pub async fn run_round(state: &AppState) -> Result<bool, RoundError> {
-    let sync = state.sync();
+pub async fn run_round(database: &SharedDatabase, sync: &SyncRuntime) -> Result<bool, RoundError> {
     let _turn = sync.round.lock().await;
-    let Some(server) = state
+    let Some(server) = database
         .with_database(|db| Ok(db.sync_binding().map(|binding| binding.server.clone())))
         .await?
     else {
@@ -175,7 +173,7 @@ pub async fn run_round(state: &AppState) -> Result<bool, RoundError> {
         return Ok(false);
     };
     sync.set_connection(|c| c.syncing = true);
-    let outcome = round(state, &server, session).await;
+    let outcome = round(database, sync, &server, session).await;
     let now = Timestamp::now();
     sync.set_connection(|c| {
         c.syncing = false;
@@ -186,23 +184,28 @@ pub async fn run_round(state: &AppState) -> Result<bool, RoundError> {
         // The server no longer knows this session: forget it so the desk asks for a sign-in.
         sync.forget_session()?;
     }
-    state
+    database
         .with_database(move |db| Ok(db.record_sync_round(now, error.as_deref())?))
         .await?;
     outcome.map(|()| true)
 }
 
-async fn round(state: &AppState, server: &str, session: Session) -> Result<(), RoundError> {
+async fn round(
+    database: &SharedDatabase,
+    sync: &SyncRuntime,
+    server: &str,
+    session: Session,
+) -> Result<(), RoundError> {
     let client = client_for(server)?;
-    let session = fresh_session(state, &client, session).await?;
+    let session = fresh_session(sync, &client, session).await?;
     let token = session.access_token.as_str();
 
     let me = client.me(token).await?;
-    state
+    database
         .with_database(move |db| Ok(db.update_me(&me)?))
         .await?;
     if let Some(published) = client.policy(token).await? {
-        state
+        database
             .with_database(move |db| {
                 let current = db.policy_source()?;
                 if current.as_deref() != Some(published.source.as_str()) {
@@ -215,21 +218,21 @@ async fn round(state: &AppState, server: &str, session: Session) -> Result<(), R
     }
 
     loop {
-        let request = state
+        let request = database
             .with_database(|db| Ok(db.next_push(MAX_BATCH)?))
             .await?;
         let Some(request) = request else { break };
         let response = client.push(token, &request).await?;
-        state
+        database
             .with_database(move |db| Ok(db.apply_push_response(&response, Timestamp::now())?))
             .await?;
     }
     loop {
-        let cursor = state
+        let cursor = database
             .with_database(|db| Ok(db.replica().map_or(0, |replica| replica.cursor())))
             .await?;
         let page = client.pull(token, cursor, MAX_BATCH).await?;
-        let more = state
+        let more = database
             .with_database(move |db| Ok(db.apply_pull(&page, Timestamp::now())?.more))
             .await?;
         if !more {
@@ -241,7 +244,7 @@ async fn round(state: &AppState, server: &str, session: Session) -> Result<(), R
 
 /// The session with an access token that is still good, refreshed (and saved) when it is not.
 async fn fresh_session(
-    state: &AppState,
+    sync: &SyncRuntime,
     client: &SyncClient,
     session: Session,
 ) -> Result<Session, RoundError> {
@@ -250,19 +253,18 @@ async fn fresh_session(
         return Ok(session);
     }
     let refreshed = client.refresh(&session.refresh_token).await?;
-    state.sync().save_session(&refreshed)?;
+    sync.save_session(&refreshed)?;
     Ok(refreshed)
 }
 
 /// Runs rounds for as long as the app runs: every few seconds while online, backing off while the
 /// server cannot be reached, at once when woken ("sync now", a command decided here).
-pub fn spawn_loop<R: Runtime>(app: tauri::AppHandle<R>) {
+pub fn spawn_loop(database: SharedDatabase, sync: Arc<SyncRuntime>) {
     tauri::async_runtime::spawn(async move {
-        let state = app.state::<AppState>();
-        state.started().await;
+        database.started().await;
         let mut backoff = INTERVAL;
         loop {
-            let wait = match run_round(&state).await {
+            let wait = match run_round(&database, &sync).await {
                 Ok(_) => {
                     backoff = INTERVAL;
                     INTERVAL
@@ -274,7 +276,6 @@ pub fn spawn_loop<R: Runtime>(app: tauri::AppHandle<R>) {
                 }
                 Err(_) => MAX_BACKOFF,
             };
-            let sync = state.sync();
             tokio::select! {
                 () = tokio::time::sleep(wait) => {}
                 () = sync.wake.notified() => {}
@@ -282,12 +283,3 @@ pub fn spawn_loop<R: Runtime>(app: tauri::AppHandle<R>) {
         }
     });
 }
-
-fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
-}
-
-/// The runtime as the app's state holds it, shared with the loop.
-pub type SharedSync = Arc<SyncRuntime>;

@@ -2,8 +2,10 @@
 //! with client rebase. `protocol` is the wire format both sides share; the server re-decides every
 //! pushed command with `holdfast-core`, and the client (`client`) rebases its pending commands on
 //! what it pulls. `client` and `protocol` stay pure (no IO); `transport` carries the messages to
-//! the server over HTTPS.
+//! the server over HTTPS and is behind the `transport` feature, so that the store, which needs only
+//! the protocol and the engine, builds without an HTTP client.
 
 pub mod client;
 pub mod protocol;
+#[cfg(feature = "transport")]
 pub mod transport;

@@ -22,7 +22,7 @@ pub async fn open_case(
     state
         .with_database(move |database| {
             let policy = database.policy()?.ok_or_else(no_policy)?;
-            let actor = database.local_user()?.ok_or_else(no_user)?.actor();
+            let actor = database.acting_user()?.ok_or_else(no_user)?;
             let case_id = Uuid::now_v7();
             let command = CaseCommand::Receive {
                 case_id,
@@ -69,11 +69,11 @@ pub(crate) fn detail(
     database: &holdfast_store::Database,
     case_id: Uuid,
 ) -> Result<CaseDetail, AppError> {
-    let user = database.local_user()?;
+    let user = database.acting_user()?;
     let checklist = match (database.case_state(case_id)?, database.policy()?, user) {
         (Some(state), Some(policy), Some(user)) => {
             let facts = database.account_facts(state.account_id)?;
-            Some(checklist(&state, &policy, &facts, &user.actor()))
+            Some(checklist(&state, &policy, &facts, &user))
         }
         _ => None,
     };
@@ -120,19 +120,19 @@ pub async fn run_case_command(
         ));
     }
     state
-        .with_database(move |database| run_as_local_user(database, args.case_id, &args.command))
+        .with_database(move |database| run_as_acting_user(database, args.case_id, &args.command))
         .await
 }
 
-/// Decides `command` on the case as the profile's user under its policy, commits it, and returns
+/// Decides `command` on the case as the profile's acting user under its policy, commits it, and returns
 /// the case as it now stands.
-pub(crate) fn run_as_local_user(
+pub(crate) fn run_as_acting_user(
     database: &mut holdfast_store::Database,
     case_id: Uuid,
     command: &CaseCommand,
 ) -> Result<CaseDetail, AppError> {
     let policy = database.policy()?.ok_or_else(no_policy)?;
-    let actor = database.local_user()?.ok_or_else(no_user)?.actor();
+    let actor = database.acting_user()?.ok_or_else(no_user)?;
     database.run_case_command(case_id, command, &actor, &policy, jiff::Timestamp::now())?;
     detail(database, case_id)
 }
@@ -159,7 +159,7 @@ pub async fn check_offer(
     state
         .with_database(move |database| {
             let policy = database.policy()?.ok_or_else(no_policy)?;
-            let actor = database.local_user()?.ok_or_else(no_user)?.actor();
+            let actor = database.acting_user()?.ok_or_else(no_user)?;
             let command = CaseCommand::ProposeOffer {
                 offer_id: args.offer_id,
                 terms: args.terms,

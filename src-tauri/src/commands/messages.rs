@@ -1,5 +1,6 @@
 //! Messages to the customer: a policy template filled with the case's facts, then put on the
-//! clipboard or opened in the mail client, and recorded on the case as sent.
+//! clipboard or opened in the mail client, and recorded on the case as sent. The subject of an
+//! e-mail is the core's, from the policy, like the body.
 
 use holdfast_core::account::PreferredChannel;
 use holdfast_core::policy::MessageKind;
@@ -11,7 +12,7 @@ use tauri_plugin_opener::OpenerExt;
 use ts_rs::TS;
 use uuid::Uuid;
 
-use crate::commands::cases::{run_as_local_user, CaseDetail};
+use crate::commands::cases::{run_as_acting_user, CaseDetail};
 use crate::commands::profile::no_policy;
 use crate::error::AppError;
 use crate::state::AppState;
@@ -29,21 +30,27 @@ pub async fn compose_case_message(
     args: ComposeMessageArgs,
 ) -> Result<ComposedMessage, AppError> {
     state
-        .with_database(move |database| {
-            let policy = database.policy()?.ok_or_else(no_policy)?;
-            let summary = database.case(args.case_id)?;
-            let case = database
-                .case_state(args.case_id)?
-                .ok_or_else(|| no_case(args.case_id))?;
-            let facts = database.account_facts(case.account_id)?;
-            let to = Addressee {
-                customer_name: &summary.requester_name,
-                account_name: &summary.account_name,
-            };
-            compose_message(args.kind, &case, &policy, &facts, &to)
-                .ok_or_else(|| AppError::validation("kind", "the policy has no such message"))
-        })
+        .with_database(move |database| compose(database, args.case_id, args.kind))
         .await
+}
+
+fn compose(
+    database: &holdfast_store::Database,
+    case_id: Uuid,
+    kind: MessageKind,
+) -> Result<ComposedMessage, AppError> {
+    let policy = database.policy()?.ok_or_else(no_policy)?;
+    let summary = database.case(case_id)?;
+    let case = database
+        .case_state(case_id)?
+        .ok_or_else(|| no_case(case_id))?;
+    let facts = database.account_facts(case.account_id)?;
+    let to = Addressee {
+        customer_name: &summary.requester_name,
+        account_name: &summary.account_name,
+    };
+    compose_message(kind, &case, &policy, &facts, &to)
+        .ok_or_else(|| AppError::validation("kind", "the policy has no such message"))
 }
 
 /// How the person sends the message: the app never sends mail itself.
@@ -96,11 +103,18 @@ pub async fn send_case_message<R: Runtime>(
         body: body.clone(),
     };
     let case_id = args.case_id;
-    let (detail, email) = state
+    let kind = args.kind;
+    let delivery = args.delivery;
+    let (detail, email, subject) = state
         .with_database(move |database| {
-            let detail = run_as_local_user(database, case_id, &command)?;
+            // Composed before the message is recorded, so the subject is the one the person saw.
+            let subject = match delivery {
+                MessageDelivery::MailClient => compose(database, case_id, kind)?.subject,
+                MessageDelivery::Clipboard => String::new(),
+            };
+            let detail = run_as_acting_user(database, case_id, &command)?;
             let email = detail.account.draft.email.clone();
-            Ok((detail, email))
+            Ok((detail, email, subject))
         })
         .await?;
     let handed_over = match args.delivery {
@@ -110,11 +124,10 @@ pub async fn send_case_message<R: Runtime>(
             .map_err(|error| error.to_string()),
         MessageDelivery::MailClient => {
             let to = email.unwrap_or_default();
-            let subject = subject(args.kind);
             let url = format!(
                 "mailto:{}?subject={}&body={}",
                 percent_encode(&to),
-                percent_encode(subject),
+                percent_encode(&subject),
                 percent_encode(&body)
             );
             app.opener()
@@ -137,20 +150,6 @@ fn no_case(case_id: Uuid) -> AppError {
     AppError::NotFound {
         entity: "case".into(),
         id: case_id.to_string(),
-    }
-}
-
-fn subject(kind: MessageKind) -> &'static str {
-    match kind {
-        MessageKind::Acknowledgement => "We received your cancellation request",
-        MessageKind::SympatheticReply => "Your cancellation request",
-        MessageKind::Offer => "An offer for you",
-        MessageKind::OfferApplied => "Your offer is applied",
-        MessageKind::UnderReview => "Your refund request is under review",
-        MessageKind::RefundNotice => "Your refund",
-        MessageKind::Confirmation => "Your cancellation is confirmed",
-        MessageKind::ExitSurvey => "Would you tell us why you left?",
-        MessageKind::WinBack => "We'd love to have you back",
     }
 }
 

@@ -1,7 +1,10 @@
 //! The commands the window calls. Each parses its input, calls the store or the core, and maps
-//! the error; no rule of the procedure is decided here.
+//! the error; no rule of the procedure is decided here. `list.rs` names every command once; the
+//! invoke handler, the window's capability, `COMMAND_NAMES` and the TypeScript bindings all come
+//! from it.
 
 pub mod accounts;
+pub mod audit;
 pub mod cases;
 pub mod messages;
 pub mod notes;
@@ -10,3 +13,23 @@ pub mod profile;
 pub mod queues;
 pub mod session;
 pub mod sync;
+
+include!("list.rs");
+pub(crate) use for_each_command;
+
+macro_rules! names {
+    ($($module:ident::$name:ident($args:ty) -> $result:ty),* $(,)?) => {
+        &[$(stringify!($name)),*]
+    };
+}
+
+/// The name of every command, as the window invokes it.
+pub const COMMAND_NAMES: &[&str] = for_each_command!(names);
+
+/// The invoke handler for every command in `list.rs`.
+macro_rules! handler {
+    ($($module:ident::$name:ident($args:ty) -> $result:ty),* $(,)?) => {
+        tauri::generate_handler![$($crate::commands::$module::$name),*]
+    };
+}
+pub(crate) use handler;

@@ -8,7 +8,7 @@ use tauri::State;
 use ts_rs::TS;
 use uuid::Uuid;
 
-use crate::commands::cases::{run_as_local_user, CaseDetail};
+use crate::commands::cases::{run_as_acting_user, CaseDetail};
 use crate::error::AppError;
 use crate::state::AppState;
 
@@ -59,7 +59,7 @@ pub async fn send_one_time_code(
     };
     let case_id = args.case_id;
     let detail = state
-        .with_database(move |database| run_as_local_user(database, case_id, &command))
+        .with_database(move |database| run_as_acting_user(database, case_id, &command))
         .await?;
     Ok(CodeToSend { code, detail })
 }
@@ -80,7 +80,7 @@ pub async fn enter_one_time_code(
     };
     let case_id = args.case_id;
     state
-        .with_database(move |database| run_as_local_user(database, case_id, &command))
+        .with_database(move |database| run_as_acting_user(database, case_id, &command))
         .await
 }
 

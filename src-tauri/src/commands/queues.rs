@@ -22,8 +22,8 @@ pub async fn list_queue(
 ) -> Result<Vec<CaseSummary>, AppError> {
     state
         .with_database(move |database| {
-            let me = database.local_user()?.ok_or_else(no_user)?;
-            Ok(database.queue(args.queue, &me.name)?)
+            let me = database.acting_user()?.ok_or_else(no_user)?;
+            Ok(database.queue(args.queue, &me.user_id)?)
         })
         .await
 }
@@ -32,8 +32,8 @@ pub async fn list_queue(
 pub async fn queue_counts(state: State<'_, AppState>) -> Result<QueueCounts, AppError> {
     state
         .with_database(|database| {
-            let me = database.local_user()?.ok_or_else(no_user)?;
-            Ok(database.queue_counts(&me.name)?)
+            let me = database.acting_user()?.ok_or_else(no_user)?;
+            Ok(database.queue_counts(&me.user_id)?)
         })
         .await
 }

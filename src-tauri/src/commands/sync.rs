@@ -265,7 +265,7 @@ pub async fn connect_to_server(
     state.sync().save_session(&session)?;
     // The first round (roles, policy, outbox, log) runs now, so the desk shows the team's work;
     // if it fails, the status line says why and the loop tries again.
-    let _ = run_round(&state).await;
+    let _ = run_round(state.database(), state.sync()).await;
     state.sync().wake();
     status_of(&state).await
 }
@@ -302,7 +302,7 @@ pub async fn sync_now(state: State<'_, AppState>) -> Result<SyncStatus, AppError
         });
     }
     // The round's outcome is on the status line (last error, offline).
-    let _ = run_round(&state).await;
+    let _ = run_round(state.database(), state.sync()).await;
     status_of(&state).await
 }
 

@@ -29,7 +29,7 @@ describe('MessagesPanel', () => {
   it('fills the chosen template, says what is not known yet, and records the edited text as sent', async () => {
     invoke.mockImplementation(async (command: string) => {
       if (command === 'compose_case_message')
-        return { kind: 'confirmation', body: 'Acme is cancelled effective {effective_date}.', missing: ['effective_date'], channel: 'email', sent: false };
+        return { kind: 'confirmation', subject: 'Your cancellation is confirmed', body: 'Acme is cancelled effective {effective_date}.', missing: ['effective_date'], channel: 'email', sent: false };
       if (command === 'send_case_message') return { detail: detail(), delivered: true };
       throw new Error(command);
     });
@@ -41,6 +41,8 @@ describe('MessagesPanel', () => {
     const body = await screen.findByLabelText('Message');
     expect(body).toHaveValue('Acme is cancelled effective {effective_date}.');
     expect(screen.getByText(/Not known yet: effective date/)).toBeVisible();
+    // The subject is the policy's, composed by the core; the mail client gets the same one.
+    expect(screen.getByText('Subject: Your cancellation is confirmed')).toBeVisible();
     await user.clear(body);
     await user.type(body, 'Acme is cancelled effective 2026-12-31.');
     await user.click(screen.getByRole('button', { name: 'Copy and record as sent' }));
@@ -52,7 +54,7 @@ describe('MessagesPanel', () => {
   });
 
   it('opens only an e-mail in the mail client', async () => {
-    invoke.mockResolvedValue({ kind: 'acknowledgement', body: 'Hi Ana', missing: [], channel: 'phone', sent: true });
+    invoke.mockResolvedValue({ kind: 'acknowledgement', subject: 'We received your cancellation request', body: 'Hi Ana', missing: [], channel: 'phone', sent: true });
     render(MessagesPanel, { detail: detail(), onchanged: vi.fn() });
     const user = userEvent.setup();
     await user.selectOptions(screen.getByLabelText('Template'), 'Acknowledgement (sent)');

@@ -525,9 +525,13 @@ export type Finalization = { effective_date: string, billing_cessation_date: str
 
 export type MessageKind = "acknowledgement" | "sympathetic_reply" | "offer" | "offer_applied" | "under_review" | "refund_notice" | "confirmation" | "exit_survey" | "win_back";
 
-export type ComposedMessage = { kind: MessageKind, body: string, 
+export type ComposedMessage = { kind: MessageKind, 
 /**
- * Placeholders the case has no value for yet; they stay in braces in `body`.
+ * The subject line, for a message that goes out as an e-mail.
+ */
+subject: string, body: string, 
+/**
+ * Placeholders the case has no value for yet; they stay in braces in `subject` and `body`.
  */
 missing: Array<string>, 
 /**
@@ -581,6 +585,23 @@ export type EnterCodeArgs = { case_id: string,
  */
 code: string, };
 
+export type AuditVerdict = { "verdict": "intact", events: number, } | { "verdict": "broken", 
+/**
+ * The first event that fails, when one can be named.
+ */
+seq: number | null, message: string, };
+
+export type AuditCheck = { 
+/**
+ * Intact (with the number of events checked) or broken (the first event that fails, when
+ * one can be named, and why).
+ */
+verdict: AuditVerdict, 
+/**
+ * When the check finished, as a UTC instant (RFC 3339).
+ */
+verified_at: string, };
+
 /** Every command the window may call, with its argument and result. */
 export type Commands = {
   session_status: { args: null; result: SessionStatus };
@@ -615,4 +636,5 @@ export type Commands = {
   sync_now: { args: null; result: SyncStatus };
   sync_notices: { args: null; result: Array<SyncNotice> };
   dismiss_sync_notice: { args: DismissNoticeArgs; result: Array<SyncNotice> };
+  verify_audit_chain: { args: null; result: AuditCheck };
 };

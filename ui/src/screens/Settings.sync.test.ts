@@ -22,6 +22,9 @@ function serve(initial: SyncStatus, handlers: Record<string, Handler> = {}) {
   const shell = { status: initial };
   invoke.mockImplementation((command: string, payload?: { args?: Record<string, unknown> }) => {
     if (command === 'sync_status') return Promise.resolve(shell.status);
+    if (command === 'verify_audit_chain') {
+      return Promise.resolve({ verdict: { verdict: 'intact', events: 0 }, verified_at: '2026-11-22T10:00:00Z' });
+    }
     const handler = handlers[command];
     if (handler) return handler(payload?.args);
     return Promise.reject({ kind: 'internal', message: `unexpected ${command}` });

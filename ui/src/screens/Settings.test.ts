@@ -1,7 +1,7 @@
 import { render, screen } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import type { DeskProfile } from '../lib/bindings';
+import type { AuditCheck, DeskProfile } from '../lib/bindings';
 
 const invoke = vi.fn();
 vi.mock('@tauri-apps/api/core', () => ({ invoke: (...args: unknown[]) => invoke(...args) }));
@@ -14,12 +14,23 @@ const profile: DeskProfile = {
   policy: { id: 'saas', name: 'SaaS subscriptions', version: 3 },
 };
 
+const intact: AuditCheck = { verdict: { verdict: 'intact', events: 42 }, verified_at: '2026-11-22T10:00:00Z' };
+
+/** Answers each command from `answers`; Settings verifies the audit trail whenever it opens. */
+function answer(answers: Record<string, (args: unknown) => Promise<unknown>>) {
+  invoke.mockImplementation((command: string, args: unknown) => {
+    const handler = answers[command] ?? (command === 'verify_audit_chain' ? () => Promise.resolve(intact) : null);
+    return handler ? handler(args) : Promise.reject({ kind: 'internal', message: `unexpected ${command}` });
+  });
+}
+
 describe('Settings', () => {
   beforeEach(() => {
     invoke.mockReset();
   });
 
   it('shows the user, the profile folder and the procedure', () => {
+    answer({});
     render(Settings, { profile, profileDir: '/home/ana/.holdfast/default', onprofile: vi.fn() });
     expect(screen.getByLabelText('Your name')).toHaveValue('Ana');
     expect(screen.getByRole('checkbox', { name: 'Account manager' })).toBeChecked();
@@ -29,7 +40,7 @@ describe('Settings', () => {
   });
 
   it('switches to acting as another user and hands the new profile up', async () => {
-    invoke.mockResolvedValue({ name: 'Carla', roles: ['manager'] });
+    answer({ set_local_user: () => Promise.resolve({ name: 'Carla', roles: ['manager'] }) });
     const onprofile = vi.fn();
     render(Settings, { profile, profileDir: '/p', onprofile });
     const user = userEvent.setup();
@@ -44,7 +55,9 @@ describe('Settings', () => {
   });
 
   it('shows a refusal beside the field, keeps the input and changes nothing', async () => {
-    invoke.mockRejectedValue({ kind: 'validation', field: 'roles', message: 'choose at least one role' });
+    answer({
+      set_local_user: () => Promise.reject({ kind: 'validation', field: 'roles', message: 'choose at least one role' }),
+    });
     const onprofile = vi.fn();
     render(Settings, { profile, profileDir: '/p', onprofile });
     const user = userEvent.setup();
@@ -55,6 +68,46 @@ describe('Settings', () => {
     expect(await screen.findByText('choose at least one role')).toBeInTheDocument();
     expect(screen.getByLabelText('Your name')).toHaveValue('Bo');
     expect(onprofile).not.toHaveBeenCalled();
+  });
+});
+
+describe('Settings: audit trail', () => {
+  beforeEach(() => {
+    invoke.mockReset();
+  });
+
+  it('verifies the chain when it opens and says it is intact, with the count and the time', async () => {
+    answer({});
+    render(Settings, { profile, profileDir: '/p', onprofile: vi.fn() });
+    const verdict = await screen.findByTestId('audit-verdict');
+    expect(verdict).toHaveTextContent(/^Intact · 42 events · verified .+/);
+    expect(invoke).toHaveBeenCalledWith('verify_audit_chain', {});
+    expect(screen.queryByRole('alert')).not.toBeInTheDocument();
+  });
+
+  it('shows a broken chain prominently, with the event and the reason, and verifies again on demand', async () => {
+    let checks = 0;
+    answer({
+      verify_audit_chain: () => {
+        checks += 1;
+        return Promise.resolve(
+          checks === 1
+            ? intact
+            : {
+                verdict: { verdict: 'broken', seq: 17, message: 'event 17 does not match its hash' },
+                verified_at: '2026-11-22T10:05:00Z',
+              },
+        );
+      },
+    });
+    render(Settings, { profile, profileDir: '/p', onprofile: vi.fn() });
+    expect(await screen.findByTestId('audit-verdict')).toHaveTextContent('Intact');
+    await userEvent.setup().click(screen.getByRole('button', { name: 'Verify now' }));
+    const alert = await screen.findByRole('alert');
+    expect(alert).toHaveTextContent('The audit trail is broken at event 17.');
+    expect(alert).toHaveTextContent('event 17 does not match its hash');
+    expect(screen.queryByText(/^Intact/)).not.toBeInTheDocument();
+    expect(checks).toBe(2);
   });
 });
 

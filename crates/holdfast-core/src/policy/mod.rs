@@ -42,7 +42,11 @@ pub struct Policy {
     pub offers: Vec<OfferTerms>,
     pub refunds: RefundRules,
     pub reasons: Vec<Reason>,
+    /// Message templates (the body) by kind.
     pub messages: BTreeMap<MessageKind, String>,
+    /// E-mail subject lines the policy sets, by kind; any other message's subject is
+    /// `MessageKind::default_subject`. Read it through `Policy::subject`.
+    pub subjects: BTreeMap<MessageKind, String>,
     /// Exit-survey (exit-interview) links by hosting server; `default` applies to any other.
     pub survey_links: BTreeMap<String, String>,
     /// Win-back check-ins, in months after the cancellation takes effect.
@@ -302,7 +306,32 @@ pub enum MessageKind {
     WinBack,
 }
 
+impl MessageKind {
+    /// The subject of an e-mail of this kind when the policy names none.
+    pub fn default_subject(self) -> &'static str {
+        match self {
+            MessageKind::Acknowledgement => "We received your cancellation request",
+            MessageKind::SympatheticReply => "Your cancellation request",
+            MessageKind::Offer => "An offer for you",
+            MessageKind::OfferApplied => "Your offer is applied",
+            MessageKind::UnderReview => "Your refund request is under review",
+            MessageKind::RefundNotice => "Your refund",
+            MessageKind::Confirmation => "Your cancellation is confirmed",
+            MessageKind::ExitSurvey => "Would you tell us why you left?",
+            MessageKind::WinBack => "We'd love to have you back",
+        }
+    }
+}
+
 impl Policy {
+    /// The subject template of a `kind` e-mail: the policy's own, or the kind's default.
+    pub fn subject(&self, kind: MessageKind) -> &str {
+        self.subjects
+            .get(&kind)
+            .map(String::as_str)
+            .unwrap_or_else(|| kind.default_subject())
+    }
+
     /// The position of a tier in the policy's order, lowest first.
     pub fn tier_rank(&self, tier: &str) -> Option<usize> {
         self.tiers
@@ -330,5 +359,46 @@ impl Policy {
     /// `policy_id@version`, as events record it.
     pub fn version_tag(&self) -> String {
         format!("{}@{}", self.id, self.version)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const BILLSBEE: &str = include_str!("../../../../policies/billsbee.toml");
+
+    #[test]
+    fn a_subject_is_the_policys_or_the_kinds_default() {
+        let policy = parse_policy(BILLSBEE).unwrap();
+        assert_eq!(
+            policy.subject(MessageKind::Confirmation),
+            "Your service for {account_name} is suspended"
+        );
+        let without = BILLSBEE.replace("[message_subjects]", "[ignored_by_this_test]");
+        let without = &without[..without.find("[ignored_by_this_test]").unwrap()];
+        let policy = parse_policy(without).unwrap();
+        assert!(policy.subjects.is_empty());
+        assert_eq!(
+            policy.subject(MessageKind::Confirmation),
+            MessageKind::Confirmation.default_subject()
+        );
+    }
+
+    #[test]
+    fn a_subject_must_belong_to_a_message_and_name_known_placeholders() {
+        let key = |extra: &str| {
+            let source = format!("{BILLSBEE}\nwin_back = \"{extra}\"\n");
+            parse_policy(&source).unwrap_err().key
+        };
+        // Billsbee has no win-back message.
+        assert_eq!(key("Come back"), Some("message_subjects.win_back".into()));
+        let source = BILLSBEE.replace(
+            "refund_notice = \"Your refund is being processed\"",
+            "refund_notice = \"Your {refund_amount}\"",
+        );
+        let error = parse_policy(&source).unwrap_err();
+        assert_eq!(error.key.as_deref(), Some("message_subjects.refund_notice"));
+        assert!(error.message.contains("{refund_amount}"));
     }
 }

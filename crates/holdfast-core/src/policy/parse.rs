@@ -52,6 +52,9 @@ struct RawPolicy {
     reasons: Vec<Spanned<RawReason>>,
     #[serde(default)]
     messages: BTreeMap<MessageKind, String>,
+    /// E-mail subjects for some of `messages`; optional, each kind has a default.
+    #[serde(default)]
+    message_subjects: BTreeMap<MessageKind, String>,
     #[serde(default)]
     survey_links: BTreeMap<String, String>,
 }
@@ -486,6 +489,7 @@ pub fn parse_policy(source: &str) -> Result<Policy, PolicyError> {
             window_days: raw.refunds.window_days,
         },
         reasons,
+        subjects: checked_subjects(raw.message_subjects, &raw.messages)?,
         messages: checked_messages(raw.messages)?,
         survey_links: raw.survey_links,
         win_back_months: raw.win_back_months,
@@ -497,22 +501,61 @@ fn checked_messages(
     messages: BTreeMap<MessageKind, String>,
 ) -> Result<BTreeMap<MessageKind, String>, PolicyError> {
     for (kind, template) in &messages {
-        if let Some(unknown) = crate::workflow::unknown_placeholders(template).first() {
-            let kind = serde_json::to_value(kind)
-                .ok()
-                .and_then(|value| value.as_str().map(str::to_owned))
-                .unwrap_or_default();
-            return Err(PolicyError {
-                line: None,
-                key: Some(format!("messages.{kind}")),
-                message: format!(
-                    "{{{unknown}}} is not a placeholder the desk can fill; use one of {}",
-                    crate::workflow::PLACEHOLDERS
-                        .map(|name| format!("{{{name}}}"))
-                        .join(", ")
-                ),
-            });
-        }
+        check_placeholders("messages", *kind, template)?;
     }
     Ok(messages)
+}
+
+/// A subject belongs to a message the policy has, fits on one line, and names only placeholders
+/// the desk can fill.
+fn checked_subjects(
+    subjects: BTreeMap<MessageKind, String>,
+    messages: &BTreeMap<MessageKind, String>,
+) -> Result<BTreeMap<MessageKind, String>, PolicyError> {
+    for (kind, subject) in &subjects {
+        let problem = |message: &str| PolicyError {
+            line: None,
+            key: Some(format!("message_subjects.{}", kind_name(*kind))),
+            message: message.into(),
+        };
+        if !messages.contains_key(kind) {
+            return Err(problem(&format!(
+                "there is no messages.{} for this subject to go with",
+                kind_name(*kind)
+            )));
+        }
+        if subject.trim().is_empty() {
+            return Err(problem(
+                "a subject cannot be empty; leave it out to use the default",
+            ));
+        }
+        if subject.contains(['\n', '\r']) {
+            return Err(problem("a subject is one line"));
+        }
+        check_placeholders("message_subjects", *kind, subject)?;
+    }
+    Ok(subjects)
+}
+
+fn kind_name(kind: MessageKind) -> String {
+    serde_json::to_value(kind)
+        .ok()
+        .and_then(|value| value.as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
+fn check_placeholders(table: &str, kind: MessageKind, template: &str) -> Result<(), PolicyError> {
+    match crate::workflow::unknown_placeholders(template).first() {
+        None => Ok(()),
+        Some(unknown) => Err(PolicyError {
+            line: None,
+            key: Some(format!("{table}.{}", kind_name(kind))),
+            message: format!(
+                "{{{unknown}}} is not a placeholder the desk can fill; use one of {}",
+                crate::workflow::PLACEHOLDERS
+                    .map(|name| format!("{{{name}}}"))
+                    .join(", ")
+            ),
+        }),
+    }
 }

@@ -2,6 +2,7 @@
 //! braces (`{customer_name}`); the known names are `PLACEHOLDERS`, and a policy naming any other is
 //! refused when it is loaded. A fact the case does not have yet (no effective date before the
 //! finalization) stays in braces and is listed as missing, so the person sending it sees the gap.
+//! The e-mail subject is a template too: the policy's, or the kind's default (`Policy::subject`).
 
 use serde::Serialize;
 use ts_rs::TS;
@@ -50,8 +51,10 @@ pub struct Addressee<'a> {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct ComposedMessage {
     pub kind: MessageKind,
+    /// The subject line, for a message that goes out as an e-mail.
+    pub subject: String,
     pub body: String,
-    /// Placeholders the case has no value for yet; they stay in braces in `body`.
+    /// Placeholders the case has no value for yet; they stay in braces in `subject` and `body`.
     pub missing: Vec<String>,
     /// The channel it should go out on: the account's preferred one, if known.
     pub channel: Option<PreferredChannel>,
@@ -92,20 +95,39 @@ pub fn compose_message(
             _ => None,
         }
     };
-    let mut body = String::with_capacity(template.len());
     let mut missing = Vec::new();
-    let mut rest = template.as_str();
+    let subject = fill(policy.subject(kind), &value, &mut missing);
+    let body = fill(template, &value, &mut missing);
+    Some(ComposedMessage {
+        kind,
+        subject,
+        body,
+        missing,
+        channel: account.preferred_channel,
+        sent: state.messages_sent.contains(&kind),
+    })
+}
+
+/// `template` with each known placeholder replaced by its value; one without a value stays in
+/// braces and is added to `missing` (once).
+fn fill(
+    template: &str,
+    value: &dyn Fn(&str) -> Option<String>,
+    missing: &mut Vec<String>,
+) -> String {
+    let mut filled = String::with_capacity(template.len());
+    let mut rest = template;
     while let Some(open) = rest.find('{') {
-        body.push_str(&rest[..open]);
+        filled.push_str(&rest[..open]);
         let after = &rest[open + 1..];
         match after.split_once('}') {
             Some((name, tail)) if PLACEHOLDERS.contains(&name) => {
                 match value(name) {
-                    Some(filled) => body.push_str(&filled),
+                    Some(known) => filled.push_str(&known),
                     None => {
-                        body.push('{');
-                        body.push_str(name);
-                        body.push('}');
+                        filled.push('{');
+                        filled.push_str(name);
+                        filled.push('}');
                         if !missing.iter().any(|known| known == name) {
                             missing.push(name.to_owned());
                         }
@@ -114,19 +136,13 @@ pub fn compose_message(
                 rest = tail;
             }
             _ => {
-                body.push('{');
+                filled.push('{');
                 rest = after;
             }
         }
     }
-    body.push_str(rest);
-    Some(ComposedMessage {
-        kind,
-        body,
-        missing,
-        channel: account.preferred_channel,
-        sent: state.messages_sent.contains(&kind),
-    })
+    filled.push_str(rest);
+    filled
 }
 
 /// "Discount: 20% for 3 months", in the catalogue's words.

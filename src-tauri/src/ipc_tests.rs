@@ -1,0 +1,197 @@
+//! The commands as the window reaches them: the app's real handler, context and capability on
+//! Tauri's mock runtime, a temporary profile and an in-memory keyring, driven through IPC
+//! requests. No window, no desktop keyring.
+
+use serde_json::{json, Value};
+use tauri::ipc::{CallbackFn, InvokeBody};
+use tauri::test::{get_ipc_response, mock_builder, MockRuntime, INVOKE_KEY};
+use tauri::webview::InvokeRequest;
+use tauri::{App, WebviewWindow, WebviewWindowBuilder};
+
+use crate::profile::Profile;
+use crate::secrets::memory::MemoryVault;
+use crate::state::AppState;
+
+struct Desk {
+    // Dropped after the app, so the database closes before its folder goes.
+    _app: App<MockRuntime>,
+    window: WebviewWindow<MockRuntime>,
+    profile: tempfile::TempDir,
+}
+
+impl Desk {
+    fn start(vault: &MemoryVault) -> Self {
+        let profile = tempfile::tempdir().unwrap();
+        let state = AppState::start(Profile::open(profile.path()), vault);
+        let app = crate::with_commands(mock_builder())
+            .manage(state)
+            .build(crate::context())
+            .unwrap();
+        // The label the capability grants the commands to.
+        let window = WebviewWindowBuilder::new(&app, "main", Default::default())
+            .build()
+            .unwrap();
+        Desk {
+            _app: app,
+            window,
+            profile,
+        }
+    }
+
+    /// Invokes `command` as the window does (`invoke(command, { args })`); the error is the
+    /// command's serialised `AppError`, or Tauri's own message for a request it refused.
+    fn call(&self, command: &str, args: Option<Value>) -> Result<Value, Value> {
+        let body = match args {
+            Some(args) => json!({ "args": args }),
+            None => json!({}),
+        };
+        get_ipc_response(
+            &self.window,
+            InvokeRequest {
+                cmd: command.into(),
+                callback: CallbackFn(0),
+                error: CallbackFn(1),
+                url: "tauri://localhost".parse().unwrap(),
+                body: InvokeBody::Json(body),
+                headers: Default::default(),
+                invoke_key: INVOKE_KEY.to_string(),
+            },
+        )
+        .map(|response| response.deserialize::<Value>().unwrap())
+    }
+
+    fn ok(&self, command: &str, args: Option<Value>) -> Value {
+        self.call(command, args)
+            .unwrap_or_else(|error| panic!("{command} failed: {error}"))
+    }
+}
+
+const ACCOUNTS: &str = "external_id,name,contact_name,email,phone,preferred_channel,tier,\
+                        hosting_server,plan,mrr,currency,customer_since,total_collected,\
+                        accounts_receivable,original_sales_rep\n\
+                        A-1,Acme Ltd,Ana Diaz,ana@acme.example,,email,Standard,,,120.00,USD,,,,\n";
+
+#[test]
+fn a_case_is_opened_and_acknowledged_through_the_commands() {
+    let vault = MemoryVault::default();
+    let desk = Desk::start(&vault);
+
+    let status = desk.ok("session_status", None);
+    assert_eq!(status["state"], "unlocked", "{status}");
+
+    desk.ok(
+        "set_local_user",
+        Some(json!({ "name": "amy", "roles": ["account_manager"] })),
+    );
+    let policy = desk.ok("choose_policy", Some(json!({ "preset_id": "wootrecruit" })));
+    assert_eq!(policy["id"], "wootrecruit");
+
+    let csv = desk.profile.path().join("accounts.csv");
+    std::fs::write(&csv, ACCOUNTS).unwrap();
+    let path = csv.display().to_string();
+    let preview = desk.ok("preview_accounts_import", Some(json!({ "path": path })));
+    assert_eq!(preview["verdict"], "ready", "{preview}");
+    let summary = desk.ok(
+        "import_accounts",
+        Some(json!({ "path": path, "fingerprint": preview["fingerprint"] })),
+    );
+    assert_eq!(summary["created"], 1, "{summary}");
+    let accounts = desk.ok("list_accounts", Some(json!({})));
+    let account_id = accounts["items"][0]["id"].clone();
+
+    let case = desk.ok(
+        "open_case",
+        Some(json!({
+            "account_id": account_id,
+            "channel": "email",
+            "requester_name": "Ana Diaz",
+            "requester_contact": "ana@acme.example",
+            "received_at": null,
+        })),
+    );
+    let case_id = case["id"].clone();
+    assert_eq!(case["account_name"], "Acme Ltd");
+
+    let acknowledged = desk.ok(
+        "run_case_command",
+        Some(json!({ "case_id": case_id, "command": { "command": "acknowledge" } })),
+    );
+    assert!(!acknowledged["summary"]["acknowledged_at"].is_null());
+
+    let detail = desk.ok("case_detail", Some(json!({ "case_id": case_id })));
+    let kinds: Vec<&str> = detail["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|entry| entry["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds.first(), Some(&"received"), "{kinds:?}");
+    assert_eq!(kinds.last(), Some(&"acknowledged"), "{kinds:?}");
+    assert_eq!(detail["timeline"][kinds.len() - 1]["actor"], "amy");
+
+    // Commands ran at the real clock's sub-millisecond instants: the chain verifies from what
+    // the store read back.
+    let audit = desk.ok("verify_audit_chain", None);
+    assert_eq!(audit["verdict"]["verdict"], "intact", "{audit}");
+    assert_eq!(audit["verdict"]["events"], kinds.len(), "{audit}");
+    assert!(audit["verified_at"].as_str().unwrap().ends_with('Z'));
+}
+
+#[test]
+fn a_bad_argument_is_a_typed_error() {
+    let desk = Desk::start(&MemoryVault::default());
+    assert_eq!(
+        desk.call(
+            "choose_policy",
+            Some(json!({ "preset_id": "no-such-procedure" }))
+        ),
+        Err(json!({
+            "kind": "validation",
+            "field": "preset_id",
+            "message": "there is no such procedure",
+        }))
+    );
+    let error = desk
+        .call(
+            "case_detail",
+            Some(json!({ "case_id": "0190b5d0-0000-7000-8000-000000000000" })),
+        )
+        .unwrap_err();
+    assert_eq!(error["kind"], "not_found", "{error}");
+}
+
+#[test]
+fn without_a_keyring_the_profile_is_protected_by_a_passphrase() {
+    let desk = Desk::start(&MemoryVault::unavailable());
+    assert_eq!(
+        desk.ok("session_status", None)["state"],
+        "needs_new_passphrase"
+    );
+    let short = desk
+        .call("create_passphrase", Some(json!({ "passphrase": "short" })))
+        .unwrap_err();
+    assert_eq!(short["kind"], "validation");
+    assert_eq!(short["field"], "passphrase");
+    // Nothing opens the database before the passphrase does.
+    assert_eq!(
+        desk.call("desk_profile", None).unwrap_err()["kind"],
+        "locked"
+    );
+    let created = desk.ok(
+        "create_passphrase",
+        Some(json!({ "passphrase": "a long enough passphrase" })),
+    );
+    assert_eq!(created["state"], "unlocked", "{created}");
+    let profile = desk.ok("desk_profile", None);
+    assert!(profile["policy"].is_null(), "{profile}");
+}
+
+#[test]
+fn the_window_cannot_call_what_it_is_not_granted() {
+    let desk = Desk::start(&MemoryVault::default());
+    // A command the app does not have: refused by the capability before any handler runs.
+    let refused = desk
+        .call("plugin:opener|open_url", Some(json!({})))
+        .unwrap_err();
+    assert!(refused.to_string().contains("not allowed"), "{refused}");
+}
