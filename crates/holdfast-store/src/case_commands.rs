@@ -88,7 +88,7 @@ impl Database {
             command,
             now,
         );
-        Ok(decided_events(verdict)?)
+        decided_events(verdict)
     }
 
     /// Who decides on this profile: in a profile joined to a team server, the signed-in user

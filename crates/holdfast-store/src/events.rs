@@ -267,7 +267,9 @@ fn in_stored_form(row: &rusqlite::Row<'_>, recorded: RecordedEvent) -> Result<Re
     if aggregate_id != recorded.event.aggregate_id.to_string() {
         return differs("aggregate_id");
     }
-    if payload != recorded.event.payload.to_string() {
+    // Compared as text: a JSON value equals a string when it *is* that string.
+    let written = recorded.event.payload.to_string();
+    if payload != written {
         return differs("payload");
     }
     Ok(recorded)
