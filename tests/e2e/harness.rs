@@ -219,6 +219,12 @@ impl App {
             .await
     }
 
+    /// The element the desk marks with `data-testid` (for a verdict whose text is the subject).
+    pub async fn test_id(&self, id: &str) -> Found {
+        self.wait_for(&format!("//*[@data-testid={q}]", q = xpath_literal(id)))
+            .await
+    }
+
     /// Resizes the window, e.g. to check the smallest layout the desk supports.
     pub async fn set_window_size(
         &self,

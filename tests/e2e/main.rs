@@ -3,6 +3,7 @@
 //! `cargo xtask test` provides the display and the D-Bus session; without them these tests fail,
 //! they never skip.
 
+mod audit_trail;
 mod billsbee;
 mod case_workflow;
 mod desk;

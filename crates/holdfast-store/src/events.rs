@@ -37,6 +37,9 @@ pub enum AuditVerdict {
         #[ts(type = "number | null")]
         seq: Option<u64>,
         message: String,
+        /// How many events the log holds, broken or not.
+        #[ts(type = "number")]
+        events: u64,
     },
 }
 
@@ -202,6 +205,10 @@ impl Database {
         let mut statement = self.conn.prepare(&format!(
             "SELECT {EVENT_COLUMNS} FROM events WHERE seq >= 1 ORDER BY seq"
         ))?;
+        let events: i64 = self
+            .conn
+            .query_row("SELECT count(*) FROM events", [], |row| row.get(0))?;
+        let events = events as u64;
         let mut links = Vec::new();
         let mut unreadable = None;
         let rows = statement.query_map([], |row| {
@@ -228,23 +235,28 @@ impl Database {
         if let Some((seq, message)) = unreadable {
             // The first broken link is what counts: one before the unreadable row wins.
             return Ok(match verify_links(links) {
-                Err(broken) => broken_verdict(broken),
+                Err(broken) => broken_verdict(broken, events),
                 Ok(_) => AuditVerdict::Broken {
                     seq: Some(seq),
                     message,
+                    events,
                 },
             });
         }
         let head = match head(&self.conn) {
             Ok(head) => head,
             Err(StoreError::Corrupt(message)) => {
-                return Ok(AuditVerdict::Broken { seq: None, message })
+                return Ok(AuditVerdict::Broken {
+                    seq: None,
+                    message,
+                    events,
+                })
             }
             Err(other) => return Err(other),
         };
         Ok(match verify_chain(links, head) {
             Ok(events) => AuditVerdict::Intact { events },
-            Err(broken) => broken_verdict(broken),
+            Err(broken) => broken_verdict(broken, events),
         })
     }
 }
@@ -275,8 +287,9 @@ fn in_stored_form(row: &rusqlite::Row<'_>, recorded: RecordedEvent) -> Result<Re
     Ok(recorded)
 }
 
-fn broken_verdict(broken: BrokenLink) -> AuditVerdict {
+fn broken_verdict(broken: BrokenLink, events: u64) -> AuditVerdict {
     AuditVerdict::Broken {
+        events,
         seq: match broken {
             BrokenLink::HashMismatch { seq } => Some(seq),
             BrokenLink::Gap { expected, .. } => Some(expected),

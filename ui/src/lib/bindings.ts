@@ -589,7 +589,11 @@ export type AuditVerdict = { "verdict": "intact", events: number, } | { "verdict
 /**
  * The first event that fails, when one can be named.
  */
-seq: number | null, message: string, };
+seq: number | null, message: string, 
+/**
+ * How many events the log holds, broken or not.
+ */
+events: number, };
 
 export type AuditCheck = { 
 /**

@@ -94,7 +94,7 @@ describe('Settings: audit trail', () => {
           checks === 1
             ? intact
             : {
-                verdict: { verdict: 'broken', seq: 17, message: 'event 17 does not match its hash' },
+                verdict: { verdict: 'broken', seq: 17, message: 'event 17 does not match its hash', events: 40 },
                 verified_at: '2026-11-22T10:05:00Z',
               },
         );
@@ -106,6 +106,7 @@ describe('Settings: audit trail', () => {
     const alert = await screen.findByRole('alert');
     expect(alert).toHaveTextContent('The audit trail is broken at event 17.');
     expect(alert).toHaveTextContent('event 17 does not match its hash');
+    expect(alert).toHaveTextContent('40 events in the log');
     expect(screen.queryByText(/^Intact/)).not.toBeInTheDocument();
     expect(checks).toBe(2);
   });
