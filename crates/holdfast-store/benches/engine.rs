@@ -92,6 +92,83 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         1.0,
     );
 
+    // 1b. The same decision on a long case costs what it costs on a short one: a note added to
+    // cases with 5 events and to cases with 500 (their states are kept with their rows, so
+    // neither folds its history). Each case takes one sample, so every sample is at its length.
+    const LONG_SAMPLES: usize = 20;
+    let account_id = db.case(case_ids[0])?.account_id;
+    let mut by_length = Vec::new();
+    for events in [5usize, 500] {
+        let mut cases = Vec::with_capacity(LONG_SAMPLES);
+        db.set_bulk_loading(true)?;
+        for _ in 0..LONG_SAMPLES {
+            let case_id = Uuid::now_v7();
+            db.run_case_command(
+                case_id,
+                &CaseCommand::Receive {
+                    case_id,
+                    account_id,
+                    channel: holdfast_core::case::RequestChannel::Email,
+                    requester_name: "Long Case".into(),
+                    requester_contact: "long@example.com".into(),
+                    received_at: None,
+                },
+                &am,
+                &policy,
+                now,
+            )?;
+            for note in 1..events {
+                let text = format!("call {note}: the customer still wants to cancel");
+                db.run_case_command(case_id, &CaseCommand::AddNote { text }, &am, &policy, now)?;
+            }
+            cases.push(case_id);
+        }
+        db.set_bulk_loading(false)?;
+        let mut ours = Vec::with_capacity(LONG_SAMPLES);
+        for case_id in &cases {
+            let text = "one more call".to_owned();
+            let start = Instant::now();
+            db.run_case_command(*case_id, &CaseCommand::AddNote { text }, &am, &policy, now)?;
+            ours.push(start.elapsed());
+        }
+        by_length.push(median(ours));
+    }
+    let mut reference = Vec::with_capacity(LONG_SAMPLES);
+    let note = r#"{"kind":"note_added","text":"one more call"}"#;
+    for i in 0..LONG_SAMPLES {
+        let case_id = case_ids[2 * (2 * SAMPLES + i) + 1].to_string();
+        let start = Instant::now();
+        let tx = raw.unchecked_transaction()?;
+        tx.execute(
+            "INSERT INTO events (seq, id, aggregate_type, aggregate_id, aggregate_version, kind, actor,
+                policy_version, recorded_at, payload, hash)
+             VALUES ((SELECT max(seq) + 1 FROM events), ?1, 'case', ?2, 2, 'note_added', 'amy',
+                'raw', 0, ?3, zeroblob(32))",
+            rusqlite::params![Uuid::now_v7().to_string(), case_id, note],
+        )?;
+        tx.execute("UPDATE cases SET version = 2 WHERE id = ?1", [&case_id])?;
+        tx.commit()?;
+        reference.push(start.elapsed());
+    }
+    let reference = median(reference);
+    report(
+        "add a note, case with 5 events",
+        by_length[0],
+        reference,
+        1.0,
+    );
+    report(
+        "add a note, case with 500 events",
+        by_length[1],
+        reference,
+        1.0,
+    );
+    println!(
+        "{:<44} 500 events / 5 events = {:.2}x",
+        "  decision cost against history length",
+        by_length[1].as_secs_f64() / by_length[0].as_secs_f64().max(1e-9)
+    );
+
     // 2. Load a case with its timeline.
     let mut ours = Vec::with_capacity(SAMPLES);
     let mut reference = Vec::with_capacity(SAMPLES);

@@ -14,7 +14,9 @@ use uuid::Uuid;
 use crate::error::{Result, StoreError};
 use crate::events::{EventRecord, RecordedEvent};
 pub use crate::projection::Decided;
-use crate::projection::{commit_case, forget_pending_notes, index_note, write_case, Log};
+use crate::projection::{
+    commit_case, forget_pending_notes, index_note, stored_state, write_case, Log,
+};
 use crate::Database;
 
 pub use holdfast_core::record::CASE;
@@ -37,9 +39,14 @@ pub(crate) fn fold<'a>(
 }
 
 impl Database {
-    /// The case as its events say, or `None` when it was never received.
+    /// The case as its events say, or `None` when it was never received: the state kept with
+    /// its row when there is one (written with every event, in the same transaction), else
+    /// folded from its history.
     pub fn case_state(&self, case_id: Uuid) -> Result<Option<CaseState>> {
-        fold(&self.events_of(case_id)?)
+        match stored_state(&self.conn, case_id)? {
+            Some(state) => Ok(Some(state)),
+            None => fold(&self.events_of(case_id)?),
+        }
     }
 
     /// Adds or updates a person the desk can assign work to.
@@ -73,10 +80,12 @@ impl Database {
         policy: &Policy,
         now: Timestamp,
     ) -> Result<Vec<CaseEvent>> {
-        let state = fold(&self.events_of(case_id)?)?.ok_or_else(|| StoreError::NotFound {
-            entity: "case",
-            id: case_id.to_string(),
-        })?;
+        let state = self
+            .case_state(case_id)?
+            .ok_or_else(|| StoreError::NotFound {
+                entity: "case",
+                id: case_id.to_string(),
+            })?;
         let facts = self.account_facts(state.account_id)?;
         let verdict = decision::decide_case(
             Some(&state),
@@ -125,8 +134,7 @@ impl Database {
             }
             return self.run_synced_case_command(case_id, command, policy, now);
         }
-        let history = self.events_of(case_id)?;
-        let state = fold(&history)?;
+        let state = self.case_state(case_id)?;
         let facts = decision::account_to_load(state.as_ref(), command)
             .map(|account_id| self.account_facts(account_id))
             .transpose()?;
@@ -197,10 +205,7 @@ impl Database {
                 continue;
             };
             let facts = crate::accounts::facts_in(&tx, state.account_id)?;
-            write_case(
-                &tx,
-                &holdfast_core::read_model::case_read_model(&state, policy.as_ref(), Some(&facts))?,
-            )?;
+            write_case(&tx, &state, policy.as_ref(), Some(&facts))?;
         }
         forget_pending_notes(&tx)?;
         for recorded in &events {

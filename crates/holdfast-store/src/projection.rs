@@ -55,20 +55,33 @@ pub(crate) fn commit_case(
         index_note(tx, &stored)?;
         recorded.push(stored);
     }
-    write_case(tx, &case_read_model(after, policy, facts)?)?;
+    write_case(tx, after, policy, facts)?;
     Ok(recorded)
 }
 
-/// Writes a case's rows in the lists: its inbox row and its tasks.
-pub(crate) fn write_case(tx: &Transaction<'_>, model: &CaseReadModel) -> Result<()> {
+/// Writes a case's rows in the lists (its inbox row and its tasks, from `state`'s read model)
+/// and keeps `state` beside them for the next decision.
+pub(crate) fn write_case(
+    tx: &Transaction<'_>,
+    state: &CaseState,
+    policy: Option<&Policy>,
+    facts: Option<&AccountFacts>,
+) -> Result<()> {
+    let model = case_read_model(state, policy, facts)?;
+    let snapshot = serde_json::to_string(state).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    write_rows(tx, &model, &snapshot)
+}
+
+fn write_rows(tx: &Transaction<'_>, model: &CaseReadModel, snapshot: &str) -> Result<()> {
     let id = model.case_id.to_string();
     let changed = tx.execute(
         "UPDATE cases SET status = :status, version = :version, reason_id = :reason_id,
             owner = :owner, offer_awaiting_approval = :offer,
-            acknowledged_at = :acknowledged_at, ready_to_finalize = :ready
+            acknowledged_at = :acknowledged_at, ready_to_finalize = :ready, state = :state
          WHERE id = :id",
         named_params! {
             ":id": id,
+            ":state": snapshot,
             ":status": model.status.as_str(),
             ":version": model.version as i64,
             ":reason_id": model.reason_id,
@@ -85,12 +98,13 @@ pub(crate) fn write_case(tx: &Transaction<'_>, model: &CaseReadModel) -> Result<
             "INSERT INTO cases (id, account_id, status, channel, requester_name,
                 requester_contact, received_at, opened_at, version, first_response_due,
                 policy_version, reason_id, owner, offer_awaiting_approval, acknowledged_at,
-                ready_to_finalize)
+                ready_to_finalize, state)
              VALUES (:id, :account_id, :status, :channel, :requester_name, :requester_contact,
                 :received_at, :opened_at, :version, :due, :policy_version, :reason_id, :owner,
-                :offer, :acknowledged_at, :ready)",
+                :offer, :acknowledged_at, :ready, :state)",
             named_params! {
                 ":id": id,
+                ":state": snapshot,
                 ":account_id": model.account_id.to_string(),
                 ":status": model.status.as_str(),
                 ":channel": model.channel.as_str(),
@@ -142,6 +156,21 @@ fn opened(conn: &Connection, case_id: Uuid) -> Result<(i64, String)> {
     )
     .optional()?
     .ok_or_else(|| StoreError::Corrupt(format!("case {case_id} has no first event")))
+}
+
+/// The case's state as last written with its row, if the row has one.
+pub(crate) fn stored_state(conn: &Connection, case_id: Uuid) -> Result<Option<CaseState>> {
+    let snapshot: Option<Option<String>> = conn
+        .prepare_cached("SELECT state FROM cases WHERE id = ?1")?
+        .query_row([case_id.to_string()], |row| row.get(0))
+        .optional()?;
+    snapshot
+        .flatten()
+        .map(|json| {
+            serde_json::from_str(&json)
+                .map_err(|e| StoreError::Corrupt(format!("case {case_id}'s stored state: {e}")))
+        })
+        .transpose()
 }
 
 /// Takes a case out of the lists (a pending case the server refused).

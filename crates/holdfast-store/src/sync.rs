@@ -31,7 +31,6 @@ use crate::projection::{
 };
 use crate::settings::LocalUser;
 use crate::Database;
-use holdfast_core::read_model::case_read_model;
 use holdfast_core::record::Recording;
 
 pub use crate::events::PENDING_SEQ_BASE;
@@ -540,10 +539,7 @@ impl Database {
                         Err(StoreError::NotFound { .. }) => None,
                         Err(other) => return Err(other),
                     };
-                    write_case(
-                        &tx,
-                        &case_read_model(&state, policy.as_ref(), facts.as_ref())?,
-                    )?;
+                    write_case(&tx, &state, policy.as_ref(), facts.as_ref())?;
                 }
                 None => remove_case(&tx, *case_id)?,
             }

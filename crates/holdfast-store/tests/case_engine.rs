@@ -60,7 +60,7 @@ fn read_models(db_path: &std::path::Path, key: &holdfast_store::DatabaseKey) -> 
         .unwrap();
     let mut rows = Vec::new();
     for sql in [
-        "SELECT id, account_id, status, channel, requester_name, requester_contact, received_at, opened_at, version, first_response_due, reason_id, owner, policy_version, ready_to_finalize, offer_awaiting_approval FROM cases ORDER BY id",
+        "SELECT id, account_id, status, channel, requester_name, requester_contact, received_at, opened_at, version, first_response_due, reason_id, owner, policy_version, ready_to_finalize, offer_awaiting_approval, acknowledged_at, state FROM cases ORDER BY id",
         "SELECT id, case_id, kind, subject, assignee, due_at, open FROM tasks ORDER BY id",
     ] {
         let mut statement = conn.prepare(sql).unwrap();
@@ -396,6 +396,21 @@ fn read_models_rebuilt_from_the_events_equal_the_live_ones() {
     assert_eq!(offers_waiting(&fixture.db), vec![offer_cases[0]]);
     fixture.db.rebuild_read_models().unwrap();
     assert_eq!(read_models(&path, &fixture.key), live);
+    // The state kept with each row, which the next command is decided against, is exactly what
+    // folding the case's events gives.
+    for case_id in cases.iter().chain(&offer_cases) {
+        let folded = fixture
+            .db
+            .events_of(*case_id)
+            .unwrap()
+            .iter()
+            .map(|recorded| recorded.event.case_event().unwrap())
+            .fold(None, |state, event| {
+                holdfast_core::workflow::evolve(state, &event)
+            });
+        assert_eq!(fixture.db.case_state(*case_id).unwrap(), folded);
+        assert!(folded.is_some());
+    }
     assert_eq!(fixture.db.case(cases[2]).unwrap().status, CaseStatus::Saved);
     assert_eq!(fixture.db.open_tasks("refund_processing").unwrap().len(), 1);
     assert!(fixture.db.open_tasks("refund_review").unwrap().is_empty());

@@ -80,6 +80,8 @@ fn a_log_written_before_the_hashed_form_was_fixed_is_resealed_on_upgrade() {
              CREATE TABLE outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, command_id TEXT NOT NULL UNIQUE,
                 aggregate_id TEXT NOT NULL, base_version INTEGER NOT NULL, command TEXT NOT NULL,
                 actor TEXT NOT NULL, created_at INTEGER NOT NULL) STRICT;
+             ALTER TABLE cases DROP COLUMN state;
+             DROP INDEX events_offer_accepted;
              CREATE TRIGGER cases_acknowledged_by_event AFTER INSERT ON events BEGIN SELECT 1; END;
              CREATE TRIGGER cases_acknowledged_on_insert AFTER INSERT ON cases BEGIN SELECT 1; END;
              PRAGMA user_version = 9;",

@@ -13,7 +13,7 @@ use crate::case::{CaseStatus, RequestChannel};
 use crate::money::Money;
 use crate::policy::{MessageKind, Route};
 
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, ts_rs::TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct PendingOffer {
     pub offer_id: String,
     pub terms: OfferProposal,
@@ -22,7 +22,7 @@ pub struct PendingOffer {
 }
 
 /// The one-time code last sent, while the identity is not verified yet.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OneTimeCode {
     pub code_hash: String,
     pub contact: String,
@@ -42,7 +42,7 @@ pub enum RefundStatus {
     Denied,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct Refund {
     pub refund_id: Uuid,
     pub amount: Money,
@@ -64,7 +64,7 @@ impl Refund {
 }
 
 /// What the finalization recorded.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct Finalization {
     pub effective_date: Date,
     pub billing_cessation_date: Date,
@@ -73,7 +73,9 @@ pub struct Finalization {
     pub api_access_revoked: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Serialisable so the store can keep the folded state beside the case's row and decide the next
+/// command without folding the whole history again.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CaseState {
     pub id: Uuid,
     pub account_id: Uuid,
@@ -125,7 +127,7 @@ pub struct CaseState {
 }
 
 /// A guarded step that lost a race on the server (see `CaseEvent::ConflictRecorded`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct SyncConflict {
     pub command: String,
     pub by: String,
