@@ -34,3 +34,14 @@ ALTER TABLE cases ADD COLUMN state TEXT;
 -- The offers accepted on an account's cases (the engine's account facts), without reading every
 -- event of those cases.
 CREATE INDEX events_offer_accepted ON events (aggregate_id) WHERE kind = 'offer_accepted';
+
+-- The inbox's search ("account, requester or contact contains …") without reading every case: a
+-- trigram index of each case's requester and contact and of each account's name, keyed by the
+-- rowid of the row they index (the store never VACUUMs, so rowids stay put; rebuilding the read
+-- models rebuilds these too). A search of three characters or more reads them; a shorter one
+-- still compares every row.
+CREATE VIRTUAL TABLE case_search USING fts5(requester_name, requester_contact, tokenize = 'trigram');
+INSERT INTO case_search (rowid, requester_name, requester_contact)
+    SELECT rowid, requester_name, requester_contact FROM cases;
+CREATE VIRTUAL TABLE account_search USING fts5(name, tokenize = 'trigram');
+INSERT INTO account_search (rowid, name) SELECT rowid, name FROM accounts;

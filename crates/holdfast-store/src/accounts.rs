@@ -287,9 +287,24 @@ pub(crate) fn upsert_drafts(
                 ":unpaid_invoices": draft.unpaid_invoices,
                 ":now": to_millis(now),
             })?;
+            index_account_name(tx, &draft.external_id)?;
         }
     }
     Ok(summary)
+}
+
+/// Puts the account's name, as now stored, in the inbox's search index.
+fn index_account_name(tx: &rusqlite::Transaction<'_>, external_id: &str) -> Result<()> {
+    let rowid: i64 = tx
+        .prepare_cached("SELECT rowid FROM accounts WHERE external_id = ?1")?
+        .query_row([external_id], |row| row.get(0))?;
+    tx.prepare_cached("DELETE FROM account_search WHERE rowid = ?1")?
+        .execute([rowid])?;
+    tx.prepare_cached(
+        "INSERT INTO account_search (rowid, name) SELECT rowid, name FROM accounts WHERE rowid = ?1",
+    )?
+    .execute([rowid])?;
+    Ok(())
 }
 
 /// One account, read on `conn` (a transaction sees the accounts it wrote).

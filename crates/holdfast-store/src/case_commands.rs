@@ -199,6 +199,7 @@ impl Database {
         let tx = self.conn.transaction()?;
         tx.execute("DELETE FROM tasks", [])?;
         tx.execute("DELETE FROM case_notes", [])?;
+        tx.execute("DELETE FROM case_search", [])?;
         tx.execute("DELETE FROM cases", [])?;
         for history in histories.values() {
             let Some(state) = fold(history.iter().copied())? else {

@@ -81,6 +81,14 @@ pub enum DueFilter {
 
 /// The longest "due within" window the inbox accepts: a month.
 pub const MAX_DUE_WITHIN_HOURS: u32 = 24 * 31;
+/// The shortest search the trigram indexes can answer; shorter ones compare every row.
+const MIN_INDEXED_SEARCH_CHARS: usize = 3;
+
+/// `text` as one FTS5 phrase: with the trigram tokenizer, the rows that contain it.
+fn phrase(text: &str) -> String {
+    format!("\"{}\"", text.replace('"', "\"\""))
+}
+
 /// The longest search text the inbox accepts, in characters.
 pub const MAX_SEARCH_CHARS: usize = 200;
 
@@ -278,9 +286,23 @@ fn inbox_sql(query: &InboxQuery, now: Timestamp) -> Result<InboxSql> {
                 &format!("search for at most {MAX_SEARCH_CHARS} characters"),
             ));
         }
-        if !search.is_empty() {
-            // The account's name_key is lower-cased at import; LIKE itself ignores ASCII case, so
-            // the requester's name and contact match in any case too.
+        if search.chars().count() >= MIN_INDEXED_SEARCH_CHARS {
+            // The trigram indexes find every row containing the text, in any case, and the
+            // cases are then read by rowid: a search that matches nothing reads nothing.
+            sql.conditions.push(
+                "c.rowid IN (
+                    SELECT rowid FROM case_search WHERE case_search MATCH :search
+                    UNION
+                    SELECT c2.rowid FROM cases c2 WHERE c2.account_id IN (
+                        SELECT a2.id FROM accounts a2 WHERE a2.rowid IN (
+                            SELECT rowid FROM account_search WHERE account_search MATCH :search)))"
+                    .into(),
+            );
+            sql.bind(":search", phrase(search));
+        } else if !search.is_empty() {
+            // Too short for a trigram: compared row by row. The account's name_key is lower-cased
+            // at import; LIKE itself ignores ASCII case, so the requester's name and contact
+            // match in any case too.
             sql.conditions.push(
                 "(a.name_key LIKE :search ESCAPE '\\'
                   OR c.requester_name LIKE :search ESCAPE '\\'

@@ -122,6 +122,12 @@ fn write_rows(tx: &Transaction<'_>, model: &CaseReadModel, snapshot: &str) -> Re
                 ":ready": model.ready_to_finalize,
             },
         )?;
+        // Who asked and how to reach them never change after the case is received.
+        tx.prepare_cached(
+            "INSERT INTO case_search (rowid, requester_name, requester_contact)
+             SELECT rowid, requester_name, requester_contact FROM cases WHERE id = ?1",
+        )?
+        .execute([&id])?;
     }
     tx.execute("DELETE FROM tasks WHERE case_id = ?1", [&id])?;
     let mut insert = tx.prepare_cached(
@@ -178,6 +184,10 @@ pub(crate) fn remove_case(tx: &Transaction<'_>, case_id: Uuid) -> Result<()> {
     let id = case_id.to_string();
     tx.execute("DELETE FROM tasks WHERE case_id = ?1", [&id])?;
     tx.execute("DELETE FROM case_notes WHERE case_id = ?1", [&id])?;
+    tx.execute(
+        "DELETE FROM case_search WHERE rowid = (SELECT rowid FROM cases WHERE id = ?1)",
+        [&id],
+    )?;
     tx.execute("DELETE FROM cases WHERE id = ?1", [&id])?;
     Ok(())
 }

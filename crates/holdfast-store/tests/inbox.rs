@@ -361,6 +361,13 @@ fn searches_account_and_requester_in_any_case() {
     assert!(find("10_").is_empty(), "underscore must not be a wildcard");
     assert!(find("nobody").is_empty());
     assert_eq!(find("   "), HashSet::from([acme, bolt, zephyr]));
+    // Shorter than a trigram: compared row by row, with the same meaning.
+    assert_eq!(find("Me"), HashSet::from([acme]));
+    assert_eq!(find("ed"), HashSet::from([zephyr]));
+    // Quotes and the search syntax's own words are text to find, never syntax.
+    assert!(find("a\"b").is_empty());
+    assert!(find("acme OR bolt").is_empty());
+    assert_eq!(find("& Co"), HashSet::from([bolt]));
 
     let too_long = db.inbox_at(
         &InboxQuery {
@@ -370,6 +377,35 @@ fn searches_account_and_requester_in_any_case() {
         now(),
     );
     assert_eq!(refused_field(too_long), "search");
+}
+
+#[test]
+fn a_renamed_account_is_found_by_its_new_name_and_a_rebuild_keeps_the_search() {
+    let mut fixture = desk();
+    let acme = receive(
+        &mut fixture.db,
+        "Acme Corp",
+        "Ana Silva",
+        "ana@acme.io",
+        monday(0),
+    );
+    let find = |db: &Database, text: &str| {
+        set(&page(
+            db,
+            InboxQuery {
+                search: Some(text.into()),
+                ..Default::default()
+            },
+        ))
+    };
+    let mut renamed = draft("A-1", "Apex Holdings");
+    renamed.tier = "Enterprise".into();
+    fixture.db.import_accounts(&[renamed], now()).unwrap();
+    assert_eq!(find(&fixture.db, "apex"), HashSet::from([acme]));
+    assert!(find(&fixture.db, "acme corp").is_empty());
+    fixture.db.rebuild_read_models().unwrap();
+    assert_eq!(find(&fixture.db, "apex"), HashSet::from([acme]));
+    assert_eq!(find(&fixture.db, "ana silva"), HashSet::from([acme]));
 }
 
 /// Seventeen cases over three accounts: pairs share a received time, several share a deadline,

@@ -82,6 +82,8 @@ fn a_log_written_before_the_hashed_form_was_fixed_is_resealed_on_upgrade() {
                 actor TEXT NOT NULL, created_at INTEGER NOT NULL) STRICT;
              ALTER TABLE cases DROP COLUMN state;
              DROP INDEX events_offer_accepted;
+             DROP TABLE case_search;
+             DROP TABLE account_search;
              CREATE TRIGGER cases_acknowledged_by_event AFTER INSERT ON events BEGIN SELECT 1; END;
              CREATE TRIGGER cases_acknowledged_on_insert AFTER INSERT ON cases BEGIN SELECT 1; END;
              PRAGMA user_version = 9;",
