@@ -91,19 +91,6 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         db.run_case_command(case_id, &CaseCommand::Acknowledge, &am, &policy, now)?;
         ours.push(start.elapsed());
     }
-    let mut reference = Vec::with_capacity(SAMPLES);
-    let payload = r#"{"kind":"acknowledged","at":"2026-11-24T15:00:00Z"}"#;
-    for i in 0..SAMPLES {
-        let case_id = case_ids[2 * (SAMPLES + i) + 1];
-        reference.push(raw_commit(&raw, case_id, "acknowledged", payload)?);
-    }
-    report(
-        "decide + commit one command",
-        median(ours),
-        median(reference),
-        1.0,
-    );
-
     // 1b. The same decision on a long case costs what it costs on a short one: a note added to
     // cases with 5 events and to cases with 500 (their states are kept with their rows, so
     // neither folds its history). Each case takes one sample, so every sample is at its length.
@@ -145,6 +132,21 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
         by_length.push(median(ours));
     }
+    // The raw references write events past the store's audit head, so they run after every
+    // command the store decides.
+    let mut reference = Vec::with_capacity(SAMPLES);
+    let payload = r#"{"kind":"acknowledged","at":"2026-11-24T15:00:00Z"}"#;
+    for i in 0..SAMPLES {
+        let case_id = case_ids[2 * (SAMPLES + i) + 1];
+        reference.push(raw_commit(&raw, case_id, "acknowledged", payload)?);
+    }
+    report(
+        "decide + commit one command",
+        median(ours),
+        median(reference),
+        1.0,
+    );
+
     let mut reference = Vec::with_capacity(LONG_SAMPLES);
     let note = r#"{"kind":"note_added","text":"one more call"}"#;
     for i in 0..LONG_SAMPLES {
