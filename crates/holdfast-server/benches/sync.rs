@@ -6,8 +6,8 @@
 //! rows written again by a raw batched insert into the same database in the same run (see
 //! `support/reference.rs`), and the ratio.
 //!
-//! Aims (issue 5): server ingest ≥ 20k commands/s; 100k commands end to end in ≤ 10 s on
-//! PostgreSQL.
+//! Aims (issue 9), as ratios to the raw batched insert measured in the same run, so a slower
+//! machine does not move them: server ingest within 3x; 100k commands end to end within 4x.
 //!
 //! The commands: for every case, `receive` then `acknowledge`, by an account manager, each pushed
 //! command decided again by the server's engine against its own records (the account, the case's
@@ -46,10 +46,10 @@ use uuid::Uuid;
 /// Where the PostgreSQL server is named (a role that may CREATE DATABASE).
 const URL_VAR: &str = "HOLDFAST_BENCH_POSTGRES_URL";
 const DEFAULT_COMMANDS: usize = 100_000;
-/// Issue 5: at least this many commands per second ingested by the server.
-const INGEST_AIM: f64 = 20_000.0;
-/// Issue 5: 100k commands end to end in at most this many seconds (scaled for a shorter run).
-const END_TO_END_AIM_SECS: f64 = 10.0;
+/// Issue 9: the server ingests within this many times the raw batched insert's time.
+const INGEST_AIM_RATIO: f64 = 3.0;
+/// Issue 9: push and pull end to end within this many times the raw batched insert's time.
+const END_TO_END_AIM_RATIO: f64 = 4.0;
 const ORGANISATION: &str = "Bench";
 const POLICY: &str = include_str!("../../../policies/billsbee.toml");
 const PASSWORD: &str = "bench password";
@@ -519,29 +519,24 @@ fn report(label: &str, commands: usize, run: &Run) {
     let ingest_rate = commands as f64 / run.ingest.as_secs_f64().max(1e-9);
     let raw_rate = commands as f64 / raw;
     let verdict = |within: bool| if within { "within" } else { "OVER" };
+    let ingest_ratio = run.ingest.as_secs_f64() / raw;
     println!(
-        "{:<46} {:>14}   raw SQL {:>14}   ratio {:>6.2}x   ({} the aim of {} commands/s)",
+        "{:<46} {:>14}   raw SQL {:>14}   ratio {:>6.2}x   ({} the {INGEST_AIM_RATIO}x aim)",
         format!("{label}: server ingest"),
         format!("{ingest_rate:.0} cmd/s"),
         format!("{raw_rate:.0} rows/s"),
-        run.ingest.as_secs_f64() / raw,
-        verdict(ingest_rate >= INGEST_AIM),
-        INGEST_AIM
+        ingest_ratio,
+        verdict(ingest_ratio <= INGEST_AIM_RATIO),
     );
     let end_to_end = run.ingest + run.pull;
-    let limit = END_TO_END_AIM_SECS * commands as f64 / DEFAULT_COMMANDS as f64;
-    let aim = if commands == DEFAULT_COMMANDS {
-        format!("{END_TO_END_AIM_SECS} s")
-    } else {
-        format!("{limit:.2} s, 10 s per 100k")
-    };
+    let end_to_end_ratio = end_to_end.as_secs_f64() / raw;
     println!(
-        "{:<46} {:>14}   raw SQL {:>14}   ratio {:>6.2}x   ({} the aim of {aim})",
+        "{:<46} {:>14}   raw SQL {:>14}   ratio {:>6.2}x   ({} the {END_TO_END_AIM_RATIO}x aim)",
         format!("{label}: end to end, {commands} commands"),
         secs(end_to_end),
         secs(run.raw.elapsed),
-        end_to_end.as_secs_f64() / raw,
-        verdict(end_to_end.as_secs_f64() <= limit),
+        end_to_end_ratio,
+        verdict(end_to_end_ratio <= END_TO_END_AIM_RATIO),
     );
     println!(
         "{:<46} push {} ({} requests), pull {} ({} pages); decided beforehand in {} (not \

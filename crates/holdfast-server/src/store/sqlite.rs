@@ -12,9 +12,10 @@ use std::sync::{Arc, Mutex};
 use async_trait::async_trait;
 use holdfast_core::account::AccountDraft;
 use holdfast_core::audit::ChainHash;
+use holdfast_core::policy::Policy;
 use holdfast_core::record::EventRecord;
 use holdfast_core::role::Role;
-use holdfast_core::workflow::CaseEvent;
+use holdfast_core::workflow::{Actor, CaseEvent};
 use holdfast_sync::protocol::{
     Checkpoint, CommandOrigin, CommandOutcome, PublishedPolicy, PushedCommand, SyncCommand,
     SyncedEvent,
@@ -294,7 +295,7 @@ fn read_account(
 /// Loads what `push::decide_case` needs, inside the push's transaction.
 fn load_case(
     tx: &Transaction<'_>,
-    policies: &PolicyCache,
+    policy: Option<Arc<Policy>>,
     organisation_id: Uuid,
     case_id: Uuid,
     command: &holdfast_core::workflow::CaseCommand,
@@ -345,9 +346,6 @@ fn load_case(
         }
         None => Vec::new(),
     };
-    let policy = read_policy(tx, organisation_id)?
-        .map(|published| policies.get(organisation_id, &published))
-        .transpose()?;
     Ok(LoadedCase {
         history,
         account,
@@ -362,13 +360,13 @@ fn write_decision(
     tx: &Transaction<'_>,
     organisation_id: Uuid,
     user_id: Uuid,
+    head: &mut (u64, ChainHash),
     origin: CommandOrigin,
     decision: &Decision,
     now: Timestamp,
 ) -> Result<()> {
     let org = organisation_id.to_string();
     if !decision.events.is_empty() {
-        let mut head = read_head(tx, organisation_id)?.unwrap_or((0, ChainHash::GENESIS));
         let mut insert = tx.prepare_cached(
             "INSERT INTO events (organisation_id, seq, id, aggregate_type, aggregate_id,
                 aggregate_version, kind, actor, policy_version, recorded_at, payload,
@@ -378,7 +376,7 @@ fn write_decision(
                 :chain_hash)",
         )?;
         for event in &decision.events {
-            head = push::link(head, event);
+            *head = push::link(*head, event);
             insert.execute(named_params! {
                 ":org": org,
                 ":seq": seq_i64(head.0, "seq")?,
@@ -396,12 +394,6 @@ fn write_decision(
                 ":chain_hash": head.1 .0.to_vec(),
             })?;
         }
-        tx.prepare_cached(
-            "INSERT INTO org_counters (organisation_id, last_seq, chain_hash) VALUES (?1, ?2, ?3)
-             ON CONFLICT (organisation_id) DO UPDATE
-             SET last_seq = excluded.last_seq, chain_hash = excluded.chain_hash",
-        )?
-        .execute(params![org, seq_i64(head.0, "seq")?, head.1 .0.to_vec()])?;
     }
     if let Some(case) = decision.case {
         tx.prepare_cached(
@@ -446,44 +438,107 @@ fn write_decision(
     Ok(())
 }
 
+/// What one push reads once and carries from command to command inside its transaction: the
+/// user as the server's records have them now, the client's last sequence number, the
+/// organisation's policy and its head, which moves as events are written.
+struct PushContext {
+    user_id: Uuid,
+    organisation_id: Uuid,
+    actor: Actor,
+    client_id: Uuid,
+    last_seq: u64,
+    policy: Option<Arc<Policy>>,
+    head: (u64, ChainHash),
+    moved: bool,
+}
+
+impl PushContext {
+    fn load(
+        tx: &Transaction<'_>,
+        policies: &PolicyCache,
+        user_id: Uuid,
+        client_id: Uuid,
+    ) -> Result<PushContext> {
+        let user = existing_user(tx, user_id)?;
+        let actor = push::actor_of(&user)?;
+        let org = user.organisation_id;
+        let last: Option<i64> = tx
+            .prepare_cached(
+                "SELECT MAX(seq) FROM command_outcomes WHERE organisation_id = ?1 AND client_id = ?2",
+            )?
+            .query_row(params![org.to_string(), client_id.to_string()], |row| {
+                row.get(0)
+            })?;
+        let policy = read_policy(tx, org)?
+            .map(|published| policies.get(org, &published))
+            .transpose()?;
+        Ok(PushContext {
+            user_id,
+            organisation_id: org,
+            actor,
+            client_id,
+            last_seq: seq_u64(last.unwrap_or(0), "client seq")?,
+            policy,
+            head: read_head(tx, org)?.unwrap_or((0, ChainHash::GENESIS)),
+            moved: false,
+        })
+    }
+
+    /// Writes the organisation's head once, after the push's last event.
+    fn finish(self, tx: &Transaction<'_>) -> Result<()> {
+        if self.moved {
+            tx.prepare_cached(
+                "INSERT INTO org_counters (organisation_id, last_seq, chain_hash)
+                 VALUES (?1, ?2, ?3)
+                 ON CONFLICT (organisation_id) DO UPDATE
+                 SET last_seq = excluded.last_seq, chain_hash = excluded.chain_hash",
+            )?
+            .execute(params![
+                self.organisation_id.to_string(),
+                seq_i64(self.head.0, "seq")?,
+                self.head.1 .0.to_vec()
+            ])?;
+        }
+        Ok(())
+    }
+}
+
 fn push_in(
     tx: &Transaction<'_>,
-    policies: &PolicyCache,
-    user_id: Uuid,
-    client_id: Uuid,
+    context: &mut PushContext,
     pushed: &PushedCommand,
     now: Timestamp,
 ) -> Result<CommandOutcome> {
-    let user = existing_user(tx, user_id)?;
-    let actor = push::actor_of(&user)?;
-    let org = user.organisation_id;
-    let seq = seq_i64(pushed.seq, "seq")?;
-    let stored: Option<String> = tx
-        .prepare_cached(
-            "SELECT outcome FROM command_outcomes
-             WHERE organisation_id = ?1 AND client_id = ?2 AND seq = ?3",
-        )?
-        .query_row(
-            params![org.to_string(), client_id.to_string(), seq],
-            |row| row.get(0),
-        )
-        .optional()?;
-    let stored = stored
-        .map(|text| from_json::<CommandOutcome>(&text, "stored outcome"))
-        .transpose()?;
-    let last: Option<i64> = tx
-        .prepare_cached(
-            "SELECT MAX(seq) FROM command_outcomes WHERE organisation_id = ?1 AND client_id = ?2",
-        )?
-        .query_row(params![org.to_string(), client_id.to_string()], |row| {
-            row.get(0)
-        })?;
-    let last = seq_u64(last.unwrap_or(0), "client seq")?;
-    if let Sequence::Duplicate(outcome) = push::check_sequence(stored, last, pushed.seq)? {
+    let org = context.organisation_id;
+    // Only a number at or below the client's last can have an outcome stored already.
+    let stored = if pushed.seq <= context.last_seq {
+        let stored: Option<String> = tx
+            .prepare_cached(
+                "SELECT outcome FROM command_outcomes
+                 WHERE organisation_id = ?1 AND client_id = ?2 AND seq = ?3",
+            )?
+            .query_row(
+                params![
+                    org.to_string(),
+                    context.client_id.to_string(),
+                    seq_i64(pushed.seq, "seq")?
+                ],
+                |row| row.get(0),
+            )
+            .optional()?;
+        stored
+            .map(|text| from_json::<CommandOutcome>(&text, "stored outcome"))
+            .transpose()?
+    } else {
+        None
+    };
+    if let Sequence::Duplicate(outcome) =
+        push::check_sequence(stored, context.last_seq, pushed.seq)?
+    {
         return Ok(outcome);
     }
     let origin = CommandOrigin {
-        client_id,
+        client_id: context.client_id,
         seq: pushed.seq,
     };
     let decision = match &pushed.command {
@@ -492,10 +547,10 @@ fn push_in(
             base_version,
             command,
         } => {
-            let loaded = load_case(tx, policies, org, *case_id, command)?;
+            let loaded = load_case(tx, context.policy.clone(), org, *case_id, command)?;
             push::decide_case(
                 &loaded,
-                &actor,
+                &context.actor,
                 origin,
                 *case_id,
                 *base_version,
@@ -508,13 +563,27 @@ fn push_in(
                 .iter()
                 .map(|draft| read_account(tx, org, "external_id", draft.external_id.trim()))
                 .collect::<Result<Vec<_>>>()?;
-            let policy = read_policy(tx, org)?
-                .map(|published| policies.get(org, &published))
-                .transpose()?;
-            push::decide_import(&actor, origin, accounts, &existing, policy.as_deref(), now)?
+            push::decide_import(
+                &context.actor,
+                origin,
+                accounts,
+                &existing,
+                context.policy.as_deref(),
+                now,
+            )?
         }
     };
-    write_decision(tx, org, user_id, origin, &decision, now)?;
+    write_decision(
+        tx,
+        org,
+        context.user_id,
+        &mut context.head,
+        origin,
+        &decision,
+        now,
+    )?;
+    context.moved |= !decision.events.is_empty();
+    context.last_seq = pushed.seq;
     Ok(decision.outcome)
 }
 
@@ -886,7 +955,9 @@ impl ServerStore for SqliteStore {
         let policies = self.policies.clone();
         self.run(move |conn| {
             let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-            let outcome = push_in(&tx, &policies, user_id, client_id, &command, now)?;
+            let mut context = PushContext::load(&tx, &policies, user_id, client_id)?;
+            let outcome = push_in(&tx, &mut context, &command, now)?;
+            context.finish(&tx)?;
             tx.commit()?;
             Ok(outcome)
         })
@@ -904,10 +975,12 @@ impl ServerStore for SqliteStore {
         let policies = self.policies.clone();
         self.run(move |conn| {
             let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+            let mut context = PushContext::load(&tx, &policies, user_id, client_id)?;
             let outcomes = commands
                 .iter()
-                .map(|command| push_in(&tx, &policies, user_id, client_id, command, now))
+                .map(|command| push_in(&tx, &mut context, command, now))
                 .collect::<Result<Vec<_>>>()?;
+            context.finish(&tx)?;
             tx.commit()?;
             Ok(outcomes)
         })
