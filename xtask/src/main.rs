@@ -28,6 +28,7 @@ commands:
                         SQLite and a throwaway PostgreSQL cluster), each figure beside a raw-SQL
                         reference, then the UI's (launch, filter change) beside a bare Tauri
                         window, through WebDriver like the end-to-end tests
+  bench ui              only the UI's benchmark
 
 Setup installs missing Debian/Ubuntu packages with apt-get when run as root (otherwise it prints
 the command to run; `test` adds the PostgreSQL server, `postgresql`), checks Node.js, runs npm ci in ui/ when needed, and for the end-to-end tests
@@ -36,7 +37,8 @@ installs tauri-driver. See README.md.";
 enum Task {
     Run(Vec<OsString>),
     Test(Scope),
-    Bench,
+    /// Only the UI's benchmark when true.
+    Bench(bool),
     Help,
 }
 
@@ -62,7 +64,7 @@ fn main() -> ExitCode {
         }
         Task::Run(app_args) => enter_workspace().and_then(|()| run(&app_args)),
         Task::Test(scope) => enter_workspace().and_then(|()| test(scope)),
-        Task::Bench => enter_workspace().and_then(|()| bench()),
+        Task::Bench(ui_only) => enter_workspace().and_then(|()| bench(ui_only)),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
@@ -106,13 +108,25 @@ fn parse(args: Vec<OsString>) -> Result<Task, String> {
             }
             Ok(Task::Test(scope))
         }
-        Some("bench") => match args.next() {
-            None => Ok(Task::Bench),
-            Some(extra) => Err(format!(
-                "unexpected argument \"{}\"",
-                extra.to_string_lossy()
-            )),
-        },
+        Some("bench") => {
+            let ui_only = match args.next() {
+                None => false,
+                Some(arg) if arg == "ui" => true,
+                Some(arg) => {
+                    return Err(format!(
+                        "unknown bench selection \"{}\"",
+                        arg.to_string_lossy()
+                    ))
+                }
+            };
+            if let Some(extra) = args.next() {
+                return Err(format!(
+                    "unexpected argument \"{}\"",
+                    extra.to_string_lossy()
+                ));
+            }
+            Ok(Task::Bench(ui_only))
+        }
         Some("help" | "-h" | "--help") => Ok(Task::Help),
         _ => Err(format!("unknown command \"{}\"", command.to_string_lossy())),
     }
@@ -146,9 +160,16 @@ fn run(app_args: &[OsString]) -> Outcome {
 
 /// The benchmarks print their own figures and ratios; they are not tests and never fail on speed.
 /// The UI bench drives the release build through WebDriver, in the end-to-end tests' environment.
-fn bench() -> Outcome {
+fn bench(ui_only: bool) -> Outcome {
     let linux = cfg!(target_os = "linux");
-    let prepared = setup::prepare(linux, true)?;
+    let prepared = setup::prepare(linux, !ui_only)?;
+    if ui_only {
+        if !linux {
+            return Err(Failure::new("the UI bench runs on Linux only"));
+        }
+        build_ui()?;
+        return e2e::bench(prepared.tauri_driver_dir.as_deref());
+    }
     Step::cargo(&["bench", "-p", "holdfast-store", "--bench", "engine"]).run()?;
     // The sync bench needs both figures, SQLite and PostgreSQL (it fails without the URL), the
     // latter on a throwaway cluster that is removed when `cluster` is dropped.

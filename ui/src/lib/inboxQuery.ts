@@ -19,6 +19,9 @@ export interface InboxFilters {
   search: string;
 }
 
+/** Cases per page of the inbox. */
+export const INBOX_PAGE = 100;
+
 export const NO_FILTERS: InboxFilters = {
   status: '',
   owner: '',
