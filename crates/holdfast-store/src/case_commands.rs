@@ -1,5 +1,6 @@
 //! The one entry point for "this profile's user runs this command on this case now": load the
-//! case by folding its events, gather the account's facts, decide through
+//! case's state (kept with its row, or folded from its events), gather the account's facts,
+//! decide through
 //! `holdfast_core::decision`, and commit through `projection::commit_case`. A joined profile
 //! decides through its client engine (`sync`) and commits the same way. Also the facts the engine
 //! decides with, the rebuild of the read models, and a case's timeline.
