@@ -13,6 +13,9 @@ pub struct Database {
     pub(crate) conn: Connection,
     /// The sync engine of a profile joined to a team server.
     pub(crate) synced: Option<crate::sync::Synced>,
+    /// The profile's policy as last parsed, with the text it was parsed from: every command
+    /// reads the policy, and parsing its TOML each time cost more than the rest of a read.
+    pub(crate) parsed_policy: std::cell::RefCell<Option<(String, holdfast_core::policy::Policy)>>,
 }
 
 impl Database {
@@ -32,7 +35,11 @@ impl Database {
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         migrations::migrate(&mut conn)?;
-        let mut database = Database { conn, synced: None };
+        let mut database = Database {
+            conn,
+            synced: None,
+            parsed_policy: Default::default(),
+        };
         database.load_sync()?;
         Ok(database)
     }

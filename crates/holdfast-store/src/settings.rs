@@ -52,13 +52,18 @@ impl Database {
 
     /// The policy this profile works under, if one was chosen.
     pub fn policy(&self) -> Result<Option<Policy>> {
-        self.setting(POLICY)?
-            .map(|source| {
-                parse_policy(&source).map_err(|e| {
-                    StoreError::Corrupt(format!("the stored policy no longer parses: {e}"))
-                })
-            })
-            .transpose()
+        let Some(source) = self.setting(POLICY)? else {
+            return Ok(None);
+        };
+        if let Some((parsed_from, policy)) = self.parsed_policy.borrow().as_ref() {
+            if *parsed_from == source {
+                return Ok(Some(policy.clone()));
+            }
+        }
+        let policy = parse_policy(&source)
+            .map_err(|e| StoreError::Corrupt(format!("the stored policy no longer parses: {e}")))?;
+        *self.parsed_policy.borrow_mut() = Some((source, policy.clone()));
+        Ok(Some(policy))
     }
 
     /// The policy's text as chosen or published.
