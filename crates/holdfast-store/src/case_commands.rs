@@ -22,16 +22,14 @@ use crate::Database;
 
 pub use holdfast_core::record::CASE;
 
-pub(crate) fn to_case_event(recorded: &RecordedEvent) -> Result<CaseEvent> {
+fn to_case_event(recorded: &RecordedEvent) -> Result<CaseEvent> {
     recorded
         .event
         .case_event()
         .map_err(|e| StoreError::Corrupt(format!("event {}: {e}", recorded.seq)))
 }
 
-pub(crate) fn fold<'a>(
-    events: impl IntoIterator<Item = &'a RecordedEvent>,
-) -> Result<Option<CaseState>> {
+fn fold<'a>(events: impl IntoIterator<Item = &'a RecordedEvent>) -> Result<Option<CaseState>> {
     let mut state = None;
     for recorded in events {
         state = evolve(state, &to_case_event(recorded)?);

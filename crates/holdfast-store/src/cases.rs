@@ -307,9 +307,8 @@ fn inbox_sql(query: &InboxQuery, now: Timestamp) -> Result<InboxSql> {
             ));
         }
         if indexed_search(query).is_some() {
-            // The trigram indexes find every row containing the text, in any case, and the
-            // cases are then read by rowid: a search that matches nothing reads nothing.
-            sql.conditions.push(format!("c.rowid IN ({SEARCH_HITS})"));
+            // The trigram indexes find every row containing the text, in any case: `inbox_at`
+            // reads the page from the cases found, or filters the sort's walk by them.
             sql.bind(":search", phrase(search));
         } else if !search.is_empty() {
             // Too short for a trigram: compared row by row. The account's name_key is lower-cased
@@ -512,6 +511,9 @@ impl Database {
             }
             None => false,
         };
+        if indexed_search(query).is_some() && !few_hits {
+            sql.conditions.push(format!("c.rowid IN ({SEARCH_HITS})"));
+        }
         sql.bind(":limit", i64::from(limit) + 1);
         let filter = if sql.conditions.is_empty() {
             String::new()

@@ -684,3 +684,58 @@ fn facets_list_owners_tiers_and_reasons() {
         }]
     );
 }
+
+/// A search that finds more cases than are worth sorting walks the sort's index instead; one that
+/// finds fewer is read from the cases found. Both give every case found, in order, page by page.
+#[test]
+fn broad_and_narrow_searches_page_through_every_case_they_find_in_order() {
+    let mut fixture = desk();
+    let db = &mut fixture.db;
+    db.set_bulk_loading(true).unwrap();
+    let mut received = Vec::new();
+    for i in 0..2_300 {
+        let at = monday(0) + SignedDuration::from_secs(i);
+        let requester = if i % 2 == 0 {
+            "Broad Reach"
+        } else {
+            "Ana Silva"
+        };
+        let contact = if i % 23 == 0 {
+            "someone@other.org"
+        } else {
+            "someone@example.com"
+        };
+        let id = receive(db, "Acme Corp", requester, contact, at);
+        received.push((id, requester, contact));
+    }
+    db.set_bulk_loading(false).unwrap();
+    // Newest first.
+    received.reverse();
+    let pages = |text: &str| {
+        all_pages(
+            db,
+            &InboxQuery {
+                search: Some(text.into()),
+                limit: Some(200),
+                ..Default::default()
+            },
+        )
+    };
+    let found = |keep: &dyn Fn(&str, &str) -> bool| -> Vec<Uuid> {
+        received
+            .iter()
+            .filter(|(_, requester, contact)| keep(requester, contact))
+            .map(|(id, _, _)| *id)
+            .collect()
+    };
+    let broad = found(&|_, contact| contact.ends_with("example.com"));
+    assert_eq!(broad.len(), 2_200);
+    assert_eq!(
+        pages("example.com"),
+        broad,
+        "2,200 found: the sort's index walked"
+    );
+    let narrow = found(&|requester, _| requester == "Broad Reach");
+    assert_eq!(narrow.len(), 1_150);
+    assert_eq!(pages("broad reach"), narrow, "1,150 found: read from them");
+}

@@ -8,14 +8,17 @@ use crate::error::Gate;
 use crate::money::Money;
 use crate::policy::MessageKind;
 use crate::workflow::permissions::same_user;
-use crate::workflow::{CaseEvent, RefundStatus};
+use crate::workflow::{CaseEvent, Refund, RefundStatus};
 use crate::CoreError;
 
-fn no_such_refund() -> CoreError {
-    CoreError::invalid(
-        "refund_id",
-        "no refund with this id was requested on this case",
-    )
+/// The refund `refund_id` of the case, or why there is none.
+fn refund_of<'a>(cx: &'a Context<'a>, refund_id: &Uuid) -> Result<&'a Refund, CoreError> {
+    cx.state.refunds.get(refund_id).ok_or_else(|| {
+        CoreError::invalid(
+            "refund_id",
+            "no refund with this id was requested on this case",
+        )
+    })
 }
 
 fn refund_settled(status: RefundStatus) -> CoreError {
@@ -93,11 +96,7 @@ pub(super) fn request(
 }
 
 pub(super) fn verify(cx: &Context, refund_id: Uuid) -> Result<CaseEvent, CoreError> {
-    let refund = cx
-        .state
-        .refunds
-        .get(&refund_id)
-        .ok_or_else(no_such_refund)?;
+    let refund = refund_of(cx, &refund_id)?;
     match refund.status {
         RefundStatus::UnderReview => {}
         RefundStatus::BillingInProgress => {
@@ -125,11 +124,7 @@ pub(super) fn verify(cx: &Context, refund_id: Uuid) -> Result<CaseEvent, CoreErr
 }
 
 pub(super) fn complete(cx: &Context, refund_id: Uuid) -> Result<CaseEvent, CoreError> {
-    let refund = cx
-        .state
-        .refunds
-        .get(&refund_id)
-        .ok_or_else(no_such_refund)?;
+    let refund = refund_of(cx, &refund_id)?;
     match refund.status {
         RefundStatus::BillingInProgress => Ok(CaseEvent::RefundCompleted {
             refund_id,
@@ -145,11 +140,7 @@ pub(super) fn complete(cx: &Context, refund_id: Uuid) -> Result<CaseEvent, CoreE
 }
 
 pub(super) fn deny(cx: &Context, refund_id: Uuid, reason: &str) -> Result<CaseEvent, CoreError> {
-    let refund = cx
-        .state
-        .refunds
-        .get(&refund_id)
-        .ok_or_else(no_such_refund)?;
+    let refund = refund_of(cx, &refund_id)?;
     if !refund.is_open() {
         return Err(refund_settled(refund.status));
     }
