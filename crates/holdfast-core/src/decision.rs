@@ -9,7 +9,9 @@ use uuid::Uuid;
 
 use crate::account::AccountDraft;
 use crate::policy::Policy;
-use crate::workflow::{decide, is_guarded, AccountFacts, Actor, CaseCommand, CaseEvent, CaseState};
+use crate::workflow::{
+    decide, is_guarded, AccountFacts, Actor, CaseCommand, CaseEvent, CaseState, RepStatus,
+};
 use crate::CoreError;
 
 /// What a case command comes to.
@@ -38,11 +40,11 @@ pub fn account_to_load(state: Option<&CaseState>, command: &CaseCommand) -> Opti
     }
 }
 
-/// The facts the engine decides with, from a stored account, whether its original sales rep is an
-/// active user, and the offers accepted on any of its cases.
+/// The facts the engine decides with, from a stored account, whether its original sales rep is
+/// still with the company (as the roster says), and the offers accepted on any of its cases.
 pub fn account_facts(
     draft: &AccountDraft,
-    sales_rep_active: bool,
+    sales_rep_status: RepStatus,
     offers_granted: Vec<String>,
 ) -> AccountFacts {
     let draft = draft.clone();
@@ -53,7 +55,7 @@ pub fn account_facts(
         accounts_receivable: Some(draft.accounts_receivable),
         hosting_server: draft.hosting_server,
         original_sales_rep: draft.original_sales_rep,
-        original_sales_rep_active: sales_rep_active,
+        original_sales_rep_status: sales_rep_status,
         unpaid_invoices: draft.unpaid_invoices,
         offers_granted,
         preferred_channel: Some(draft.preferred_channel),
@@ -61,6 +63,9 @@ pub fn account_facts(
         plan_price: None,
         billing_period_start: None,
         billing_period_end: None,
+        mrr: Some(draft.mrr),
+        total_collected: Some(draft.total_collected),
+        customer_since: draft.customer_since,
     }
 }
 

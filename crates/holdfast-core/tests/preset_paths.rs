@@ -40,7 +40,7 @@ use holdfast_core::policy::{parse_policy, MessageKind, Policy, Route, Step, Veri
 use holdfast_core::role::Role;
 use holdfast_core::workflow::{
     hash_one_time_code, AccountFacts, Actor, CaseCommand, CaseEvent, Finalization, OfferProposal,
-    RefundStatus,
+    RefundStatus, RepStatus,
 };
 use holdfast_core::CoreError;
 use jiff::civil::{date, Date};
@@ -98,13 +98,14 @@ fn facts(tier: &str) -> AccountFacts {
         accounts_receivable: Some(usd(0)),
         hosting_server: None,
         original_sales_rep: Some("Rob Reyes".into()),
-        original_sales_rep_active: true,
+        original_sales_rep_status: RepStatus::Active,
         unpaid_invoices: 0,
         offers_granted: Vec::new(),
         preferred_channel: Some(PreferredChannel::Email),
         plan_price: Some(usd(31_000)),
         billing_period_start: Some(date(2026, 12, 1)),
         billing_period_end: Some(date(2027, 1, 1)),
+        ..AccountFacts::default()
     }
 }
 
@@ -509,7 +510,7 @@ fn account_2017_rep_who_left_hands_the_save_call_to_spencer() {
     let rep_left = |tier: &str, receivable_minor: i64| {
         let mut facts = facts(tier);
         facts.accounts_receivable = Some(usd(receivable_minor));
-        facts.original_sales_rep_active = false;
+        facts.original_sales_rep_status = RepStatus::Left;
         facts
     };
     // Professional 2A and higher, whatever the receivable.

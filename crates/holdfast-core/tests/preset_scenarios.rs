@@ -13,6 +13,7 @@ use holdfast_core::policy::{parse_policy, MessageKind, Policy, Route, Step, Veri
 use holdfast_core::role::Role;
 use holdfast_core::workflow::{
     hash_one_time_code, AccountFacts, CaseCommand, CaseEvent, OfferProposal, RefundStatus,
+    RepStatus,
 };
 use holdfast_core::CoreError;
 use jiff::civil::date;
@@ -33,13 +34,14 @@ fn account(tier: &str, receivable_minor: i64) -> AccountFacts {
         )),
         hosting_server: None,
         original_sales_rep: Some("Rob Reyes".into()),
-        original_sales_rep_active: true,
+        original_sales_rep_status: RepStatus::Active,
         unpaid_invoices: 0,
         offers_granted: Vec::new(),
         preferred_channel: Some(PreferredChannel::Email),
         plan_price: None,
         billing_period_start: None,
         billing_period_end: None,
+        ..AccountFacts::default()
     }
 }
 
@@ -416,7 +418,7 @@ fn the_2017_sop_routes_to_the_fallback_when_the_rep_has_left() {
         "../../../policies/account-cancellation-2017.toml"
     ));
     let mut facts = account("Professional 2A", 0);
-    facts.original_sales_rep_active = false;
+    facts.original_sales_rep_status = RepStatus::Left;
     let mut case = Case::received(policy.clone(), facts);
     assert_eq!(
         case.ok(&am(), CaseCommand::Route),

@@ -11,7 +11,7 @@ use holdfast_core::policy::{MessageKind, Policy, Route, Step, VerificationMethod
 use holdfast_core::role::Role;
 use holdfast_core::workflow::{
     hash_one_time_code, AccountFacts, CaseCommand, CaseEvent, Finalization, OfferProposal,
-    RefundStatus,
+    RefundStatus, RepStatus,
 };
 use holdfast_core::CoreError;
 
@@ -329,7 +329,11 @@ fn routing_follows_tier_and_receivables_and_the_rep_who_left() {
         let mut facts = account();
         facts.tier = tier.into();
         facts.accounts_receivable = Some(Money::new(receivable, Currency::parse("USD").unwrap()));
-        facts.original_sales_rep_active = rep_active;
+        facts.original_sales_rep_status = if rep_active {
+            RepStatus::Active
+        } else {
+            RepStatus::Left
+        };
         let mut case = Case::received(policy(), facts);
         case.ok(&am(), CaseCommand::Route).remove(0)
     };

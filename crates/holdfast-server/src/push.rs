@@ -23,7 +23,9 @@ use holdfast_core::decision::{self, Verdict};
 use holdfast_core::import::check_import;
 use holdfast_core::policy::{parse_policy, Policy};
 use holdfast_core::record::{EventRecord, Recording};
-use holdfast_core::workflow::{evolve, AccountFacts, Actor, CaseCommand, CaseEvent, CaseState};
+use holdfast_core::workflow::{
+    evolve, AccountFacts, Actor, CaseCommand, CaseEvent, CaseState, RepStatus,
+};
 use holdfast_sync::protocol::{CommandOrigin, CommandOutcome, PublishedPolicy, Rejection};
 use jiff::Timestamp;
 use uuid::Uuid;
@@ -133,7 +135,7 @@ pub struct LoadedCase {
     /// The account `account_to_load` named, when the server has it.
     pub account: Option<AccountRecord>,
     /// Whether the account's original sales rep is an active user of the organisation.
-    pub sales_rep_active: bool,
+    pub sales_rep_status: RepStatus,
     /// Offer ids accepted on any case of the account.
     pub offers_granted: Vec<String>,
     /// The organisation's current policy, parsed.
@@ -145,7 +147,7 @@ pub fn account_facts(loaded: &LoadedCase) -> Option<AccountFacts> {
     loaded.account.as_ref().map(|account| {
         decision::account_facts(
             &account.draft,
-            loaded.sales_rep_active,
+            loaded.sales_rep_status,
             loaded.offers_granted.clone(),
         )
     })

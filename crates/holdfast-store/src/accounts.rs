@@ -333,10 +333,8 @@ pub(crate) fn facts_in(
         Some(rep) => conn
             .prepare_cached("SELECT active FROM users WHERE name = ?1")?
             .query_row([rep], |row| row.get::<_, bool>(0))
-            .optional()?
-            // A rep nobody has told Holdfast about cannot be given a task.
-            .unwrap_or(false),
-        None => false,
+            .optional()?,
+        None => None,
     };
     let mut granted = conn.prepare_cached(
         "SELECT json_extract(e.payload, '$.offer_id') FROM events e
@@ -348,7 +346,7 @@ pub(crate) fn facts_in(
         .collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(holdfast_core::decision::account_facts(
         &draft,
-        rep_active,
+        holdfast_core::workflow::RepStatus::from_directory(rep_active),
         offers_granted,
     ))
 }

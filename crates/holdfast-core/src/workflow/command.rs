@@ -32,8 +32,8 @@ pub struct AccountFacts {
     pub accounts_receivable: Option<Money>,
     pub hosting_server: Option<String>,
     pub original_sales_rep: Option<String>,
-    /// Whether the original sales rep still works here.
-    pub original_sales_rep_active: bool,
+    /// Whether the original sales rep still works here, as the roster says.
+    pub original_sales_rep_status: RepStatus,
     pub unpaid_invoices: u32,
     /// Offer ids this account has been granted before, on any case.
     pub offers_granted: Vec<String>,
@@ -46,6 +46,39 @@ pub struct AccountFacts {
     /// The first day after the billing period paid for (the next period's start): a period from
     /// 2026-12-01 to 2027-01-01 is December.
     pub billing_period_end: Option<Date>,
+    /// Monthly recurring revenue, for routing high-value accounts.
+    pub mrr: Option<Money>,
+    /// Everything the customer has paid, for the cancellation sheet.
+    pub total_collected: Option<Money>,
+    /// When the customer started, for the months in the program.
+    pub customer_since: Option<Date>,
+}
+
+/// Whether a sales rep still works here. Only a rep the roster says has left counts as gone: a
+/// rep nobody has told Holdfast about is assumed to be with the company, so a save call is not
+/// sent to the fallback person on a guess.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum RepStatus {
+    Active,
+    Left,
+    #[default]
+    Unknown,
+}
+
+impl RepStatus {
+    /// From a directory's active flag for the rep: `None` when the directory does not list them.
+    pub fn from_directory(active: Option<bool>) -> Self {
+        match active {
+            Some(true) => RepStatus::Active,
+            Some(false) => RepStatus::Left,
+            None => RepStatus::Unknown,
+        }
+    }
+
+    pub fn has_left(self) -> bool {
+        self == RepStatus::Left
+    }
 }
 
 /// The terms of a proposed offer; which apply depends on the offer's kind.

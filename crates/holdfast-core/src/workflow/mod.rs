@@ -14,7 +14,7 @@ mod permissions;
 mod state;
 
 pub use checklist::{checklist, Blocker, Checklist, CodeStatus, ReasonChoice, StepPermission};
-pub use command::{AccountFacts, Actor, CaseCommand, OfferProposal};
+pub use command::{AccountFacts, Actor, CaseCommand, OfferProposal, RepStatus};
 pub use decide::{decide, is_guarded};
 pub use event::CaseEvent;
 pub use gates::{finalization_blockers, ready_to_finalize};

@@ -8,7 +8,7 @@ use holdfast_core::money::{Currency, Money};
 use holdfast_core::policy::{parse_policy, Policy, VerificationMethod};
 use holdfast_core::role::Role;
 use holdfast_core::workflow::{
-    decide, evolve, AccountFacts, Actor, CaseCommand, CaseEvent, CaseState,
+    decide, evolve, AccountFacts, Actor, CaseCommand, CaseEvent, CaseState, RepStatus,
 };
 use holdfast_core::CoreError;
 use jiff::Timestamp;
@@ -135,13 +135,14 @@ pub fn test_account() -> AccountFacts {
         accounts_receivable: Some(usd(250_000)),
         hosting_server: Some("us-east-1".into()),
         original_sales_rep: Some("Rob".into()),
-        original_sales_rep_active: true,
+        original_sales_rep_status: RepStatus::Active,
         unpaid_invoices: 0,
         offers_granted: Vec::new(),
         preferred_channel: Some(PreferredChannel::Email),
         plan_price: Some(usd(31_000)),
         billing_period_start: Some(jiff::civil::date(2026, 12, 1)),
         billing_period_end: Some(jiff::civil::date(2027, 1, 1)),
+        ..AccountFacts::default()
     }
 }
 

@@ -10,7 +10,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use deadpool_postgres::GenericClient;
-use holdfast_core::workflow::{CaseCommand, CaseEvent};
+use holdfast_core::workflow::{CaseCommand, CaseEvent, RepStatus};
 use holdfast_sync::protocol::{CommandOrigin, CommandOutcome, PushedCommand, SyncCommand};
 use jiff::Timestamp;
 use uuid::Uuid;
@@ -208,11 +208,12 @@ impl World {
         let state = push::fold(&history);
         let account = push::account_to_load(state.as_ref(), command)
             .and_then(|account_id| self.accounts.get(&account_id).cloned());
-        let sales_rep_active = account
-            .as_ref()
-            .and_then(|account| account.draft.original_sales_rep.as_deref())
-            // A rep the server does not know cannot be given a task.
-            .is_some_and(|rep| self.reps_active.get(rep).copied().unwrap_or(false));
+        let sales_rep_status = RepStatus::from_directory(
+            account
+                .as_ref()
+                .and_then(|account| account.draft.original_sales_rep.as_deref())
+                .and_then(|rep| self.reps_active.get(rep).copied()),
+        );
         let offers_granted = account
             .as_ref()
             .and_then(|account| self.offers.get(&account.id).cloned())
@@ -220,7 +221,7 @@ impl World {
         LoadedCase {
             history,
             account,
-            sales_rep_active,
+            sales_rep_status,
             offers_granted,
             policy,
         }

@@ -15,7 +15,7 @@ use holdfast_core::audit::ChainHash;
 use holdfast_core::policy::Policy;
 use holdfast_core::record::EventRecord;
 use holdfast_core::role::Role;
-use holdfast_core::workflow::{Actor, CaseEvent};
+use holdfast_core::workflow::{Actor, CaseEvent, RepStatus};
 use holdfast_sync::protocol::{
     Checkpoint, CommandOrigin, CommandOutcome, PublishedPolicy, PushedCommand, SyncCommand,
     SyncedEvent,
@@ -317,18 +317,20 @@ fn load_case(
         Some(account_id) => read_account(tx, organisation_id, "id", &account_id.to_string())?,
         None => None,
     };
-    let sales_rep_active = match account
-        .as_ref()
-        .and_then(|account| account.draft.original_sales_rep.as_deref())
-    {
-        Some(rep) => tx
-            .prepare_cached("SELECT active FROM users WHERE organisation_id = ?1 AND name = ?2")?
-            .query_row(params![org, rep], |row| row.get::<_, bool>(0))
-            .optional()?
-            // A rep the server does not know cannot be given a task.
-            .unwrap_or(false),
-        None => false,
-    };
+    let sales_rep_status = RepStatus::from_directory(
+        match account
+            .as_ref()
+            .and_then(|account| account.draft.original_sales_rep.as_deref())
+        {
+            Some(rep) => tx
+                .prepare_cached(
+                    "SELECT active FROM users WHERE organisation_id = ?1 AND name = ?2",
+                )?
+                .query_row(params![org, rep], |row| row.get::<_, bool>(0))
+                .optional()?,
+            None => None,
+        },
+    );
     let offers_granted = match &account {
         Some(account) => {
             let mut granted = tx.prepare_cached(
@@ -349,7 +351,7 @@ fn load_case(
     Ok(LoadedCase {
         history,
         account,
-        sales_rep_active,
+        sales_rep_status,
         offers_granted,
         policy,
     })

@@ -10,7 +10,9 @@ use holdfast_core::account::{account_id, Account, AccountDraft};
 use holdfast_core::decision;
 use holdfast_core::import::check_import;
 use holdfast_core::policy::Policy;
-use holdfast_core::workflow::{evolve, AccountFacts, Actor, CaseCommand, CaseEvent, CaseState};
+use holdfast_core::workflow::{
+    evolve, AccountFacts, Actor, CaseCommand, CaseEvent, CaseState, RepStatus,
+};
 use holdfast_core::CoreError;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
@@ -203,21 +205,22 @@ impl<'a> Overlay<'a> {
 
 /// The facts the engine decides with, built as the server builds them from its accounts, users
 /// and accepted offers. What the device cannot know as well as the server: whether the original
-/// sales rep is still active (only the users it has been told about; an unknown rep counts as
-/// inactive, as on the server) and offers accepted on cases it has not pulled yet. The device
+/// sales rep has left (only the users it has been told about; a rep it does not know is assumed
+/// to be with the company, as on the server) and offers accepted on cases it has not pulled yet. The device
 /// decides with what it knows; the server decides again and is the authority.
 pub fn account_facts(
     account: &Account,
     users: &KnownUsers,
     offers_granted: Vec<String>,
 ) -> AccountFacts {
-    let sales_rep_active = account
-        .draft
-        .original_sales_rep
-        .as_ref()
-        .and_then(|rep| users.get(rep).copied())
-        .unwrap_or(false);
-    decision::account_facts(&account.draft, sales_rep_active, offers_granted)
+    let sales_rep_status = RepStatus::from_directory(
+        account
+            .draft
+            .original_sales_rep
+            .as_ref()
+            .and_then(|rep| users.get(rep).copied()),
+    );
+    decision::account_facts(&account.draft, sales_rep_status, offers_granted)
 }
 
 /// A case command as the server decides it (`decision::decide_case`, with the device's view).

@@ -8,7 +8,7 @@ use holdfast_core::case::RequestChannel;
 use holdfast_core::policy::{parse_policy, Policy};
 use holdfast_core::record::EventRecord;
 use holdfast_core::role::Role;
-use holdfast_core::workflow::{Actor, CaseCommand, CaseEvent};
+use holdfast_core::workflow::{Actor, CaseCommand, CaseEvent, RepStatus};
 use holdfast_core::CoreError;
 use jiff::Timestamp;
 use uuid::Uuid;
@@ -948,16 +948,22 @@ fn imports_show_at_once_and_an_import_that_changed_nothing_settles_at_the_end_of
         }
         other => panic!("{other:?}"),
     }
-    // The rep's activity comes from the users the device knows; unknown counts as inactive.
+    // The rep's status comes from the users the device knows; a rep it does not know is not
+    // taken for gone.
     let facts = replica
         .account_facts(account_id("A-2"), &world.users)
         .expect("facts");
-    assert!(!facts.original_sales_rep_active);
+    assert_eq!(facts.original_sales_rep_status, RepStatus::Unknown);
+    world.users.insert("sam".into(), false);
+    let facts = replica
+        .account_facts(account_id("A-2"), &world.users)
+        .expect("facts");
+    assert_eq!(facts.original_sales_rep_status, RepStatus::Left);
     world.users.insert("sam".into(), true);
     let facts = replica
         .account_facts(account_id("A-2"), &world.users)
         .expect("facts");
-    assert!(facts.original_sales_rep_active);
+    assert_eq!(facts.original_sales_rep_status, RepStatus::Active);
     assert_eq!(facts.original_sales_rep.as_deref(), Some("sam"));
 
     let mut bad = draft("A-3");

@@ -72,7 +72,7 @@ pub(super) fn route(cx: &Context) -> Result<CaseEvent, CoreError> {
         account
             .original_sales_rep
             .clone()
-            .filter(|_| account.original_sales_rep_active)
+            .filter(|_| !account.original_sales_rep_status.has_left())
             .or_else(|| policy.routing.fallback_assignee.clone())
     });
     let survey_link = (route == Route::SympatheticReply)
