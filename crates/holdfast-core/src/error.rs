@@ -21,6 +21,13 @@ pub enum Gate {
     SecondVerifier,
     /// An above-threshold refund is verified before billing completes it.
     RefundVerified,
+    /// An offer outside the limits is approved by someone other than the person who proposed it.
+    SecondApprover,
+    /// Retention was attempted (the routed save call or manager retention has its outcome, or a
+    /// retention attempt is recorded) before finalization.
+    RetentionAttempted,
+    /// The reason for leaving is captured before finalization.
+    ReasonCaptured,
 }
 
 impl Gate {
@@ -39,12 +46,21 @@ impl Gate {
             Gate::RefundVerified => {
                 "a refund above the threshold must be verified by a second person before it is completed"
             }
+            Gate::SecondApprover => {
+                "an offer outside the limits must be approved by someone other than the person who proposed it"
+            }
+            Gate::RetentionAttempted => {
+                "retention has not been attempted: record the outcome of the retention attempt first"
+            }
+            Gate::ReasonCaptured => "the reason for leaving has not been recorded",
         }
     }
 }
 
 fn role_required(step: Step, needed: &[Role]) -> String {
-    if needed.is_empty() {
+    if needed.is_empty() && step.needs_named_roles() {
+        format!("the policy names no one who may {}", step.action())
+    } else if needed.is_empty() {
         format!("you need a role in this profile to {}", step.action())
     } else {
         let who: Vec<&str> = needed.iter().map(|role| role.described()).collect();

@@ -1162,6 +1162,7 @@ fn intelliserve_discount_within_limits_accepted_saves_the_account() {
             offer_id: "discount".into(),
             terms: twenty_for_three,
             needs_approval: false,
+            proposed_by: "sam".into(),
         }]
     );
     assert_eq!(
@@ -1271,6 +1272,7 @@ fn intelliserve_only_a_manager_approves_an_offer_beyond_the_limits() {
             offer_id: "discount".into(),
             terms: beyond,
             needs_approval: true,
+            proposed_by: "sam".into(),
         }]
     );
     assert_eq!(
@@ -1546,6 +1548,7 @@ fn kodif_next_order_coupon_accepted_keeps_the_order() {
             offer_id: "next_order_coupon".into(),
             terms: percent(25),
             needs_approval: true,
+            proposed_by: "sam".into(),
         }]
     );
     assert_eq!(
@@ -1564,6 +1567,7 @@ fn kodif_next_order_coupon_accepted_keeps_the_order() {
             offer_id: "next_order_coupon".into(),
             terms: percent(20),
             needs_approval: false,
+            proposed_by: "sam".into(),
         }]
     );
     assert_eq!(
@@ -1742,6 +1746,7 @@ fn kodif_offers_declined_then_the_order_is_cancelled_and_confirmed() {
             offer_id: "product_swap".into(),
             terms: swap,
             needs_approval: false,
+            proposed_by: "sam".into(),
         }]
     );
     assert_eq!(

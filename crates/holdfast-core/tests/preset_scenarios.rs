@@ -614,12 +614,13 @@ fn billsbee_only_a_manager_records_the_retention_outcome_and_a_kept_client_is_sa
     let outcome = |retained| CaseCommand::RecordRetentionOutcome {
         retained,
         note: "Talked it through".into(),
+        mitigations_tried: Vec::new(),
     };
     assert_eq!(
         case.run(&actor(&[Role::Manager]), outcome(true)),
         Err(CoreError::invalid(
             "case",
-            "the case was not routed to a save call or a manager's retention attempt"
+            "route the case first: the retention attempt follows its route"
         ))
     );
     assert!(matches!(
@@ -640,7 +641,8 @@ fn billsbee_only_a_manager_records_the_retention_outcome_and_a_kept_client_is_sa
         case.ok(&actor(&[Role::Manager]), outcome(true)),
         vec![CaseEvent::RetentionOutcomeRecorded {
             retained: true,
-            note: "Talked it through".into()
+            note: "Talked it through".into(),
+            mitigations_tried: Vec::new(),
         }]
     );
     assert_eq!(case.state().status, CaseStatus::Saved);

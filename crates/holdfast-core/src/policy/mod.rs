@@ -107,6 +107,25 @@ pub struct Gates {
     pub invoices_written_off_before_finalization: bool,
     /// The request must be logged (cancellation sheet) before finalization.
     pub logged_before_finalization: bool,
+    /// The requester's identity must be verified before finalization, whatever else may happen
+    /// before it. Implied by `identity_before_changes` and `identity_first`.
+    pub identity_before_finalization: bool,
+    /// The requester's identity is verified before anything else: every step but receiving and
+    /// acknowledging the request, the identity steps, notes and withdrawal waits for it.
+    pub identity_first: bool,
+    /// Retention is attempted before finalization: the outcome of the save call or manager
+    /// retention the case was routed to, or, on any route but a sympathetic reply, a recorded
+    /// retention attempt.
+    pub retention_before_finalization: bool,
+    /// The reason for leaving must be captured before finalization.
+    pub reason_before_finalization: bool,
+}
+
+impl Gates {
+    /// Whether finalization waits for a verified identity, by any of the gates that imply it.
+    pub fn identity_before_finalization(&self) -> bool {
+        self.identity_before_finalization || self.identity_before_changes || self.identity_first
+    }
 }
 
 /// The steps of a case, for role assignment.
@@ -154,6 +173,12 @@ impl Step {
         Step::RecordFeedback,
         Step::ScheduleWinBack,
     ];
+
+    /// Steps that only the roles the policy names may take: with none named, nobody may. An offer
+    /// outside the policy's limits is approved by someone the procedure names, never by anyone.
+    pub fn needs_named_roles(self) -> bool {
+        self == Step::ApproveOffer
+    }
 
     /// What taking the step means, as a sentence fragment ("finalize the cancellation").
     pub fn action(self) -> &'static str {
@@ -237,7 +262,7 @@ pub enum OfferKind {
     IntegrationHelp,
     /// Shorter commitment or flexible terms.
     FlexibleTerms,
-    /// Custom pricing, always decided by whoever approves offers.
+    /// Custom pricing; whether it needs approval is the offer's `needs_approval`.
     CustomPricing,
     /// A percentage off the current order (subscription products).
     OrderDiscount,
@@ -339,7 +364,8 @@ impl Policy {
             .position(|known| known.eq_ignore_ascii_case(tier))
     }
 
-    /// The roles allowed to take `step`; empty means any role.
+    /// The roles allowed to take `step`; empty means any role, except for a step that only named
+    /// roles may take (`Step::needs_named_roles`), which nobody may then take.
     pub fn roles_for(&self, step: Step) -> &[Role] {
         self.roles.get(&step).map(Vec::as_slice).unwrap_or(&[])
     }

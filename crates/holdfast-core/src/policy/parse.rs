@@ -103,6 +103,10 @@ struct RawGates {
     csm_escalation_before_finalization: bool,
     invoices_written_off_before_finalization: bool,
     logged_before_finalization: bool,
+    identity_before_finalization: bool,
+    identity_first: bool,
+    retention_before_finalization: bool,
+    reason_before_finalization: bool,
 }
 
 #[derive(Deserialize)]
@@ -298,6 +302,10 @@ pub fn parse_policy(source: &str) -> Result<Policy, PolicyError> {
             .gates
             .invoices_written_off_before_finalization,
         logged_before_finalization: raw.gates.logged_before_finalization,
+        identity_before_finalization: raw.gates.identity_before_finalization,
+        identity_first: raw.gates.identity_first,
+        retention_before_finalization: raw.gates.retention_before_finalization,
+        reason_before_finalization: raw.gates.reason_before_finalization,
     };
     if let (Some(gate), None) = (&raw.gates.form_before_finalization, &raw.form) {
         if *gate.get_ref() {
@@ -403,6 +411,18 @@ pub fn parse_policy(source: &str) -> Result<Policy, PolicyError> {
                 spanned,
                 key("max_percent"),
                 "percentages are between 1 and 100",
+            ));
+        }
+        let nobody_approves = raw
+            .roles
+            .get(&Step::ApproveOffer)
+            .is_none_or(|roles| roles.is_empty());
+        if offer.needs_approval && nobody_approves {
+            // Such an offer could never be made: nobody may approve it.
+            return Err(lines.error(
+                spanned,
+                key("needs_approval"),
+                "the offer always needs approval, but no role may approve offers: name them under [roles] as approve_offer",
             ));
         }
         if offer.kind == OfferKind::Credit && offer.max_amount.is_none() {

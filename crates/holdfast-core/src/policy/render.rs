@@ -1,7 +1,7 @@
 //! A policy read back as plain sentences, so whoever publishes it can check that it says what
 //! their procedure says.
 
-use super::{Gates, OfferKind, OfferTerms, Policy, Route, RoutingCondition, VerificationMethod};
+use super::{Gates, OfferTerms, Policy, Route, RoutingCondition, Step, VerificationMethod};
 use crate::money::Money;
 
 fn amount(money: &Money) -> String {
@@ -78,8 +78,7 @@ fn offer(offer: &OfferTerms) -> String {
     }
     if let Some(months) = offer.max_months {
         terms.push(format!(
-            "for up to {months} month{}",
-            if months == 1 { "" } else { "s" }
+            "for a stated number of months, up to {months}",
         ));
     }
     let mut sentence = offer.label.clone();
@@ -91,8 +90,6 @@ fn offer(offer: &OfferTerms) -> String {
     }
     if offer.needs_approval {
         sentence.push_str(", always with approval");
-    } else if offer.kind == OfferKind::CustomPricing {
-        sentence.push_str(", with approval");
     }
     sentence.push('.');
     sentence
@@ -100,17 +97,38 @@ fn offer(offer: &OfferTerms) -> String {
 
 fn gates(gates: &Gates) -> Vec<String> {
     let mut sentences = Vec::new();
+    if gates.identity_first {
+        sentences.push(
+            "The requester's identity is verified first: until it is, the case takes nothing but the acknowledgement, the identity steps, notes and a withdrawal.".into(),
+        );
+    }
     if gates.identity_before_changes {
         sentences.push(
-            "Nothing about the account changes before the requester's identity is verified.".into(),
+            "Nothing about the account changes (offers, refunds, write-offs, finalization) before the requester's identity is verified.".into(),
         );
     }
     let mut before = Vec::new();
+    if gates.identity_before_finalization && !gates.identity_before_changes && !gates.identity_first
+    {
+        before.push("the requester's identity is verified".to_string());
+    }
+    if gates.reason_before_finalization {
+        before.push("the reason for leaving is recorded".to_string());
+    }
+    if gates.retention_before_finalization {
+        before.push(
+            "retention was attempted (the save call or manager's attempt the case was routed to has its outcome; on any route but a sympathetic reply, a retention attempt is recorded, saying why no offer was made when none was)"
+                .to_string(),
+        );
+    }
     if gates.form_before_finalization {
         before.push("the cancellation request form has been received".to_string());
     }
     if gates.csm_escalation_before_finalization {
-        before.push("a customer success manager has engaged with the customer".to_string());
+        before.push(
+            "a customer success manager has engaged with the customer and recorded the outcome with a note"
+                .to_string(),
+        );
     }
     if gates.invoices_written_off_before_finalization {
         before.push("every unpaid invoice has been written off".to_string());
@@ -160,26 +178,35 @@ pub fn render_policy(policy: &Policy) -> Vec<String> {
             .to_string()
         })
         .collect();
+    // "Is verified" only where a gate waits for it; the gates' sentences say which.
+    let identity = if policy.gates.identity_before_finalization() {
+        format!("The requester's identity is verified by {}", methods.join(" or "))
+    } else {
+        format!(
+            "The requester's identity can be verified by {}; no step waits for it",
+            methods.join(" or ")
+        )
+    };
     if policy
         .identity
         .methods
         .contains(&VerificationMethod::OneTimeCode)
     {
         out.push(format!(
-            "The requester's identity is verified by {}; a one-time code is valid for {} minutes and locks after {} wrong tries.",
-            methods.join(" or "),
-            policy.identity.code_valid_minutes,
-            policy.identity.code_max_attempts
+            "{identity}; a one-time code is valid for {} minutes and locks after {} wrong tries.",
+            policy.identity.code_valid_minutes, policy.identity.code_max_attempts
         ));
     } else {
-        out.push(format!(
-            "The requester's identity is verified by {}.",
-            methods.join(" or ")
-        ));
+        out.push(format!("{identity}."));
     }
     if let Some(form) = &policy.form {
+        let must = if policy.gates.form_before_finalization {
+            "must complete"
+        } else {
+            "is sent"
+        };
         out.push(format!(
-            "The customer must complete the cancellation request form ({}); they are reminded after {} day{}.",
+            "The customer {must} the cancellation request form ({}); they are reminded after {} day{}.",
             list(&form.fields),
             form.remind_after_days,
             if form.remind_after_days == 1 { "" } else { "s" }
@@ -187,6 +214,13 @@ pub fn render_policy(policy: &Policy) -> Vec<String> {
     }
     out.extend(gates(&policy.gates));
     for (step, roles) in &policy.roles {
+        if roles.is_empty() && step.needs_named_roles() {
+            out.push(format!("No one may {}.", step.action()));
+            continue;
+        }
+        if roles.is_empty() {
+            continue;
+        }
         let who: Vec<String> = roles.iter().map(|r| r.described().to_string()).collect();
         out.push(format!("Only {} may {}.", who.join(" or "), step.action()));
     }
@@ -199,7 +233,11 @@ pub fn render_policy(policy: &Policy) -> Vec<String> {
         ));
     }
     if !policy.offers.is_empty() {
-        out.push("Retention offers, within these limits (anything beyond needs approval):".into());
+        if policy.roles_for(Step::ApproveOffer).is_empty() {
+            out.push("Retention offers, within these limits (anything beyond them is refused: the policy names no one who may approve it):".into());
+        } else {
+            out.push("Retention offers, within these limits (anything beyond needs approval by someone other than who proposed it):".into());
+        }
         out.extend(policy.offers.iter().map(offer));
     }
     if policy.refunds.threshold.minor == 0 {

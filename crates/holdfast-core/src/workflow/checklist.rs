@@ -8,7 +8,7 @@ use ts_rs::TS;
 use jiff::civil::Date;
 use jiff::Timestamp;
 
-use super::gates::{finalization_blockers, ready_to_finalize};
+use super::gates::{finalization_blockers, ready_to_finalize, retention_due};
 use super::next_actions::{next_actions, NextAction};
 use super::permissions::may_take;
 use super::{AccountFacts, Actor, CaseState, Finalization, PendingOffer, Refund, SyncConflict};
@@ -155,10 +155,11 @@ pub fn checklist(
         csm_step: policy.gates.csm_escalation_before_finalization || state.escalated_to.is_some(),
         escalated_to: state.escalated_to.clone(),
         csm_engaged: state.csm_engaged,
-        retention_outcome_due: matches!(
+        retention_outcome_due: (matches!(
             state.route,
             Some(Route::SaveCall | Route::ManagerRetention)
-        ) && !state.retention_attempted,
+        ) || policy.gates.retention_before_finalization && retention_due(state))
+            && !state.retention_attempted,
         offer_pending: state.pending_offer.clone(),
         offers_proposed: state.offers_proposed.clone(),
         currency: policy.currency.code().to_owned(),

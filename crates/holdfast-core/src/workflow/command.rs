@@ -144,11 +144,15 @@ pub enum CaseCommand {
         retained: bool,
         note: String,
     },
-    /// The outcome of the save call (by the sales rep) or the manager's retention attempt that the
-    /// case was routed to.
+    /// The outcome of a retention attempt: the save call (by the sales rep) or the manager's
+    /// retention attempt the case was routed to, or the attempt on any other route. Without an
+    /// offer proposed on the case, the note says why none was made.
     RecordRetentionOutcome {
         retained: bool,
         note: String,
+        /// The captured reason's mitigations (from the policy) that were tried or declined.
+        #[serde(default)]
+        mitigations_tried: Vec<String>,
     },
     ProposeOffer {
         offer_id: String,

@@ -89,12 +89,19 @@ pub enum CaseEvent {
     RetentionOutcomeRecorded {
         retained: bool,
         note: String,
+        /// The captured reason's mitigations that were tried or declined.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        mitigations_tried: Vec<String>,
     },
     OfferProposed {
         offer_id: String,
         terms: OfferProposal,
         /// Outside the policy's limits: it may not be accepted before approval.
         needs_approval: bool,
+        /// The user who proposed it; someone else approves it. Empty on events recorded before
+        /// it was kept.
+        #[serde(default)]
+        proposed_by: String,
     },
     OfferApproved {
         offer_id: String,

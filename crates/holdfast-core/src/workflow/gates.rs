@@ -4,7 +4,14 @@
 
 use super::{AccountFacts, CaseState};
 use crate::error::Gate;
-use crate::policy::Policy;
+use crate::policy::{Policy, Route};
+
+/// Whether the case still owes its retention attempt, under a policy that puts retention before
+/// finalization: a case routed to a sympathetic reply is answered instead of retained; every other
+/// case (a save call, manager retention, going on to offers, a CSM, not routed yet) needs it.
+pub fn retention_due(state: &CaseState) -> bool {
+    state.route != Some(Route::SympatheticReply) && !state.retention_attempted
+}
 
 /// The policy's gates that the case has not met yet, in the order the procedure meets them.
 pub fn finalization_blockers(
@@ -15,8 +22,12 @@ pub fn finalization_blockers(
     let gates = &policy.gates;
     [
         (
-            gates.identity_before_changes && !state.identity_verified,
+            gates.identity_before_finalization() && !state.identity_verified,
             Gate::IdentityVerified,
+        ),
+        (
+            gates.reason_before_finalization && state.reason_id.is_none(),
+            Gate::ReasonCaptured,
         ),
         (
             gates.form_before_finalization && !state.form_received,
@@ -34,6 +45,10 @@ pub fn finalization_blockers(
         (
             gates.logged_before_finalization && !state.logged,
             Gate::RequestLogged,
+        ),
+        (
+            gates.retention_before_finalization && retention_due(state),
+            Gate::RetentionAttempted,
         ),
     ]
     .into_iter()

@@ -41,7 +41,8 @@ pub(super) fn step_of(command: &CaseCommand) -> Option<Step> {
 }
 
 /// Whether `actor` may take `step` under `policy`: active, and holding one of the roles the
-/// policy names for the step (any role when it names none). The desk asks this to show an action
+/// policy names for the step (any role when it names none, except for a step only named roles may
+/// take, which nobody may then take). The desk asks this to show an action
 /// disabled with its reason; `decide` asks it again for every command.
 pub fn may_take(actor: &Actor, step: Step, policy: &Policy) -> Result<(), CoreError> {
     check_actor(actor, Some(step), policy)
@@ -69,7 +70,7 @@ pub(super) fn check_actor(
     };
     let needed = policy.roles_for(step);
     let allowed = if needed.is_empty() {
-        !actor.roles.is_empty()
+        !step.needs_named_roles() && !actor.roles.is_empty()
     } else {
         actor.roles.iter().any(|role| needed.contains(role))
     };

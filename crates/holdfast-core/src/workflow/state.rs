@@ -19,6 +19,9 @@ pub struct PendingOffer {
     pub terms: OfferProposal,
     pub needs_approval: bool,
     pub approved: bool,
+    /// Who proposed it; someone else approves it.
+    #[serde(default)]
+    pub proposed_by: String,
 }
 
 /// The one-time code last sent, while the identity is not verified yet.
@@ -273,7 +276,7 @@ pub fn evolve(state: Option<CaseState>, event: &CaseEvent) -> Option<CaseState> 
             offer_id,
             terms,
             needs_approval,
-            ..
+            proposed_by,
         } => {
             case.offers_proposed.push(offer_id.clone());
             case.pending_offer = Some(PendingOffer {
@@ -281,6 +284,7 @@ pub fn evolve(state: Option<CaseState>, event: &CaseEvent) -> Option<CaseState> 
                 terms: terms.clone(),
                 needs_approval: *needs_approval,
                 approved: false,
+                proposed_by: proposed_by.clone(),
             });
             case.last_offer = case.pending_offer.clone();
         }

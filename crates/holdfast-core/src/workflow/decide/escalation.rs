@@ -37,8 +37,15 @@ pub(super) fn record_csm_outcome(
             "the case has not been escalated to a CSM",
         ));
     }
+    // The CSM's final engagement is documented by the CSM's own note.
+    if note.trim().is_empty() {
+        return Err(CoreError::invalid(
+            "note",
+            "say what the CSM did and what the customer answered",
+        ));
+    }
     Ok(CaseEvent::CsmOutcomeRecorded {
         retained,
-        note: note.to_owned(),
+        note: note.trim().to_owned(),
     })
 }

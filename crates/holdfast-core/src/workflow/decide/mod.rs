@@ -20,7 +20,7 @@ use super::{AccountFacts, Actor, CaseCommand, CaseEvent, CaseState};
 use crate::case::{CaseStatus, OpenCase};
 use crate::error::Gate;
 use crate::money::Money;
-use crate::policy::Policy;
+use crate::policy::{MessageKind, Policy};
 use crate::CoreError;
 
 /// The commands a cancelled case still accepts, and the only ones: what follows the cancellation.
@@ -68,6 +68,26 @@ fn changes_the_account(command: &CaseCommand) -> bool {
             | CaseCommand::WriteOffInvoices { .. }
             | CaseCommand::RequestRefund { .. }
             | CaseCommand::Finalize { .. }
+    )
+}
+
+/// What a procedure that verifies the identity first still takes before it: the request received
+/// and acknowledged (with its message), the identity steps, notes and withdrawal.
+fn before_identity(command: &CaseCommand) -> bool {
+    matches!(
+        command,
+        CaseCommand::Receive { .. }
+            | CaseCommand::Acknowledge
+            | CaseCommand::VerifyIdentity { .. }
+            | CaseCommand::SendOneTimeCode { .. }
+            | CaseCommand::EnterOneTimeCode { .. }
+            | CaseCommand::FailVerification { .. }
+            | CaseCommand::AddNote { .. }
+            | CaseCommand::RecordMessage {
+                kind: MessageKind::Acknowledgement,
+                ..
+            }
+            | CaseCommand::Withdraw { .. }
     )
 }
 
@@ -150,8 +170,9 @@ pub fn decide(
     if !allowed || matches!(command, CaseCommand::Receive { .. }) {
         return Err(invalid_transition(state, command));
     }
-    if policy.gates.identity_before_changes
-        && changes_the_account(command)
+    let identity_first_refuses = policy.gates.identity_first && !before_identity(command);
+    if (identity_first_refuses
+        || policy.gates.identity_before_changes && changes_the_account(command))
         && !state.identity_verified
     {
         return Err(CoreError::GateNotMet {
@@ -197,9 +218,11 @@ pub fn decide(
         } => routing::capture_reason(&cx, reason_id, details, pain_points)?,
         CaseCommand::Route => routing::route(&cx)?,
         CaseCommand::Escalate { csm, note } => escalation::escalate(&cx, csm, note)?,
-        CaseCommand::RecordRetentionOutcome { retained, note } => {
-            routing::record_retention_outcome(&cx, *retained, note)?
-        }
+        CaseCommand::RecordRetentionOutcome {
+            retained,
+            note,
+            mitigations_tried,
+        } => routing::record_retention_outcome(&cx, *retained, note, mitigations_tried)?,
         CaseCommand::RecordCsmOutcome { retained, note } => {
             escalation::record_csm_outcome(&cx, *retained, note)?
         }

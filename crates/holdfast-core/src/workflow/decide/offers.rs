@@ -1,10 +1,12 @@
 //! Retention offers: proposed from the policy's catalogue (sent for approval when outside its
-//! limits), approved, and accepted or declined by the customer.
+//! limits, refused when the policy names no one who may approve), approved by someone other than
+//! the proposer, and accepted or declined by the customer.
 
 use super::Context;
 use crate::error::Gate;
 use crate::money::Money;
-use crate::policy::{OfferKind, OfferTerms, Policy};
+use crate::policy::{OfferKind, OfferTerms, Policy, Step};
+use crate::workflow::permissions::same_user;
 use crate::workflow::{CaseEvent, OfferProposal};
 use crate::CoreError;
 
@@ -38,13 +40,24 @@ fn within_limits(
         }
         (false, None) => {}
     }
-    if let (Some(months), Some(max)) = (terms.months, offer.max_months) {
-        if months > max {
-            within = false;
-        }
-    }
     if terms.months == Some(0) {
         return Err(CoreError::invalid("months", "must be at least 1"));
+    }
+    // An offer the policy limits in time is made for a stated time: without one it would run
+    // without end, beyond any limit.
+    match (terms.months, offer.max_months) {
+        (Some(months), Some(max)) if months > max => within = false,
+        (None, Some(max)) => {
+            return Err(CoreError::invalid(
+                "months",
+                format!(
+                    "say for how many months: the policy limits {} to {max} month{}",
+                    offer.label,
+                    if max == 1 { "" } else { "s" }
+                ),
+            ))
+        }
+        _ => {}
     }
     match (offer.kind, terms.amount) {
         (OfferKind::Credit, None) => return Err(CoreError::invalid("amount", "say how much")),
@@ -64,7 +77,7 @@ fn within_limits(
         }
         (_, None) => {}
     }
-    Ok(within && !offer.needs_approval && offer.kind != OfferKind::CustomPricing)
+    Ok(within && !offer.needs_approval)
 }
 
 pub(super) fn propose(
@@ -98,18 +111,32 @@ pub(super) fn propose(
         });
     }
     let within = within_limits(offer, terms, cx.policy)?;
+    if !within && cx.policy.roles_for(Step::ApproveOffer).is_empty() {
+        return Err(CoreError::OfferLimitExceeded {
+            offer: offer.label.clone(),
+            message: "is outside the limits and the policy names no one who may approve it".into(),
+        });
+    }
     Ok(CaseEvent::OfferProposed {
         offer_id: offer_id.to_owned(),
         terms: terms.clone(),
         needs_approval: !within,
+        proposed_by: cx.actor.user_id.clone(),
     })
 }
 
 pub(super) fn approve(cx: &Context) -> Result<CaseEvent, CoreError> {
     match &cx.state.pending_offer {
-        Some(offer) if offer.needs_approval && !offer.approved => Ok(CaseEvent::OfferApproved {
-            offer_id: offer.offer_id.clone(),
-        }),
+        Some(offer) if offer.needs_approval && !offer.approved => {
+            if same_user(&cx.actor.user_id, &offer.proposed_by) {
+                return Err(CoreError::GateNotMet {
+                    gate: Gate::SecondApprover,
+                });
+            }
+            Ok(CaseEvent::OfferApproved {
+                offer_id: offer.offer_id.clone(),
+            })
+        }
         _ => Err(CoreError::invalid(
             "offer_id",
             "no offer is waiting for approval",

@@ -93,24 +93,69 @@ pub(super) fn record_retention_outcome(
     cx: &Context,
     retained: bool,
     note: &str,
+    mitigations_tried: &[String],
 ) -> Result<CaseEvent, CoreError> {
-    if !matches!(
-        cx.state.route,
+    let state = cx.state;
+    let routed_to_retention = matches!(
+        state.route,
         Some(Route::SaveCall | Route::ManagerRetention)
-    ) {
+    );
+    // Beyond a save call or manager retention, an attempt is recorded where the policy puts
+    // retention before finalization; a sympathetic reply answers the customer instead.
+    let attempt_expected = cx.policy.gates.retention_before_finalization
+        && state.route != Some(Route::SympatheticReply);
+    if cx.policy.gates.retention_before_finalization && state.route.is_none() {
+        return Err(CoreError::invalid(
+            "case",
+            "route the case first: the retention attempt follows its route",
+        ));
+    }
+    if !routed_to_retention && !attempt_expected {
         return Err(CoreError::invalid(
             "case",
             "the case was not routed to a save call or a manager's retention attempt",
         ));
     }
-    if cx.state.retention_attempted {
+    if state.retention_attempted {
         return Err(CoreError::invalid(
             "case",
             "the retention outcome is already recorded",
         ));
     }
+    if !mitigations_tried.is_empty() {
+        let Some(reason_id) = &state.reason_id else {
+            return Err(CoreError::invalid(
+                "mitigations_tried",
+                "record the reason first: the mitigations are the reason's",
+            ));
+        };
+        let known = cx
+            .policy
+            .reasons
+            .iter()
+            .find(|reason| &reason.id == reason_id)
+            .map(|reason| reason.mitigations.as_slice())
+            .unwrap_or(&[]);
+        if let Some(unknown) = mitigations_tried
+            .iter()
+            .find(|tried| !known.iter().any(|mitigation| mitigation == *tried))
+        {
+            return Err(CoreError::invalid(
+                "mitigations_tried",
+                format!("\"{unknown}\" is not one of the policy's mitigations for the reason recorded"),
+            ));
+        }
+    }
+    // Every retention option considered: offers made, or a recorded reason why none was.
+    if state.offers_proposed.is_empty() && note.trim().is_empty() {
+        return Err(CoreError::invalid(
+            "note",
+            "no offer was made on this case: say why",
+        ));
+    }
     Ok(CaseEvent::RetentionOutcomeRecorded {
         retained,
         note: note.to_owned(),
+        mitigations_tried: mitigations_tried.to_vec(),
     })
 }
