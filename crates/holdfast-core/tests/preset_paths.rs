@@ -320,6 +320,32 @@ fn no_win_back_schedule() -> CoreError {
     CoreError::invalid("win_back", "this policy has no win-back schedule")
 }
 
+/// The retention attempt the policy's gate waits for: its note says what was tried, or why no
+/// offer was made.
+fn retention_attempt(retained: bool, note: &str, mitigations: &[&str]) -> CaseCommand {
+    CaseCommand::RecordRetentionOutcome {
+        retained,
+        note: note.into(),
+        mitigations_tried: mitigations.iter().map(|m| m.to_string()).collect(),
+    }
+}
+
+fn retention_recorded(retained: bool, note: &str, mitigations: &[&str]) -> CaseEvent {
+    CaseEvent::RetentionOutcomeRecorded {
+        retained,
+        note: note.into(),
+        mitigations_tried: mitigations.iter().map(|m| m.to_string()).collect(),
+    }
+}
+
+fn capture_reason(reason_id: &str, details: &str) -> CaseCommand {
+    CaseCommand::CaptureReason {
+        reason_id: reason_id.into(),
+        details: details.into(),
+        pain_points: vec![],
+    }
+}
+
 fn routed(route: Route, assignee: Option<&str>, survey_link: Option<&str>) -> CaseEvent {
     CaseEvent::Routed {
         route,
@@ -436,7 +462,11 @@ fn account_2017_refund_at_1000_goes_straight_to_billing() {
 
 #[test]
 fn account_2017_refund_over_1000_is_verified_by_a_second_billing_person() {
-    let mut case = open(account_2017(), facts("SMB"));
+    // The save call comes first, and the cancellation waits for a verified identity.
+    let mut case = verified(account_2017(), facts("SMB"));
+    case.ok(&sam(), CaseCommand::Route);
+    let call = "Rob called; the customer still wants to cancel";
+    case.ok(&sam(), retention_attempt(false, call, &[]));
     let why = "Annual prepayment, cancelled in month two";
     // Over $1000: the customer is told it is being reviewed; billing gets the notes and a heads-up.
     assert_eq!(
@@ -894,6 +924,21 @@ fn billsbee_unpaid_invoice_written_off_before_manager_cancels() {
         case.run(&sam(), CaseCommand::LogRequest),
         Err(CoreError::invalid("case", "the request is already logged"))
     );
+    // The sheet needs the reason, and a manager attempts retention first.
+    assert_eq!(
+        case.run(&maya(), finalize(december_16())),
+        Err(gate(Gate::ReasonCaptured))
+    );
+    case.ok(&sam(), capture_reason("moving_on", "Closing the practice"));
+    assert_eq!(
+        case.run(&maya(), finalize(december_16())),
+        Err(gate(Gate::RetentionAttempted))
+    );
+    case.ok(&sam(), CaseCommand::Route);
+    case.ok(
+        &maya(),
+        retention_attempt(false, "Closing the practice; nothing to offer", &[]),
+    );
     assert_eq!(
         case.ok(&maya(), finalize(december_16())),
         vec![finalized(december_16(), Some(usd(16_000)))]
@@ -939,6 +984,12 @@ fn billsbee_only_a_manager_cancels_or_proposes_an_offer() {
     assert_eq!(case.state().status, CaseStatus::InProgress);
     // Holding the manager role among others is enough.
     let lead = person("lee", &[Role::AccountManager, Role::Manager]);
+    case.ok(&sam(), capture_reason("moving_on", "Closing the practice"));
+    case.ok(&sam(), CaseCommand::Route);
+    case.ok(
+        &lead,
+        retention_attempt(false, "Closing the practice; nothing to offer", &[]),
+    );
     assert_eq!(
         case.ok(&lead, finalize(december_16())),
         vec![finalized(december_16(), Some(usd(16_000)))]
@@ -1067,6 +1118,16 @@ fn billsbee_logged_written_off_and_suspended_then_confirmed_by_phone() {
             invoices: 1
         }]
     );
+    // A manager attempts retention before cancelling.
+    assert_eq!(
+        case.run(&maya(), finalize(december_16())),
+        Err(gate(Gate::RetentionAttempted))
+    );
+    let why = "Closing the practice; no offer would keep them";
+    assert_eq!(
+        case.ok(&maya(), retention_attempt(false, why, &[])),
+        vec![retention_recorded(false, why, &[])]
+    );
     assert_eq!(
         case.ok(&maya(), finalize(december_16())),
         vec![finalized(december_16(), Some(usd(16_000)))]
@@ -1098,7 +1159,7 @@ fn billsbee_logged_written_off_and_suspended_then_confirmed_by_phone() {
         Err(no_win_back_schedule())
     );
     assert_eq!(case.state().confirmed_on, Some(PreferredChannel::Phone));
-    assert_eq!(case.events.len(), 9);
+    assert_eq!(case.events.len(), 10);
 }
 
 // =============================================================================================
@@ -1468,6 +1529,16 @@ fn intelliserve_happy_cancellation_prorates_confirms_surveys_and_schedules_win_b
             "schedule win-back check-ins for"
         ))
     );
+    // 5.1: all retention options considered: the reason's mitigations and the declined offer.
+    assert_eq!(
+        case.run(&sam(), finalize(december_16())),
+        Err(gate(Gate::RetentionAttempted))
+    );
+    let tried = ["Highlight unique IntelliServe capabilities"];
+    case.ok(
+        &sam(),
+        retention_attempt(false, "Declined the discount too", &tried),
+    );
     // 5.3-5.5: data export offered, prorated refund, billing cessation date, API access revoked.
     assert_eq!(
         case.ok(&sam(), finalize(december_16())),
@@ -1541,25 +1612,13 @@ fn kodif_next_order_coupon_accepted_keeps_the_order() {
         case.run(&sam(), propose("gift_card", OfferProposal::default())),
         Err(not_in_catalogue())
     );
-    // 25% is beyond "a 20% coupon": it needs approval, which anyone with a role may give here.
+    // 25% is beyond "a 20% coupon", and the procedure names no one who may approve more.
     assert_eq!(
-        case.ok(&sam(), propose("next_order_coupon", percent(25))),
-        vec![CaseEvent::OfferProposed {
-            offer_id: "next_order_coupon".into(),
-            terms: percent(25),
-            needs_approval: true,
-            proposed_by: "sam".into(),
-        }]
-    );
-    assert_eq!(
-        case.run(&sam(), CaseCommand::AcceptOffer),
-        Err(gate(Gate::OfferApproved))
-    );
-    assert_eq!(
-        case.ok(&sam(), CaseCommand::DeclineOffer),
-        vec![CaseEvent::OfferDeclined {
-            offer_id: "next_order_coupon".into()
-        }]
+        case.run(&sam(), propose("next_order_coupon", percent(25))),
+        Err(CoreError::OfferLimitExceeded {
+            offer: "Coupon for the next order".into(),
+            message: "is outside the limits and the policy names no one who may approve it".into(),
+        })
     );
     assert_eq!(
         case.ok(&sam(), propose("next_order_coupon", percent(20))),
@@ -1579,10 +1638,7 @@ fn kodif_next_order_coupon_accepted_keeps_the_order() {
     assert_eq!(case.state().status, CaseStatus::Saved);
     assert_eq!(
         case.state().offers_proposed,
-        vec![
-            "next_order_coupon".to_string(),
-            "next_order_coupon".to_string()
-        ]
+        vec!["next_order_coupon".to_string()]
     );
     assert_eq!(
         case.run(&sam(), finalize(december_16())),
@@ -1655,6 +1711,12 @@ fn kodif_a_user_without_a_role_is_refused() {
     );
     assert_eq!(case.events.len(), 1);
     // Any role will do, a sales rep's too.
+    let rob = person("rob", &[Role::Sales]);
+    case.ok(&rob, CaseCommand::Route);
+    case.ok(
+        &rob,
+        retention_attempt(false, "Insisted on cancelling before any offer", &[]),
+    );
     assert_eq!(
         case.ok(&person("rob", &[Role::Sales]), finalize(december_16())),
         vec![finalized(december_16(), Some(usd(16_000)))]
@@ -1763,6 +1825,15 @@ fn kodif_offers_declined_then_the_order_is_cancelled_and_confirmed() {
             offer_id: "product_swap".into()
         }]
     );
+    // The retention step has its outcome: the offer was made and declined.
+    assert_eq!(
+        case.run(&sam(), finalize(december_16())),
+        Err(gate(Gate::RetentionAttempted))
+    );
+    case.ok(
+        &sam(),
+        retention_attempt(false, "Declined the swap; cancel the order", &[]),
+    );
     assert_eq!(
         case.ok(&sam(), finalize(december_16())),
         vec![finalized(december_16(), None)]
@@ -1787,7 +1858,7 @@ fn kodif_offers_declined_then_the_order_is_cancelled_and_confirmed() {
         Err(no_win_back_schedule())
     );
     assert_eq!(case.state().status, CaseStatus::Cancelled);
-    assert_eq!(case.events.len(), 8);
+    assert_eq!(case.events.len(), 9);
 }
 
 // =============================================================================================
@@ -1904,6 +1975,12 @@ fn wootrecruit_account_manager_escalates_to_the_csm_who_records_the_outcome() {
     );
     assert!(case.state().csm_engaged);
     assert_eq!(case.state().status, CaseStatus::InProgress);
+    // "Understand the reason": it is recorded before the cancellation.
+    assert_eq!(
+        case.run(&sam(), finalize(december_16())),
+        Err(gate(Gate::ReasonCaptured))
+    );
+    case.ok(&sam(), capture_reason("hiring_freeze", "Company-wide hiring freeze"));
     assert_eq!(
         case.ok(&sam(), finalize(december_16())),
         vec![finalized(december_16(), Some(usd(16_000)))]
@@ -2087,6 +2164,12 @@ fn wootrecruit_missing_form_blocks_the_cancellation() {
             "only a form that was sent and not returned can be reminded"
         ))
     );
+    // "Understand the reason": it is recorded before the cancellation.
+    assert_eq!(
+        case.run(&sam(), finalize(december_16())),
+        Err(gate(Gate::ReasonCaptured))
+    );
+    case.ok(&sam(), capture_reason("hiring_freeze", "Company-wide hiring freeze"));
     assert_eq!(
         case.ok(&sam(), finalize(december_16())),
         vec![finalized(december_16(), Some(usd(16_000)))]

@@ -443,13 +443,13 @@ fn intelliserve_reads_back_its_key_rules() {
     );
     assert_mentions(
         &sentences,
-        "Temporary discount (up to 20%, for up to 3 months).",
+        "Temporary discount (up to 20%, for a stated number of months, up to 3).",
     );
     assert_mentions(
         &sentences,
         "One-time account credit, based on account history (up to 500.00 USD), at most once per account.",
     );
-    assert_mentions(&sentences, "Account freeze (for up to 6 months).");
+    assert_mentions(&sentences, "Account freeze (for a stated number of months, up to 6).");
     assert_mentions(
         &sentences,
         "Custom pricing for unique use cases, always with approval.",
@@ -466,7 +466,7 @@ fn intelliserve_reads_back_its_key_rules() {
     );
     assert_mentions(
         &sentences,
-        "Nothing about the account changes before the requester's identity is verified.",
+        "Nothing about the account changes (offers, refunds, write-offs, finalization) before the requester's identity is verified.",
     );
     assert_eq!(
         sentences
@@ -534,7 +534,11 @@ fn billsbee_reads_back_its_key_rules() {
     assert_mentions(&sentences, "Only a manager may propose a retention offer.");
     assert_mentions(
         &sentences,
-        "A cancellation is finalized only after every unpaid invoice has been written off and the request is logged in the cancellation sheet.",
+        "A cancellation is finalized only after the reason for leaving is recorded, retention was attempted (",
+    );
+    assert_mentions(
+        &sentences,
+        "every unpaid invoice has been written off and the request is logged in the cancellation sheet.",
     );
     assert_mentions(&sentences, "In every case, a manager attempts retention.");
 }
@@ -544,7 +548,7 @@ fn wootrecruit_reads_back_its_key_rules() {
     let sentences = rendered(&parse(WOOTRECRUIT));
     assert_mentions(
         &sentences,
-        "Nothing about the account changes before the requester's identity is verified.",
+        "Nothing about the account changes (offers, refunds, write-offs, finalization) before the requester's identity is verified.",
     );
     assert_mentions(
         &sentences,
@@ -553,7 +557,7 @@ fn wootrecruit_reads_back_its_key_rules() {
     assert_mentions(&sentences, "they are reminded after 3 days.");
     assert_mentions(
         &sentences,
-        "A cancellation is finalized only after the cancellation request form has been received and a customer success manager has engaged with the customer.",
+        "A cancellation is finalized only after the reason for leaving is recorded, the cancellation request form has been received and a customer success manager has engaged with the customer and recorded the outcome with a note.",
     );
     assert_mentions(
         &sentences,

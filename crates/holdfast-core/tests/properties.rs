@@ -517,7 +517,7 @@ fn guided(
             as_role(Role::Csm),
             CaseCommand::RecordCsmOutcome {
                 retained: p.pick == 0,
-                note: String::new(),
+                note: "The CSM called the customer".into(),
             },
         );
     } else if state.invoices_written_off < account.unpaid_invoices {

@@ -402,7 +402,7 @@ fn unpaid_invoices_are_written_off_before_finalization() {
         &actor(&[Role::Csm]),
         CaseCommand::RecordCsmOutcome {
             retained: false,
-            note: String::new(),
+            note: "No fit for the budget".into(),
         },
     );
     let manager = actor(&[Role::Manager]);

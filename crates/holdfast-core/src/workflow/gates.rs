@@ -26,10 +26,6 @@ pub fn finalization_blockers(
             Gate::IdentityVerified,
         ),
         (
-            gates.reason_before_finalization && state.reason_id.is_none(),
-            Gate::ReasonCaptured,
-        ),
-        (
             gates.form_before_finalization && !state.form_received,
             Gate::FormReceived,
         ),
@@ -45,6 +41,10 @@ pub fn finalization_blockers(
         (
             gates.logged_before_finalization && !state.logged,
             Gate::RequestLogged,
+        ),
+        (
+            gates.reason_before_finalization && state.reason_id.is_none(),
+            Gate::ReasonCaptured,
         ),
         (
             gates.retention_before_finalization && retention_due(state),

@@ -44,14 +44,16 @@ pub(super) fn finalize(
     data_export_offered: bool,
 ) -> Result<CaseEvent, CoreError> {
     let (state, policy, account) = (cx.state, cx.policy, cx.account);
-    if let Some(gate) = finalization_blockers(state, policy, account).first() {
-        return Err(CoreError::GateNotMet { gate: *gate });
-    }
+    // An unanswered offer comes first: its answer may save the customer, and the retention
+    // attempt a gate waits for is recorded only once the customer has answered.
     if state.pending_offer.is_some() {
         return Err(CoreError::invalid(
             "offer_id",
             "the customer has not answered the pending offer yet",
         ));
+    }
+    if let Some(gate) = finalization_blockers(state, policy, account).first() {
+        return Err(CoreError::GateNotMet { gate: *gate });
     }
     // A cancelled case accepts no refund command, so none may be left open.
     if state.open_refunds().next().is_some() {

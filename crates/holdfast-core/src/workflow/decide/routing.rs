@@ -122,6 +122,12 @@ pub(super) fn record_retention_outcome(
             "the retention outcome is already recorded",
         ));
     }
+    if state.pending_offer.is_some() {
+        return Err(CoreError::invalid(
+            "offer_id",
+            "the customer has not answered the pending offer yet",
+        ));
+    }
     if !mitigations_tried.is_empty() {
         let Some(reason_id) = &state.reason_id else {
             return Err(CoreError::invalid(
