@@ -396,3 +396,28 @@ fn error_key_and_line(source: &str) -> (Option<String>, Option<usize>) {
     let error = error(source);
     (error.key, error.line)
 }
+
+#[test]
+fn an_offer_that_always_needs_approval_needs_someone_who_may_approve() {
+    let source = with(
+        "label = \"Credit\"",
+        "label = \"Credit\"\nneeds_approval = true",
+    );
+    let error = error(&source);
+    assert_eq!(error.key.as_deref(), Some("offers[2].needs_approval"));
+    assert!(error.line.is_some());
+    assert!(error.message.contains("approve_offer"), "{error}");
+}
+
+#[test]
+fn a_gate_that_is_not_true_or_false_names_its_line() {
+    let source = with(
+        "[gates]",
+        "[gates]\nretention_before_finalization = \"yes\"",
+    );
+    let error = error(&source);
+    assert_eq!(
+        error.line,
+        Some(line_of(&source, "retention_before_finalization"))
+    );
+}

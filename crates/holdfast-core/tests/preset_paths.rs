@@ -1980,7 +1980,10 @@ fn wootrecruit_account_manager_escalates_to_the_csm_who_records_the_outcome() {
         case.run(&sam(), finalize(december_16())),
         Err(gate(Gate::ReasonCaptured))
     );
-    case.ok(&sam(), capture_reason("hiring_freeze", "Company-wide hiring freeze"));
+    case.ok(
+        &sam(),
+        capture_reason("hiring_freeze", "Company-wide hiring freeze"),
+    );
     assert_eq!(
         case.ok(&sam(), finalize(december_16())),
         vec![finalized(december_16(), Some(usd(16_000)))]
@@ -2169,7 +2172,10 @@ fn wootrecruit_missing_form_blocks_the_cancellation() {
         case.run(&sam(), finalize(december_16())),
         Err(gate(Gate::ReasonCaptured))
     );
-    case.ok(&sam(), capture_reason("hiring_freeze", "Company-wide hiring freeze"));
+    case.ok(
+        &sam(),
+        capture_reason("hiring_freeze", "Company-wide hiring freeze"),
+    );
     assert_eq!(
         case.ok(&sam(), finalize(december_16())),
         vec![finalized(december_16(), Some(usd(16_000)))]

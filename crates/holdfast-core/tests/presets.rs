@@ -449,7 +449,10 @@ fn intelliserve_reads_back_its_key_rules() {
         &sentences,
         "One-time account credit, based on account history (up to 500.00 USD), at most once per account.",
     );
-    assert_mentions(&sentences, "Account freeze (for a stated number of months, up to 6).");
+    assert_mentions(
+        &sentences,
+        "Account freeze (for a stated number of months, up to 6).",
+    );
     assert_mentions(
         &sentences,
         "Custom pricing for unique use cases, always with approval.",

@@ -754,3 +754,78 @@ proptest! {
         }
     }
 }
+
+/// The 2017 SOP's retention gate and IntelliServe's approvals, for any account and any people.
+mod procedure_gates {
+    use super::common::{person, Case};
+    use holdfast_core::error::Gate;
+    use holdfast_core::policy::{parse_policy, Route};
+    use holdfast_core::role::Role;
+    use holdfast_core::workflow::{AccountFacts, CaseCommand, OfferProposal, RepStatus};
+    use holdfast_core::CoreError;
+    use proptest::prelude::*;
+    use proptest::sample::select;
+
+    const ACCOUNT_2017: &str = include_str!("../../../policies/account-cancellation-2017.toml");
+    const INTELLISERVE: &str = include_str!("../../../policies/intelliserve.toml");
+
+    fn account(tier: &str, receivable_minor: i64) -> AccountFacts {
+        AccountFacts {
+            tier: tier.into(),
+            email: Some("ana@acme.io".into()),
+            accounts_receivable: Some(super::usd(receivable_minor)),
+            original_sales_rep: Some("Rob".into()),
+            original_sales_rep_status: RepStatus::Active,
+            ..AccountFacts::default()
+        }
+    }
+
+    proptest! {
+        /// Whatever the account and whoever finalizes, a 2017 case routed anywhere but to the
+        /// sympathetic reply is never finalized before its retention outcome is recorded.
+        #[test]
+        fn no_finalization_without_the_retention_gate(
+            tier in select(vec!["Essentials", "Professional", "Professional 2A", "SMB", "Enterprise", "Unknown"]),
+            receivable in 0i64..300_000,
+            routed in any::<bool>(),
+        ) {
+            let mut case = Case::verified(parse_policy(ACCOUNT_2017).unwrap(), account(tier, receivable));
+            let manager = person("maya", &[Role::Manager]);
+            if routed {
+                case.ok(&manager, CaseCommand::Route);
+            }
+            let finalized = case.run(&manager, CaseCommand::Finalize {
+                effective_date: jiff::civil::date(2026, 12, 31),
+                data_export_offered: false,
+            });
+            if case.state().route == Some(Route::SympatheticReply) {
+                prop_assert!(finalized.is_ok());
+            } else {
+                prop_assert_eq!(finalized, Err(CoreError::GateNotMet { gate: Gate::RetentionAttempted }));
+            }
+        }
+
+        /// An offer outside the limits is never approved by whoever proposed it, however their
+        /// name is written.
+        #[test]
+        fn no_out_of_policy_offer_approved_by_its_proposer(
+            percent in 21u32..=100,
+            months in 1u32..=12,
+            name in "[a-z]{1,8}",
+            shout in any::<bool>(),
+        ) {
+            let mut case = Case::verified(parse_policy(INTELLISERVE).unwrap(), account("Starter", 0));
+            let proposer = person(&name, &[Role::Manager]);
+            case.ok(&proposer, CaseCommand::ProposeOffer {
+                offer_id: "discount".into(),
+                terms: OfferProposal { percent: Some(percent), months: Some(months), ..OfferProposal::default() },
+            });
+            let written = if shout { format!(" {} ", name.to_uppercase()) } else { name.clone() };
+            prop_assert_eq!(
+                case.run(&person(&written, &[Role::Manager]), CaseCommand::ApproveOffer),
+                Err(CoreError::GateNotMet { gate: Gate::SecondApprover })
+            );
+            prop_assert!(case.state().pending_offer.as_ref().is_some_and(|offer| !offer.approved));
+        }
+    }
+}

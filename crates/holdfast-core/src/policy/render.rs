@@ -77,9 +77,7 @@ fn offer(offer: &OfferTerms) -> String {
         terms.push(format!("up to {}", amount(money)));
     }
     if let Some(months) = offer.max_months {
-        terms.push(format!(
-            "for a stated number of months, up to {months}",
-        ));
+        terms.push(format!("for a stated number of months, up to {months}",));
     }
     let mut sentence = offer.label.clone();
     if !terms.is_empty() {
@@ -180,7 +178,10 @@ pub fn render_policy(policy: &Policy) -> Vec<String> {
         .collect();
     // "Is verified" only where a gate waits for it; the gates' sentences say which.
     let identity = if policy.gates.identity_before_finalization() {
-        format!("The requester's identity is verified by {}", methods.join(" or "))
+        format!(
+            "The requester's identity is verified by {}",
+            methods.join(" or ")
+        )
     } else {
         format!(
             "The requester's identity can be verified by {}; no step waits for it",

@@ -158,7 +158,8 @@ pub fn checklist(
         retention_outcome_due: (matches!(
             state.route,
             Some(Route::SaveCall | Route::ManagerRetention)
-        ) || policy.gates.retention_before_finalization && retention_due(state))
+        ) || policy.gates.retention_before_finalization
+            && retention_due(state))
             && !state.retention_attempted,
         offer_pending: state.pending_offer.clone(),
         offers_proposed: state.offers_proposed.clone(),

@@ -96,10 +96,8 @@ pub(super) fn record_retention_outcome(
     mitigations_tried: &[String],
 ) -> Result<CaseEvent, CoreError> {
     let state = cx.state;
-    let routed_to_retention = matches!(
-        state.route,
-        Some(Route::SaveCall | Route::ManagerRetention)
-    );
+    let routed_to_retention =
+        matches!(state.route, Some(Route::SaveCall | Route::ManagerRetention));
     // Beyond a save call or manager retention, an attempt is recorded where the policy puts
     // retention before finalization; a sympathetic reply answers the customer instead.
     let attempt_expected = cx.policy.gates.retention_before_finalization
@@ -148,7 +146,9 @@ pub(super) fn record_retention_outcome(
         {
             return Err(CoreError::invalid(
                 "mitigations_tried",
-                format!("\"{unknown}\" is not one of the policy's mitigations for the reason recorded"),
+                format!(
+                    "\"{unknown}\" is not one of the policy's mitigations for the reason recorded"
+                ),
             ));
         }
     }
