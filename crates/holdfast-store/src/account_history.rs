@@ -156,6 +156,7 @@ fn fold_case(
                 offer_id,
                 terms,
                 needs_approval,
+                ..
             } => {
                 current_offer = Some(offers.len());
                 offers.push((

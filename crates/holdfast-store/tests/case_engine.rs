@@ -471,6 +471,7 @@ fn a_save_call_goes_to_the_fallback_when_the_rep_has_left() {
             &CaseCommand::RecordRetentionOutcome {
                 retained: true,
                 note: "Moved to a smaller plan".into(),
+                mitigations_tried: Vec::new(),
             },
             &person("Rob Reyes", &[Role::Sales]),
             &policy,

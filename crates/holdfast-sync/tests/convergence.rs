@@ -59,6 +59,7 @@ impl Command {
             Command::Retention(retained) => CaseCommand::RecordRetentionOutcome {
                 retained: *retained,
                 note: "talked it through".into(),
+                mitigations_tried: Vec::new(),
             },
             Command::Finalize => finalize(),
             Command::Confirm => CaseCommand::ConfirmCancellation {
