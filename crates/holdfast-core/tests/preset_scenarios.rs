@@ -425,7 +425,11 @@ fn the_2017_sop_routes_to_the_fallback_when_the_rep_has_left() {
         vec![CaseEvent::Routed {
             route: Route::SaveCall,
             assignee: Some("Spencer".into()),
-            survey_link: None
+            survey_link: None,
+            assignee_role: None,
+            save_call_due: Some("2026-11-25T15:00:00Z".parse().unwrap()),
+            save_call_phone: Some("+1 555 010 2030".into()),
+            receivable_unknown: false,
         }]
     );
     // A Professional account owing more than $1000 gets a save call from its own rep.
@@ -435,7 +439,11 @@ fn the_2017_sop_routes_to_the_fallback_when_the_rep_has_left() {
         vec![CaseEvent::Routed {
             route: Route::SaveCall,
             assignee: Some("Rob Reyes".into()),
-            survey_link: None
+            survey_link: None,
+            assignee_role: None,
+            save_call_due: Some("2026-11-25T15:00:00Z".parse().unwrap()),
+            save_call_phone: Some("+1 555 010 2030".into()),
+            receivable_unknown: false,
         }]
     );
     // Owing $1000 or less, it gets the sympathetic reply with the exit-interview link.
@@ -445,7 +453,8 @@ fn the_2017_sop_routes_to_the_fallback_when_the_rep_has_left() {
         CaseEvent::Routed {
             route: Route::SympatheticReply,
             assignee: None,
-            survey_link: Some(_)
+            survey_link: Some(_),
+            ..
         }
     ));
 }

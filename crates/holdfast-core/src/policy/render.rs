@@ -252,10 +252,10 @@ pub fn render_policy(policy: &Policy) -> Vec<String> {
     {
         match policy.routing.unknown_receivable {
             UnknownReceivable::Ask => out.push(
-                "When the account's accounts receivable are not known, the case is routed only after someone enters them; unknown is not taken as zero.".into(),
+                "Unknown accounts receivable are not taken as zero: a case whose routing needs them is routed only after someone enters them.".into(),
             ),
             UnknownReceivable::Route(unknown) => out.push(format!(
-                "When the account's accounts receivable are not known and a rule needs them, {}.",
+                "If the account's accounts receivable are not known and a rule needs them, {}.",
                 route(unknown, policy.routing.fallback_assignee.as_deref())
             )),
         }
