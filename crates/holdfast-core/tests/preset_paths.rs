@@ -380,7 +380,11 @@ fn account_2017_save_call_to_the_rep_keeps_the_customer_who_withdraws() {
     let mut case = open(account_2017(), facts("Professional 2A"));
     assert_eq!(
         case.ok(&sam(), CaseCommand::Route),
-        vec![save_call_routed("Rob Reyes", one_business_day_later(), Some("+1 555 010 2030"))]
+        vec![save_call_routed(
+            "Rob Reyes",
+            one_business_day_later(),
+            Some("+1 555 010 2030")
+        )]
     );
     assert_eq!(case.state().route, Some(Route::SaveCall));
     // The SOP has no offers of its own: saving the customer is the rep's call.
@@ -547,23 +551,39 @@ fn account_2017_rep_who_left_hands_the_save_call_to_spencer() {
     // Professional 2A and higher, whatever the receivable.
     assert_eq!(
         route(rep_left("Professional 2A", 0)),
-        vec![save_call_routed("Spencer", one_business_day_later(), Some("+1 555 010 2030"))]
+        vec![save_call_routed(
+            "Spencer",
+            one_business_day_later(),
+            Some("+1 555 010 2030")
+        )]
     );
     assert_eq!(
         route(rep_left("Enterprise", 0)),
-        vec![save_call_routed("Spencer", one_business_day_later(), Some("+1 555 010 2030"))]
+        vec![save_call_routed(
+            "Spencer",
+            one_business_day_later(),
+            Some("+1 555 010 2030")
+        )]
     );
     // Professional owing more than $1000.
     assert_eq!(
         route(rep_left("Professional", 100_001)),
-        vec![save_call_routed("Spencer", one_business_day_later(), Some("+1 555 010 2030"))]
+        vec![save_call_routed(
+            "Spencer",
+            one_business_day_later(),
+            Some("+1 555 010 2030")
+        )]
     );
     // A rep who is not known at all is no better than one who left.
     let mut unknown_rep = facts("SMB");
     unknown_rep.original_sales_rep = None;
     assert_eq!(
         route(unknown_rep),
-        vec![save_call_routed("Spencer", one_business_day_later(), Some("+1 555 010 2030"))]
+        vec![save_call_routed(
+            "Spencer",
+            one_business_day_later(),
+            Some("+1 555 010 2030")
+        )]
     );
     // Professional owing exactly $1000 gets the sympathetic reply, so nobody is assigned.
     assert_eq!(

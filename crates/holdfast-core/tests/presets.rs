@@ -244,11 +244,17 @@ fn intelliserve_refunds_win_back_survey_and_messages() {
     assert_eq!(policy.routing.rules.len(), 3);
     assert_eq!(policy.routing.rules[0].route, Route::HandOff);
     assert_eq!(
-        policy.routing.rules[0].when.mrr_at_least.map(|mrr| mrr.minor),
+        policy.routing.rules[0]
+            .when
+            .mrr_at_least
+            .map(|mrr| mrr.minor),
         Some(500_000)
     );
     assert_eq!(policy.routing.rules[1].route, Route::HandOff);
-    assert_eq!(policy.routing.rules[1].when.reason, vec!["technical_issues"]);
+    assert_eq!(
+        policy.routing.rules[1].when.reason,
+        vec!["technical_issues"]
+    );
     assert_eq!(
         policy.routing.rules[1]
             .hand_off

@@ -9,9 +9,9 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use super::{
-    BusinessCalendar, FormRules, Gates, HandOffTarget, IdentityRules, MessageKind, OfferKind, OfferTerms, Policy,
-    Reason, RefundRules, Route, Routing, RoutingCondition, RoutingRule, Sla, Step, UnknownReceivable,
-    VerificationMethod,
+    BusinessCalendar, FormRules, Gates, HandOffTarget, IdentityRules, MessageKind, OfferKind,
+    OfferTerms, Policy, Reason, RefundRules, Route, Routing, RoutingCondition, RoutingRule, Sla,
+    Step, UnknownReceivable, VerificationMethod,
 };
 use crate::money::{Currency, Money};
 use crate::role::Role;
@@ -348,7 +348,12 @@ pub fn parse_policy(source: &str) -> Result<Policy, PolicyError> {
                     })
                     .transpose()
             };
-        let reason = rule.reason.as_ref().map(Spanned::get_ref).cloned().unwrap_or_default();
+        let reason = rule
+            .reason
+            .as_ref()
+            .map(Spanned::get_ref)
+            .cloned()
+            .unwrap_or_default();
         if let Some(spanned_reasons) = &rule.reason {
             if reason.is_empty() {
                 return Err(lines.error(
@@ -390,7 +395,10 @@ pub fn parse_policy(source: &str) -> Result<Policy, PolicyError> {
             }
             Some(HandOffTarget {
                 account_manager: rule.assign_to_account_manager,
-                to: rule.assign_to.as_ref().map(|to| to.get_ref().trim().to_owned()),
+                to: rule
+                    .assign_to
+                    .as_ref()
+                    .map(|to| to.get_ref().trim().to_owned()),
                 to_role: rule.assign_to_role,
             })
         } else {
@@ -597,10 +605,7 @@ pub fn parse_policy(source: &str) -> Result<Policy, PolicyError> {
             rules,
             fallback_assignee: raw.routing.fallback_assignee,
             unknown_receivable,
-            save_call_due_minutes: raw
-                .routing
-                .save_call_due_minutes
-                .map(Spanned::into_inner),
+            save_call_due_minutes: raw.routing.save_call_due_minutes.map(Spanned::into_inner),
         },
         offers,
         refunds: RefundRules {

@@ -239,7 +239,10 @@ pub fn render_policy(policy: &Policy) -> Vec<String> {
             Some(target) => hand_off(target),
             None => route(rule.route, policy.routing.fallback_assignee.as_deref()),
         };
-        out.push(format!("{}, {what}.", condition(&rule.when, only_rule, policy)));
+        out.push(format!(
+            "{}, {what}.",
+            condition(&rule.when, only_rule, policy)
+        ));
     }
     if policy.routes_on_reason() {
         out.push("A case is routed only once its reason for leaving is recorded.".into());

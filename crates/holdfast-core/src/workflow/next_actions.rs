@@ -130,9 +130,8 @@ pub(super) fn next_actions(list: &Checklist) -> Vec<NextAction> {
                 route.disabled_reason =
                     Some("record the reason first: this policy routes cases by it".into());
             } else if route.disabled_reason.is_none() && list.receivable_needed {
-                route.disabled_reason = Some(
-                    "the accounts receivable are not known: enter them first".into(),
-                );
+                route.disabled_reason =
+                    Some("the accounts receivable are not known: enter them first".into());
             }
             actions.push(route);
         }

@@ -145,7 +145,13 @@ pub fn decide(
     // case accepts nothing; an open case accepts everything but what follows a cancellation.
     // A task handed off may belong to a cancelled case (a win-back check-in); `hand_off` checks
     // that the task is open.
-    let hands_off_a_task = matches!(command, CaseCommand::HandOff { task_id: Some(_), .. });
+    let hands_off_a_task = matches!(
+        command,
+        CaseCommand::HandOff {
+            task_id: Some(_),
+            ..
+        }
+    );
     let allowed = annotates(command)
         || hands_off_a_task
         || match state.status {
