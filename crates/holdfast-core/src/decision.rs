@@ -66,6 +66,8 @@ pub fn account_facts(
         mrr: Some(draft.mrr),
         total_collected: Some(draft.total_collected),
         customer_since: draft.customer_since,
+        // Accounts do not name their account manager yet.
+        account_manager: None,
     }
 }
 

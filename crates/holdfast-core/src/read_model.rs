@@ -9,6 +9,7 @@ use uuid::Uuid;
 
 use crate::case::{CaseStatus, RequestChannel};
 use crate::policy::{Policy, Route};
+use crate::role::Role;
 use crate::workflow::{ready_to_finalize, AccountFacts, CaseState, RefundStatus};
 use crate::CoreError;
 
@@ -25,6 +26,8 @@ pub enum TaskKind {
     RefundProcessing,
     /// A check-in months after the cancellation.
     WinBack,
+    /// The case itself, handed to a person, a team or a role (by a hand-off route or command).
+    HandOff,
 }
 
 impl TaskKind {
@@ -35,6 +38,7 @@ impl TaskKind {
             TaskKind::RefundReview => "refund_review",
             TaskKind::RefundProcessing => "refund_processing",
             TaskKind::WinBack => "win_back",
+            TaskKind::HandOff => "hand_off",
         }
     }
 }
@@ -49,6 +53,12 @@ pub struct Task {
     pub assignee: Option<String>,
     pub due_at: Timestamp,
     pub open: bool,
+    /// What the queue shows about the work (the number to call and the reason, why it was
+    /// handed off).
+    pub detail: Option<String>,
+    /// The role whose members' queues show the task, when it was given to a role rather than a
+    /// person.
+    pub assignee_role: Option<Role>,
 }
 
 /// A case as the lists read it.
@@ -67,6 +77,8 @@ pub struct CaseReadModel {
     pub acknowledged_at: Option<Timestamp>,
     pub reason_id: Option<String>,
     pub owner: Option<String>,
+    /// The role holding the case, when it was handed to a role rather than a person.
+    pub owner_role: Option<Role>,
     /// The offer outside the policy's limits waiting for approval (the offer approval queue).
     pub offer_awaiting_approval: Option<String>,
     /// Every gate met and nothing pending: waiting for someone allowed to finalize.
@@ -89,19 +101,55 @@ pub fn case_read_model(
         assignee,
         due_at,
         open,
+        detail: None,
+        assignee_role: None,
     };
     // Work the case makes is due when the customer is owed an answer.
     let due = state.first_response_due;
     let mut tasks = Vec::new();
+    let reason = state.reason_id.as_deref().map(|id| {
+        policy
+            .and_then(|policy| policy.reason(id))
+            .map_or_else(|| id.to_owned(), |reason| reason.label.clone())
+    });
     if state.route == Some(Route::SaveCall) {
-        tasks.push(task(
-            TaskKind::SaveCall,
-            "",
-            None,
-            state.save_call_assignee.clone(),
-            due,
-            !state.retention_attempted,
-        ));
+        let mut details = Vec::new();
+        if let Some(phone) = &state.save_call_phone {
+            details.push(format!("Call {phone}"));
+        }
+        if let Some(reason) = &reason {
+            details.push(format!("reason: {reason}"));
+        }
+        tasks.push(Task {
+            detail: (!details.is_empty()).then(|| details.join("; ")),
+            ..task(
+                TaskKind::SaveCall,
+                "",
+                None,
+                state.save_call_assignee.clone(),
+                state.save_call_due.unwrap_or(due),
+                !state.retention_attempted,
+            )
+        });
+    }
+    let handed_off = state.route == Some(Route::HandOff) || state.handed_off_at.is_some();
+    if handed_off && (state.owner.is_some() || state.owner_role.is_some()) {
+        let why = state
+            .hand_off_reason
+            .clone()
+            .or_else(|| reason.as_ref().map(|reason| format!("Routed: {reason}")));
+        tasks.push(Task {
+            detail: why,
+            assignee_role: state.owner_role,
+            ..task(
+                TaskKind::HandOff,
+                "",
+                None,
+                state.owner.clone(),
+                state.handed_off_at.unwrap_or(due),
+                !state.status.is_closed(),
+            )
+        });
     }
     if let Some(csm) = &state.escalated_to {
         tasks.push(task(
@@ -152,6 +200,13 @@ pub fn case_read_model(
             true,
         ));
     }
+    // A task handed off shows in its receiver's queue instead.
+    for task in &mut tasks {
+        if let Some(holder) = state.task_holders.get(&task.id) {
+            task.assignee = holder.to.clone();
+            task.assignee_role = holder.to_role;
+        }
+    }
     let ready = match (policy, facts) {
         (Some(policy), Some(facts)) => ready_to_finalize(state, policy, facts),
         _ => false,
@@ -169,6 +224,7 @@ pub fn case_read_model(
         acknowledged_at: state.acknowledged_at,
         reason_id: state.reason_id.clone(),
         owner: state.owner.clone(),
+        owner_role: state.owner_role,
         offer_awaiting_approval: state
             .pending_offer
             .as_ref()

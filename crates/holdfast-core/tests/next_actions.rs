@@ -52,7 +52,8 @@ fn a_fresh_case_offers_the_procedure_from_the_acknowledgement_on() {
             Escalate,
             Refund,
             Finalize,
-            Withdraw
+            Withdraw,
+            HandOff
         ]
     );
     let acknowledge = &actions[0];
@@ -116,7 +117,8 @@ fn the_actions_follow_the_case() {
             Escalate,
             Refund,
             Finalize,
-            Withdraw
+            Withdraw,
+            HandOff
         ],
         "an offer outside the limits waits for approval and for the customer's answer"
     );

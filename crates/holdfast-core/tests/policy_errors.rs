@@ -421,3 +421,92 @@ fn a_gate_that_is_not_true_or_false_names_its_line() {
         Some(line_of(&source, "retention_before_finalization"))
     );
 }
+
+#[test]
+fn a_routing_reason_must_be_one_of_the_policys_reasons() {
+    let source = with(
+        "tier_at_most = \"Basic\"\n",
+        "tier_at_most = \"Basic\"\nreason = [\"bored\"]\n",
+    );
+    let error = error(&source);
+    assert_eq!(error.key.as_deref(), Some("routing.rules[1].reason"));
+    assert_eq!(error.line, Some(line_of(&source, "reason = [")));
+    assert!(error.message.contains("\"bored\""), "{error}");
+}
+
+#[test]
+fn a_hand_off_route_needs_someone_to_hand_off_to() {
+    let source = with("route = \"sympathetic_reply\"", "route = \"hand_off\"");
+    let missing = error(&source);
+    assert_eq!(missing.key.as_deref(), Some("routing.rules[1].assign_to"));
+    assert_eq!(missing.line, Some(line_of(&source, "[[routing.rules]]")));
+    let source = with(
+        "route = \"sympathetic_reply\"",
+        "route = \"sympathetic_reply\"\nassign_to = \"Technical support\"",
+    );
+    let refused = error(&source);
+    assert_eq!(refused.key.as_deref(), Some("routing.rules[1].route"));
+    assert!(
+        refused.message.contains("only a hand_off route"),
+        "{refused}"
+    );
+    let source = with(
+        "route = \"sympathetic_reply\"",
+        "route = \"hand_off\"\nassign_to = \"Technical support\"\nassign_to_role = \"manager\"",
+    );
+    assert_eq!(
+        error_key(&source).as_deref(),
+        Some("routing.rules[1].assign_to_role")
+    );
+}
+
+fn error_key(source: &str) -> Option<String> {
+    error(source).key
+}
+
+#[test]
+fn a_high_value_threshold_is_an_amount_in_the_policys_currency() {
+    let source = with(
+        "tier_at_most = \"Basic\"\n",
+        "tier_at_most = \"Basic\"\nmrr_at_least = \"lots\"\n",
+    );
+    let error = error(&source);
+    assert_eq!(error.key.as_deref(), Some("routing.rules[1].mrr_at_least"));
+    assert_eq!(error.line, Some(line_of(&source, "\"lots\"")));
+}
+
+#[test]
+fn unknown_receivable_is_ask_or_a_route() {
+    let source = with(
+        "fallback_assignee = \"Spencer\"\n",
+        "fallback_assignee = \"Spencer\"\nunknown_receivable = \"zero\"\n",
+    );
+    let refused = error(&source);
+    assert_eq!(refused.key.as_deref(), Some("routing.unknown_receivable"));
+    assert_eq!(refused.line, Some(line_of(&source, "\"zero\"")));
+    assert!(refused.message.contains("\"ask\""), "{refused}");
+    let source = with(
+        "fallback_assignee = \"Spencer\"\n",
+        "fallback_assignee = \"Spencer\"\nunknown_receivable = \"hand_off\"\n",
+    );
+    assert_eq!(
+        error_key(&source).as_deref(),
+        Some("routing.unknown_receivable")
+    );
+    let source = with(
+        "fallback_assignee = \"Spencer\"\n",
+        "fallback_assignee = \"Spencer\"\nunknown_receivable = \"save_call\"\n",
+    );
+    assert!(parse_policy(&source).is_ok());
+}
+
+#[test]
+fn a_save_call_needs_at_least_one_business_minute() {
+    let source = with(
+        "fallback_assignee = \"Spencer\"\n",
+        "fallback_assignee = \"Spencer\"\nsave_call_due_minutes = 0\n",
+    );
+    let error = error(&source);
+    assert_eq!(error.key.as_deref(), Some("routing.save_call_due_minutes"));
+    assert_eq!(error.line, Some(line_of(&source, "save_call_due_minutes")));
+}

@@ -351,6 +351,29 @@ fn routed(route: Route, assignee: Option<&str>, survey_link: Option<&str>) -> Ca
         route,
         assignee: assignee.map(str::to_owned),
         survey_link: survey_link.map(str::to_owned),
+        assignee_role: None,
+        save_call_due: None,
+        save_call_phone: None,
+        receivable_unknown: false,
+    }
+}
+
+/// The 2017 preset's save call is due one business day after routing: from Tuesday 10:00 in New
+/// York (`now`), Wednesday 10:00.
+fn one_business_day_later() -> Timestamp {
+    "2026-11-25T15:00:00Z".parse().unwrap()
+}
+
+/// A save call as routed: due and with the number to call.
+fn save_call_routed(assignee: &str, due: Timestamp, phone: Option<&str>) -> CaseEvent {
+    CaseEvent::Routed {
+        route: Route::SaveCall,
+        assignee: Some(assignee.into()),
+        survey_link: None,
+        assignee_role: None,
+        save_call_due: Some(due),
+        save_call_phone: phone.map(str::to_owned),
+        receivable_unknown: false,
     }
 }
 
@@ -375,7 +398,11 @@ fn account_2017_save_call_to_the_rep_keeps_the_customer_who_withdraws() {
     let mut case = open(account_2017(), facts("Professional 2A"));
     assert_eq!(
         case.ok(&sam(), CaseCommand::Route),
-        vec![routed(Route::SaveCall, Some("Rob Reyes"), None)]
+        vec![save_call_routed(
+            "Rob Reyes",
+            one_business_day_later(),
+            Some("+1 555 010 2030")
+        )]
     );
     assert_eq!(case.state().route, Some(Route::SaveCall));
     // The SOP has no offers of its own: saving the customer is the rep's call.
@@ -546,23 +573,39 @@ fn account_2017_rep_who_left_hands_the_save_call_to_spencer() {
     // Professional 2A and higher, whatever the receivable.
     assert_eq!(
         route(rep_left("Professional 2A", 0)),
-        vec![routed(Route::SaveCall, Some("Spencer"), None)]
+        vec![save_call_routed(
+            "Spencer",
+            one_business_day_later(),
+            Some("+1 555 010 2030")
+        )]
     );
     assert_eq!(
         route(rep_left("Enterprise", 0)),
-        vec![routed(Route::SaveCall, Some("Spencer"), None)]
+        vec![save_call_routed(
+            "Spencer",
+            one_business_day_later(),
+            Some("+1 555 010 2030")
+        )]
     );
     // Professional owing more than $1000.
     assert_eq!(
         route(rep_left("Professional", 100_001)),
-        vec![routed(Route::SaveCall, Some("Spencer"), None)]
+        vec![save_call_routed(
+            "Spencer",
+            one_business_day_later(),
+            Some("+1 555 010 2030")
+        )]
     );
     // A rep who is not known at all is no better than one who left.
     let mut unknown_rep = facts("SMB");
     unknown_rep.original_sales_rep = None;
     assert_eq!(
         route(unknown_rep),
-        vec![routed(Route::SaveCall, Some("Spencer"), None)]
+        vec![save_call_routed(
+            "Spencer",
+            one_business_day_later(),
+            Some("+1 555 010 2030")
+        )]
     );
     // Professional owing exactly $1000 gets the sympathetic reply, so nobody is assigned.
     assert_eq!(
@@ -929,7 +972,7 @@ fn billsbee_unpaid_invoice_written_off_before_manager_cancels() {
         case.run(&maya(), finalize(december_16())),
         Err(gate(Gate::ReasonCaptured))
     );
-    case.ok(&sam(), capture_reason("moving_on", "Closing the practice"));
+    case.ok(&sam(), capture_reason("business_closing", "Closing the practice"));
     assert_eq!(
         case.run(&maya(), finalize(december_16())),
         Err(gate(Gate::RetentionAttempted))
@@ -984,7 +1027,7 @@ fn billsbee_only_a_manager_cancels_or_proposes_an_offer() {
     assert_eq!(case.state().status, CaseStatus::InProgress);
     // Holding the manager role among others is enough.
     let lead = person("lee", &[Role::AccountManager, Role::Manager]);
-    case.ok(&sam(), capture_reason("moving_on", "Closing the practice"));
+    case.ok(&sam(), capture_reason("business_closing", "Closing the practice"));
     case.ok(&sam(), CaseCommand::Route);
     case.ok(
         &lead,
@@ -1090,13 +1133,13 @@ fn billsbee_logged_written_off_and_suspended_then_confirmed_by_phone() {
         case.ok(
             &sam(),
             CaseCommand::CaptureReason {
-                reason_id: "moving_on".into(),
+                reason_id: "business_closing".into(),
                 details: "Closing the practice".into(),
                 pain_points: vec![],
             }
         ),
         vec![CaseEvent::ReasonCaptured {
-            reason_id: "moving_on".into(),
+            reason_id: "business_closing".into(),
             details: "Closing the practice".into(),
             pain_points: vec![],
         }]
@@ -1597,6 +1640,8 @@ fn kodif() -> Policy {
 #[test]
 fn kodif_next_order_coupon_accepted_keeps_the_order() {
     let mut case = open(kodif(), facts("Subscriber"));
+    // The reason comes first: the procedure routes other concerns to an agent.
+    case.ok(&sam(), capture_reason("too_much_product", ""));
     assert_eq!(
         case.ok(&sam(), CaseCommand::Route),
         vec![routed(Route::Continue, None, None)]
@@ -1712,6 +1757,7 @@ fn kodif_a_user_without_a_role_is_refused() {
     assert_eq!(case.events.len(), 1);
     // Any role will do, a sales rep's too.
     let rob = person("rob", &[Role::Sales]);
+    case.ok(&rob, capture_reason("too_expensive", ""));
     case.ok(&rob, CaseCommand::Route);
     case.ok(
         &rob,
@@ -1794,6 +1840,8 @@ fn kodif_offers_declined_then_the_order_is_cancelled_and_confirmed() {
             at: now(),
         }]
     );
+    // The reason comes first: the procedure routes other concerns to an agent.
+    case.ok(&sam(), capture_reason("too_expensive", ""));
     assert_eq!(
         case.ok(&sam(), CaseCommand::Route),
         vec![routed(Route::Continue, None, None)]
@@ -1858,7 +1906,8 @@ fn kodif_offers_declined_then_the_order_is_cancelled_and_confirmed() {
         Err(no_win_back_schedule())
     );
     assert_eq!(case.state().status, CaseStatus::Cancelled);
-    assert_eq!(case.events.len(), 9);
+    // With the reason recorded before routing and the retention attempt before cancelling.
+    assert_eq!(case.events.len(), 10);
 }
 
 // =============================================================================================

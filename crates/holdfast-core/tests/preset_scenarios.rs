@@ -121,7 +121,7 @@ fn wootrecruit_verify_form_offer_declined_csm_then_finalize() {
     case.ok(
         &am(),
         CaseCommand::CaptureReason {
-            reason_id: "budget".into(),
+            reason_id: "cost".into(),
             details: "Hiring budget cut".into(),
             pain_points: vec![],
         },
@@ -192,7 +192,7 @@ fn wootrecruit_confirms_on_the_preferred_channel_then_asks_for_feedback() {
     case.ok(
         &am(),
         CaseCommand::CaptureReason {
-            reason_id: "budget".into(),
+            reason_id: "cost".into(),
             details: "Hiring budget cut".into(),
             pain_points: vec![],
         },
@@ -459,7 +459,11 @@ fn the_2017_sop_routes_to_the_fallback_when_the_rep_has_left() {
         vec![CaseEvent::Routed {
             route: Route::SaveCall,
             assignee: Some("Spencer".into()),
-            survey_link: None
+            survey_link: None,
+            assignee_role: None,
+            save_call_due: Some("2026-11-25T15:00:00Z".parse().unwrap()),
+            save_call_phone: Some("+1 555 010 2030".into()),
+            receivable_unknown: false,
         }]
     );
     // A Professional account owing more than $1000 gets a save call from its own rep.
@@ -469,7 +473,11 @@ fn the_2017_sop_routes_to_the_fallback_when_the_rep_has_left() {
         vec![CaseEvent::Routed {
             route: Route::SaveCall,
             assignee: Some("Rob Reyes".into()),
-            survey_link: None
+            survey_link: None,
+            assignee_role: None,
+            save_call_due: Some("2026-11-25T15:00:00Z".parse().unwrap()),
+            save_call_phone: Some("+1 555 010 2030".into()),
+            receivable_unknown: false,
         }]
     );
     // Owing $1000 or less, it gets the sympathetic reply with the exit-interview link.
@@ -479,7 +487,8 @@ fn the_2017_sop_routes_to_the_fallback_when_the_rep_has_left() {
         CaseEvent::Routed {
             route: Route::SympatheticReply,
             assignee: None,
-            survey_link: Some(_)
+            survey_link: Some(_),
+            ..
         }
     ));
 }
@@ -527,7 +536,7 @@ fn billsbee_writes_off_then_only_a_manager_cancels() {
     case.ok(
         &am(),
         CaseCommand::CaptureReason {
-            reason_id: "budget".into(),
+            reason_id: "cost".into(),
             details: "Hiring budget cut".into(),
             pain_points: vec![],
         },

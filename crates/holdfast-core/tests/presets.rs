@@ -239,9 +239,31 @@ fn intelliserve_refunds_win_back_survey_and_messages() {
     }
     assert!(policy.messages[&MessageKind::ExitSurvey].contains("{survey_link}"));
     assert!(policy.messages[&MessageKind::Confirmation].contains("{effective_date}"));
-    // Nothing routes IntelliServe cases elsewhere: every case goes on to the offers.
-    assert_eq!(policy.routing.rules.len(), 1);
-    assert_eq!(policy.routing.rules[0].route, Route::Continue);
+    // High-value accounts (8.1) go to their account manager, technical issues (3.3) to technical
+    // support, every other case on to the offers.
+    assert_eq!(policy.routing.rules.len(), 3);
+    assert_eq!(policy.routing.rules[0].route, Route::HandOff);
+    assert_eq!(
+        policy.routing.rules[0]
+            .when
+            .mrr_at_least
+            .map(|mrr| mrr.minor),
+        Some(500_000)
+    );
+    assert_eq!(policy.routing.rules[1].route, Route::HandOff);
+    assert_eq!(
+        policy.routing.rules[1].when.reason,
+        vec!["technical_issues"]
+    );
+    assert_eq!(
+        policy.routing.rules[1]
+            .hand_off
+            .as_ref()
+            .and_then(|target| target.to.as_deref()),
+        Some("Technical support")
+    );
+    assert_eq!(policy.routing.rules[2].route, Route::Continue);
+    assert_eq!(policy.routing.rules[2].when, Default::default());
 }
 
 #[test]
@@ -369,10 +391,13 @@ fn kodif_offers_the_four_retention_options() {
 #[test]
 fn kodif_goes_to_the_offers_and_tells_the_customer_when_the_order_is_updated() {
     let policy = parse(KODIF);
-    assert_eq!(policy.routing.rules.len(), 1);
-    assert_eq!(policy.routing.rules[0].route, Route::Continue);
+    // Other concerns go to a human agent; every other case goes on to the offers.
+    assert_eq!(policy.routing.rules.len(), 2);
+    assert_eq!(policy.routing.rules[0].route, Route::HandOff);
+    assert_eq!(policy.routing.rules[0].when.reason, vec!["other_concerns"]);
+    assert_eq!(policy.routing.rules[1].route, Route::Continue);
     assert_eq!(
-        policy.routing.rules[0].when,
+        policy.routing.rules[1].when,
         Default::default(),
         "no conditions"
     );
@@ -525,7 +550,15 @@ fn kodif_reads_back_its_key_rules() {
     assert_mentions(&sentences, "Coupon for the next order (up to 20%).");
     assert_mentions(
         &sentences,
-        "In every case, the case goes on to retention offers.",
+        "When the reason is \"Other concerns or issues\", the case is handed to anyone who is an account manager.",
+    );
+    assert_mentions(
+        &sentences,
+        "In every other case, the case goes on to retention offers.",
+    );
+    assert_mentions(
+        &sentences,
+        "A case is routed only once its reason for leaving is recorded.",
     );
     assert_mentions(&sentences, "Every refund is under review");
 }

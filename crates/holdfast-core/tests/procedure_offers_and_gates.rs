@@ -266,7 +266,7 @@ fn billsbee_a_manager_attempts_retention_and_the_reason_is_recorded_first() {
         case.run(&maya(), finalize()),
         Err(gate(Gate::ReasonCaptured))
     );
-    case.ok(&am(), reason("closing"));
+    case.ok(&am(), reason("business_closing"));
     assert_eq!(
         case.run(&maya(), finalize()),
         Err(gate(Gate::RetentionAttempted))
@@ -335,6 +335,7 @@ fn intelliserve_considers_every_retention_option_before_finalizing() {
 #[test]
 fn kodif_the_retention_step_comes_before_the_order_is_cancelled() {
     let mut case = Case::verified(preset(KODIF), facts("Subscriber", 0));
+    case.ok(&am(), reason("too_expensive"));
     case.ok(&am(), CaseCommand::Route);
     case.ok(&am(), propose("order_discount", Some(10), None));
     // Not while the customer has not answered the offer.

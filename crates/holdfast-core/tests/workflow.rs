@@ -325,6 +325,8 @@ fn a_one_time_credit_cannot_be_granted_twice() {
 
 #[test]
 fn routing_follows_tier_and_receivables_and_the_rep_who_left() {
+    // Received Tuesday 10:00 in New York; the test policy answers within 60 business minutes.
+    let first_response_due: jiff::Timestamp = "2026-11-24T16:00:00Z".parse().unwrap();
     let route = |tier: &str, receivable: i64, rep_active: bool| {
         let mut facts = account();
         facts.tier = tier.into();
@@ -342,7 +344,11 @@ fn routing_follows_tier_and_receivables_and_the_rep_who_left() {
         CaseEvent::Routed {
             route: Route::SympatheticReply,
             assignee: None,
-            survey_link: Some("https://survey.example.com/us-east".into())
+            survey_link: Some("https://survey.example.com/us-east".into()),
+            assignee_role: None,
+            save_call_due: None,
+            save_call_phone: None,
+            receivable_unknown: false,
         }
     );
     assert_eq!(
@@ -350,7 +356,11 @@ fn routing_follows_tier_and_receivables_and_the_rep_who_left() {
         CaseEvent::Routed {
             route: Route::Continue,
             assignee: None,
-            survey_link: None
+            survey_link: None,
+            assignee_role: None,
+            save_call_due: None,
+            save_call_phone: None,
+            receivable_unknown: false,
         }
     );
     assert_eq!(
@@ -358,7 +368,12 @@ fn routing_follows_tier_and_receivables_and_the_rep_who_left() {
         CaseEvent::Routed {
             route: Route::SaveCall,
             assignee: Some("Rob".into()),
-            survey_link: None
+            survey_link: None,
+            assignee_role: None,
+            // The test policy sets no save-call time: it is due with the first response.
+            save_call_due: Some(first_response_due),
+            save_call_phone: Some("+1 (555) 010-2030".into()),
+            receivable_unknown: false,
         }
     );
     assert_eq!(
@@ -366,7 +381,11 @@ fn routing_follows_tier_and_receivables_and_the_rep_who_left() {
         CaseEvent::Routed {
             route: Route::SaveCall,
             assignee: Some("Spencer".into()),
-            survey_link: None
+            survey_link: None,
+            assignee_role: None,
+            save_call_due: Some(first_response_due),
+            save_call_phone: Some("+1 (555) 010-2030".into()),
+            receivable_unknown: false,
         }
     );
 }

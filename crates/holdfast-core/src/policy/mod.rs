@@ -150,10 +150,12 @@ pub enum Step {
     Confirm,
     RecordFeedback,
     ScheduleWinBack,
+    /// Hand the case, or one of its tasks, to another person or role.
+    HandOff,
 }
 
 impl Step {
-    pub const ALL: [Step; 18] = [
+    pub const ALL: [Step; 19] = [
         Step::Receive,
         Step::VerifyIdentity,
         Step::TrackForm,
@@ -172,6 +174,7 @@ impl Step {
         Step::Confirm,
         Step::RecordFeedback,
         Step::ScheduleWinBack,
+        Step::HandOff,
     ];
 
     /// Steps that only the roles the policy names may take: with none named, nobody may. An offer
@@ -203,6 +206,7 @@ impl Step {
             Step::Confirm => "confirm the cancellation to the customer",
             Step::RecordFeedback => "record exit feedback",
             Step::ScheduleWinBack => "schedule win-back check-ins",
+            Step::HandOff => "hand a case or task to someone else",
         }
     }
 }
@@ -213,12 +217,39 @@ pub struct Routing {
     pub rules: Vec<RoutingRule>,
     /// Who gets a save call when the original sales rep is inactive or unknown.
     pub fallback_assignee: Option<String>,
+    /// What routing does when a rule it tries tests the accounts receivable and neither the
+    /// account nor the desk has given them.
+    pub unknown_receivable: UnknownReceivable,
+    /// The save call is due this many business minutes after the case is routed; `None`: when
+    /// the first response is due.
+    pub save_call_due_minutes: Option<u32>,
+}
+
+/// Unknown accounts receivable are not zero: routing asks for them, or takes the policy's route.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum UnknownReceivable {
+    /// Routing is refused until someone enters the receivable on the case.
+    #[default]
+    Ask,
+    /// Routing takes this route.
+    Route(Route),
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct RoutingRule {
     pub when: RoutingCondition,
     pub route: Route,
+    /// Who a `hand_off` route sends the case to; `None` for every other route.
+    pub hand_off: Option<HandOffTarget>,
+}
+
+/// Who a hand-off route gives the case to: the account's own account manager when the rule says
+/// so and the account has one, else the named person or team, else everyone holding the role.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct HandOffTarget {
+    pub account_manager: bool,
+    pub to: Option<String>,
+    pub to_role: Option<Role>,
 }
 
 /// Conditions on the account; all given ones must hold. Tiers are compared by their order.
@@ -228,6 +259,16 @@ pub struct RoutingCondition {
     pub tier_at_most: Option<String>,
     pub receivable_above: Option<Money>,
     pub receivable_at_most: Option<Money>,
+    /// The captured reason is one of these (reason ids); empty: any reason, or none.
+    pub reason: Vec<String>,
+    /// The account's monthly recurring revenue is at least this; an unknown MRR does not match.
+    pub mrr_at_least: Option<Money>,
+}
+
+impl RoutingCondition {
+    pub fn tests_receivable(&self) -> bool {
+        self.receivable_above.is_some() || self.receivable_at_most.is_some()
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -243,6 +284,8 @@ pub enum Route {
     ManagerRetention,
     /// Go on with the case in the ordinary way (offers, then finalization).
     Continue,
+    /// The case goes to a named person or team, a role, or the account's account manager.
+    HandOff,
 }
 
 /// The kinds of retention offer a procedure can make.
@@ -368,6 +411,18 @@ impl Policy {
     /// roles may take (`Step::needs_named_roles`), which nobody may then take.
     pub fn roles_for(&self, step: Step) -> &[Role] {
         self.roles.get(&step).map(Vec::as_slice).unwrap_or(&[])
+    }
+
+    pub fn reason(&self, id: &str) -> Option<&Reason> {
+        self.reasons.iter().find(|reason| reason.id == id)
+    }
+
+    /// Some routing rule tests the captured reason, so the case is routed only once it has one.
+    pub fn routes_on_reason(&self) -> bool {
+        self.routing
+            .rules
+            .iter()
+            .any(|rule| !rule.when.reason.is_empty())
     }
 
     pub fn offer(&self, id: &str) -> Option<&OfferTerms> {

@@ -9,9 +9,9 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use super::{
-    BusinessCalendar, FormRules, Gates, IdentityRules, MessageKind, OfferKind, OfferTerms, Policy,
-    Reason, RefundRules, Route, Routing, RoutingCondition, RoutingRule, Sla, Step,
-    VerificationMethod,
+    BusinessCalendar, FormRules, Gates, HandOffTarget, IdentityRules, MessageKind, OfferKind,
+    OfferTerms, Policy, Reason, RefundRules, Route, Routing, RoutingCondition, RoutingRule, Sla,
+    Step, UnknownReceivable, VerificationMethod,
 };
 use crate::money::{Currency, Money};
 use crate::role::Role;
@@ -113,6 +113,9 @@ struct RawGates {
 #[serde(deny_unknown_fields)]
 struct RawRouting {
     fallback_assignee: Option<String>,
+    /// "ask" (the default) or a route name.
+    unknown_receivable: Option<Spanned<String>>,
+    save_call_due_minutes: Option<Spanned<u32>>,
     #[serde(default)]
     rules: Vec<Spanned<RawRule>>,
 }
@@ -124,7 +127,13 @@ struct RawRule {
     tier_at_most: Option<Spanned<String>>,
     receivable_above: Option<Spanned<String>>,
     receivable_at_most: Option<Spanned<String>>,
+    reason: Option<Spanned<Vec<String>>>,
+    mrr_at_least: Option<Spanned<String>>,
     route: Route,
+    assign_to: Option<Spanned<String>>,
+    assign_to_role: Option<Role>,
+    #[serde(default)]
+    assign_to_account_manager: bool,
 }
 
 #[derive(Deserialize)]
@@ -318,6 +327,7 @@ pub fn parse_policy(source: &str) -> Result<Policy, PolicyError> {
     }
 
     // Routing.
+    let reason_known = |id: &str| raw.reasons.iter().any(|reason| reason.get_ref().id == id);
     let mut rules = Vec::new();
     for (index, spanned) in raw.routing.rules.iter().enumerate() {
         let rule = spanned.get_ref();
@@ -346,8 +356,77 @@ pub fn parse_policy(source: &str) -> Result<Policy, PolicyError> {
                     })
                     .transpose()
             };
+        let reason = rule
+            .reason
+            .as_ref()
+            .map(Spanned::get_ref)
+            .cloned()
+            .unwrap_or_default();
+        if let Some(spanned_reasons) = &rule.reason {
+            if reason.is_empty() {
+                return Err(lines.error(
+                    spanned_reasons,
+                    key("reason"),
+                    "name at least one reason id, or leave the condition out",
+                ));
+            }
+            if let Some(unknown) = reason.iter().find(|id| !reason_known(id)) {
+                return Err(lines.error(
+                    spanned_reasons,
+                    key("reason"),
+                    format!("\"{unknown}\" is not one of the policy's [[reasons]]"),
+                ));
+            }
+        }
+        let hand_off = if rule.route == Route::HandOff {
+            if rule.assign_to.is_none()
+                && rule.assign_to_role.is_none()
+                && !rule.assign_to_account_manager
+            {
+                return Err(lines.error(
+                    spanned,
+                    key("assign_to"),
+                    "a hand_off route needs assign_to (a person or team), assign_to_role or assign_to_account_manager = true",
+                ));
+            }
+            if rule.assign_to.is_some() && rule.assign_to_role.is_some() {
+                return Err(lines.error(
+                    spanned,
+                    key("assign_to_role"),
+                    "give either assign_to or assign_to_role, not both",
+                ));
+            }
+            if let Some(to) = &rule.assign_to {
+                if to.get_ref().trim().is_empty() {
+                    return Err(lines.error(to, key("assign_to"), "must not be empty"));
+                }
+            }
+            Some(HandOffTarget {
+                account_manager: rule.assign_to_account_manager,
+                to: rule
+                    .assign_to
+                    .as_ref()
+                    .map(|to| to.get_ref().trim().to_owned()),
+                to_role: rule.assign_to_role,
+            })
+        } else {
+            if rule.assign_to.is_some()
+                || rule.assign_to_role.is_some()
+                || rule.assign_to_account_manager
+            {
+                return Err(lines.error(
+                    spanned,
+                    key("route"),
+                    "only a hand_off route assigns the case (assign_to, assign_to_role, assign_to_account_manager)",
+                ));
+            }
+            None
+        };
         rules.push(RoutingRule {
+            hand_off,
             when: RoutingCondition {
+                reason,
+                mrr_at_least: money("mrr_at_least", &rule.mrr_at_least)?,
                 tier_at_least: rule
                     .tier_at_least
                     .as_ref()
@@ -374,6 +453,49 @@ pub fn parse_policy(source: &str) -> Result<Policy, PolicyError> {
             "routing.fallback_assignee",
             "save calls need a fallback assignee for when the original sales rep has left",
         ));
+    }
+
+    let unknown_receivable = match &raw.routing.unknown_receivable {
+        None => UnknownReceivable::Ask,
+        Some(text) if text.get_ref() == "ask" => UnknownReceivable::Ask,
+        Some(text) => {
+            let route: Route =
+                serde_json::from_value(serde_json::Value::String(text.get_ref().clone()))
+                    .map_err(|_| {
+                        lines.error(
+                            text,
+                            "routing.unknown_receivable",
+                            format!(
+                                "\"{}\" is neither \"ask\" nor a route (save_call, sympathetic_reply, escalate_to_csm, manager_retention, continue)",
+                                text.get_ref()
+                            ),
+                        )
+                    })?;
+            if route == Route::HandOff {
+                return Err(lines.error(
+                    text,
+                    "routing.unknown_receivable",
+                    "a hand-off needs someone to hand off to; use a hand_off rule instead",
+                ));
+            }
+            if route == Route::SaveCall && raw.routing.fallback_assignee.is_none() {
+                return Err(lines.error(
+                    text,
+                    "routing.fallback_assignee",
+                    "save calls need a fallback assignee for when the original sales rep has left",
+                ));
+            }
+            UnknownReceivable::Route(route)
+        }
+    };
+    if let Some(minutes) = &raw.routing.save_call_due_minutes {
+        if *minutes.get_ref() == 0 {
+            return Err(lines.error(
+                minutes,
+                "routing.save_call_due_minutes",
+                "a save call needs at least one business minute; leave it out to use the first-response time",
+            ));
+        }
     }
 
     // Offers.
@@ -502,6 +624,8 @@ pub fn parse_policy(source: &str) -> Result<Policy, PolicyError> {
         routing: Routing {
             rules,
             fallback_assignee: raw.routing.fallback_assignee,
+            unknown_receivable,
+            save_call_due_minutes: raw.routing.save_call_due_minutes.map(Spanned::into_inner),
         },
         offers,
         refunds: RefundRules {

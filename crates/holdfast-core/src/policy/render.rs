@@ -1,7 +1,10 @@
 //! A policy read back as plain sentences, so whoever publishes it can check that it says what
 //! their procedure says.
 
-use super::{Gates, OfferTerms, Policy, Route, RoutingCondition, Step, VerificationMethod};
+use super::{
+    Gates, HandOffTarget, OfferTerms, Policy, Route, RoutingCondition, Step, UnknownReceivable,
+    VerificationMethod,
+};
 use crate::money::Money;
 
 fn amount(money: &Money) -> String {
@@ -16,8 +19,30 @@ fn list(items: &[String]) -> String {
     }
 }
 
-fn condition(when: &RoutingCondition, only_rule: bool) -> String {
+fn condition(when: &RoutingCondition, only_rule: bool, policy: &Policy) -> String {
     let mut parts = Vec::new();
+    if !when.reason.is_empty() {
+        let labels: Vec<String> = when
+            .reason
+            .iter()
+            .map(|id| {
+                let label = policy.reason(id).map_or(id.as_str(), |r| r.label.as_str());
+                format!("\"{label}\"")
+            })
+            .collect();
+        let joined = match labels.as_slice() {
+            [one] => one.clone(),
+            [init @ .., last] => format!("{} or {last}", init.join(", ")),
+            [] => String::new(),
+        };
+        parts.push(format!("the reason is {joined}"));
+    }
+    if let Some(money) = &when.mrr_at_least {
+        parts.push(format!(
+            "the monthly recurring revenue is at least {}",
+            amount(money)
+        ));
+    }
     match (&when.tier_at_least, &when.tier_at_most) {
         (Some(low), Some(high)) if low.eq_ignore_ascii_case(high) => {
             parts.push(format!("the tier is {low}"));
@@ -58,6 +83,24 @@ fn route(route: Route, fallback: Option<&str>) -> String {
         Route::EscalateToCsm => "the case is escalated to a customer success manager".into(),
         Route::ManagerRetention => "a manager attempts retention".into(),
         Route::Continue => "the case goes on to retention offers".into(),
+        // Said with its assignee by `hand_off`.
+        Route::HandOff => "the case is handed off".into(),
+    }
+}
+
+fn hand_off(target: &HandOffTarget) -> String {
+    let named = match (&target.to, target.to_role) {
+        (Some(to), _) => Some(to.clone()),
+        (None, Some(role)) => Some(format!("anyone who is {}", role.described())),
+        (None, None) => None,
+    };
+    match (target.account_manager, named) {
+        (true, Some(other)) => format!(
+            "the case is handed to the account's own account manager ({other} if the account has none)"
+        ),
+        (true, None) => "the case is handed to the account's own account manager (any account manager if the account has none)".into(),
+        (false, Some(other)) => format!("the case is handed to {other}"),
+        (false, None) => "the case is handed off".into(),
     }
 }
 
@@ -227,11 +270,48 @@ pub fn render_policy(policy: &Policy) -> Vec<String> {
     }
     let only_rule = policy.routing.rules.len() == 1;
     for rule in &policy.routing.rules {
+        let what = match &rule.hand_off {
+            Some(target) => hand_off(target),
+            None => route(rule.route, policy.routing.fallback_assignee.as_deref()),
+        };
         out.push(format!(
-            "{}, {}.",
-            condition(&rule.when, only_rule),
-            route(rule.route, policy.routing.fallback_assignee.as_deref())
+            "{}, {what}.",
+            condition(&rule.when, only_rule, policy)
         ));
+    }
+    if policy.routes_on_reason() {
+        out.push("A case is routed only once its reason for leaving is recorded.".into());
+    }
+    if policy
+        .routing
+        .rules
+        .iter()
+        .any(|rule| rule.when.tests_receivable())
+    {
+        match policy.routing.unknown_receivable {
+            UnknownReceivable::Ask => out.push(
+                "Unknown accounts receivable are not taken as zero: a case whose routing needs them is routed only after someone enters them.".into(),
+            ),
+            UnknownReceivable::Route(unknown) => out.push(format!(
+                "If the account's accounts receivable are not known and a rule needs them, {}.",
+                route(unknown, policy.routing.fallback_assignee.as_deref())
+            )),
+        }
+    }
+    if policy
+        .routing
+        .rules
+        .iter()
+        .any(|rule| rule.route == Route::SaveCall)
+        || policy.routing.unknown_receivable == UnknownReceivable::Route(Route::SaveCall)
+    {
+        match policy.routing.save_call_due_minutes {
+            Some(minutes) => out.push(format!(
+                "The save call is due {minutes} business minute{} after the case is routed.",
+                if minutes == 1 { "" } else { "s" }
+            )),
+            None => out.push("The save call is due when the first response is due.".into()),
+        }
     }
     if !policy.offers.is_empty() {
         if policy.roles_for(Step::ApproveOffer).is_empty() {

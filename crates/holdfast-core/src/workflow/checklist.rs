@@ -17,6 +17,7 @@ use crate::case::CaseStatus;
 use crate::error::Gate;
 use crate::money::Money;
 use crate::policy::{MessageKind, OfferTerms, Policy, Route, Step, VerificationMethod};
+use crate::role::Role;
 
 /// One gate still standing, with the reason in the desk's words.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -115,6 +116,15 @@ pub struct Checklist {
     pub next_actions: Vec<NextAction>,
     /// Guarded steps the sync server did not apply because the case had moved.
     pub conflicts: Vec<SyncConflict>,
+    /// Routing needs the accounts receivable and nobody knows them: the desk asks for them.
+    pub receivable_needed: bool,
+    /// The accounts receivable entered on the case, if any.
+    pub receivable_entered: Option<Money>,
+    /// Routing waits for the reason, because the policy routes on it.
+    pub reason_needed_for_route: bool,
+    /// Who holds the case: a person or team, or a role.
+    pub owner: Option<String>,
+    pub owner_role: Option<Role>,
 }
 
 pub fn checklist(
@@ -201,6 +211,13 @@ pub fn checklist(
             })
             .collect(),
         conflicts: state.conflicts.clone(),
+        receivable_needed: super::decide::receivable_needed(state, policy, account),
+        receivable_entered: state.receivable_entered,
+        reason_needed_for_route: state.route.is_none()
+            && policy.routes_on_reason()
+            && state.reason_id.is_none(),
+        owner: state.owner.clone(),
+        owner_role: state.owner_role,
         next_actions: Vec::new(),
     };
     list.next_actions = next_actions(&list);

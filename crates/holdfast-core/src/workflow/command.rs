@@ -52,6 +52,8 @@ pub struct AccountFacts {
     pub total_collected: Option<Money>,
     /// When the customer started, for the months in the program.
     pub customer_since: Option<Date>,
+    /// The account's own account manager, for hand-offs of high-value accounts.
+    pub account_manager: Option<String>,
 }
 
 /// Whether a sales rep still works here. Only a rep the roster says has left counts as gone: a
@@ -218,6 +220,22 @@ pub enum CaseCommand {
         channel: PreferredChannel,
         body: String,
     },
+    /// The accounts receivable, entered on the case when the account does not know them, so that
+    /// routing can test them.
+    EnterReceivable {
+        amount: Money,
+    },
+    /// Give the case (no `task_id`) or one of its open tasks to a named person or team (`to`) or
+    /// to everyone holding a role (`to_role`): exactly one of the two.
+    HandOff {
+        #[serde(default)]
+        task_id: Option<String>,
+        #[serde(default)]
+        to: Option<String>,
+        #[serde(default)]
+        to_role: Option<Role>,
+        reason: String,
+    },
 }
 
 impl CaseCommand {
@@ -255,6 +273,8 @@ impl CaseCommand {
             CaseCommand::Withdraw { .. } => "withdraw",
             CaseCommand::AddNote { .. } => "add a note to",
             CaseCommand::RecordMessage { .. } => "record a message sent on",
+            CaseCommand::EnterReceivable { .. } => "enter the accounts receivable on",
+            CaseCommand::HandOff { .. } => "hand off",
         }
     }
 }

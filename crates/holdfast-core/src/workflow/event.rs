@@ -13,6 +13,7 @@ use crate::account::PreferredChannel;
 use crate::case::RequestChannel;
 use crate::money::Money;
 use crate::policy::{MessageKind, Route, VerificationMethod};
+use crate::role::Role;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -73,10 +74,22 @@ pub enum CaseEvent {
     },
     Routed {
         route: Route,
-        /// Who got the save-call task, when the route has one.
+        /// Who got the save-call task, or the person or team a hand-off route gave the case to.
         assignee: Option<String>,
         /// The exit-survey link sent with a sympathetic reply.
         survey_link: Option<String>,
+        /// The role a hand-off route gave the case to, when it named a role.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        assignee_role: Option<Role>,
+        /// When the save call is due; older events lack it and use the first-response deadline.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        save_call_due: Option<Timestamp>,
+        /// The number the save call is to ring, from the account.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        save_call_phone: Option<String>,
+        /// Routing took the policy's route for unknown accounts receivable.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        receivable_unknown: bool,
     },
     Escalated {
         csm: String,
@@ -191,6 +204,23 @@ pub enum CaseEvent {
         by: String,
         base_version: u64,
         server_version: u64,
+        at: Timestamp,
+    },
+    /// Someone entered the accounts receivable on the case because the account did not have
+    /// them; routing uses this amount while the account's stays unknown.
+    ReceivableEntered {
+        amount: Money,
+        by: String,
+        at: Timestamp,
+    },
+    /// The case (no `task_id`) or one of its tasks was given to a person or team (`to`) or a role
+    /// (`to_role`).
+    HandedOff {
+        task_id: Option<String>,
+        to: Option<String>,
+        to_role: Option<Role>,
+        reason: String,
+        by: String,
         at: Timestamp,
     },
     /// A message went to the customer: the template it came from, the channel, and the text as

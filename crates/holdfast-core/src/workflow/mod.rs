@@ -26,4 +26,5 @@ pub use one_time_code::hash_one_time_code;
 pub use permissions::may_take;
 pub use state::{
     evolve, CaseState, Finalization, OneTimeCode, PendingOffer, Refund, RefundStatus, SyncConflict,
+    TaskHolder,
 };

@@ -36,6 +36,10 @@ pub enum NextActionId {
     WinBack,
     VerifyRefund,
     CompleteRefund,
+    /// Enter the accounts receivable that routing needs (the account does not know them).
+    EnterReceivable,
+    /// Hand the case to another person, team or role.
+    HandOff,
 }
 
 /// One step the case can take now, as the palette lists it.
@@ -113,8 +117,23 @@ pub(super) fn next_actions(list: &Checklist) -> Vec<NextAction> {
                 Step::CaptureReason,
             ));
         }
+        if list.receivable_needed {
+            actions.push(action(
+                NextActionId::EnterReceivable,
+                "Enter accounts receivable",
+                Step::Route,
+            ));
+        }
         if list.route.is_none() {
-            actions.push(action(NextActionId::Route, "Route case", Step::Route));
+            let mut route = action(NextActionId::Route, "Route case", Step::Route);
+            if route.disabled_reason.is_none() && list.reason_needed_for_route {
+                route.disabled_reason =
+                    Some("record the reason first: this policy routes cases by it".into());
+            } else if route.disabled_reason.is_none() && list.receivable_needed {
+                route.disabled_reason =
+                    Some("the accounts receivable are not known: enter them first".into());
+            }
+            actions.push(route);
         }
         if list.retention_outcome_due {
             actions.push(action(
@@ -189,6 +208,11 @@ pub(super) fn next_actions(list: &Checklist) -> Vec<NextAction> {
             NextActionId::Withdraw,
             "Withdraw request",
             Step::Receive,
+        ));
+        actions.push(action(
+            NextActionId::HandOff,
+            "Hand off to someone else",
+            Step::HandOff,
         ));
     }
     if list.status == CaseStatus::Cancelled {

@@ -21,7 +21,9 @@ pub(super) fn step_of(command: &CaseCommand) -> Option<Step> {
         | CaseCommand::RemindForm
         | CaseCommand::ReceiveForm { .. } => Step::TrackForm,
         CaseCommand::CaptureReason { .. } => Step::CaptureReason,
-        CaseCommand::Route => Step::Route,
+        // Whoever may route the case may give routing the receivable it needs.
+        CaseCommand::Route | CaseCommand::EnterReceivable { .. } => Step::Route,
+        CaseCommand::HandOff { .. } => Step::HandOff,
         CaseCommand::Escalate { .. } => Step::Escalate,
         CaseCommand::RecordCsmOutcome { .. } => Step::RecordCsmOutcome,
         CaseCommand::RecordRetentionOutcome { .. } => Step::RecordRetentionOutcome,

@@ -12,6 +12,7 @@ use crate::account::PreferredChannel;
 use crate::case::{CaseStatus, RequestChannel};
 use crate::money::Money;
 use crate::policy::{MessageKind, Route};
+use crate::role::Role;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct PendingOffer {
@@ -76,6 +77,13 @@ pub struct Finalization {
     pub api_access_revoked: bool,
 }
 
+/// Who a task was handed to: a named person or team, or everyone holding a role.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+pub struct TaskHolder {
+    pub to: Option<String>,
+    pub to_role: Option<Role>,
+}
+
 /// Serialisable so the store can keep the folded state beside the case's row and decide the next
 /// command without folding the whole history again.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -127,6 +135,27 @@ pub struct CaseState {
     pub messages_sent: Vec<MessageKind>,
     /// Guarded steps the sync server did not apply because the case had moved.
     pub conflicts: Vec<SyncConflict>,
+    /// The role holding the case, when it was handed to a role rather than a person.
+    #[serde(default)]
+    pub owner_role: Option<Role>,
+    /// Why the case was last handed off, for the receiver's queue.
+    #[serde(default)]
+    pub hand_off_reason: Option<String>,
+    /// When the case was last handed off (by a hand-off route or command).
+    #[serde(default)]
+    pub handed_off_at: Option<Timestamp>,
+    /// Tasks handed to someone else, by task id: the last hand-off of each.
+    #[serde(default)]
+    pub task_holders: BTreeMap<String, TaskHolder>,
+    /// When the save call is due; `None` for save calls routed before the policy set it.
+    #[serde(default)]
+    pub save_call_due: Option<Timestamp>,
+    /// The number the save call is to ring.
+    #[serde(default)]
+    pub save_call_phone: Option<String>,
+    /// The accounts receivable entered on the case, for an account that does not know them.
+    #[serde(default)]
+    pub receivable_entered: Option<Money>,
 }
 
 /// A guarded step that lost a race on the server (see `CaseEvent::ConflictRecorded`).
@@ -198,6 +227,13 @@ pub fn evolve(state: Option<CaseState>, event: &CaseEvent) -> Option<CaseState> 
                 win_back_check_ins: None,
                 messages_sent: Vec::new(),
                 conflicts: Vec::new(),
+                owner_role: None,
+                hand_off_reason: None,
+                handed_off_at: None,
+                task_holders: BTreeMap::new(),
+                save_call_due: None,
+                save_call_phone: None,
+                receivable_entered: None,
             })
         }
         (None, _) => return None,
@@ -248,18 +284,56 @@ pub fn evolve(state: Option<CaseState>, event: &CaseEvent) -> Option<CaseState> 
         CaseEvent::FormReceived { .. } => case.form_received = true,
         CaseEvent::ReasonCaptured { reason_id, .. } => case.reason_id = Some(reason_id.clone()),
         CaseEvent::Routed {
-            route, assignee, ..
+            route,
+            assignee,
+            assignee_role,
+            save_call_due,
+            save_call_phone,
+            ..
         } => {
             case.route = Some(*route);
             if *route == Route::SaveCall {
                 case.save_call_assignee = assignee.clone();
                 case.owner = assignee.clone();
+                case.owner_role = None;
+                case.save_call_due = *save_call_due;
+                case.save_call_phone = save_call_phone.clone();
+            }
+            if *route == Route::HandOff {
+                case.owner = assignee.clone();
+                case.owner_role = *assignee_role;
             }
         }
         CaseEvent::Escalated { csm, .. } => {
             case.escalated_to = Some(csm.clone());
             case.owner = Some(csm.clone());
+            case.owner_role = None;
         }
+        CaseEvent::ReceivableEntered { amount, .. } => case.receivable_entered = Some(*amount),
+        CaseEvent::HandedOff {
+            task_id,
+            to,
+            to_role,
+            reason,
+            at,
+            ..
+        } => match task_id {
+            None => {
+                case.owner = to.clone();
+                case.owner_role = *to_role;
+                case.hand_off_reason = Some(reason.clone());
+                case.handed_off_at = Some(*at);
+            }
+            Some(task_id) => {
+                case.task_holders.insert(
+                    task_id.clone(),
+                    TaskHolder {
+                        to: to.clone(),
+                        to_role: *to_role,
+                    },
+                );
+            }
+        },
         CaseEvent::CsmOutcomeRecorded { retained, .. } => {
             case.csm_engaged = true;
             if *retained {

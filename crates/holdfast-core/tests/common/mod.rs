@@ -220,16 +220,33 @@ impl Case {
         case
     }
 
+    /// Received and verified by the e-mail address on file, or by a call back to the phone on
+    /// file where the policy accepts only that.
     pub fn verified(policy: Policy, account: AccountFacts) -> Self {
+        let by_phone = !policy
+            .identity
+            .methods
+            .contains(&VerificationMethod::EmailOnFile)
+            && policy
+                .identity
+                .methods
+                .contains(&VerificationMethod::CallbackToPhoneOnFile);
+        let phone = account.phone.clone();
         let mut case = Case::received(policy, account);
-        case.ok(
-            &actor(&[Role::AccountManager]),
+        let command = if by_phone {
+            CaseCommand::VerifyIdentity {
+                method: VerificationMethod::CallbackToPhoneOnFile,
+                contact_used: phone,
+                evidence: "Called back the number on file".into(),
+            }
+        } else {
             CaseCommand::VerifyIdentity {
                 method: VerificationMethod::EmailOnFile,
                 contact_used: Some("ANA@acme.io".into()),
                 evidence: "Replied from the address on file".into(),
-            },
-        );
+            }
+        };
+        case.ok(&actor(&[Role::AccountManager]), command);
         case
     }
 }

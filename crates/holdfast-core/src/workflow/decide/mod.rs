@@ -15,6 +15,8 @@ mod routing;
 
 use jiff::Timestamp;
 
+pub(crate) use routing::receivable_needed;
+
 use super::permissions::{check_actor, step_of};
 use super::{AccountFacts, Actor, CaseCommand, CaseEvent, CaseState};
 use crate::case::{CaseStatus, OpenCase};
@@ -161,7 +163,17 @@ pub fn decide(
 
     // A cancelled case accepts what follows the cancellation and nothing else; any other closed
     // case accepts nothing; an open case accepts everything but what follows a cancellation.
+    // A task handed off may belong to a cancelled case (a win-back check-in); `hand_off` checks
+    // that the task is open.
+    let hands_off_a_task = matches!(
+        command,
+        CaseCommand::HandOff {
+            task_id: Some(_),
+            ..
+        }
+    );
     let allowed = annotates(command)
+        || hands_off_a_task
         || match state.status {
             CaseStatus::Cancelled => follows_cancellation(command),
             status if status.is_closed() => false,
@@ -252,6 +264,13 @@ pub fn decide(
         }
         CaseCommand::ScheduleWinBack => after_cancellation::schedule_win_back(&cx, command)?,
         CaseCommand::Withdraw { note } => intake::withdraw(note),
+        CaseCommand::EnterReceivable { amount } => routing::enter_receivable(&cx, *amount)?,
+        CaseCommand::HandOff {
+            task_id,
+            to,
+            to_role,
+            reason,
+        } => routing::hand_off(&cx, task_id.as_deref(), to.as_deref(), *to_role, reason)?,
     };
     Ok(vec![event])
 }
