@@ -307,6 +307,7 @@ fn command(kind: Kind, p: &Params) -> CaseCommand {
             refund_id,
             amount: p.amount,
             justification: p.text.into(),
+            charged_on: None,
         },
         Kind::VerifyRefund => CaseCommand::VerifyRefund { refund_id },
         Kind::CompleteRefund => CaseCommand::CompleteRefund { refund_id },
@@ -482,6 +483,7 @@ fn guided(
                     refund_id,
                     amount: p.amount,
                     justification: "Charged twice".into(),
+                    charged_on: None,
                 },
             )
         }
