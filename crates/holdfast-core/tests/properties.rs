@@ -696,6 +696,10 @@ fn check_invariants(
     for refund in state.refunds.values() {
         prop_assert!(refund.amount.minor > 0);
         prop_assert_eq!(refund.amount.currency, policy.currency);
+        // A refund under review says why, and one that is not gives no reason; billing hears of
+        // every refund under review.
+        prop_assert_eq!(refund.under_review, !refund.review_reasons.is_empty());
+        prop_assert_eq!(refund.billing_heads_up, refund.under_review);
     }
     Ok(())
 }
