@@ -308,6 +308,20 @@ fn account_2017_whoever_approves_sees_the_justification_the_charge_and_the_heads
 }
 
 #[test]
+fn account_2017_per_request_threshold_still_keeps_the_case_total_countable() {
+    let mut case = case_2017();
+    case.ok(&sam(), refund(1, usd(i64::MAX), "Everything", None));
+    assert_eq!(
+        case.run(&sam(), refund(2, usd(1), "One cent more", None)),
+        Err(CoreError::invalid(
+            "amount",
+            "the case's refunds would be too large to count"
+        ))
+    );
+    assert_eq!(case.state().refunds.len(), 1);
+}
+
+#[test]
 fn account_2017_sets_no_window_but_a_charge_cannot_be_in_the_future() {
     let mut case = case_2017();
     // No window in the SOP: the charge date is not required, and an old charge is refundable.

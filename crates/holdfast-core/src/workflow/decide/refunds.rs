@@ -78,17 +78,19 @@ pub(super) fn request(
             rules.outside_window_reason.clone(),
         ));
     }
+    // The case's total is kept whatever the threshold is compared with, so it must fit.
+    let total = cx
+        .state
+        .refunds_total_minor
+        .checked_add(amount.minor)
+        .ok_or_else(|| {
+            CoreError::invalid("amount", "the case's refunds would be too large to count")
+        })?;
     let compared = match rules.threshold_applies_to {
         ThresholdScope::Request => amount.minor,
         // What the case refunds in all (refunds not denied, this one included), so that one
         // refund split into small ones is still reviewed.
-        ThresholdScope::Case => cx
-            .state
-            .refunds_total_minor
-            .checked_add(amount.minor)
-            .ok_or_else(|| {
-                CoreError::invalid("amount", "the case's refunds would be too large to count")
-            })?,
+        ThresholdScope::Case => total,
     };
     let mut review_reasons = Vec::new();
     if compared > rules.threshold.minor {
