@@ -8,9 +8,11 @@ use jiff::Timestamp;
 use uuid::Uuid;
 
 use crate::case::{CaseStatus, RequestChannel};
-use crate::policy::{Policy, Route};
+use crate::policy::{Policy, Route, Step};
 use crate::role::Role;
-use crate::workflow::{ready_to_finalize, AccountFacts, CaseState, RefundStatus};
+use crate::workflow::{
+    ready_to_finalize, AccountFacts, CaseState, Refund, RefundReviewReason, RefundStatus,
+};
 use crate::CoreError;
 
 /// Work for a person or a team that a case makes.
@@ -28,6 +30,9 @@ pub enum TaskKind {
     WinBack,
     /// The case itself, handed to a person, a team or a role (by a hand-off route or command).
     HandOff,
+    /// Billing's heads-up on a refund under review (the 2017 SOP's chat message to billing):
+    /// open until the refund is verified, completed or denied.
+    BillingHeadsUp,
 }
 
 impl TaskKind {
@@ -39,6 +44,7 @@ impl TaskKind {
             TaskKind::RefundProcessing => "refund_processing",
             TaskKind::WinBack => "win_back",
             TaskKind::HandOff => "hand_off",
+            TaskKind::BillingHeadsUp => "billing_heads_up",
         }
     }
 }
@@ -50,15 +56,80 @@ pub struct Task {
     pub kind: TaskKind,
     /// The refund a refund task is about.
     pub subject: Option<Uuid>,
+    /// The person the task is for, by the name the policy or the case gives.
     pub assignee: Option<String>,
+    /// The role whose members the task is for, when no person is named or beside the one named
+    /// (a refund to process is billing's). `None` with no `assignee`: anyone may pick it up.
+    pub assignee_role: Option<Role>,
+    /// What the assignee needs to see without opening the case (the number to call and the
+    /// reason, why it was handed off, a heads-up's amount, requester and justification).
+    pub detail: Option<String>,
     pub due_at: Timestamp,
     pub open: bool,
-    /// What the queue shows about the work (the number to call and the reason, why it was
-    /// handed off).
-    pub detail: Option<String>,
-    /// The role whose members' queues show the task, when it was given to a role rather than a
-    /// person.
-    pub assignee_role: Option<Role>,
+}
+
+/// Who billing's refund work goes to under a policy: its named billing person, and the roles
+/// that approve and complete refunds.
+struct RefundDesk {
+    /// The policy's billing person.
+    person: Option<String>,
+    /// The billing person reviews too when billing approves refunds (the 2017 SOP's Heather).
+    reviewer: Option<String>,
+    /// The first role allowed to approve refunds; `None` when the policy lets any role.
+    reviewer_role: Option<Role>,
+    /// The first role allowed to complete refunds; billing when the policy lets any role, since
+    /// billing processes refunds.
+    processor_role: Role,
+}
+
+impl RefundDesk {
+    fn of(policy: Option<&Policy>) -> Self {
+        let Some(policy) = policy else {
+            return RefundDesk {
+                person: None,
+                reviewer: None,
+                reviewer_role: None,
+                processor_role: Role::Billing,
+            };
+        };
+        let person = policy.refunds.billing_assignee.clone();
+        let approvers = policy.roles_for(Step::ApproveRefund);
+        RefundDesk {
+            reviewer: person
+                .clone()
+                .filter(|_| approvers.contains(&Role::Billing)),
+            person,
+            reviewer_role: approvers.first().copied(),
+            processor_role: policy
+                .roles_for(Step::CompleteRefund)
+                .first()
+                .copied()
+                .unwrap_or(Role::Billing),
+        }
+    }
+}
+
+/// What billing's heads-up says: the amount, why it is under review, who asked and why.
+fn heads_up(refund: &Refund) -> String {
+    let mut why = Vec::new();
+    for reason in &refund.review_reasons {
+        why.push(match reason {
+            RefundReviewReason::AboveThreshold => "above the refund threshold",
+            RefundReviewReason::OutsideWindow => "requested after the refund window",
+        });
+    }
+    let mut text = format!("Refund of {} under review", refund.amount);
+    if !why.is_empty() {
+        text.push_str(&format!(" ({})", why.join(", ")));
+    }
+    text.push_str(&format!(", requested by {}", refund.requested_by));
+    if let Some(charged_on) = refund.charged_on {
+        text.push_str(&format!(", for the charge of {charged_on}"));
+    }
+    if !refund.justification.is_empty() {
+        text.push_str(&format!(": {}", refund.justification));
+    }
+    text
 }
 
 /// A case as the lists read it.
@@ -99,10 +170,10 @@ pub fn case_read_model(
         kind,
         subject,
         assignee,
+        assignee_role: None,
+        detail: None,
         due_at,
         open,
-        detail: None,
-        assignee_role: None,
     };
     // Work the case makes is due when the customer is owed an answer.
     let due = state.first_response_due;
@@ -161,27 +232,48 @@ pub fn case_read_model(
             !state.csm_engaged,
         ));
     }
+    let billing = RefundDesk::of(policy);
     for refund in state.refunds.values() {
         let about = refund.refund_id.to_string();
         if refund.under_review {
-            tasks.push(task(
-                TaskKind::RefundReview,
-                &about,
-                Some(refund.refund_id),
-                None,
-                due,
-                refund.status == RefundStatus::UnderReview,
-            ));
+            tasks.push(Task {
+                assignee_role: billing.reviewer_role,
+                ..task(
+                    TaskKind::RefundReview,
+                    &about,
+                    Some(refund.refund_id),
+                    billing.reviewer.clone(),
+                    due,
+                    refund.status == RefundStatus::UnderReview,
+                )
+            });
         }
         if refund.verified_by.is_some() || !refund.under_review {
-            tasks.push(task(
-                TaskKind::RefundProcessing,
-                &about,
-                Some(refund.refund_id),
-                None,
-                due,
-                refund.status == RefundStatus::BillingInProgress,
-            ));
+            tasks.push(Task {
+                assignee_role: Some(billing.processor_role),
+                ..task(
+                    TaskKind::RefundProcessing,
+                    &about,
+                    Some(refund.refund_id),
+                    billing.person.clone(),
+                    due,
+                    refund.status == RefundStatus::BillingInProgress,
+                )
+            });
+        }
+        if refund.billing_heads_up {
+            tasks.push(Task {
+                assignee_role: Some(Role::Billing),
+                detail: Some(heads_up(refund)),
+                ..task(
+                    TaskKind::BillingHeadsUp,
+                    &about,
+                    Some(refund.refund_id),
+                    billing.person.clone(),
+                    due,
+                    refund.status == RefundStatus::UnderReview,
+                )
+            });
         }
     }
     for (index, date) in state.win_back_check_ins.iter().flatten().enumerate() {

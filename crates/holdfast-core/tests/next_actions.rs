@@ -147,6 +147,7 @@ fn a_refund_under_review_is_offered_to_billing_and_refused_to_its_requester() {
             refund_id,
             amount: usd(150_000),
             justification: "Charged twice in November".into(),
+            charged_on: None,
         },
     );
 

@@ -510,3 +510,83 @@ fn a_save_call_needs_at_least_one_business_minute() {
     assert_eq!(error.key.as_deref(), Some("routing.save_call_due_minutes"));
     assert_eq!(error.line, Some(line_of(&source, "save_call_due_minutes")));
 }
+
+/// `VALID` with more refund keys after the threshold.
+fn with_refund_keys(keys: &str) -> String {
+    with(
+        "threshold = \"1000.00\"\n",
+        &format!("threshold = \"1000.00\"\n{keys}"),
+    )
+}
+
+#[test]
+fn a_refund_window_choice_that_is_not_refuse_or_approval_names_its_key_and_line() {
+    let source = with_refund_keys("window_days = 30\noutside_window = \"ask\"\n");
+    let refused = error(&source);
+    assert_eq!(refused.key.as_deref(), Some("refunds.outside_window"));
+    assert_eq!(refused.line, Some(line_of(&source, "outside_window")));
+    assert!(refused.message.contains("\"ask\""), "{refused}");
+    assert!(refused.message.contains("\"approval\""), "{refused}");
+}
+
+#[test]
+fn what_to_do_after_a_window_needs_a_window() {
+    let source = with_refund_keys("outside_window = \"approval\"\n");
+    let refused = error(&source);
+    assert_eq!(refused.key.as_deref(), Some("refunds.outside_window"));
+    assert_eq!(refused.line, Some(line_of(&source, "outside_window")));
+    assert!(refused.message.contains("window_days"), "{refused}");
+
+    let source = with_refund_keys("outside_window_reason = \"Too late\"\n");
+    let refused = error(&source);
+    assert_eq!(
+        refused.key.as_deref(),
+        Some("refunds.outside_window_reason")
+    );
+    assert_eq!(
+        refused.line,
+        Some(line_of(&source, "outside_window_reason"))
+    );
+}
+
+#[test]
+fn a_blank_reason_for_refusing_a_late_refund_is_refused() {
+    let source = with_refund_keys("window_days = 30\noutside_window_reason = \"  \"\n");
+    let refused = error(&source);
+    assert_eq!(
+        refused.key.as_deref(),
+        Some("refunds.outside_window_reason")
+    );
+    assert_eq!(
+        refused.line,
+        Some(line_of(&source, "outside_window_reason"))
+    );
+}
+
+#[test]
+fn a_threshold_scope_that_is_not_request_or_case_names_its_key_and_line() {
+    let source = with_refund_keys("threshold_applies_to = \"account\"\n");
+    let refused = error(&source);
+    assert_eq!(refused.key.as_deref(), Some("refunds.threshold_applies_to"));
+    assert_eq!(refused.line, Some(line_of(&source, "threshold_applies_to")));
+    assert!(refused.message.contains("\"request\""), "{refused}");
+}
+
+#[test]
+fn a_blank_billing_person_is_refused() {
+    let source = with_refund_keys("billing_assignee = \"\"\n");
+    let refused = error(&source);
+    assert_eq!(refused.key.as_deref(), Some("refunds.billing_assignee"));
+    assert_eq!(refused.line, Some(line_of(&source, "billing_assignee")));
+}
+
+#[test]
+fn who_completes_refunds_must_be_known_roles() {
+    let source = with(
+        "[routing]\n",
+        "[roles]\ncomplete_refund = [\"bookkeeper\"]\n\n[routing]\n",
+    );
+    let refused = error(&source);
+    assert_eq!(refused.line, Some(line_of(&source, "complete_refund")));
+    assert!(refused.message.contains("bookkeeper"), "{refused}");
+}

@@ -40,7 +40,7 @@ use holdfast_core::policy::{parse_policy, MessageKind, Policy, Route, Step, Veri
 use holdfast_core::role::Role;
 use holdfast_core::workflow::{
     hash_one_time_code, AccountFacts, Actor, CaseCommand, CaseEvent, Finalization, OfferProposal,
-    RefundStatus, RepStatus,
+    RefundReviewReason, RefundStatus, RepStatus,
 };
 use holdfast_core::CoreError;
 use jiff::civil::{date, Date};
@@ -194,11 +194,18 @@ fn december_16() -> Date {
     date(2026, 12, 16)
 }
 
+/// The charge the paths refund: November's, three weeks before the request (inside every
+/// window).
+fn charged_on() -> Date {
+    date(2026, 11, 2)
+}
+
 fn refund(n: u128, minor: i64, justification: &str) -> CaseCommand {
     CaseCommand::RequestRefund {
         refund_id: id(n),
         amount: usd(minor),
         justification: justification.into(),
+        charged_on: Some(charged_on()),
     }
 }
 
@@ -222,6 +229,12 @@ fn refund_requested(
             MessageKind::RefundNotice
         },
         at: now(),
+        charged_on: Some(charged_on()),
+        review_reasons: if under_review {
+            vec![RefundReviewReason::AboveThreshold]
+        } else {
+            vec![]
+        },
     }
 }
 
@@ -473,7 +486,8 @@ fn account_2017_refund_at_1000_goes_straight_to_billing() {
             "the refund was already completed"
         ))
     );
-    // The threshold applies to what the case refunds in all: one cent more is reviewed.
+    // The threshold applies to each request ("if the value or refund request is ... $1000 or
+    // less"): a second, small refund on the same case goes to billing too.
     assert_eq!(
         case.ok(&sam(), refund(2, 1, "Rounding on the last invoice")),
         vec![refund_requested(
@@ -481,7 +495,7 @@ fn account_2017_refund_at_1000_goes_straight_to_billing() {
             1,
             "Rounding on the last invoice",
             "sam",
-            true
+            false
         )]
     );
     assert_eq!(case.state().refunds_total_minor, 100_001);
@@ -622,14 +636,14 @@ fn account_2017_rep_who_left_hands_the_save_call_to_spencer() {
 fn account_2017_only_billing_completes_a_refund() {
     let mut case = open(account_2017(), facts("SMB"));
     case.ok(&sam(), refund(3, 5_000, "Charged twice in November"));
-    let billing_only = role_required(Step::ApproveRefund, &[Role::Billing]);
+    let billing_only = role_required(Step::CompleteRefund, &[Role::Billing]);
     assert_eq!(
         case.run(&sam(), complete_refund(3)),
         Err(billing_only.clone())
     );
     assert_eq!(
         billing_only.to_string(),
-        "only billing staff may approve a refund"
+        "only billing staff may complete a refund"
     );
     assert_eq!(
         case.run(
@@ -639,7 +653,7 @@ fn account_2017_only_billing_completes_a_refund() {
                 reason: "Not entitled".into()
             }
         ),
-        Err(billing_only.clone())
+        Err(role_required(Step::ApproveRefund, &[Role::Billing]))
     );
     // Neither a manager nor an administrator stands in for billing.
     assert_eq!(
@@ -972,7 +986,10 @@ fn billsbee_unpaid_invoice_written_off_before_manager_cancels() {
         case.run(&maya(), finalize(december_16())),
         Err(gate(Gate::ReasonCaptured))
     );
-    case.ok(&sam(), capture_reason("business_closing", "Closing the practice"));
+    case.ok(
+        &sam(),
+        capture_reason("business_closing", "Closing the practice"),
+    );
     assert_eq!(
         case.run(&maya(), finalize(december_16())),
         Err(gate(Gate::RetentionAttempted))
@@ -1027,7 +1044,10 @@ fn billsbee_only_a_manager_cancels_or_proposes_an_offer() {
     assert_eq!(case.state().status, CaseStatus::InProgress);
     // Holding the manager role among others is enough.
     let lead = person("lee", &[Role::AccountManager, Role::Manager]);
-    case.ok(&sam(), capture_reason("business_closing", "Closing the practice"));
+    case.ok(
+        &sam(),
+        capture_reason("business_closing", "Closing the practice"),
+    );
     case.ok(&sam(), CaseCommand::Route);
     case.ok(
         &lead,
@@ -1311,14 +1331,18 @@ fn intelliserve_refund_at_500_goes_straight_to_billing() {
         case.state().refunds[&id(1)].status,
         RefundStatus::BillingInProgress
     );
-    // Managers approve refunds in IntelliServe.
+    // Billing processes refunds in IntelliServe; managers approve them.
     assert_eq!(
         case.run(&sam(), complete_refund(1)),
-        Err(role_required(Step::ApproveRefund, &[Role::Manager]))
+        Err(role_required(Step::CompleteRefund, &[Role::Billing]))
     );
     assert_eq!(
-        case.ok(&maya(), complete_refund(1)),
-        vec![refund_completed(1, 50_000, "maya")]
+        case.run(&maya(), complete_refund(1)),
+        Err(role_required(Step::CompleteRefund, &[Role::Billing]))
+    );
+    assert_eq!(
+        case.ok(&heather(), complete_refund(1)),
+        vec![refund_completed(1, 50_000, "heather")]
     );
     // Another 10.00 on the same case adds up past 500.00, so it is reviewed.
     assert_eq!(
@@ -1336,7 +1360,7 @@ fn intelliserve_refund_over_500_is_verified_by_a_second_manager() {
         vec![refund_requested(2, 50_001, why, "maya", true)]
     );
     assert_eq!(
-        case.run(&maya(), complete_refund(2)),
+        case.run(&heather(), complete_refund(2)),
         Err(gate(Gate::RefundVerified))
     );
     assert_eq!(
@@ -1352,8 +1376,12 @@ fn intelliserve_refund_over_500_is_verified_by_a_second_manager() {
         vec![refund_verified(2, "mo")]
     );
     assert_eq!(
-        case.ok(&maya(), complete_refund(2)),
-        vec![refund_completed(2, 50_001, "maya")]
+        case.run(&maya(), complete_refund(2)),
+        Err(role_required(Step::CompleteRefund, &[Role::Billing]))
+    );
+    assert_eq!(
+        case.ok(&heather(), complete_refund(2)),
+        vec![refund_completed(2, 50_001, "heather")]
     );
     let refund_state = &case.state().refunds[&id(2)];
     assert_eq!(refund_state.status, RefundStatus::Completed);

@@ -268,6 +268,7 @@ fn the_2017_sop_reviews_refunds_above_1000_with_a_second_verifier() {
                 refund_id: id(1),
                 amount: usd(100_000),
                 justification: "Billed after the downgrade".into(),
+                charged_on: None,
             },
         ),
         vec![CaseEvent::RefundRequested {
@@ -279,6 +280,8 @@ fn the_2017_sop_reviews_refunds_above_1000_with_a_second_verifier() {
             billing_heads_up: false,
             customer_notice: MessageKind::RefundNotice,
             at: now(),
+            charged_on: None,
+            review_reasons: vec![],
         }]
     );
     assert_eq!(
@@ -297,6 +300,7 @@ fn the_2017_sop_reviews_refunds_above_1000_with_a_second_verifier() {
             refund_id: id(2),
             amount: usd(150_000),
             justification: "Annual prepayment, cancelled in month two".into(),
+            charged_on: None,
         },
     );
     assert!(matches!(

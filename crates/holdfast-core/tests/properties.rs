@@ -307,6 +307,7 @@ fn command(kind: Kind, p: &Params) -> CaseCommand {
             refund_id,
             amount: p.amount,
             justification: p.text.into(),
+            charged_on: None,
         },
         Kind::VerifyRefund => CaseCommand::VerifyRefund { refund_id },
         Kind::CompleteRefund => CaseCommand::CompleteRefund { refund_id },
@@ -482,6 +483,7 @@ fn guided(
                     refund_id,
                     amount: p.amount,
                     justification: "Charged twice".into(),
+                    charged_on: None,
                 },
             )
         }
@@ -694,6 +696,10 @@ fn check_invariants(
     for refund in state.refunds.values() {
         prop_assert!(refund.amount.minor > 0);
         prop_assert_eq!(refund.amount.currency, policy.currency);
+        // A refund under review says why, and one that is not gives no reason; billing hears of
+        // every refund under review.
+        prop_assert_eq!(refund.under_review, !refund.review_reasons.is_empty());
+        prop_assert_eq!(refund.billing_heads_up, refund.under_review);
     }
     Ok(())
 }

@@ -145,6 +145,9 @@ pub enum Step {
     RecordRetentionOutcome,
     RequestRefund,
     ApproveRefund,
+    /// Billing records a refund as processed; a policy that does not name who may takes the
+    /// roles that approve refunds, as before this step existed.
+    CompleteRefund,
     WriteOff,
     Finalize,
     Confirm,
@@ -155,7 +158,7 @@ pub enum Step {
 }
 
 impl Step {
-    pub const ALL: [Step; 19] = [
+    pub const ALL: [Step; 20] = [
         Step::Receive,
         Step::VerifyIdentity,
         Step::TrackForm,
@@ -169,6 +172,7 @@ impl Step {
         Step::RecordRetentionOutcome,
         Step::RequestRefund,
         Step::ApproveRefund,
+        Step::CompleteRefund,
         Step::WriteOff,
         Step::Finalize,
         Step::Confirm,
@@ -201,6 +205,7 @@ impl Step {
             }
             Step::RequestRefund => "request a refund",
             Step::ApproveRefund => "approve a refund",
+            Step::CompleteRefund => "complete a refund",
             Step::WriteOff => "write off unpaid invoices",
             Step::Finalize => "finalize the cancellation",
             Step::Confirm => "confirm the cancellation to the customer",
@@ -349,8 +354,42 @@ pub struct RefundRules {
     /// At or below: billing processes it ("billing in progress"). Above: under review, verified
     /// by a second person, and billing gets a heads-up.
     pub threshold: Money,
-    /// Refunds requested more than this many days after the charge are refused.
+    /// Refunds are possible up to this many days after the charge (that day included); a refund
+    /// then needs the date of its charge. Later ones are treated as `outside_window` says.
     pub window_days: Option<u32>,
+    /// What becomes of a refund requested after the window.
+    pub outside_window: OutsideWindow,
+    /// Why a refund after the window is refused, in a sentence the user can tell the customer.
+    pub outside_window_reason: String,
+    /// What the threshold is compared with.
+    pub threshold_applies_to: ThresholdScope,
+    /// The person in billing who gets refunds to process, the heads-up on refunds under review,
+    /// and the review itself when billing approves refunds (the 2017 SOP's Heather).
+    pub billing_assignee: Option<String>,
+}
+
+/// What becomes of a refund requested more days after its charge than the policy's window.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum OutsideWindow {
+    /// Refused, with the policy's reason.
+    #[default]
+    Refuse,
+    /// Under review whatever its amount: someone else with the role that approves refunds
+    /// verifies it.
+    Approval,
+}
+
+/// What a refund's amount is compared with the threshold as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum ThresholdScope {
+    /// Each refund request on its own.
+    Request,
+    /// Everything the case refunds (refunds not denied, this one included), so that one refund
+    /// split into small ones is still reviewed.
+    #[default]
+    Case,
 }
 
 #[derive(Debug, Clone, PartialEq)]

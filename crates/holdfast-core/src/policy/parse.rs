@@ -10,8 +10,8 @@ use toml::Spanned;
 
 use super::{
     BusinessCalendar, FormRules, Gates, HandOffTarget, IdentityRules, MessageKind, OfferKind,
-    OfferTerms, Policy, Reason, RefundRules, Route, Routing, RoutingCondition, RoutingRule, Sla,
-    Step, UnknownReceivable, VerificationMethod,
+    OfferTerms, OutsideWindow, Policy, Reason, RefundRules, Route, Routing, RoutingCondition,
+    RoutingRule, Sla, Step, ThresholdScope, UnknownReceivable, VerificationMethod,
 };
 use crate::money::{Currency, Money};
 use crate::role::Role;
@@ -158,6 +158,12 @@ struct RawOffer {
 struct RawRefunds {
     threshold: Spanned<String>,
     window_days: Option<u32>,
+    /// "refuse" or "approval"; read as text so that a wrong word is reported at its key.
+    outside_window: Option<Spanned<String>>,
+    outside_window_reason: Option<Spanned<String>>,
+    /// "request" or "case".
+    threshold_applies_to: Option<Spanned<String>>,
+    billing_assignee: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -575,6 +581,15 @@ pub fn parse_policy(source: &str) -> Result<Policy, PolicyError> {
     let threshold = amount(raw.refunds.threshold.get_ref(), &|message| {
         lines.error(&raw.refunds.threshold, "refunds.threshold", message)
     })?;
+    let refunds = refund_rules(&raw.refunds, threshold, &lines)?;
+    let mut roles = raw.roles;
+    // Completing a refund was part of approving one before it was a step of its own: a policy
+    // that does not say who completes refunds keeps the approvers it had.
+    if !roles.contains_key(&Step::CompleteRefund) {
+        if let Some(approvers) = roles.get(&Step::ApproveRefund).cloned() {
+            roles.insert(Step::CompleteRefund, approvers);
+        }
+    }
 
     let mut reasons = Vec::new();
     let mut reason_ids = HashSet::new();
@@ -620,7 +635,7 @@ pub fn parse_policy(source: &str) -> Result<Policy, PolicyError> {
             remind_after_days: form.remind_after_days,
         }),
         gates,
-        roles: raw.roles,
+        roles,
         routing: Routing {
             rules,
             fallback_assignee: raw.routing.fallback_assignee,
@@ -628,15 +643,104 @@ pub fn parse_policy(source: &str) -> Result<Policy, PolicyError> {
             save_call_due_minutes: raw.routing.save_call_due_minutes.map(Spanned::into_inner),
         },
         offers,
-        refunds: RefundRules {
-            threshold,
-            window_days: raw.refunds.window_days,
-        },
+        refunds,
         reasons,
         subjects: checked_subjects(raw.message_subjects, &raw.messages)?,
         messages: checked_messages(raw.messages)?,
         survey_links: raw.survey_links,
         win_back_months: raw.win_back_months,
+    })
+}
+
+/// The refund rules besides the threshold: the window and what becomes of a refund after it,
+/// what the threshold is compared with, and billing's person.
+fn refund_rules(
+    raw: &RawRefunds,
+    threshold: Money,
+    lines: &Lines,
+) -> Result<RefundRules, PolicyError> {
+    let window_days = raw.window_days;
+    let outside_window = match &raw.outside_window {
+        None => OutsideWindow::default(),
+        Some(text) => {
+            let value = match text.get_ref().trim() {
+                "refuse" => OutsideWindow::Refuse,
+                "approval" => OutsideWindow::Approval,
+                other => {
+                    return Err(lines.error(
+                        text,
+                        "refunds.outside_window",
+                        format!("\"{other}\" is not a choice: use \"refuse\" or \"approval\""),
+                    ))
+                }
+            };
+            if window_days.is_none() {
+                return Err(lines.error(
+                    text,
+                    "refunds.outside_window",
+                    "applies only with a refund window: set refunds.window_days",
+                ));
+            }
+            value
+        }
+    };
+    let outside_window_reason = match &raw.outside_window_reason {
+        Some(text) if text.get_ref().trim().is_empty() => {
+            return Err(lines.error(
+                text,
+                "refunds.outside_window_reason",
+                "say why a refund after the window is refused, or leave the key out for the default",
+            ))
+        }
+        Some(text) if window_days.is_none() => {
+            return Err(lines.error(
+                text,
+                "refunds.outside_window_reason",
+                "applies only with a refund window: set refunds.window_days",
+            ))
+        }
+        Some(text) => text.get_ref().trim().to_owned(),
+        None => match window_days {
+            Some(days) => format!(
+                "We can refund a charge only within {days} days of it, and this charge is older than that."
+            ),
+            None => String::new(),
+        },
+    };
+    let threshold_applies_to = match &raw.threshold_applies_to {
+        None => ThresholdScope::default(),
+        Some(text) => match text.get_ref().trim() {
+            "request" => ThresholdScope::Request,
+            "case" => ThresholdScope::Case,
+            other => {
+                return Err(lines.error(
+                    text,
+                    "refunds.threshold_applies_to",
+                    format!(
+                        "\"{other}\" is not a choice: use \"request\" (each refund on its own) or \"case\" (all the case's refunds together)"
+                    ),
+                ))
+            }
+        },
+    };
+    let billing_assignee = match &raw.billing_assignee {
+        Some(name) if name.get_ref().trim().is_empty() => {
+            return Err(lines.error(
+                name,
+                "refunds.billing_assignee",
+                "name the person in billing, or leave the key out",
+            ))
+        }
+        Some(name) => Some(name.get_ref().trim().to_owned()),
+        None => None,
+    };
+    Ok(RefundRules {
+        threshold,
+        window_days,
+        outside_window,
+        outside_window_reason,
+        threshold_applies_to,
+        billing_assignee,
     })
 }
 

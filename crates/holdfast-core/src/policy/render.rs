@@ -2,10 +2,11 @@
 //! their procedure says.
 
 use super::{
-    Gates, HandOffTarget, OfferTerms, Policy, Route, RoutingCondition, Step, UnknownReceivable,
-    VerificationMethod,
+    Gates, HandOffTarget, OfferTerms, OutsideWindow, Policy, RefundRules, Route, RoutingCondition,
+    Step, ThresholdScope, UnknownReceivable, VerificationMethod,
 };
 use crate::money::Money;
+use crate::role::Role;
 
 fn amount(money: &Money) -> String {
     money.to_string()
@@ -186,6 +187,60 @@ fn gates(gates: &Gates) -> Vec<String> {
     sentences
 }
 
+fn refunds(rules: &RefundRules, approvers: &[Role]) -> Vec<String> {
+    let mut out = Vec::new();
+    if rules.threshold.minor == 0 {
+        out.push(
+            "Every refund is under review: the customer is told so, a second person who did not request it verifies it, and billing gets a heads-up.".into(),
+        );
+    } else {
+        let compared = match rules.threshold_applies_to {
+            ThresholdScope::Case => "counting every refund on the case that was not denied, so that a refund split in parts is still reviewed",
+            ThresholdScope::Request => "each refund request on its own, whatever else the case refunds",
+        };
+        out.push(format!(
+            "Refunds up to {} go to billing as \"billing in progress\" ({compared}); above that the customer is told the request is under review, a second person who did not request it verifies it, and billing gets a heads-up.",
+            amount(&rules.threshold)
+        ));
+    }
+    if let Some(days) = rules.window_days {
+        out.push(format!(
+            "Refunds are possible up to {days} days after the charge."
+        ));
+        out.push(
+            "Every refund request gives the date of the charge it refunds; the days are counted in the business hours' time zone, and the last day of the window is inside it.".into(),
+        );
+        let approver = match approvers {
+            [] => "anyone with a role".to_string(),
+            roles => roles
+                .iter()
+                .map(|role| role.described())
+                .collect::<Vec<_>>()
+                .join(" or "),
+        };
+        out.push(match rules.outside_window {
+            OutsideWindow::Refuse => format!(
+                "A refund requested later is refused, and the customer is told: \"{}\"",
+                rules.outside_window_reason
+            ),
+            OutsideWindow::Approval => format!(
+                "A refund requested later is under review whatever its amount: {approver}, other than the person who requested it, verifies it before billing processes it."
+            ),
+        });
+    }
+    if let Some(person) = &rules.billing_assignee {
+        let reviews = if approvers.contains(&Role::Billing) {
+            ", the refunds to review"
+        } else {
+            ""
+        };
+        out.push(format!(
+            "{person} in billing gets the refunds to process{reviews} and a heads-up on every refund under review, in their queue."
+        ));
+    }
+    out
+}
+
 /// The whole policy as paragraphs of plain sentences.
 pub fn render_policy(policy: &Policy) -> Vec<String> {
     let calendar = &policy.sla.calendar;
@@ -321,21 +376,10 @@ pub fn render_policy(policy: &Policy) -> Vec<String> {
         }
         out.extend(policy.offers.iter().map(offer));
     }
-    if policy.refunds.threshold.minor == 0 {
-        out.push(
-            "Every refund is under review: the customer is told so, a second person who did not request it verifies it, and billing gets a heads-up.".into(),
-        );
-    } else {
-        out.push(format!(
-            "Refunds up to {} go to billing as \"billing in progress\" (counting every refund on the case that was not denied, so that a refund split in parts is still reviewed); above that the customer is told the request is under review, a second person who did not request it verifies it, and billing gets a heads-up.",
-            amount(&policy.refunds.threshold)
-        ));
-    }
-    if let Some(days) = policy.refunds.window_days {
-        out.push(format!(
-            "Refunds are possible up to {days} days after the charge."
-        ));
-    }
+    out.extend(refunds(
+        &policy.refunds,
+        policy.roles_for(Step::ApproveRefund),
+    ));
     for reason in &policy.reasons {
         if reason.mitigations.is_empty() {
             out.push(format!("Reason \"{}\".", reason.label));

@@ -16,7 +16,9 @@ use crate::account::PreferredChannel;
 use crate::case::CaseStatus;
 use crate::error::Gate;
 use crate::money::Money;
-use crate::policy::{MessageKind, OfferTerms, Policy, Route, Step, VerificationMethod};
+use crate::policy::{
+    MessageKind, OfferTerms, Policy, Route, Step, ThresholdScope, VerificationMethod,
+};
 use crate::role::Role;
 
 /// One gate still standing, with the reason in the desk's words.
@@ -87,6 +89,14 @@ pub struct Checklist {
     pub offers_granted: Vec<String>,
     /// Refunds above this need a second person's verification.
     pub refund_threshold: Money,
+    /// Whether the threshold is compared with each request or with the case's total.
+    pub refund_threshold_applies_to: ThresholdScope,
+    /// Refunds are possible up to this many days after the charge; the refund form then asks
+    /// for the charge date.
+    pub refund_window_days: Option<u32>,
+    /// The case's refunds with what whoever approves them needs to see: the amount, who
+    /// requested it and why (`justification`), the charge date, why it is under review, and
+    /// whether billing had a heads-up.
     pub refunds: Vec<Refund>,
     /// Unpaid invoices on the account, and how many this case wrote off.
     pub unpaid_invoices: u32,
@@ -177,6 +187,8 @@ pub fn checklist(
         offers: policy.offers.clone(),
         offers_granted: account.offers_granted.clone(),
         refund_threshold: policy.refunds.threshold,
+        refund_threshold_applies_to: policy.refunds.threshold_applies_to,
+        refund_window_days: policy.refunds.window_days,
         refunds: state.refunds.values().cloned().collect(),
         unpaid_invoices: account.unpaid_invoices,
         invoices_written_off: state.invoices_written_off,

@@ -175,6 +175,10 @@ pub enum CaseCommand {
         amount: Money,
         /// Why the customer is entitled to the refund.
         justification: String,
+        /// The day of the charge refunded (as billing dated it). Required when the policy sets a
+        /// refund window.
+        #[serde(default)]
+        charged_on: Option<Date>,
     },
     /// The second person's verification of an above-threshold refund.
     VerifyRefund {

@@ -8,7 +8,7 @@ use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::OfferProposal;
+use super::{OfferProposal, RefundReviewReason};
 use crate::account::PreferredChannel;
 use crate::case::RequestChannel;
 use crate::money::Money;
@@ -145,6 +145,13 @@ pub enum CaseEvent {
         /// the request is being reviewed (`under_review`).
         customer_notice: MessageKind,
         at: Timestamp,
+        /// The day of the charge refunded, when given.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        charged_on: Option<Date>,
+        /// Why it is under review (above the threshold, after the refund window), so the desk
+        /// can say it; empty when it is not under review, and in events older than the reasons.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        review_reasons: Vec<RefundReviewReason>,
     },
     RefundVerified {
         refund_id: Uuid,

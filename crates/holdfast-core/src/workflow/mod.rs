@@ -24,6 +24,7 @@ pub use message::{
 pub use next_actions::{NextAction, NextActionId};
 pub use one_time_code::hash_one_time_code;
 pub use permissions::may_take;
+pub use state::RefundReviewReason;
 pub use state::{
     evolve, CaseState, Finalization, OneTimeCode, PendingOffer, Refund, RefundStatus, SyncConflict,
     TaskHolder,

@@ -239,16 +239,22 @@ pub(super) fn next_actions(list: &Checklist) -> Vec<NextAction> {
         }
     }
     for refund in &list.refunds {
-        let (id, label) = match refund.status {
-            RefundStatus::UnderReview => (NextActionId::VerifyRefund, "Verify refund"),
-            RefundStatus::BillingInProgress => {
-                (NextActionId::CompleteRefund, "Mark refund completed")
-            }
+        let (id, label, step) = match refund.status {
+            RefundStatus::UnderReview => (
+                NextActionId::VerifyRefund,
+                "Verify refund",
+                Step::ApproveRefund,
+            ),
+            RefundStatus::BillingInProgress => (
+                NextActionId::CompleteRefund,
+                "Mark refund completed",
+                Step::CompleteRefund,
+            ),
             RefundStatus::Completed | RefundStatus::Denied => continue,
         };
         actions.push(NextAction {
             refund_id: Some(refund.refund_id),
-            ..action(id, label, Step::ApproveRefund)
+            ..action(id, label, step)
         });
     }
     actions

@@ -32,9 +32,8 @@ pub(super) fn step_of(command: &CaseCommand) -> Option<Step> {
         CaseCommand::AcceptOffer | CaseCommand::DeclineOffer => Step::RecordOfferOutcome,
         CaseCommand::WriteOffInvoices { .. } => Step::WriteOff,
         CaseCommand::RequestRefund { .. } => Step::RequestRefund,
-        CaseCommand::VerifyRefund { .. }
-        | CaseCommand::CompleteRefund { .. }
-        | CaseCommand::DenyRefund { .. } => Step::ApproveRefund,
+        CaseCommand::VerifyRefund { .. } | CaseCommand::DenyRefund { .. } => Step::ApproveRefund,
+        CaseCommand::CompleteRefund { .. } => Step::CompleteRefund,
         CaseCommand::Finalize { .. } => Step::Finalize,
         CaseCommand::ConfirmCancellation { .. } => Step::Confirm,
         CaseCommand::RecordFeedback { .. } => Step::RecordFeedback,

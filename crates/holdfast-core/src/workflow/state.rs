@@ -46,15 +46,41 @@ pub enum RefundStatus {
     Denied,
 }
 
+/// Why a refund needs a second person's verification.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "snake_case")]
+pub enum RefundReviewReason {
+    /// Above the policy's refund threshold (the request's amount or the case's total, as the
+    /// policy says).
+    AboveThreshold,
+    /// Requested more days after its charge than the policy's refund window, which the policy
+    /// allows with approval.
+    OutsideWindow,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct Refund {
     pub refund_id: Uuid,
     pub amount: Money,
     pub requested_by: String,
-    /// It was above the threshold when requested, so it needs a second person's verification.
+    /// It needed a second person's verification when requested (see `review_reasons`).
     pub under_review: bool,
     pub verified_by: Option<String>,
     pub status: RefundStatus,
+    /// Why the customer is entitled to it, as the requester wrote it, for whoever approves it.
+    /// The state kept by older versions lacks it (and the next three fields).
+    #[serde(default)]
+    pub justification: String,
+    /// The day of the charge refunded, when given.
+    #[serde(default)]
+    pub charged_on: Option<Date>,
+    /// Billing was sent a heads-up about it.
+    #[serde(default)]
+    pub billing_heads_up: bool,
+    /// Why it is under review; empty when it is not (or was requested before reasons were
+    /// recorded).
+    #[serde(default)]
+    pub review_reasons: Vec<RefundReviewReason>,
 }
 
 impl Refund {
@@ -377,8 +403,12 @@ pub fn evolve(state: Option<CaseState>, event: &CaseEvent) -> Option<CaseState> 
         CaseEvent::RefundRequested {
             refund_id,
             amount,
+            justification,
             requested_by,
             under_review,
+            billing_heads_up,
+            charged_on,
+            review_reasons,
             ..
         } => {
             // `decide` refuses a refund that is not positive, reuses an id or would overflow the
@@ -401,6 +431,10 @@ pub fn evolve(state: Option<CaseState>, event: &CaseEvent) -> Option<CaseState> 
                         under_review: *under_review,
                         verified_by: None,
                         status,
+                        justification: justification.clone(),
+                        charged_on: *charged_on,
+                        billing_heads_up: *billing_heads_up,
+                        review_reasons: review_reasons.clone(),
                     },
                 );
             }

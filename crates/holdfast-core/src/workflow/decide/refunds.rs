@@ -1,14 +1,16 @@
-//! Money given back or forgiven: refunds requested (routed above the policy's threshold to a
-//! second person's verification), verified, completed or denied; unpaid invoices written off.
+//! Money given back or forgiven: refunds requested (checked against the policy's window from the
+//! charge, and routed above its threshold or after its window to a second person's
+//! verification), verified, completed or denied; unpaid invoices written off.
 
+use jiff::civil::Date;
 use uuid::Uuid;
 
 use super::{in_policy_currency, Context};
 use crate::error::Gate;
 use crate::money::Money;
-use crate::policy::MessageKind;
+use crate::policy::{MessageKind, OutsideWindow, ThresholdScope};
 use crate::workflow::permissions::same_user;
-use crate::workflow::{CaseEvent, Refund, RefundStatus};
+use crate::workflow::{CaseEvent, Refund, RefundReviewReason, RefundStatus};
 use crate::CoreError;
 
 /// The refund `refund_id` of the case, or why there is none.
@@ -50,9 +52,8 @@ pub(super) fn request(
     refund_id: Uuid,
     amount: Money,
     justification: &str,
+    charged_on: Option<Date>,
 ) -> Result<CaseEvent, CoreError> {
-    // The policy's refund window (`refunds.window_days`) is not checked: the engine is not told
-    // when the refunded charge was made. The desk shows the window instead.
     if cx.state.refunds.contains_key(&refund_id) {
         return Err(CoreError::invalid(
             "refund_id",
@@ -69,8 +70,15 @@ pub(super) fn request(
             "say why the customer is entitled to the refund",
         ));
     }
-    // The threshold applies to what the case refunds in all (refunds not denied, this one
-    // included), so that one refund split into small ones is still reviewed.
+    let rules = &cx.policy.refunds;
+    let outside_window = outside_window(cx, charged_on)?;
+    if outside_window && rules.outside_window == OutsideWindow::Refuse {
+        return Err(CoreError::invalid(
+            "charged_on",
+            rules.outside_window_reason.clone(),
+        ));
+    }
+    // The case's total is kept whatever the threshold is compared with, so it must fit.
     let total = cx
         .state
         .refunds_total_minor
@@ -78,7 +86,20 @@ pub(super) fn request(
         .ok_or_else(|| {
             CoreError::invalid("amount", "the case's refunds would be too large to count")
         })?;
-    let under_review = total > cx.policy.refunds.threshold.minor;
+    let compared = match rules.threshold_applies_to {
+        ThresholdScope::Request => amount.minor,
+        // What the case refunds in all (refunds not denied, this one included), so that one
+        // refund split into small ones is still reviewed.
+        ThresholdScope::Case => total,
+    };
+    let mut review_reasons = Vec::new();
+    if compared > rules.threshold.minor {
+        review_reasons.push(RefundReviewReason::AboveThreshold);
+    }
+    if outside_window {
+        review_reasons.push(RefundReviewReason::OutsideWindow);
+    }
+    let under_review = !review_reasons.is_empty();
     Ok(CaseEvent::RefundRequested {
         refund_id,
         amount,
@@ -92,7 +113,43 @@ pub(super) fn request(
             MessageKind::RefundNotice
         },
         at: cx.now,
+        charged_on,
+        review_reasons,
     })
+}
+
+/// Whether the refund of a charge made on `charged_on` is requested after the policy's window,
+/// counting days in the policy's time zone from the charge to the day of the request (the last
+/// day of the window is inside it). Without a window there is no "after".
+fn outside_window(cx: &Context, charged_on: Option<Date>) -> Result<bool, CoreError> {
+    let today = cx.now.to_zoned(cx.policy.sla.calendar.zone.clone()).date();
+    if let Some(charged_on) = charged_on {
+        if charged_on > today {
+            return Err(CoreError::invalid(
+                "charged_on",
+                format!("the charge date {charged_on} is after today ({today}); give the day the customer was charged"),
+            ));
+        }
+    }
+    let Some(window_days) = cx.policy.refunds.window_days else {
+        return Ok(false);
+    };
+    let Some(charged_on) = charged_on else {
+        return Err(CoreError::invalid(
+            "charged_on",
+            format!("give the day of the charge this refund is for: refunds are possible up to {window_days} days after the charge"),
+        ));
+    };
+    let days = today
+        .since(charged_on)
+        .map_err(|error| {
+            CoreError::invalid(
+                "charged_on",
+                format!("cannot count the days since {charged_on}: {error}"),
+            )
+        })?
+        .get_days();
+    Ok(i64::from(days) > i64::from(window_days))
 }
 
 pub(super) fn verify(cx: &Context, refund_id: Uuid) -> Result<CaseEvent, CoreError> {
