@@ -21,6 +21,9 @@ pub enum Gate {
     SecondVerifier,
     /// An above-threshold refund is verified before billing completes it.
     RefundVerified,
+    /// An item of the policy's finalization checklist, to be done before the finalization, is
+    /// not done yet (`CoreError::ChecklistItemOpen` names it).
+    ChecklistItem,
 }
 
 impl Gate {
@@ -39,6 +42,7 @@ impl Gate {
             Gate::RefundVerified => {
                 "a refund above the threshold must be verified by a second person before it is completed"
             }
+            Gate::ChecklistItem => "an item of the finalization checklist has not been done",
         }
     }
 }
@@ -72,6 +76,9 @@ pub enum CoreError {
     /// An offer's terms are beyond what the policy allows at all.
     #[error("{offer}: {message}")]
     OfferLimitExceeded { offer: String, message: String },
+    /// An item of the finalization checklist that comes before the finalization is not done.
+    #[error("\"{label}\" must be done and confirmed before the cancellation is finalized")]
+    ChecklistItemOpen { item_id: String, label: String },
     /// The command makes no sense in the case's current state.
     #[error("cannot {command} a case that is {}", from.as_str())]
     InvalidTransition {

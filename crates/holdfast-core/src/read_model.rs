@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use crate::case::{CaseStatus, RequestChannel};
 use crate::policy::{Policy, Route};
-use crate::workflow::{ready_to_finalize, AccountFacts, CaseState, RefundStatus};
+use crate::workflow::{ready_to_finalize, AccountFacts, CaseState, RefundStatus, WinBackOutcome};
 use crate::CoreError;
 
 /// Work for a person or a team that a case makes.
@@ -25,6 +25,8 @@ pub enum TaskKind {
     RefundProcessing,
     /// A check-in months after the cancellation.
     WinBack,
+    /// Remind the customer about the form that has not come back.
+    FormReminder,
 }
 
 impl TaskKind {
@@ -35,6 +37,7 @@ impl TaskKind {
             TaskKind::RefundReview => "refund_review",
             TaskKind::RefundProcessing => "refund_processing",
             TaskKind::WinBack => "win_back",
+            TaskKind::FormReminder => "form_reminder",
         }
     }
 }
@@ -136,7 +139,24 @@ pub fn case_read_model(
             ));
         }
     }
+    if let Some(remind_at) = state.form_remind_at {
+        tasks.push(task(
+            TaskKind::FormReminder,
+            "",
+            None,
+            state.owner.clone(),
+            remind_at,
+            state.form_sent && !state.form_received && !state.status.is_closed(),
+        ));
+    }
+    // After the customer came back, later check-ins have nothing left to win back.
+    let came_back_at = state
+        .win_back_outcomes
+        .iter()
+        .find(|(_, done)| done.outcome == WinBackOutcome::Reactivated)
+        .map(|(number, _)| *number);
     for (index, date) in state.win_back_check_ins.iter().flatten().enumerate() {
+        let number = u32::try_from(index + 1).unwrap_or(u32::MAX);
         let at = date
             .to_zoned(TimeZone::UTC)
             .map_err(|error| {
@@ -145,11 +165,12 @@ pub fn case_read_model(
             .timestamp();
         tasks.push(task(
             TaskKind::WinBack,
-            &(index + 1).to_string(),
+            &number.to_string(),
             None,
-            None,
+            state.win_back_assignee.clone(),
             at,
-            true,
+            !state.win_back_outcomes.contains_key(&number)
+                && came_back_at.is_none_or(|came_back| number < came_back),
         ));
     }
     let ready = match (policy, facts) {
