@@ -88,13 +88,6 @@ pub(super) fn finalize(
     if let Some(gate) = finalization_blockers(state, policy, account).first() {
         return Err(CoreError::GateNotMet { gate: *gate });
     }
-    if let Some(item) = open_checklist_items(state, policy, account).first() {
-        return Err(CoreError::ChecklistItemOpen {
-            item_id: item.id.clone(),
-            label: item.label.clone(),
-        });
-    }
-    check_effective_date(cx, effective_date)?;
     if state.pending_offer.is_some() {
         return Err(CoreError::invalid(
             "offer_id",
@@ -108,6 +101,13 @@ pub(super) fn finalize(
             "a refund is still under review or with billing; complete or deny it first",
         ));
     }
+    if let Some(item) = open_checklist_items(state, policy, account).first() {
+        return Err(CoreError::ChecklistItemOpen {
+            item_id: item.id.clone(),
+            label: item.label.clone(),
+        });
+    }
+    check_effective_date(cx, effective_date)?;
     Ok(CaseEvent::Finalized {
         effective_date,
         billing_cessation_date: None,
