@@ -2095,8 +2095,7 @@ fn wootrecruit_missing_form_blocks_the_cancellation() {
             at: now(),
             submit_to: Some("cancellations@example.com".into()),
             instructions: Some(
-                "Fill in every field and send the form back from the email address on file."
-                    .into()
+                "Fill in every field and send the form back from the email address on file.".into()
             ),
             // Three days after Tuesday 10:00 in New York.
             remind_at: Some(at("2026-11-27T15:00:00Z")),

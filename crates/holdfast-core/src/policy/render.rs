@@ -157,9 +157,8 @@ fn finalization(rules: &FinalizationRules) -> Vec<String> {
             list(&after)
         ));
     }
-    let mut date = String::from(
-        "A cancellation cannot take effect before the request was received",
-    );
+    let mut date =
+        String::from("A cancellation cannot take effect before the request was received");
     if !rules.allow_past_effective_date {
         date.push_str(" or before today");
     }
@@ -253,7 +252,9 @@ pub fn render_policy(policy: &Policy) -> Vec<String> {
             out.push(format!("The form is submitted to {submit_to}."));
         }
         if let Some(instructions) = &form.instructions {
-            out.push(format!("How to fill in the form, as sent with it: {instructions}"));
+            out.push(format!(
+                "How to fill in the form, as sent with it: {instructions}"
+            ));
         }
     }
     out.extend(gates(&policy.gates));
@@ -321,12 +322,15 @@ pub fn render_policy(policy: &Policy) -> Vec<String> {
     if !policy.win_back_months.is_empty() {
         let months: Vec<String> = policy.win_back_months.iter().map(u32::to_string).collect();
         out.push(format!(
-            "Win-back check-ins {} months after the cancellation, each closed with its outcome (reactivated, declined or no answer), made by {}.",
-            list(&months),
+            "Win-back check-ins {} months after the cancellation.",
+            list(&months)
+        ));
+        out.push(format!(
+            "Each check-in is a task for {}, due on its date and closed with its outcome (reactivated, declined or no answer).",
             policy
                 .win_back_assignee
                 .as_deref()
-                .unwrap_or("the case's owner")
+                .unwrap_or("the case's owner (or whoever schedules them)")
         ));
     }
     out

@@ -56,6 +56,7 @@ zone = "America/New_York"
 days = ["mon", "tue", "wed", "thu", "fri"]
 opens = "09:00"
 closes = "17:00"
+acknowledge_by = ["message", "call"]
 
 [identity]
 methods = ["email_on_file", "callback_to_phone_on_file", "security_question", "one_time_code"]
@@ -236,6 +237,14 @@ impl Case {
 
 pub fn am() -> Actor {
     actor(&[Role::AccountManager])
+}
+
+/// A first response by phone, which the test policy accepts, noted on the case.
+pub fn acknowledge_by_call() -> CaseCommand {
+    CaseCommand::Acknowledge {
+        channel: holdfast_core::policy::AcknowledgeChannel::Call,
+        note: "Called Ana back".into(),
+    }
 }
 
 /// The body the tests record for a confirmation message.
