@@ -301,10 +301,6 @@ fn confirm(channel: PreferredChannel) -> CaseCommand {
     CaseCommand::ConfirmCancellation { channel }
 }
 
-fn confirmed(channel: PreferredChannel) -> CaseEvent {
-    CaseEvent::CancellationConfirmed { channel, at: now() }
-}
-
 fn feedback(text: &str, survey_link: Option<&str>) -> CaseCommand {
     CaseCommand::RecordFeedback {
         text: text.into(),
