@@ -85,6 +85,8 @@ pub(super) fn finalize(
     _data_export_offered: bool,
 ) -> Result<CaseEvent, CoreError> {
     let (state, policy, account) = (cx.state, cx.policy, cx.account);
+    // The date is what the person entered: said first, so that the form shows it at once.
+    check_effective_date(cx, effective_date)?;
     if let Some(gate) = finalization_blockers(state, policy, account).first() {
         return Err(CoreError::GateNotMet { gate: *gate });
     }
@@ -107,7 +109,6 @@ pub(super) fn finalize(
             label: item.label.clone(),
         });
     }
-    check_effective_date(cx, effective_date)?;
     Ok(CaseEvent::Finalized {
         effective_date,
         billing_cessation_date: None,
