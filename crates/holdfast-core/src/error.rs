@@ -28,6 +28,9 @@ pub enum Gate {
     RetentionAttempted,
     /// The reason for leaving is captured before finalization.
     ReasonCaptured,
+    /// An item of the policy's finalization checklist, to be done before the finalization, is
+    /// not done yet (`CoreError::ChecklistItemOpen` names it).
+    ChecklistItem,
 }
 
 impl Gate {
@@ -53,6 +56,7 @@ impl Gate {
                 "retention has not been attempted: record the outcome of the retention attempt first"
             }
             Gate::ReasonCaptured => "the reason for leaving has not been recorded",
+            Gate::ChecklistItem => "an item of the finalization checklist has not been done",
         }
     }
 }
@@ -88,6 +92,9 @@ pub enum CoreError {
     /// An offer's terms are beyond what the policy allows at all.
     #[error("{offer}: {message}")]
     OfferLimitExceeded { offer: String, message: String },
+    /// An item of the finalization checklist that comes before the finalization is not done.
+    #[error("\"{label}\" must be done and confirmed before the cancellation is finalized")]
+    ChecklistItemOpen { item_id: String, label: String },
     /// The command makes no sense in the case's current state.
     #[error("cannot {command} a case that is {}", from.as_str())]
     InvalidTransition {

@@ -12,6 +12,7 @@ use crate::policy::{Policy, Route, Step};
 use crate::role::Role;
 use crate::workflow::{
     ready_to_finalize, AccountFacts, CaseState, Refund, RefundReviewReason, RefundStatus,
+    WinBackOutcome,
 };
 use crate::CoreError;
 
@@ -33,6 +34,8 @@ pub enum TaskKind {
     /// Billing's heads-up on a refund under review (the 2017 SOP's chat message to billing):
     /// open until the refund is verified, completed or denied.
     BillingHeadsUp,
+    /// Remind the customer about the form that has not come back.
+    FormReminder,
 }
 
 impl TaskKind {
@@ -45,6 +48,7 @@ impl TaskKind {
             TaskKind::WinBack => "win_back",
             TaskKind::HandOff => "hand_off",
             TaskKind::BillingHeadsUp => "billing_heads_up",
+            TaskKind::FormReminder => "form_reminder",
         }
     }
 }
@@ -276,7 +280,24 @@ pub fn case_read_model(
             });
         }
     }
+    if let Some(remind_at) = state.form_remind_at {
+        tasks.push(task(
+            TaskKind::FormReminder,
+            "",
+            None,
+            state.owner.clone(),
+            remind_at,
+            state.form_sent && !state.form_received && !state.status.is_closed(),
+        ));
+    }
+    // After the customer came back, later check-ins have nothing left to win back.
+    let came_back_at = state
+        .win_back_outcomes
+        .iter()
+        .find(|(_, done)| done.outcome == WinBackOutcome::Reactivated)
+        .map(|(number, _)| *number);
     for (index, date) in state.win_back_check_ins.iter().flatten().enumerate() {
+        let number = u32::try_from(index + 1).unwrap_or(u32::MAX);
         let at = date
             .to_zoned(TimeZone::UTC)
             .map_err(|error| {
@@ -285,11 +306,12 @@ pub fn case_read_model(
             .timestamp();
         tasks.push(task(
             TaskKind::WinBack,
-            &(index + 1).to_string(),
+            &number.to_string(),
             None,
-            None,
+            state.win_back_assignee.clone(),
             at,
-            true,
+            !state.win_back_outcomes.contains_key(&number)
+                && came_back_at.is_none_or(|came_back| number < came_back),
         ));
     }
     // A task handed off shows in its receiver's queue instead.

@@ -121,7 +121,7 @@ fn a_template_is_filled_with_the_case_and_leaves_unknown_facts_visible() {
 }
 
 #[test]
-fn a_message_sent_is_recorded_with_its_text_and_does_not_move_the_case() {
+fn a_message_sent_is_recorded_with_its_text_and_only_the_first_response_moves_the_case() {
     let policy = policy_with_messages();
     let mut case = Case::received(policy.clone(), test_account());
     let events = case.ok(
@@ -132,12 +132,27 @@ fn a_message_sent_is_recorded_with_its_text_and_does_not_move_the_case() {
             body: "  Hi Ana, edited by hand.  ".into(),
         },
     );
+    // The first message to the customer is the first response: it acknowledges the request.
     assert!(matches!(
         &events[..],
-        [CaseEvent::MessageSent { message: MessageKind::Acknowledgement, channel: PreferredChannel::Email, body, .. }]
-            if body == "Hi Ana, edited by hand."
+        [
+            CaseEvent::MessageSent { message: MessageKind::Acknowledgement, channel: PreferredChannel::Email, body, .. },
+            CaseEvent::Acknowledged { .. },
+        ] if body == "Hi Ana, edited by hand."
     ));
-    assert_eq!(case.state().status, CaseStatus::Received);
+    assert_eq!(case.state().acknowledged_at, Some(common::now()));
+    assert_eq!(case.state().status, CaseStatus::InProgress);
+    // Any later message describes the case without moving it.
+    let events = case.ok(
+        &am(),
+        CaseCommand::RecordMessage {
+            kind: MessageKind::Acknowledgement,
+            channel: PreferredChannel::Email,
+            body: "Hi Ana, a follow-up.".into(),
+        },
+    );
+    assert!(matches!(&events[..], [CaseEvent::MessageSent { .. }]));
+    assert_eq!(case.state().status, CaseStatus::InProgress);
     let composed = compose_message(
         MessageKind::Acknowledgement,
         case.state(),

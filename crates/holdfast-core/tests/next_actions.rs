@@ -12,7 +12,7 @@ use holdfast_core::workflow::{
 };
 
 mod common;
-use common::{actor, am, person, test_account, test_policy, usd, Case};
+use common::{acknowledge_by_call, actor, am, person, test_account, test_policy, usd, Case};
 
 fn next_actions(case: &Case, who: &Actor) -> Vec<NextAction> {
     checklist(case.state(), &case.policy, &case.account, who).next_actions
@@ -84,7 +84,7 @@ fn a_fresh_case_offers_the_procedure_from_the_acknowledgement_on() {
 #[test]
 fn the_actions_follow_the_case() {
     let mut case = Case::verified(test_policy(), test_account());
-    case.ok(&am(), CaseCommand::Acknowledge);
+    case.ok(&am(), acknowledge_by_call());
     case.ok(
         &am(),
         CaseCommand::SendForm {

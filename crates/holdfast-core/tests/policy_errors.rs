@@ -590,3 +590,121 @@ fn who_completes_refunds_must_be_known_roles() {
     assert_eq!(refused.line, Some(line_of(&source, "complete_refund")));
     assert!(refused.message.contains("bookkeeper"), "{refused}");
 }
+
+// ---------------------------------------------------------------------------------------------
+// The finalization checklist, the first response and win-back check-ins.
+
+const CHECKLIST: &str = r#"
+[finalization]
+allow_past_effective_date = false
+max_days_ahead = 30
+
+[[finalization.checklist]]
+id = "export"
+label = "Data export offered"
+when = "before"
+
+[[finalization.checklist]]
+id = "confirmed"
+label = "Confirmation sent"
+when = "after"
+step = "confirmation"
+"#;
+
+#[test]
+fn a_finalization_checklist_with_its_steps_parses() {
+    let policy = parse_policy(&format!("{VALID}{CHECKLIST}")).unwrap();
+    assert_eq!(policy.finalization.checklist.len(), 2);
+    assert_eq!(policy.finalization.max_days_ahead, Some(30));
+    assert!(!policy.finalization.allow_past_effective_date);
+}
+
+#[test]
+fn a_checklist_item_id_used_twice_is_reported_at_its_line() {
+    let source = format!(
+        "{VALID}{}",
+        CHECKLIST.replace("id = \"confirmed\"", "id = \"export\"")
+    );
+    let error = error(&source);
+    assert_eq!(error.key.as_deref(), Some("finalization.checklist[2].id"));
+    assert_eq!(
+        error.line,
+        Some(
+            source
+                .rfind("id = \"export\"")
+                .map(|at| source[..at].matches('\n').count() + 1)
+                .unwrap()
+        )
+    );
+    assert!(
+        error.message.contains("used by two checklist items"),
+        "{error}"
+    );
+}
+
+#[test]
+fn a_step_after_the_cancellation_cannot_be_an_item_before_it() {
+    let source = format!(
+        "{VALID}{}",
+        CHECKLIST.replace(
+            "when = \"after\"\nstep = \"confirmation\"",
+            "when = \"before\"\nstep = \"confirmation\""
+        )
+    );
+    let error = error(&source);
+    assert_eq!(error.key.as_deref(), Some("finalization.checklist[2].when"));
+    assert!(error.line.is_some());
+    assert!(error.message.contains("set when = \"after\""), "{error}");
+}
+
+#[test]
+fn an_unknown_checklist_timing_is_reported_at_its_line() {
+    let source = format!(
+        "{VALID}{}",
+        CHECKLIST.replace("when = \"before\"", "when = \"during\"")
+    );
+    let error = error(&source);
+    assert_eq!(error.line, Some(line_of(&source, "when = \"during\"")));
+    assert!(error.message.contains("during"), "{error}");
+}
+
+#[test]
+fn a_win_back_step_needs_a_win_back_schedule() {
+    let source = format!(
+        "{VALID}{}",
+        CHECKLIST.replace("step = \"confirmation\"", "step = \"win_back\"")
+    );
+    let error = error(&source);
+    assert_eq!(error.key.as_deref(), Some("finalization.checklist[2].step"));
+}
+
+#[test]
+fn no_way_to_acknowledge_a_request_is_refused() {
+    let source = with(
+        "closes = \"17:00\"\n",
+        "closes = \"17:00\"\nacknowledge_by = []\n",
+    );
+    let error = error(&source);
+    assert_eq!(error.key.as_deref(), Some("sla.acknowledge_by"));
+    assert_eq!(error.line, Some(line_of(&source, "acknowledge_by")));
+    let source = with(
+        "closes = \"17:00\"\n",
+        "closes = \"17:00\"\nacknowledge_by = [\"message\", \"fax\"]\n",
+    );
+    assert_eq!(
+        error_line(&source),
+        Some(line_of(&source, "acknowledge_by"))
+    );
+}
+
+fn error_line(source: &str) -> Option<usize> {
+    error(source).line
+}
+
+#[test]
+fn an_empty_win_back_assignee_is_refused() {
+    let source = with("version = 1\n", "version = 1\nwin_back_assignee = \" \"\n");
+    let error = error(&source);
+    assert_eq!(error.key.as_deref(), Some("win_back_assignee"));
+    assert_eq!(error.line, Some(line_of(&source, "win_back_assignee")));
+}

@@ -31,12 +31,14 @@ mod common;
 
 use std::collections::BTreeMap;
 
-use common::{now, person, usd, Case};
+use common::{confirmation_message, confirmation_sent, now, person, usd, Case};
 use holdfast_core::account::PreferredChannel;
 use holdfast_core::case::{CaseStatus, RequestChannel};
 use holdfast_core::error::Gate;
 use holdfast_core::money::{Currency, Money};
-use holdfast_core::policy::{parse_policy, MessageKind, Policy, Route, Step, VerificationMethod};
+use holdfast_core::policy::{
+    parse_policy, AcknowledgeChannel, MessageKind, Policy, Route, Step, VerificationMethod,
+};
 use holdfast_core::role::Role;
 use holdfast_core::workflow::{
     hash_one_time_code, AccountFacts, Actor, CaseCommand, CaseEvent, Finalization, OfferProposal,
@@ -178,13 +180,15 @@ fn finalize(effective: Date) -> CaseCommand {
     }
 }
 
+/// The finalization records the effective date and the prorated refund, and nothing that nobody
+/// confirmed (no billing cessation date, data export or API access of its own).
 fn finalized(effective: Date, prorated_refund: Option<Money>) -> CaseEvent {
     CaseEvent::Finalized {
         effective_date: effective,
-        billing_cessation_date: effective,
+        billing_cessation_date: None,
         prorated_refund,
-        data_export_offered: true,
-        api_access_revoked: true,
+        data_export_offered: false,
+        api_access_revoked: false,
     }
 }
 
@@ -308,10 +312,6 @@ fn percent(percent: u32) -> OfferProposal {
 
 fn confirm(channel: PreferredChannel) -> CaseCommand {
     CaseCommand::ConfirmCancellation { channel }
-}
-
-fn confirmed(channel: PreferredChannel) -> CaseEvent {
-    CaseEvent::CancellationConfirmed { channel, at: now() }
 }
 
 fn feedback(text: &str, survey_link: Option<&str>) -> CaseCommand {
@@ -566,6 +566,7 @@ fn account_2017_refund_over_1000_is_verified_by_a_second_billing_person() {
     let refund_state = &case.state().refunds[&id(2)];
     assert_eq!(refund_state.status, RefundStatus::Completed);
     assert_eq!(refund_state.verified_by.as_deref(), Some("hank"));
+    case.confirm_checklist_before(&sam());
     assert_eq!(
         case.ok(&sam(), finalize(december_16())),
         vec![finalized(december_16(), Some(usd(16_000)))]
@@ -735,9 +736,20 @@ fn account_2017_essentials_sympathetic_reply_then_cancellation_confirmed_with_fe
         case.ok(&sam(), receive()),
         vec![received("2026-11-25T15:00:00Z")]
     );
+    // The 2017 SOP's first response can be a call; it is noted on the case.
     assert_eq!(
-        case.ok(&sam(), CaseCommand::Acknowledge),
-        vec![CaseEvent::Acknowledged { at: now() }]
+        case.ok(
+            &sam(),
+            CaseCommand::Acknowledge {
+                channel: AcknowledgeChannel::Call,
+                note: "Called Ana back; we are on it".into(),
+            }
+        ),
+        vec![CaseEvent::Acknowledged {
+            at: now(),
+            channel: Some(AcknowledgeChannel::Call),
+            note: Some("Called Ana back; we are on it".into()),
+        }]
     );
     assert_eq!(
         case.ok(
@@ -768,6 +780,7 @@ fn account_2017_essentials_sympathetic_reply_then_cancellation_confirmed_with_fe
             "confirm the cancellation of"
         ))
     );
+    case.confirm_checklist_before(&sam());
     assert_eq!(
         case.ok(&sam(), finalize(december_16())),
         vec![finalized(december_16(), Some(usd(16_000)))]
@@ -777,10 +790,10 @@ fn account_2017_essentials_sympathetic_reply_then_cancellation_confirmed_with_fe
         case.state().finalization,
         Some(Finalization {
             effective_date: december_16(),
-            billing_cessation_date: december_16(),
+            billing_cessation_date: None,
             prorated_refund: Some(usd(16_000)),
-            data_export_offered: true,
-            api_access_revoked: true,
+            data_export_offered: false,
+            api_access_revoked: false,
         })
     );
     assert_eq!(
@@ -790,9 +803,17 @@ fn account_2017_essentials_sympathetic_reply_then_cancellation_confirmed_with_fe
             "must be the customer's preferred channel, email"
         ))
     );
+    // A bare confirmation is refused: the confirmation is the message on the preferred channel.
     assert_eq!(
-        case.ok(&sam(), confirm(PreferredChannel::Email)),
-        vec![confirmed(PreferredChannel::Email)]
+        case.run(&sam(), confirm(PreferredChannel::Email)),
+        Err(CoreError::invalid(
+            "channel",
+            "record the confirmation message sent on email first; recording it confirms the cancellation"
+        ))
+    );
+    assert_eq!(
+        case.ok(&sam(), confirmation_message(PreferredChannel::Email)),
+        confirmation_sent(PreferredChannel::Email, now())
     );
     assert_eq!(
         case.run(&sam(), confirm(PreferredChannel::Email)),
@@ -828,7 +849,8 @@ fn account_2017_essentials_sympathetic_reply_then_cancellation_confirmed_with_fe
     assert_eq!(state.confirmed_on, Some(PreferredChannel::Email));
     assert!(state.feedback_recorded);
     assert_eq!(state.win_back_check_ins, None);
-    assert_eq!(case.events.len(), 7);
+    // With the checklist's "account closed" and the confirmation message.
+    assert_eq!(case.events.len(), 9);
 }
 
 // =============================================================================================
@@ -999,6 +1021,7 @@ fn billsbee_unpaid_invoice_written_off_before_manager_cancels() {
         &maya(),
         retention_attempt(false, "Closing the practice; nothing to offer", &[]),
     );
+    case.confirm_checklist_before(&maya());
     assert_eq!(
         case.ok(&maya(), finalize(december_16())),
         vec![finalized(december_16(), Some(usd(16_000)))]
@@ -1053,6 +1076,7 @@ fn billsbee_only_a_manager_cancels_or_proposes_an_offer() {
         &lead,
         retention_attempt(false, "Closing the practice; nothing to offer", &[]),
     );
+    case.confirm_checklist_before(&lead);
     assert_eq!(
         case.ok(&lead, finalize(december_16())),
         vec![finalized(december_16(), Some(usd(16_000)))]
@@ -1191,6 +1215,7 @@ fn billsbee_logged_written_off_and_suspended_then_confirmed_by_phone() {
         case.ok(&maya(), retention_attempt(false, why, &[])),
         vec![retention_recorded(false, why, &[])]
     );
+    case.confirm_checklist_before(&maya());
     assert_eq!(
         case.ok(&maya(), finalize(december_16())),
         vec![finalized(december_16(), Some(usd(16_000)))]
@@ -1204,8 +1229,15 @@ fn billsbee_logged_written_off_and_suspended_then_confirmed_by_phone() {
         ))
     );
     assert_eq!(
-        case.ok(&sam(), confirm(PreferredChannel::Phone)),
-        vec![confirmed(PreferredChannel::Phone)]
+        case.run(&sam(), confirm(PreferredChannel::Phone)),
+        Err(CoreError::invalid(
+            "channel",
+            "record the confirmation message sent on phone first; recording it confirms the cancellation"
+        ))
+    );
+    assert_eq!(
+        case.ok(&sam(), confirmation_message(PreferredChannel::Phone)),
+        confirmation_sent(PreferredChannel::Phone, now())
     );
     assert_eq!(
         case.ok(
@@ -1222,7 +1254,9 @@ fn billsbee_logged_written_off_and_suspended_then_confirmed_by_phone() {
         Err(no_win_back_schedule())
     );
     assert_eq!(case.state().confirmed_on, Some(PreferredChannel::Phone));
-    assert_eq!(case.events.len(), 10);
+    // With the reason and the retention attempt, the checklist's "services suspended" and the
+    // confirmation message.
+    assert_eq!(case.events.len(), 12);
 }
 
 // =============================================================================================
@@ -1539,9 +1573,28 @@ fn intelliserve_happy_cancellation_prorates_confirms_surveys_and_schedules_win_b
         case.ok(&sam(), receive()),
         vec![received("2026-11-24T16:00:00Z")]
     );
+    // Recording the acknowledgement message acknowledges the request: one action, one clock stop.
+    let acknowledgement = CaseCommand::RecordMessage {
+        kind: MessageKind::Acknowledgement,
+        channel: PreferredChannel::Email,
+        body: "Thank you for reaching out.".into(),
+    };
     assert_eq!(
-        case.ok(&sam(), CaseCommand::Acknowledge),
-        vec![CaseEvent::Acknowledged { at: now() }]
+        case.ok(&sam(), acknowledgement),
+        vec![
+            CaseEvent::MessageSent {
+                message: MessageKind::Acknowledgement,
+                channel: PreferredChannel::Email,
+                body: "Thank you for reaching out.".into(),
+                at: now(),
+                survey_link: None,
+            },
+            CaseEvent::Acknowledged {
+                at: now(),
+                channel: Some(AcknowledgeChannel::Message),
+                note: None,
+            }
+        ]
     );
     assert_eq!(
         case.run(&sam(), finalize(december_16())),
@@ -1611,14 +1664,23 @@ fn intelliserve_happy_cancellation_prorates_confirms_surveys_and_schedules_win_b
         retention_attempt(false, "Declined the discount too", &tried),
     );
     // 5.3-5.5: data export offered, prorated refund, billing cessation date, API access revoked.
+    case.confirm_checklist_before(&sam());
     assert_eq!(
         case.ok(&sam(), finalize(december_16())),
         vec![finalized(december_16(), Some(usd(16_000)))]
     );
     // 6.1 confirmation e-mail, 6.2 exit survey, 11.1 follow-ups at 3, 6 and 12 months.
+    // A bare confirmation is refused: the confirmation is the message on the preferred channel.
     assert_eq!(
-        case.ok(&sam(), confirm(PreferredChannel::Email)),
-        vec![confirmed(PreferredChannel::Email)]
+        case.run(&sam(), confirm(PreferredChannel::Email)),
+        Err(CoreError::invalid(
+            "channel",
+            "record the confirmation message sent on email first; recording it confirms the cancellation"
+        ))
+    );
+    assert_eq!(
+        case.ok(&sam(), confirmation_message(PreferredChannel::Email)),
+        confirmation_sent(PreferredChannel::Email, now())
     );
     assert_eq!(
         case.run(&sam(), feedback("Price", Some("  "))),
@@ -1641,7 +1703,8 @@ fn intelliserve_happy_cancellation_prorates_confirms_surveys_and_schedules_win_b
     assert_eq!(
         case.ok(&sam(), CaseCommand::ScheduleWinBack),
         vec![CaseEvent::WinBackScheduled {
-            check_ins: check_ins.clone()
+            check_ins: check_ins.clone(),
+            assignee: Some("sam".into()),
         }]
     );
     assert_eq!(
@@ -1791,6 +1854,7 @@ fn kodif_a_user_without_a_role_is_refused() {
         &rob,
         retention_attempt(false, "Insisted on cancelling before any offer", &[]),
     );
+    case.confirm_checklist_before(&person("rob", &[Role::Sales]));
     assert_eq!(
         case.ok(&person("rob", &[Role::Sales]), finalize(december_16())),
         vec![finalized(december_16(), Some(usd(16_000)))]
@@ -1910,13 +1974,22 @@ fn kodif_offers_declined_then_the_order_is_cancelled_and_confirmed() {
         &sam(),
         retention_attempt(false, "Declined the swap; cancel the order", &[]),
     );
+    case.confirm_checklist_before(&sam());
     assert_eq!(
         case.ok(&sam(), finalize(december_16())),
         vec![finalized(december_16(), None)]
     );
+    // A bare confirmation is refused: the confirmation is the message on the preferred channel.
     assert_eq!(
-        case.ok(&sam(), confirm(PreferredChannel::Email)),
-        vec![confirmed(PreferredChannel::Email)]
+        case.run(&sam(), confirm(PreferredChannel::Email)),
+        Err(CoreError::invalid(
+            "channel",
+            "record the confirmation message sent on email first; recording it confirms the cancellation"
+        ))
+    );
+    assert_eq!(
+        case.ok(&sam(), confirmation_message(PreferredChannel::Email)),
+        confirmation_sent(PreferredChannel::Email, now())
     );
     assert_eq!(
         case.run(&sam(), feedback("   ", None)),
@@ -1934,8 +2007,9 @@ fn kodif_offers_declined_then_the_order_is_cancelled_and_confirmed() {
         Err(no_win_back_schedule())
     );
     assert_eq!(case.state().status, CaseStatus::Cancelled);
-    // With the reason recorded before routing and the retention attempt before cancelling.
-    assert_eq!(case.events.len(), 10);
+    // With the reason recorded before routing, the retention attempt before cancelling, the
+    // checklist's "order cancelled in Recharge" and the confirmation message.
+    assert_eq!(case.events.len(), 12);
 }
 
 // =============================================================================================
@@ -2061,6 +2135,7 @@ fn wootrecruit_account_manager_escalates_to_the_csm_who_records_the_outcome() {
         &sam(),
         capture_reason("hiring_freeze", "Company-wide hiring freeze"),
     );
+    case.confirm_checklist_before(&sam());
     assert_eq!(
         case.ok(&sam(), finalize(december_16())),
         vec![finalized(december_16(), Some(usd(16_000)))]
@@ -2177,11 +2252,20 @@ fn wootrecruit_missing_form_blocks_the_cancellation() {
         vec![CaseEvent::FormSent {
             how: how.into(),
             at: now(),
+            submit_to: Some("cancellations@example.com".into()),
+            instructions: Some(
+                "Fill in every field and send the form back from the email address on file.".into()
+            ),
+            // Three days after Tuesday 10:00 in New York.
+            remind_at: Some(at("2026-11-27T15:00:00Z")),
         }]
     );
     assert_eq!(
         case.ok(&sam(), CaseCommand::RemindForm),
-        vec![CaseEvent::FormReminded { at: now() }]
+        vec![CaseEvent::FormReminded {
+            at: now(),
+            remind_at: Some(at("2026-11-27T15:00:00Z"))
+        }]
     );
     assert_eq!(case.state().form_reminders, 1);
     let mut without_date = filled_form();
@@ -2253,6 +2337,7 @@ fn wootrecruit_missing_form_blocks_the_cancellation() {
         &sam(),
         capture_reason("hiring_freeze", "Company-wide hiring freeze"),
     );
+    case.confirm_checklist_before(&sam());
     assert_eq!(
         case.ok(&sam(), finalize(december_16())),
         vec![finalized(december_16(), Some(usd(16_000)))]
@@ -2319,9 +2404,28 @@ fn wootrecruit_happy_cancellation_confirmed_on_the_preferred_channel_with_feedba
         case.ok(&sam(), receive()),
         vec![received("2026-11-25T15:00:00Z")]
     );
+    // Recording the acknowledgement message acknowledges the request: one action, one clock stop.
+    let acknowledgement = CaseCommand::RecordMessage {
+        kind: MessageKind::Acknowledgement,
+        channel: PreferredChannel::Email,
+        body: "Thank you for reaching out.".into(),
+    };
     assert_eq!(
-        case.ok(&sam(), CaseCommand::Acknowledge),
-        vec![CaseEvent::Acknowledged { at: now() }]
+        case.ok(&sam(), acknowledgement),
+        vec![
+            CaseEvent::MessageSent {
+                message: MessageKind::Acknowledgement,
+                channel: PreferredChannel::Email,
+                body: "Thank you for reaching out.".into(),
+                at: now(),
+                survey_link: None,
+            },
+            CaseEvent::Acknowledged {
+                at: now(),
+                channel: Some(AcknowledgeChannel::Message),
+                note: None,
+            }
+        ]
     );
     // 1. Verify the identity first.
     assert_eq!(
@@ -2377,6 +2481,7 @@ fn wootrecruit_happy_cancellation_confirmed_on_the_preferred_channel_with_feedba
     case.ok(&sam(), escalate("Carla Diaz"));
     case.ok(&carla(), csm_outcome(false, "No fit"));
     // 5. Finalize, then confirm on the preferred method.
+    case.confirm_checklist_before(&sam());
     assert_eq!(
         case.ok(&sam(), finalize(december_16())),
         vec![finalized(december_16(), Some(usd(16_000)))]
@@ -2389,8 +2494,15 @@ fn wootrecruit_happy_cancellation_confirmed_on_the_preferred_channel_with_feedba
         ))
     );
     assert_eq!(
-        case.ok(&sam(), confirm(PreferredChannel::Phone)),
-        vec![confirmed(PreferredChannel::Phone)]
+        case.run(&sam(), confirm(PreferredChannel::Phone)),
+        Err(CoreError::invalid(
+            "channel",
+            "record the confirmation message sent on phone first; recording it confirms the cancellation"
+        ))
+    );
+    assert_eq!(
+        case.ok(&sam(), confirmation_message(PreferredChannel::Phone)),
+        confirmation_sent(PreferredChannel::Phone, now())
     );
     // 6. Feedback.
     assert_eq!(
@@ -2413,5 +2525,7 @@ fn wootrecruit_happy_cancellation_confirmed_on_the_preferred_channel_with_feedba
     assert_eq!(state.reason_id.as_deref(), Some("hiring_freeze"));
     assert_eq!(state.confirmed_on, Some(PreferredChannel::Phone));
     assert!(state.feedback_recorded);
-    assert_eq!(case.events.len(), 12);
+    // With the acknowledgement message, the checklist's "processed in the system" and the
+    // confirmation message.
+    assert_eq!(case.events.len(), 15);
 }

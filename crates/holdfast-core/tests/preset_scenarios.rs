@@ -4,7 +4,7 @@ mod common;
 
 use std::collections::BTreeMap;
 
-use common::{actor, am, now, person, usd, Case};
+use common::{actor, am, confirmation_message, confirmation_sent, now, person, usd, Case};
 use holdfast_core::account::PreferredChannel;
 use holdfast_core::case::CaseStatus;
 use holdfast_core::error::Gate;
@@ -126,14 +126,15 @@ fn wootrecruit_verify_form_offer_declined_csm_then_finalize() {
             pain_points: vec![],
         },
     );
+    case.confirm_checklist_before(&manager);
     assert_eq!(
         case.ok(&manager, finalize()),
         vec![CaseEvent::Finalized {
             effective_date: jiff::civil::date(2026, 12, 31),
-            billing_cessation_date: jiff::civil::date(2026, 12, 31),
+            billing_cessation_date: None,
             prorated_refund: None,
-            data_export_offered: true,
-            api_access_revoked: true,
+            data_export_offered: false,
+            api_access_revoked: false,
         }]
     );
     assert_eq!(case.state().status, CaseStatus::Cancelled);
@@ -197,6 +198,7 @@ fn wootrecruit_confirms_on_the_preferred_channel_then_asks_for_feedback() {
             pain_points: vec![],
         },
     );
+    case.confirm_checklist_before(&am());
     case.ok(&am(), finalize());
 
     // "Confirm the cancellation with the customer via their preferred communication method."
@@ -212,17 +214,22 @@ fn wootrecruit_confirms_on_the_preferred_channel_then_asks_for_feedback() {
             "must be the customer's preferred channel, phone"
         ))
     );
+    // The confirmation is the confirmation message on that channel, not a bare tick.
     assert_eq!(
-        case.ok(
+        case.run(
             &am(),
             CaseCommand::ConfirmCancellation {
                 channel: PreferredChannel::Phone
             }
         ),
-        vec![CaseEvent::CancellationConfirmed {
-            channel: PreferredChannel::Phone,
-            at: now(),
-        }]
+        Err(CoreError::invalid(
+            "channel",
+            "record the confirmation message sent on phone first; recording it confirms the cancellation"
+        ))
+    );
+    assert_eq!(
+        case.ok(&am(), confirmation_message(PreferredChannel::Phone)),
+        confirmation_sent(PreferredChannel::Phone, now())
     );
     // "Request feedback from the customer regarding their experience."
     assert_eq!(
@@ -409,6 +416,7 @@ fn intelliserve_finalization_prorates_the_refund_and_schedules_win_back() {
     );
     // Retention failed; the cancellation takes effect on December 16: 16 of December's 31 days
     // are unused, 99.00 × 16 / 31 = 51.096..., so 51.09.
+    case.confirm_checklist_before(&am());
     case.ok(
         &am(),
         CaseCommand::Finalize {
@@ -420,20 +428,16 @@ fn intelliserve_finalization_prorates_the_refund_and_schedules_win_back() {
         case.events.last(),
         Some(&CaseEvent::Finalized {
             effective_date: date(2026, 12, 16),
-            billing_cessation_date: date(2026, 12, 16),
+            billing_cessation_date: None,
             prorated_refund: Some(usd(5_109)),
-            data_export_offered: true,
-            api_access_revoked: true,
+            data_export_offered: false,
+            api_access_revoked: false,
         })
     );
 
     // 6.1 confirmation e-mail, 6.2 exit survey, 11.1 reactivation follow-ups at 3, 6, 12 months.
-    case.ok(
-        &am(),
-        CaseCommand::ConfirmCancellation {
-            channel: PreferredChannel::Email,
-        },
-    );
+    case.ok(&am(), confirmation_message(PreferredChannel::Email));
+    assert_eq!(case.state().confirmed_on, Some(PreferredChannel::Email));
     case.ok(
         &am(),
         CaseCommand::RecordFeedback {
@@ -444,7 +448,8 @@ fn intelliserve_finalization_prorates_the_refund_and_schedules_win_back() {
     assert_eq!(
         case.ok(&am(), CaseCommand::ScheduleWinBack),
         vec![CaseEvent::WinBackScheduled {
-            check_ins: vec![date(2027, 3, 16), date(2027, 6, 16), date(2027, 12, 16)]
+            check_ins: vec![date(2027, 3, 16), date(2027, 6, 16), date(2027, 12, 16)],
+            assignee: Some(am().user_id),
         }]
     );
     assert!(case.run(&am(), CaseCommand::ScheduleWinBack).is_err());
@@ -554,6 +559,15 @@ fn billsbee_writes_off_then_only_a_manager_cancels() {
             mitigations_tried: Vec::new(),
         },
     );
+    // "Both steps must be completed": the suspension in Billsbee is confirmed by the manager.
+    assert_eq!(
+        case.run(&manager, finalize()),
+        Err(CoreError::ChecklistItemOpen {
+            item_id: "services_suspended".into(),
+            label: "Services suspended in Billsbee".into(),
+        })
+    );
+    case.confirm_checklist_before(&manager);
     case.ok(&manager, finalize());
     assert_eq!(case.state().status, CaseStatus::Cancelled);
 }

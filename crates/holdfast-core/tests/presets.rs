@@ -87,13 +87,16 @@ fn every_preset_starts_with_comments_naming_its_source_procedure() {
 
 #[test]
 fn every_message_placeholder_is_one_of_the_documented_ones() {
-    const KNOWN: [&str; 6] = [
+    const KNOWN: [&str; 9] = [
         "customer_name",
         "account_name",
         "effective_date",
         "amount",
         "offer",
         "survey_link",
+        "reason",
+        "form_submit_to",
+        "form_instructions",
     ];
     for (stem, source) in ALL {
         let policy = parse(source);

@@ -424,8 +424,7 @@ fn wootrecruit_verifies_the_identity_before_anything_else() {
             "{command:?} before the identity is verified"
         );
     }
-    // What comes before the identity still may.
-    case.ok(&am(), CaseCommand::Acknowledge);
+    // What comes before the identity still may: the acknowledgement message (which acknowledges).
     case.ok(
         &am(),
         CaseCommand::RecordMessage {

@@ -6,11 +6,13 @@ mod common;
 
 use std::collections::BTreeMap;
 
-use common::{test_account, test_policy, usd};
+use common::{test_account, usd, TEST_POLICY};
 use holdfast_core::account::PreferredChannel;
 use holdfast_core::case::{CaseStatus, RequestChannel};
 use holdfast_core::money::{Currency, Money};
-use holdfast_core::policy::{Policy, VerificationMethod};
+use holdfast_core::policy::{
+    parse_policy, AcknowledgeChannel, ChecklistWhen, Policy, VerificationMethod,
+};
 use holdfast_core::role::Role;
 use holdfast_core::workflow::{
     decide, evolve, hash_one_time_code, AccountFacts, Actor, CaseCommand, CaseEvent, CaseState,
@@ -81,6 +83,7 @@ enum Kind {
     Withdraw,
     AddNote,
     RecordMessage,
+    ConfirmChecklistItem,
 }
 
 fn kinds() -> Vec<Kind> {
@@ -117,6 +120,7 @@ fn kinds() -> Vec<Kind> {
         (Withdraw, 1),
         (AddNote, 2),
         (RecordMessage, 1),
+        (ConfirmChecklistItem, 3),
     ];
     let closes = [FailVerification, CsmRetained, AcceptOffer, Withdraw];
     weighted
@@ -203,6 +207,7 @@ fn params() -> impl Strategy<Value = Params> {
         select(PreferredChannel::ALL.to_vec()),
         select(vec!["", "Customer gave a reason"]),
         select(vec![
+            date(2026, 11, 23),
             date(2026, 11, 30),
             date(2026, 12, 16),
             date(2027, 1, 31),
@@ -250,7 +255,14 @@ fn command(kind: Kind, p: &Params) -> CaseCommand {
     let refund_id = Uuid::from_u128(p.refund);
     match kind {
         Kind::Receive => receive(),
-        Kind::Acknowledge => CaseCommand::Acknowledge,
+        Kind::Acknowledge => CaseCommand::Acknowledge {
+            channel: if p.flag {
+                AcknowledgeChannel::Call
+            } else {
+                AcknowledgeChannel::Message
+            },
+            note: p.text.into(),
+        },
         Kind::VerifyIdentity => CaseCommand::VerifyIdentity {
             method: p.method,
             contact_used: Some(p.contact.into()),
@@ -336,6 +348,16 @@ fn command(kind: Kind, p: &Params) -> CaseCommand {
             channel: p.channel,
             body: p.text.into(),
         },
+        Kind::ConfirmChecklistItem => CaseCommand::ConfirmChecklistItem {
+            item_id: [
+                "data_export_offered",
+                "account_closed",
+                "crm_updated",
+                "unknown",
+            ][usize::from(p.pick % 4)]
+            .into(),
+            note: p.text.into(),
+        },
     }
 }
 
@@ -418,8 +440,25 @@ fn guided(
     let p = &step.params;
     let as_role = |role| with_role(&step.actor, role);
     let refund_id = Uuid::from_u128(p.refund);
+    let unconfirmed = |when: ChecklistWhen| {
+        step_policy()
+            .finalization
+            .checklist
+            .iter()
+            .find(|item| {
+                item.when == when
+                    && item.step.is_none()
+                    && !state.checklist_confirmed.contains_key(&item.id)
+            })
+            .map(|item| CaseCommand::ConfirmChecklistItem {
+                item_id: item.id.clone(),
+                note: String::new(),
+            })
+    };
     if state.status == CaseStatus::Cancelled {
-        let command = if state.confirmed_on.is_none() {
+        let command = if let Some(confirm) = unconfirmed(ChecklistWhen::After).filter(|_| p.flag) {
+            confirm
+        } else if state.confirmed_on.is_none() {
             CaseCommand::ConfirmCancellation {
                 channel: account.preferred_channel.unwrap_or(p.channel),
             }
@@ -527,6 +566,8 @@ fn guided(
             amount: usd(5_000),
             invoices: account.unpaid_invoices - state.invoices_written_off,
         }
+    } else if let Some(confirm) = unconfirmed(ChecklistWhen::Before) {
+        confirm
     } else {
         return (
             as_role(Role::Manager),
@@ -537,6 +578,59 @@ fn guided(
         );
     };
     (as_role(Role::AccountManager), next)
+}
+
+/// The test procedure with a finalization checklist: two items a person confirms before the
+/// finalization, one after.
+fn step_policy() -> Policy {
+    let source = format!(
+        r#"{TEST_POLICY}
+[finalization]
+
+[[finalization.checklist]]
+id = "data_export_offered"
+label = "Data export offered"
+when = "before"
+
+[[finalization.checklist]]
+id = "account_closed"
+label = "Account closed"
+when = "before"
+
+[[finalization.checklist]]
+id = "crm_updated"
+label = "CRM updated"
+when = "after"
+"#
+    );
+    parse_policy(&source).expect("the test policy with a checklist parses")
+}
+
+/// Nothing in the finalization record that no one confirmed: every item before the
+/// finalization was confirmed by a named user before the `Finalized` event.
+fn checklist_confirmed_before_finalization(
+    events: &[CaseEvent],
+    policy: &Policy,
+) -> Result<(), String> {
+    let Some(finalized_at) = events
+        .iter()
+        .position(|event| matches!(event, CaseEvent::Finalized { .. }))
+    else {
+        return Ok(());
+    };
+    for item in &policy.finalization.checklist {
+        if item.when != ChecklistWhen::Before || item.step.is_some() {
+            continue;
+        }
+        let confirmed = events[..finalized_at].iter().any(|event| {
+            matches!(event, CaseEvent::ChecklistItemConfirmed { item_id, by, .. }
+                if *item_id == item.id && !by.trim().is_empty())
+        });
+        if !confirmed {
+            return Err(format!("finalized without \"{}\" confirmed", item.label));
+        }
+    }
+    Ok(())
 }
 
 fn same_user(a: &str, b: &str) -> bool {
@@ -623,6 +717,34 @@ fn check_invariants(
     if state.status == CaseStatus::Cancelled {
         gates_hold(state, policy, account).map_err(TestCaseError::fail)?;
         prop_assert!(state.finalization.is_some());
+    }
+    checklist_confirmed_before_finalization(events, policy).map_err(TestCaseError::fail)?;
+    for event in events {
+        match event {
+            // No confirmation without an actor.
+            CaseEvent::ChecklistItemConfirmed { by, item_id, .. } => {
+                prop_assert!(!by.trim().is_empty());
+                prop_assert!(policy.checklist_item(item_id).is_some());
+            }
+            // The finalization records no step nobody took.
+            CaseEvent::Finalized {
+                effective_date,
+                billing_cessation_date,
+                data_export_offered,
+                api_access_revoked,
+                ..
+            } => {
+                prop_assert!(billing_cessation_date.is_none());
+                prop_assert!(!data_export_offered && !api_access_revoked);
+                // Never before the request was received.
+                let received = state
+                    .received_at
+                    .to_zoned(policy.sla.calendar.zone.clone())
+                    .date();
+                prop_assert!(*effective_date >= received);
+            }
+            _ => {}
+        }
     }
 
     // A saved or cancelled case accepts no retention command, from anyone.
@@ -715,7 +837,7 @@ proptest! {
         account in account(),
         steps in prop::collection::vec(step(), 1..=30),
     ) {
-        let policy = test_policy();
+        let policy = step_policy();
         let mut now = common::now();
         let opener = Actor {
             user_id: "ana".into(),
@@ -745,14 +867,35 @@ proptest! {
                 if decided.iter().any(|event| matches!(event, CaseEvent::Finalized { .. })) {
                     // Every gate held at the moment of the decision.
                     gates_hold(&before, &policy, &account).map_err(TestCaseError::fail)?;
+                    for item in &policy.finalization.checklist {
+                        if item.when == ChecklistWhen::Before {
+                            prop_assert!(
+                                before.checklist_confirmed.get(&item.id).is_some_and(|done| !done.by.trim().is_empty()),
+                                "finalized without {} confirmed", item.id
+                            );
+                        }
+                    }
                 }
                 for event in &decided {
                     state = evolve(Some(state), event).expect("the case exists");
                 }
-                if matches!(command, CaseCommand::AddNote { .. } | CaseCommand::RecordMessage { .. }) {
-                    // A note or a message describes the case; it never moves it.
+                if matches!(command, CaseCommand::AddNote { .. }) {
+                    // A note describes the case; it never moves it.
                     prop_assert_eq!(state.status, before.status);
                     prop_assert_eq!(state.version, before.version + 1);
+                }
+                if matches!(command, CaseCommand::RecordMessage { .. }) {
+                    // A message never closes or reopens a case; it is at most the first response
+                    // (which puts a received case in progress) or the confirmation.
+                    let acknowledged = decided
+                        .iter()
+                        .any(|event| matches!(event, CaseEvent::Acknowledged { .. }));
+                    if acknowledged && before.status == CaseStatus::Received {
+                        prop_assert_eq!(state.status, CaseStatus::InProgress);
+                    } else {
+                        prop_assert_eq!(state.status, before.status);
+                    }
+                    prop_assert_eq!(state.version, before.version + decided.len() as u64);
                 }
                 events.extend(decided);
             }

@@ -16,7 +16,7 @@ use holdfast_core::workflow::{
 use holdfast_core::CoreError;
 
 mod common;
-use common::{actor, am, now, person, test_account, test_policy, usd, Case};
+use common::{acknowledge_by_call, actor, am, now, person, test_account, test_policy, usd, Case};
 
 fn policy() -> Policy {
     test_policy()
@@ -124,11 +124,11 @@ fn the_whole_procedure_ends_in_a_cancellation_only_when_every_gate_is_met() {
         case.ok(&manager, finalize()),
         vec![CaseEvent::Finalized {
             effective_date: jiff::civil::date(2026, 12, 31),
-            billing_cessation_date: jiff::civil::date(2026, 12, 31),
+            billing_cessation_date: None,
             // 310.00 for December, and December 31 is not used.
             prorated_refund: Some(usd(1_000)),
-            data_export_offered: true,
-            api_access_revoked: true,
+            data_export_offered: false,
+            api_access_revoked: false,
         }]
     );
     assert_eq!(case.state().status, CaseStatus::Cancelled);
@@ -453,14 +453,14 @@ fn inactive_users_and_users_without_roles_are_refused() {
     let mut gone = am();
     gone.active = false;
     assert!(matches!(
-        case.run(&gone, CaseCommand::Acknowledge),
+        case.run(&gone, acknowledge_by_call()),
         Err(CoreError::InactiveUser { .. })
     ));
     assert!(matches!(
-        case.run(&actor(&[]), CaseCommand::Acknowledge),
+        case.run(&actor(&[]), acknowledge_by_call()),
         Err(CoreError::RoleRequired { .. })
     ));
-    case.ok(&am(), CaseCommand::Acknowledge);
+    case.ok(&am(), acknowledge_by_call());
     assert!(case.state().acknowledged_at.is_some());
 }
 
@@ -894,10 +894,10 @@ fn finalization_records_the_checklist_and_the_prorated_refund() {
         case.state().finalization,
         Some(Finalization {
             effective_date: jiff::civil::date(2026, 12, 22),
-            billing_cessation_date: jiff::civil::date(2026, 12, 22),
+            billing_cessation_date: None,
             prorated_refund: Some(usd(10_000)),
             data_export_offered: false,
-            api_access_revoked: true,
+            api_access_revoked: false,
         })
     );
 
@@ -910,8 +910,9 @@ fn finalization_records_the_checklist_and_the_prorated_refund() {
         &finalized[0],
         CaseEvent::Finalized {
             prorated_refund: None,
-            api_access_revoked: true,
-            data_export_offered: true,
+            api_access_revoked: false,
+            data_export_offered: false,
+            billing_cessation_date: None,
             ..
         }
     ));
@@ -1011,7 +1012,9 @@ fn only_confirmation_feedback_and_win_back_follow_a_cancellation() {
     assert_eq!(
         case.ok(&am(), CaseCommand::ScheduleWinBack),
         vec![CaseEvent::WinBackScheduled {
-            check_ins: expected.clone()
+            check_ins: expected.clone(),
+            // The case's owner: the CSM it was escalated to.
+            assignee: Some("Carla".into()),
         }]
     );
     assert_eq!(case.state().win_back_check_ins, Some(expected));
@@ -1310,5 +1313,23 @@ fn new_commands_and_events_read_back_and_an_older_finalize_still_reads() {
     let json = serde_json::to_value(&case.events[case.events.len() - 2]).unwrap();
     assert_eq!(json["kind"], "finalized");
     assert_eq!(json["prorated_refund"]["minor"], 1_000);
-    assert_eq!(json["api_access_revoked"], true);
+    // Nothing the finalization did not do is recorded.
+    assert_eq!(json.get("api_access_revoked"), None);
+    assert_eq!(json.get("data_export_offered"), None);
+    assert_eq!(json.get("billing_cessation_date"), None);
+    // An older finalization, which recorded them, still reads.
+    let older: CaseEvent = serde_json::from_str(
+        r#"{"kind":"finalized","effective_date":"2026-12-31","billing_cessation_date":"2026-12-31","prorated_refund":null,"data_export_offered":true,"api_access_revoked":true}"#,
+    )
+    .unwrap();
+    assert_eq!(
+        older,
+        CaseEvent::Finalized {
+            effective_date: jiff::civil::date(2026, 12, 31),
+            billing_cessation_date: Some(jiff::civil::date(2026, 12, 31)),
+            prorated_refund: None,
+            data_export_offered: true,
+            api_access_revoked: true,
+        }
+    );
 }

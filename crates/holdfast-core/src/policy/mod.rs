@@ -51,6 +51,103 @@ pub struct Policy {
     pub survey_links: BTreeMap<String, String>,
     /// Win-back check-ins, in months after the cancellation takes effect.
     pub win_back_months: Vec<u32>,
+    /// Who gets the win-back check-ins; `None` gives them to the case's owner (or, when it has
+    /// none, to whoever schedules them).
+    pub win_back_assignee: Option<String>,
+    /// The finalization checklist and the rules for the effective date.
+    pub finalization: FinalizationRules,
+}
+
+/// What the finalization of a cancellation involves, beyond the gates.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct FinalizationRules {
+    /// The procedure's own list of what is done around the cancellation, each item confirmed by
+    /// the person who did it (or done by the step it is tied to).
+    pub checklist: Vec<ChecklistItem>,
+    /// An effective date before today (in the policy's zone) is accepted; never before the
+    /// request was received.
+    pub allow_past_effective_date: bool,
+    /// The effective date may be at most this many days after today.
+    pub max_days_ahead: Option<u32>,
+}
+
+/// One item of the finalization checklist.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct ChecklistItem {
+    pub id: String,
+    pub label: String,
+    pub when: ChecklistWhen,
+    /// The workflow step that does this item, so that nobody is asked twice; `None` when a
+    /// person confirms it.
+    pub step: Option<ChecklistStep>,
+}
+
+/// Whether a checklist item is done before the cancellation is finalized or after.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum ChecklistWhen {
+    Before,
+    After,
+}
+
+/// A workflow step that a checklist item stands for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum ChecklistStep {
+    /// Every unpaid invoice written off (before).
+    WriteOff,
+    /// The request logged in the cancellation sheet (before).
+    Log,
+    /// The confirmation message sent on the preferred channel (after).
+    Confirmation,
+    /// The exit survey sent (its message or a message with the survey link) or feedback
+    /// recorded (after).
+    ExitSurvey,
+    /// The win-back check-ins scheduled (after).
+    WinBack,
+}
+
+impl ChecklistStep {
+    /// When the step happens relative to the finalization.
+    pub fn when(self) -> ChecklistWhen {
+        match self {
+            ChecklistStep::WriteOff | ChecklistStep::Log => ChecklistWhen::Before,
+            ChecklistStep::Confirmation | ChecklistStep::ExitSurvey | ChecklistStep::WinBack => {
+                ChecklistWhen::After
+            }
+        }
+    }
+
+    pub fn describe(self) -> &'static str {
+        match self {
+            ChecklistStep::WriteOff => "writing off the unpaid invoices",
+            ChecklistStep::Log => "logging the request in the cancellation sheet",
+            ChecklistStep::Confirmation => {
+                "sending the confirmation message on the preferred channel"
+            }
+            ChecklistStep::ExitSurvey => "sending the exit survey or recording feedback",
+            ChecklistStep::WinBack => "scheduling the win-back check-ins",
+        }
+    }
+}
+
+/// How a first response may reach the customer. A message from the policy's templates always
+/// counts; other ways count only when the policy lists them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum AcknowledgeChannel {
+    #[default]
+    Message,
+    Call,
+}
+
+impl AcknowledgeChannel {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AcknowledgeChannel::Message => "message",
+            AcknowledgeChannel::Call => "call",
+        }
+    }
 }
 
 /// The first-response promise and the business hours it is counted in.
@@ -58,6 +155,8 @@ pub struct Policy {
 pub struct Sla {
     pub first_response_minutes: u32,
     pub calendar: BusinessCalendar,
+    /// Ways a first response may stop the clock; a recorded message always does.
+    pub acknowledge_by: Vec<AcknowledgeChannel>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -91,6 +190,10 @@ pub struct FormRules {
     pub fields: Vec<String>,
     /// Remind the customer when the form has not come back after this many days.
     pub remind_after_days: u32,
+    /// Where the customer submits the form (an address or a link), sent with it.
+    pub submit_to: Option<String>,
+    /// How to fill the form in, sent with it.
+    pub instructions: Option<String>,
 }
 
 /// What must be true before a step may happen.
@@ -155,10 +258,14 @@ pub enum Step {
     ScheduleWinBack,
     /// Hand the case, or one of its tasks, to another person or role.
     HandOff,
+    /// Confirm an item of the policy's finalization checklist.
+    ConfirmChecklistItem,
+    /// Record how a win-back check-in went.
+    RecordWinBackOutcome,
 }
 
 impl Step {
-    pub const ALL: [Step; 20] = [
+    pub const ALL: [Step; 22] = [
         Step::Receive,
         Step::VerifyIdentity,
         Step::TrackForm,
@@ -179,6 +286,8 @@ impl Step {
         Step::RecordFeedback,
         Step::ScheduleWinBack,
         Step::HandOff,
+        Step::ConfirmChecklistItem,
+        Step::RecordWinBackOutcome,
     ];
 
     /// Steps that only the roles the policy names may take: with none named, nobody may. An offer
@@ -212,6 +321,8 @@ impl Step {
             Step::RecordFeedback => "record exit feedback",
             Step::ScheduleWinBack => "schedule win-back check-ins",
             Step::HandOff => "hand a case or task to someone else",
+            Step::ConfirmChecklistItem => "confirm an item of the finalization checklist",
+            Step::RecordWinBackOutcome => "record the outcome of a win-back check-in",
         }
     }
 }
@@ -462,6 +573,17 @@ impl Policy {
             .rules
             .iter()
             .any(|rule| !rule.when.reason.is_empty())
+    }
+
+    pub fn checklist_item(&self, id: &str) -> Option<&ChecklistItem> {
+        self.finalization
+            .checklist
+            .iter()
+            .find(|item| item.id == id)
+    }
+
+    pub fn reason_label(&self, id: &str) -> Option<&str> {
+        self.reason(id).map(|reason| reason.label.as_str())
     }
 
     pub fn offer(&self, id: &str) -> Option<&OfferTerms> {

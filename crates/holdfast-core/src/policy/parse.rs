@@ -9,7 +9,8 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use super::{
-    BusinessCalendar, FormRules, Gates, HandOffTarget, IdentityRules, MessageKind, OfferKind,
+    AcknowledgeChannel, BusinessCalendar, ChecklistItem, ChecklistStep, ChecklistWhen,
+    FinalizationRules, FormRules, Gates, HandOffTarget, IdentityRules, MessageKind, OfferKind,
     OfferTerms, OutsideWindow, Policy, Reason, RefundRules, Route, Routing, RoutingCondition,
     RoutingRule, Sla, Step, ThresholdScope, UnknownReceivable, VerificationMethod,
 };
@@ -37,6 +38,7 @@ struct RawPolicy {
     tiers: Spanned<Vec<String>>,
     #[serde(default)]
     win_back_months: Vec<u32>,
+    win_back_assignee: Option<Spanned<String>>,
     sla: RawSla,
     identity: RawIdentity,
     form: Option<RawForm>,
@@ -57,6 +59,25 @@ struct RawPolicy {
     message_subjects: BTreeMap<MessageKind, String>,
     #[serde(default)]
     survey_links: BTreeMap<String, String>,
+    #[serde(default)]
+    finalization: RawFinalization,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields, default)]
+struct RawFinalization {
+    allow_past_effective_date: bool,
+    max_days_ahead: Option<Spanned<u32>>,
+    checklist: Vec<Spanned<RawChecklistItem>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawChecklistItem {
+    id: Spanned<String>,
+    label: String,
+    when: ChecklistWhen,
+    step: Option<ChecklistStep>,
 }
 
 #[derive(Deserialize)]
@@ -67,6 +88,7 @@ struct RawSla {
     days: Spanned<Vec<String>>,
     opens: Spanned<String>,
     closes: Spanned<String>,
+    acknowledge_by: Option<Spanned<Vec<AcknowledgeChannel>>>,
 }
 
 #[derive(Deserialize)]
@@ -92,6 +114,8 @@ fn default_code_attempts() -> u32 {
 struct RawForm {
     fields: Vec<String>,
     remind_after_days: u32,
+    submit_to: Option<String>,
+    instructions: Option<String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -609,6 +633,43 @@ pub fn parse_policy(source: &str) -> Result<Policy, PolicyError> {
         });
     }
 
+    let acknowledge_by = match &raw.sla.acknowledge_by {
+        None => vec![AcknowledgeChannel::Message],
+        Some(channels) if channels.get_ref().is_empty() => {
+            return Err(lines.error(
+                channels,
+                "sla.acknowledge_by",
+                "name at least one way to acknowledge a request (\"message\")",
+            ))
+        }
+        Some(channels) => channels.get_ref().clone(),
+    };
+    let finalization = checked_finalization(&raw.finalization, &raw.win_back_months, &lines)?;
+    let win_back_assignee = match &raw.win_back_assignee {
+        Some(name) if name.get_ref().trim().is_empty() => {
+            return Err(lines.error(
+                name,
+                "win_back_assignee",
+                "must name a person, or be left out to give check-ins to the case's owner",
+            ))
+        }
+        name => name.as_ref().map(|name| name.get_ref().trim().to_owned()),
+    };
+    if let Some(form) = &raw.form {
+        for (key, text) in [
+            ("form.submit_to", &form.submit_to),
+            ("form.instructions", &form.instructions),
+        ] {
+            if text.as_deref().is_some_and(|text| text.trim().is_empty()) {
+                return Err(PolicyError {
+                    line: None,
+                    key: Some(key.into()),
+                    message: "must not be empty; leave it out instead".into(),
+                });
+            }
+        }
+    }
+
     Ok(Policy {
         id: raw.id.into_inner(),
         name: raw.name,
@@ -624,6 +685,7 @@ pub fn parse_policy(source: &str) -> Result<Policy, PolicyError> {
                 opens,
                 closes,
             },
+            acknowledge_by,
         },
         identity: IdentityRules {
             methods: raw.identity.methods.into_inner(),
@@ -633,6 +695,8 @@ pub fn parse_policy(source: &str) -> Result<Policy, PolicyError> {
         form: raw.form.map(|form| FormRules {
             fields: form.fields,
             remind_after_days: form.remind_after_days,
+            submit_to: form.submit_to,
+            instructions: form.instructions,
         }),
         gates,
         roles,
@@ -649,6 +713,71 @@ pub fn parse_policy(source: &str) -> Result<Policy, PolicyError> {
         messages: checked_messages(raw.messages)?,
         survey_links: raw.survey_links,
         win_back_months: raw.win_back_months,
+        win_back_assignee,
+        finalization,
+    })
+}
+
+/// The checklist's items have distinct ids and labels, and an item tied to a step is done when
+/// that step is (a step after the cancellation cannot be an item before it).
+fn checked_finalization(
+    raw: &RawFinalization,
+    win_back_months: &[u32],
+    lines: &Lines,
+) -> Result<FinalizationRules, PolicyError> {
+    let mut ids = HashSet::new();
+    let mut checklist = Vec::new();
+    for (index, spanned) in raw.checklist.iter().enumerate() {
+        let item = spanned.get_ref();
+        let key = |field: &str| format!("finalization.checklist[{}].{field}", index + 1);
+        let id = item.id.get_ref().trim();
+        if id.is_empty() {
+            return Err(lines.error(&item.id, key("id"), "must not be empty"));
+        }
+        if !ids.insert(id.to_owned()) {
+            return Err(lines.error(
+                &item.id,
+                key("id"),
+                format!("\"{id}\" is used by two checklist items"),
+            ));
+        }
+        if item.label.trim().is_empty() {
+            return Err(lines.error(spanned, key("label"), "must not be empty"));
+        }
+        if let Some(step) = item.step {
+            if step.when() != item.when {
+                let when = match step.when() {
+                    ChecklistWhen::Before => "before",
+                    ChecklistWhen::After => "after",
+                };
+                return Err(lines.error(
+                    spanned,
+                    key("when"),
+                    format!(
+                        "{} happens {when} the cancellation is finalized; set when = \"{when}\"",
+                        step.describe()
+                    ),
+                ));
+            }
+            if step == ChecklistStep::WinBack && win_back_months.is_empty() {
+                return Err(lines.error(
+                    spanned,
+                    key("step"),
+                    "the policy has no win_back_months to schedule",
+                ));
+            }
+        }
+        checklist.push(ChecklistItem {
+            id: id.to_owned(),
+            label: item.label.trim().to_owned(),
+            when: item.when,
+            step: item.step,
+        });
+    }
+    Ok(FinalizationRules {
+        checklist,
+        allow_past_effective_date: raw.allow_past_effective_date,
+        max_days_ahead: raw.max_days_ahead.as_ref().map(|days| *days.get_ref()),
     })
 }
 

@@ -2,8 +2,9 @@
 //! their procedure says.
 
 use super::{
-    Gates, HandOffTarget, OfferTerms, OutsideWindow, Policy, RefundRules, Route, RoutingCondition,
-    Step, ThresholdScope, UnknownReceivable, VerificationMethod,
+    AcknowledgeChannel, ChecklistWhen, FinalizationRules, Gates, HandOffTarget, OfferTerms,
+    OutsideWindow, Policy, RefundRules, Route, RoutingCondition, Step, ThresholdScope,
+    UnknownReceivable, VerificationMethod,
 };
 use crate::money::Money;
 use crate::role::Role;
@@ -241,6 +242,49 @@ fn refunds(rules: &RefundRules, approvers: &[Role]) -> Vec<String> {
     out
 }
 
+fn finalization(rules: &FinalizationRules) -> Vec<String> {
+    let mut sentences = Vec::new();
+    let items = |when: ChecklistWhen| -> Vec<String> {
+        rules
+            .checklist
+            .iter()
+            .filter(|item| item.when == when)
+            .map(|item| match item.step {
+                Some(step) => format!("{} (done by {})", item.label, step.describe()),
+                None => item.label.clone(),
+            })
+            .collect()
+    };
+    let before = items(ChecklistWhen::Before);
+    let after = items(ChecklistWhen::After);
+    if !before.is_empty() {
+        sentences.push(format!(
+            "Before a cancellation is finalized, the person who did each of these confirms it: {}.",
+            list(&before)
+        ));
+    }
+    if !after.is_empty() {
+        sentences.push(format!(
+            "After the cancellation, the person who did each of these confirms it: {}.",
+            list(&after)
+        ));
+    }
+    let mut date =
+        String::from("A cancellation cannot take effect before the request was received");
+    if !rules.allow_past_effective_date {
+        date.push_str(" or before today");
+    }
+    if let Some(days) = rules.max_days_ahead {
+        date.push_str(&format!(
+            ", nor more than {days} day{} ahead",
+            if days == 1 { "" } else { "s" }
+        ));
+    }
+    date.push('.');
+    sentences.push(date);
+    sentences
+}
+
 /// The whole policy as paragraphs of plain sentences.
 pub fn render_policy(policy: &Policy) -> Vec<String> {
     let calendar = &policy.sla.calendar;
@@ -258,6 +302,24 @@ pub fn render_policy(policy: &Policy) -> Vec<String> {
             calendar.zone_name
         ),
     ];
+    let other_ways: Vec<String> = policy
+        .sla
+        .acknowledge_by
+        .iter()
+        .filter(|channel| **channel != AcknowledgeChannel::Message)
+        .map(|channel| format!("a {}, noted on the case", channel.as_str()))
+        .collect();
+    if other_ways.is_empty() {
+        out.push(
+            "The first response is a message to the customer; recording it acknowledges the request."
+                .into(),
+        );
+    } else {
+        out.push(format!(
+            "The first response is a message to the customer (recording it acknowledges the request) or {}.",
+            list(&other_ways)
+        ));
+    }
     let methods: Vec<String> = policy
         .identity
         .methods
@@ -310,8 +372,17 @@ pub fn render_policy(policy: &Policy) -> Vec<String> {
             form.remind_after_days,
             if form.remind_after_days == 1 { "" } else { "s" }
         ));
+        if let Some(submit_to) = &form.submit_to {
+            out.push(format!("The form is submitted to {submit_to}."));
+        }
+        if let Some(instructions) = &form.instructions {
+            out.push(format!(
+                "How to fill in the form, as sent with it: {instructions}"
+            ));
+        }
     }
     out.extend(gates(&policy.gates));
+    out.extend(finalization(&policy.finalization));
     for (step, roles) in &policy.roles {
         if roles.is_empty() && step.needs_named_roles() {
             out.push(format!("No one may {}.", step.action()));
@@ -414,6 +485,13 @@ pub fn render_policy(policy: &Policy) -> Vec<String> {
         out.push(format!(
             "Win-back check-ins {} months after the cancellation.",
             list(&months)
+        ));
+        out.push(format!(
+            "Each check-in is a task for {}, due on its date and closed with its outcome (reactivated, declined or no answer).",
+            policy
+                .win_back_assignee
+                .as_deref()
+                .unwrap_or("the case's owner (or whoever schedules them)")
         ));
     }
     out

@@ -8,18 +8,50 @@ use ts_rs::TS;
 use jiff::civil::Date;
 use jiff::Timestamp;
 
-use super::gates::{finalization_blockers, ready_to_finalize, retention_due};
+use super::gates::{
+    checklist_item_done, finalization_blockers, open_checklist_items, ready_to_finalize,
+    retention_due,
+};
 use super::next_actions::{next_actions, NextAction};
 use super::permissions::may_take;
-use super::{AccountFacts, Actor, CaseState, Finalization, PendingOffer, Refund, SyncConflict};
+use super::{
+    AccountFacts, Actor, CaseState, Finalization, PendingOffer, Refund, SyncConflict,
+    WinBackCheckInOutcome,
+};
 use crate::account::PreferredChannel;
 use crate::case::CaseStatus;
 use crate::error::Gate;
 use crate::money::Money;
 use crate::policy::{
-    MessageKind, OfferTerms, Policy, Route, Step, ThresholdScope, VerificationMethod,
+    ChecklistStep, ChecklistWhen, MessageKind, OfferTerms, Policy, Route, Step, ThresholdScope,
+    VerificationMethod,
 };
 use crate::role::Role;
+
+/// One item of the policy's finalization checklist, and who did it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct ChecklistItemStatus {
+    pub id: String,
+    pub label: String,
+    pub when: ChecklistWhen,
+    /// The step that does it; `None` when a person confirms it (`confirm_checklist_item`).
+    pub step: Option<ChecklistStep>,
+    pub done: bool,
+    /// Who confirmed it, when, and their note (items a person confirms).
+    pub confirmed_by: Option<String>,
+    pub confirmed_at: Option<Timestamp>,
+    pub note: Option<String>,
+}
+
+/// One win-back check-in, as its queue shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct WinBackCheckIn {
+    /// 1-based, for `record_win_back_outcome`.
+    pub number: u32,
+    pub due: Date,
+    pub assignee: Option<String>,
+    pub outcome: Option<WinBackCheckInOutcome>,
+}
 
 /// One gate still standing, with the reason in the desk's words.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -135,6 +167,17 @@ pub struct Checklist {
     /// Who holds the case: a person or team, or a role.
     pub owner: Option<String>,
     pub owner_role: Option<Role>,
+    /// The policy's finalization checklist, each item with who did it.
+    pub finalization_checklist: Vec<ChecklistItemStatus>,
+    /// A message with the account's exit-survey link was sent.
+    pub survey_link_sent: bool,
+    /// The win-back check-ins with their assignee and outcome, once scheduled.
+    pub win_back: Vec<WinBackCheckIn>,
+    /// Where the form is submitted and how it is filled in (the policy's), sent with the form.
+    pub form_submit_to: Option<String>,
+    pub form_instructions: Option<String>,
+    /// When the form reminder is due, while the form has not come back.
+    pub form_reminder_due: Option<Timestamp>,
 }
 
 pub fn checklist(
@@ -211,6 +254,14 @@ pub fn checklist(
                 gate,
                 reason: gate.describe().to_owned(),
             })
+            .chain(
+                open_checklist_items(state, policy, account)
+                    .into_iter()
+                    .map(|item| Blocker {
+                        gate: Gate::ChecklistItem,
+                        reason: format!("\"{}\" has not been done", item.label),
+                    }),
+            )
             .collect(),
         ready_to_finalize: ready_to_finalize(state, policy, account),
         permissions: Step::ALL
@@ -231,6 +282,43 @@ pub fn checklist(
         owner: state.owner.clone(),
         owner_role: state.owner_role,
         next_actions: Vec::new(),
+        finalization_checklist: policy
+            .finalization
+            .checklist
+            .iter()
+            .map(|item| {
+                let confirmed = state.checklist_confirmed.get(&item.id);
+                ChecklistItemStatus {
+                    id: item.id.clone(),
+                    label: item.label.clone(),
+                    when: item.when,
+                    step: item.step,
+                    done: checklist_item_done(item, state, account),
+                    confirmed_by: confirmed.map(|done| done.by.clone()),
+                    confirmed_at: confirmed.map(|done| done.at),
+                    note: confirmed.map(|done| done.note.clone()),
+                }
+            })
+            .collect(),
+        survey_link_sent: state.survey_link_sent,
+        win_back: state
+            .win_back_check_ins
+            .iter()
+            .flatten()
+            .zip(1u32..)
+            .map(|(due, number)| WinBackCheckIn {
+                number,
+                due: *due,
+                assignee: state.win_back_assignee.clone(),
+                outcome: state.win_back_outcomes.get(&number).cloned(),
+            })
+            .collect(),
+        form_submit_to: policy.form.as_ref().and_then(|form| form.submit_to.clone()),
+        form_instructions: policy
+            .form
+            .as_ref()
+            .and_then(|form| form.instructions.clone()),
+        form_reminder_due: state.form_remind_at.filter(|_| !state.form_received),
     };
     list.next_actions = next_actions(&list);
     list

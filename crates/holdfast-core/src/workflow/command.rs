@@ -9,10 +9,11 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 use uuid::Uuid;
 
+use super::WinBackOutcome;
 use crate::account::PreferredChannel;
 use crate::case::RequestChannel;
 use crate::money::Money;
-use crate::policy::{MessageKind, VerificationMethod};
+use crate::policy::{AcknowledgeChannel, MessageKind, VerificationMethod};
 use crate::role::Role;
 
 /// Who issues a command. On the server the roles and the active flag come from its own records.
@@ -103,7 +104,15 @@ pub enum CaseCommand {
         requester_contact: String,
         received_at: Option<Timestamp>,
     },
-    Acknowledge,
+    /// A first response that is not a recorded message (recording a message to the customer
+    /// acknowledges the request by itself). Only the ways the policy's `sla.acknowledge_by`
+    /// lists besides `message` are accepted, with a note of what was said.
+    Acknowledge {
+        #[serde(default)]
+        channel: AcknowledgeChannel,
+        #[serde(default)]
+        note: String,
+    },
     VerifyIdentity {
         method: VerificationMethod,
         /// The e-mail address or phone number used; it must be the one on file.
@@ -195,9 +204,23 @@ pub enum CaseCommand {
     },
     Finalize {
         effective_date: Date,
-        /// Whether the customer was offered an export of their data.
+        /// No longer recorded (the policy's checklist item records who offered the export);
+        /// accepted so that older desks' commands still parse.
         #[serde(default)]
         data_export_offered: bool,
+    },
+    /// An item of the policy's finalization checklist is done, confirmed by who did it.
+    ConfirmChecklistItem {
+        item_id: String,
+        #[serde(default)]
+        note: String,
+    },
+    /// How a win-back check-in went (1-based, in the order of the schedule).
+    RecordWinBackOutcome {
+        check_in: u32,
+        outcome: WinBackOutcome,
+        #[serde(default)]
+        note: String,
     },
     /// After finalization: the cancellation was confirmed to the customer on `channel`.
     ConfirmCancellation {
@@ -247,7 +270,7 @@ impl CaseCommand {
     pub fn verb(&self) -> &'static str {
         match self {
             CaseCommand::Receive { .. } => "receive",
-            CaseCommand::Acknowledge => "acknowledge",
+            CaseCommand::Acknowledge { .. } => "acknowledge",
             CaseCommand::VerifyIdentity { .. } => "verify the identity on",
             CaseCommand::SendOneTimeCode { .. } => "send a one-time code for",
             CaseCommand::EnterOneTimeCode { .. } => "enter a one-time code on",
@@ -271,6 +294,8 @@ impl CaseCommand {
             CaseCommand::CompleteRefund { .. } => "complete a refund on",
             CaseCommand::DenyRefund { .. } => "deny a refund on",
             CaseCommand::Finalize { .. } => "finalize",
+            CaseCommand::ConfirmChecklistItem { .. } => "confirm a checklist item on",
+            CaseCommand::RecordWinBackOutcome { .. } => "record a win-back outcome on",
             CaseCommand::ConfirmCancellation { .. } => "confirm the cancellation of",
             CaseCommand::RecordFeedback { .. } => "record exit feedback on",
             CaseCommand::ScheduleWinBack => "schedule win-back check-ins for",

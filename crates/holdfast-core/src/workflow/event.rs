@@ -12,8 +12,22 @@ use super::{OfferProposal, RefundReviewReason};
 use crate::account::PreferredChannel;
 use crate::case::RequestChannel;
 use crate::money::Money;
-use crate::policy::{MessageKind, Route, VerificationMethod};
+use crate::policy::{AcknowledgeChannel, MessageKind, Route, VerificationMethod};
 use crate::role::Role;
+
+fn is_false(value: &bool) -> bool {
+    !*value
+}
+
+/// How a win-back check-in went.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "snake_case")]
+pub enum WinBackOutcome {
+    /// The customer came back.
+    Reactivated,
+    Declined,
+    NoAnswer,
+}
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -30,6 +44,13 @@ pub enum CaseEvent {
     },
     Acknowledged {
         at: Timestamp,
+        /// How the first response reached the customer; older events (and a recorded message)
+        /// leave it out or say `message`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        channel: Option<AcknowledgeChannel>,
+        /// What was said, for a first response that is not a recorded message (a call).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        note: Option<String>,
     },
     IdentityVerified {
         method: VerificationMethod,
@@ -59,9 +80,21 @@ pub enum CaseEvent {
     FormSent {
         how: String,
         at: Timestamp,
+        /// Where the customer submits the form, from the policy, as sent.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        submit_to: Option<String>,
+        /// How to fill it in, from the policy, as sent.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        instructions: Option<String>,
+        /// When the customer is to be reminded if the form has not come back.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        remind_at: Option<Timestamp>,
     },
     FormReminded {
         at: Timestamp,
+        /// When the next reminder is due if the form still has not come back.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        remind_at: Option<Timestamp>,
     },
     FormReceived {
         fields: BTreeMap<String, String>,
@@ -173,14 +206,27 @@ pub enum CaseEvent {
     },
     Finalized {
         effective_date: Date,
-        /// Billing stops on this date (the effective date).
-        billing_cessation_date: Date,
+        /// Recorded by older events only (always the effective date); the policy's checklist
+        /// item records who confirmed the billing cessation date.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        billing_cessation_date: Option<Date>,
         /// The unused part of the current billing period; `None` when the account's plan price
         /// or billing period is not known.
         prorated_refund: Option<Money>,
+        /// Recorded by older events only; the policy's checklist item records who offered it.
+        #[serde(default, skip_serializing_if = "is_false")]
         data_export_offered: bool,
-        /// API access and integrations are revoked by the finalization.
+        /// Recorded by older events only, whoever had revoked anything; the policy's checklist
+        /// item records who revoked API access.
+        #[serde(default, skip_serializing_if = "is_false")]
         api_access_revoked: bool,
+    },
+    /// Someone confirmed an item of the policy's finalization checklist: they did it.
+    ChecklistItemConfirmed {
+        item_id: String,
+        note: String,
+        by: String,
+        at: Timestamp,
     },
     CancellationConfirmed {
         channel: PreferredChannel,
@@ -194,6 +240,17 @@ pub enum CaseEvent {
     WinBackScheduled {
         /// The check-in dates, earliest first.
         check_ins: Vec<Date>,
+        /// Who makes the check-ins.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        assignee: Option<String>,
+    },
+    /// A win-back check-in was made (1-based, in the order of the schedule).
+    WinBackOutcomeRecorded {
+        check_in: u32,
+        outcome: WinBackOutcome,
+        note: String,
+        by: String,
+        at: Timestamp,
     },
     Withdrawn {
         note: String,
@@ -237,5 +294,8 @@ pub enum CaseEvent {
         channel: PreferredChannel,
         body: String,
         at: Timestamp,
+        /// The exit-survey link the policy gives the account, when the body contains it.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        survey_link: Option<String>,
     },
 }

@@ -4,13 +4,49 @@
 
 use super::{AccountFacts, CaseState};
 use crate::error::Gate;
-use crate::policy::{Policy, Route};
+use crate::policy::{ChecklistItem, ChecklistStep, ChecklistWhen, MessageKind, Policy, Route};
 
 /// Whether the case still owes its retention attempt, under a policy that puts retention before
 /// finalization: a case routed to a sympathetic reply is answered instead of retained; every other
 /// case (a save call, manager retention, going on to offers, a CSM, not routed yet) needs it.
 pub fn retention_due(state: &CaseState) -> bool {
     state.route != Some(Route::SympatheticReply) && !state.retention_attempted
+}
+
+/// Whether a checklist item is done: confirmed by someone, or its step taken.
+pub(crate) fn checklist_item_done(
+    item: &ChecklistItem,
+    state: &CaseState,
+    account: &AccountFacts,
+) -> bool {
+    match item.step {
+        None => state.checklist_confirmed.contains_key(&item.id),
+        Some(ChecklistStep::WriteOff) => account.unpaid_invoices <= state.invoices_written_off,
+        Some(ChecklistStep::Log) => state.logged,
+        Some(ChecklistStep::Confirmation) => state.confirmed_on.is_some(),
+        Some(ChecklistStep::ExitSurvey) => {
+            state.feedback_recorded
+                || state.survey_link_sent
+                || state.messages_sent.contains(&MessageKind::ExitSurvey)
+        }
+        Some(ChecklistStep::WinBack) => state.win_back_check_ins.is_some(),
+    }
+}
+
+/// The policy's checklist items to be done before the finalization that are not done yet, in
+/// the policy's order. `decide` refuses `Finalize` on the first.
+pub fn open_checklist_items<'p>(
+    state: &CaseState,
+    policy: &'p Policy,
+    account: &AccountFacts,
+) -> Vec<&'p ChecklistItem> {
+    policy
+        .finalization
+        .checklist
+        .iter()
+        .filter(|item| item.when == ChecklistWhen::Before)
+        .filter(|item| !checklist_item_done(item, state, account))
+        .collect()
 }
 
 /// The policy's gates that the case has not met yet, in the order the procedure meets them.
@@ -60,6 +96,7 @@ pub fn finalization_blockers(
 pub fn ready_to_finalize(state: &CaseState, policy: &Policy, account: &AccountFacts) -> bool {
     !state.status.is_closed()
         && finalization_blockers(state, policy, account).is_empty()
+        && open_checklist_items(state, policy, account).is_empty()
         && state.pending_offer.is_none()
         && state.open_refunds().next().is_none()
 }

@@ -12,13 +12,16 @@ use crate::account::PreferredChannel;
 use crate::policy::{MessageKind, Policy};
 
 /// The names a template may use.
-pub const PLACEHOLDERS: [&str; 6] = [
+pub const PLACEHOLDERS: [&str; 9] = [
     "customer_name",
     "account_name",
     "effective_date",
     "offer",
     "amount",
     "survey_link",
+    "reason",
+    "form_submit_to",
+    "form_instructions",
 ];
 
 /// The names a template uses that are not placeholders, in the order they appear.
@@ -92,6 +95,17 @@ pub fn compose_message(
             "survey_link" => policy
                 .survey_link(account.hosting_server.as_deref())
                 .map(str::to_owned),
+            // The reason's label, as the customer gave it in the policy's words.
+            "reason" => state
+                .reason_id
+                .as_deref()
+                .and_then(|id| policy.reason_label(id))
+                .map(str::to_owned),
+            "form_submit_to" => policy.form.as_ref().and_then(|form| form.submit_to.clone()),
+            "form_instructions" => policy
+                .form
+                .as_ref()
+                .and_then(|form| form.instructions.clone()),
             _ => None,
         }
     };

@@ -13,11 +13,14 @@ mod one_time_code;
 mod permissions;
 mod state;
 
-pub use checklist::{checklist, Blocker, Checklist, CodeStatus, ReasonChoice, StepPermission};
+pub use checklist::{
+    checklist, Blocker, Checklist, ChecklistItemStatus, CodeStatus, ReasonChoice, StepPermission,
+    WinBackCheckIn,
+};
 pub use command::{AccountFacts, Actor, CaseCommand, OfferProposal, RepStatus};
 pub use decide::{decide, is_guarded};
-pub use event::CaseEvent;
-pub use gates::{finalization_blockers, ready_to_finalize};
+pub use event::{CaseEvent, WinBackOutcome};
+pub use gates::{finalization_blockers, open_checklist_items, ready_to_finalize};
 pub use message::{
     compose_message, unknown_placeholders, Addressee, ComposedMessage, PLACEHOLDERS,
 };
@@ -26,6 +29,6 @@ pub use one_time_code::hash_one_time_code;
 pub use permissions::may_take;
 pub use state::RefundReviewReason;
 pub use state::{
-    evolve, CaseState, Finalization, OneTimeCode, PendingOffer, Refund, RefundStatus, SyncConflict,
-    TaskHolder,
+    evolve, CaseState, ChecklistConfirmation, Finalization, OneTimeCode, PendingOffer, Refund,
+    RefundStatus, SyncConflict, TaskHolder, WinBackCheckInOutcome,
 };

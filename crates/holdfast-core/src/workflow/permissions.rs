@@ -10,7 +10,7 @@ pub(super) fn step_of(command: &CaseCommand) -> Option<Step> {
         // Notes and messages belong to no step of the procedure: anyone working cases may add them.
         CaseCommand::AddNote { .. } | CaseCommand::RecordMessage { .. } => return None,
         CaseCommand::Receive { .. }
-        | CaseCommand::Acknowledge
+        | CaseCommand::Acknowledge { .. }
         | CaseCommand::LogRequest
         | CaseCommand::Withdraw { .. } => Step::Receive,
         CaseCommand::VerifyIdentity { .. }
@@ -38,6 +38,8 @@ pub(super) fn step_of(command: &CaseCommand) -> Option<Step> {
         CaseCommand::ConfirmCancellation { .. } => Step::Confirm,
         CaseCommand::RecordFeedback { .. } => Step::RecordFeedback,
         CaseCommand::ScheduleWinBack => Step::ScheduleWinBack,
+        CaseCommand::ConfirmChecklistItem { .. } => Step::ConfirmChecklistItem,
+        CaseCommand::RecordWinBackOutcome { .. } => Step::RecordWinBackOutcome,
     })
 }
 

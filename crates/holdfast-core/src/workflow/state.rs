@@ -7,7 +7,7 @@ use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::{CaseEvent, OfferProposal};
+use super::{CaseEvent, OfferProposal, WinBackOutcome};
 use crate::account::PreferredChannel;
 use crate::case::{CaseStatus, RequestChannel};
 use crate::money::Money;
@@ -97,9 +97,15 @@ impl Refund {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct Finalization {
     pub effective_date: Date,
-    pub billing_cessation_date: Date,
+    /// Older cases only: the finalization used to record it without anyone confirming it.
+    #[serde(default)]
+    pub billing_cessation_date: Option<Date>,
     pub prorated_refund: Option<Money>,
+    /// Older cases only; the checklist records who did it now.
+    #[serde(default)]
     pub data_export_offered: bool,
+    /// Older cases only; the checklist records who did it now.
+    #[serde(default)]
     pub api_access_revoked: bool,
 }
 
@@ -108,6 +114,23 @@ pub struct Finalization {
 pub struct TaskHolder {
     pub to: Option<String>,
     pub to_role: Option<Role>,
+}
+
+/// Who confirmed a checklist item, when, and what they noted.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+pub struct ChecklistConfirmation {
+    pub by: String,
+    pub at: Timestamp,
+    pub note: String,
+}
+
+/// How a win-back check-in went, and who made it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+pub struct WinBackCheckInOutcome {
+    pub outcome: WinBackOutcome,
+    pub note: String,
+    pub by: String,
+    pub at: Timestamp,
 }
 
 /// Serialisable so the store can keep the folded state beside the case's row and decide the next
@@ -182,6 +205,26 @@ pub struct CaseState {
     /// The accounts receivable entered on the case, for an account that does not know them.
     #[serde(default)]
     pub receivable_entered: Option<Money>,
+    /// The finalization checklist's items confirmed, by item id.
+    #[serde(default)]
+    pub checklist_confirmed: BTreeMap<String, ChecklistConfirmation>,
+    /// A message with the account's exit-survey link was sent.
+    #[serde(default)]
+    pub survey_link_sent: bool,
+    /// The channel the confirmation message went out on after the cancellation.
+    #[serde(default)]
+    pub confirmation_sent_on: Option<PreferredChannel>,
+    /// When the form was last sent, and when a reminder is due if it has not come back.
+    #[serde(default)]
+    pub form_sent_at: Option<Timestamp>,
+    #[serde(default)]
+    pub form_remind_at: Option<Timestamp>,
+    /// Who makes the win-back check-ins.
+    #[serde(default)]
+    pub win_back_assignee: Option<String>,
+    /// The win-back check-ins made, by their 1-based number.
+    #[serde(default)]
+    pub win_back_outcomes: BTreeMap<u32, WinBackCheckInOutcome>,
 }
 
 /// A guarded step that lost a race on the server (see `CaseEvent::ConflictRecorded`).
@@ -260,6 +303,13 @@ pub fn evolve(state: Option<CaseState>, event: &CaseEvent) -> Option<CaseState> 
                 save_call_due: None,
                 save_call_phone: None,
                 receivable_entered: None,
+                checklist_confirmed: BTreeMap::new(),
+                survey_link_sent: false,
+                confirmation_sent_on: None,
+                form_sent_at: None,
+                form_remind_at: None,
+                win_back_assignee: None,
+                win_back_outcomes: BTreeMap::new(),
             })
         }
         (None, _) => return None,
@@ -277,7 +327,11 @@ pub fn evolve(state: Option<CaseState>, event: &CaseEvent) -> Option<CaseState> 
     }
     match event {
         CaseEvent::Received { .. } => {}
-        CaseEvent::Acknowledged { at } => case.acknowledged_at = Some(*at),
+        CaseEvent::Acknowledged { at, .. } => {
+            if case.acknowledged_at.is_none() {
+                case.acknowledged_at = Some(*at)
+            }
+        }
         CaseEvent::IdentityVerified { .. } => {
             case.identity_verified = true;
             case.one_time_code = None;
@@ -305,8 +359,17 @@ pub fn evolve(state: Option<CaseState>, event: &CaseEvent) -> Option<CaseState> 
             }
         }
         CaseEvent::VerificationFailed { .. } => case.status = CaseStatus::VerificationFailed,
-        CaseEvent::FormSent { .. } => case.form_sent = true,
-        CaseEvent::FormReminded { .. } => case.form_reminders += 1,
+        CaseEvent::FormSent { at, remind_at, .. } => {
+            case.form_sent = true;
+            case.form_sent_at = Some(*at);
+            case.form_remind_at = *remind_at;
+        }
+        CaseEvent::FormReminded { remind_at, .. } => {
+            case.form_reminders += 1;
+            if remind_at.is_some() {
+                case.form_remind_at = *remind_at;
+            }
+        }
         CaseEvent::FormReceived { .. } => case.form_received = true,
         CaseEvent::ReasonCaptured { reason_id, .. } => case.reason_id = Some(reason_id.clone()),
         CaseEvent::Routed {
@@ -490,8 +553,42 @@ pub fn evolve(state: Option<CaseState>, event: &CaseEvent) -> Option<CaseState> 
         }
         CaseEvent::CancellationConfirmed { channel, .. } => case.confirmed_on = Some(*channel),
         CaseEvent::FeedbackRecorded { .. } => case.feedback_recorded = true,
-        CaseEvent::WinBackScheduled { check_ins } => {
-            case.win_back_check_ins = Some(check_ins.clone())
+        CaseEvent::ChecklistItemConfirmed {
+            item_id,
+            note,
+            by,
+            at,
+        } => {
+            case.checklist_confirmed
+                .entry(item_id.clone())
+                .or_insert_with(|| ChecklistConfirmation {
+                    by: by.clone(),
+                    at: *at,
+                    note: note.clone(),
+                });
+        }
+        CaseEvent::WinBackScheduled {
+            check_ins,
+            assignee,
+        } => {
+            case.win_back_check_ins = Some(check_ins.clone());
+            case.win_back_assignee = assignee.clone();
+        }
+        CaseEvent::WinBackOutcomeRecorded {
+            check_in,
+            outcome,
+            note,
+            by,
+            at,
+        } => {
+            case.win_back_outcomes
+                .entry(*check_in)
+                .or_insert_with(|| WinBackCheckInOutcome {
+                    outcome: *outcome,
+                    note: note.clone(),
+                    by: by.clone(),
+                    at: *at,
+                });
         }
         CaseEvent::Withdrawn { .. } => case.status = CaseStatus::Withdrawn,
         CaseEvent::NoteAdded { .. } => {}
@@ -508,9 +605,20 @@ pub fn evolve(state: Option<CaseState>, event: &CaseEvent) -> Option<CaseState> 
             server_version: *server_version,
             at: *at,
         }),
-        CaseEvent::MessageSent { message, .. } => {
+        CaseEvent::MessageSent {
+            message,
+            channel,
+            survey_link,
+            ..
+        } => {
             if !case.messages_sent.contains(message) {
                 case.messages_sent.push(*message);
+            }
+            if survey_link.is_some() {
+                case.survey_link_sent = true;
+            }
+            if *message == MessageKind::Confirmation && case.status == CaseStatus::Cancelled {
+                case.confirmation_sent_on = Some(*channel);
             }
         }
     }

@@ -56,6 +56,7 @@ zone = "America/New_York"
 days = ["mon", "tue", "wed", "thu", "fri"]
 opens = "09:00"
 closes = "17:00"
+acknowledge_by = ["message", "call"]
 
 [identity]
 methods = ["email_on_file", "callback_to_phone_on_file", "security_question", "one_time_code"]
@@ -253,4 +254,73 @@ impl Case {
 
 pub fn am() -> Actor {
     actor(&[Role::AccountManager])
+}
+
+/// A first response by phone, which the test policy accepts, noted on the case.
+pub fn acknowledge_by_call() -> CaseCommand {
+    CaseCommand::Acknowledge {
+        channel: holdfast_core::policy::AcknowledgeChannel::Call,
+        note: "Called Ana back".into(),
+    }
+}
+
+/// The body the tests record for a confirmation message.
+pub const CONFIRMATION_BODY: &str = "Your cancellation is confirmed.";
+
+/// The confirmation message recorded as sent on `channel`.
+pub fn confirmation_message(channel: PreferredChannel) -> CaseCommand {
+    CaseCommand::RecordMessage {
+        kind: holdfast_core::policy::MessageKind::Confirmation,
+        channel,
+        body: CONFIRMATION_BODY.into(),
+    }
+}
+
+/// What recording the confirmation message on the preferred channel records: the message, and
+/// the confirmation it is.
+pub fn confirmation_sent(channel: PreferredChannel, at: Timestamp) -> Vec<CaseEvent> {
+    vec![
+        CaseEvent::MessageSent {
+            message: holdfast_core::policy::MessageKind::Confirmation,
+            channel,
+            body: CONFIRMATION_BODY.into(),
+            at,
+            survey_link: None,
+        },
+        CaseEvent::CancellationConfirmed { channel, at },
+    ]
+}
+
+impl Case {
+    /// `by` confirms every item of the policy's finalization checklist that a person confirms
+    /// and that comes `when` (before or after the finalization); returns how many.
+    pub fn confirm_checklist(
+        &mut self,
+        by: &Actor,
+        when: holdfast_core::policy::ChecklistWhen,
+    ) -> usize {
+        let items: Vec<String> = self
+            .policy
+            .finalization
+            .checklist
+            .iter()
+            .filter(|item| item.when == when && item.step.is_none())
+            .map(|item| item.id.clone())
+            .collect();
+        for item_id in &items {
+            self.ok(
+                by,
+                CaseCommand::ConfirmChecklistItem {
+                    item_id: item_id.clone(),
+                    note: String::new(),
+                },
+            );
+        }
+        items.len()
+    }
+
+    /// `by` confirms the checklist's items that come before the finalization.
+    pub fn confirm_checklist_before(&mut self, by: &Actor) -> usize {
+        self.confirm_checklist(by, holdfast_core::policy::ChecklistWhen::Before)
+    }
 }

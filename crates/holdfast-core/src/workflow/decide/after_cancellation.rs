@@ -5,8 +5,11 @@ use jiff::Span;
 
 use super::{invalid_transition, Context};
 use crate::account::{check_channel_reachable, PreferredChannel};
-use crate::workflow::{CaseCommand, CaseEvent};
+use crate::policy::MessageKind;
+use crate::workflow::{CaseCommand, CaseEvent, WinBackOutcome};
 use crate::CoreError;
+
+const MAX_NOTE_CHARS: usize = 10_000;
 
 pub(super) fn confirm(cx: &Context, channel: PreferredChannel) -> Result<CaseEvent, CoreError> {
     if cx.state.confirmed_on.is_some() {
@@ -38,6 +41,20 @@ pub(super) fn confirm(cx: &Context, channel: PreferredChannel) -> Result<CaseEve
         cx.account.email.as_deref(),
         cx.account.phone.as_deref(),
     )?;
+    // Where the policy has a confirmation message, the confirmation is that message on the
+    // preferred channel (recording it confirms the cancellation for whoever may); this only
+    // completes one recorded by someone who may not confirm.
+    if cx.policy.messages.contains_key(&MessageKind::Confirmation)
+        && cx.state.confirmation_sent_on != Some(channel)
+    {
+        return Err(CoreError::invalid(
+            "channel",
+            format!(
+                "record the confirmation message sent on {} first; recording it confirms the cancellation",
+                channel.as_str()
+            ),
+        ));
+    }
     Ok(CaseEvent::CancellationConfirmed {
         channel,
         at: cx.now,
@@ -109,5 +126,82 @@ pub(super) fn schedule_win_back(
         .collect::<Result<Vec<_>, _>>()?;
     check_ins.sort();
     check_ins.dedup();
-    Ok(CaseEvent::WinBackScheduled { check_ins })
+    let assignee = policy
+        .win_back_assignee
+        .clone()
+        .or_else(|| state.owner.clone())
+        .unwrap_or_else(|| cx.actor.user_id.clone());
+    Ok(CaseEvent::WinBackScheduled {
+        check_ins,
+        assignee: Some(assignee),
+    })
+}
+
+/// A check-in is made on or after its date, once, and not after the customer came back.
+pub(super) fn record_win_back_outcome(
+    cx: &Context,
+    check_in: u32,
+    outcome: WinBackOutcome,
+    note: &str,
+) -> Result<CaseEvent, CoreError> {
+    let state = cx.state;
+    let Some(check_ins) = &state.win_back_check_ins else {
+        return Err(CoreError::invalid(
+            "check_in",
+            "the win-back check-ins are not scheduled",
+        ));
+    };
+    let Some(date) = usize::try_from(check_in)
+        .ok()
+        .and_then(|number| number.checked_sub(1))
+        .and_then(|index| check_ins.get(index))
+    else {
+        return Err(CoreError::invalid(
+            "check_in",
+            format!("there are check-ins 1 to {}", check_ins.len()),
+        ));
+    };
+    if state.win_back_outcomes.contains_key(&check_in) {
+        return Err(CoreError::invalid(
+            "check_in",
+            format!("check-in {check_in} already has its outcome"),
+        ));
+    }
+    if let Some((earlier, _)) = state
+        .win_back_outcomes
+        .iter()
+        .find(|(_, done)| done.outcome == WinBackOutcome::Reactivated)
+    {
+        return Err(CoreError::invalid(
+            "check_in",
+            format!("the customer came back at check-in {earlier}"),
+        ));
+    }
+    let today = cx.now.to_zoned(cx.policy.sla.calendar.zone.clone()).date();
+    if today < *date {
+        return Err(CoreError::invalid(
+            "check_in",
+            format!("check-in {check_in} is due on {date}"),
+        ));
+    }
+    if cx.actor.user_id.trim().is_empty() {
+        return Err(CoreError::invalid(
+            "actor",
+            "a check-in is recorded by a named user",
+        ));
+    }
+    let note = note.trim();
+    if note.chars().count() > MAX_NOTE_CHARS {
+        return Err(CoreError::invalid(
+            "note",
+            format!("is longer than {MAX_NOTE_CHARS} characters"),
+        ));
+    }
+    Ok(CaseEvent::WinBackOutcomeRecorded {
+        check_in,
+        outcome,
+        note: note.to_owned(),
+        by: cx.actor.user_id.clone(),
+        at: cx.now,
+    })
 }

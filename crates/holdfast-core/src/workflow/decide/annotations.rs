@@ -1,10 +1,14 @@
 //! Notes and the record of messages sent: they describe the case without moving it, so they
-//! belong to no step and any case takes them.
+//! belong to no step and any case takes them. A message can also be the step it belongs to: the
+//! first message to the customer acknowledges the request, and the confirmation message on the
+//! preferred channel confirms the cancellation.
 
 use super::Context;
 use crate::account::{check_channel_reachable, PreferredChannel};
-use crate::policy::MessageKind;
-use crate::workflow::CaseEvent;
+use crate::case::CaseStatus;
+use crate::policy::{AcknowledgeChannel, MessageKind, Step};
+use crate::workflow::permissions::may_take;
+use crate::workflow::{CaseEvent, RefundStatus};
 use crate::CoreError;
 
 const MAX_NOTE_CHARS: usize = 10_000;
@@ -37,27 +41,84 @@ pub(super) fn add_note(cx: &Context, text: &str) -> Result<CaseEvent, CoreError>
     })
 }
 
+/// A message that tells the customer about a step refers to a step that happened: refund notices
+/// follow the refund's steps and the confirmation follows the cancellation.
+fn check_message_follows_its_step(cx: &Context, kind: MessageKind) -> Result<(), CoreError> {
+    let refund_in = |statuses: &[RefundStatus]| {
+        cx.state
+            .refunds
+            .values()
+            .any(|refund| statuses.contains(&refund.status))
+    };
+    let refused = match kind {
+        MessageKind::RefundNotice
+            if !refund_in(&[RefundStatus::BillingInProgress, RefundStatus::Completed]) =>
+        {
+            "a refund notice goes out once a refund is with billing or completed"
+        }
+        MessageKind::UnderReview if !refund_in(&[RefundStatus::UnderReview]) => {
+            "the under-review message goes out while a refund is under review"
+        }
+        MessageKind::Confirmation if cx.state.status != CaseStatus::Cancelled => {
+            "the confirmation goes out once the cancellation is finalized"
+        }
+        _ => return Ok(()),
+    };
+    Err(CoreError::invalid("kind", refused))
+}
+
 pub(super) fn record_message(
     cx: &Context,
     kind: MessageKind,
     channel: PreferredChannel,
     body: &str,
-) -> Result<CaseEvent, CoreError> {
+) -> Result<Vec<CaseEvent>, CoreError> {
     if !cx.policy.messages.contains_key(&kind) {
         return Err(CoreError::invalid(
             "kind",
             "the policy has no template for this message",
         ));
     }
+    check_message_follows_its_step(cx, kind)?;
     check_channel_reachable(
         channel,
         cx.account.email.as_deref(),
         cx.account.phone.as_deref(),
     )?;
-    Ok(CaseEvent::MessageSent {
+    let body = bounded_text("body", body, MAX_MESSAGE_CHARS, "the message is empty")?;
+    let survey_link = cx
+        .policy
+        .survey_link(cx.account.hosting_server.as_deref())
+        .filter(|link| body.contains(*link))
+        .map(str::to_owned);
+    let mut events = vec![CaseEvent::MessageSent {
         message: kind,
         channel,
-        body: bounded_text("body", body, MAX_MESSAGE_CHARS, "the message is empty")?,
+        body,
         at: cx.now,
-    })
+        survey_link,
+    }];
+    // The first message to the customer is the first response: one action, one clock stop. It
+    // is the step only for someone who may take it.
+    if cx.state.acknowledged_at.is_none()
+        && !cx.state.status.is_closed()
+        && may_take(cx.actor, Step::Receive, cx.policy).is_ok()
+    {
+        events.push(CaseEvent::Acknowledged {
+            at: cx.now,
+            channel: Some(AcknowledgeChannel::Message),
+            note: None,
+        });
+    }
+    if kind == MessageKind::Confirmation
+        && cx.state.confirmed_on.is_none()
+        && cx.account.preferred_channel == Some(channel)
+        && may_take(cx.actor, Step::Confirm, cx.policy).is_ok()
+    {
+        events.push(CaseEvent::CancellationConfirmed {
+            channel,
+            at: cx.now,
+        });
+    }
+    Ok(events)
 }

@@ -3,23 +3,37 @@
 
 use std::collections::BTreeMap;
 
+use jiff::{Span, Timestamp};
+
 use super::Context;
 use crate::workflow::CaseEvent;
 use crate::CoreError;
 
+/// When the customer is to be reminded: the policy's days after `from`, in the policy's zone (so
+/// that three days after 10:00 is 10:00 three days later, across a clock change).
+fn reminder_due(cx: &Context, from: Timestamp, days: u32) -> Result<Timestamp, CoreError> {
+    from.to_zoned(cx.policy.sla.calendar.zone.clone())
+        .checked_add(Span::new().days(i64::from(days)))
+        .map(|due| due.timestamp())
+        .map_err(|_| CoreError::invalid("remind_after_days", "the reminder date is out of range"))
+}
+
 pub(super) fn send(cx: &Context, how: &str) -> Result<CaseEvent, CoreError> {
-    if cx.policy.form.is_none() {
+    let Some(form) = &cx.policy.form else {
         return Err(CoreError::invalid(
             "form",
             "this policy has no cancellation request form",
         ));
-    }
+    };
     if cx.state.form_received {
         return Err(CoreError::invalid("form", "the form was already received"));
     }
     Ok(CaseEvent::FormSent {
         how: how.to_owned(),
         at: cx.now,
+        submit_to: form.submit_to.clone(),
+        instructions: form.instructions.clone(),
+        remind_at: Some(reminder_due(cx, cx.now, form.remind_after_days)?),
     })
 }
 
@@ -30,7 +44,14 @@ pub(super) fn remind(cx: &Context) -> Result<CaseEvent, CoreError> {
             "only a form that was sent and not returned can be reminded",
         ));
     }
-    Ok(CaseEvent::FormReminded { at: cx.now })
+    let remind_at = match &cx.policy.form {
+        Some(form) => Some(reminder_due(cx, cx.now, form.remind_after_days)?),
+        None => None,
+    };
+    Ok(CaseEvent::FormReminded {
+        at: cx.now,
+        remind_at,
+    })
 }
 
 pub(super) fn receive(

@@ -6,7 +6,7 @@ use uuid::Uuid;
 
 use super::Context;
 use crate::case::{open_case, OpenCase};
-use crate::policy::Policy;
+use crate::policy::{AcknowledgeChannel, Policy};
 use crate::workflow::CaseEvent;
 use crate::CoreError;
 
@@ -33,14 +33,49 @@ pub(super) fn receive(
     })
 }
 
-pub(super) fn acknowledge(cx: &Context) -> Result<CaseEvent, CoreError> {
+/// A first response other than a recorded message: only in a way the policy accepts, with a
+/// note of what was said. A message acknowledges the request when it is recorded.
+pub(super) fn acknowledge(
+    cx: &Context,
+    channel: AcknowledgeChannel,
+    note: &str,
+) -> Result<CaseEvent, CoreError> {
     if cx.state.acknowledged_at.is_some() {
         return Err(CoreError::invalid(
             "case",
             "the request was already acknowledged",
         ));
     }
-    Ok(CaseEvent::Acknowledged { at: cx.now })
+    if channel == AcknowledgeChannel::Message {
+        return Err(CoreError::invalid(
+            "channel",
+            "record the message sent to the customer; recording it acknowledges the request",
+        ));
+    }
+    if !cx.policy.sla.acknowledge_by.contains(&channel) {
+        return Err(CoreError::invalid(
+            "channel",
+            format!(
+                "this policy does not accept a {} as the first response; send the customer a message",
+                channel.as_str()
+            ),
+        ));
+    }
+    let note = note.trim();
+    if note.is_empty() {
+        return Err(CoreError::invalid(
+            "note",
+            format!(
+                "note who you spoke to and what was said on the {}",
+                channel.as_str()
+            ),
+        ));
+    }
+    Ok(CaseEvent::Acknowledged {
+        at: cx.now,
+        channel: Some(channel),
+        note: Some(note.to_owned()),
+    })
 }
 
 pub(super) fn log_request(cx: &Context) -> Result<CaseEvent, CoreError> {

@@ -4,6 +4,7 @@
 
 mod after_cancellation;
 mod annotations;
+mod checklist_items;
 mod escalation;
 mod finalization;
 mod form;
@@ -32,7 +33,14 @@ fn follows_cancellation(command: &CaseCommand) -> bool {
         CaseCommand::ConfirmCancellation { .. }
             | CaseCommand::RecordFeedback { .. }
             | CaseCommand::ScheduleWinBack
+            | CaseCommand::RecordWinBackOutcome { .. }
     )
+}
+
+/// The checklist's items come before or after the finalization: an open case and a cancelled
+/// one take them (`checklist_items::confirm` decides which item when).
+fn on_either_side_of_cancellation(command: &CaseCommand) -> bool {
+    matches!(command, CaseCommand::ConfirmChecklistItem { .. })
 }
 
 /// Steps whose meaning depends on exactly the state they were decided against: if the case moved
@@ -79,7 +87,7 @@ fn before_identity(command: &CaseCommand) -> bool {
     matches!(
         command,
         CaseCommand::Receive { .. }
-            | CaseCommand::Acknowledge
+            | CaseCommand::Acknowledge { .. }
             | CaseCommand::VerifyIdentity { .. }
             | CaseCommand::SendOneTimeCode { .. }
             | CaseCommand::EnterOneTimeCode { .. }
@@ -174,6 +182,8 @@ pub fn decide(
     );
     let allowed = annotates(command)
         || hands_off_a_task
+        || (on_either_side_of_cancellation(command)
+            && (state.status == CaseStatus::Cancelled || !state.status.is_closed()))
         || match state.status {
             CaseStatus::Cancelled => follows_cancellation(command),
             status if status.is_closed() => false,
@@ -202,12 +212,21 @@ pub fn decide(
     let event = match command {
         CaseCommand::Receive { .. } => return Err(invalid_transition(state, command)),
         CaseCommand::AddNote { text } => annotations::add_note(&cx, text)?,
+        // A message can be the step it belongs to: the first response, the confirmation.
         CaseCommand::RecordMessage {
             kind,
             channel,
             body,
-        } => annotations::record_message(&cx, *kind, *channel, body)?,
-        CaseCommand::Acknowledge => intake::acknowledge(&cx)?,
+        } => return annotations::record_message(&cx, *kind, *channel, body),
+        CaseCommand::Acknowledge { channel, note } => intake::acknowledge(&cx, *channel, note)?,
+        CaseCommand::ConfirmChecklistItem { item_id, note } => {
+            checklist_items::confirm(&cx, item_id, note)?
+        }
+        CaseCommand::RecordWinBackOutcome {
+            check_in,
+            outcome,
+            note,
+        } => after_cancellation::record_win_back_outcome(&cx, *check_in, *outcome, note)?,
         CaseCommand::VerifyIdentity {
             method,
             contact_used,
