@@ -60,7 +60,9 @@ impl From<CoreError> for AppError {
                 field: "offer_id".into(),
                 message: error.to_string(),
             },
-            CoreError::GateNotMet { .. } | CoreError::InvalidTransition { .. } => {
+            CoreError::GateNotMet { .. }
+            | CoreError::ChecklistItemOpen { .. }
+            | CoreError::InvalidTransition { .. } => {
                 AppError::Conflict {
                     message: error.to_string(),
                 }

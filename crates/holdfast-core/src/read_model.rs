@@ -17,7 +17,10 @@ use crate::workflow::{
 use crate::CoreError;
 
 /// Work for a person or a team that a case makes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, ts_rs::TS,
+)]
+#[serde(rename_all = "snake_case")]
 pub enum TaskKind {
     /// The original sales rep's (or the fallback's) save call.
     SaveCall,
@@ -39,6 +42,22 @@ pub enum TaskKind {
 }
 
 impl TaskKind {
+    pub const ALL: [TaskKind; 8] = [
+        TaskKind::SaveCall,
+        TaskKind::CsmEscalation,
+        TaskKind::RefundReview,
+        TaskKind::RefundProcessing,
+        TaskKind::WinBack,
+        TaskKind::HandOff,
+        TaskKind::BillingHeadsUp,
+        TaskKind::FormReminder,
+    ];
+
+    /// The kind `as_str` names, as the store reads it back.
+    pub fn parse(text: &str) -> Option<TaskKind> {
+        TaskKind::ALL.into_iter().find(|kind| kind.as_str() == text)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             TaskKind::SaveCall => "save_call",

@@ -379,7 +379,12 @@ fn decide_requests(
                     received_at: None,
                 }
             } else {
-                CaseCommand::Acknowledge
+                // The first response: the acknowledgement message, which acknowledges.
+                CaseCommand::RecordMessage {
+                    kind: holdfast_core::policy::MessageKind::Acknowledgement,
+                    channel: holdfast_core::account::PreferredChannel::Phone,
+                    body: "We received your request to cancel.".into(),
+                }
             };
             fork.decide(case_id, command, &context)?;
         }

@@ -23,7 +23,7 @@ use crate::auth::{hash_password, AuthConfig};
 use crate::checkpoint::verify_checkpoint;
 use crate::http::{router, AppState, BODY_LIMIT, MIN_CLIENT_SCHEMA};
 use crate::store::sqlite::SqliteStore;
-use crate::store::suite::{case_command, finalize, fixture, receive, Fixture};
+use crate::store::suite::{acknowledge, case_command, finalize, fixture, receive, Fixture};
 use crate::store::ServerStore;
 
 const PASSWORD: &str = "correct horse battery";
@@ -497,7 +497,7 @@ async fn a_retry_after_a_lost_acknowledgement_is_applied_once() {
         client_id: Uuid::now_v7(),
         commands: vec![
             case_command(1, case_id, 0, receive(case_id, app.f.account_id)),
-            case_command(2, case_id, 1, CaseCommand::Acknowledge),
+            case_command(2, case_id, 1, acknowledge()),
         ],
     };
     let (status, first) = push(&app, &mia.access_token, &request).await;

@@ -83,12 +83,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         key.to_hex()
     ))?;
 
-    // 1. Decide and commit one command (Acknowledge on a received case), fsync included.
+    // 1. Decide and commit one command (the acknowledgement message on a received case), fsync included.
     let mut ours = Vec::with_capacity(SAMPLES);
     for i in 0..SAMPLES {
         let case_id = case_ids[2 * i + 1];
         let start = Instant::now();
-        db.run_case_command(case_id, &CaseCommand::Acknowledge, &am, &policy, now)?;
+        db.run_case_command(case_id, &fixture::acknowledge(), &am, &policy, now)?;
         ours.push(start.elapsed());
     }
     // 1b. The same decision on a long case costs what it costs on a short one: a note added to

@@ -157,6 +157,7 @@ fn the_account_page_lists_its_cases_offers_and_refunds_with_who_and_when() {
             refund_id: large,
             amount: usd(60_000),
             justification: "Charged twice".into(),
+            charged_on: Some(jiff::civil::date(2026, 11, 2)),
         },
         &amy(),
     );
@@ -173,6 +174,7 @@ fn the_account_page_lists_its_cases_offers_and_refunds_with_who_and_when() {
             refund_id: small,
             amount: usd(4_999),
             justification: "Unused seat".into(),
+            charged_on: Some(jiff::civil::date(2026, 11, 2)),
         },
         &amy(),
     );
@@ -273,6 +275,7 @@ fn refunds_show_each_stage_while_they_are_open() {
             refund_id: review,
             amount: usd(50_001),
             justification: "Overcharged".into(),
+            charged_on: Some(jiff::civil::date(2026, 11, 2)),
         },
         &amy(),
     );
@@ -293,6 +296,7 @@ fn refunds_show_each_stage_while_they_are_open() {
             refund_id: Uuid::now_v7(),
             amount: usd(50_000),
             justification: "Rounding".into(),
+            charged_on: Some(jiff::civil::date(2026, 11, 2)),
         },
         &amy(),
     );
@@ -372,6 +376,7 @@ fn refunds_with_billing_are_in_the_processing_queue_until_completed_or_denied() 
             refund_id: review,
             amount: usd(90_000),
             justification: "Overcharged".into(),
+            charged_on: Some(jiff::civil::date(2026, 11, 2)),
         },
         &amy(),
     );
@@ -394,6 +399,7 @@ fn refunds_with_billing_are_in_the_processing_queue_until_completed_or_denied() 
             refund_id: small,
             amount: usd(1_000),
             justification: "Unused month".into(),
+            charged_on: Some(jiff::civil::date(2026, 11, 2)),
         },
         &amy(),
     );

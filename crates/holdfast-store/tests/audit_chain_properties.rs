@@ -76,7 +76,7 @@ fn run(db: &mut Database, steps: &[(Step, Timestamp)]) -> u64 {
                     received_at: None,
                 }
             }
-            (Step::Acknowledge, Some(_)) => CaseCommand::Acknowledge,
+            (Step::Acknowledge, Some(_)) => common::acknowledge(),
             (Step::Verify, Some(_)) => CaseCommand::VerifyIdentity {
                 method: VerificationMethod::EmailOnFile,
                 contact_used: Some("a-1@example.com".into()),

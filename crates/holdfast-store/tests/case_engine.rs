@@ -291,7 +291,7 @@ fn read_models_rebuilt_from_the_events_equal_the_live_ones() {
                 .run_case_command(case_id, &command, actor, &policy, now())
                 .unwrap();
         };
-        run(CaseCommand::Acknowledge, &amy);
+        run(common::acknowledge(), &amy);
         if i % 2 == 0 {
             run(
                 CaseCommand::Escalate {
@@ -328,6 +328,7 @@ fn read_models_rebuilt_from_the_events_equal_the_live_ones() {
                         holdfast_core::money::Currency::parse("USD").unwrap(),
                     ),
                     justification: "Charged after the cancellation request".into(),
+                    charged_on: None,
                 },
                 &amy,
             );

@@ -129,7 +129,7 @@ fn filters_by_status() {
     let fresh = receive(db, "Acme Corp", "Ana", "ana@acme.io", monday(0));
     let working = receive(db, "Acme Corp", "Ben", "ben@acme.io", monday(1));
     let withdrawn = receive(db, "Bolt & Co", "Cy", "cy@bolt.io", monday(2));
-    run(db, working, CaseCommand::Acknowledge, monday(5));
+    run(db, working, common::acknowledge(), monday(5));
     run(
         db,
         withdrawn,
@@ -246,7 +246,7 @@ fn filters_by_first_response_deadline() {
     let answered = receive(db, "Acme Corp", "Ben", "ben@acme.io", monday(1));
     let closed = receive(db, "Bolt & Co", "Cy", "cy@bolt.io", monday(2));
     let later = receive(db, "zephyr Labs", "Zed", "zed@zephyr.dev", monday(120));
-    run(db, answered, CaseCommand::Acknowledge, monday(10));
+    run(db, answered, common::acknowledge(), monday(10));
     run(
         db,
         closed,
@@ -326,7 +326,7 @@ fn the_first_response_is_stamped_live_and_survives_a_rebuild() {
     let db = &mut fixture.db;
     let case_id = receive(db, "Acme Corp", "Ana", "ana@acme.io", monday(0));
     assert_eq!(db.case(case_id).unwrap().acknowledged_at, None);
-    run(db, case_id, CaseCommand::Acknowledge, monday(7));
+    run(db, case_id, common::acknowledge(), monday(7));
     let summary = db.case(case_id).unwrap();
     assert_eq!(summary.acknowledged_at, Some(monday(7)));
     assert!(summary.first_response_due.unwrap() > monday(7));
@@ -424,7 +424,7 @@ fn many(db: &mut Database) -> Vec<CaseSummary> {
     }
     // Acknowledging every third keeps the sort independent of the SLA state.
     for id in ids.iter().step_by(3) {
-        run(db, *id, CaseCommand::Acknowledge, monday(200));
+        run(db, *id, common::acknowledge(), monday(200));
     }
     ids.iter().map(|id| db.case(*id).unwrap()).collect()
 }

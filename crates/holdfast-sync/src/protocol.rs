@@ -249,7 +249,10 @@ mod tests {
             command: SyncCommand::Case {
                 case_id: Uuid::nil(),
                 base_version: 2,
-                command: CaseCommand::Acknowledge,
+                command: CaseCommand::Acknowledge {
+                    channel: holdfast_core::policy::AcknowledgeChannel::Call,
+                    note: "Called back".into(),
+                },
             },
             decided_at: "2026-11-21T10:00:00Z".parse().unwrap(),
         };

@@ -13,6 +13,7 @@ use std::collections::BTreeMap;
 
 use common::{finalize, receive, usd, Device, Faults, Server};
 use holdfast_core::account::PreferredChannel;
+use holdfast_core::policy::MessageKind;
 use holdfast_core::role::Role;
 use holdfast_core::workflow::CaseCommand;
 use holdfast_sync::client::{Problem, CONFLICT_RECORDED};
@@ -34,6 +35,7 @@ fn refund_id(case: usize) -> Uuid {
 enum Command {
     Receive,
     Acknowledge,
+    Reason,
     Log,
     Note,
     Route,
@@ -44,13 +46,26 @@ enum Command {
     RequestRefund,
     VerifyRefund,
     WriteOff,
+    /// The finalization checklist's "services suspended in Billsbee".
+    ConfirmSuspended,
+    /// The confirmation message on the phone, the preferred channel.
+    ConfirmationMessage,
 }
 
 impl Command {
     fn on(&self, case: usize) -> CaseCommand {
         match self {
             Command::Receive => receive(case_id(case)),
-            Command::Acknowledge => CaseCommand::Acknowledge,
+            Command::Acknowledge => CaseCommand::RecordMessage {
+                kind: MessageKind::Acknowledgement,
+                channel: PreferredChannel::Email,
+                body: "We received your request".into(),
+            },
+            Command::Reason => CaseCommand::CaptureReason {
+                reason_id: "cost".into(),
+                details: String::new(),
+                pain_points: Vec::new(),
+            },
             Command::Log => CaseCommand::LogRequest,
             Command::Note => CaseCommand::AddNote {
                 text: "called the customer".into(),
@@ -72,6 +87,7 @@ impl Command {
                 refund_id: refund_id(case),
                 amount: usd(1_500),
                 justification: "charged twice".into(),
+                charged_on: None,
             },
             Command::VerifyRefund => CaseCommand::VerifyRefund {
                 refund_id: refund_id(case),
@@ -79,6 +95,15 @@ impl Command {
             Command::WriteOff => CaseCommand::WriteOffInvoices {
                 amount: usd(4_900),
                 invoices: 1,
+            },
+            Command::ConfirmSuspended => CaseCommand::ConfirmChecklistItem {
+                item_id: "services_suspended".into(),
+                note: String::new(),
+            },
+            Command::ConfirmationMessage => CaseCommand::RecordMessage {
+                kind: MessageKind::Confirmation,
+                channel: PreferredChannel::Phone,
+                body: "Your service is suspended".into(),
             },
         }
     }
@@ -88,6 +113,7 @@ fn command() -> impl Strategy<Value = Command> {
     prop_oneof![
         1 => Just(Command::Receive),
         2 => Just(Command::Acknowledge),
+        1 => Just(Command::Reason),
         3 => Just(Command::Log),
         2 => Just(Command::Note),
         1 => Just(Command::Route),
@@ -98,6 +124,8 @@ fn command() -> impl Strategy<Value = Command> {
         1 => Just(Command::RequestRefund),
         1 => Just(Command::VerifyRefund),
         1 => Just(Command::WriteOff),
+        1 => Just(Command::ConfirmSuspended),
+        1 => Just(Command::ConfirmationMessage),
     ]
 }
 

@@ -183,7 +183,7 @@ fn a_retry_after_a_lost_answer_applies_once() {
     let ann_user = server.add_user("ann", &[Role::AccountManager]);
     let mut ann = Device::new(&server, &ann_user, &[Role::AccountManager]);
     let case_id = logged_case(&mut server, &mut ann);
-    ann.decide(server.clock, case_id, CaseCommand::Acknowledge)
+    ann.decide(server.clock, case_id, common::acknowledge())
         .expect("acknowledged");
     let request = ann.replica.next_push(10).expect("syncing").expect("a push");
     // The server commits; the answer is lost; the app closes before it syncs again.

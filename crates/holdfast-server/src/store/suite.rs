@@ -7,6 +7,7 @@ use holdfast_core::account::{account_id, AccountDraft, PreferredChannel};
 use holdfast_core::audit::ChainHash;
 use holdfast_core::case::RequestChannel;
 use holdfast_core::money::{Currency, Money};
+use holdfast_core::policy::MessageKind;
 use holdfast_core::role::Role;
 use holdfast_core::workflow::CaseCommand;
 use holdfast_sync::protocol::{CommandOutcome, PushedCommand, SyncCommand, SyncedEvent};
@@ -169,6 +170,15 @@ pub fn receive(case_id: Uuid, account_id: Uuid) -> CaseCommand {
         requester_name: "Rae".into(),
         requester_contact: "+1 555 010 2030".into(),
         received_at: None,
+    }
+}
+
+/// The first response: the acknowledgement message, which acknowledges the request.
+pub fn acknowledge() -> CaseCommand {
+    CaseCommand::RecordMessage {
+        kind: MessageKind::Acknowledgement,
+        channel: PreferredChannel::Email,
+        body: "We received your request to cancel.".into(),
     }
 }
 
@@ -531,7 +541,7 @@ pub async fn push_applies_and_rejects_by_the_servers_records(store: &dyn ServerS
         .push_command(
             f.mia.id,
             Uuid::from_u128(7),
-            &case_command(1, Uuid::now_v7(), 0, CaseCommand::Acknowledge),
+            &case_command(1, Uuid::now_v7(), 0, acknowledge()),
             now(),
         )
         .await
@@ -620,7 +630,7 @@ pub async fn a_push_batch_decides_in_order_in_one_transaction(store: &dyn Server
     let case_id = Uuid::now_v7();
     let batch = vec![
         case_command(1, case_id, 0, receive(case_id, f.account_id)),
-        case_command(2, case_id, 1, CaseCommand::Acknowledge),
+        case_command(2, case_id, 1, acknowledge()),
         // Decided against the state the two before it left: the case is at version 2.
         case_command(3, case_id, 2, CaseCommand::LogRequest),
     ];
@@ -647,7 +657,7 @@ pub async fn a_push_batch_decides_in_order_in_one_transaction(store: &dyn Server
     let other = Uuid::now_v7();
     let broken = vec![
         case_command(4, other, 0, receive(other, f.account_id)),
-        case_command(6, other, 1, CaseCommand::Acknowledge),
+        case_command(6, other, 1, acknowledge()),
     ];
     let result = store.push_batch(f.mia.id, client, &broken, now()).await;
     assert!(
@@ -725,7 +735,7 @@ pub async fn a_plain_command_is_decided_again_on_the_moved_state(store: &dyn Ser
         .push_command(
             f.mia.id,
             Uuid::from_u128(1),
-            &case_command(1, case_id, 2, CaseCommand::Acknowledge),
+            &case_command(1, case_id, 2, acknowledge()),
             now(),
         )
         .await

@@ -24,6 +24,16 @@ pub const CASES: usize = 100_000;
 /// The preset the profile follows.
 pub const POLICY_SOURCE: &str = include_str!("../../../../policies/intelliserve.toml");
 
+/// The first response: the acknowledgement message, recorded as sent, which acknowledges the
+/// request (the policy accepts no bare acknowledgement).
+pub fn acknowledge() -> CaseCommand {
+    CaseCommand::RecordMessage {
+        kind: holdfast_core::policy::MessageKind::Acknowledgement,
+        channel: holdfast_core::account::PreferredChannel::Email,
+        body: "Thank you for reaching out about your IntelliServe account.".into(),
+    }
+}
+
 /// What was built, for the benchmarks that go on to work on it.
 pub struct Fixture {
     pub policy: Policy,
@@ -110,7 +120,7 @@ pub fn build(db: &mut Database) -> Result<Fixture, Box<dyn std::error::Error>> {
         )?;
         events += 1;
         if i % 2 == 0 {
-            db.run_case_command(case_id, &CaseCommand::Acknowledge, &actor, &policy, now)?;
+            db.run_case_command(case_id, &acknowledge(), &actor, &policy, now)?;
             events += 1;
         }
         case_ids.push(case_id);

@@ -59,3 +59,13 @@ impl Fixture {
         Fixture { dir, key, db }
     }
 }
+
+/// The first response: the acknowledgement message, which acknowledges the request (no policy
+/// takes a bare acknowledgement without a message to the customer).
+pub fn acknowledge() -> holdfast_core::workflow::CaseCommand {
+    holdfast_core::workflow::CaseCommand::RecordMessage {
+        kind: holdfast_core::policy::MessageKind::Acknowledgement,
+        channel: holdfast_core::account::PreferredChannel::Email,
+        body: "We received your request to cancel.".into(),
+    }
+}

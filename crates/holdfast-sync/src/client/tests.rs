@@ -21,6 +21,15 @@ use crate::protocol::{
 
 const POLICY: &str = include_str!("../../../../policies/billsbee.toml");
 
+/// The first response: the acknowledgement message, which acknowledges the request.
+fn acknowledge() -> CaseCommand {
+    CaseCommand::RecordMessage {
+        kind: holdfast_core::policy::MessageKind::Acknowledgement,
+        channel: holdfast_core::account::PreferredChannel::Email,
+        body: "We received your request".into(),
+    }
+}
+
 fn now() -> Timestamp {
     "2026-11-24T15:00:00Z".parse().expect("a timestamp")
 }
@@ -645,7 +654,7 @@ fn a_withdrawn_case_refuses_pending_steps_but_takes_notes() {
     let (mut replica, case_id) = synced(&mut script, &world, &ann);
     let context = world.context(&ann);
     replica
-        .decide(case_id, CaseCommand::Acknowledge, &context)
+        .decide(case_id, acknowledge(), &context)
         .expect("queued");
     replica
         .decide(case_id, note("left a voicemail"), &context)
@@ -803,7 +812,11 @@ fn pages_that_do_not_fit_change_nothing_and_do_not_stop_syncing() {
     let (mut replica, case_id) = synced(&mut script, &world, &ann);
     let context = world.context(&ann);
     script.case(case_id, CaseEvent::RequestLogged, None);
-    script.case(case_id, CaseEvent::Acknowledged { at: now() }, None);
+    script.case(case_id, CaseEvent::Acknowledged {
+            at: now(),
+            channel: None,
+            note: None,
+        }, None);
     // A page that skips event 3.
     let mut gap = script.pull(3);
     gap.checkpoint = None;
@@ -1020,7 +1033,7 @@ fn a_case_received_offline_is_in_the_view_before_the_server_has_it() {
         .decide(case_id, receive(case_id), &context)
         .expect("received");
     replica
-        .decide(case_id, CaseCommand::Acknowledge, &context)
+        .decide(case_id, acknowledge(), &context)
         .expect("acknowledged");
     assert_eq!(replica.case_ids().into_iter().collect::<Vec<_>>(), {
         let mut ids = vec![known, case_id];

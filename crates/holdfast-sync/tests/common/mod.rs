@@ -51,6 +51,15 @@ pub fn receive(case_id: Uuid) -> CaseCommand {
     }
 }
 
+/// The first response: the acknowledgement message, which acknowledges the request.
+pub fn acknowledge() -> CaseCommand {
+    CaseCommand::RecordMessage {
+        kind: holdfast_core::policy::MessageKind::Acknowledgement,
+        channel: holdfast_core::account::PreferredChannel::Email,
+        body: "We received your request".into(),
+    }
+}
+
 pub fn finalize() -> CaseCommand {
     CaseCommand::Finalize {
         effective_date: "2026-12-31".parse().expect("a date"),
