@@ -121,9 +121,14 @@ fn received_at(policy: Policy, facts: AccountFacts, received_at: Option<Timestam
     case
 }
 
-/// An IntelliServe case verified, with a reason, routed: ready but for its checklist.
+/// An IntelliServe case verified, with a reason, routed and its retention attempted: ready but
+/// for its checklist.
 fn intelliserve_case() -> Case {
-    let mut case = received(preset(INTELLISERVE), facts("Professional"));
+    intelliserve_case_received_at(None)
+}
+
+fn intelliserve_case_received_at(received_at: Option<Timestamp>) -> Case {
+    let mut case = self::received_at(preset(INTELLISERVE), facts("Professional"), received_at);
     case.ok(&sam(), verify_by_email());
     case.ok(
         &sam(),
@@ -134,15 +139,27 @@ fn intelliserve_case() -> Case {
         },
     );
     case.ok(&sam(), CaseCommand::Route);
+    case.retention_attempted(&sam(), "Budget is gone; no discount would help");
     case
 }
 
-/// A WootRecruit case verified, its form received and the CSM engaged.
+/// A Kodif case with its reason recorded (Kodif routes on it), routed and its retention
+/// attempted: ready but for its checklist.
+fn kodif_case(policy: Policy, received_at: Option<Timestamp>) -> Case {
+    let mut case = self::received_at(policy, facts("Subscriber"), received_at);
+    case.capture_reason(&sam(), "too_much_product");
+    case.ok(&sam(), CaseCommand::Route);
+    case.retention_attempted(&sam(), "Has a cupboard full; no offer would help");
+    case
+}
+
+/// A WootRecruit case verified, its reason recorded, its form received and the CSM engaged.
 fn wootrecruit_case() -> Case {
     let policy = preset(WOOTRECRUIT);
     let fields = policy.form.as_ref().unwrap().fields.clone();
     let mut case = received(policy, facts("Standard"));
     case.ok(&sam(), verify_by_email());
+    case.capture_reason(&sam(), "hiring_freeze");
     case.ok(
         &sam(),
         CaseCommand::SendForm {
@@ -377,6 +394,10 @@ fn billsbee_needs_the_log_the_write_off_and_the_suspension_which_only_a_manager_
             ("services_suspended".into(), false),
         ]
     );
+    // The gates come before the checklist: the reason, and the manager's retention attempt.
+    case.capture_reason(&sam(), "business_closing");
+    case.ok(&sam(), CaseCommand::Route);
+    case.retention_attempted(&maya(), "Closing the business");
     assert_eq!(
         case.run(&maya(), finalize(date(2026, 12, 16))),
         Err(item_open(
@@ -398,8 +419,7 @@ fn billsbee_needs_the_log_the_write_off_and_the_suspension_which_only_a_manager_
 
 #[test]
 fn kodif_cancels_the_order_in_recharge_before_the_case_is_finalized() {
-    let mut case = received(preset(KODIF), facts("Subscriber"));
-    case.ok(&sam(), CaseCommand::Route);
+    let mut case = kodif_case(preset(KODIF), None);
     assert_eq!(
         case.run(&sam(), finalize(date(2026, 12, 16))),
         Err(item_open("order_cancelled", "Order cancelled in Recharge"))
@@ -473,6 +493,7 @@ fn wootrecruit_processes_in_the_system_before_and_documents_on_the_account_after
 #[test]
 fn account_2017_closes_the_account_in_billing_before_finalizing() {
     let mut case = received(preset(ACCOUNT_2017), facts("Essentials"));
+    case.ok(&sam(), verify_by_email());
     case.ok(&sam(), CaseCommand::Route);
     assert_eq!(
         case.run(&sam(), finalize(date(2026, 12, 16))),
@@ -531,13 +552,7 @@ fn every_preset_refuses_an_effective_date_before_today_or_the_request() {
 fn intelliserve_accepts_today_and_refuses_yesterday_in_its_own_time_zone() {
     // Received last Friday; yesterday is after the request but in the past.
     let received_friday = at("2026-11-20T15:00:00Z");
-    let mut case = received_at(
-        preset(INTELLISERVE),
-        facts("Professional"),
-        Some(received_friday),
-    );
-    case.ok(&sam(), verify_by_email());
-    case.ok(&sam(), CaseCommand::Route);
+    let mut case = intelliserve_case_received_at(Some(received_friday));
     case.confirm_checklist_before(&sam());
     // 22:00 in New York is already Wednesday in UTC: today is still Tuesday the 24th there.
     let late_tuesday = at("2026-11-25T03:00:00Z");
@@ -561,8 +576,7 @@ fn a_policy_may_allow_a_past_date_but_never_one_before_the_request_nor_too_far_a
     let policy = preset(&source);
     let received_friday = at("2026-11-20T15:00:00Z");
     let ready = || {
-        let mut case = received_at(policy.clone(), facts("Subscriber"), Some(received_friday));
-        case.ok(&sam(), CaseCommand::Route);
+        let mut case = kodif_case(policy.clone(), Some(received_friday));
         case.confirm_checklist_before(&sam());
         case
     };
@@ -585,8 +599,7 @@ fn a_policy_may_allow_a_past_date_but_never_one_before_the_request_nor_too_far_a
         ))
     );
     // Without the policy's permission the past is refused.
-    let mut strict = received_at(preset(KODIF), facts("Subscriber"), Some(received_friday));
-    strict.ok(&sam(), CaseCommand::Route);
+    let mut strict = kodif_case(preset(KODIF), Some(received_friday));
     strict.confirm_checklist_before(&sam());
     assert_eq!(
         strict.run(&sam(), finalize(date(2026, 11, 20))),
@@ -750,8 +763,7 @@ fn account_2017_a_reply_with_the_servers_survey_link_ticks_survey_link_sent() {
 
 #[test]
 fn kodif_confirms_only_with_the_confirmation_message_on_the_preferred_channel() {
-    let mut case = received(preset(KODIF), facts("Subscriber"));
-    case.ok(&sam(), CaseCommand::Route);
+    let mut case = kodif_case(preset(KODIF), None);
     assert_eq!(
         case.run(&sam(), confirmation_message(PreferredChannel::Email)),
         Err(CoreError::invalid(

@@ -240,6 +240,7 @@ fn account_2017_a_save_call_has_its_outcome_before_the_case_closes() {
         ))
     );
     case.ok(&am(), retention("Rob called; moving to a competitor", &[]));
+    case.confirm_checklist_before(&am());
     case.ok(&maya(), finalize());
 }
 
@@ -255,6 +256,7 @@ fn account_2017_a_sympathetic_reply_is_not_held_up_by_the_retention_gate() {
         }
     ));
     assert!(case.run(&am(), retention("Nothing to try", &[])).is_err());
+    case.confirm_checklist_before(&am());
     case.ok(&maya(), finalize());
 }
 
@@ -273,6 +275,7 @@ fn billsbee_a_manager_attempts_retention_and_the_reason_is_recorded_first() {
     );
     case.ok(&am(), CaseCommand::Route);
     case.ok(&maya(), retention("Closing the business", &[]));
+    case.confirm_checklist_before(&maya());
     case.ok(&maya(), finalize());
 }
 
@@ -329,6 +332,7 @@ fn intelliserve_considers_every_retention_option_before_finalizing() {
             mitigations_tried: vec![tried[0].to_string()],
         }]
     );
+    case.confirm_checklist_before(&am());
     case.ok(&maya(), finalize());
 }
 
@@ -347,6 +351,7 @@ fn kodif_the_retention_step_comes_before_the_order_is_cancelled() {
     );
     // The offer was made and declined: no further reason is needed.
     case.ok(&am(), retention("", &[]));
+    case.confirm_checklist_before(&am());
     case.ok(&am(), finalize());
 }
 

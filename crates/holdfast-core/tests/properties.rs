@@ -943,6 +943,8 @@ mod procedure_gates {
             if routed {
                 case.ok(&manager, CaseCommand::Route);
             }
+            // The billing system's account closure is the checklist's, not the gate's.
+            case.confirm_checklist_before(&manager);
             let finalized = case.run(&manager, CaseCommand::Finalize {
                 effective_date: jiff::civil::date(2026, 12, 31),
                 data_export_offered: false,

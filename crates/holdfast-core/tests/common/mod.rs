@@ -324,3 +324,31 @@ impl Case {
         self.confirm_checklist(by, holdfast_core::policy::ChecklistWhen::Before)
     }
 }
+
+impl Case {
+    /// `by` records the customer's reason for leaving, `reason_id` from the policy's taxonomy:
+    /// where the policy routes on the reason, routing waits for it.
+    pub fn capture_reason(&mut self, by: &Actor, reason_id: &str) -> Vec<CaseEvent> {
+        self.ok(
+            by,
+            CaseCommand::CaptureReason {
+                reason_id: reason_id.into(),
+                details: String::new(),
+                pain_points: vec![],
+            },
+        )
+    }
+
+    /// `by` records a retention attempt that did not keep the customer, with no offer made and
+    /// `note` saying why: what a policy that puts retention before finalization waits for.
+    pub fn retention_attempted(&mut self, by: &Actor, note: &str) -> Vec<CaseEvent> {
+        self.ok(
+            by,
+            CaseCommand::RecordRetentionOutcome {
+                retained: false,
+                note: note.into(),
+                mitigations_tried: vec![],
+            },
+        )
+    }
+}
