@@ -18,13 +18,19 @@ use holdfast_store::cases::{
 };
 
 use holdfast_core::error::Gate;
-use holdfast_core::policy::{OfferKind, OfferTerms, Route, VerificationMethod};
+use holdfast_core::policy::{
+    AcknowledgeChannel, ChecklistStep, ChecklistWhen, OfferKind, OfferTerms, Route,
+    ThresholdScope, VerificationMethod,
+};
+use holdfast_core::read_model::TaskKind;
 use holdfast_core::role::Role;
 use holdfast_core::workflow::{
-    Blocker, CaseCommand, Checklist, NextAction, NextActionId, OfferProposal, PendingOffer,
+    Blocker, CaseCommand, Checklist, ChecklistItemStatus, NextAction, NextActionId,
+    OfferProposal, PendingOffer, RefundReviewReason, WinBackCheckIn, WinBackCheckInOutcome,
+    WinBackOutcome,
 };
 use holdfast_store::case_commands::TimelineEntry;
-use holdfast_store::queues::{Queue, QueueCounts};
+use holdfast_store::queues::{Queue, QueueCounts, QueueItem, QueueTask};
 use holdfast_store::settings::LocalUser;
 
 use crate::commands::accounts::{
@@ -137,6 +143,9 @@ pub fn typescript() -> String {
         declaration::<Queue>(&cfg),
         declaration::<QueueArgs>(&cfg),
         declaration::<QueueCounts>(&cfg),
+        declaration::<TaskKind>(&cfg),
+        declaration::<QueueTask>(&cfg),
+        declaration::<QueueItem>(&cfg),
         declaration::<CaseDetail>(&cfg),
         declaration::<CaseArgs>(&cfg),
         declaration::<VerificationMethod>(&cfg),
@@ -156,6 +165,15 @@ pub fn typescript() -> String {
         declaration::<Refund>(&cfg),
         declaration::<SyncConflict>(&cfg),
         declaration::<Finalization>(&cfg),
+        declaration::<ChecklistWhen>(&cfg),
+        declaration::<ChecklistStep>(&cfg),
+        declaration::<ChecklistItemStatus>(&cfg),
+        declaration::<WinBackOutcome>(&cfg),
+        declaration::<WinBackCheckInOutcome>(&cfg),
+        declaration::<WinBackCheckIn>(&cfg),
+        declaration::<AcknowledgeChannel>(&cfg),
+        declaration::<RefundReviewReason>(&cfg),
+        declaration::<ThresholdScope>(&cfg),
         declaration::<MessageKind>(&cfg),
         declaration::<ComposedMessage>(&cfg),
         declaration::<ComposeMessageArgs>(&cfg),

@@ -10,6 +10,7 @@ use holdfast_core::policy::Policy;
 use holdfast_core::record::Recording;
 use holdfast_core::workflow::{evolve, AccountFacts, Actor, CaseCommand, CaseEvent, CaseState};
 use jiff::Timestamp;
+use rusqlite::{OptionalExtension, Transaction};
 use uuid::Uuid;
 
 use crate::error::{Result, StoreError};
@@ -185,32 +186,9 @@ impl Database {
     /// Throws away the read models the case engine maintains and rebuilds them from the event log
     /// (readiness for finalization is judged under the profile's current policy).
     pub fn rebuild_read_models(&mut self) -> Result<()> {
-        let events = crate::events::all_of_type(&self.conn, CASE)?;
         let policy = self.policy()?;
-        let mut histories: std::collections::BTreeMap<Uuid, Vec<&RecordedEvent>> =
-            Default::default();
-        for recorded in &events {
-            histories
-                .entry(recorded.event.aggregate_id)
-                .or_default()
-                .push(recorded);
-        }
         let tx = self.conn.transaction()?;
-        tx.execute("DELETE FROM tasks", [])?;
-        tx.execute("DELETE FROM case_notes", [])?;
-        tx.execute("DELETE FROM case_search", [])?;
-        tx.execute("DELETE FROM cases", [])?;
-        for history in histories.values() {
-            let Some(state) = fold(history.iter().copied())? else {
-                continue;
-            };
-            let facts = crate::accounts::facts_in(&tx, state.account_id)?;
-            write_case(&tx, &state, policy.as_ref(), Some(&facts))?;
-        }
-        forget_pending_notes(&tx)?;
-        for recorded in &events {
-            index_note(&tx, recorded)?;
-        }
+        rebuild_read_models_in(&tx, policy.as_ref())?;
         tx.commit()?;
         Ok(())
     }
@@ -276,4 +254,47 @@ impl Database {
             })
             .collect())
     }
+}
+
+/// Throws away the case engine's read models and projects every case again from the event log,
+/// inside the caller's transaction.
+pub(crate) fn rebuild_read_models_in(tx: &Transaction<'_>, policy: Option<&Policy>) -> Result<()> {
+    let events = crate::events::all_of_type(tx, CASE)?;
+    let mut histories: std::collections::BTreeMap<Uuid, Vec<&RecordedEvent>> = Default::default();
+    for recorded in &events {
+        histories
+            .entry(recorded.event.aggregate_id)
+            .or_default()
+            .push(recorded);
+    }
+    tx.execute("DELETE FROM tasks", [])?;
+    tx.execute("DELETE FROM case_notes", [])?;
+    tx.execute("DELETE FROM case_search", [])?;
+    tx.execute("DELETE FROM cases", [])?;
+    for history in histories.values() {
+        let Some(state) = fold(history.iter().copied())? else {
+            continue;
+        };
+        let facts = crate::accounts::facts_in(tx, state.account_id)?;
+        write_case(tx, &state, policy, Some(&facts))?;
+    }
+    forget_pending_notes(tx)?;
+    for recorded in &events {
+        index_note(tx, recorded)?;
+    }
+    Ok(())
+}
+
+/// Migration 0012's step: the tasks of existing cases get their role and detail, under the
+/// profile's policy as stored (none when it no longer parses: readiness then waits for the next
+/// command, as without a policy).
+pub(crate) fn project_tasks_on_upgrade(tx: &Transaction<'_>, _version: i64) -> Result<()> {
+    // The profile's policy as `settings` keeps it, read here because the profile is not open yet.
+    let source: Option<String> = tx
+        .query_row("SELECT value FROM settings WHERE key = 'policy'", [], |row| {
+            row.get(0)
+        })
+        .optional()?;
+    let policy = source.and_then(|source| holdfast_core::policy::parse_policy(&source).ok());
+    rebuild_read_models_in(tx, policy.as_ref())
 }

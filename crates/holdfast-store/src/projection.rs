@@ -6,6 +6,7 @@
 
 use holdfast_core::policy::Policy;
 use holdfast_core::read_model::{case_read_model, CaseReadModel};
+use holdfast_core::role::Role;
 use holdfast_core::workflow::{AccountFacts, CaseEvent, CaseState};
 use rusqlite::{named_params, Connection, OptionalExtension, Transaction};
 use uuid::Uuid;
@@ -131,8 +132,9 @@ fn write_rows(tx: &Transaction<'_>, model: &CaseReadModel, snapshot: &str) -> Re
     }
     tx.execute("DELETE FROM tasks WHERE case_id = ?1", [&id])?;
     let mut insert = tx.prepare_cached(
-        "INSERT INTO tasks (id, case_id, kind, subject, assignee, due_at, open)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        "INSERT INTO tasks (id, case_id, kind, subject, assignee, assignee_role, detail, due_at,
+            open)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
     )?;
     for task in &model.tasks {
         insert.execute(rusqlite::params![
@@ -141,6 +143,8 @@ fn write_rows(tx: &Transaction<'_>, model: &CaseReadModel, snapshot: &str) -> Re
             task.kind.as_str(),
             task.subject.map(|subject| subject.to_string()),
             task.assignee,
+            task.assignee_role.map(Role::as_str),
+            task.detail,
             to_millis(task.due_at),
             task.open,
         ])?;
@@ -227,3 +231,4 @@ pub(crate) fn forget_pending_notes(tx: &Transaction<'_>) -> Result<()> {
     )?;
     Ok(())
 }
+

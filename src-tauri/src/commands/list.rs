@@ -26,7 +26,7 @@ macro_rules! for_each_command {
             cases::case_detail(CaseArgs) -> CaseDetail,
             cases::run_case_command(CaseCommandArgs) -> CaseDetail,
             cases::check_offer(OfferCheckArgs) -> OfferCheck,
-            queues::list_queue(QueueArgs) -> Vec<CaseSummary>,
+            queues::list_queue(QueueArgs) -> Vec<QueueItem>,
             queues::queue_counts(()) -> QueueCounts,
             profile::desk_profile(()) -> DeskProfile,
             profile::list_policy_presets(()) -> Vec<PolicySummary>,

@@ -1,7 +1,6 @@
 //! The work queues and their counts, for the local user.
 
-use holdfast_store::cases::CaseSummary;
-use holdfast_store::queues::{Queue, QueueCounts};
+use holdfast_store::queues::{Queue, QueueCounts, QueueItem};
 use serde::Deserialize;
 use tauri::State;
 use ts_rs::TS;
@@ -19,11 +18,11 @@ pub struct QueueArgs {
 pub async fn list_queue(
     state: State<'_, AppState>,
     args: QueueArgs,
-) -> Result<Vec<CaseSummary>, AppError> {
+) -> Result<Vec<QueueItem>, AppError> {
     state
         .with_database(move |database| {
-            let me = database.acting_user()?.ok_or_else(no_user)?;
-            Ok(database.queue(args.queue, &me.user_id)?)
+            let me = database.queue_viewer()?.ok_or_else(no_user)?;
+            Ok(database.queue(args.queue, &me)?)
         })
         .await
 }
@@ -32,8 +31,8 @@ pub async fn list_queue(
 pub async fn queue_counts(state: State<'_, AppState>) -> Result<QueueCounts, AppError> {
     state
         .with_database(|database| {
-            let me = database.acting_user()?.ok_or_else(no_user)?;
-            Ok(database.queue_counts(&me.user_id)?)
+            let me = database.queue_viewer()?.ok_or_else(no_user)?;
+            Ok(database.queue_counts(&me)?)
         })
         .await
 }
