@@ -52,6 +52,9 @@ pub struct AccountFacts {
     pub total_collected: Option<Money>,
     /// When the customer started, for the months in the program.
     pub customer_since: Option<Date>,
+    /// The person who manages the account (a name, from the account import), for policies that
+    /// route high-value accounts to their manager.
+    pub account_manager: Option<String>,
 }
 
 /// Whether a sales rep still works here. Only a rep the roster says has left counts as gone: a
