@@ -13,7 +13,7 @@ use crate::account::{
 };
 use crate::error::RowProblem;
 use crate::money::{Currency, Money};
-use crate::workflow::Actor;
+use crate::workflow::{Actor, RepStatus};
 use crate::CoreError;
 
 /// The columns an account export must have, by their canonical names. Headers are matched without
@@ -419,6 +419,113 @@ impl Row<'_> {
     }
 }
 
+/// One line of the sales-rep roster: a rep (named as the account export names them) and whether
+/// they still work here.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RosterEntry {
+    pub name: String,
+    /// `Active` or `Left`; a roster never says `Unknown`.
+    pub status: RepStatus,
+}
+
+/// Reads a sales-rep roster (`name,status`, status `active` or `left`), or every problem with it:
+/// all or nothing, like an account import, each problem with its line and column.
+pub fn read_roster_csv(input: impl Read) -> Result<Vec<RosterEntry>, CoreError> {
+    let invalid = |problems| CoreError::InvalidRows { problems };
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .trim(csv::Trim::All)
+        .from_reader(input);
+    let headers = reader.headers().map(Clone::clone).map_err(|error| {
+        invalid(vec![RowProblem {
+            line: 1,
+            column: None,
+            message: format!("the header row cannot be read: {error}"),
+        }])
+    })?;
+    let find = |wanted: &str| headers.iter().position(|h| canonical_header(h) == wanted);
+    let (name_at, status_at) = match (find("name"), find("status")) {
+        (Some(name), Some(status)) => (name, status),
+        (name, status) => {
+            let missing = [("name", name), ("status", status)]
+                .into_iter()
+                .filter(|(_, found)| found.is_none())
+                .map(|(column, _)| RowProblem {
+                    line: 1,
+                    column: Some(column.into()),
+                    message: format!("the header has no \"{column}\" column"),
+                })
+                .collect();
+            return Err(invalid(missing));
+        }
+    };
+    let mut problems = Vec::new();
+    let mut entries = Vec::new();
+    let mut first_line_of: HashMap<String, u64> = HashMap::new();
+    for (index, record) in reader.records().enumerate() {
+        let fallback_line = index as u64 + 2;
+        let record = match record {
+            Ok(record) => record,
+            Err(error) => {
+                problems.push(RowProblem {
+                    line: error.position().map_or(fallback_line, |p| p.line()),
+                    column: None,
+                    message: format!("the row cannot be read: {error}"),
+                });
+                continue;
+            }
+        };
+        let line = record.position().map_or(fallback_line, |p| p.line());
+        if record.iter().all(str::is_empty) {
+            continue;
+        }
+        let mut problem = |column: &str, message: String| {
+            problems.push(RowProblem {
+                line,
+                column: Some(column.into()),
+                message,
+            })
+        };
+        let name = record.get(name_at).unwrap_or("");
+        let status = record.get(status_at).unwrap_or("");
+        if name.is_empty() {
+            problem("name", "is required".into());
+        } else if name.chars().count() > MAX_CELL_CHARS {
+            problem("name", format!("is longer than {MAX_CELL_CHARS} characters"));
+        }
+        let status = match status.to_ascii_lowercase().as_str() {
+            "active" => Some(RepStatus::Active),
+            "left" => Some(RepStatus::Left),
+            _ => {
+                problem("status", format!("\"{status}\" is not one of active, left"));
+                None
+            }
+        };
+        if let Some(first) = first_line_of.get(name) {
+            problem("name", format!("\"{name}\" already appears on line {first}"));
+            continue;
+        }
+        if let (Some(status), false) = (status, name.is_empty()) {
+            first_line_of.insert(name.to_owned(), line);
+            entries.push(RosterEntry {
+                name: name.to_owned(),
+                status,
+            });
+        }
+    }
+    if !problems.is_empty() {
+        return Err(invalid(problems));
+    }
+    if entries.is_empty() {
+        return Err(invalid(vec![RowProblem {
+            line: 1,
+            column: None,
+            message: "the file has a header but no sales reps".into(),
+        }]));
+    }
+    Ok(entries)
+}
+
 /// Whether an account import may be applied as a whole: an active user with a role, every row
 /// valid, every external id once. The error names the row.
 pub fn check_import(actor: &Actor, drafts: &[AccountDraft]) -> Result<(), CoreError> {
@@ -658,6 +765,38 @@ mod tests {
         let draft: AccountDraft = serde_json::from_value(stored).unwrap();
         assert_eq!(draft.accounts_receivable.map(|m| m.minor), Some(2500));
         assert_eq!((draft.plan_price, draft.account_manager), (None, None));
+    }
+
+    #[test]
+    fn a_roster_is_names_with_active_or_left() {
+        let entries = read_roster_csv("Name,Status\nRob Reyes,left\nMia Chen,Active\n".as_bytes())
+            .unwrap();
+        assert_eq!(
+            entries,
+            vec![
+                RosterEntry {
+                    name: "Rob Reyes".into(),
+                    status: RepStatus::Left
+                },
+                RosterEntry {
+                    name: "Mia Chen".into(),
+                    status: RepStatus::Active
+                },
+            ]
+        );
+        let bad = "name,status\nRob,gone\n,active\nMia,active\nMia,left\n";
+        let found: Vec<(u64, Option<String>)> = match read_roster_csv(bad.as_bytes()) {
+            Err(CoreError::InvalidRows { problems }) => {
+                problems.into_iter().map(|p| (p.line, p.column)).collect()
+            }
+            other => panic!("expected invalid rows, got {other:?}"),
+        };
+        let col = |c: &str| Some(c.to_string());
+        assert_eq!(
+            found,
+            vec![(2, col("status")), (3, col("name")), (5, col("name"))]
+        );
+        assert!(read_roster_csv("name\nRob\n".as_bytes()).is_err());
     }
 
     #[test]

@@ -30,6 +30,9 @@ const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../migrations/0010_one_event_record.sql"),
         then: Some(crate::events::reseal_on_upgrade),
     },
+    sql(include_str!(
+        "../migrations/0011_account_terms_roster_user_ids.sql"
+    )),
 ];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
