@@ -491,7 +491,10 @@ pub fn read_roster_csv(input: impl Read) -> Result<Vec<RosterEntry>, CoreError> 
         if name.is_empty() {
             problem("name", "is required".into());
         } else if name.chars().count() > MAX_CELL_CHARS {
-            problem("name", format!("is longer than {MAX_CELL_CHARS} characters"));
+            problem(
+                "name",
+                format!("is longer than {MAX_CELL_CHARS} characters"),
+            );
         }
         let status = match status.to_ascii_lowercase().as_str() {
             "active" => Some(RepStatus::Active),
@@ -502,7 +505,10 @@ pub fn read_roster_csv(input: impl Read) -> Result<Vec<RosterEntry>, CoreError> 
             }
         };
         if let Some(first) = first_line_of.get(name) {
-            problem("name", format!("\"{name}\" already appears on line {first}"));
+            problem(
+                "name",
+                format!("\"{name}\" already appears on line {first}"),
+            );
             continue;
         }
         if let (Some(status), false) = (status, name.is_empty()) {
@@ -769,8 +775,8 @@ mod tests {
 
     #[test]
     fn a_roster_is_names_with_active_or_left() {
-        let entries = read_roster_csv("Name,Status\nRob Reyes,left\nMia Chen,Active\n".as_bytes())
-            .unwrap();
+        let entries =
+            read_roster_csv("Name,Status\nRob Reyes,left\nMia Chen,Active\n".as_bytes()).unwrap();
         assert_eq!(
             entries,
             vec![

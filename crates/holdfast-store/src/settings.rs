@@ -125,7 +125,11 @@ impl Database {
     /// Records who uses this profile (and makes them someone work can be assigned to): the first
     /// time, a new user with a new id; afterwards, the same user with a new name or roles. Every
     /// change is recorded in the audit trail as a `user_changed` event, by the user themselves.
-    pub fn set_local_user(&mut self, change: &LocalUserChange, now: Timestamp) -> Result<LocalUser> {
+    pub fn set_local_user(
+        &mut self,
+        change: &LocalUserChange,
+        now: Timestamp,
+    ) -> Result<LocalUser> {
         let name = change.name.trim();
         if name.is_empty() {
             return Err(StoreError::Rule(holdfast_core::CoreError::invalid(
