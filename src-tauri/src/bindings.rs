@@ -22,10 +22,13 @@ use holdfast_core::policy::{OfferKind, OfferTerms, Route, VerificationMethod};
 use holdfast_core::role::Role;
 use holdfast_core::workflow::{
     Blocker, CaseCommand, Checklist, NextAction, NextActionId, OfferProposal, PendingOffer,
+    RepStatus,
 };
+use holdfast_store::case_commands::Person;
 use holdfast_store::case_commands::TimelineEntry;
 use holdfast_store::queues::{Queue, QueueCounts};
-use holdfast_store::settings::LocalUser;
+use holdfast_store::roster::{RosterImportSummary, SalesRep};
+use holdfast_store::settings::{LocalUser, LocalUserChange};
 
 use crate::commands::accounts::{
     AccountArgs, ImportAccountsArgs, ImportPreview, PreviewImportArgs, PreviewRow,
@@ -38,6 +41,7 @@ use crate::commands::notes::NoteSearchArgs;
 use crate::commands::one_time_codes::{CodeToSend, EnterCodeArgs, SendCodeArgs};
 use crate::commands::profile::{ChoosePolicyArgs, DeskProfile, PolicySummary};
 use crate::commands::queues::QueueArgs;
+use crate::commands::roster::ImportRosterArgs;
 use crate::commands::session::PassphraseArgs;
 use crate::commands::sync::{
     DismissNoticeArgs, NoticeProblem, ServerSignIn, ServerUser, SyncNotice, SyncState, SyncStatus,
@@ -145,6 +149,12 @@ pub fn typescript() -> String {
         declaration::<CaseCommandArgs>(&cfg),
         declaration::<Role>(&cfg),
         declaration::<LocalUser>(&cfg),
+        declaration::<LocalUserChange>(&cfg),
+        declaration::<Person>(&cfg),
+        declaration::<RepStatus>(&cfg),
+        declaration::<SalesRep>(&cfg),
+        declaration::<ImportRosterArgs>(&cfg),
+        declaration::<RosterImportSummary>(&cfg),
         declaration::<PolicySummary>(&cfg),
         declaration::<DeskProfile>(&cfg),
         declaration::<ChoosePolicyArgs>(&cfg),

@@ -154,12 +154,89 @@ impl Database {
         if before.as_ref() == Some(&user) {
             return Ok(user);
         }
+        let taken: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT id FROM users WHERE name = ?1 AND id <> ?2",
+                [&user.name, &user.id],
+                |row| row.get(0),
+            )
+            .optional()?;
+        if taken.is_some() {
+            // Taking another person's name would make the desk show two people as one.
+            return Err(StoreError::Rule(holdfast_core::CoreError::invalid(
+                "name",
+                format!(
+                    "{} is another person on this profile: switch to them instead",
+                    user.name
+                ),
+            )));
+        }
+        self.save_local_user(&user, before.as_ref().map(LocalUser::description), now)?;
+        Ok(user)
+    }
+
+    /// Hands this profile to another person (a local profile is shared at one desk, where one
+    /// person requests a refund and another verifies it): the user of that name the profile knows,
+    /// with the roles given, or a new user with a new id. Unlike a rename, the desk then acts as
+    /// someone else, and the audit trail says who took over, when and with which roles.
+    pub fn switch_local_user(
+        &mut self,
+        change: &LocalUserChange,
+        now: Timestamp,
+    ) -> Result<LocalUser> {
+        let name = change.name.trim();
+        if name.is_empty() || change.roles.is_empty() {
+            // The same words as a change of name or roles.
+            return self.set_local_user(change, now);
+        }
+        let current = self.local_user()?;
+        let known: Option<(String, String)> = self
+            .conn
+            .query_row(
+                "SELECT id, roles FROM users WHERE name = ?1",
+                [name],
+                |row| Ok((row.get(0)?, row.get(1)?)),
+            )
+            .optional()?;
+        let (id, before) = match known {
+            Some((id, roles)) => {
+                let roles = serde_json::from_str(&roles)
+                    .map_err(|e| StoreError::Corrupt(format!("user row: roles ({e})")))?;
+                let before = UserDescription {
+                    name: name.to_owned(),
+                    roles,
+                };
+                (id, Some(before))
+            }
+            None => (Uuid::now_v7().to_string(), None),
+        };
+        let user = LocalUser {
+            id,
+            name: name.to_owned(),
+            roles: change.roles.clone(),
+        };
+        if current.as_ref() == Some(&user) {
+            return Ok(user);
+        }
+        self.save_local_user(&user, before, now)?;
+        Ok(user)
+    }
+
+    /// Keeps `user` as the profile's user and, in a profile of its own, records the change by
+    /// them on their aggregate (`before`: how the profile knew them, `None` for someone new).
+    fn save_local_user(
+        &mut self,
+        user: &LocalUser,
+        before: Option<UserDescription>,
+        now: Timestamp,
+    ) -> Result<()> {
         let policy_version = self
             .policy()?
             .map(|policy| policy.version_tag())
             .unwrap_or_default();
         let tx = self.conn.transaction()?;
-        write_local_user(&tx, &user, true)?;
+        write_local_user(&tx, user, true)?;
         // A joined profile's log is the organisation's, copied from the server: the server says
         // who its users are, so nothing is recorded here.
         if self.synced.is_none() {
@@ -171,7 +248,7 @@ impl Database {
             let event = EventRecord::user_changed(
                 Uuid::now_v7(),
                 &user.id,
-                before.as_ref().map(LocalUser::description).as_ref(),
+                before.as_ref(),
                 &user.description(),
                 version as u64 + 1,
                 Recording {
@@ -183,7 +260,7 @@ impl Database {
             crate::events::append(&tx, &event)?;
         }
         tx.commit()?;
-        Ok(user)
+        Ok(())
     }
 
     /// The profile's user as the team server describes them (id and name are the server's user).

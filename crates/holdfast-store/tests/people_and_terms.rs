@@ -342,3 +342,41 @@ fn a_change_of_name_or_roles_is_in_the_verified_audit_chain() {
         AuditVerdict::Broken { seq: Some(2), .. }
     ));
 }
+
+/// A local profile is shared at one desk: handing it to another person is not a rename. The
+/// other person verifies the refund; switching back is the first person again.
+#[test]
+fn switching_to_another_person_is_someone_else_and_a_rename_cannot_take_their_name() {
+    let mut fixture = Fixture::new();
+    let db = &mut fixture.db;
+    let change = |name: &str, roles: &[Role]| LocalUserChange {
+        name: name.into(),
+        roles: roles.to_vec(),
+    };
+    let amy = db
+        .set_local_user(&change("Amy", &[Role::AccountManager]), now())
+        .unwrap();
+    let heather = db
+        .switch_local_user(&change("Heather", &[Role::Billing]), now())
+        .unwrap();
+    assert_ne!(heather.id, amy.id);
+    assert_eq!(
+        db.local_user().unwrap().unwrap().actor().user_id,
+        heather.id
+    );
+    let back = db
+        .switch_local_user(&change("Amy", &[Role::AccountManager]), now())
+        .unwrap();
+    assert_eq!(back.id, amy.id, "switching back is the same person");
+    match db.set_local_user(&change("Heather", &[Role::AccountManager]), now()) {
+        Err(StoreError::Rule(CoreError::Invalid { field, .. })) => assert_eq!(field, "name"),
+        other => panic!("a rename took another person's name: {other:?}"),
+    }
+    let names: Vec<String> = db.people().unwrap().into_iter().map(|p| p.name).collect();
+    assert_eq!(names, vec!["Amy", "Heather"]);
+    // Each hand-over is in the chain: Amy set up, Heather new, Amy back.
+    assert_eq!(
+        db.verify_audit_chain().unwrap(),
+        AuditVerdict::Intact { events: 3 }
+    );
+}
