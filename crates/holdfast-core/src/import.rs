@@ -436,7 +436,7 @@ pub fn read_roster_csv(input: impl Read) -> Result<Vec<RosterEntry>, CoreError> 
         .flexible(true)
         .trim(csv::Trim::All)
         .from_reader(input);
-    let headers = reader.headers().map(Clone::clone).map_err(|error| {
+    let headers = reader.headers().cloned().map_err(|error| {
         invalid(vec![RowProblem {
             line: 1,
             column: None,
