@@ -19,19 +19,21 @@ use holdfast_store::cases::{
 
 use holdfast_core::error::Gate;
 use holdfast_core::policy::{
-    AcknowledgeChannel, ChecklistStep, ChecklistWhen, OfferKind, OfferTerms, Route,
-    ThresholdScope, VerificationMethod,
+    AcknowledgeChannel, ChecklistStep, ChecklistWhen, OfferKind, OfferTerms, Route, ThresholdScope,
+    VerificationMethod,
 };
 use holdfast_core::read_model::TaskKind;
 use holdfast_core::role::Role;
 use holdfast_core::workflow::{
-    Blocker, CaseCommand, Checklist, ChecklistItemStatus, NextAction, NextActionId,
-    OfferProposal, PendingOffer, RefundReviewReason, WinBackCheckIn, WinBackCheckInOutcome,
+    Blocker, CaseCommand, Checklist, ChecklistItemStatus, NextAction, NextActionId, OfferProposal,
+    PendingOffer, RefundReviewReason, RepStatus, WinBackCheckIn, WinBackCheckInOutcome,
     WinBackOutcome,
 };
+use holdfast_store::case_commands::Person;
 use holdfast_store::case_commands::TimelineEntry;
 use holdfast_store::queues::{Queue, QueueCounts, QueueItem, QueueTask};
-use holdfast_store::settings::LocalUser;
+use holdfast_store::roster::{RosterImportSummary, SalesRep};
+use holdfast_store::settings::{LocalUser, LocalUserChange};
 
 use crate::commands::accounts::{
     AccountArgs, ImportAccountsArgs, ImportPreview, PreviewImportArgs, PreviewRow,
@@ -44,6 +46,7 @@ use crate::commands::notes::NoteSearchArgs;
 use crate::commands::one_time_codes::{CodeToSend, EnterCodeArgs, SendCodeArgs};
 use crate::commands::profile::{ChoosePolicyArgs, DeskProfile, PolicySummary};
 use crate::commands::queues::QueueArgs;
+use crate::commands::roster::ImportRosterArgs;
 use crate::commands::session::PassphraseArgs;
 use crate::commands::sync::{
     DismissNoticeArgs, NoticeProblem, ServerSignIn, ServerUser, SyncNotice, SyncState, SyncStatus,
@@ -154,6 +157,12 @@ pub fn typescript() -> String {
         declaration::<CaseCommandArgs>(&cfg),
         declaration::<Role>(&cfg),
         declaration::<LocalUser>(&cfg),
+        declaration::<LocalUserChange>(&cfg),
+        declaration::<Person>(&cfg),
+        declaration::<RepStatus>(&cfg),
+        declaration::<SalesRep>(&cfg),
+        declaration::<ImportRosterArgs>(&cfg),
+        declaration::<RosterImportSummary>(&cfg),
         declaration::<PolicySummary>(&cfg),
         declaration::<DeskProfile>(&cfg),
         declaration::<ChoosePolicyArgs>(&cfg),

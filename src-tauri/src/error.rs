@@ -62,11 +62,9 @@ impl From<CoreError> for AppError {
             },
             CoreError::GateNotMet { .. }
             | CoreError::ChecklistItemOpen { .. }
-            | CoreError::InvalidTransition { .. } => {
-                AppError::Conflict {
-                    message: error.to_string(),
-                }
-            }
+            | CoreError::InvalidTransition { .. } => AppError::Conflict {
+                message: error.to_string(),
+            },
         }
     }
 }

@@ -79,7 +79,7 @@ fn a_case_is_opened_and_acknowledged_through_the_commands() {
     let status = desk.ok("session_status", None);
     assert_eq!(status["state"], "unlocked", "{status}");
 
-    desk.ok(
+    let amy = desk.ok(
         "set_local_user",
         Some(json!({ "name": "amy", "roles": ["account_manager"] })),
     );
@@ -127,14 +127,74 @@ fn a_case_is_opened_and_acknowledged_through_the_commands() {
         .collect();
     assert_eq!(kinds.first(), Some(&"received"), "{kinds:?}");
     assert_eq!(kinds.last(), Some(&"acknowledged"), "{kinds:?}");
-    assert_eq!(detail["timeline"][kinds.len() - 1]["actor"], "amy");
+    // The record keeps amy's stable id; the desk shows her name.
+    assert_eq!(detail["timeline"][kinds.len() - 1]["actor"], amy["id"]);
+    assert_eq!(detail["timeline"][kinds.len() - 1]["actor_name"], "amy");
 
     // Commands ran at the real clock's sub-millisecond instants: the chain verifies from what
     // the store read back.
     let audit = desk.ok("verify_audit_chain", None);
     assert_eq!(audit["verdict"]["verdict"], "intact", "{audit}");
-    assert_eq!(audit["verdict"]["events"], kinds.len(), "{audit}");
+    // The case's events and amy's own setting up.
+    assert_eq!(audit["verdict"]["events"], kinds.len() + 1, "{audit}");
     assert!(audit["verified_at"].as_str().unwrap().ends_with('Z'));
+}
+
+/// The roster, the people the desk names, and a rename that keeps the person.
+#[test]
+fn the_roster_imports_and_people_keep_their_id_through_a_rename() {
+    let vault = MemoryVault::default();
+    let desk = Desk::start(&vault);
+    let bea = desk.ok(
+        "set_local_user",
+        Some(json!({ "name": "Bea", "roles": ["billing"] })),
+    );
+    let renamed = desk.ok(
+        "set_local_user",
+        Some(json!({ "name": "Beatrice", "roles": ["billing", "manager"] })),
+    );
+    assert_eq!(renamed["id"], bea["id"], "{renamed}");
+    let heather = desk.ok(
+        "switch_local_user",
+        Some(json!({ "name": "Heather", "roles": ["billing"] })),
+    );
+    assert_ne!(heather["id"], bea["id"]);
+    let people = desk.ok("list_people", None);
+    let names: Vec<(&str, &str)> = people
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| (p["id"].as_str().unwrap(), p["name"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        names,
+        vec![
+            (bea["id"].as_str().unwrap(), "Beatrice"),
+            (heather["id"].as_str().unwrap(), "Heather")
+        ]
+    );
+
+    let roster = desk.profile.path().join("reps.csv");
+    std::fs::write(&roster, "Name,Status\nRob Reyes,left\nMia Chen,active\n").unwrap();
+    let summary = desk.ok(
+        "import_sales_reps",
+        Some(json!({ "path": roster.display().to_string() })),
+    );
+    assert_eq!(summary["added"], 2, "{summary}");
+    let reps = desk.ok("list_sales_reps", None);
+    assert_eq!(reps[0]["name"], "Mia Chen", "{reps}");
+    assert_eq!(reps[1]["status"], "left", "{reps}");
+
+    std::fs::write(&roster, "name,status\nRob Reyes,gone\n").unwrap();
+    let error = desk
+        .call(
+            "import_sales_reps",
+            Some(json!({ "path": roster.display().to_string() })),
+        )
+        .unwrap_err();
+    assert_eq!(error["kind"], "invalid_rows", "{error}");
+    assert_eq!(error["rows"][0]["line"], 2, "{error}");
+    assert_eq!(error["rows"][0]["column"], "status", "{error}");
 }
 
 #[test]

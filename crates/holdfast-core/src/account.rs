@@ -69,12 +69,30 @@ pub struct AccountDraft {
     pub mrr: Money,
     pub customer_since: Option<Date>,
     pub total_collected: Money,
-    pub accounts_receivable: Money,
+    /// What the customer owes now; `None` when the export left it empty: unknown, which is not
+    /// zero (routing by A/R never treats an unknown balance as nothing owed).
+    #[serde(default)]
+    pub accounts_receivable: Option<Money>,
     pub original_sales_rep: Option<String>,
     /// Unpaid invoices on the account, from the billing system; some procedures write them off
     /// before cancelling.
     #[serde(default)]
     pub unpaid_invoices: u32,
+    /// The plan's price for one billing period, in the account's currency; the prorated refund
+    /// at cancellation is computed from it.
+    #[serde(default)]
+    pub plan_price: Option<Money>,
+    /// The first day of the billing period paid for.
+    #[serde(default)]
+    pub billing_period_start: Option<Date>,
+    /// The first day after the billing period paid for (the next period's start): December is
+    /// 2026-12-01 to 2027-01-01. Set together with the start, and after it.
+    #[serde(default)]
+    pub billing_period_end: Option<Date>,
+    /// The person who manages the account (a name); policies that route high-value accounts to
+    /// their manager send the case to them.
+    #[serde(default)]
+    pub account_manager: Option<String>,
 }
 
 /// The namespace of account ids (a fixed, random UUID).
@@ -176,15 +194,48 @@ pub fn validate_draft(draft: &AccountDraft) -> Result<(), CoreError> {
         draft.phone.as_deref(),
     )?;
     for (field, money) in [
-        ("mrr", draft.mrr),
-        ("total_collected", draft.total_collected),
+        ("mrr", Some(draft.mrr)),
+        ("total_collected", Some(draft.total_collected)),
         ("accounts_receivable", draft.accounts_receivable),
+        ("plan_price", draft.plan_price),
     ] {
+        let Some(money) = money else { continue };
         if money.minor < 0 {
             return Err(CoreError::invalid(field, "must not be negative"));
         }
+        if money.currency != draft.mrr.currency {
+            return Err(CoreError::invalid(
+                field,
+                format!(
+                    "is in {} but the account's currency is {}",
+                    money.currency.code(),
+                    draft.mrr.currency.code()
+                ),
+            ));
+        }
     }
-    Ok(())
+    check_billing_period(draft.billing_period_start, draft.billing_period_end)
+}
+
+/// A billing period is both of its days or neither, and ends after it starts (the end is the
+/// first day after the period, so a one-day period ends the day after it starts).
+pub fn check_billing_period(start: Option<Date>, end: Option<Date>) -> Result<(), CoreError> {
+    match (start, end) {
+        (None, None) => Ok(()),
+        (Some(_), None) => Err(CoreError::invalid(
+            "billing_period_end",
+            "is needed when the billing period's start is given",
+        )),
+        (None, Some(_)) => Err(CoreError::invalid(
+            "billing_period_start",
+            "is needed when the billing period's end is given",
+        )),
+        (Some(start), Some(end)) if end <= start => Err(CoreError::invalid(
+            "billing_period_end",
+            format!("{end} is not after the period's start {start} (the end is the first day after the period)"),
+        )),
+        (Some(_), Some(_)) => Ok(()),
+    }
 }
 
 #[cfg(test)]

@@ -52,22 +52,20 @@ pub fn account_facts(
         tier: draft.tier,
         email: draft.email,
         phone: draft.phone,
-        accounts_receivable: Some(draft.accounts_receivable),
+        accounts_receivable: draft.accounts_receivable,
         hosting_server: draft.hosting_server,
         original_sales_rep: draft.original_sales_rep,
         original_sales_rep_status: sales_rep_status,
         unpaid_invoices: draft.unpaid_invoices,
         offers_granted,
         preferred_channel: Some(draft.preferred_channel),
-        // Accounts carry no plan price per billing period yet, so no proration (as on the desk).
-        plan_price: None,
-        billing_period_start: None,
-        billing_period_end: None,
+        plan_price: draft.plan_price,
+        billing_period_start: draft.billing_period_start,
+        billing_period_end: draft.billing_period_end,
         mrr: Some(draft.mrr),
         total_collected: Some(draft.total_collected),
         customer_since: draft.customer_since,
-        // Accounts do not name their account manager yet.
-        account_manager: None,
+        account_manager: draft.account_manager,
     }
 }
 

@@ -8,12 +8,12 @@ use std::io::Read;
 use jiff::civil::Date;
 
 use crate::account::{
-    check_channel_reachable, validate_draft, validate_email, validate_phone, AccountDraft,
-    PreferredChannel,
+    check_billing_period, check_channel_reachable, validate_draft, validate_email, validate_phone,
+    AccountDraft, PreferredChannel,
 };
 use crate::error::RowProblem;
 use crate::money::{Currency, Money};
-use crate::workflow::Actor;
+use crate::workflow::{Actor, RepStatus};
 use crate::CoreError;
 
 /// The columns an account export must have, by their canonical names. Headers are matched without
@@ -37,9 +37,17 @@ pub const ACCOUNT_COLUMNS: [&str; 15] = [
 ];
 
 /// Columns a file may have; when absent, every account takes the default.
-pub const OPTIONAL_ACCOUNT_COLUMNS: [&str; 1] = [
+pub const OPTIONAL_ACCOUNT_COLUMNS: [&str; 5] = [
     // How many of the account's invoices are unpaid (empty: none), from the billing system.
     "unpaid_invoices",
+    // The plan's price for one billing period, in the account's currency (empty: not known, so
+    // no prorated refund is computed).
+    "plan_price",
+    // The billing period paid for: its first day, and the first day after it (both or neither).
+    "billing_period_start",
+    "billing_period_end",
+    // Who manages the account (a person's name), for policies that route high-value accounts.
+    "account_manager",
 ];
 
 /// Longest text accepted in any one cell; longer is almost always a broken quote swallowing rows.
@@ -298,40 +306,61 @@ impl Row<'_> {
                 }
             }
         });
-        let amount = |column: &'static str, required: bool, problems: &mut CellProblems| {
+        // `Some(None)`: the cell is empty; `None`: a problem was noted (or the currency is bad,
+        // which is noted once, at its own column).
+        let amount = |column: &'static str, problems: &mut CellProblems| {
             let text = self.cell(column);
-            let currency = currency?;
             if text.is_empty() {
-                if required {
-                    problems.push((column.into(), "is required".into()));
-                    return None;
-                }
-                return Some(Money::new(0, currency));
+                return Some(None);
             }
+            let currency = currency?;
             match Money::parse_non_negative(text, currency) {
-                Ok(money) => Some(money),
+                Ok(money) => Some(Some(money)),
                 Err(error) => {
                     problems.push((column.into(), error.to_string()));
                     None
                 }
             }
         };
-        let mrr = amount("mrr", true, &mut problems);
-        let total_collected = amount("total_collected", false, &mut problems);
-        let accounts_receivable = amount("accounts_receivable", false, &mut problems);
-        let customer_since = match self.cell("customer_since") {
+        let mrr = match amount("mrr", &mut problems) {
+            Some(None) => {
+                problems.push(("mrr".into(), "is required".into()));
+                None
+            }
+            found => found.flatten(),
+        };
+        // An empty total is nothing collected yet; an empty A/R is unknown, which is not zero.
+        let total_collected = amount("total_collected", &mut problems)
+            .and_then(|found| found.or(currency.map(|currency| Money::new(0, currency))));
+        let accounts_receivable = amount("accounts_receivable", &mut problems);
+        let plan_price = amount("plan_price", &mut problems).flatten();
+        let date = |column: &'static str, problems: &mut CellProblems| match self.cell(column) {
             "" => None,
             text => match text.parse::<Date>() {
                 Ok(date) => Some(date),
                 Err(_) => {
                     problems.push((
-                        "customer_since".into(),
+                        column.into(),
                         format!("\"{text}\" is not a date written as YYYY-MM-DD"),
                     ));
                     None
                 }
             },
         };
+        let customer_since = date("customer_since", &mut problems);
+        let billing_period_start = date("billing_period_start", &mut problems);
+        let billing_period_end = date("billing_period_end", &mut problems);
+        let period_cells_read = !problems
+            .iter()
+            .any(|(column, _)| column.starts_with("billing_period_"));
+        if period_cells_read {
+            if let Err(CoreError::Invalid { field, message }) =
+                check_billing_period(billing_period_start, billing_period_end)
+            {
+                problems.push((field, message));
+            }
+        }
+        let account_manager = self.optional("account_manager", &mut problems);
         let original_sales_rep = self.optional("original_sales_rep", &mut problems);
         let unpaid_invoices = match self.cell("unpaid_invoices") {
             "" => 0,
@@ -380,10 +409,127 @@ impl Row<'_> {
                 accounts_receivable,
                 original_sales_rep,
                 unpaid_invoices,
+                plan_price,
+                billing_period_start,
+                billing_period_end,
+                account_manager,
             }),
             _ => Err(problems),
         }
     }
+}
+
+/// One line of the sales-rep roster: a rep (named as the account export names them) and whether
+/// they still work here.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RosterEntry {
+    pub name: String,
+    /// `Active` or `Left`; a roster never says `Unknown`.
+    pub status: RepStatus,
+}
+
+/// Reads a sales-rep roster (`name,status`, status `active` or `left`), or every problem with it:
+/// all or nothing, like an account import, each problem with its line and column.
+pub fn read_roster_csv(input: impl Read) -> Result<Vec<RosterEntry>, CoreError> {
+    let invalid = |problems| CoreError::InvalidRows { problems };
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .trim(csv::Trim::All)
+        .from_reader(input);
+    let headers = reader.headers().cloned().map_err(|error| {
+        invalid(vec![RowProblem {
+            line: 1,
+            column: None,
+            message: format!("the header row cannot be read: {error}"),
+        }])
+    })?;
+    let find = |wanted: &str| headers.iter().position(|h| canonical_header(h) == wanted);
+    let (name_at, status_at) = match (find("name"), find("status")) {
+        (Some(name), Some(status)) => (name, status),
+        (name, status) => {
+            let missing = [("name", name), ("status", status)]
+                .into_iter()
+                .filter(|(_, found)| found.is_none())
+                .map(|(column, _)| RowProblem {
+                    line: 1,
+                    column: Some(column.into()),
+                    message: format!("the header has no \"{column}\" column"),
+                })
+                .collect();
+            return Err(invalid(missing));
+        }
+    };
+    let mut problems = Vec::new();
+    let mut entries = Vec::new();
+    let mut first_line_of: HashMap<String, u64> = HashMap::new();
+    for (index, record) in reader.records().enumerate() {
+        let fallback_line = index as u64 + 2;
+        let record = match record {
+            Ok(record) => record,
+            Err(error) => {
+                problems.push(RowProblem {
+                    line: error.position().map_or(fallback_line, |p| p.line()),
+                    column: None,
+                    message: format!("the row cannot be read: {error}"),
+                });
+                continue;
+            }
+        };
+        let line = record.position().map_or(fallback_line, |p| p.line());
+        if record.iter().all(str::is_empty) {
+            continue;
+        }
+        let mut problem = |column: &str, message: String| {
+            problems.push(RowProblem {
+                line,
+                column: Some(column.into()),
+                message,
+            })
+        };
+        let name = record.get(name_at).unwrap_or("");
+        let status = record.get(status_at).unwrap_or("");
+        if name.is_empty() {
+            problem("name", "is required".into());
+        } else if name.chars().count() > MAX_CELL_CHARS {
+            problem(
+                "name",
+                format!("is longer than {MAX_CELL_CHARS} characters"),
+            );
+        }
+        let status = match status.to_ascii_lowercase().as_str() {
+            "active" => Some(RepStatus::Active),
+            "left" => Some(RepStatus::Left),
+            _ => {
+                problem("status", format!("\"{status}\" is not one of active, left"));
+                None
+            }
+        };
+        if let Some(first) = first_line_of.get(name) {
+            problem(
+                "name",
+                format!("\"{name}\" already appears on line {first}"),
+            );
+            continue;
+        }
+        if let (Some(status), false) = (status, name.is_empty()) {
+            first_line_of.insert(name.to_owned(), line);
+            entries.push(RosterEntry {
+                name: name.to_owned(),
+                status,
+            });
+        }
+    }
+    if !problems.is_empty() {
+        return Err(invalid(problems));
+    }
+    if entries.is_empty() {
+        return Err(invalid(vec![RowProblem {
+            line: 1,
+            column: None,
+            message: "the file has a header but no sales reps".into(),
+        }]));
+    }
+    Ok(entries)
 }
 
 /// Whether an account import may be applied as a whole: an active user with a role, every row
@@ -460,7 +606,11 @@ mod tests {
         let beta = &drafts[1];
         assert_eq!(beta.name, "Beta, Inc.");
         assert_eq!(beta.email, None);
-        assert_eq!(beta.accounts_receivable.minor, 0);
+        assert_eq!(beta.accounts_receivable, None, "an empty A/R is unknown");
+        assert_eq!(
+            beta.total_collected.minor, 0,
+            "an empty total is nothing collected"
+        );
         assert_eq!(beta.preferred_channel, PreferredChannel::Phone);
     }
 
@@ -520,6 +670,139 @@ mod tests {
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].column.as_deref(), Some("unpaid_invoices"));
         assert_eq!(found[0].line, 2);
+    }
+
+    #[test]
+    fn plan_price_billing_period_and_account_manager_are_optional_columns() {
+        let without = format!("{HEADER}A-1,Acme,,a@acme.io,,email,Pro,,,10,USD,,,,\n");
+        let draft = &read_accounts_csv(without.as_bytes()).unwrap()[0];
+        assert_eq!(draft.plan_price, None);
+        assert_eq!(draft.billing_period_start, None);
+        assert_eq!(draft.billing_period_end, None);
+        assert_eq!(draft.account_manager, None);
+
+        let header = HEADER.replace(
+            '\n',
+            ",Plan price,Billing period start,Billing period end,Account manager\n",
+        );
+        let with = format!(
+            "{header}A-1,Acme,,a@acme.io,,email,Pro,,,10,EUR,,,,,\"1,200.00\",2026-12-01,2027-01-01,Mia Chen\n\
+             A-2,Beta,,b@beta.io,,email,Pro,,,10,USD,,,,,,,,\n"
+        );
+        let drafts = read_accounts_csv(with.as_bytes()).unwrap();
+        let acme = &drafts[0];
+        assert_eq!(
+            acme.plan_price.map(|p| (p.minor, p.currency.code())),
+            Some((120_000, "EUR"))
+        );
+        assert_eq!(
+            acme.billing_period_start,
+            Some(jiff::civil::date(2026, 12, 1))
+        );
+        assert_eq!(acme.billing_period_end, Some(jiff::civil::date(2027, 1, 1)));
+        assert_eq!(acme.account_manager.as_deref(), Some("Mia Chen"));
+        assert_eq!(drafts[1].plan_price, None);
+        assert_eq!(drafts[1].billing_period_start, None);
+        assert_eq!(drafts[1].account_manager, None);
+    }
+
+    #[test]
+    fn a_billing_period_is_both_days_or_neither_and_ends_after_it_starts() {
+        let header = HEADER.replace(
+            '\n',
+            ",Plan price,Billing period start,Billing period end\n",
+        );
+        let bad = format!(
+            "{header}A-1,Acme,,a@acme.io,,email,Pro,,,10,USD,,,,,99,2026-12-01,\n\
+             A-2,Beta,,b@beta.io,,email,Pro,,,10,USD,,,,,99,,2027-01-01\n\
+             A-3,Gamma,,c@gamma.io,,email,Pro,,,10,USD,,,,,99,2026-12-01,2026-12-01\n\
+             A-4,Delta,,d@delta.io,,email,Pro,,,10,USD,,,,,-1,2026-12-01,12/31/2026\n\
+             A-5,Fine,,e@fine.io,,email,Pro,,,10,USD,,,,,99,2026-12-01,2026-12-02\n"
+        );
+        let found: Vec<(u64, Option<String>)> = problems(&bad)
+            .into_iter()
+            .map(|p| (p.line, p.column))
+            .collect();
+        let col = |c: &str| Some(c.to_string());
+        assert_eq!(
+            found,
+            vec![
+                (2, col("billing_period_end")),
+                (3, col("billing_period_start")),
+                (4, col("billing_period_end")),
+                (5, col("plan_price")),
+                (5, col("billing_period_end")),
+            ]
+        );
+    }
+
+    #[test]
+    fn an_empty_accounts_receivable_is_unknown_not_zero() {
+        let csv = format!(
+            "{HEADER}A-1,Acme,,a@acme.io,,email,Pro,,,10,USD,,,,\n\
+             A-2,Beta,,b@beta.io,,email,Pro,,,10,USD,,,0,\n\
+             A-3,Gamma,,c@gamma.io,,email,Pro,,,10,USD,,,\"1,000.00\",\n"
+        );
+        let drafts = read_accounts_csv(csv.as_bytes()).unwrap();
+        assert_eq!(drafts[0].accounts_receivable, None);
+        assert_eq!(drafts[1].accounts_receivable.map(|m| m.minor), Some(0));
+        assert_eq!(
+            drafts[2].accounts_receivable.map(|m| m.minor),
+            Some(100_000)
+        );
+        let facts = crate::decision::account_facts(
+            &drafts[0],
+            crate::workflow::RepStatus::Unknown,
+            Vec::new(),
+        );
+        assert_eq!(facts.accounts_receivable, None);
+    }
+
+    #[test]
+    fn drafts_stored_before_the_new_fields_still_read() {
+        let stored = serde_json::json!({
+            "external_id": "A-1", "name": "Acme", "contact_name": null, "email": "a@acme.io",
+            "phone": null, "preferred_channel": "email", "tier": "Pro", "hosting_server": null,
+            "plan": null, "mrr": {"minor": 1000, "currency": "USD"}, "customer_since": null,
+            "total_collected": {"minor": 0, "currency": "USD"},
+            "accounts_receivable": {"minor": 2500, "currency": "USD"},
+            "original_sales_rep": null
+        });
+        let draft: AccountDraft = serde_json::from_value(stored).unwrap();
+        assert_eq!(draft.accounts_receivable.map(|m| m.minor), Some(2500));
+        assert_eq!((draft.plan_price, draft.account_manager), (None, None));
+    }
+
+    #[test]
+    fn a_roster_is_names_with_active_or_left() {
+        let entries =
+            read_roster_csv("Name,Status\nRob Reyes,left\nMia Chen,Active\n".as_bytes()).unwrap();
+        assert_eq!(
+            entries,
+            vec![
+                RosterEntry {
+                    name: "Rob Reyes".into(),
+                    status: RepStatus::Left
+                },
+                RosterEntry {
+                    name: "Mia Chen".into(),
+                    status: RepStatus::Active
+                },
+            ]
+        );
+        let bad = "name,status\nRob,gone\n,active\nMia,active\nMia,left\n";
+        let found: Vec<(u64, Option<String>)> = match read_roster_csv(bad.as_bytes()) {
+            Err(CoreError::InvalidRows { problems }) => {
+                problems.into_iter().map(|p| (p.line, p.column)).collect()
+            }
+            other => panic!("expected invalid rows, got {other:?}"),
+        };
+        let col = |c: &str| Some(c.to_string());
+        assert_eq!(
+            found,
+            vec![(2, col("status")), (3, col("name")), (5, col("name"))]
+        );
+        assert!(read_roster_csv("name\nRob\n".as_bytes()).is_err());
     }
 
     #[test]

@@ -18,6 +18,27 @@ pub const CASE: &str = "case";
 pub const ACCOUNT: &str = "account";
 /// The kind of the event an account import records per new or changed account.
 pub const ACCOUNT_UPSERTED: &str = "account_upserted";
+/// The aggregate type of a profile's user: changes to who they are (name) and what they may do
+/// (roles).
+pub const USER: &str = "user";
+/// The kind of the event that records a user's name or roles set or changed.
+pub const USER_CHANGED: &str = "user_changed";
+
+/// The namespace of user aggregate ids (a fixed, random UUID).
+const USER_NAMESPACE: Uuid = Uuid::from_u128(0x2b8e_71c4_05d9_4f3a_9e16_c7a0_3d58_e912);
+
+/// The aggregate id of the user whose stable id is `user_id` (UUID v5), so a user id that is not
+/// itself a UUID (a name, for profiles made before users had ids) still names one aggregate.
+pub fn user_aggregate_id(user_id: &str) -> Uuid {
+    Uuid::new_v5(&USER_NAMESPACE, user_id.as_bytes())
+}
+
+/// A user as one `user_changed` event describes them before or after the change.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserDescription {
+    pub name: String,
+    pub roles: Vec<crate::role::Role>,
+}
 
 /// One decided event, as recorded in a log and carried by sync.
 ///
@@ -27,14 +48,15 @@ pub const ACCOUNT_UPSERTED: &str = "account_upserted";
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EventRecord {
     pub id: Uuid,
-    /// [`CASE`] or [`ACCOUNT`].
+    /// [`CASE`], [`ACCOUNT`] or [`USER`].
     pub aggregate_type: String,
     pub aggregate_id: Uuid,
     /// The aggregate's version after this event: 1 for the event that creates it.
     pub aggregate_version: u64,
     /// The payload's `kind`: what happened, in the domain's words.
     pub kind: String,
-    /// Who decided it (a user's name).
+    /// Who decided it: the user's stable id (on profiles made before users had ids, and in a
+    /// team, the user's name).
     pub actor: String,
     /// The version of the policy it was decided under.
     pub policy_version: String,
@@ -114,6 +136,41 @@ impl EventRecord {
             payload: encode(&Upserted {
                 kind: ACCOUNT_UPSERTED,
                 account,
+            })?,
+        })
+    }
+
+    /// The record of the user `user_id` set up (`before` is `None`) or changed, as the version
+    /// `version` of their aggregate. The actor is whoever made the change.
+    pub fn user_changed(
+        id: Uuid,
+        user_id: &str,
+        before: Option<&UserDescription>,
+        after: &UserDescription,
+        version: u64,
+        recording: Recording<'_>,
+    ) -> Result<EventRecord, CoreError> {
+        #[derive(Serialize)]
+        struct Changed<'a> {
+            kind: &'static str,
+            user_id: &'a str,
+            before: Option<&'a UserDescription>,
+            after: &'a UserDescription,
+        }
+        Ok(EventRecord {
+            id,
+            aggregate_type: USER.to_owned(),
+            aggregate_id: user_aggregate_id(user_id),
+            aggregate_version: version,
+            kind: USER_CHANGED.to_owned(),
+            actor: recording.actor.to_owned(),
+            policy_version: recording.policy_version.to_owned(),
+            recorded_at: stored_instant(recording.at),
+            payload: encode(&Changed {
+                kind: USER_CHANGED,
+                user_id,
+                before,
+                after,
             })?,
         })
     }

@@ -336,9 +336,13 @@ fn draft(index: usize) -> Result<AccountDraft, BoxError> {
         mrr: usd(4_900)?,
         customer_since: None,
         total_collected: usd(58_800)?,
-        accounts_receivable: usd(0)?,
+        accounts_receivable: Some(usd(0)?),
         original_sales_rep: None,
         unpaid_invoices: 0,
+        plan_price: None,
+        billing_period_start: None,
+        billing_period_end: None,
+        account_manager: None,
     })
 }
 

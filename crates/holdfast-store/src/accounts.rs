@@ -182,7 +182,8 @@ impl Database {
 const ACCOUNT_COLUMNS: &str =
     "id, external_id, name, contact_name, email, phone, preferred_channel,
     tier, hosting_server, plan, currency, mrr_minor, customer_since, total_collected_minor,
-    accounts_receivable_minor, original_sales_rep, unpaid_invoices";
+    accounts_receivable_minor, original_sales_rep, unpaid_invoices, accounts_receivable_known,
+    plan_price_minor, billing_period_start, billing_period_end, account_manager";
 
 /// Reads one row of `ACCOUNT_COLUMNS`; anything that does not parse back is reported as damage.
 fn read_account(row: &Row<'_>) -> Result<Account> {
@@ -191,7 +192,13 @@ fn read_account(row: &Row<'_>) -> Result<Account> {
     let currency: String = row.get(10)?;
     let currency = Currency::parse(&currency).map_err(|_| corrupt("currency"))?;
     let channel: String = row.get(6)?;
-    let customer_since: Option<String> = row.get(12)?;
+    let date = |index: usize, what: &str| -> Result<Option<jiff::civil::Date>> {
+        row.get::<_, Option<String>>(index)?
+            .map(|text| text.parse().map_err(|_| corrupt(what)))
+            .transpose()
+    };
+    let receivable_known: bool = row.get(17)?;
+    let plan_price: Option<i64> = row.get(18)?;
     Ok(Account {
         id: Uuid::parse_str(&id).map_err(|_| corrupt("id"))?,
         draft: AccountDraft {
@@ -206,13 +213,17 @@ fn read_account(row: &Row<'_>) -> Result<Account> {
             hosting_server: row.get(8)?,
             plan: row.get(9)?,
             mrr: Money::new(row.get(11)?, currency),
-            customer_since: customer_since
-                .map(|text| text.parse().map_err(|_| corrupt("customer_since")))
-                .transpose()?,
+            customer_since: date(12, "customer_since")?,
             total_collected: Money::new(row.get(13)?, currency),
-            accounts_receivable: Money::new(row.get(14)?, currency),
+            accounts_receivable: receivable_known
+                .then(|| row.get(14).map(|minor| Money::new(minor, currency)))
+                .transpose()?,
             original_sales_rep: row.get(15)?,
             unpaid_invoices: row.get(16)?,
+            plan_price: plan_price.map(|minor| Money::new(minor, currency)),
+            billing_period_start: date(19, "billing_period_start")?,
+            billing_period_end: date(20, "billing_period_end")?,
+            account_manager: row.get(21)?,
         },
     })
 }
@@ -237,11 +248,13 @@ pub(crate) fn upsert_drafts(
             "INSERT INTO accounts (id, external_id, name, name_key, contact_name, email, email_key,
                 phone, phone_digits, preferred_channel, tier, hosting_server, plan, currency,
                 mrr_minor, customer_since, total_collected_minor, accounts_receivable_minor,
-                original_sales_rep, unpaid_invoices, created_at, updated_at)
+                original_sales_rep, unpaid_invoices, accounts_receivable_known, plan_price_minor,
+                billing_period_start, billing_period_end, account_manager, created_at, updated_at)
              VALUES (:id, :external_id, :name, :name_key, :contact_name, :email, :email_key,
                 :phone, :phone_digits, :preferred_channel, :tier, :hosting_server, :plan, :currency,
                 :mrr, :customer_since, :total_collected, :accounts_receivable,
-                :original_sales_rep, :unpaid_invoices, :now, :now)
+                :original_sales_rep, :unpaid_invoices, :receivable_known, :plan_price,
+                :billing_period_start, :billing_period_end, :account_manager, :now, :now)
              ON CONFLICT (external_id) DO UPDATE SET
                 name = excluded.name, name_key = excluded.name_key,
                 contact_name = excluded.contact_name, email = excluded.email,
@@ -253,7 +266,12 @@ pub(crate) fn upsert_drafts(
                 total_collected_minor = excluded.total_collected_minor,
                 accounts_receivable_minor = excluded.accounts_receivable_minor,
                 original_sales_rep = excluded.original_sales_rep,
-                unpaid_invoices = excluded.unpaid_invoices, updated_at = excluded.updated_at",
+                unpaid_invoices = excluded.unpaid_invoices,
+                accounts_receivable_known = excluded.accounts_receivable_known,
+                plan_price_minor = excluded.plan_price_minor,
+                billing_period_start = excluded.billing_period_start,
+                billing_period_end = excluded.billing_period_end,
+                account_manager = excluded.account_manager, updated_at = excluded.updated_at",
         )?;
         for draft in drafts {
             match change_of(&mut existing, draft)? {
@@ -282,9 +300,15 @@ pub(crate) fn upsert_drafts(
                 ":mrr": draft.mrr.minor,
                 ":customer_since": draft.customer_since.map(|d| d.to_string()),
                 ":total_collected": draft.total_collected.minor,
-                ":accounts_receivable": draft.accounts_receivable.minor,
+                // Unknown A/R is kept as 0 with the flag down (see migration 0011).
+                ":accounts_receivable": draft.accounts_receivable.map_or(0, |money| money.minor),
                 ":original_sales_rep": draft.original_sales_rep,
                 ":unpaid_invoices": draft.unpaid_invoices,
+                ":receivable_known": draft.accounts_receivable.is_some(),
+                ":plan_price": draft.plan_price.map(|money| money.minor),
+                ":billing_period_start": draft.billing_period_start.map(|d| d.to_string()),
+                ":billing_period_end": draft.billing_period_end.map(|d| d.to_string()),
+                ":account_manager": draft.account_manager,
                 ":now": to_millis(now),
             })?;
             index_account_name(tx, &draft.external_id)?;
@@ -329,12 +353,9 @@ pub(crate) fn facts_in(
     account_id: Uuid,
 ) -> Result<holdfast_core::workflow::AccountFacts> {
     let draft = account_in(conn, account_id)?.draft;
-    let rep_active = match &draft.original_sales_rep {
-        Some(rep) => conn
-            .prepare_cached("SELECT active FROM users WHERE name = ?1")?
-            .query_row([rep], |row| row.get::<_, bool>(0))
-            .optional()?,
-        None => None,
+    let rep_status = match &draft.original_sales_rep {
+        Some(rep) => crate::roster::rep_status_in(conn, rep)?,
+        None => holdfast_core::workflow::RepStatus::Unknown,
     };
     let mut granted = conn.prepare_cached(
         "SELECT json_extract(e.payload, '$.offer_id') FROM events e
@@ -346,7 +367,7 @@ pub(crate) fn facts_in(
         .collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(holdfast_core::decision::account_facts(
         &draft,
-        holdfast_core::workflow::RepStatus::from_directory(rep_active),
+        rep_status,
         offers_granted,
     ))
 }

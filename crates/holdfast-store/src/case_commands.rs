@@ -65,6 +65,30 @@ impl Database {
         Ok(())
     }
 
+    /// Everyone the profile knows by id (its user, and in a team the signed-in user), with the
+    /// name to show for them: the desk shows names where the record keeps ids (a timeline's
+    /// actor, a refund's requester, a case's owner).
+    pub fn people(&self) -> Result<Vec<Person>> {
+        let mut statement = self
+            .conn
+            .prepare_cached("SELECT id, name, active FROM users ORDER BY name, id")?;
+        let rows = statement.query_map([], |row| {
+            Ok(Ok(Person {
+                id: row.get(0)?,
+                name: row.get(1)?,
+                active: row.get(2)?,
+            }))
+        })?;
+        crate::page::collect_rows(rows)
+    }
+
+    /// The name to show for the person whose id is `user_id`: the user's current name, or the id
+    /// itself when no user has it (a team member this device has not met; in a team, and on
+    /// profiles made before users had ids, the id is a name).
+    pub fn display_name(&self, user_id: &str) -> Result<String> {
+        display_name_in(&self.conn, user_id)
+    }
+
     /// What the engine needs to know about an account to decide on its cases.
     pub fn account_facts(&self, account_id: Uuid) -> Result<AccountFacts> {
         crate::accounts::facts_in(&self.conn, account_id)
@@ -224,13 +248,33 @@ fn decided_events(verdict: Verdict) -> Result<Vec<CaseEvent>> {
     }
 }
 
+/// Someone the desk can name: a user's stable id and the name to show.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, ts_rs::TS)]
+pub struct Person {
+    pub id: String,
+    pub name: String,
+    pub active: bool,
+}
+
+fn display_name_in(conn: &rusqlite::Connection, user_id: &str) -> Result<String> {
+    use rusqlite::OptionalExtension;
+    let name: Option<String> = conn
+        .prepare_cached("SELECT name FROM users WHERE id = ?1")?
+        .query_row([user_id], |row| row.get(0))
+        .optional()?;
+    Ok(name.unwrap_or_else(|| user_id.to_owned()))
+}
+
 /// One line of a case's timeline: who did what, when, under which policy version.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, ts_rs::TS)]
 pub struct TimelineEntry {
     #[ts(type = "number")]
     pub seq: u64,
     pub kind: String,
+    /// Who did it: the user's stable id, as recorded.
     pub actor: String,
+    /// The name to show for `actor` now (their current name; the id when unknown).
+    pub actor_name: String,
     pub policy_version: String,
     pub recorded_at: Timestamp,
     /// The event itself, as recorded.
@@ -241,18 +285,29 @@ pub struct TimelineEntry {
 impl Database {
     /// The case's timeline from the audit trail, oldest first.
     pub fn timeline(&self, case_id: Uuid) -> Result<Vec<TimelineEntry>> {
-        Ok(self
-            .events_of(case_id)?
+        let mut names = std::collections::HashMap::new();
+        self.events_of(case_id)?
             .into_iter()
-            .map(|recorded| TimelineEntry {
-                seq: recorded.seq,
-                kind: recorded.event.kind,
-                actor: recorded.event.actor,
-                policy_version: recorded.event.policy_version,
-                recorded_at: recorded.event.recorded_at,
-                event: recorded.event.payload,
+            .map(|recorded| {
+                let actor_name = match names.get(&recorded.event.actor) {
+                    Some(name) => String::clone(name),
+                    None => {
+                        let name = display_name_in(&self.conn, &recorded.event.actor)?;
+                        names.insert(recorded.event.actor.clone(), name.clone());
+                        name
+                    }
+                };
+                Ok(TimelineEntry {
+                    seq: recorded.seq,
+                    kind: recorded.event.kind,
+                    actor: recorded.event.actor,
+                    actor_name,
+                    policy_version: recorded.event.policy_version,
+                    recorded_at: recorded.event.recorded_at,
+                    event: recorded.event.payload,
+                })
             })
-            .collect())
+            .collect()
     }
 }
 
@@ -291,9 +346,11 @@ pub(crate) fn rebuild_read_models_in(tx: &Transaction<'_>, policy: Option<&Polic
 pub(crate) fn project_tasks_on_upgrade(tx: &Transaction<'_>, _version: i64) -> Result<()> {
     // The profile's policy as `settings` keeps it, read here because the profile is not open yet.
     let source: Option<String> = tx
-        .query_row("SELECT value FROM settings WHERE key = 'policy'", [], |row| {
-            row.get(0)
-        })
+        .query_row(
+            "SELECT value FROM settings WHERE key = 'policy'",
+            [],
+            |row| row.get(0),
+        )
         .optional()?;
     let policy = source.and_then(|source| holdfast_core::policy::parse_policy(&source).ok());
     rebuild_read_models_in(tx, policy.as_ref())

@@ -15,6 +15,7 @@ pub mod notes;
 pub mod page;
 mod projection;
 pub mod queues;
+pub mod roster;
 pub mod settings;
 pub mod sync;
 

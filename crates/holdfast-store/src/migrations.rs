@@ -30,6 +30,13 @@ const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../migrations/0010_one_event_record.sql"),
         then: Some(crate::events::reseal_on_upgrade),
     },
+    sql(include_str!(
+        "../migrations/0011_account_terms_roster_user_ids.sql"
+    )),
+    Migration {
+        sql: include_str!("../migrations/0012_task_assignment.sql"),
+        then: Some(crate::case_commands::project_tasks_on_upgrade),
+    },
 ];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;

@@ -231,4 +231,3 @@ pub(crate) fn forget_pending_notes(tx: &Transaction<'_>) -> Result<()> {
     )?;
     Ok(())
 }
-

@@ -155,7 +155,8 @@ fn read_task(row: &rusqlite::Row<'_>, first: usize) -> Result<QueueTask> {
         assignee: row.get(first + 2)?,
         assignee_role: role
             .map(|role| {
-                Role::parse(&role).ok_or_else(|| StoreError::Corrupt(format!("task role \"{role}\"")))
+                Role::parse(&role)
+                    .ok_or_else(|| StoreError::Corrupt(format!("task role \"{role}\"")))
             })
             .transpose()?,
         detail: row.get(first + 4)?,

@@ -1,12 +1,16 @@
-//! The profile's own settings: the policy it works under and who its local user is. Stored in the
+//! The profile's own settings: the policy it works under and who its local user is (a stable id,
+//! a name to show, roles; every change to them recorded in the audit trail). Stored in the
 //! encrypted database like everything else about the profile.
 
 use holdfast_core::policy::{parse_policy, Policy};
+use holdfast_core::record::{user_aggregate_id, EventRecord, Recording, UserDescription};
 use holdfast_core::role::Role;
 use holdfast_core::workflow::Actor;
+use jiff::Timestamp;
 use rusqlite::OptionalExtension;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
+use uuid::Uuid;
 
 use crate::error::{Result, StoreError};
 use crate::Database;
@@ -17,6 +21,19 @@ const LOCAL_USER: &str = "local_user";
 /// The person using this profile, until the sync server says who they are.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct LocalUser {
+    /// Who they are, for every rule that compares people ("another person verifies"): created
+    /// once, kept when the name or roles change. A profile made before users had ids kept the
+    /// name it had then as its id; in a profile joined to a team server it is the server's user.
+    #[serde(default)]
+    pub id: String,
+    /// What the desk shows.
+    pub name: String,
+    pub roles: Vec<Role>,
+}
+
+/// What the person using a profile may say about themselves: a name and roles (never their id).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct LocalUserChange {
     pub name: String,
     pub roles: Vec<Role>,
 }
@@ -24,9 +41,16 @@ pub struct LocalUser {
 impl LocalUser {
     pub fn actor(&self) -> Actor {
         Actor {
-            user_id: self.name.clone(),
+            user_id: self.id.clone(),
             roles: self.roles.clone(),
             active: true,
+        }
+    }
+
+    fn description(&self) -> UserDescription {
+        UserDescription {
+            name: self.name.clone(),
+            roles: self.roles.clone(),
         }
     }
 }
@@ -83,34 +107,192 @@ impl Database {
     pub fn local_user(&self) -> Result<Option<LocalUser>> {
         self.setting(LOCAL_USER)?
             .map(|json| {
-                serde_json::from_str(&json).map_err(|e| {
-                    StoreError::Corrupt(format!("the stored local user is damaged: {e}"))
-                })
+                serde_json::from_str::<LocalUser>(&json)
+                    .map(|mut user| {
+                        // Written before users had ids and not migrated: the name was the id.
+                        if user.id.is_empty() {
+                            user.id = user.name.clone();
+                        }
+                        user
+                    })
+                    .map_err(|e| {
+                        StoreError::Corrupt(format!("the stored local user is damaged: {e}"))
+                    })
             })
             .transpose()
     }
 
-    /// Records who uses this profile (and makes them someone work can be assigned to).
-    pub fn set_local_user(&mut self, user: &LocalUser) -> Result<()> {
-        let name = user.name.trim();
+    /// Records who uses this profile (and makes them someone work can be assigned to): the first
+    /// time, a new user with a new id; afterwards, the same user with a new name or roles. Every
+    /// change is recorded in the audit trail as a `user_changed` event, by the user themselves.
+    pub fn set_local_user(
+        &mut self,
+        change: &LocalUserChange,
+        now: Timestamp,
+    ) -> Result<LocalUser> {
+        let name = change.name.trim();
         if name.is_empty() {
             return Err(StoreError::Rule(holdfast_core::CoreError::invalid(
                 "name",
                 "say who you are",
             )));
         }
-        if user.roles.is_empty() {
+        if change.roles.is_empty() {
             return Err(StoreError::Rule(holdfast_core::CoreError::invalid(
                 "roles",
                 "choose at least one role",
             )));
         }
+        let before = self.local_user()?;
         let user = LocalUser {
+            id: before
+                .as_ref()
+                .map_or_else(|| Uuid::now_v7().to_string(), |user| user.id.clone()),
             name: name.to_owned(),
-            roles: user.roles.clone(),
+            roles: change.roles.clone(),
         };
-        let json = serde_json::to_string(&user).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        self.set_setting(LOCAL_USER, &json)?;
-        self.upsert_user(&user.name, &user.roles, true)
+        if before.as_ref() == Some(&user) {
+            return Ok(user);
+        }
+        let taken: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT id FROM users WHERE name = ?1 AND id <> ?2",
+                [&user.name, &user.id],
+                |row| row.get(0),
+            )
+            .optional()?;
+        if taken.is_some() {
+            // Taking another person's name would make the desk show two people as one.
+            return Err(StoreError::Rule(holdfast_core::CoreError::invalid(
+                "name",
+                format!(
+                    "{} is another person on this profile: switch to them instead",
+                    user.name
+                ),
+            )));
+        }
+        self.save_local_user(&user, before.as_ref().map(LocalUser::description), now)?;
+        Ok(user)
     }
+
+    /// Hands this profile to another person (a local profile is shared at one desk, where one
+    /// person requests a refund and another verifies it): the user of that name the profile knows,
+    /// with the roles given, or a new user with a new id. Unlike a rename, the desk then acts as
+    /// someone else, and the audit trail says who took over, when and with which roles.
+    pub fn switch_local_user(
+        &mut self,
+        change: &LocalUserChange,
+        now: Timestamp,
+    ) -> Result<LocalUser> {
+        let name = change.name.trim();
+        if name.is_empty() || change.roles.is_empty() {
+            // The same words as a change of name or roles.
+            return self.set_local_user(change, now);
+        }
+        let current = self.local_user()?;
+        let known: Option<(String, String)> = self
+            .conn
+            .query_row(
+                "SELECT id, roles FROM users WHERE name = ?1",
+                [name],
+                |row| Ok((row.get(0)?, row.get(1)?)),
+            )
+            .optional()?;
+        let (id, before) = match known {
+            Some((id, roles)) => {
+                let roles = serde_json::from_str(&roles)
+                    .map_err(|e| StoreError::Corrupt(format!("user row: roles ({e})")))?;
+                let before = UserDescription {
+                    name: name.to_owned(),
+                    roles,
+                };
+                (id, Some(before))
+            }
+            None => (Uuid::now_v7().to_string(), None),
+        };
+        let user = LocalUser {
+            id,
+            name: name.to_owned(),
+            roles: change.roles.clone(),
+        };
+        if current.as_ref() == Some(&user) {
+            return Ok(user);
+        }
+        self.save_local_user(&user, before, now)?;
+        Ok(user)
+    }
+
+    /// Keeps `user` as the profile's user and, in a profile of its own, records the change by
+    /// them on their aggregate (`before`: how the profile knew them, `None` for someone new).
+    fn save_local_user(
+        &mut self,
+        user: &LocalUser,
+        before: Option<UserDescription>,
+        now: Timestamp,
+    ) -> Result<()> {
+        let policy_version = self
+            .policy()?
+            .map(|policy| policy.version_tag())
+            .unwrap_or_default();
+        let tx = self.conn.transaction()?;
+        write_local_user(&tx, user, true)?;
+        // A joined profile's log is the organisation's, copied from the server: the server says
+        // who its users are, so nothing is recorded here.
+        if self.synced.is_none() {
+            let version: i64 = tx.query_row(
+                "SELECT coalesce(max(aggregate_version), 0) FROM events WHERE aggregate_id = ?1",
+                [user_aggregate_id(&user.id).to_string()],
+                |row| row.get(0),
+            )?;
+            let event = EventRecord::user_changed(
+                Uuid::now_v7(),
+                &user.id,
+                before.as_ref(),
+                &user.description(),
+                version as u64 + 1,
+                Recording {
+                    actor: &user.id,
+                    policy_version: &policy_version,
+                    at: now,
+                },
+            )?;
+            crate::events::append(&tx, &event)?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The profile's user as the team server describes them (id and name are the server's user).
+    pub(crate) fn adopt_local_user(&mut self, user: &LocalUser, active: bool) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        write_local_user(&tx, user, active)?;
+        tx.commit()?;
+        Ok(())
+    }
+}
+
+/// Keeps `user` as the profile's user and as a person work can be assigned to, inside `tx`.
+fn write_local_user(tx: &rusqlite::Transaction<'_>, user: &LocalUser, active: bool) -> Result<()> {
+    let json = serde_json::to_string(user).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    tx.execute(
+        "INSERT INTO settings (key, value) VALUES (?1, ?2)
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        [LOCAL_USER, &json],
+    )?;
+    let roles =
+        serde_json::to_string(&user.roles).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    // Names are unique in the table: a row that still holds the new name under another id is a
+    // former local user's (before ids, each name had a row), and this person now answers to it.
+    tx.execute(
+        "DELETE FROM users WHERE name = ?1 AND id <> ?2",
+        [&user.name, &user.id],
+    )?;
+    tx.execute(
+        "INSERT INTO users (id, name, roles, active) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (id) DO UPDATE SET name = excluded.name, roles = excluded.roles,
+            active = excluded.active",
+        rusqlite::params![user.id, user.name, roles, active],
+    )?;
+    Ok(())
 }

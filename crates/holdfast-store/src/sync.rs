@@ -152,9 +152,12 @@ impl Database {
                 ),
             )));
         }
+        // The local user's own changes (`user` events) do not make a profile hold work: they go
+        // with the local user, whom the server's user replaces.
         let (events, accounts): (i64, i64) = self.conn.query_row(
-            "SELECT (SELECT count(*) FROM events), (SELECT count(*) FROM accounts)",
-            [],
+            "SELECT (SELECT count(*) FROM events WHERE aggregate_type <> ?1),
+                    (SELECT count(*) FROM accounts)",
+            [holdfast_core::record::USER],
             |row| Ok((row.get(0)?, row.get(1)?)),
         )?;
         if events > 0 || accounts > 0 {
@@ -164,6 +167,9 @@ impl Database {
         let state = replica.save_state().map_err(engine_error)?;
         let me_json = serde_json::to_string(me).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         let tx = self.conn.transaction()?;
+        // The organisation's log, copied from the server seq by seq, becomes this profile's log.
+        tx.execute("DELETE FROM events", [])?;
+        tx.execute("DELETE FROM audit_head", [])?;
         tx.execute(
             "INSERT INTO sync_state (id, server, me, replica) VALUES (1, ?1, ?2, ?3)",
             rusqlite::params![server, me_json, state],
@@ -207,10 +213,14 @@ impl Database {
             // A user with no roles can read but decides nothing; the engine refuses each step.
             return self.upsert_user(&me.user, &[], me.active);
         }
-        self.set_local_user(&LocalUser {
-            name: me.user.clone(),
-            roles: me.roles.clone(),
-        })
+        self.adopt_local_user(
+            &LocalUser {
+                id: me.user.clone(),
+                name: me.user.clone(),
+                roles: me.roles.clone(),
+            },
+            me.active,
+        )
     }
 
     /// Notes the outcome of a sync round: when it completed, or why it failed.

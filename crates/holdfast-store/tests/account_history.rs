@@ -12,7 +12,7 @@ use holdfast_core::role::Role;
 use holdfast_core::workflow::{Actor, CaseCommand, OfferProposal};
 use holdfast_store::account_history::{OfferOutcome, RefundProgress};
 use holdfast_store::accounts::AccountQuery;
-use holdfast_store::queues::Queue;
+use holdfast_store::queues::{Queue, QueueViewer};
 use holdfast_store::{Database, StoreError};
 use uuid::Uuid;
 
@@ -116,10 +116,10 @@ impl Desk {
     fn queue(&self, queue: Queue) -> Vec<Uuid> {
         self.fixture
             .db
-            .queue(queue, "amy")
+            .queue(queue, &QueueViewer::named("amy"))
             .unwrap()
             .into_iter()
-            .map(|case| case.id)
+            .map(|item| item.case.id)
             .collect()
     }
 }
@@ -340,7 +340,11 @@ fn an_offer_outside_the_limits_waits_in_the_approval_queue_until_approved_or_ans
         "an offer inside the limits waits for no one"
     );
     assert_eq!(
-        desk.fixture.db.queue_counts("amy").unwrap().offer_approvals,
+        desk.fixture
+            .db
+            .queue_counts(&QueueViewer::named("amy"))
+            .unwrap()
+            .offer_approvals,
         3
     );
 
@@ -355,7 +359,11 @@ fn an_offer_outside_the_limits_waits_in_the_approval_queue_until_approved_or_ans
     );
     assert!(desk.queue(Queue::OfferApprovals).is_empty());
     assert_eq!(
-        desk.fixture.db.queue_counts("amy").unwrap().offer_approvals,
+        desk.fixture
+            .db
+            .queue_counts(&QueueViewer::named("amy"))
+            .unwrap()
+            .offer_approvals,
         0
     );
 
@@ -411,7 +419,7 @@ fn refunds_with_billing_are_in_the_processing_queue_until_completed_or_denied() 
     assert_eq!(
         desk.fixture
             .db
-            .queue_counts("amy")
+            .queue_counts(&QueueViewer::named("amy"))
             .unwrap()
             .refunds_to_process,
         2
@@ -434,7 +442,7 @@ fn refunds_with_billing_are_in_the_processing_queue_until_completed_or_denied() 
     assert_eq!(
         desk.fixture
             .db
-            .queue_counts("amy")
+            .queue_counts(&QueueViewer::named("amy"))
             .unwrap()
             .refunds_to_process,
         0

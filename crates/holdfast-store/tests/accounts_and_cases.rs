@@ -7,6 +7,7 @@ use std::collections::HashSet;
 
 use common::{draft, now, Fixture};
 use holdfast_core::case::RequestChannel;
+use holdfast_core::money::Money;
 use holdfast_core::policy::{parse_policy, Policy};
 use holdfast_core::role::Role;
 use holdfast_core::workflow::{Actor, CaseCommand};
@@ -80,7 +81,7 @@ fn a_preview_tells_new_changed_and_unchanged_rows_apart_and_writes_nothing() {
         .import_accounts(&[draft("A-1", "Acme"), draft("A-2", "Beta")], now())
         .unwrap();
     let mut changed = draft("A-2", "Beta");
-    changed.accounts_receivable.minor = 2_500;
+    changed.accounts_receivable = Some(Money::new(2_500, changed.mrr.currency));
     let rows = [draft("A-1", "Acme"), changed, draft("A-3", "Gamma")];
     assert_eq!(
         fixture.db.import_changes(&rows).unwrap(),

@@ -12,7 +12,7 @@ use holdfast_core::role::Role;
 use holdfast_core::workflow::{Actor, CaseCommand};
 use holdfast_store::accounts::AccountQuery;
 use holdfast_store::events::AuditVerdict;
-use holdfast_store::queues::Queue;
+use holdfast_store::queues::{Queue, QueueViewer};
 use holdfast_store::{Database, StoreError};
 use uuid::Uuid;
 
@@ -148,14 +148,30 @@ fn a_wootrecruit_case_walks_to_cancellation_with_its_queues_and_audit_trail() {
         vec![(case_id, Some("carla".into()))]
     );
     assert_eq!(
-        fixture.db.queue(Queue::MyTasks, "carla").unwrap()[0].id,
+        fixture
+            .db
+            .queue(Queue::MyTasks, &QueueViewer::named("carla"))
+            .unwrap()[0]
+            .case
+            .id,
         case_id
     );
-    assert!(fixture.db.queue(Queue::MyTasks, "amy").unwrap().is_empty());
-    assert_eq!(fixture.db.queue_counts("carla").unwrap().escalations, 1);
     assert!(fixture
         .db
-        .queue(Queue::Finalizations, "max")
+        .queue(Queue::MyTasks, &QueueViewer::named("amy"))
+        .unwrap()
+        .is_empty());
+    assert_eq!(
+        fixture
+            .db
+            .queue_counts(&QueueViewer::named("carla"))
+            .unwrap()
+            .escalations,
+        1
+    );
+    assert!(fixture
+        .db
+        .queue(Queue::Finalizations, &QueueViewer::named("max"))
         .unwrap()
         .is_empty());
 
@@ -181,12 +197,21 @@ fn a_wootrecruit_case_walks_to_cancellation_with_its_queues_and_audit_trail() {
     .unwrap();
     assert!(fixture.db.open_tasks("csm_escalation").unwrap().is_empty());
     // Every gate met: the case waits for a manager.
-    let finalizations = fixture.db.queue(Queue::Finalizations, "max").unwrap();
+    let finalizations = fixture
+        .db
+        .queue(Queue::Finalizations, &QueueViewer::named("max"))
+        .unwrap();
     assert_eq!(
-        finalizations.iter().map(|c| c.id).collect::<Vec<_>>(),
+        finalizations
+            .iter()
+            .map(|item| item.case.id)
+            .collect::<Vec<_>>(),
         vec![case_id]
     );
-    let counts = fixture.db.queue_counts("carla").unwrap();
+    let counts = fixture
+        .db
+        .queue_counts(&QueueViewer::named("carla"))
+        .unwrap();
     assert_eq!(
         (counts.finalizations, counts.escalations, counts.my_tasks),
         (1, 0, 0)
@@ -203,7 +228,7 @@ fn a_wootrecruit_case_walks_to_cancellation_with_its_queues_and_audit_trail() {
     assert_eq!(done.version, 7);
     assert!(fixture
         .db
-        .queue(Queue::Finalizations, "max")
+        .queue(Queue::Finalizations, &QueueViewer::named("max"))
         .unwrap()
         .is_empty());
 
@@ -388,10 +413,10 @@ fn read_models_rebuilt_from_the_events_equal_the_live_ones() {
     let live = read_models(&path, &fixture.key);
     assert!(live.len() >= 6, "{live:#?}");
     let offers_waiting = |db: &Database| -> Vec<Uuid> {
-        db.queue(Queue::OfferApprovals, "amy")
+        db.queue(Queue::OfferApprovals, &QueueViewer::named("amy"))
             .unwrap()
             .into_iter()
-            .map(|case| case.id)
+            .map(|item| item.case.id)
             .collect()
     };
     assert_eq!(offers_waiting(&fixture.db), vec![offer_cases[0]]);

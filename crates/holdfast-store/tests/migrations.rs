@@ -75,6 +75,7 @@ fn a_log_written_before_the_hashed_form_was_fixed_is_resealed_on_upgrade() {
         let conn = rusqlite::Connection::open(&path).unwrap();
         conn.execute_batch(&format!("PRAGMA key = \"x'{}'\";", fixture.key.to_hex()))
             .unwrap();
+        undo_migration_11(&conn);
         conn.execute_batch(
             "DROP TABLE audit_reseals;
              CREATE TABLE outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, command_id TEXT NOT NULL UNIQUE,
@@ -139,4 +140,62 @@ fn a_log_written_before_the_hashed_form_was_fixed_is_resealed_on_upgrade() {
         )
         .unwrap();
     assert_eq!(triggers, 0, "no read model is kept by SQL triggers");
+}
+
+/// Takes a database back to before migration 0011 (account terms, the roster, user ids).
+fn undo_migration_11(conn: &rusqlite::Connection) {
+    conn.execute_batch(
+        "DROP TABLE sales_reps;
+         ALTER TABLE accounts DROP COLUMN plan_price_minor;
+         ALTER TABLE accounts DROP COLUMN billing_period_start;
+         ALTER TABLE accounts DROP COLUMN billing_period_end;
+         ALTER TABLE accounts DROP COLUMN account_manager;
+         ALTER TABLE accounts DROP COLUMN accounts_receivable_known;
+         PRAGMA user_version = 10;",
+    )
+    .unwrap();
+}
+
+/// A profile made before users had ids: its user keeps the name they had as their id, so the
+/// events they recorded (whose actor is that name) still name them, and a rename keeps it.
+#[test]
+fn an_existing_local_user_keeps_their_name_as_their_id() {
+    use holdfast_core::role::Role;
+    use holdfast_store::settings::LocalUserChange;
+
+    let fixture = Fixture::new();
+    let path = fixture.path();
+    drop(fixture.db);
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch(&format!("PRAGMA key = \"x'{}'\";", fixture.key.to_hex()))
+            .unwrap();
+        undo_migration_11(&conn);
+        conn.execute_batch(
+            r#"INSERT INTO settings (key, value)
+                 VALUES ('local_user', '{"name":"amy","roles":["billing"]}');
+               INSERT INTO users (id, name, roles, active)
+                 VALUES ('0190a0b0-0000-7000-8000-000000000001', 'amy', '["billing"]', 1);"#,
+        )
+        .unwrap();
+    }
+    let mut db = Database::open(&path, &fixture.key).unwrap();
+    let user = db.local_user().unwrap().unwrap();
+    assert_eq!((user.id.as_str(), user.name.as_str()), ("amy", "amy"));
+    assert_eq!(user.actor().user_id, "amy");
+    assert_eq!(db.display_name("amy").unwrap(), "amy");
+
+    let renamed = db
+        .set_local_user(
+            &LocalUserChange {
+                name: "Amy Brooks".into(),
+                roles: vec![Role::Billing],
+            },
+            common::now(),
+        )
+        .unwrap();
+    assert_eq!(renamed.id, "amy");
+    assert_eq!(db.display_name("amy").unwrap(), "Amy Brooks");
+    let people = db.people().unwrap();
+    assert_eq!(people.len(), 1, "{people:?}");
 }

@@ -17,7 +17,7 @@ use holdfast_server::checkpoint::CheckpointSigner;
 use holdfast_server::store::sqlite::SqliteStore;
 use holdfast_server::store::{NewUser, ServerStore, UserRecord};
 use holdfast_server::sync;
-use holdfast_store::queues::Queue;
+use holdfast_store::queues::{Queue, QueueViewer};
 use holdfast_store::{Database, StoreError};
 use holdfast_sync::protocol::Me;
 use uuid::Uuid;
@@ -257,10 +257,20 @@ fn an_escalation_decided_offline_reaches_the_csm_after_both_sync() {
     let mut csm = joined(&server, &carla);
     server.sync(&mut csm.db, &carla);
     assert_eq!(
-        csm.db.queue(Queue::MyTasks, "carla").unwrap()[0].id,
+        csm.db
+            .queue(Queue::MyTasks, &QueueViewer::named("carla"))
+            .unwrap()[0]
+            .case
+            .id,
         case_id
     );
-    assert_eq!(csm.db.queue_counts("carla").unwrap().escalations, 1);
+    assert_eq!(
+        csm.db
+            .queue_counts(&QueueViewer::named("carla"))
+            .unwrap()
+            .escalations,
+        1
+    );
     assert_eq!(
         csm.db
             .account(holdfast_core::account::account_id("A-1"))

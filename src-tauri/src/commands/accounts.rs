@@ -67,7 +67,7 @@ pub enum ImportPreview {
 }
 
 /// Checks the path's shape; the file itself is read by `read_export`.
-fn import_path(text: &str) -> Result<PathBuf, AppError> {
+pub(crate) fn import_path(text: &str) -> Result<PathBuf, AppError> {
     let text = text.trim();
     if text.is_empty() {
         return Err(AppError::validation("path", "choose a CSV file to import"));

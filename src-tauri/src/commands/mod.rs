@@ -11,6 +11,7 @@ pub mod notes;
 pub mod one_time_codes;
 pub mod profile;
 pub mod queues;
+pub mod roster;
 pub mod session;
 pub mod sync;
 

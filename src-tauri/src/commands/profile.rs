@@ -1,7 +1,8 @@
 //! The profile's first start and settings: who uses it, and which procedure it follows.
 
 use holdfast_core::policy::{parse_policy, render_policy, Policy};
-use holdfast_store::settings::LocalUser;
+use holdfast_store::case_commands::Person;
+use holdfast_store::settings::{LocalUser, LocalUserChange};
 use serde::{Deserialize, Serialize};
 use tauri::State;
 use ts_rs::TS;
@@ -92,17 +93,37 @@ fn refuse_when_joined(database: &holdfast_store::Database, what: &str) -> Result
 #[tauri::command]
 pub async fn set_local_user(
     state: State<'_, AppState>,
-    args: LocalUser,
+    args: LocalUserChange,
 ) -> Result<LocalUser, AppError> {
     state
         .with_database(move |database| {
             refuse_when_joined(database, "the user and roles come from the team server")?;
-            database.set_local_user(&args)?;
-            database
-                .local_user()?
-                .ok_or_else(|| AppError::internal("the user was not saved"))
+            Ok(database.set_local_user(&args, jiff::Timestamp::now())?)
         })
         .await
+}
+
+/// Hands the profile to another person (the one of that name it knows, or someone new): unlike
+/// `set_local_user`, which renames the same person, the desk then acts as someone else.
+#[tauri::command]
+pub async fn switch_local_user(
+    state: State<'_, AppState>,
+    args: LocalUserChange,
+) -> Result<LocalUser, AppError> {
+    state
+        .with_database(move |database| {
+            refuse_when_joined(database, "the user and roles come from the team server")?;
+            Ok(database.switch_local_user(&args, jiff::Timestamp::now())?)
+        })
+        .await
+}
+
+/// Everyone the profile knows by id, with the name to show: the desk shows names where the record
+/// keeps ids (a timeline's actor, a refund's requester, a case's owner); an id not listed is
+/// shown as it is.
+#[tauri::command]
+pub async fn list_people(state: State<'_, AppState>) -> Result<Vec<Person>, AppError> {
+    state.with_database(|database| Ok(database.people()?)).await
 }
 
 /// The profile's policy as plain sentences, for the Policy screen.

@@ -176,12 +176,36 @@ tier: string,
 /**
  * The hosting server or region; the exit-interview link depends on it in some procedures.
  */
-hosting_server: string | null, plan: string | null, mrr: Money, customer_since: string | null, total_collected: Money, accounts_receivable: Money, original_sales_rep: string | null, 
+hosting_server: string | null, plan: string | null, mrr: Money, customer_since: string | null, total_collected: Money, 
+/**
+ * What the customer owes now; `None` when the export left it empty: unknown, which is not
+ * zero (routing by A/R never treats an unknown balance as nothing owed).
+ */
+accounts_receivable: Money | null, original_sales_rep: string | null, 
 /**
  * Unpaid invoices on the account, from the billing system; some procedures write them off
  * before cancelling.
  */
-unpaid_invoices: number, };
+unpaid_invoices: number, 
+/**
+ * The plan's price for one billing period, in the account's currency; the prorated refund
+ * at cancellation is computed from it.
+ */
+plan_price: Money | null, 
+/**
+ * The first day of the billing period paid for.
+ */
+billing_period_start: string | null, 
+/**
+ * The first day after the billing period paid for (the next period's start): December is
+ * 2026-12-01 to 2027-01-01. Set together with the start, and after it.
+ */
+billing_period_end: string | null, 
+/**
+ * The person who manages the account (a name); policies that route high-value accounts to
+ * their manager send the case to them.
+ */
+account_manager: string | null, };
 
 export type Account = { id: string, 
 /**
@@ -195,12 +219,36 @@ tier: string,
 /**
  * The hosting server or region; the exit-interview link depends on it in some procedures.
  */
-hosting_server: string | null, plan: string | null, mrr: Money, customer_since: string | null, total_collected: Money, accounts_receivable: Money, original_sales_rep: string | null, 
+hosting_server: string | null, plan: string | null, mrr: Money, customer_since: string | null, total_collected: Money, 
+/**
+ * What the customer owes now; `None` when the export left it empty: unknown, which is not
+ * zero (routing by A/R never treats an unknown balance as nothing owed).
+ */
+accounts_receivable: Money | null, original_sales_rep: string | null, 
 /**
  * Unpaid invoices on the account, from the billing system; some procedures write them off
  * before cancelling.
  */
-unpaid_invoices: number, };
+unpaid_invoices: number, 
+/**
+ * The plan's price for one billing period, in the account's currency; the prorated refund
+ * at cancellation is computed from it.
+ */
+plan_price: Money | null, 
+/**
+ * The first day of the billing period paid for.
+ */
+billing_period_start: string | null, 
+/**
+ * The first day after the billing period paid for (the next period's start): December is
+ * 2026-12-01 to 2027-01-01. Set together with the start, and after it.
+ */
+billing_period_end: string | null, 
+/**
+ * The person who manages the account (a name); policies that route high-value accounts to
+ * their manager send the case to them.
+ */
+account_manager: string | null, };
 
 export type AccountCursor = { name_key: string, id: string, };
 
@@ -310,7 +358,15 @@ export type CasePage = { items: Array<CaseSummary>,
  */
 next: CaseCursor | null, };
 
-export type TimelineEntry = { seq: number, kind: string, actor: string, policy_version: string, recorded_at: string, 
+export type TimelineEntry = { seq: number, kind: string, 
+/**
+ * Who did it: the user's stable id, as recorded.
+ */
+actor: string, 
+/**
+ * The name to show for `actor` now (their current name; the id when unknown).
+ */
+actor_name: string, policy_version: string, recorded_at: string, 
 /**
  * The event itself, as recorded.
  */
@@ -487,7 +543,53 @@ export type CaseCommandArgs = { case_id: string, command: CaseCommand, };
 
 export type Role = "account_manager" | "csm" | "manager" | "billing" | "sales" | "admin";
 
-export type LocalUser = { name: string, roles: Array<Role>, };
+export type LocalUser = { 
+/**
+ * Who they are, for every rule that compares people ("another person verifies"): created
+ * once, kept when the name or roles change. A profile made before users had ids kept the
+ * name it had then as its id; in a profile joined to a team server it is the server's user.
+ */
+id: string, 
+/**
+ * What the desk shows.
+ */
+name: string, roles: Array<Role>, };
+
+export type LocalUserChange = { name: string, roles: Array<Role>, };
+
+export type Person = { id: string, name: string, active: boolean, };
+
+export type RepStatus = "active" | "left" | "unknown";
+
+export type SalesRep = { name: string, 
+/**
+ * `active` or `left`.
+ */
+status: RepStatus, 
+/**
+ * When the roster last changed their status (or first listed them).
+ */
+changed_at: string, };
+
+export type ImportRosterArgs = { 
+/**
+ * The CSV file (`name,status`, status `active` or `left`), as an absolute path.
+ */
+path: string, };
+
+export type RosterImportSummary = { 
+/**
+ * Reps the roster did not list before.
+ */
+added: number, 
+/**
+ * Reps whose status the file changes.
+ */
+changed: number, 
+/**
+ * Reps listed with the status they already had.
+ */
+unchanged: number, };
 
 export type PolicySummary = { id: string, name: string, version: number, };
 
@@ -627,7 +729,11 @@ export type Commands = {
   desk_profile: { args: null; result: DeskProfile };
   list_policy_presets: { args: null; result: Array<PolicySummary> };
   choose_policy: { args: ChoosePolicyArgs; result: PolicySummary };
-  set_local_user: { args: LocalUser; result: LocalUser };
+  set_local_user: { args: LocalUserChange; result: LocalUser };
+  switch_local_user: { args: LocalUserChange; result: LocalUser };
+  list_people: { args: null; result: Array<Person> };
+  import_sales_reps: { args: ImportRosterArgs; result: RosterImportSummary };
+  list_sales_reps: { args: null; result: Array<SalesRep> };
   policy_sentences: { args: null; result: Array<string> };
   search_notes: { args: NoteSearchArgs; result: Array<NoteHit> };
   compose_case_message: { args: ComposeMessageArgs; result: ComposedMessage };

@@ -53,7 +53,8 @@ pub struct AccountFacts {
     pub total_collected: Option<Money>,
     /// When the customer started, for the months in the program.
     pub customer_since: Option<Date>,
-    /// The account's own account manager, for hand-offs of high-value accounts.
+    /// The person who manages the account (a name, from the account import), for policies that
+    /// route high-value accounts to their manager.
     pub account_manager: Option<String>,
 }
 

@@ -13,7 +13,7 @@ use holdfast_core::policy::Policy;
 use holdfast_core::role::Role;
 use holdfast_core::workflow::{Actor, CaseCommand};
 use holdfast_store::accounts::AccountQuery;
-use holdfast_store::settings::LocalUser;
+use holdfast_store::settings::LocalUserChange;
 use holdfast_store::Database;
 use jiff::Timestamp;
 use uuid::Uuid;
@@ -52,14 +52,16 @@ pub struct Fixture {
 pub fn build(db: &mut Database) -> Result<Fixture, Box<dyn std::error::Error>> {
     let started = Instant::now();
     let policy = db.set_policy(POLICY_SOURCE)?;
-    let user = LocalUser {
-        name: "amy".into(),
-        roles: vec![Role::AccountManager],
-    };
-    db.set_local_user(&user)?;
+    let now: Timestamp = "2026-11-24T15:00:00Z".parse()?;
+    let user = db.set_local_user(
+        &LocalUserChange {
+            name: "amy".into(),
+            roles: vec![Role::AccountManager],
+        },
+        now,
+    )?;
     let actor = user.actor();
     let usd = Currency::parse("USD")?;
-    let now: Timestamp = "2026-11-24T15:00:00Z".parse()?;
 
     db.set_bulk_loading(true)?;
     let tiers = policy.tiers.clone();
@@ -77,9 +79,13 @@ pub fn build(db: &mut Database) -> Result<Fixture, Box<dyn std::error::Error>> {
             mrr: Money::new(10_000 + (i as i64 % 500) * 100, usd),
             customer_since: None,
             total_collected: Money::new(1_000_000, usd),
-            accounts_receivable: Money::new((i as i64 % 3) * 60_000, usd),
+            accounts_receivable: Some(Money::new((i as i64 % 3) * 60_000, usd)),
             original_sales_rep: None,
             unpaid_invoices: 0,
+            plan_price: None,
+            billing_period_start: None,
+            billing_period_end: None,
+            account_manager: None,
         })
         .collect();
     db.import_accounts(&drafts, now)?;

@@ -26,9 +26,13 @@ pub fn draft(external_id: &str, name: &str) -> AccountDraft {
         mrr: Money::new(123_450, usd),
         customer_since: Some(jiff::civil::date(2021, 3, 4)),
         total_collected: Money::new(4_500_000, usd),
-        accounts_receivable: Money::new(0, usd),
+        accounts_receivable: Some(Money::new(0, usd)),
         original_sales_rep: Some("Rob Reyes".into()),
         unpaid_invoices: 0,
+        plan_price: None,
+        billing_period_start: None,
+        billing_period_end: None,
+        account_manager: None,
     }
 }
 

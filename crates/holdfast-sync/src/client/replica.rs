@@ -535,7 +535,7 @@ impl Replica {
                     }
                 }
                 Decoded::Account(account) => {
-                    self.index.apply_account(account);
+                    self.index.apply_account(*account);
                     if let Some(origin) = event.origin {
                         if origin.client_id == self.saved.client_id {
                             arrived.entry(origin.seq).or_default();
@@ -744,7 +744,7 @@ impl Replica {
                 Decoded::Case(case_event) => {
                     index.apply_case(event.record.aggregate_id, &case_event)
                 }
-                Decoded::Account(account) => index.apply_account(account),
+                Decoded::Account(account) => index.apply_account(*account),
             }
         }
         for checkpoint in saved.checkpoints.values() {
@@ -825,7 +825,8 @@ enum Verification {
 
 enum Decoded {
     Case(CaseEvent),
-    Account(Account),
+    // Boxed: an account is several times the size of a case event.
+    Account(Box<Account>),
 }
 
 fn decode(event: &SyncedEvent) -> Result<Decoded, ClientError> {
@@ -846,7 +847,7 @@ fn decode(event: &SyncedEvent) -> Result<Decoded, ClientError> {
             if account.id != record.aggregate_id {
                 return Err(unreadable("an account event for another account".into()));
             }
-            Ok(Decoded::Account(account))
+            Ok(Decoded::Account(Box::new(account)))
         }
         (aggregate, kind) => Err(unreadable(format!("unknown event {aggregate}/{kind}"))),
     }

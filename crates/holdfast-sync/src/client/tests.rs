@@ -812,11 +812,15 @@ fn pages_that_do_not_fit_change_nothing_and_do_not_stop_syncing() {
     let (mut replica, case_id) = synced(&mut script, &world, &ann);
     let context = world.context(&ann);
     script.case(case_id, CaseEvent::RequestLogged, None);
-    script.case(case_id, CaseEvent::Acknowledged {
+    script.case(
+        case_id,
+        CaseEvent::Acknowledged {
             at: now(),
             channel: None,
             note: None,
-        }, None);
+        },
+        None,
+    );
     // A page that skips event 3.
     let mut gap = script.pull(3);
     gap.checkpoint = None;
