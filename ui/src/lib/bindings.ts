@@ -372,11 +372,11 @@ actor_name: string, policy_version: string, recorded_at: string,
  */
 event: Record<string, unknown>, };
 
-export type Gate = "identity_verified" | "form_received" | "csm_engaged" | "invoices_written_off" | "request_logged" | "offer_approved" | "second_verifier" | "refund_verified";
+export type Gate = "identity_verified" | "form_received" | "csm_engaged" | "invoices_written_off" | "request_logged" | "offer_approved" | "second_verifier" | "refund_verified" | "second_approver" | "retention_attempted" | "reason_captured" | "checklist_item";
 
 export type Blocker = { gate: Gate, reason: string, };
 
-export type Route = "save_call" | "sympathetic_reply" | "escalate_to_csm" | "manager_retention" | "continue";
+export type Route = "save_call" | "sympathetic_reply" | "escalate_to_csm" | "manager_retention" | "continue" | "hand_off";
 
 export type OfferKind = "discount" | "credit" | "tier_upgrade" | "freeze" | "priority_support" | "strategy_session" | "integration_help" | "flexible_terms" | "custom_pricing" | "order_discount" | "free_expedited_shipping" | "product_swap" | "next_order_coupon";
 
@@ -394,9 +394,13 @@ once_per_account: boolean,
  */
 needs_approval: boolean, };
 
-export type PendingOffer = { offer_id: string, terms: OfferProposal, needs_approval: boolean, approved: boolean, };
+export type PendingOffer = { offer_id: string, terms: OfferProposal, needs_approval: boolean, approved: boolean, 
+/**
+ * Who proposed it; someone else approves it.
+ */
+proposed_by: string, };
 
-export type NextActionId = "acknowledge" | "verify" | "send_form" | "form_received" | "reason" | "route" | "retention" | "offer" | "approve_offer" | "accept_offer" | "decline_offer" | "escalate" | "refund" | "write_off" | "log" | "finalize" | "withdraw" | "confirm" | "feedback" | "win_back" | "verify_refund" | "complete_refund";
+export type NextActionId = "acknowledge" | "verify" | "send_form" | "form_received" | "reason" | "route" | "retention" | "offer" | "approve_offer" | "accept_offer" | "decline_offer" | "escalate" | "refund" | "write_off" | "log" | "finalize" | "withdraw" | "confirm" | "feedback" | "win_back" | "verify_refund" | "complete_refund" | "enter_receivable" | "hand_off";
 
 export type NextAction = { id: NextActionId, label: string, step: Step, 
 /**
@@ -444,7 +448,22 @@ offers_granted: Array<string>,
 /**
  * Refunds above this need a second person's verification.
  */
-refund_threshold: Money, refunds: Array<Refund>, 
+refund_threshold: Money, 
+/**
+ * Whether the threshold is compared with each request or with the case's total.
+ */
+refund_threshold_applies_to: ThresholdScope, 
+/**
+ * Refunds are possible up to this many days after the charge; the refund form then asks
+ * for the charge date.
+ */
+refund_window_days: number | null, 
+/**
+ * The case's refunds with what whoever approves them needs to see: the amount, who
+ * requested it and why (`justification`), the charge date, why it is under review, and
+ * whether billing had a heads-up.
+ */
+refunds: Array<Refund>, 
 /**
  * Unpaid invoices on the account, and how many this case wrote off.
  */
@@ -481,7 +500,43 @@ next_actions: Array<NextAction>,
 /**
  * Guarded steps the sync server did not apply because the case had moved.
  */
-conflicts: Array<SyncConflict>, };
+conflicts: Array<SyncConflict>, 
+/**
+ * Routing needs the accounts receivable and nobody knows them: the desk asks for them.
+ */
+receivable_needed: boolean, 
+/**
+ * The accounts receivable entered on the case, if any.
+ */
+receivable_entered: Money | null, 
+/**
+ * Routing waits for the reason, because the policy routes on it.
+ */
+reason_needed_for_route: boolean, 
+/**
+ * Who holds the case: a person or team, or a role.
+ */
+owner: string | null, owner_role: Role | null, 
+/**
+ * The policy's finalization checklist, each item with who did it.
+ */
+finalization_checklist: Array<ChecklistItemStatus>, 
+/**
+ * A message with the account's exit-survey link was sent.
+ */
+survey_link_sent: boolean, 
+/**
+ * The win-back check-ins with their assignee and outcome, once scheduled.
+ */
+win_back: Array<WinBackCheckIn>, 
+/**
+ * Where the form is submitted and how it is filled in (the policy's), sent with the form.
+ */
+form_submit_to: string | null, form_instructions: string | null, 
+/**
+ * When the form reminder is due, while the form has not come back.
+ */
+form_reminder_due: string | null, };
 
 export type OfferCheckArgs = { case_id: string, offer_id: string, terms: OfferProposal, };
 
@@ -491,11 +546,38 @@ export type OfferCheck = {
  */
 needs_approval: boolean, };
 
-export type Queue = "my_tasks" | "escalations" | "refund_approvals" | "refunds_to_process" | "offer_approvals" | "finalizations";
+export type Queue = "my_tasks" | "escalations" | "refund_approvals" | "refunds_to_process" | "offer_approvals" | "finalizations" | "win_back";
 
 export type QueueArgs = { queue: Queue, };
 
-export type QueueCounts = { my_tasks: number, escalations: number, refund_approvals: number, refunds_to_process: number, offer_approvals: number, finalizations: number, };
+export type QueueCounts = { my_tasks: number, escalations: number, refund_approvals: number, refunds_to_process: number, offer_approvals: number, finalizations: number, win_back: number, };
+
+export type TaskKind = "save_call" | "csm_escalation" | "refund_review" | "refund_processing" | "win_back" | "hand_off" | "billing_heads_up" | "form_reminder";
+
+export type QueueTask = { id: string, kind: TaskKind, assignee?: string | null, assignee_role?: Role | null, 
+/**
+ * What the work is about, without opening the case (the number to call and the reason, why
+ * it was handed off, a refund's amount and justification).
+ */
+detail?: string | null, due_at: string, };
+
+export type QueueItem = { task?: QueueTask | null, id: string, account_id: string, account_name: string, account_tier: string, status: CaseStatus, channel: RequestChannel, requester_name: string, requester_contact: string, received_at: string, opened_at: string, 
+/**
+ * The first-response deadline, in the policy's business hours (set when the case is received).
+ */
+first_response_due?: string | null, 
+/**
+ * When the first response went out; `None` while the first-response clock runs.
+ */
+acknowledged_at?: string | null, 
+/**
+ * The cancellation reason, once captured (an id of the policy's reasons).
+ */
+reason_id?: string | null, 
+/**
+ * Who holds the case now (the save-call rep or the CSM it was escalated to).
+ */
+owner?: string | null, };
 
 export type CaseDetail = { summary: CaseSummary, 
 /**
@@ -509,7 +591,7 @@ export type VerificationMethod = "email_on_file" | "callback_to_phone_on_file" |
 
 export type OfferProposal = { percent: number | null, months: number | null, amount: Money | null, note: string, };
 
-export type CaseCommand = { "command": "receive", case_id: string, account_id: string, channel: RequestChannel, requester_name: string, requester_contact: string, received_at: string | null, } | { "command": "acknowledge" } | { "command": "verify_identity", method: VerificationMethod, 
+export type CaseCommand = { "command": "receive", case_id: string, account_id: string, channel: RequestChannel, requester_name: string, requester_contact: string, received_at: string | null, } | { "command": "acknowledge", channel: AcknowledgeChannel, note: string, } | { "command": "verify_identity", method: VerificationMethod, 
 /**
  * The e-mail address or phone number used; it must be the one on file.
  */
@@ -521,23 +603,33 @@ code_hash: string,
 /**
  * The e-mail address or phone number the code went to; it must be one on file.
  */
-contact: string, } | { "command": "enter_one_time_code", code_hash: string, } | { "command": "fail_verification", note: string, } | { "command": "send_form", how: string, } | { "command": "remind_form" } | { "command": "receive_form", fields: { [key in string]: string }, } | { "command": "capture_reason", reason_id: string, details: string, pain_points: Array<string>, } | { "command": "route" } | { "command": "escalate", csm: string, note: string, } | { "command": "record_csm_outcome", retained: boolean, note: string, } | { "command": "record_retention_outcome", retained: boolean, note: string, } | { "command": "propose_offer", offer_id: string, terms: OfferProposal, } | { "command": "approve_offer" } | { "command": "accept_offer" } | { "command": "decline_offer" } | { "command": "log_request" } | { "command": "write_off_invoices", amount: Money, invoices: number, } | { "command": "request_refund", refund_id: string, amount: Money, 
+contact: string, } | { "command": "enter_one_time_code", code_hash: string, } | { "command": "fail_verification", note: string, } | { "command": "send_form", how: string, } | { "command": "remind_form" } | { "command": "receive_form", fields: { [key in string]: string }, } | { "command": "capture_reason", reason_id: string, details: string, pain_points: Array<string>, } | { "command": "route" } | { "command": "escalate", csm: string, note: string, } | { "command": "record_csm_outcome", retained: boolean, note: string, } | { "command": "record_retention_outcome", retained: boolean, note: string, 
+/**
+ * The captured reason's mitigations (from the policy) that were tried or declined.
+ */
+mitigations_tried: Array<string>, } | { "command": "propose_offer", offer_id: string, terms: OfferProposal, } | { "command": "approve_offer" } | { "command": "accept_offer" } | { "command": "decline_offer" } | { "command": "log_request" } | { "command": "write_off_invoices", amount: Money, invoices: number, } | { "command": "request_refund", refund_id: string, amount: Money, 
 /**
  * Why the customer is entitled to the refund.
  */
-justification: string, } | { "command": "verify_refund", refund_id: string, } | { "command": "complete_refund", refund_id: string, } | { "command": "deny_refund", refund_id: string, 
+justification: string, 
+/**
+ * The day of the charge refunded (as billing dated it). Required when the policy sets a
+ * refund window.
+ */
+charged_on: string | null, } | { "command": "verify_refund", refund_id: string, } | { "command": "complete_refund", refund_id: string, } | { "command": "deny_refund", refund_id: string, 
 /**
  * Told to the customer.
  */
 reason: string, } | { "command": "finalize", effective_date: string, 
 /**
- * Whether the customer was offered an export of their data.
+ * No longer recorded (the policy's checklist item records who offered the export);
+ * accepted so that older desks' commands still parse.
  */
-data_export_offered: boolean, } | { "command": "confirm_cancellation", channel: PreferredChannel, } | { "command": "record_feedback", text: string, 
+data_export_offered: boolean, } | { "command": "confirm_checklist_item", item_id: string, note: string, } | { "command": "record_win_back_outcome", check_in: number, outcome: WinBackOutcome, note: string, } | { "command": "confirm_cancellation", channel: PreferredChannel, } | { "command": "record_feedback", text: string, 
 /**
  * The exit-survey link sent, if any.
  */
-survey_link: string | null, } | { "command": "schedule_win_back" } | { "command": "withdraw", note: string, } | { "command": "add_note", text: string, } | { "command": "record_message", kind: MessageKind, channel: PreferredChannel, body: string, };
+survey_link: string | null, } | { "command": "schedule_win_back" } | { "command": "withdraw", note: string, } | { "command": "add_note", text: string, } | { "command": "record_message", kind: MessageKind, channel: PreferredChannel, body: string, } | { "command": "enter_receivable", amount: Money, } | { "command": "hand_off", task_id: string | null, to: string | null, to_role: Role | null, reason: string, };
 
 export type CaseCommandArgs = { case_id: string, command: CaseCommand, };
 
@@ -597,7 +689,7 @@ export type DeskProfile = { user: LocalUser | null, policy: PolicySummary | null
 
 export type ChoosePolicyArgs = { preset_id: string, };
 
-export type Step = "receive" | "verify_identity" | "track_form" | "capture_reason" | "route" | "propose_offer" | "approve_offer" | "record_offer_outcome" | "escalate" | "record_csm_outcome" | "record_retention_outcome" | "request_refund" | "approve_refund" | "write_off" | "finalize" | "confirm" | "record_feedback" | "schedule_win_back";
+export type Step = "receive" | "verify_identity" | "track_form" | "capture_reason" | "route" | "propose_offer" | "approve_offer" | "record_offer_outcome" | "escalate" | "record_csm_outcome" | "record_retention_outcome" | "request_refund" | "approve_refund" | "complete_refund" | "write_off" | "finalize" | "confirm" | "record_feedback" | "schedule_win_back" | "hand_off" | "confirm_checklist_item" | "record_win_back_outcome";
 
 export type StepPermission = { step: Step, 
 /**
@@ -617,13 +709,73 @@ export type RefundStatus = "under_review" | "billing_in_progress" | "completed" 
 
 export type Refund = { refund_id: string, amount: Money, requested_by: string, 
 /**
- * It was above the threshold when requested, so it needs a second person's verification.
+ * It needed a second person's verification when requested (see `review_reasons`).
  */
-under_review: boolean, verified_by: string | null, status: RefundStatus, };
+under_review: boolean, verified_by: string | null, status: RefundStatus, 
+/**
+ * Why the customer is entitled to it, as the requester wrote it, for whoever approves it.
+ * The state kept by older versions lacks it (and the next three fields).
+ */
+justification: string, 
+/**
+ * The day of the charge refunded, when given.
+ */
+charged_on: string | null, 
+/**
+ * Billing was sent a heads-up about it.
+ */
+billing_heads_up: boolean, 
+/**
+ * Why it is under review; empty when it is not (or was requested before reasons were
+ * recorded).
+ */
+review_reasons: Array<RefundReviewReason>, };
 
 export type SyncConflict = { command: string, by: string, base_version: number, server_version: number, at: string, };
 
-export type Finalization = { effective_date: string, billing_cessation_date: string, prorated_refund: Money | null, data_export_offered: boolean, api_access_revoked: boolean, };
+export type Finalization = { effective_date: string, 
+/**
+ * Older cases only: the finalization used to record it without anyone confirming it.
+ */
+billing_cessation_date: string | null, prorated_refund: Money | null, 
+/**
+ * Older cases only; the checklist records who did it now.
+ */
+data_export_offered: boolean, 
+/**
+ * Older cases only; the checklist records who did it now.
+ */
+api_access_revoked: boolean, };
+
+export type ChecklistWhen = "before" | "after";
+
+export type ChecklistStep = "write_off" | "log" | "confirmation" | "exit_survey" | "win_back";
+
+export type ChecklistItemStatus = { id: string, label: string, when: ChecklistWhen, 
+/**
+ * The step that does it; `None` when a person confirms it (`confirm_checklist_item`).
+ */
+step: ChecklistStep | null, done: boolean, 
+/**
+ * Who confirmed it, when, and their note (items a person confirms).
+ */
+confirmed_by: string | null, confirmed_at: string | null, note: string | null, };
+
+export type WinBackOutcome = "reactivated" | "declined" | "no_answer";
+
+export type WinBackCheckInOutcome = { outcome: WinBackOutcome, note: string, by: string, at: string, };
+
+export type WinBackCheckIn = { 
+/**
+ * 1-based, for `record_win_back_outcome`.
+ */
+number: number, due: string, assignee: string | null, outcome: WinBackCheckInOutcome | null, };
+
+export type AcknowledgeChannel = "message" | "call";
+
+export type RefundReviewReason = "above_threshold" | "outside_window";
+
+export type ThresholdScope = "request" | "case";
 
 export type MessageKind = "acknowledgement" | "sympathetic_reply" | "offer" | "offer_applied" | "under_review" | "refund_notice" | "confirmation" | "exit_survey" | "win_back";
 
@@ -724,7 +876,7 @@ export type Commands = {
   case_detail: { args: CaseArgs; result: CaseDetail };
   run_case_command: { args: CaseCommandArgs; result: CaseDetail };
   check_offer: { args: OfferCheckArgs; result: OfferCheck };
-  list_queue: { args: QueueArgs; result: Array<CaseSummary> };
+  list_queue: { args: QueueArgs; result: Array<QueueItem> };
   queue_counts: { args: null; result: QueueCounts };
   desk_profile: { args: null; result: DeskProfile };
   list_policy_presets: { args: null; result: Array<PolicySummary> };
