@@ -526,6 +526,15 @@ finalization_checklist: Array<ChecklistItemStatus>,
  */
 survey_link_sent: boolean, 
 /**
+ * How the policy lets the first response reach the customer: `message` (recording the
+ * acknowledgement message) and any other way it accepts (a call, recorded with a note).
+ */
+acknowledge_by: Array<AcknowledgeChannel>, 
+/**
+ * The channel the confirmation message went out on after the cancellation, if it did.
+ */
+confirmation_sent_on: PreferredChannel | null, 
+/**
  * The win-back check-ins with their assignee and outcome, once scheduled.
  */
 win_back: Array<WinBackCheckIn>, 

@@ -23,8 +23,8 @@ use crate::case::CaseStatus;
 use crate::error::Gate;
 use crate::money::Money;
 use crate::policy::{
-    ChecklistStep, ChecklistWhen, MessageKind, OfferTerms, Policy, Route, Step, ThresholdScope,
-    VerificationMethod,
+    AcknowledgeChannel, ChecklistStep, ChecklistWhen, MessageKind, OfferTerms, Policy, Route, Step,
+    ThresholdScope, VerificationMethod,
 };
 use crate::role::Role;
 
@@ -171,6 +171,11 @@ pub struct Checklist {
     pub finalization_checklist: Vec<ChecklistItemStatus>,
     /// A message with the account's exit-survey link was sent.
     pub survey_link_sent: bool,
+    /// How the policy lets the first response reach the customer: `message` (recording the
+    /// acknowledgement message) and any other way it accepts (a call, recorded with a note).
+    pub acknowledge_by: Vec<AcknowledgeChannel>,
+    /// The channel the confirmation message went out on after the cancellation, if it did.
+    pub confirmation_sent_on: Option<PreferredChannel>,
     /// The win-back check-ins with their assignee and outcome, once scheduled.
     pub win_back: Vec<WinBackCheckIn>,
     /// Where the form is submitted and how it is filled in (the policy's), sent with the form.
@@ -301,6 +306,8 @@ pub fn checklist(
             })
             .collect(),
         survey_link_sent: state.survey_link_sent,
+        acknowledge_by: policy.sla.acknowledge_by.clone(),
+        confirmation_sent_on: state.confirmation_sent_on,
         win_back: state
             .win_back_check_ins
             .iter()
