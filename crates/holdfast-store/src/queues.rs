@@ -18,15 +18,17 @@ use crate::Database;
 #[serde(rename_all = "snake_case")]
 pub enum Queue {
     /// Open tasks for the viewer: assigned to them by name, or to a role they hold with no one
-    /// named (save calls, escalations, hand-offs, billing's refunds and heads-ups).
+    /// named (save calls, escalations, hand-offs, billing's refunds and heads-ups, win-back
+    /// check-ins).
     MyTasks,
     /// Cases escalated to a CSM, waiting for the CSM's outcome.
     Escalations,
     /// Refunds above the threshold (or outside the refund window), waiting for a second person's
     /// verification.
     RefundApprovals,
-    /// Billing's work: refunds to process ("billing in progress") and the heads-ups on refunds
-    /// under review.
+    /// Refunds with billing ("billing in progress"). Billing's heads-ups on refunds under review
+    /// are in the personal queue of whoever the policy sends them to (its billing person or
+    /// billing staff), since there is nothing to process yet.
     RefundsToProcess,
     /// Open cases whose pending offer is outside the policy's limits and not approved yet, for
     /// whoever the policy lets approve offers.
@@ -106,7 +108,7 @@ fn task_filter(queue: Queue) -> Option<&'static str> {
         }
         Queue::Escalations => "t.kind = 'csm_escalation'",
         Queue::RefundApprovals => "t.kind = 'refund_review'",
-        Queue::RefundsToProcess => "t.kind IN ('refund_processing', 'billing_heads_up')",
+        Queue::RefundsToProcess => "t.kind = 'refund_processing'",
         Queue::WinBack => "t.kind = 'win_back'",
         Queue::OfferApprovals | Queue::Finalizations => return None,
     })

@@ -203,10 +203,11 @@ fn an_event_recorded_at_a_sub_millisecond_instant_verifies() {
         &mut fixture.db,
         &[(Step::Open, at), (Step::Acknowledge, at)],
     );
-    assert_eq!(recorded, 2);
+    // The acknowledgement message is recorded as sent and acknowledges the request: two events.
+    assert_eq!(recorded, 3);
     assert_eq!(
         fixture.db.verify_audit_chain().unwrap(),
-        AuditVerdict::Intact { events: 2 }
+        AuditVerdict::Intact { events: 3 }
     );
     let fixture = fixture.reopen();
     assert_eq!(
