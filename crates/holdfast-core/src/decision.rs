@@ -66,6 +66,8 @@ pub fn account_facts(
         total_collected: Some(draft.total_collected),
         customer_since: draft.customer_since,
         account_manager: draft.account_manager,
+        account_name: Some(draft.name),
+        contact_name: draft.contact_name,
     }
 }
 

@@ -16,6 +16,9 @@ pub enum Gate {
     CsmEngaged,
     InvoicesWrittenOff,
     RequestLogged,
+    /// The cancellation sheet's row has every column (name, phone, total collected, months in the
+    /// program, reason) before the cancellation is finalized.
+    CancellationSheetComplete,
     OfferApproved,
     /// An above-threshold refund is verified by someone other than the person who requested it.
     SecondVerifier,
@@ -42,6 +45,9 @@ impl Gate {
             Gate::CsmEngaged => "a customer success manager has not engaged with the customer yet",
             Gate::InvoicesWrittenOff => "unpaid invoices must be written off first",
             Gate::RequestLogged => "the request has not been logged in the cancellation sheet",
+            Gate::CancellationSheetComplete => {
+                "the cancellation sheet's row is incomplete: the account needs its phone number, total collected and customer-since date, and the case its reason"
+            }
             Gate::OfferApproved => "the offer is outside the policy's limits and needs approval",
             Gate::SecondVerifier => {
                 "a refund above the threshold must be verified by someone other than the person who requested it"

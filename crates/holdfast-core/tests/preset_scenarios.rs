@@ -41,6 +41,10 @@ fn account(tier: &str, receivable_minor: i64) -> AccountFacts {
         plan_price: None,
         billing_period_start: None,
         billing_period_end: None,
+        account_name: Some("Acme Inc".into()),
+        contact_name: Some("Ana Silva".into()),
+        total_collected: Some(usd(1_240_000)),
+        customer_since: Some(jiff::civil::date(2024, 3, 5)),
         ..AccountFacts::default()
     }
 }

@@ -39,6 +39,9 @@ fn facts(tier: &str, receivable_minor: i64) -> AccountFacts {
         original_sales_rep: Some("Rob Reyes".into()),
         original_sales_rep_status: RepStatus::Active,
         preferred_channel: Some(PreferredChannel::Email),
+        account_name: Some("Acme Inc".into()),
+        total_collected: Some(common::usd(1_240_000)),
+        customer_since: Some(jiff::civil::date(2024, 3, 5)),
         ..AccountFacts::default()
     }
 }

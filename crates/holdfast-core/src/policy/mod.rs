@@ -5,7 +5,7 @@
 //! read back as plain sentences (`render`).
 
 mod parse;
-mod render;
+pub(crate) mod render;
 
 use std::collections::BTreeMap;
 

@@ -13,7 +13,8 @@ fn amount(money: &Money) -> String {
     money.to_string()
 }
 
-fn list(items: &[String]) -> String {
+/// "a, b and c".
+pub(crate) fn list(items: &[String]) -> String {
     match items {
         [] => String::new(),
         [one] => one.clone(),
@@ -177,7 +178,10 @@ fn gates(gates: &Gates) -> Vec<String> {
         before.push("every unpaid invoice has been written off".to_string());
     }
     if gates.logged_before_finalization {
-        before.push("the request is logged in the cancellation sheet".to_string());
+        before.push(
+            "the request is logged in the cancellation sheet with its whole row (name, phone number, date of cancellation, total amount collected, months in the program and reason)"
+                .to_string(),
+        );
     }
     if !before.is_empty() {
         sentences.push(format!(

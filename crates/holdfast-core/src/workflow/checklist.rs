@@ -14,6 +14,7 @@ use super::gates::{
 };
 use super::next_actions::{next_actions, NextAction};
 use super::permissions::may_take;
+use super::sheet::{cancellation_sheet_row, CancellationSheetRow};
 use super::{
     AccountFacts, Actor, CaseState, Finalization, PendingOffer, Refund, SyncConflict,
     WinBackCheckInOutcome,
@@ -135,6 +136,8 @@ pub struct Checklist {
     pub invoices_written_off: u32,
     /// The policy asks for the request to be logged (the cancellation sheet).
     pub log_required: bool,
+    /// The case's row of the cancellation sheet, where the policy keeps one (`log_required`).
+    pub cancellation_sheet: Option<CancellationSheetRow>,
     pub logged: bool,
     pub finalization: Option<Finalization>,
     /// The account's preferred channel, on which the confirmation must go out.
@@ -241,6 +244,10 @@ pub fn checklist(
         unpaid_invoices: account.unpaid_invoices,
         invoices_written_off: state.invoices_written_off,
         log_required: policy.gates.logged_before_finalization,
+        cancellation_sheet: policy
+            .gates
+            .logged_before_finalization
+            .then(|| cancellation_sheet_row(state, policy, account)),
         logged: state.logged,
         finalization: state.finalization.clone(),
         preferred_channel: account.preferred_channel,

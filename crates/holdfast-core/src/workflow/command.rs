@@ -56,6 +56,9 @@ pub struct AccountFacts {
     /// The person who manages the account (a name, from the account import), for policies that
     /// route high-value accounts to their manager.
     pub account_manager: Option<String>,
+    /// The account's name and its contact's, for the cancellation sheet's "name" column.
+    pub account_name: Option<String>,
+    pub contact_name: Option<String>,
 }
 
 /// Whether a sales rep still works here. Only a rep the roster says has left counts as gone: a

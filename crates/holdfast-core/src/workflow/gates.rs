@@ -2,6 +2,7 @@
 //! manager can finalize it now. `decide` refuses `Finalize` on the first unmet gate; the checklist
 //! lists them all (and the queues hold the cases with none left).
 
+use super::sheet::cancellation_sheet_row;
 use super::{AccountFacts, CaseState};
 use crate::error::Gate;
 use crate::policy::{ChecklistItem, ChecklistStep, ChecklistWhen, MessageKind, Policy, Route};
@@ -85,6 +86,15 @@ pub fn finalization_blockers(
         (
             gates.retention_before_finalization && retention_due(state),
             Gate::RetentionAttempted,
+        ),
+        // Where the procedure keeps a cancellation sheet, no case is cancelled with a blank in
+        // its row (the reason, its last column to be known, is a gate of its own first).
+        (
+            gates.logged_before_finalization
+                && !cancellation_sheet_row(state, policy, account)
+                    .missing()
+                    .is_empty(),
+            Gate::CancellationSheetComplete,
         ),
     ]
     .into_iter()

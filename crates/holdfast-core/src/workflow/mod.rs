@@ -11,6 +11,7 @@ mod message;
 mod next_actions;
 mod one_time_code;
 mod permissions;
+mod sheet;
 mod state;
 
 pub use checklist::{
@@ -27,6 +28,7 @@ pub use message::{
 pub use next_actions::{NextAction, NextActionId};
 pub use one_time_code::hash_one_time_code;
 pub use permissions::may_take;
+pub use sheet::{cancellation_sheet_row, CancellationSheetRow};
 pub use state::RefundReviewReason;
 pub use state::{
     evolve, CaseState, ChecklistConfirmation, Finalization, OneTimeCode, PendingOffer, Refund,

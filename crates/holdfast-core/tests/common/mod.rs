@@ -143,6 +143,10 @@ pub fn test_account() -> AccountFacts {
         plan_price: Some(usd(31_000)),
         billing_period_start: Some(jiff::civil::date(2026, 12, 1)),
         billing_period_end: Some(jiff::civil::date(2027, 1, 1)),
+        account_name: Some("Acme Inc".into()),
+        contact_name: Some("Ana Silva".into()),
+        total_collected: Some(usd(1_240_000)),
+        customer_since: Some(jiff::civil::date(2024, 3, 5)),
         ..AccountFacts::default()
     }
 }
