@@ -577,7 +577,7 @@ fn billsbee_reads_back_its_key_rules() {
     );
     assert_mentions(
         &sentences,
-        "every unpaid invoice has been written off and the request is logged in the cancellation sheet.",
+        "every unpaid invoice has been written off and the request is logged in the cancellation sheet with its whole row (name, phone number, date of cancellation, total amount collected, months in the program and reason).",
     );
     assert_mentions(&sentences, "In every case, a manager attempts retention.");
 }
