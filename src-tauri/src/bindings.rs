@@ -25,9 +25,9 @@ use holdfast_core::policy::{
 use holdfast_core::read_model::TaskKind;
 use holdfast_core::role::Role;
 use holdfast_core::workflow::{
-    Blocker, CaseCommand, Checklist, ChecklistItemStatus, NextAction, NextActionId, OfferProposal,
-    PendingOffer, RefundReviewReason, RepStatus, WinBackCheckIn, WinBackCheckInOutcome,
-    WinBackOutcome,
+    Blocker, CancellationSheetRow, CaseCommand, Checklist, ChecklistItemStatus, NextAction,
+    NextActionId, OfferProposal, PendingOffer, RefundReviewReason, RepStatus, WinBackCheckIn,
+    WinBackCheckInOutcome, WinBackOutcome,
 };
 use holdfast_store::case_commands::Person;
 use holdfast_store::case_commands::TimelineEntry;
@@ -177,6 +177,7 @@ pub fn typescript() -> String {
         declaration::<ChecklistWhen>(&cfg),
         declaration::<ChecklistStep>(&cfg),
         declaration::<ChecklistItemStatus>(&cfg),
+        declaration::<CancellationSheetRow>(&cfg),
         declaration::<WinBackOutcome>(&cfg),
         declaration::<WinBackCheckInOutcome>(&cfg),
         declaration::<WinBackCheckIn>(&cfg),

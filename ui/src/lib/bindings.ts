@@ -372,7 +372,7 @@ actor_name: string, policy_version: string, recorded_at: string,
  */
 event: Record<string, unknown>, };
 
-export type Gate = "identity_verified" | "form_received" | "csm_engaged" | "invoices_written_off" | "request_logged" | "offer_approved" | "second_verifier" | "refund_verified" | "second_approver" | "retention_attempted" | "reason_captured" | "checklist_item";
+export type Gate = "identity_verified" | "form_received" | "csm_engaged" | "invoices_written_off" | "request_logged" | "cancellation_sheet_complete" | "offer_approved" | "second_verifier" | "refund_verified" | "second_approver" | "retention_attempted" | "reason_captured" | "checklist_item";
 
 export type Blocker = { gate: Gate, reason: string, };
 
@@ -471,7 +471,11 @@ unpaid_invoices: number, invoices_written_off: number,
 /**
  * The policy asks for the request to be logged (the cancellation sheet).
  */
-log_required: boolean, logged: boolean, finalization: Finalization | null, 
+log_required: boolean, 
+/**
+ * The case's row of the cancellation sheet, where the policy keeps one (`log_required`).
+ */
+cancellation_sheet: CancellationSheetRow | null, logged: boolean, finalization: Finalization | null, 
 /**
  * The account's preferred channel, on which the confirmation must go out.
  */
@@ -769,6 +773,25 @@ step: ChecklistStep | null, done: boolean,
  * Who confirmed it, when, and their note (items a person confirms).
  */
 confirmed_by: string | null, confirmed_at: string | null, note: string | null, };
+
+export type CancellationSheetRow = { 
+/**
+ * The client: the account's contact, or the account when it names no contact.
+ */
+name: string | null, phone: string | null, 
+/**
+ * The date the cancellation takes effect once finalized; until then the date it was
+ * requested.
+ */
+date_of_cancellation: string, total_collected: Money | null, 
+/**
+ * Whole months from the customer's start to the date of cancellation.
+ */
+months_in_program: number | null, 
+/**
+ * The reason's label in the policy's words.
+ */
+reason: string | null, };
 
 export type WinBackOutcome = "reactivated" | "declined" | "no_answer";
 
