@@ -2,7 +2,7 @@ import { render, screen } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { CaseDetail } from '../lib/bindings';
-import { accountFixture, checklistFixture, refusing } from '../lib/testing/checklist';
+import { accountFixture, checklistFixture, refundFixture, refusing } from '../lib/testing/checklist';
 
 const invoke = vi.fn();
 vi.mock('@tauri-apps/api/core', () => ({ invoke: (...args: unknown[]) => invoke(...args) }));
@@ -101,14 +101,7 @@ describe('CaseActions', () => {
 
   it('offers the second verifier the refund under review, and shows who requested it', async () => {
     invoke.mockResolvedValue(detail());
-    const refund = {
-      refund_id: '018bcfe5-6800-7000-8000-000000000000',
-      amount: { minor: 150_000, currency: 'USD' },
-      requested_by: 'Amy',
-      under_review: true,
-      verified_by: null,
-      status: 'under_review' as const,
-    };
+    const refund = refundFixture();
     render(CaseActions, { detail: detail({ refunds: [refund] }), onchanged: vi.fn() });
     expect(screen.getByRole('list', { name: 'Refunds' })).toHaveTextContent('requested by Amy');
     await userEvent.setup().click(screen.getByRole('button', { name: 'Verify refund' }));

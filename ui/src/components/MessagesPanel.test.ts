@@ -63,4 +63,28 @@ describe('MessagesPanel', () => {
     await user.selectOptions(screen.getByLabelText('Sent by'), 'email');
     expect(screen.getByRole('button', { name: 'Open in mail client' })).toBeEnabled();
   });
+
+  it('opens the message a step asks for, composed, with the cursor in it; recording it is the step', async () => {
+    invoke.mockResolvedValue({ kind: 'acknowledgement', subject: 'We received your request', body: 'Hi Ana, we have your request.', missing: [], channel: 'email', sent: false });
+    const open = detail();
+    open.checklist = checklistFixture({ acknowledged: false, messages: ['acknowledgement', 'confirmation'] });
+    const { component } = render(MessagesPanel, { detail: open, onchanged: vi.fn() });
+    component.write('acknowledgement');
+    const body = await screen.findByLabelText('Message');
+    await vi.waitFor(() => expect(body).toHaveFocus());
+    expect(invoke).toHaveBeenCalledWith('compose_case_message', { args: { case_id: 'c1', kind: 'acknowledgement' } });
+    expect(screen.getByText('Recording it acknowledges the request.')).toBeVisible();
+  });
+
+  it('warns that only the confirmation on the preferred channel confirms the cancellation', async () => {
+    invoke.mockResolvedValue({ kind: 'confirmation', subject: 'Cancelled', body: 'Acme is cancelled.', missing: [], channel: 'phone', sent: false });
+    const cancelled = detail();
+    cancelled.checklist = checklistFixture({ status: 'cancelled', preferred_channel: 'phone', messages: ['confirmation'] });
+    const { component } = render(MessagesPanel, { detail: cancelled, onchanged: vi.fn() });
+    component.write('confirmation');
+    await screen.findByLabelText('Message');
+    expect(screen.getByText('Recording it confirms the cancellation.')).toBeVisible();
+    await userEvent.setup().selectOptions(screen.getByLabelText('Sent by'), 'email');
+    expect(screen.getByText(/Only the confirmation sent by Phone/)).toBeVisible();
+  });
 });

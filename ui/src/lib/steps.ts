@@ -1,6 +1,6 @@
 // What every step form of the case page shares: how it runs a command, where its error shows, and
 // whether the current user may take the step (the engine's answer, carried by the checklist).
-import type { AppError, CaseCommand, Checklist, Step } from './bindings';
+import type { AppError, CaseCommand, Checklist, MessageKind, Step } from './bindings';
 
 export type StepProps = {
   checklist: Checklist;
@@ -10,6 +10,8 @@ export type StepProps = {
   /** The refusal to show beside `form`, if its last command was refused. */
   errorOf: (form: string) => string | null;
   error: AppError | null;
+  /** Opens the policy's message `kind` in the messages panel, for steps that are a message. */
+  onwrite?: ((kind: MessageKind) => void) | undefined;
 };
 
 /** Why the current user may not take `step`, in the engine's words, or null when they may. */

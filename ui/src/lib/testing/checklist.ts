@@ -1,11 +1,12 @@
 // A checklist as the engine would send it for an open, verified case, for component tests; each
 // test overrides what it is about.
-import type { Account, Checklist, Step } from '../bindings';
+import type { Account, Checklist, Refund, Step } from '../bindings';
 
 export const ALL_STEPS: Step[] = [
   'receive', 'verify_identity', 'track_form', 'capture_reason', 'route', 'propose_offer', 'approve_offer',
   'record_offer_outcome', 'escalate', 'record_csm_outcome', 'record_retention_outcome', 'request_refund',
-  'approve_refund', 'write_off', 'finalize', 'confirm', 'record_feedback', 'schedule_win_back',
+  'approve_refund', 'complete_refund', 'write_off', 'finalize', 'confirm', 'record_feedback', 'schedule_win_back',
+  'hand_off', 'confirm_checklist_item', 'record_win_back_outcome',
 ];
 
 /** Permissions where the user may take every step but those refused here. */
@@ -37,6 +38,8 @@ export function checklistFixture(overrides: Partial<Checklist> = {}): Checklist 
     offers: [],
     offers_granted: [],
     refund_threshold: { minor: 100_000, currency: 'USD' },
+    refund_threshold_applies_to: 'request',
+    refund_window_days: null,
     refunds: [],
     unpaid_invoices: 0,
     invoices_written_off: 0,
@@ -56,6 +59,36 @@ export function checklistFixture(overrides: Partial<Checklist> = {}): Checklist 
     permissions: refusing({}),
     next_actions: [],
     conflicts: [],
+    receivable_needed: false,
+    receivable_entered: null,
+    reason_needed_for_route: false,
+    owner: null,
+    owner_role: null,
+    finalization_checklist: [],
+    survey_link_sent: false,
+    acknowledge_by: ['message'],
+    confirmation_sent_on: null,
+    win_back: [],
+    form_submit_to: null,
+    form_instructions: null,
+    form_reminder_due: null,
+    ...overrides,
+  };
+}
+
+/** A refund as the checklist lists it: requested by Amy, under review above the threshold. */
+export function refundFixture(overrides: Partial<Refund> = {}): Refund {
+  return {
+    refund_id: '018bcfe5-6800-7000-8000-000000000000',
+    amount: { minor: 150_000, currency: 'USD' },
+    requested_by: 'Amy',
+    under_review: true,
+    verified_by: null,
+    status: 'under_review',
+    justification: 'Charged twice in November',
+    charged_on: '2026-11-02',
+    billing_heads_up: true,
+    review_reasons: ['above_threshold'],
     ...overrides,
   };
 }
