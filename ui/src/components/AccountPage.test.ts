@@ -2,6 +2,7 @@ import { render, screen, within } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Account, AccountDetail } from '../lib/bindings';
+import { setPeople } from '../lib/people.svelte';
 
 const invoke = vi.fn();
 vi.mock('@tauri-apps/api/core', () => ({ invoke: (...args: unknown[]) => invoke(...args) }));
@@ -27,6 +28,10 @@ const ACCOUNT: Account = {
   accounts_receivable: usd(250_000),
   original_sales_rep: 'Rita Ng',
   unpaid_invoices: 1,
+  plan_price: usd(1_200_000),
+  billing_period_start: '2026-11-01',
+  billing_period_end: '2026-12-01',
+  account_manager: 'Mo Adams',
 };
 
 const AT = '2026-11-21T15:00:00Z';
@@ -162,6 +167,36 @@ describe('AccountPage', () => {
     const user = userEvent.setup();
     await user.click(within(cases[1]!).getByRole('button', { name: /^Show the case received .* in the inbox$/ }));
     expect(onopencase).toHaveBeenCalledWith('case-1');
+  });
+
+  it('shows the plan price with its billing period and the account manager', () => {
+    invoke.mockResolvedValue(DETAIL);
+    render(AccountPage, { account: ACCOUNT, oncaseopened: vi.fn(), onopencase: vi.fn() });
+    expect(screen.getByText('Plan price').nextElementSibling).toHaveTextContent(/^USD\s?12,000\.00 · 2026-11-01 to 2026-12-01$/);
+    expect(screen.getByText('Account manager').nextElementSibling).toHaveTextContent('Mo Adams');
+  });
+
+  it('shows an unknown A/R as "Unknown", never as zero', () => {
+    invoke.mockResolvedValue(DETAIL);
+    render(AccountPage, { account: { ...ACCOUNT, accounts_receivable: null }, oncaseopened: vi.fn(), onopencase: vi.fn() });
+    expect(screen.getByText('Accounts receivable').nextElementSibling).toHaveTextContent(/^Unknown$/);
+  });
+
+  it('shows who took each step by name, though the record keeps their id', async () => {
+    setPeople([
+      { id: 'u-amy', name: 'Amy Ortiz', active: true },
+      { id: 'u-max', name: 'Max Bauer', active: false },
+    ]);
+    invoke.mockResolvedValue({
+      ...DETAIL,
+      refunds: [{ ...DETAIL.refunds[1]!, requested: { by: 'u-amy', at: AT }, verified: { by: 'u-max', at: AT } }],
+    });
+    render(AccountPage, { account: ACCOUNT, oncaseopened: vi.fn(), onopencase: vi.fn() });
+    const refund = within(await screen.findByRole('list', { name: 'Refunds to this account' })).getByRole('listitem');
+    expect(refund).toHaveTextContent('Requested by Amy Ortiz');
+    expect(refund).toHaveTextContent('Verified by Max Bauer');
+    expect(refund).not.toHaveTextContent('u-amy');
+    setPeople([]);
   });
 
   it('says when a case has no offer or refund yet', async () => {

@@ -26,6 +26,10 @@ function account(external_id: string, name: string): AccountDraft {
     accounts_receivable: usd(0),
     original_sales_rep: null,
     unpaid_invoices: 0,
+    plan_price: null,
+    billing_period_start: null,
+    billing_period_end: null,
+    account_manager: null,
   };
 }
 
@@ -114,6 +118,38 @@ describe('ImportPanel', () => {
     });
     expect(onimported).toHaveBeenCalledWith(summary);
     expect(screen.queryByRole('button', { name: /^Import / })).not.toBeInTheDocument();
+  });
+
+  it('shows the plan price with its billing period, the account manager and an unknown A/R as unknown', async () => {
+    const usd = (minor: number) => ({ minor, currency: 'USD' });
+    const known: AccountDraft = {
+      ...account('A-1', 'Acme Corp'),
+      plan_price: usd(9_900),
+      billing_period_start: '2026-12-01',
+      billing_period_end: '2027-01-01',
+      account_manager: 'Rita Ng',
+      accounts_receivable: usd(0),
+    };
+    const unknown: AccountDraft = { ...account('A-2', 'Beta Industries'), accounts_receivable: null };
+    answer({
+      preview_accounts_import: () => ({ ...GOOD, created: 2, updated: 0, unchanged: 0, rows: [
+        { change: 'new', account: known },
+        { change: 'new', account: unknown },
+      ] }),
+    });
+    render(ImportPanel, { onimported: vi.fn() });
+    await previewPath('/data/terms.csv');
+    const table = await screen.findByRole('table', { name: 'Accounts in the file' });
+    const headers = within(table).getAllByRole('columnheader').map((h) => h.textContent?.trim());
+    expect(headers).toEqual(expect.arrayContaining(['Plan price', 'A/R', 'Account manager']));
+    const column = (name: string) => headers.indexOf(name);
+    const [, first, second] = within(table).getAllByRole('row').map((row) => within(row).queryAllByRole('cell').map((c) => c.textContent?.trim()));
+    expect(first![column('Plan price')]).toMatch(/^USD\s?99\.00 · 2026-12-01 to 2027-01-01$/);
+    expect(first![column('Account manager')]).toBe('Rita Ng');
+    expect(first![column('A/R')]).toMatch(/^USD\s?0\.00$/);
+    // Unknown is not zero.
+    expect(second![column('A/R')]).toBe('Unknown');
+    expect(second![column('Plan price')]).toBe('—');
   });
 
   it('offers no import when every account is already up to date', async () => {

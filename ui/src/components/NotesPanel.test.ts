@@ -3,6 +3,7 @@ import userEvent from '@testing-library/user-event';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { CaseDetail } from '../lib/bindings';
 import { accountFixture, checklistFixture } from '../lib/testing/checklist';
+import { setPeople } from '../lib/people.svelte';
 
 const invoke = vi.fn();
 vi.mock('@tauri-apps/api/core', () => ({ invoke: (...args: unknown[]) => invoke(...args) }));
@@ -18,7 +19,7 @@ function detail(notes: string[] = []): CaseDetail {
     } as CaseDetail['summary'],
     checklist: checklistFixture(),
     timeline: notes.map((text, i) => ({
-      seq: i + 1, kind: 'note_added', actor: 'amy', policy_version: '1', recorded_at: '2026-11-21T10:00:00Z', event: { kind: 'note_added', text },
+      seq: i + 1, kind: 'note_added', actor: 'u-amy', actor_name: 'Amy Ortiz', policy_version: '1', recorded_at: '2026-11-21T10:00:00Z', event: { kind: 'note_added', text },
     })),
   };
 }
@@ -26,6 +27,7 @@ function detail(notes: string[] = []): CaseDetail {
 describe('NotesPanel', () => {
   beforeEach(() => {
     invoke.mockReset();
+    setPeople([]);
   });
 
   it('adds a note through the engine and keeps the text when it is refused', async () => {
@@ -52,5 +54,18 @@ describe('NotesPanel', () => {
     await user.type(screen.getByLabelText('Search all notes'), 'invoice');
     await user.click(await screen.findByRole('button', { name: 'Globex' }));
     expect(onopencase).toHaveBeenCalledWith('c9');
+  });
+
+  it("shows who wrote a note by their name, never the id the record keeps", async () => {
+    setPeople([{ id: 'u-bob', name: 'Bob Lee', active: true }]);
+    invoke.mockResolvedValue([{ case_id: 'c9', account_name: 'Globex', author: 'u-bob', recorded_at: '2026-11-20T10:00:00Z', excerpt: 'the invoice dispute' }]);
+    render(NotesPanel, { detail: detail(['first']), onchanged: vi.fn() });
+    const own = screen.getByRole('list', { name: 'Notes on this case' });
+    expect(own).toHaveTextContent('Amy Ortiz');
+    expect(own).not.toHaveTextContent('u-amy');
+    await userEvent.setup().type(screen.getByLabelText('Search all notes'), 'invoice');
+    const found = await screen.findByRole('list', { name: 'Notes found' });
+    expect(found).toHaveTextContent('Bob Lee');
+    expect(found).not.toHaveTextContent('u-bob');
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { channelName, eventName, formatMoney, parseAmount, relativeTime } from './format';
+import { channelName, dueText, eventName, formatMaybeMoney, formatMoney, parseAmount, planPrice, relativeTime } from './format';
 
 describe('formatMoney', () => {
   it('shows minor units in the currency with its code', () => {
@@ -43,5 +43,35 @@ describe('parseAmount', () => {
   it('refuses what is not an exact amount', () => {
     for (const bad of ['', 'abc', '1.005', '-5', '1,23', '12,3456', '1e3']) expect(parseAmount(bad, 'USD')).toBeNull();
     expect(parseAmount('1.5', 'JPY')).toBeNull();
+  });
+});
+
+describe('dueText', () => {
+  const now = new Date('2026-11-21T10:00:00Z');
+  it('counts down to a deadline and marks it overdue once past', () => {
+    expect(dueText('2026-11-21T10:12:00Z', now)).toMatchObject({ overdue: false, text: 'due in 12 min.' });
+    expect(dueText('2026-11-21T10:00:30Z', now)).toMatchObject({ overdue: false, text: 'due now' });
+    expect(dueText('2026-11-21T09:59:40Z', now)).toMatchObject({ overdue: true, text: 'overdue just now' });
+    expect(dueText('2026-11-21T07:00:00Z', now)).toMatchObject({ overdue: true, text: 'overdue 3 hr.' });
+    expect(dueText('2026-11-19T10:00:00Z', now)).toMatchObject({ overdue: true, text: 'overdue 2 days' });
+    expect(dueText('2026-11-19T10:00:00Z', now).title).toMatch(/^Due /);
+  });
+});
+
+describe('formatMaybeMoney', () => {
+  it('says an unknown amount is unknown, never zero', () => {
+    expect(formatMaybeMoney(null)).toBe('Unknown');
+    expect(formatMaybeMoney({ minor: 0, currency: 'USD' })).toMatch(/0\.00/);
+  });
+});
+
+describe('planPrice', () => {
+  it('gives the price with the period paid for, or what is known of them', () => {
+    const price = { minor: 9_900, currency: 'USD' };
+    expect(planPrice({ plan_price: price, billing_period_start: '2026-12-01', billing_period_end: '2027-01-01' })).toMatch(
+      /^USD\s?99\.00 · 2026-12-01 to 2027-01-01$/,
+    );
+    expect(planPrice({ plan_price: price, billing_period_start: null, billing_period_end: null })).toMatch(/^USD\s?99\.00$/);
+    expect(planPrice({ plan_price: null, billing_period_start: null, billing_period_end: null })).toBe('—');
   });
 });

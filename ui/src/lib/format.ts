@@ -1,6 +1,6 @@
 // How money and time read on the desk: money always with its currency, never converted; times
 // relative where urgency matters, with the absolute instant for a tooltip.
-import type { Money, Role } from './bindings';
+import type { Money, Role, TaskKind } from './bindings';
 
 /**
  * Intl formatters are costly to create (WebKit loads locale data for each one) and cheap to
@@ -97,6 +97,48 @@ export const ROLE_NAMES = {
   sales: 'Sales rep',
   admin: 'Administrator',
 } as const satisfies Record<Role, string>;
+
+/** A task's kind as the queue says it. */
+export const TASK_KIND_NAMES = {
+  save_call: 'Save call',
+  csm_escalation: 'CSM escalation',
+  refund_review: 'Refund to verify',
+  refund_processing: 'Refund to process',
+  win_back: 'Win-back check-in',
+  hand_off: 'Handed off',
+  billing_heads_up: 'Billing heads-up',
+  form_reminder: 'Form reminder',
+} as const satisfies Record<TaskKind, string>;
+
+/** A deadline at `now`: "due in 3 hr.", "due now", "overdue 2 days", with the instant for a tooltip. */
+export function dueText(due: string, now: Date = new Date()): { overdue: boolean; text: string; title: string } {
+  const left = new Date(due).getTime() - now.getTime();
+  const title = `Due ${absoluteTime(due)}`;
+  if (left >= 60_000) return { overdue: false, text: `due ${relativeTime(due, now)}`, title };
+  if (left >= 0) return { overdue: false, text: 'due now', title };
+  if (left > -60_000) return { overdue: true, text: 'overdue just now', title };
+  return { overdue: true, text: `overdue ${relativeTime(due, now).replace(/ ago$/, '')}`, title };
+}
+
+/** Money that may be unknown (an export that left A/R empty): unknown is not zero. */
+export function formatMaybeMoney(money: Money | null | undefined): string {
+  return money ? formatMoney(money) : 'Unknown';
+}
+
+/**
+ * A plan's price with the billing period paid for ("USD 99.00 · 2026-12-01 to 2027-01-01"; the
+ * end is the next period's first day, as the export gives it); "—" when the export had neither.
+ */
+export function planPrice(
+  account: { plan_price: Money | null; billing_period_start: string | null; billing_period_end: string | null },
+): string {
+  const period =
+    account.billing_period_start && account.billing_period_end
+      ? `${account.billing_period_start} to ${account.billing_period_end}`
+      : null;
+  const parts = [account.plan_price ? formatMoney(account.plan_price) : null, period].filter((part) => part !== null);
+  return parts.length ? parts.join(' · ') : '—';
+}
 
 /** An event kind as a timeline line ("offer_proposed" → "Offer proposed"). */
 export function eventName(kind: string): string {

@@ -11,7 +11,7 @@ const { default: Settings } = await import('./Settings.svelte');
 const { requestSyncFocus, resetSyncForTests } = await import('../lib/sync.svelte');
 
 const profile: DeskProfile = {
-  user: { name: 'Ana', roles: ['account_manager'] },
+  user: { id: 'u-ana', name: 'Ana', roles: ['account_manager'] },
   policy: { id: 'saas', name: 'SaaS subscriptions', version: 3 },
 };
 
@@ -54,7 +54,7 @@ describe('Settings: signing in to a team server', () => {
         shell.status = signedIn;
         return Promise.resolve(signedIn);
       },
-      desk_profile: () => Promise.resolve({ ...profile, user: { name: 'ana', roles: ['account_manager', 'csm'] } }),
+      desk_profile: () => Promise.resolve({ ...profile, user: { id: 'ana', name: 'ana', roles: ['account_manager', 'csm'] } }),
     });
     const onprofile = vi.fn();
     const user = show({ onprofile });
@@ -75,7 +75,7 @@ describe('Settings: signing in to a team server', () => {
     // The form is gone with the password in it; the server's view of the user is shown.
     expect(screen.queryByLabelText('Password')).toBeNull();
     expect(screen.getByText('Account manager, Customer success manager')).toBeInTheDocument();
-    expect(onprofile).toHaveBeenCalledWith({ ...profile, user: { name: 'ana', roles: ['account_manager', 'csm'] } });
+    expect(onprofile).toHaveBeenCalledWith({ ...profile, user: { id: 'ana', name: 'ana', roles: ['account_manager', 'csm'] } });
     expect(screen.getByRole('heading', { name: 'Team server' })).toHaveFocus();
   });
 

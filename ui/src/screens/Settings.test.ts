@@ -1,4 +1,4 @@
-import { render, screen } from '@testing-library/svelte';
+import { render, screen, within } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { AuditCheck, DeskProfile } from '../lib/bindings';
@@ -10,7 +10,7 @@ const { default: Settings } = await import('./Settings.svelte');
 const { default: Setup } = await import('./Setup.svelte');
 
 const profile: DeskProfile = {
-  user: { name: 'Ana', roles: ['account_manager'] },
+  user: { id: 'u-ana', name: 'Ana', roles: ['account_manager'] },
   policy: { id: 'saas', name: 'SaaS subscriptions', version: 3 },
 };
 
@@ -33,25 +33,67 @@ describe('Settings', () => {
     answer({});
     render(Settings, { profile, profileDir: '/home/ana/.holdfast/default', onprofile: vi.fn() });
     expect(screen.getByLabelText('Your name')).toHaveValue('Ana');
-    expect(screen.getByRole('checkbox', { name: 'Account manager' })).toBeChecked();
-    expect(screen.getByRole('checkbox', { name: 'Manager' })).not.toBeChecked();
+    const own = within(screen.getByRole('form', { name: 'Your name and roles' }));
+    expect(own.getByRole('checkbox', { name: 'Account manager' })).toBeChecked();
+    expect(own.getByRole('checkbox', { name: 'Manager' })).not.toBeChecked();
     expect(screen.getByText('/home/ana/.holdfast/default')).toBeInTheDocument();
     expect(screen.getByText('SaaS subscriptions (version 3)')).toBeInTheDocument();
   });
 
-  it('switches to acting as another user and hands the new profile up', async () => {
-    answer({ set_local_user: () => Promise.resolve({ name: 'Carla', roles: ['manager'] }) });
+  it('renames the same person with set_local_user, never switching', async () => {
+    answer({ set_local_user: () => Promise.resolve({ id: 'u-ana', name: 'Ana Ruiz', roles: ['manager'] }) });
     const onprofile = vi.fn();
     render(Settings, { profile, profileDir: '/p', onprofile });
+    const own = within(screen.getByRole('form', { name: 'Your name and roles' }));
+    expect(own.getByText(/recorded in the audit trail/)).toBeInTheDocument();
     const user = userEvent.setup();
-    await user.clear(screen.getByLabelText('Your name'));
-    await user.type(screen.getByLabelText('Your name'), 'Carla');
-    await user.click(screen.getByRole('checkbox', { name: 'Account manager' }));
-    await user.click(screen.getByRole('checkbox', { name: 'Manager' }));
-    await user.click(screen.getByRole('button', { name: 'Switch user' }));
-    expect(invoke).toHaveBeenCalledWith('set_local_user', { args: { name: 'Carla', roles: ['manager'] } });
-    expect(onprofile).toHaveBeenCalledWith({ ...profile, user: { name: 'Carla', roles: ['manager'] } });
-    expect(screen.getByRole('status')).toHaveTextContent('You are now acting as Carla (Manager).');
+    await user.clear(own.getByLabelText('Your name'));
+    await user.type(own.getByLabelText('Your name'), 'Ana Ruiz');
+    await user.click(own.getByRole('checkbox', { name: 'Account manager' }));
+    await user.click(own.getByRole('checkbox', { name: 'Manager' }));
+    await user.click(own.getByRole('button', { name: 'Save name and roles' }));
+    expect(invoke).toHaveBeenCalledWith('set_local_user', { args: { name: 'Ana Ruiz', roles: ['manager'] } });
+    expect(invoke.mock.calls.map(([command]) => command)).not.toContain('switch_local_user');
+    expect(onprofile).toHaveBeenCalledWith({ ...profile, user: { id: 'u-ana', name: 'Ana Ruiz', roles: ['manager'] } });
+    expect(own.getByRole('status')).toHaveTextContent('Saved: you are Ana Ruiz (Manager). The change is recorded in the audit trail.');
+  });
+
+  it('switches to another person with switch_local_user, leaving the own name alone', async () => {
+    answer({ switch_local_user: () => Promise.resolve({ id: 'u-carla', name: 'Carla', roles: ['billing', 'manager'] }) });
+    const onprofile = vi.fn();
+    render(Settings, { profile, profileDir: '/p', onprofile });
+    const other = within(screen.getByRole('form', { name: 'Switch to another person' }));
+    expect(other.getByText(/Acts as someone else/)).toBeInTheDocument();
+    const user = userEvent.setup();
+    await user.type(other.getByLabelText('Their name'), '  Carla ');
+    await user.click(other.getByRole('checkbox', { name: 'Billing' }));
+    await user.click(other.getByRole('checkbox', { name: 'Manager' }));
+    await user.click(other.getByRole('button', { name: 'Switch user' }));
+    expect(invoke).toHaveBeenCalledWith('switch_local_user', { args: { name: 'Carla', roles: ['billing', 'manager'] } });
+    expect(invoke.mock.calls.map(([command]) => command)).not.toContain('set_local_user');
+    expect(onprofile).toHaveBeenCalledWith({ ...profile, user: { id: 'u-carla', name: 'Carla', roles: ['billing', 'manager'] } });
+    expect(other.getByRole('status')).toHaveTextContent('You are now acting as Carla (Billing, Manager).');
+    // The switch form is spent; the own form now shows who is acting.
+    expect(other.getByLabelText('Their name')).toHaveValue('');
+    expect(screen.getByLabelText('Your name')).toHaveValue('Carla');
+  });
+
+  it('does not switch without a name and a role (the shell would rename the current person)', async () => {
+    answer({});
+    const onprofile = vi.fn();
+    render(Settings, { profile, profileDir: '/p', onprofile });
+    const other = within(screen.getByRole('form', { name: 'Switch to another person' }));
+    const user = userEvent.setup();
+    await user.click(other.getByRole('button', { name: 'Switch user' }));
+    expect(other.getByText('Say who takes over the desk.')).toBeInTheDocument();
+    await user.type(other.getByLabelText('Their name'), 'Carla');
+    await user.click(other.getByRole('button', { name: 'Switch user' }));
+    expect(other.getByText('Choose at least one role they hold.')).toBeInTheDocument();
+    expect(other.getByLabelText('Their name')).toHaveValue('Carla');
+    const commands = invoke.mock.calls.map(([command]) => command);
+    expect(commands).not.toContain('switch_local_user');
+    expect(commands).not.toContain('set_local_user');
+    expect(onprofile).not.toHaveBeenCalled();
   });
 
   it('shows a refusal beside the field, keeps the input and changes nothing', async () => {
@@ -60,13 +102,14 @@ describe('Settings', () => {
     });
     const onprofile = vi.fn();
     render(Settings, { profile, profileDir: '/p', onprofile });
+    const own = within(screen.getByRole('form', { name: 'Your name and roles' }));
     const user = userEvent.setup();
-    await user.clear(screen.getByLabelText('Your name'));
-    await user.type(screen.getByLabelText('Your name'), 'Bo');
-    await user.click(screen.getByRole('checkbox', { name: 'Account manager' }));
-    await user.click(screen.getByRole('button', { name: 'Switch user' }));
-    expect(await screen.findByText('choose at least one role')).toBeInTheDocument();
-    expect(screen.getByLabelText('Your name')).toHaveValue('Bo');
+    await user.clear(own.getByLabelText('Your name'));
+    await user.type(own.getByLabelText('Your name'), 'Bo');
+    await user.click(own.getByRole('checkbox', { name: 'Account manager' }));
+    await user.click(own.getByRole('button', { name: 'Save name and roles' }));
+    expect(await own.findByText('choose at least one role')).toBeInTheDocument();
+    expect(own.getByLabelText('Your name')).toHaveValue('Bo');
     expect(onprofile).not.toHaveBeenCalled();
   });
 });
@@ -120,7 +163,7 @@ describe('Setup', () => {
   it('saves the user with the shared fields, then the procedure', async () => {
     invoke.mockImplementation((command: string) => {
       if (command === 'list_policy_presets') return Promise.resolve([profile.policy]);
-      if (command === 'set_local_user') return Promise.resolve({ name: 'Ana', roles: ['csm'] });
+      if (command === 'set_local_user') return Promise.resolve({ id: 'u-ana', name: 'Ana', roles: ['csm'] });
       if (command === 'choose_policy') return Promise.resolve(profile.policy);
       return Promise.reject({ kind: 'internal', message: command });
     });
@@ -133,6 +176,6 @@ describe('Setup', () => {
     await user.click(screen.getByRole('button', { name: 'Start' }));
     expect(invoke).toHaveBeenCalledWith('set_local_user', { args: { name: 'Ana', roles: ['csm'] } });
     expect(invoke).toHaveBeenCalledWith('choose_policy', { args: { preset_id: 'saas' } });
-    expect(ondone).toHaveBeenCalledWith({ user: { name: 'Ana', roles: ['csm'] }, policy: profile.policy });
+    expect(ondone).toHaveBeenCalledWith({ user: { id: 'u-ana', name: 'Ana', roles: ['csm'] }, policy: profile.policy });
   });
 });

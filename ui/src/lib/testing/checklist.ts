@@ -112,5 +112,9 @@ export function accountFixture(): Account {
     accounts_receivable: { minor: 0, currency: 'USD' },
     original_sales_rep: null,
     unpaid_invoices: 0,
+    plan_price: null,
+    billing_period_start: null,
+    billing_period_end: null,
+    account_manager: null,
   };
 }

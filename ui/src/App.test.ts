@@ -1,0 +1,87 @@
+import { render, screen, within } from '@testing-library/svelte';
+import userEvent from '@testing-library/user-event';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { DeskProfile, QueueCounts } from './lib/bindings';
+import { localOnlyStatus } from './lib/testing/sync';
+
+const invoke = vi.fn();
+vi.mock('@tauri-apps/api/core', () => ({ invoke: (...args: unknown[]) => invoke(...args) }));
+
+const { default: App } = await import('./App.svelte');
+const { resetSyncForTests } = await import('./lib/sync.svelte');
+
+const profile: DeskProfile = {
+  user: { id: 'u-ana', name: 'Ana', roles: ['manager'] },
+  policy: { id: 'saas', name: 'SaaS subscriptions', version: 3 },
+};
+
+const counts: QueueCounts = {
+  my_tasks: 1,
+  escalations: 0,
+  refund_approvals: 0,
+  refunds_to_process: 0,
+  offer_approvals: 0,
+  finalizations: 0,
+  win_back: 2,
+};
+
+/** A desk that is set up, on the screen it was left on. */
+function serve() {
+  invoke.mockImplementation((command: string) => {
+    switch (command) {
+      case 'session_status':
+        return Promise.resolve({ state: 'unlocked', profile_dir: '/p' });
+      case 'desk_profile':
+        return Promise.resolve(profile);
+      case 'queue_counts':
+        return Promise.resolve(counts);
+      case 'list_queue':
+      case 'list_people':
+        return Promise.resolve([]);
+      case 'sync_status':
+        return Promise.resolve(localOnlyStatus());
+      default:
+        return Promise.reject({ kind: 'internal', message: `unexpected ${command}` });
+    }
+  });
+}
+
+describe('App: the win-back queue', () => {
+  beforeEach(() => {
+    invoke.mockReset();
+    resetSyncForTests();
+    localStorage.setItem('holdfast.lastScreen', 'finalizations');
+    serve();
+  });
+  afterEach(() => localStorage.clear());
+
+  it('is in the rail with its badge and g-chord, and opens its queue', async () => {
+    render(App);
+    const rail = await screen.findByRole('navigation', { name: 'Screens' });
+    const winBack = within(rail).getByRole('button', { name: 'Win-back' });
+    expect(winBack).toHaveAttribute('aria-keyshortcuts', 'g+w');
+    expect(await within(winBack).findByLabelText('2 waiting')).toBeInTheDocument();
+
+    const user = userEvent.setup();
+    await user.click(winBack);
+    expect(await screen.findByRole('heading', { name: 'Win-back check-ins' })).toBeInTheDocument();
+    expect(invoke).toHaveBeenCalledWith('list_queue', { args: { queue: 'win_back' } });
+    expect(await screen.findByText('No win-back check-in is waiting.')).toBeInTheDocument();
+    expect(winBack).toHaveAttribute('aria-current', 'page');
+  });
+
+  it('is reached with g then w, and from the palette', async () => {
+    render(App);
+    await screen.findByRole('heading', { name: 'Finalizations' });
+    const user = userEvent.setup();
+    await user.keyboard('gw');
+    expect(await screen.findByRole('heading', { name: 'Win-back check-ins' })).toBeInTheDocument();
+
+    await user.keyboard('gf');
+    await screen.findByRole('heading', { name: 'Finalizations' });
+    await user.keyboard('{Control>}k{/Control}');
+    await user.keyboard('win-back');
+    await user.click(await screen.findByRole('option', { name: /Go to Win-back/ }));
+    expect(await screen.findByRole('heading', { name: 'Win-back check-ins' })).toBeInTheDocument();
+  });
+});
