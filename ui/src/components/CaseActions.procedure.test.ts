@@ -393,4 +393,27 @@ describe('CaseActions under the procedure as written', () => {
     expect(how).toHaveTextContent('Sign and scan both pages');
     expect(screen.getByText(/Reminder due/)).toHaveTextContent('in 2 days');
   });
+
+  describe('the cancellation sheet', () => {
+    const row = {
+      name: 'Dana Bramble', phone: '+1 555 010 4242', date_of_cancellation: '2026-11-30',
+      total_collected: { minor: 1_080_000, currency: 'USD' }, months_in_program: 31, reason: 'Closing or changing the business',
+    };
+
+    it('shows the whole row on a cancelled case, where the procedure keeps a sheet', () => {
+      render(CaseActions, { detail: detail({ status: 'cancelled', log_required: true, logged: true, cancellation_sheet: row }), onchanged: vi.fn() });
+      const table = screen.getByRole('table', { name: 'Cancellation sheet row' });
+      const cells = within(table).getAllByRole('cell').map((cell) => cell.textContent?.replace(/\s/g, ' '));
+      expect(cells).toEqual(['Dana Bramble', '+1 555 010 4242', '2026-11-30', 'USD 10,800.00', '31', 'Closing or changing the business']);
+      // Nothing to log or write off on a closed case.
+      expect(screen.queryByRole('button', { name: 'Log request in the cancellation sheet' })).toBeNull();
+    });
+
+    it('marks a blank column before the case can be cancelled', () => {
+      render(CaseActions, { detail: detail({ log_required: true, cancellation_sheet: { ...row, phone: null, reason: null } }), onchanged: vi.fn() });
+      const table = screen.getByRole('table', { name: 'Cancellation sheet row' });
+      expect(within(table).getAllByText('Missing')).toHaveLength(2);
+      expect(within(table).getByText('2026-11-30 (requested)')).toBeTruthy();
+    });
+  });
 });

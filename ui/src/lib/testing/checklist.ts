@@ -25,6 +25,7 @@ export function checklistFixture(overrides: Partial<Checklist> = {}): Checklist 
     form_sent: false,
     form_reminders: 0,
     form_received: false,
+    cancellation_sheet: null,
     reasons: [],
     reason_id: null,
     route: null,
