@@ -38,21 +38,22 @@ pub async fn open_case(app: &App, search: &str, account: &str) -> Outcome {
     Ok(())
 }
 
-/// Switches the desk's user in Settings to `name` holding exactly `roles`, and waits for the
-/// desk to confirm it.
+/// Switches the desk to another person in Settings (`name` holding exactly `roles`: a person
+/// the profile knows, or a new one), and waits for the desk to confirm it.
 pub async fn switch_user(app: &App, name: &str, roles: &[&str]) -> Outcome {
+    const FORM: &str = "Switch to another person";
     app.click("Settings").await?;
     app.heading("Settings").await?;
-    let field = app.field("Your name").await?;
+    let field = app.field("Their name").await?;
     field.clear().await?;
     field.send_keys(name).await?;
     for role in ROLE_NAMES {
-        let choice = app.choice(role).await?;
+        let choice = app.choice_in(FORM, role).await?;
         if choice.is_selected().await? != roles.contains(&role) {
             choice.click().await?;
         }
     }
-    app.click("Switch user").await?;
+    app.button_in(FORM, "Switch user").await?.click().await?;
     app.role_with_text("status", &format!("You are now acting as {name}"))
         .await?;
     Ok(())
@@ -85,5 +86,34 @@ pub async fn verify_identity(app: &App, contact: &str, evidence: &str) -> Outcom
     app.field("Evidence").await?.send_keys(evidence).await?;
     app.click("Verify identity").await?;
     app.list_item("Timeline", "Identity verified").await?;
+    Ok(())
+}
+
+/// The first response: opens the acknowledgement message from the checklist, filled from the
+/// case, and records it as sent, which acknowledges the request.
+pub async fn acknowledge(app: &App) -> Outcome {
+    app.click("Write acknowledgement").await?;
+    let body = app.field("Message").await?.prop("value").await?;
+    ensure!(
+        body.is_some_and(|body| !body.trim().is_empty()),
+        "the acknowledgement is drafted from the policy's template"
+    );
+    app.click("Copy and record as sent").await?;
+    app.list_item("Timeline", "Acknowledged").await?;
+    Ok(())
+}
+
+/// Confirms the finalization checklist's items named by `labels` (items a person confirms), each
+/// with `note`, and waits for the timeline to record each.
+pub async fn confirm_checklist_items(app: &App, labels: &[&str], note: &str) -> Outcome {
+    for label in labels {
+        app.field(&format!("Note: {label}"))
+            .await?
+            .send_keys(note)
+            .await?;
+        app.click(&format!("Confirm: {label}")).await?;
+        app.list_item("Timeline", "Checklist item confirmed")
+            .await?;
+    }
     Ok(())
 }

@@ -265,6 +265,17 @@ impl App {
         .await
     }
 
+    /// A checkbox or radio button by its label, inside the element (a form, a fieldset) whose
+    /// accessible name is `container`: for labels that more than one form uses (role names).
+    pub async fn choice_in(&self, container: &str, label: &str) -> Found {
+        self.wait_for(&format!(
+            "//*[@aria-label={c}]//label[normalize-space(.)={q}]/input[@type='checkbox' or @type='radio']",
+            c = xpath_literal(container),
+            q = xpath_literal(label)
+        ))
+        .await
+    }
+
     /// A heading with exactly this text.
     pub async fn heading(&self, text: &str) -> Found {
         self.wait_for(&format!(

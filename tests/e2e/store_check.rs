@@ -8,7 +8,10 @@ use std::path::Path;
 #[derive(Debug, Clone)]
 pub struct StoredEvent {
     pub kind: String,
+    /// Who did it, by the name the profile knows them by (events record the person's stable id).
     pub actor: String,
+    /// The stable id the event records.
+    pub actor_id: String,
     pub policy_version: String,
     pub payload: serde_json::Value,
 }
@@ -44,7 +47,10 @@ pub fn open_store(profile: &Path) -> rusqlite::Connection {
 pub fn stored_events(profile: &Path) -> Vec<StoredEvent> {
     let db = open_store(profile);
     let mut statement = db
-        .prepare("SELECT kind, actor, policy_version, payload FROM events ORDER BY seq")
+        .prepare(
+            "SELECT e.kind, coalesce(u.name, e.actor), e.policy_version, e.payload, e.actor
+             FROM events e LEFT JOIN users u ON u.id = e.actor ORDER BY e.seq",
+        )
         .expect("the events table");
     let events = statement
         .query_map([], |row| {
@@ -52,6 +58,7 @@ pub fn stored_events(profile: &Path) -> Vec<StoredEvent> {
             Ok(StoredEvent {
                 kind: row.get(0)?,
                 actor: row.get(1)?,
+                actor_id: row.get(4)?,
                 policy_version: row.get(2)?,
                 payload: serde_json::from_str(&payload).expect("an event's payload is JSON"),
             })
