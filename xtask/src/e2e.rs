@@ -34,20 +34,24 @@ exec xvfb-run -a -s '-screen 0 1280x800x24' "$@"
 
 /// The end-to-end tests.
 pub fn run(tauri_driver_dir: Option<&Path>) -> Outcome {
-    in_session(
-        tauri_driver_dir,
-        &[
-            "test",
-            "-p",
-            "holdfast",
-            "--features",
-            "e2e",
-            "--test",
-            "e2e",
-            "--",
-            "--test-threads=1",
-        ],
-    )
+    let mut args = vec![
+        "test",
+        "-p",
+        "holdfast",
+        "--features",
+        "e2e",
+        "--test",
+        "e2e",
+        "--",
+        "--test-threads=1",
+    ];
+    // While working on one procedure's walk: `E2E_FILTER=billsbee cargo xtask test e2e` runs only
+    // the tests whose name contains it. CI never sets it.
+    let filter = std::env::var("E2E_FILTER").unwrap_or_default();
+    if !filter.is_empty() {
+        args.push(&filter);
+    }
+    in_session(tauri_driver_dir, &args)
 }
 
 /// The UI bench (release build): the desk and a bare window driven through WebDriver.
