@@ -112,9 +112,18 @@ fn a_case_is_opened_and_acknowledged_through_the_commands() {
     let case_id = case["id"].clone();
     assert_eq!(case["account_name"], "Acme Ltd");
 
+    // The first response is the acknowledgement message: recording it acknowledges the request.
     let acknowledged = desk.ok(
         "run_case_command",
-        Some(json!({ "case_id": case_id, "command": { "command": "acknowledge" } })),
+        Some(json!({
+            "case_id": case_id,
+            "command": {
+                "command": "record_message",
+                "kind": "acknowledgement",
+                "channel": "email",
+                "body": "Hi Ana Diaz, we received your request to cancel Acme Ltd.",
+            },
+        })),
     );
     assert!(!acknowledged["summary"]["acknowledged_at"].is_null());
 

@@ -25,7 +25,9 @@ use holdfast_server::auth::{hash_password, AuthConfig};
 use holdfast_server::checkpoint::verify_checkpoint;
 use holdfast_server::http::{router, AppState, MIN_CLIENT_SCHEMA};
 use holdfast_server::store::postgres::{PgStore, MIGRATIONS_TABLE, SCHEMA_VERSION};
-use holdfast_server::store::suite::{case_command, finalize, fixture, receive, Fixture};
+use holdfast_server::store::suite::{
+    case_command, finalize, fixture, receive, steps_before_finalization, Fixture,
+};
 use holdfast_server::store::ServerStore;
 use holdfast_server::ServerError;
 use holdfast_sync::protocol::{
@@ -423,9 +425,27 @@ async fn two_instances_on_one_database_apply_each_command_once_in_one_order() {
     // Two managers finalize one case at once through different instances: one applies, the
     // other is a conflict recorded on the case.
     let (_, contested) = written[0];
+    // First what Billsbee waits for before a manager finalizes (reason, route, retention
+    // attempt, services suspended), by mia.
+    let before = steps_before_finalization();
+    let walk = before.len();
+    let ready = 2 + NOTES + walk as u64;
+    let walked = push(
+        &a.router,
+        &mia_session.access_token,
+        &PushRequest {
+            client_id: Uuid::now_v7(),
+            commands: (1..)
+                .zip(before)
+                .map(|(seq, command)| case_command(seq, contested, 2 + NOTES + seq - 1, command))
+                .collect(),
+        },
+    )
+    .await;
+    assert_eq!(walked, vec![CommandOutcome::Applied; walk]);
     let finalize_from = |client: u128| PushRequest {
         client_id: Uuid::from_u128(client),
-        commands: vec![case_command(1, contested, 2 + NOTES, finalize())],
+        commands: vec![case_command(1, contested, ready, finalize())],
     };
     let (from_mia, from_max) = (finalize_from(1), finalize_from(2));
     let (by_mia, by_max) = tokio::join!(
@@ -457,10 +477,11 @@ async fn two_instances_on_one_database_apply_each_command_once_in_one_order() {
     }
     assert_eq!(checkpoint.chain_hash, previous.to_hex());
 
-    // Nothing applied twice: 1 import + per client (received, logged, notes) + finalized +
-    // conflict_recorded; every command's events once, every case's versions 1..=n.
+    // Nothing applied twice: 1 import + per client (received, logged, notes) + the contested
+    // case's steps before finalization + finalized + conflict_recorded; every command's events
+    // once, every case's versions 1..=n.
     let per_client = 2 + NOTES as usize;
-    assert_eq!(through_a.len(), 1 + CLIENTS * per_client + 2);
+    assert_eq!(through_a.len(), 1 + CLIENTS * per_client + walk + 2);
     let ids: BTreeSet<Uuid> = through_a.iter().map(|event| event.record.id).collect();
     assert_eq!(ids.len(), through_a.len());
     let mut origins: BTreeMap<(Uuid, u64), usize> = BTreeMap::new();
@@ -482,7 +503,7 @@ async fn two_instances_on_one_database_apply_each_command_once_in_one_order() {
             .map(|event| event.record.aggregate_version)
             .collect();
         let expected = if *case_id == contested {
-            per_client + 2
+            per_client + walk + 2
         } else {
             per_client
         };

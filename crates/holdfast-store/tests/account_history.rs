@@ -425,10 +425,11 @@ fn refunds_with_billing_are_in_the_processing_queue_until_completed_or_denied() 
         2
     );
 
+    // Billing completes refunds; a manager may deny one.
     desk.run(
         case_id,
         CaseCommand::CompleteRefund { refund_id: review },
-        &max,
+        &person("bill", &[Role::Billing]),
     );
     desk.run(
         other,

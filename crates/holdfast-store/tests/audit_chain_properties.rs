@@ -212,6 +212,6 @@ fn an_event_recorded_at_a_sub_millisecond_instant_verifies() {
     let fixture = fixture.reopen();
     assert_eq!(
         fixture.db.verify_audit_chain().unwrap(),
-        AuditVerdict::Intact { events: 2 }
+        AuditVerdict::Intact { events: 3 }
     );
 }

@@ -134,6 +134,17 @@ fn a_wootrecruit_case_walks_to_cancellation_with_its_queues_and_audit_trail() {
         CaseCommand::ReceiveForm { fields: form },
     )
     .unwrap();
+    // The reason is recorded before the cancellation is finalized.
+    run(
+        &mut fixture.db,
+        &amy,
+        CaseCommand::CaptureReason {
+            reason_id: "switching".into(),
+            details: "Moving to an in-house tool".into(),
+            pain_points: vec![],
+        },
+    )
+    .unwrap();
     run(
         &mut fixture.db,
         &amy,
@@ -191,11 +202,22 @@ fn a_wootrecruit_case_walks_to_cancellation_with_its_queues_and_audit_trail() {
         &carla,
         CaseCommand::RecordCsmOutcome {
             retained: false,
-            note: String::new(),
+            note: "Final call: the customer is moving to an in-house tool and still cancels".into(),
         },
     )
     .unwrap();
     assert!(fixture.db.open_tasks("csm_escalation").unwrap().is_empty());
+    // The checklist's item before finalization: whoever processed the cancellation in the system
+    // confirms it.
+    run(
+        &mut fixture.db,
+        &amy,
+        CaseCommand::ConfirmChecklistItem {
+            item_id: "processed_in_system".into(),
+            note: String::new(),
+        },
+    )
+    .unwrap();
     // Every gate met: the case waits for a manager.
     let finalizations = fixture
         .db
@@ -225,7 +247,9 @@ fn a_wootrecruit_case_walks_to_cancellation_with_its_queues_and_audit_trail() {
         },
     )
     .unwrap();
-    assert_eq!(done.version, 7);
+    // Received, identity, form sent and received, reason, escalation, CSM outcome, checklist
+    // item, finalized.
+    assert_eq!(done.version, 9);
     assert!(fixture
         .db
         .queue(Queue::Finalizations, &QueueViewer::named("max"))
@@ -236,16 +260,16 @@ fn a_wootrecruit_case_walks_to_cancellation_with_its_queues_and_audit_trail() {
     assert_eq!(summary.status, CaseStatus::Cancelled);
     let state = fixture.db.case_state(case_id).unwrap().unwrap();
     assert_eq!(state.status, CaseStatus::Cancelled);
-    assert_eq!(state.version, 7);
+    assert_eq!(state.version, 9);
     let events = fixture.db.events_of(case_id).unwrap();
-    assert_eq!(events.len(), 7);
+    assert_eq!(events.len(), 9);
     assert!(events
         .iter()
         .all(|e| e.event.policy_version == "wootrecruit@1"));
-    assert_eq!(events[6].event.actor, "max");
+    assert_eq!(events[8].event.actor, "max");
     assert_eq!(
         fixture.db.verify_audit_chain().unwrap(),
-        AuditVerdict::Intact { events: 7 }
+        AuditVerdict::Intact { events: 9 }
     );
 }
 
@@ -318,6 +342,15 @@ fn read_models_rebuilt_from_the_events_equal_the_live_ones() {
         };
         run(common::acknowledge(), &amy);
         if i % 2 == 0 {
+            // WootRecruit verifies the requester before anything else, the escalation included.
+            run(
+                CaseCommand::VerifyIdentity {
+                    method: VerificationMethod::EmailOnFile,
+                    contact_used: Some("a-1@example.com".into()),
+                    evidence: "Reply from the address on file".into(),
+                },
+                &amy,
+            );
             run(
                 CaseCommand::Escalate {
                     csm: format!("csm-{i}"),

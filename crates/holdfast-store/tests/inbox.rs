@@ -8,7 +8,7 @@ use std::collections::HashSet;
 
 use common::{draft, now, Fixture};
 use holdfast_core::case::{CaseStatus, RequestChannel};
-use holdfast_core::policy::{parse_policy, Policy};
+use holdfast_core::policy::{parse_policy, Policy, VerificationMethod};
 use holdfast_core::role::Role;
 use holdfast_core::workflow::{Actor, CaseCommand};
 use holdfast_core::CoreError;
@@ -89,6 +89,21 @@ fn run(db: &mut Database, case_id: Uuid, command: CaseCommand, at: Timestamp) {
         .unwrap();
 }
 
+/// The requester's identity verified by a reply from the account's address on file: WootRecruit
+/// takes nothing else (escalation, reason) before it.
+fn verify_identity(db: &mut Database, case_id: Uuid, contact: &str, at: Timestamp) {
+    run(
+        db,
+        case_id,
+        CaseCommand::VerifyIdentity {
+            method: VerificationMethod::EmailOnFile,
+            contact_used: Some(contact.into()),
+            evidence: "Reply from the address on file".into(),
+        },
+        at,
+    );
+}
+
 /// Monday 16 November 2026, 10:00 in New York (the policy's business hours), plus `minutes`.
 fn monday(minutes: i64) -> Timestamp {
     let start: Timestamp = "2026-11-16T15:00:00Z".parse().unwrap();
@@ -166,6 +181,8 @@ fn filters_by_owner_tier_and_reason() {
     let escalated = receive(db, "Acme Corp", "Ana", "ana@acme.io", monday(0));
     let reasoned = receive(db, "zephyr Labs", "Zed", "zed@zephyr.dev", monday(1));
     let plain = receive(db, "Bolt & Co", "Cy", "cy@bolt.io", monday(2));
+    verify_identity(db, escalated, "a-1@example.com", monday(3));
+    verify_identity(db, reasoned, "a-2@example.com", monday(3));
     run(
         db,
         escalated,
@@ -179,7 +196,7 @@ fn filters_by_owner_tier_and_reason() {
         db,
         reasoned,
         CaseCommand::CaptureReason {
-            reason_id: "too_expensive".into(),
+            reason_id: "cost".into(),
             details: "budget cut".into(),
             pain_points: vec![],
         },
@@ -188,7 +205,7 @@ fn filters_by_owner_tier_and_reason() {
     assert_eq!(db.case(escalated).unwrap().owner.as_deref(), Some("carla"));
     assert_eq!(
         db.case(reasoned).unwrap().reason_id.as_deref(),
-        Some("too_expensive")
+        Some("cost")
     );
 
     let owner = |owner: OwnerFilter| {
@@ -231,7 +248,7 @@ fn filters_by_owner_tier_and_reason() {
     let reason = set(&page(
         db,
         InboxQuery {
-            reason_id: Some("too_expensive".into()),
+            reason_id: Some("cost".into()),
             ..Default::default()
         },
     ));
@@ -646,6 +663,8 @@ fn facets_list_owners_tiers_and_reasons() {
     let db = &mut fixture.db;
     let a = receive(db, "Acme Corp", "Ana", "ana@acme.io", monday(0));
     let b = receive(db, "Bolt & Co", "Cy", "cy@bolt.io", monday(1));
+    verify_identity(db, a, "a-1@example.com", monday(2));
+    verify_identity(db, b, "a-3@example.com", monday(2));
     run(
         db,
         a,

@@ -62,7 +62,12 @@ fn a_log_written_before_the_hashed_form_was_fixed_is_resealed_on_upgrade() {
             actor: "amy".into(),
             policy_version: "wootrecruit@1".into(),
             recorded_at: at,
-            payload: serde_json::json!({"kind": "note_added", "text": format!("note {version}")}),
+            // A note as every version has recorded it: its text and when it was added.
+            payload: serde_json::json!({
+                "kind": "note_added",
+                "text": format!("note {version}"),
+                "at": at,
+            }),
         })
         .collect();
     fixture.db.record_events(&events).unwrap();

@@ -35,6 +35,26 @@ fn logged_case(server: &mut Server, device: &mut Device) -> Uuid {
     case_id
 }
 
+/// What Billsbee waits for before a manager finalizes a logged case (the reason, the route, the
+/// retention attempt and the services suspended), decided by the manager's `device` and synced:
+/// the case is then at version 6.
+fn make_ready_to_finalize(server: &mut Server, device: &mut Device, case_id: Uuid) {
+    device.pull(server).expect("the case pulled");
+    for command in holdfast_server::store::suite::steps_before_finalization() {
+        device
+            .decide(server.clock, case_id, command)
+            .expect("a step before finalization");
+    }
+    // A sync pushes at most three commands.
+    while !device.replica.pending().is_empty() {
+        device
+            .sync(server, Faults::default(), &mut no_answers())
+            .expect("synced");
+    }
+    assert!(device.replica.notifications().is_empty());
+    assert_eq!(device.replica.view(case_id).expect("a case").version, 6);
+}
+
 fn assert_converged(server: &Server, devices: &[&Device]) {
     let cases = server.cases();
     for device in devices {
@@ -54,9 +74,10 @@ fn two_managers_finalize_offline_one_applies_and_the_other_sees_the_conflict() {
     let mut mia = Device::new(&server, &mia_user, &[Role::Manager]);
     let mut max = Device::new(&server, &max_user, &[Role::Manager]);
     let case_id = logged_case(&mut server, &mut mia);
+    make_ready_to_finalize(&mut server, &mut mia, case_id);
     max.pull(&mut server).expect("max pulled");
 
-    // Both offline: each finalizes against version 2 and sees the case cancelled.
+    // Both offline: each finalizes against version 6 and sees the case cancelled.
     mia.decide(server.clock, case_id, finalize())
         .expect("mia decides");
     max.decide(server.clock, case_id, finalize())
@@ -82,8 +103,8 @@ fn two_managers_finalize_offline_one_applies_and_the_other_sees_the_conflict() {
     assert!(matches!(
         outcomes.as_slice(),
         [CommandOutcome::Conflict {
-            base_version: 2,
-            server_version: 3,
+            base_version: 6,
+            server_version: 7,
             ..
         }]
     ));
@@ -94,8 +115,8 @@ fn two_managers_finalize_offline_one_applies_and_the_other_sees_the_conflict() {
     assert!(matches!(
         notifications[0].problem,
         Problem::Conflict {
-            base_version: 2,
-            server_version: 3,
+            base_version: 6,
+            server_version: 7,
             ..
         }
     ));
@@ -121,6 +142,11 @@ fn a_device_that_claims_the_manager_role_is_corrected_by_the_server() {
     // The device believes ann is a manager (a stale or forged cache of her roles).
     let mut ann = Device::new(&server, &ann_user, &[Role::AccountManager, Role::Manager]);
     let case_id = logged_case(&mut server, &mut ann);
+    // A real manager takes the case through everything but the finalization.
+    let mia_user = server.add_user("mia", &[Role::Manager]);
+    let mut mia = Device::new(&server, &mia_user, &[Role::Manager]);
+    make_ready_to_finalize(&mut server, &mut mia, case_id);
+    ann.pull(&mut server).expect("ann pulled");
     ann.decide(server.clock, case_id, finalize())
         .expect("decided with the claimed role");
     assert_eq!(

@@ -220,6 +220,56 @@ pub async fn open_logged_case(
     case_id
 }
 
+/// What Billsbee waits for before a manager finalizes a received and logged case: the reason for
+/// leaving recorded (the sheet has a column for it), the case routed to manager retention, the
+/// manager's retention attempt recorded (no offer made, and why), and the suspension of the
+/// services in Billsbee confirmed by the manager who did it. One event each.
+pub fn steps_before_finalization() -> Vec<CaseCommand> {
+    vec![
+        CaseCommand::CaptureReason {
+            reason_id: "business_closing".into(),
+            details: "Closing the practice at the end of the year".into(),
+            pain_points: Vec::new(),
+        },
+        CaseCommand::Route,
+        CaseCommand::RecordRetentionOutcome {
+            retained: false,
+            note: "No offer made: the client is closing the business".into(),
+            mitigations_tried: Vec::new(),
+        },
+        CaseCommand::ConfirmChecklistItem {
+            item_id: "services_suspended".into(),
+            note: "Suspended in Billsbee".into(),
+        },
+    ]
+}
+
+/// Takes a case opened by `open_logged_case` (version 2) through `steps_before_finalization` as
+/// the manager `manager` from a fresh client (seqs 1 to 4), and returns the case's version after
+/// them: the version a manager finalizes it at.
+pub async fn make_ready_to_finalize(
+    store: &dyn ServerStore,
+    manager: &UserRecord,
+    case_id: Uuid,
+) -> u64 {
+    let client = Uuid::now_v7();
+    let mut version = 2;
+    for (seq, command) in (1..).zip(steps_before_finalization()) {
+        let outcome = store
+            .push_command(
+                manager.id,
+                client,
+                &case_command(seq, case_id, version, command),
+                now(),
+            )
+            .await
+            .expect("pushed");
+        assert_eq!(outcome, CommandOutcome::Applied, "seq {seq}");
+        version += 1;
+    }
+    version
+}
+
 async fn all_events(store: &dyn ServerStore, organisation: Uuid) -> Vec<SyncedEvent> {
     store
         .events_after(organisation, 0, 10_000)
@@ -495,12 +545,13 @@ pub async fn push_applies_and_rejects_by_the_servers_records(store: &dyn ServerS
     let f = fixture(store).await;
     let client = Uuid::now_v7();
     let case_id = open_logged_case(store, &f.ann, client, f.account_id).await;
+    let ready = make_ready_to_finalize(store, &f.mia, case_id).await;
     // The account manager's client believes she may finalize; the server's records say no.
     let outcome = store
         .push_command(
             f.ann.id,
             client,
-            &case_command(3, case_id, 2, finalize()),
+            &case_command(3, case_id, ready, finalize()),
             now(),
         )
         .await
@@ -514,8 +565,8 @@ pub async fn push_applies_and_rejects_by_the_servers_records(store: &dyn ServerS
         rejection.message
     );
     assert_eq!(
-        case_events(store, f.organisation.id, case_id).await.len(),
-        2,
+        case_events(store, f.organisation.id, case_id).await.len() as u64,
+        ready,
         "nothing recorded"
     );
 
@@ -524,7 +575,7 @@ pub async fn push_applies_and_rejects_by_the_servers_records(store: &dyn ServerS
         .push_command(
             f.mia.id,
             Uuid::now_v7(),
-            &case_command(1, case_id, 2, finalize()),
+            &case_command(1, case_id, ready, finalize()),
             now(),
         )
         .await
@@ -635,8 +686,9 @@ pub async fn a_push_batch_decides_in_order_in_one_transaction(store: &dyn Server
     let batch = vec![
         case_command(1, case_id, 0, receive(case_id, f.account_id)),
         case_command(2, case_id, 1, acknowledge()),
-        // Decided against the state the two before it left: the case is at version 2.
-        case_command(3, case_id, 2, CaseCommand::LogRequest),
+        // Decided against the state the two before it left: the acknowledgement message is
+        // recorded as sent and acknowledges the request, so the case is at version 3.
+        case_command(3, case_id, 3, CaseCommand::LogRequest),
     ];
     let outcomes = store
         .push_batch(f.mia.id, client, &batch, now())
@@ -644,7 +696,14 @@ pub async fn a_push_batch_decides_in_order_in_one_transaction(store: &dyn Server
         .expect("pushed");
     assert_eq!(outcomes, vec![CommandOutcome::Applied; 3]);
     let recorded = case_events(store, f.organisation.id, case_id).await;
-    assert_eq!(recorded.len(), 3, "{recorded:?}");
+    let kinds: Vec<&str> = recorded
+        .iter()
+        .map(|event| event.record.kind.as_str())
+        .collect();
+    assert_eq!(
+        kinds,
+        ["received", "message_sent", "acknowledged", "request_logged"]
+    );
 
     // The same batch again (the answer was lost) applies nothing and answers the same.
     let again = store
@@ -654,7 +713,7 @@ pub async fn a_push_batch_decides_in_order_in_one_transaction(store: &dyn Server
     assert_eq!(again, outcomes);
     assert_eq!(
         case_events(store, f.organisation.id, case_id).await.len(),
-        3
+        4
     );
 
     // A batch whose later command fails leaves nothing of its earlier ones behind.
@@ -682,12 +741,14 @@ pub async fn a_push_batch_decides_in_order_in_one_transaction(store: &dyn Server
 pub async fn a_guarded_step_on_a_moved_case_is_a_recorded_conflict(store: &dyn ServerStore) {
     let f = fixture(store).await;
     let case_id = open_logged_case(store, &f.mia, Uuid::now_v7(), f.account_id).await;
-    // Both managers decided "finalize" offline against version 2.
+    let ready = make_ready_to_finalize(store, &f.mia, case_id).await;
+    assert_eq!(ready, 6);
+    // Both managers decided "finalize" offline against the case ready to finalize.
     let first = store
         .push_command(
             f.mia.id,
             Uuid::from_u128(1),
-            &case_command(1, case_id, 2, finalize()),
+            &case_command(1, case_id, ready, finalize()),
             now(),
         )
         .await
@@ -697,7 +758,7 @@ pub async fn a_guarded_step_on_a_moved_case_is_a_recorded_conflict(store: &dyn S
         .push_command(
             f.max.id,
             Uuid::from_u128(2),
-            &case_command(1, case_id, 2, finalize()),
+            &case_command(1, case_id, ready, finalize()),
             now(),
         )
         .await
@@ -710,7 +771,7 @@ pub async fn a_guarded_step_on_a_moved_case_is_a_recorded_conflict(store: &dyn S
     else {
         panic!("expected a conflict, got {second:?}");
     };
-    assert_eq!((base_version, server_version), (2, 3));
+    assert_eq!((base_version, server_version), (6, 7));
     let events = case_events(store, f.organisation.id, case_id).await;
     let kinds: Vec<&str> = events
         .iter()
@@ -721,13 +782,17 @@ pub async fn a_guarded_step_on_a_moved_case_is_a_recorded_conflict(store: &dyn S
         [
             "received",
             "request_logged",
+            "reason_captured",
+            "routed",
+            "retention_outcome_recorded",
+            "checklist_item_confirmed",
             "finalized",
             "conflict_recorded"
         ]
     );
-    let conflict = &events[3];
+    let conflict = &events[7];
     assert_eq!(conflict.record.actor, "max");
-    assert_eq!(conflict.record.aggregate_version, 4);
+    assert_eq!(conflict.record.aggregate_version, 8);
     assert_eq!(conflict.record.payload["command"], "finalize");
     assert_eq!(conflict.record.payload["by"], "max");
 }
@@ -744,7 +809,8 @@ pub async fn a_plain_command_is_decided_again_on_the_moved_state(store: &dyn Ser
         )
         .await
         .expect("moved");
-    // A note decided against version 2 lands after the acknowledgement: the server's order.
+    // A note decided against version 2 lands after the acknowledgement (the message sent and
+    // the request acknowledged, versions 3 and 4): the server's order.
     let note = CaseCommand::AddNote {
         text: "called back".into(),
     };
@@ -763,7 +829,7 @@ pub async fn a_plain_command_is_decided_again_on_the_moved_state(store: &dyn Ser
         events
             .last()
             .map(|event| (event.record.kind.as_str(), event.record.aggregate_version)),
-        Some(("note_added", 4))
+        Some(("note_added", 5))
     );
 }
 

@@ -232,6 +232,42 @@ fn synced(script: &mut Script, world: &World, actor: &Actor) -> (Replica, Uuid) 
     (replica, case_id)
 }
 
+/// A replica that pulled account A-1 and a received case that waits only for its log entry
+/// before a manager may finalize it: another manager's device already took what Billsbee waits
+/// for (the reason, the route, the retention attempt and the services suspended, decided here by
+/// the engine as the server would), so logging the request and finalizing are this device's.
+fn synced_ready_but_for_the_log(
+    script: &mut Script,
+    world: &World,
+    actor: &Actor,
+) -> (Replica, Uuid) {
+    let (mut replica, case_id) = synced(script, world, actor);
+    let max = person("max", &[Role::Manager]);
+    let facts = replica
+        .account_facts(account_id("A-1"), &world.users)
+        .expect("the account's facts");
+    let mut state = replica.confirmed_view(case_id);
+    for command in holdfast_server::store::suite::steps_before_finalization() {
+        let events = holdfast_core::workflow::decide(
+            state.as_ref(),
+            &command,
+            &max,
+            &world.policy,
+            &facts,
+            now(),
+        )
+        .expect("a step before finalization");
+        for event in events {
+            state = holdfast_core::workflow::evolve(state, &event);
+            script.case(case_id, event, None);
+        }
+    }
+    replica
+        .apply_pull(&script.pull(replica.cursor()), &world.context(actor))
+        .expect("pulled");
+    (replica, case_id)
+}
+
 fn answer(seq: u64, outcome: CommandOutcome) -> PushResponse {
     PushResponse {
         results: vec![CommandResult { seq, outcome }],
@@ -460,7 +496,7 @@ fn a_lost_acknowledgement_is_made_good_by_the_events_origin() {
 fn rejections_and_conflicts_become_settled_notifications_once() {
     let (mut script, world) = (Script::new(), World::new());
     let mia = person("mia", &[Role::Manager]);
-    let (mut replica, case_id) = synced(&mut script, &world, &mia);
+    let (mut replica, case_id) = synced_ready_but_for_the_log(&mut script, &world, &mia);
     let context = world.context(&mia);
     replica
         .decide(case_id, CaseCommand::LogRequest, &context)
@@ -526,7 +562,7 @@ fn rejections_and_conflicts_become_settled_notifications_once() {
 fn a_conflict_whose_answer_was_lost_is_learned_from_the_log() {
     let (mut script, world) = (Script::new(), World::new());
     let mia = person("mia", &[Role::Manager]);
-    let (mut replica, case_id) = synced(&mut script, &world, &mia);
+    let (mut replica, case_id) = synced_ready_but_for_the_log(&mut script, &world, &mia);
     let context = world.context(&mia);
     replica
         .decide(case_id, CaseCommand::LogRequest, &context)
@@ -534,7 +570,8 @@ fn a_conflict_whose_answer_was_lost_is_learned_from_the_log() {
     replica
         .decide(case_id, finalize(), &context)
         .expect("queued");
-    // Someone logged it first, so mia's log lands after it; her finalize (base 2) conflicts.
+    // Someone logged it first, so mia's log lands after it; her finalize (base 6, after the
+    // five events she had and her log) conflicts.
     script.case(case_id, CaseEvent::RequestLogged, None);
     script.case(case_id, CaseEvent::RequestLogged, origin(1));
     script.case(
@@ -542,8 +579,8 @@ fn a_conflict_whose_answer_was_lost_is_learned_from_the_log() {
         CaseEvent::ConflictRecorded {
             command: "finalize".into(),
             by: "mia".into(),
-            base_version: 2,
-            server_version: 3,
+            base_version: 6,
+            server_version: 7,
             at: now(),
         },
         origin(2),
@@ -558,8 +595,8 @@ fn a_conflict_whose_answer_was_lost_is_learned_from_the_log() {
     assert!(matches!(
         notifications[0].problem,
         Problem::Conflict {
-            base_version: 2,
-            server_version: 3,
+            base_version: 6,
+            server_version: 7,
             ..
         }
     ));
@@ -572,7 +609,7 @@ fn a_conflict_whose_answer_was_lost_is_learned_from_the_log() {
 fn rebase_decides_pending_commands_again_in_order_on_the_new_state() {
     let (mut script, world) = (Script::new(), World::new());
     let mia = person("mia", &[Role::Manager]);
-    let (mut replica, case_id) = synced(&mut script, &world, &mia);
+    let (mut replica, case_id) = synced_ready_but_for_the_log(&mut script, &world, &mia);
     let context = world.context(&mia);
     replica
         .decide(case_id, CaseCommand::LogRequest, &context)
@@ -596,8 +633,9 @@ fn rebase_decides_pending_commands_again_in_order_on_the_new_state() {
     );
 
     // Someone else's note moves the case: the log is re-decided (not guarded, still applies);
-    // the finalize was decided against version 2 and the case will be at 3 when the server gets
-    // to it, so it will conflict; the feedback needs a cancelled case, so it will be refused.
+    // the finalize was decided against version 6 (the received case, the four steps before
+    // finalization, the log) and the case will be at 7 when the server gets to it, so it will
+    // conflict; the feedback needs a cancelled case, so it will be refused.
     script.case(
         case_id,
         CaseEvent::NoteAdded {
@@ -622,8 +660,8 @@ fn rebase_decides_pending_commands_again_in_order_on_the_new_state() {
     assert!(matches!(
         pending[1].expected,
         Expected::Conflict {
-            base_version: 2,
-            server_version: 3,
+            base_version: 6,
+            server_version: 7,
             ..
         }
     ));
@@ -654,7 +692,7 @@ fn a_withdrawn_case_refuses_pending_steps_but_takes_notes() {
     let (mut replica, case_id) = synced(&mut script, &world, &ann);
     let context = world.context(&ann);
     replica
-        .decide(case_id, acknowledge(), &context)
+        .decide(case_id, CaseCommand::LogRequest, &context)
         .expect("queued");
     replica
         .decide(case_id, note("left a voicemail"), &context)
@@ -674,7 +712,7 @@ fn a_withdrawn_case_refuses_pending_steps_but_takes_notes() {
     assert!(matches!(pending[1].expected, Expected::Applied { .. }));
     let view = replica.view(case_id).expect("a case");
     assert_eq!(view.status, holdfast_core::case::CaseStatus::Withdrawn);
-    assert!(view.acknowledged_at.is_none());
+    assert!(!view.logged);
 }
 
 #[test]
@@ -860,7 +898,7 @@ fn pages_that_do_not_fit_change_nothing_and_do_not_stop_syncing() {
 fn a_saved_replica_restores_everything_typed_offline() {
     let (mut script, world) = (Script::new(), World::new());
     let mia = person("mia", &[Role::Manager]);
-    let (mut replica, case_id) = synced(&mut script, &world, &mia);
+    let (mut replica, case_id) = synced_ready_but_for_the_log(&mut script, &world, &mia);
     let context = world.context(&mia);
     replica
         .decide(case_id, CaseCommand::LogRequest, &context)
@@ -1045,7 +1083,8 @@ fn a_case_received_offline_is_in_the_view_before_the_server_has_it() {
         ids
     });
     let view = replica.view(case_id).expect("the case");
-    assert_eq!(view.version, 2);
+    // Received, then the acknowledgement message recorded as sent and acknowledging the request.
+    assert_eq!(view.version, 3);
     assert!(view.acknowledged_at.is_some());
     assert_eq!(replica.confirmed_view(case_id), None);
     // Receiving the same case twice is refused locally, as the server would.
