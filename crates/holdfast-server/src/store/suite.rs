@@ -79,7 +79,7 @@ pub fn draft(external_id: &str, name: &str) -> AccountDraft {
         hosting_server: None,
         plan: Some("Pro".into()),
         mrr: usd(4_900),
-        customer_since: None,
+        customer_since: Some(jiff::civil::date(2022, 5, 1)),
         total_collected: usd(58_800),
         accounts_receivable: Some(usd(0)),
         original_sales_rep: None,
