@@ -14,4 +14,5 @@ mod review_screenshots;
 mod sop_2017;
 mod store_check;
 mod team_sync;
+mod win_back;
 mod wootrecruit;

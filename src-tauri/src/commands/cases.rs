@@ -37,7 +37,7 @@ pub async fn open_case(
                 &command,
                 &actor,
                 &policy,
-                jiff::Timestamp::now(),
+                crate::clock::now(),
             )?;
             Ok(database.case(case_id)?)
         })
@@ -133,7 +133,7 @@ pub(crate) fn run_as_acting_user(
 ) -> Result<CaseDetail, AppError> {
     let policy = database.policy()?.ok_or_else(no_policy)?;
     let actor = database.acting_user()?.ok_or_else(no_user)?;
-    database.run_case_command(case_id, command, &actor, &policy, jiff::Timestamp::now())?;
+    database.run_case_command(case_id, command, &actor, &policy, crate::clock::now())?;
     detail(database, case_id)
 }
 
@@ -169,7 +169,7 @@ pub async fn check_offer(
                 &command,
                 &actor,
                 &policy,
-                jiff::Timestamp::now(),
+                crate::clock::now(),
             )?;
             match events.first() {
                 Some(CaseEvent::OfferProposed { needs_approval, .. }) => Ok(OfferCheck {
