@@ -84,7 +84,10 @@ async fn a_kodif_order_discount_within_the_limits_is_accepted_and_saves_the_orde
 
     let events = stored_events(&profile);
     let accepted = only_event(&events, "offer_accepted");
-    assert_eq!(accepted.payload["offer_id"], "order_discount", "{accepted:?}");
+    assert_eq!(
+        accepted.payload["offer_id"], "order_discount",
+        "{accepted:?}"
+    );
     let proposed = only_event(&events, "offer_proposed");
     assert_eq!(proposed.payload["terms"]["percent"], 15, "{proposed:?}");
     assert_eq!(proposed.payload["needs_approval"], false, "{proposed:?}");
@@ -178,7 +181,9 @@ async fn a_kodif_case_with_other_concerns_reaches_an_agent_and_is_handed_on_by_n
             switch_user(app, "Ben Agent", &["Customer success manager"]).await?;
             let row = my_task_row(app, "Acme Corp").await?;
             ensure!(
-                row.contains("Handed off") && row.contains(HAND_OFF_REASON) && row.contains("Ben Agent"),
+                row.contains("Handed off")
+                    && row.contains(HAND_OFF_REASON)
+                    && row.contains("Ben Agent"),
                 "the hand-off reaches Ben with its reason: {row}"
             );
             app.click("Open the case of Acme Corp").await?;

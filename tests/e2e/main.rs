@@ -6,6 +6,7 @@
 mod audit_trail;
 mod billsbee;
 mod case_workflow;
+mod checklist_items;
 mod desk;
 mod harness;
 mod import_and_cases;

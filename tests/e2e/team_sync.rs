@@ -16,7 +16,8 @@ use std::time::{Duration, Instant};
 
 use fantoccini::Locator;
 
-use crate::desk::{acknowledge, confirm_checklist_items, open_case, verify_identity};
+use crate::checklist_items::confirm_items;
+use crate::desk::{acknowledge, open_case, verify_identity};
 use crate::ensure;
 use crate::harness::{text_of, App, Failure, Outcome};
 use crate::import_and_cases::{import, write_csv, GOOD_CSV};
@@ -309,10 +310,11 @@ async fn an_escalation_made_offline_reaches_the_csm_on_another_desk() {
             app.list_item("Timeline", "Escalated").await?;
             // The procedure's checklist item before the cancellation; the CSM's outcome is all
             // that will be missing.
-            confirm_checklist_items(
+            confirm_items(
                 app,
                 &["Cancellation processed in the system"],
                 "Closed in the admin console",
+                "amy",
             )
             .await?;
             app.list_item("Blocking finalization", "customer success manager")

@@ -9,7 +9,8 @@
 
 use fantoccini::Locator;
 
-use crate::desk::{confirm_checklist_items, open_case};
+use crate::checklist_items::confirm_items;
+use crate::desk::open_case;
 use crate::ensure;
 use crate::harness::{text_of, App, Outcome};
 use crate::import_and_cases::{import, set_up_profile_with_roles, write_csv, GOOD_CSV};
@@ -198,7 +199,13 @@ async fn a_wootrecruit_case_goes_from_acknowledgement_to_exit_feedback() {
             csm_still_cancelling(app, CSM_NOTE).await?;
 
             // The policy's checklist item before the cancellation, confirmed by who did it.
-            confirm_checklist_items(app, &[PROCESSED], "Closed in the admin console").await?;
+            confirm_items(
+                app,
+                &[PROCESSED],
+                "Closed in the admin console",
+                "Amy Account",
+            )
+            .await?;
 
             // Nothing blocks it any more: it waits in the managers' finalization queue.
             app.click("Finalizations").await?;
@@ -230,7 +237,12 @@ async fn a_wootrecruit_case_goes_from_acknowledgement_to_exit_feedback() {
             // Confirmed with the confirmation message, on the channel the account prefers, which
             // the message starts on.
             app.click("Confirm cancellation").await?;
-            let body = app.field("Message").await?.prop("value").await?.unwrap_or_default();
+            let body = app
+                .field("Message")
+                .await?
+                .prop("value")
+                .await?
+                .unwrap_or_default();
             ensure!(
                 body.contains("Quillfeather Health") && body.contains("2026-12-31"),
                 "the confirmation is filled from the case: {body}"
@@ -250,8 +262,13 @@ async fn a_wootrecruit_case_goes_from_acknowledgement_to_exit_feedback() {
                 .await?;
             app.click("Record feedback").await?;
             app.list_item("Timeline", "Feedback recorded").await?;
-            confirm_checklist_items(app, &[DOCUMENTED], "Reason and feedback on the account")
-                .await?;
+            confirm_items(
+                app,
+                &[DOCUMENTED],
+                "Reason and feedback on the account",
+                "Amy Account",
+            )
+            .await?;
             app.list_item("Timeline", "Finalized").await?;
             app.list_item("Timeline", "Csm outcome recorded").await?;
             Ok(())
@@ -268,7 +285,11 @@ async fn a_wootrecruit_case_goes_from_acknowledgement_to_exit_feedback() {
         assert_eq!(event.actor, "Amy Account", "{event:?}");
     }
     let sent = events_of(&events, "message_sent");
-    assert_eq!(sent.len(), 2, "the acknowledgement and the confirmation: {sent:?}");
+    assert_eq!(
+        sent.len(),
+        2,
+        "the acknowledgement and the confirmation: {sent:?}"
+    );
     assert_eq!(sent[0].payload["message"], "acknowledgement", "{sent:?}");
     assert_eq!(sent[0].payload["channel"], "email", "{sent:?}");
     assert!(

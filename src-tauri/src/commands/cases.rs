@@ -32,13 +32,7 @@ pub async fn open_case(
                 requester_contact: args.requester_contact,
                 received_at: args.received_at,
             };
-            database.run_case_command(
-                case_id,
-                &command,
-                &actor,
-                &policy,
-                crate::clock::now(),
-            )?;
+            database.run_case_command(case_id, &command, &actor, &policy, crate::clock::now())?;
             Ok(database.case(case_id)?)
         })
         .await
