@@ -156,6 +156,10 @@ async fn an_intelliserve_freeze_beyond_the_limits_is_approved_by_a_manager_and_s
 
     let events = stored_events(&profile);
     for event in &events {
+        // Who uses the desk (set up, switched) is recorded under no policy.
+        if event.kind.starts_with("user_") {
+            continue;
+        }
         assert_eq!(event.policy_version, "intelliserve@1", "{event:?}");
         // The code itself is never recorded, only its hash.
         assert!(

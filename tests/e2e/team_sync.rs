@@ -276,8 +276,9 @@ async fn an_escalation_made_offline_reaches_the_csm_on_another_desk() {
             join(app, &address, "amy", AMY_PASSWORD).await?;
             // The desk's procedure is the one the server published.
             app.click("Policy").await?;
-            app.text("A cancellation is finalized only after the cancellation request form has been received")
+            app.text("A cancellation is finalized only after the reason for leaving is recorded, the cancellation request form has been received")
                 .await?;
+            app.text("The requester's identity is verified first").await?;
             footer_until(app, "Online", |line| line.starts_with("Online")).await?;
 
             import(app, &csv).await?;
