@@ -2,6 +2,7 @@
 //! the desk calls. Thin by design: rules live in holdfast-core, persistence in holdfast-store.
 
 pub mod bindings;
+pub mod clock;
 pub mod commands;
 pub mod database;
 pub mod error;

@@ -6,6 +6,7 @@
 mod audit_trail;
 mod billsbee;
 mod case_workflow;
+mod checklist_items;
 mod desk;
 mod harness;
 mod import_and_cases;
@@ -14,4 +15,5 @@ mod review_screenshots;
 mod sop_2017;
 mod store_check;
 mod team_sync;
+mod win_back;
 mod wootrecruit;

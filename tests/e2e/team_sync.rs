@@ -1,10 +1,12 @@
 //! Team sync end to end (issue 5): a real `holdfast-server` on loopback and two app instances on
 //! two profiles. Amy (account manager) joins from the first-start screen, imports the accounts,
-//! loses the server, works a WootRecruit case offline up to the CSM escalation, and sends it all
+//! loses the server, works a WootRecruit case offline up to the CSM escalation (acknowledgement
+//! message, identity, form, reason, the checklist item before the cancellation), and sends it all
 //! once the server is back; Carla (CSM) joins from a second profile while Amy's desk still runs,
 //! finds the case in her Escalations queue with Amy's escalation in its timeline, and records her
-//! outcome, which reaches Amy's desk. Everything is done through the windows; the rail's footer
-//! (Online / Offline, "N pending") and the palette's "Sync now" are what a person would use.
+//! outcome with her note, which reaches Amy's desk. Everything is done through the windows; the
+//! rail's footer (Online / Offline, "N pending") and the palette's "Sync now" are what a person
+//! would use.
 //! Then B's encrypted database is read back: the escalation Amy made offline is stored there.
 
 use std::net::{TcpListener, TcpStream};
@@ -14,17 +16,21 @@ use std::time::{Duration, Instant};
 
 use fantoccini::Locator;
 
-use crate::desk::{open_case, verify_identity};
+use crate::checklist_items::confirm_items;
+use crate::desk::{acknowledge, open_case, verify_identity};
 use crate::ensure;
 use crate::harness::{text_of, App, Failure, Outcome};
 use crate::import_and_cases::{import, write_csv, GOOD_CSV};
 use crate::store_check::{only_event, stored_events};
-use crate::wootrecruit::{escalate_to, send_and_receive_form};
+use crate::wootrecruit::{
+    csm_still_cancelling, escalate_to, record_reason_and_route, send_and_receive_form,
+};
 
 const ORGANISATION: &str = "WootRecruit";
 const AMY_PASSWORD: &str = "amy's long passphrase";
 const CARLA_PASSWORD: &str = "carla's long passphrase";
 const ACCOUNT: &str = "Quillfeather Health";
+const CARLA_NOTE: &str = "Spoke to Gil: the hiring freeze stands, nothing to offer";
 
 /// How long the footer may take to show a sync state (a round, plus the window's 2 s poll).
 const SYNC_WAIT: Duration = Duration::from_secs(45);
@@ -270,8 +276,9 @@ async fn an_escalation_made_offline_reaches_the_csm_on_another_desk() {
             join(app, &address, "amy", AMY_PASSWORD).await?;
             // The desk's procedure is the one the server published.
             app.click("Policy").await?;
-            app.text("A cancellation is finalized only after the cancellation request form has been received")
+            app.text("A cancellation is finalized only after the reason for leaving is recorded, the cancellation request form has been received")
                 .await?;
+            app.text("The requester's identity is verified first").await?;
             footer_until(app, "Online", |line| line.starts_with("Online")).await?;
 
             import(app, &csv).await?;
@@ -282,8 +289,7 @@ async fn an_escalation_made_offline_reaches_the_csm_on_another_desk() {
             // The server goes away; Amy keeps working.
             server.stop();
             open_case(app, "quillfeather", ACCOUNT).await?;
-            app.click("Acknowledge").await?;
-            app.list_item("Timeline", "Acknowledged").await?;
+            acknowledge(app).await?;
             // The acknowledgement waits for the server, but the first response went out: the
             // inbox's SLA clock stops now, not when the server confirms it.
             let started = Instant::now();
@@ -300,8 +306,31 @@ async fn an_escalation_made_offline_reaches_the_csm_on_another_desk() {
             }
             verify_identity(app, "gil@quillfeather.io", "Reply from the address on file").await?;
             send_and_receive_form(app).await?;
+            record_reason_and_route(app).await?;
             escalate_to(app, "carla").await?;
             app.list_item("Timeline", "Escalated").await?;
+            // The procedure's checklist item before the cancellation; the CSM's outcome is all
+            // that will be missing.
+            confirm_items(
+                app,
+                &["Cancellation processed in the system"],
+                "Closed in the admin console",
+                "amy",
+            )
+            .await?;
+            app.list_item("Blocking finalization", "customer success manager")
+                .await?;
+            let blockers = app
+                .client
+                .find_all(Locator::XPath(
+                    "//ul[@aria-label='Blocking finalization']/li",
+                ))
+                .await?;
+            ensure!(
+                blockers.len() == 1,
+                "only the CSM's outcome blocks the finalization: {} blockers",
+                blockers.len()
+            );
 
             // The next attempt finds no server: the work waits on this desk.
             sync_now(app).await?;
@@ -344,9 +373,8 @@ async fn an_escalation_made_offline_reaches_the_csm_on_another_desk() {
             );
             app.screenshot("review-team-sync-carla-escalation").await;
 
-            // Carla's last attempt fails; her outcome goes back to the team.
-            app.click("Still cancelling").await?;
-            app.list_item("Timeline", "Csm outcome recorded").await?;
+            // Carla's last attempt fails; her outcome, with her note, goes back to the team.
+            csm_still_cancelling(app, CARLA_NOTE).await?;
             sync_now(app).await?;
             synced(app).await?;
             Ok(())
@@ -391,6 +419,7 @@ async fn an_escalation_made_offline_reaches_the_csm_on_another_desk() {
     let outcome = only_event(&events, "csm_outcome_recorded");
     assert_eq!(outcome.actor, "carla", "{outcome:?}");
     assert_eq!(outcome.payload["retained"], false, "{outcome:?}");
+    assert_eq!(outcome.payload["note"], CARLA_NOTE, "{outcome:?}");
     // And Amy's holds Carla's outcome.
     let events = stored_events(&profile_a);
     let outcome = only_event(&events, "csm_outcome_recorded");

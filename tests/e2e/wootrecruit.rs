@@ -1,17 +1,20 @@
 //! The WootRecruit procedure (policies/wootrecruit.toml) walked end to end through the window:
-//! the acknowledgement sent from its template, a note found again by searching all notes, the
-//! requester verified against the contact on file, the mandatory form sent and received, the CSM's
-//! last attempt, finalization, the confirmation on the customer's preferred channel and their exit
-//! feedback; then the same path read back from the encrypted database's audit trail.
+//! the acknowledgement sent from its template (which acknowledges the request), a note found again
+//! by searching all notes, nothing else taken before the requester is verified against the contact
+//! on file, the mandatory form sent and received, the reason, the CSM's last attempt with the CSM's
+//! note, the policy's finalization checklist confirmed, finalization, the confirmation message on
+//! the customer's preferred channel and their exit feedback; then the same path read back from the
+//! encrypted database's audit trail.
 //! The policy names no retention offers (its catalogue is empty), so this path has none.
 
 use fantoccini::Locator;
 
+use crate::checklist_items::confirm_items;
 use crate::desk::open_case;
 use crate::ensure;
 use crate::harness::{text_of, App, Outcome};
 use crate::import_and_cases::{import, set_up_profile_with_roles, write_csv, GOOD_CSV};
-use crate::store_check::{only_event, stored_events};
+use crate::store_check::{events_of, only_event, stored_events};
 
 const FORM_FIELDS: [&str; 6] = [
     "Account name",
@@ -39,6 +42,41 @@ pub async fn send_and_receive_form(app: &App) -> Outcome {
     Ok(())
 }
 
+/// Records the reason for leaving and routes the open case (WootRecruit routes every case on).
+pub async fn record_reason_and_route(app: &App) -> Outcome {
+    app.field("Reason")
+        .await?
+        .select_by_label("Hiring freeze or slowdown")
+        .await?;
+    app.field("Details")
+        .await?
+        .send_keys("Hiring freeze for the rest of the year")
+        .await?;
+    app.click("Record reason").await?;
+    app.list_item("Timeline", "Reason captured").await?;
+    app.click("Route case").await?;
+    app.text("Continue with the procedure").await?;
+    Ok(())
+}
+
+/// The CSM's outcome of the last attempt, which needs the CSM's note: "Still cancelling".
+pub async fn csm_still_cancelling(app: &App, note: &str) -> Outcome {
+    ensure!(
+        !app.button_in("CSM outcome", "Still cancelling")
+            .await?
+            .is_enabled()
+            .await?,
+        "the CSM's outcome can be recorded without the CSM's note"
+    );
+    app.field("The CSM's note").await?.send_keys(note).await?;
+    app.button_in("CSM outcome", "Still cancelling")
+        .await?
+        .click()
+        .await?;
+    app.list_item("Timeline", "Csm outcome recorded").await?;
+    Ok(())
+}
+
 /// Escalates the open case to the CSM `csm` with a note, and waits for the checklist to say so.
 pub async fn escalate_to(app: &App, csm: &str) -> Outcome {
     app.field("CSM").await?.send_keys(csm).await?;
@@ -53,6 +91,9 @@ pub async fn escalate_to(app: &App, csm: &str) -> Outcome {
 }
 
 const NOTE: &str = "Gil says the hiring freeze ends their use of WootRecruit this quarter";
+const CSM_NOTE: &str = "Called Gil: the freeze is company-wide, no offer would change it";
+const PROCESSED: &str = "Cancellation processed in the system";
+const DOCUMENTED: &str = "Process documented in the customer's account (reason and feedback)";
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_wootrecruit_case_goes_from_acknowledgement_to_exit_feedback() {
@@ -72,14 +113,9 @@ async fn a_wootrecruit_case_goes_from_acknowledgement_to_exit_feedback() {
             app.role_with_text("status", "Imported: 3 new").await?;
             open_case(app, "quillfeather", "Quillfeather Health").await?;
 
-            app.click("Acknowledge").await?;
-            app.list_item("Timeline", "Acknowledged").await?;
-
-            // The acknowledgement, filled from the case, copied and recorded as sent.
-            app.field("Template")
-                .await?
-                .select_by_label("Acknowledgement")
-                .await?;
+            // The acknowledgement, filled from the case, copied and recorded as sent: that is
+            // the first response.
+            app.click("Write acknowledgement").await?;
             let message = app.field("Message").await?;
             let body = message.prop("value").await?.unwrap_or_default();
             ensure!(
@@ -96,6 +132,7 @@ async fn a_wootrecruit_case_goes_from_acknowledgement_to_exit_feedback() {
             .await?;
             app.text("Acknowledgement (sent)").await?;
             app.list_item("Timeline", "Message sent").await?;
+            app.list_item("Timeline", "Acknowledged").await?;
 
             // A note, then found again from the search across every case's notes.
             app.field("New note").await?.send_keys(NOTE).await?;
@@ -112,7 +149,7 @@ async fn a_wootrecruit_case_goes_from_acknowledgement_to_exit_feedback() {
                 "the search finds the note with its author: {hit}"
             );
 
-            // The address the requester wrote from is not enough: it must be the one on file.
+            // Identity first: nothing else is taken before it, neither the form nor the reason.
             let blocker = app
                 .list_item("Blocking finalization", "identity has not been verified")
                 .await?;
@@ -120,6 +157,19 @@ async fn a_wootrecruit_case_goes_from_acknowledgement_to_exit_feedback() {
                 text_of(&blocker).await?.contains("identity"),
                 "blocked by identity"
             );
+            app.click("Send form").await?;
+            app.role_with_text("alert", "identity has not been verified")
+                .await?;
+            app.text("Cancellation request form not sent").await?;
+            app.field("Reason")
+                .await?
+                .select_by_label("Hiring freeze or slowdown")
+                .await?;
+            app.click("Record reason").await?;
+            app.role_with_text("alert", "identity has not been verified")
+                .await?;
+
+            // The address the requester wrote from is not enough: it must be the one on file.
             app.field("Contact used")
                 .await?
                 .send_keys("someone@else.io")
@@ -139,13 +189,23 @@ async fn a_wootrecruit_case_goes_from_acknowledgement_to_exit_feedback() {
 
             // The mandatory form: sent, then received with every field the policy lists.
             send_and_receive_form(app).await?;
+            record_reason_and_route(app).await?;
 
-            // The CSM's last attempt, from the escalation queue.
+            // The CSM's last attempt, from the escalation queue, documented with the CSM's note.
             escalate_to(app, "Carla").await?;
             app.click("Escalations").await?;
             app.row("Escalations list", "Quillfeather Health").await?;
             app.click("Open the case of Quillfeather Health").await?;
-            app.click("Still cancelling").await?;
+            csm_still_cancelling(app, CSM_NOTE).await?;
+
+            // The policy's checklist item before the cancellation, confirmed by who did it.
+            confirm_items(
+                app,
+                &[PROCESSED],
+                "Closed in the admin console",
+                "Amy Account",
+            )
+            .await?;
 
             // Nothing blocks it any more: it waits in the managers' finalization queue.
             app.click("Finalizations").await?;
@@ -155,34 +215,45 @@ async fn a_wootrecruit_case_goes_from_acknowledgement_to_exit_feedback() {
                 .await?
                 .send_keys("2026-12-31")
                 .await?;
-            app.choice("Data export offered").await?.click().await?;
             app.click("Finalize cancellation").await?;
             app.text("Cancellation finalized, effective 2026-12-31")
                 .await?;
-            app.text("data export offered").await?;
             let row = app.row("Cases", "cancelled").await?;
             ensure!(
                 text_of(&row).await?.contains("Quillfeather Health"),
                 "the case is cancelled in the inbox"
             );
+            // Nothing is claimed that this procedure does not do.
+            ensure!(
+                app.client
+                    .find_all(Locator::XPath(
+                        "//*[contains(normalize-space(.), 'API access revoked')]"
+                    ))
+                    .await?
+                    .is_empty(),
+                "the desk claims API access was revoked"
+            );
 
-            // Confirmed on the channel the account prefers, which the form starts on.
-            let channel = app.field("Channel").await?;
+            // Confirmed with the confirmation message, on the channel the account prefers, which
+            // the message starts on.
+            app.click("Confirm cancellation").await?;
+            let body = app
+                .field("Message")
+                .await?
+                .prop("value")
+                .await?
+                .unwrap_or_default();
+            ensure!(
+                body.contains("Quillfeather Health") && body.contains("2026-12-31"),
+                "the confirmation is filled from the case: {body}"
+            );
+            let channel = app.field("Sent by").await?;
             ensure!(
                 channel.prop("value").await?.as_deref() == Some("email"),
                 "the confirmation starts on the preferred channel"
             );
-            let preferred = channel
-                .find(Locator::XPath("./option[@value='email']"))
-                .await?
-                .prop("textContent")
-                .await?
-                .unwrap_or_default();
-            ensure!(
-                preferred.trim() == "E-mail (preferred)",
-                "the preferred channel is marked: {preferred}"
-            );
-            app.click("Confirm cancellation").await?;
+            app.text("Recording it confirms the cancellation.").await?;
+            app.click("Copy and record as sent").await?;
             app.text("Cancellation confirmed to the customer by E-mail")
                 .await?;
             app.field("What the customer said")
@@ -191,6 +262,13 @@ async fn a_wootrecruit_case_goes_from_acknowledgement_to_exit_feedback() {
                 .await?;
             app.click("Record feedback").await?;
             app.list_item("Timeline", "Feedback recorded").await?;
+            confirm_items(
+                app,
+                &[DOCUMENTED],
+                "Reason and feedback on the account",
+                "Amy Account",
+            )
+            .await?;
             app.list_item("Timeline", "Finalized").await?;
             app.list_item("Timeline", "Csm outcome recorded").await?;
             Ok(())
@@ -200,21 +278,35 @@ async fn a_wootrecruit_case_goes_from_acknowledgement_to_exit_feedback() {
     app.screenshot("wootrecruit-feedback-recorded").await;
     app.quit().await;
 
-    // The audit trail holds the whole path, by the local user, under the policy's version.
+    // The audit trail holds the whole path, by the local user, under the policy's version (the
+    // desk's own setting up of Amy is recorded too, under no policy).
     let events = stored_events(&profile);
+    let setup = only_event(&events, "user_changed");
+    assert_eq!(setup.actor, "Amy Account", "{setup:?}");
+    let events: Vec<_> = events
+        .into_iter()
+        .filter(|e| e.kind != "user_changed")
+        .collect();
     for event in &events {
         assert_eq!(event.policy_version, "wootrecruit@1", "{event:?}");
         assert_eq!(event.actor, "Amy Account", "{event:?}");
     }
-    let sent = only_event(&events, "message_sent");
-    assert_eq!(sent.payload["message"], "acknowledgement", "{sent:?}");
-    assert_eq!(sent.payload["channel"], "email", "{sent:?}");
+    let sent = events_of(&events, "message_sent");
+    assert_eq!(
+        sent.len(),
+        2,
+        "the acknowledgement and the confirmation: {sent:?}"
+    );
+    assert_eq!(sent[0].payload["message"], "acknowledgement", "{sent:?}");
+    assert_eq!(sent[0].payload["channel"], "email", "{sent:?}");
     assert!(
-        sent.payload["body"]
+        sent[0].payload["body"]
             .as_str()
             .is_some_and(|body| body.contains("Quillfeather Health")),
         "the message as sent is kept: {sent:?}"
     );
+    assert_eq!(sent[1].payload["message"], "confirmation", "{sent:?}");
+    assert_eq!(sent[1].payload["channel"], "email", "{sent:?}");
     let note = only_event(&events, "note_added");
     assert_eq!(note.payload["text"], NOTE, "{note:?}");
     let verified = only_event(&events, "identity_verified");
@@ -229,19 +321,30 @@ async fn a_wootrecruit_case_goes_from_acknowledgement_to_exit_feedback() {
             "{form:?}"
         );
     }
+    let reason = only_event(&events, "reason_captured");
+    assert_eq!(reason.payload["reason_id"], "hiring_freeze", "{reason:?}");
     let escalated = only_event(&events, "escalated");
     assert_eq!(escalated.payload["csm"], "Carla", "{escalated:?}");
     let outcome = only_event(&events, "csm_outcome_recorded");
     assert_eq!(outcome.payload["retained"], false, "{outcome:?}");
+    assert_eq!(outcome.payload["note"], CSM_NOTE, "{outcome:?}");
     let finalized = only_event(&events, "finalized");
     assert_eq!(
         finalized.payload["effective_date"], "2026-12-31",
         "{finalized:?}"
     );
-    assert_eq!(
-        finalized.payload["data_export_offered"], true,
-        "{finalized:?}"
-    );
+    for unclaimed in ["data_export_offered", "api_access_revoked"] {
+        assert!(
+            finalized.payload.get(unclaimed).is_none(),
+            "the finalization claims {unclaimed}: {finalized:?}"
+        );
+    }
+    let items = events_of(&events, "checklist_item_confirmed");
+    let ids: Vec<&str> = items
+        .iter()
+        .filter_map(|e| e.payload["item_id"].as_str())
+        .collect();
+    assert_eq!(ids, ["processed_in_system", "documented"], "{items:?}");
     let confirmed = only_event(&events, "cancellation_confirmed");
     assert_eq!(confirmed.payload["channel"], "email", "{confirmed:?}");
     let feedback = only_event(&events, "feedback_recorded");
@@ -249,8 +352,23 @@ async fn a_wootrecruit_case_goes_from_acknowledgement_to_exit_feedback() {
         feedback.payload["text"], "Good product; the hiring freeze made it unaffordable",
         "{feedback:?}"
     );
-    // The steps were recorded in the procedure's order.
+    // The steps were recorded in the procedure's order; nothing before the identity but the
+    // acknowledgement and the note.
     let position = |kind: &str| events.iter().position(|e| e.kind == kind).unwrap();
+    let before_identity: Vec<&str> = events[..position("identity_verified")]
+        .iter()
+        .map(|e| e.kind.as_str())
+        .collect();
+    assert!(
+        before_identity.iter().all(|kind| [
+            "received",
+            "message_sent",
+            "acknowledged",
+            "note_added"
+        ]
+        .contains(kind)),
+        "a step was taken before the identity was verified: {before_identity:?}"
+    );
     assert!(
         position("identity_verified") < position("form_received")
             && position("form_received") < position("escalated")

@@ -290,6 +290,12 @@ fn intelliserve_considers_every_retention_option_before_finalizing() {
         Err(gate(Gate::ReasonCaptured))
     );
     case.ok(&am(), reason("cost"));
+    // The attempt follows the route: before it, the desk does not offer what the engine refuses.
+    let list = checklist(case.state(), &case.policy, &case.account, &am());
+    assert!(!list.retention_outcome_due);
+    assert!(case
+        .run(&am(), retention("Budget cut", &[]))
+        .is_err_and(|error| error.to_string().contains("route the case first")));
     case.ok(&am(), CaseCommand::Route);
     assert_eq!(
         case.run(&maya(), finalize()),

@@ -32,13 +32,7 @@ pub async fn open_case(
                 requester_contact: args.requester_contact,
                 received_at: args.received_at,
             };
-            database.run_case_command(
-                case_id,
-                &command,
-                &actor,
-                &policy,
-                jiff::Timestamp::now(),
-            )?;
+            database.run_case_command(case_id, &command, &actor, &policy, crate::clock::now())?;
             Ok(database.case(case_id)?)
         })
         .await
@@ -133,7 +127,7 @@ pub(crate) fn run_as_acting_user(
 ) -> Result<CaseDetail, AppError> {
     let policy = database.policy()?.ok_or_else(no_policy)?;
     let actor = database.acting_user()?.ok_or_else(no_user)?;
-    database.run_case_command(case_id, command, &actor, &policy, jiff::Timestamp::now())?;
+    database.run_case_command(case_id, command, &actor, &policy, crate::clock::now())?;
     detail(database, case_id)
 }
 
@@ -169,7 +163,7 @@ pub async fn check_offer(
                 &command,
                 &actor,
                 &policy,
-                jiff::Timestamp::now(),
+                crate::clock::now(),
             )?;
             match events.first() {
                 Some(CaseEvent::OfferProposed { needs_approval, .. }) => Ok(OfferCheck {

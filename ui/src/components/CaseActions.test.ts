@@ -52,6 +52,17 @@ describe('CaseActions', () => {
     expect(screen.getByRole('button', { name: 'Finalize cancellation' })).toBeDisabled();
   });
 
+  it('lists every checklist item still to do, though they share one gate', () => {
+    // IntelliServe has four items before the cancellation: one gate, four blockers.
+    const items = ['Data export options offered', 'Data retention and deletion explained'];
+    render(CaseActions, {
+      detail: detail({ blockers: items.map((label) => ({ gate: 'checklist_item', reason: `"${label}" has not been done` })) }),
+      onchanged: vi.fn(),
+    });
+    const blockers = screen.getByRole('list', { name: 'Blocking finalization' });
+    for (const label of items) expect(blockers).toHaveTextContent(`"${label}" has not been done`);
+  });
+
   it('enables finalization once every gate is met and a date is given', async () => {
     render(CaseActions, { detail: detail({ blockers: [], ready_to_finalize: true, form_received: true, csm_engaged: true, escalated_to: 'Carla' }), onchanged: vi.fn() });
     expect(screen.queryByRole('list', { name: 'Blocking finalization' })).toBeNull();

@@ -226,10 +226,12 @@ pub fn checklist(
         csm_step: policy.gates.csm_escalation_before_finalization || state.escalated_to.is_some(),
         escalated_to: state.escalated_to.clone(),
         csm_engaged: state.csm_engaged,
+        // The attempt follows the route (the engine refuses it before): not due until routed.
         retention_outcome_due: (matches!(
             state.route,
             Some(Route::SaveCall | Route::ManagerRetention)
         ) || policy.gates.retention_before_finalization
+            && state.route.is_some()
             && retention_due(state))
             && !state.retention_attempted,
         offer_pending: state.pending_offer.clone(),
