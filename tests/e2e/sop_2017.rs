@@ -169,8 +169,10 @@ async fn a_2017_save_call_goes_to_the_fallback_and_a_large_refund_needs_a_second
             app.heading("My tasks").await?;
             let heads_up = text_of(&app.row("My tasks list", "Billing heads-up").await?).await?;
             ensure!(
-                heads_up.contains("Quillfeather Health") && heads_up.contains("1,500.00"),
-                "the heads-up names the account and the amount: {heads_up}"
+                heads_up.contains("Quillfeather Health")
+                    && heads_up.contains("1500.00 USD")
+                    && heads_up.contains("requested by Amy Account"),
+                "the heads-up names the account, the amount and who asked: {heads_up}"
             );
             app.click("Refund approvals").await?;
             app.row("Refund approvals list", "Quillfeather Health")
@@ -270,7 +272,7 @@ async fn a_2017_save_call_goes_to_the_fallback_and_a_large_refund_needs_a_second
                 .await?;
             app.click("Confirm cancellation").await?;
             app.click("Copy and record as sent").await?;
-            app.text("Cancellation confirmed to the customer by Email")
+            app.text("Cancellation confirmed to the customer by E-mail")
                 .await?;
             Ok(())
         })
