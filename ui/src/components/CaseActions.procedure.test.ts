@@ -121,6 +121,17 @@ describe('CaseActions under the procedure as written', () => {
       expect(screen.getByLabelText('Note: API and integrations revoked')).toHaveValue('');
     });
 
+    it('lists every open checklist item among the blockers (several share their gate)', () => {
+      const reasons = ['"Cancellation logged" has not been done', '"Services suspended in Billsbee" has not been done'];
+      render(CaseActions, {
+        detail: detail({ blockers: reasons.map((reason) => ({ gate: 'checklist_item' as const, reason })) }),
+        onchanged: vi.fn(),
+      });
+      const blockers = screen.getByRole('list', { name: 'Blocking finalization' });
+      for (const reason of reasons) expect(blockers).toHaveTextContent(reason);
+      expect(screen.getByRole('heading', { name: 'Checklist' })).toBeInTheDocument();
+    });
+
     it('confirms the after items once cancelled, with the refusal beside the item', async () => {
       refuse('item_id', 'only billing may confirm this item');
       render(CaseActions, { detail: detail({ status: 'cancelled', finalization_checklist: items }), onchanged: vi.fn() });
