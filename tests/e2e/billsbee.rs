@@ -189,6 +189,15 @@ async fn a_billsbee_cancellation_attempts_retention_first_and_completes_the_shee
                 .await?;
             unblocked(app, "retention").await?;
             confirm_checklist_items(app, &[SERVICES_SUSPENDED], "Suspended in Billsbee admin").await?;
+            let item = text_of(
+                &app.list_item("Finalization checklist", SERVICES_SUSPENDED)
+                    .await?,
+            )
+            .await?;
+            ensure!(
+                item.contains("Done by Mia Manager"),
+                "the checklist names who suspended the services: {item}"
+            );
             ensure!(
                 app.client
                     .find_all(Locator::XPath("//*[@aria-label='Blocking finalization']"))
@@ -256,15 +265,20 @@ async fn a_billsbee_cancellation_attempts_retention_first_and_completes_the_shee
             // window the desk supports.
             app.set_window_size(1024, 640).await?;
             crate::review_screenshots::wait_for_width(app, 1024).await?;
-            let checklist = app.named("Finalization checklist").await?;
-            app.client
-                .execute(
-                    "arguments[0].scrollIntoView({block: 'start'});",
-                    vec![serde_json::to_value(&checklist)?],
-                )
-                .await?;
-            crate::review_screenshots::no_sideways_scroll(app).await?;
-            app.screenshot("review-billsbee-checklist-and-sheet-1024x640").await;
+            for (part, name) in [
+                ("Cancellation sheet row", "review-billsbee-sheet-row-1024x640"),
+                ("Finalization checklist", "review-billsbee-checklist-1024x640"),
+            ] {
+                let shown = app.named(part).await?;
+                app.client
+                    .execute(
+                        "arguments[0].scrollIntoView({block: 'start'});",
+                        vec![serde_json::to_value(&shown)?],
+                    )
+                    .await?;
+                crate::review_screenshots::no_sideways_scroll(app).await?;
+                app.screenshot(name).await;
+            }
             Ok(())
         })
         .await
