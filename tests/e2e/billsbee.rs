@@ -225,8 +225,10 @@ async fn a_billsbee_cancellation_attempts_retention_first_and_completes_the_shee
 
             // The sheet's row has every column: name, phone, date of cancellation (the effective
             // date), total collected, months in the program, reason.
+            // The row's columns, one under the other in the case pane.
+            app.row("Cancellation sheet row", "Dana Bramble").await?;
             let cells = app
-                .row("Cancellation sheet row", "Dana Bramble")
+                .named("Cancellation sheet row")
                 .await?
                 .find_all(Locator::Css("td"))
                 .await?;
