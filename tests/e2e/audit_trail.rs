@@ -37,7 +37,10 @@ async fn settings_verifies_the_audit_trail_and_shows_a_broken_one() {
                  on a local profile): {case:?}"
             );
             let setup = events_of(&trail, "user_changed");
-            ensure!(setup.len() == 1, "the first start records who uses the desk: {setup:?}");
+            ensure!(
+                setup.len() == 1,
+                "the first start records who uses the desk: {setup:?}"
+            );
             let amy = setup[0].actor_id.clone();
 
             // Amy corrects her name and takes the billing role: the same person, recorded.
@@ -59,7 +62,10 @@ async fn settings_verifies_the_audit_trail_and_shows_a_broken_one() {
                 "the rename is recorded by Amy herself, before and after: {renamed:?}"
             );
             // What she did before is still hers: events name her stable id, not her old name.
-            let acknowledged = trail.iter().find(|e| e.kind == "acknowledged").expect("acknowledged");
+            let acknowledged = trail
+                .iter()
+                .find(|e| e.kind == "acknowledged")
+                .expect("acknowledged");
             ensure!(
                 acknowledged.actor_id == amy && acknowledged.actor == "Amy Accountant",
                 "the acknowledgement is still Amy's: {acknowledged:?}"

@@ -188,7 +188,8 @@ async fn a_billsbee_cancellation_attempts_retention_first_and_completes_the_shee
             app.list_item("Timeline", "Retention outcome recorded")
                 .await?;
             unblocked(app, "retention").await?;
-            confirm_checklist_items(app, &[SERVICES_SUSPENDED], "Suspended in Billsbee admin").await?;
+            confirm_checklist_items(app, &[SERVICES_SUSPENDED], "Suspended in Billsbee admin")
+                .await?;
             let item = text_of(
                 &app.list_item("Finalization checklist", SERVICES_SUSPENDED)
                     .await?,
@@ -268,8 +269,14 @@ async fn a_billsbee_cancellation_attempts_retention_first_and_completes_the_shee
             app.set_window_size(1024, 640).await?;
             crate::review_screenshots::wait_for_width(app, 1024).await?;
             for (part, name) in [
-                ("Cancellation sheet row", "review-billsbee-sheet-row-1024x640"),
-                ("Finalization checklist", "review-billsbee-checklist-1024x640"),
+                (
+                    "Cancellation sheet row",
+                    "review-billsbee-sheet-row-1024x640",
+                ),
+                (
+                    "Finalization checklist",
+                    "review-billsbee-checklist-1024x640",
+                ),
             ] {
                 let shown = app.named(part).await?;
                 app.client
@@ -298,7 +305,10 @@ async fn a_billsbee_cancellation_attempts_retention_first_and_completes_the_shee
         "{verified:?}"
     );
     let reason = only_event(&events, "reason_captured");
-    assert_eq!(reason.payload["reason_id"], "business_closing", "{reason:?}");
+    assert_eq!(
+        reason.payload["reason_id"], "business_closing",
+        "{reason:?}"
+    );
     let routed = only_event(&events, "routed");
     assert_eq!(routed.payload["route"], "manager_retention", "{routed:?}");
     let logged = only_event(&events, "request_logged");
@@ -316,7 +326,10 @@ async fn a_billsbee_cancellation_attempts_retention_first_and_completes_the_shee
     assert_eq!(outcome.payload["retained"], false, "{outcome:?}");
     // Who confirmed the suspension, by name: the manager who did it.
     let suspended = only_event(&events, "checklist_item_confirmed");
-    assert_eq!(suspended.payload["item_id"], "services_suspended", "{suspended:?}");
+    assert_eq!(
+        suspended.payload["item_id"], "services_suspended",
+        "{suspended:?}"
+    );
     assert_eq!(suspended.actor, "Mia Manager", "{suspended:?}");
     assert_eq!(
         user_name(&profile, suspended.payload["by"].as_str().expect("by")),
@@ -325,7 +338,8 @@ async fn a_billsbee_cancellation_attempts_retention_first_and_completes_the_shee
     let finalized = only_event(&events, "finalized");
     assert_eq!(finalized.actor, "Mia Manager", "{finalized:?}");
     assert_eq!(
-        finalized.payload["effective_date"], effective.as_str(),
+        finalized.payload["effective_date"],
+        effective.as_str(),
         "{finalized:?}"
     );
     // Nothing is claimed that nobody did: no API access, no export offer on a Billsbee case.

@@ -245,8 +245,7 @@ async fn imports_a_csv_opens_a_case_and_finds_it_after_a_restart() {
             );
             // The procedure chosen at first start, read back as sentences.
             app.click("Policy").await?;
-            app.text("A cancellation is finalized only after")
-                .await?;
+            app.text("A cancellation is finalized only after").await?;
             app.text("the cancellation request form has been received")
                 .await?;
             app.screenshot("policy").await;

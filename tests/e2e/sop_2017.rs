@@ -45,11 +45,14 @@ pub fn days_from_today(days: i64) -> jiff::civil::Date {
 
 /// Waits until the open case shows no blocker containing `text` any more.
 async fn blocker_gone(app: &App, text: &str) -> Outcome {
-    let xpath = format!(
-        "//*[@aria-label='Blocking finalization']/li[contains(., \"{text}\")]"
-    );
+    let xpath = format!("//*[@aria-label='Blocking finalization']/li[contains(., \"{text}\")]");
     let started = std::time::Instant::now();
-    while !app.client.find_all(Locator::XPath(&xpath)).await?.is_empty() {
+    while !app
+        .client
+        .find_all(Locator::XPath(&xpath))
+        .await?
+        .is_empty()
+    {
         ensure!(
             started.elapsed() < std::time::Duration::from_secs(20),
             "finalization is still blocked by {text:?}"
@@ -60,7 +63,11 @@ async fn blocker_gone(app: &App, text: &str) -> Outcome {
 }
 
 /// The line of the refund whose text contains `refund`, once it also contains `state`.
-async fn refund_line_once(app: &App, refund: &str, state: &str) -> Result<String, crate::harness::Failure> {
+async fn refund_line_once(
+    app: &App,
+    refund: &str,
+    state: &str,
+) -> Result<String, crate::harness::Failure> {
     let started = std::time::Instant::now();
     loop {
         let line = text_of(&app.list_item("Refunds", refund).await?).await?;
@@ -328,14 +335,26 @@ async fn a_2017_save_call_goes_to_the_fallback_and_a_large_refund_needs_a_second
     assert_eq!(large.payload["amount"]["minor"], 150_000, "{large:?}");
     assert_eq!(large.payload["under_review"], true, "{large:?}");
     assert_eq!(large.payload["billing_heads_up"], true, "{large:?}");
-    assert_eq!(large.payload["customer_notice"], "under_review", "{large:?}");
-    assert_eq!(at_threshold.payload["amount"]["minor"], 100_000, "{at_threshold:?}");
-    assert_eq!(at_threshold.payload["under_review"], false, "{at_threshold:?}");
+    assert_eq!(
+        large.payload["customer_notice"], "under_review",
+        "{large:?}"
+    );
+    assert_eq!(
+        at_threshold.payload["amount"]["minor"], 100_000,
+        "{at_threshold:?}"
+    );
+    assert_eq!(
+        at_threshold.payload["under_review"], false,
+        "{at_threshold:?}"
+    );
     let refund_id = &large.payload["refund_id"];
     // Amy's refused attempt recorded nothing: the one verification is Heather's.
     let verified = only_event(&events, "refund_verified");
     assert_eq!(verified.actor, "Heather", "{verified:?}");
-    assert_eq!(verified.actor_id, verified.payload["verified_by"], "{verified:?}");
+    assert_eq!(
+        verified.actor_id, verified.payload["verified_by"],
+        "{verified:?}"
+    );
     assert_ne!(
         verified.payload["verified_by"], large.payload["requested_by"],
         "the verifier is not the requester"
@@ -412,7 +431,10 @@ async fn a_2017_case_with_unknown_receivable_asks_for_it_before_routing() {
             // (no roster says otherwise, and an unknown rep is not taken for gone).
             app.text("Save call by the sales rep").await?;
             let row = case_row_text(app, "Dunmore Labs").await?;
-            ensure!(row.contains("Rob Reyes"), "the save call is the rep's: {row}");
+            ensure!(
+                row.contains("Rob Reyes"),
+                "the save call is the rep's: {row}"
+            );
             Ok(())
         })
         .await

@@ -73,18 +73,23 @@ pub fn stored_events(profile: &Path) -> Vec<StoredEvent> {
 /// record ids: `requested_by`, `verified_by`, a checklist item's `by`).
 pub fn user_name(profile: &Path, id: &str) -> String {
     open_store(profile)
-        .query_row("SELECT name FROM users WHERE id = ?1", [id], |row| row.get(0))
+        .query_row("SELECT name FROM users WHERE id = ?1", [id], |row| {
+            row.get(0)
+        })
         .unwrap_or_else(|error| panic!("no user with id {id:?}: {error}"))
 }
 
 /// Where the first event of `kind` is in the trail, failing with the whole trail when missing.
 pub fn position_of(events: &[StoredEvent], kind: &str) -> usize {
-    events.iter().position(|e| e.kind == kind).unwrap_or_else(|| {
-        panic!(
-            "no {kind} event stored; the trail is: {:?}",
-            events.iter().map(|e| e.kind.as_str()).collect::<Vec<_>>()
-        )
-    })
+    events
+        .iter()
+        .position(|e| e.kind == kind)
+        .unwrap_or_else(|| {
+            panic!(
+                "no {kind} event stored; the trail is: {:?}",
+                events.iter().map(|e| e.kind.as_str()).collect::<Vec<_>>()
+            )
+        })
 }
 
 /// The events of `kind`, failing with the whole trail when there are none.
