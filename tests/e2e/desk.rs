@@ -1,6 +1,8 @@
 //! Moves a person makes on the desk in every procedure: opening a case from an account, switching
 //! who uses the desk (Settings) to act as a second person, and coming back to a case in the inbox.
 
+use std::time::{Duration, Instant};
+
 use fantoccini::Locator;
 
 use crate::ensure;
@@ -103,17 +105,77 @@ pub async fn acknowledge(app: &App) -> Outcome {
     Ok(())
 }
 
+/// The first response by phone, where the policy accepts a call: what was said, logged, which
+/// acknowledges the request.
+pub async fn acknowledge_by_call(app: &App, said: &str) -> Outcome {
+    app.field("What was said on the call")
+        .await?
+        .send_keys(said)
+        .await?;
+    app.click("Log a call").await?;
+    app.list_item("Timeline", "Acknowledged").await?;
+    Ok(())
+}
+
 /// Confirms the finalization checklist's items named by `labels` (items a person confirms), each
-/// with `note`, and waits for the timeline to record each.
+/// with `note`, and waits until the checklist says who did each.
 pub async fn confirm_checklist_items(app: &App, labels: &[&str], note: &str) -> Outcome {
     for label in labels {
-        app.field(&format!("Note: {label}"))
+        // The note has no visible label, only its accessible name.
+        app.named(&format!("Note: {label}"))
             .await?
             .send_keys(note)
             .await?;
         app.click(&format!("Confirm: {label}")).await?;
-        app.list_item("Timeline", "Checklist item confirmed")
-            .await?;
+        let started = Instant::now();
+        loop {
+            let line = text_of(&app.list_item("Finalization checklist", label).await?).await?;
+            if line.contains("Done by") && line.contains(note) {
+                break;
+            }
+            ensure!(
+                started.elapsed() < Duration::from_secs(20),
+                "the checklist never says who confirmed {label:?}: {line}"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
     }
+    Ok(())
+}
+
+/// Corrects the name and roles of the person using the desk ("Your name and roles" in Settings:
+/// the same person, same id) and waits for the desk to confirm it.
+pub async fn rename_self(app: &App, name: &str, roles: &[&str]) -> Outcome {
+    const FORM: &str = "Your name and roles";
+    app.click("Settings").await?;
+    app.heading("Settings").await?;
+    let field = app.field("Your name").await?;
+    field.clear().await?;
+    field.send_keys(name).await?;
+    for role in ROLE_NAMES {
+        let choice = app.choice_in(FORM, role).await?;
+        if choice.is_selected().await? != roles.contains(&role) {
+            choice.click().await?;
+        }
+    }
+    app.button_in(FORM, "Save name and roles")
+        .await?
+        .click()
+        .await?;
+    app.role_with_text("status", &format!("Saved: you are {name}"))
+        .await?;
+    Ok(())
+}
+
+/// Imports the sales-rep roster (`name,status`) from the file at `path` through Accounts →
+/// "Sales reps…", and waits for the import's summary.
+pub async fn import_roster(app: &App, path: &str) -> Outcome {
+    app.click("Accounts").await?;
+    app.heading("Accounts").await?;
+    app.click("Sales reps…").await?;
+    app.heading("Sales reps").await?;
+    app.field("Roster CSV file").await?.send_keys(path).await?;
+    app.click("Import roster").await?;
+    app.role_with_text("status", "Roster imported:").await?;
     Ok(())
 }

@@ -69,6 +69,29 @@ pub fn stored_events(profile: &Path) -> Vec<StoredEvent> {
     events
 }
 
+/// The name the profile knows the person with stable id `id` by (events and their payloads
+/// record ids: `requested_by`, `verified_by`, a checklist item's `by`).
+pub fn user_name(profile: &Path, id: &str) -> String {
+    open_store(profile)
+        .query_row("SELECT name FROM users WHERE id = ?1", [id], |row| {
+            row.get(0)
+        })
+        .unwrap_or_else(|error| panic!("no user with id {id:?}: {error}"))
+}
+
+/// Where the first event of `kind` is in the trail, failing with the whole trail when missing.
+pub fn position_of(events: &[StoredEvent], kind: &str) -> usize {
+    events
+        .iter()
+        .position(|e| e.kind == kind)
+        .unwrap_or_else(|| {
+            panic!(
+                "no {kind} event stored; the trail is: {:?}",
+                events.iter().map(|e| e.kind.as_str()).collect::<Vec<_>>()
+            )
+        })
+}
+
 /// The events of `kind`, failing with the whole trail when there are none.
 pub fn events_of<'a>(events: &'a [StoredEvent], kind: &str) -> Vec<&'a StoredEvent> {
     let found: Vec<&StoredEvent> = events.iter().filter(|e| e.kind == kind).collect();

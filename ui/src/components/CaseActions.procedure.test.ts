@@ -11,6 +11,7 @@ vi.mock('@tauri-apps/api/core', () => ({ invoke: (...args: unknown[]) => invoke(
 
 const { default: CaseActions } = await import('./CaseActions.svelte');
 const { deskActions } = await import('../lib/actions.svelte');
+const { setPeople } = await import('../lib/people.svelte');
 
 function detail(overrides: Partial<Checklist> = {}): CaseDetail {
   return {
@@ -119,6 +120,27 @@ describe('CaseActions under the procedure as written', () => {
       await user.click(screen.getByRole('button', { name: 'Confirm: API and integrations revoked' }));
       expect(invoke).toHaveBeenLastCalledWith(...sent({ command: 'confirm_checklist_item', item_id: 'api', note: 'Keys revoked in admin' }));
       expect(screen.getByLabelText('Note: API and integrations revoked')).toHaveValue('');
+    });
+
+    it('names who confirmed an item, not their id', () => {
+      setPeople([{ id: '01a2-mia', name: 'Mia Manager', active: true }]);
+      const item = { id: 'suspended', label: 'Services suspended', when: 'before' as const, step: null, done: true, confirmed_by: '01a2-mia', confirmed_at: '2026-11-21T11:00:00Z', note: 'Suspended' };
+      render(CaseActions, { detail: detail({ finalization_checklist: [item] }), onchanged: vi.fn() });
+      const list = screen.getByRole('list', { name: 'Finalization checklist' });
+      expect(list).toHaveTextContent('Done by Mia Manager');
+      expect(list).not.toHaveTextContent('01a2-mia');
+      setPeople([]);
+    });
+
+    it('lists every open checklist item among the blockers (several share their gate)', () => {
+      const reasons = ['"Cancellation logged" has not been done', '"Services suspended in Billsbee" has not been done'];
+      render(CaseActions, {
+        detail: detail({ blockers: reasons.map((reason) => ({ gate: 'checklist_item' as const, reason })) }),
+        onchanged: vi.fn(),
+      });
+      const blockers = screen.getByRole('list', { name: 'Blocking finalization' });
+      for (const reason of reasons) expect(blockers).toHaveTextContent(reason);
+      expect(screen.getByRole('heading', { name: 'Checklist' })).toBeInTheDocument();
     });
 
     it('confirms the after items once cancelled, with the refusal beside the item', async () => {

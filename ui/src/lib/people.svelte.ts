@@ -14,6 +14,18 @@ export function personName(id: string | null | undefined): string {
   return byId.get(id)?.name ?? id;
 }
 
+/**
+ * `text` with every known person's id replaced by their name: the engine writes a task's details
+ * (billing's heads-up: "requested by <id>") with ids, as the record keeps them.
+ */
+export function namesIn(text: string): string {
+  let named = text;
+  for (const known of byId.values()) {
+    if (known.id && known.id !== known.name) named = named.replaceAll(known.id, known.name);
+  }
+  return named;
+}
+
 /** The person with this id, if the profile knows them. */
 export function person(id: string): Person | undefined {
   return byId.get(id);

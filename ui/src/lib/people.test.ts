@@ -3,7 +3,7 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 const invoke = vi.fn();
 vi.mock('@tauri-apps/api/core', () => ({ invoke: (...args: unknown[]) => invoke(...args) }));
 
-const { personName, people, refreshPeople, setPeople } = await import('./people.svelte');
+const { namesIn, personName, people, refreshPeople, setPeople } = await import('./people.svelte');
 
 describe('people', () => {
   beforeEach(() => {
@@ -32,5 +32,16 @@ describe('people', () => {
     await Promise.all([refreshPeople(), refreshPeople()]);
     expect(invoke).toHaveBeenCalledTimes(1);
     expect(personName('u-1')).toBe('Ana Ruiz');
+  });
+
+  it("puts names for the ids in a task's details, and leaves other words alone", () => {
+    setPeople([
+      { id: '0193-aa', name: 'Amy Account', active: true },
+      { id: 'Spencer', name: 'Spencer', active: true },
+    ]);
+    expect(namesIn('Refund of 1500.00 USD under review, requested by 0193-aa: charged twice')).toBe(
+      'Refund of 1500.00 USD under review, requested by Amy Account: charged twice',
+    );
+    expect(namesIn('Call Spencer')).toBe('Call Spencer');
   });
 });
