@@ -11,10 +11,8 @@
 
 use fantoccini::Locator;
 
-use crate::desk::{
-    acknowledge, case_row_text, confirm_checklist_items, open_case, show_case, switch_user,
-    verify_identity,
-};
+use crate::checklist_items::confirm_items;
+use crate::desk::{acknowledge, case_row_text, open_case, show_case, switch_user, verify_identity};
 use crate::ensure;
 use crate::harness::{text_of, App, Outcome};
 use crate::import_and_cases::{import, set_up_profile_for, write_csv};
@@ -188,8 +186,13 @@ async fn a_billsbee_cancellation_attempts_retention_first_and_completes_the_shee
             app.list_item("Timeline", "Retention outcome recorded")
                 .await?;
             unblocked(app, "retention").await?;
-            confirm_checklist_items(app, &[SERVICES_SUSPENDED], "Suspended in Billsbee admin")
-                .await?;
+            confirm_items(
+                app,
+                &[SERVICES_SUSPENDED],
+                "Suspended in Billsbee admin",
+                "Mia Manager",
+            )
+            .await?;
             let item = text_of(
                 &app.list_item("Finalization checklist", SERVICES_SUSPENDED)
                     .await?,

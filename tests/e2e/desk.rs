@@ -1,8 +1,6 @@
 //! Moves a person makes on the desk in every procedure: opening a case from an account, switching
 //! who uses the desk (Settings) to act as a second person, and coming back to a case in the inbox.
 
-use std::time::{Duration, Instant};
-
 use fantoccini::Locator;
 
 use crate::ensure;
@@ -114,32 +112,6 @@ pub async fn acknowledge_by_call(app: &App, said: &str) -> Outcome {
         .await?;
     app.click("Log a call").await?;
     app.list_item("Timeline", "Acknowledged").await?;
-    Ok(())
-}
-
-/// Confirms the finalization checklist's items named by `labels` (items a person confirms), each
-/// with `note`, and waits until the checklist says who did each.
-pub async fn confirm_checklist_items(app: &App, labels: &[&str], note: &str) -> Outcome {
-    for label in labels {
-        // The note has no visible label, only its accessible name.
-        app.named(&format!("Note: {label}"))
-            .await?
-            .send_keys(note)
-            .await?;
-        app.click(&format!("Confirm: {label}")).await?;
-        let started = Instant::now();
-        loop {
-            let line = text_of(&app.list_item("Finalization checklist", label).await?).await?;
-            if line.contains("Done by") && line.contains(note) {
-                break;
-            }
-            ensure!(
-                started.elapsed() < Duration::from_secs(20),
-                "the checklist never says who confirmed {label:?}: {line}"
-            );
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-    }
     Ok(())
 }
 

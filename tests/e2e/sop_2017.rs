@@ -12,9 +12,10 @@
 
 use fantoccini::Locator;
 
+use crate::checklist_items::confirm_items;
 use crate::desk::{
-    acknowledge_by_call, case_row_text, confirm_checklist_items, import_roster, open_case,
-    show_case, switch_user, verify_identity,
+    acknowledge_by_call, case_row_text, import_roster, open_case, show_case, switch_user,
+    verify_identity,
 };
 use crate::ensure;
 use crate::harness::{text_of, App, Outcome};
@@ -289,7 +290,7 @@ async fn a_2017_save_call_goes_to_the_fallback_and_a_large_refund_needs_a_second
             switch_user(app, "Amy Account", &["Account manager"]).await?;
             show_case(app, "Quillfeather Health").await?;
             blocker_gone(app, "retention").await?;
-            confirm_checklist_items(app, &[ACCOUNT_CLOSED], "Closed in billing, no further charges").await?;
+            confirm_items(app, &[ACCOUNT_CLOSED], "Closed in billing, no further charges", "Amy Account").await?;
             app.field("Effective date")
                 .await?
                 .send_keys(&effective)
