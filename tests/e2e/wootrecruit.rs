@@ -157,17 +157,25 @@ async fn a_wootrecruit_case_goes_from_acknowledgement_to_exit_feedback() {
                 text_of(&blocker).await?.contains("identity"),
                 "blocked by identity"
             );
-            app.click("Send form").await?;
-            app.role_with_text("alert", "identity has not been verified")
+            // The desk shows them waiting, in the gate's words, before anyone fills them in.
+            for step in ["Send form", "Record reason"] {
+                ensure!(
+                    !app.button(step).await?.is_enabled().await?,
+                    "{step} is offered before the identity is verified"
+                );
+            }
+            let waiting = app
+                .client
+                .find_all(Locator::XPath(
+                    "//p[contains(@class, 'refused') and contains(., 'identity has not been verified')]",
+                ))
                 .await?;
+            ensure!(
+                waiting.len() >= 2,
+                "the form and reason steps say they wait for the identity ({} say so)",
+                waiting.len()
+            );
             app.text("Cancellation request form not sent").await?;
-            app.field("Reason")
-                .await?
-                .select_by_label("Hiring freeze or slowdown")
-                .await?;
-            app.click("Record reason").await?;
-            app.role_with_text("alert", "identity has not been verified")
-                .await?;
 
             // The address the requester wrote from is not enough: it must be the one on file.
             app.field("Contact used")

@@ -499,3 +499,42 @@ fn a_policy_screen_says_no_step_waits_for_an_identity_nothing_enforces() {
         );
     }
 }
+
+#[test]
+fn wootrecruit_shows_every_later_step_waiting_for_the_identity() {
+    let policy = preset(WOOTRECRUIT);
+    let account = facts("Standard", 0);
+    let mut case = Case::received(policy.clone(), account.clone());
+    let refused = |case: &Case, step: Step| {
+        holdfast_core::workflow::checklist(case.state(), &policy, &account, &am())
+            .permissions
+            .into_iter()
+            .find(|permission| permission.step == step)
+            .and_then(|permission| permission.refused)
+    };
+    let identity = Gate::IdentityVerified.describe().to_owned();
+    for step in [
+        Step::TrackForm,
+        Step::CaptureReason,
+        Step::Route,
+        Step::Escalate,
+        Step::RequestRefund,
+    ] {
+        assert_eq!(refused(&case, step), Some(identity.clone()), "{step:?}");
+    }
+    // Taking the request and verifying the requester are what comes first.
+    assert_eq!(refused(&case, Step::Receive), None);
+    assert_eq!(refused(&case, Step::VerifyIdentity), None);
+    case.ok(
+        &am(),
+        CaseCommand::VerifyIdentity {
+            method: holdfast_core::policy::VerificationMethod::EmailOnFile,
+            contact_used: Some("ana@acme.io".into()),
+            evidence: "Replied from the address on file".into(),
+        },
+    );
+    assert_eq!(refused(&case, Step::CaptureReason), None);
+    assert_eq!(refused(&case, Step::Escalate), None);
+    // A rule of roles still says who may not: only a CSM records the CSM's outcome.
+    assert!(refused(&case, Step::RecordCsmOutcome).is_some_and(|why| why != identity));
+}

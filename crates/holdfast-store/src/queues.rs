@@ -101,10 +101,16 @@ const LIMIT: u32 = 500;
 /// The open tasks of a task queue, as a condition on `tasks t`; `None` for the queues of cases.
 fn task_filter(queue: Queue) -> Option<&'static str> {
     Some(match queue {
+        // Two indexed lookups (by name, then unnamed tasks by role) rather than one OR, which
+        // SQLite without statistics may serve by reading every open task.
         Queue::MyTasks => {
-            "(t.assignee IN (SELECT value FROM json_each(:names))
-              OR (t.assignee IS NULL
-                  AND t.assignee_role IN (SELECT value FROM json_each(:roles))))"
+            "t.rowid IN (
+                SELECT rowid FROM tasks
+                WHERE open = 1 AND assignee IN (SELECT value FROM json_each(:names))
+                UNION ALL
+                SELECT rowid FROM tasks
+                WHERE open = 1 AND assignee IS NULL
+                  AND assignee_role IN (SELECT value FROM json_each(:roles)))"
         }
         Queue::Escalations => "t.kind = 'csm_escalation'",
         Queue::RefundApprovals => "t.kind = 'refund_review'",

@@ -449,3 +449,76 @@ fn refunds_with_billing_are_in_the_processing_queue_until_completed_or_denied() 
         0
     );
 }
+
+#[test]
+fn billings_heads_up_reaches_the_queue_of_billing_staff_and_nobody_elses() {
+    let mut desk = Desk::new();
+    let case_id = desk.verified_case("Acme", "a-1");
+    let refund_id = Uuid::now_v7();
+    // Above IntelliServe's 500.00: under review, and billing gets a heads-up.
+    desk.run(
+        case_id,
+        CaseCommand::RequestRefund {
+            refund_id,
+            amount: usd(90_000),
+            justification: "Charged twice in November".into(),
+            charged_on: Some(jiff::civil::date(2026, 11, 2)),
+        },
+        &amy(),
+    );
+    let billing = QueueViewer {
+        names: vec!["id-of-bea".into(), "Bea Billing".into()],
+        roles: vec![Role::Billing],
+    };
+    let mine = desk.fixture.db.queue(Queue::MyTasks, &billing).unwrap();
+    let heads_up: Vec<_> = mine
+        .iter()
+        .filter_map(|item| item.task.as_ref())
+        .filter(|task| task.kind == holdfast_core::read_model::TaskKind::BillingHeadsUp)
+        .collect();
+    assert_eq!(heads_up.len(), 1, "{mine:?}");
+    assert_eq!(heads_up[0].assignee_role, Some(Role::Billing));
+    assert!(
+        heads_up[0]
+            .detail
+            .as_deref()
+            .is_some_and(|detail| detail.contains("Charged twice in November")),
+        "the heads-up says why the refund is due: {:?}",
+        heads_up[0].detail
+    );
+    assert_eq!(mine[0].case.id, case_id);
+    assert_eq!(
+        desk.fixture.db.queue_counts(&billing).unwrap().my_tasks,
+        mine.len() as u32
+    );
+    // A manager reviews the refund (its own queue) but gets no heads-up meant for billing.
+    let manager = QueueViewer {
+        names: vec!["max".into()],
+        roles: vec![Role::Manager],
+    };
+    let theirs = desk.fixture.db.queue(Queue::MyTasks, &manager).unwrap();
+    assert!(
+        theirs
+            .iter()
+            .all(|item| item.task.as_ref().is_some_and(
+                |task| task.kind != holdfast_core::read_model::TaskKind::BillingHeadsUp
+            )),
+        "{theirs:?}"
+    );
+    // Once a manager verifies the refund the heads-up is done.
+    desk.run(
+        case_id,
+        CaseCommand::VerifyRefund { refund_id },
+        &person("max", &[Role::Manager]),
+    );
+    assert!(desk
+        .fixture
+        .db
+        .queue(Queue::MyTasks, &billing)
+        .unwrap()
+        .iter()
+        .all(|item| item
+            .task
+            .as_ref()
+            .is_some_and(|task| task.kind != holdfast_core::read_model::TaskKind::BillingHeadsUp)));
+}

@@ -28,6 +28,7 @@ use crate::policy::{
     ThresholdScope, VerificationMethod,
 };
 use crate::role::Role;
+use crate::CoreError;
 
 /// One item of the policy's finalization checklist, and who did it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -284,6 +285,7 @@ pub fn checklist(
                 step,
                 refused: may_take(actor, step, policy)
                     .err()
+                    .or_else(|| waits_for_identity(step, state, policy))
                     .map(|error| error.to_string()),
             })
             .collect(),
@@ -338,4 +340,16 @@ pub fn checklist(
     };
     list.next_actions = next_actions(&list);
     list
+}
+
+/// Under a procedure that verifies the requester first (`identity_first`), every step but taking
+/// the request and verifying the identity waits for it; the desk shows those steps disabled with
+/// the gate's words instead of letting a person fill a form the engine will refuse.
+fn waits_for_identity(step: Step, state: &CaseState, policy: &Policy) -> Option<CoreError> {
+    let waits = policy.gates.identity_first
+        && !state.identity_verified
+        && !matches!(step, Step::Receive | Step::VerifyIdentity);
+    waits.then_some(CoreError::GateNotMet {
+        gate: Gate::IdentityVerified,
+    })
 }
