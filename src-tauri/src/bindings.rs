@@ -26,8 +26,8 @@ use holdfast_core::read_model::TaskKind;
 use holdfast_core::role::Role;
 use holdfast_core::workflow::{
     Blocker, CancellationSheetRow, CaseCommand, Checklist, ChecklistItemStatus, NextAction,
-    NextActionId, OfferProposal, PendingOffer, RefundReviewReason, RepStatus, WinBackCheckIn,
-    WinBackCheckInOutcome, WinBackOutcome,
+    NextActionId, OfferProposal, OpenTask, PendingOffer, RefundReviewReason, RepStatus,
+    WinBackCheckIn, WinBackCheckInOutcome, WinBackOutcome,
 };
 use holdfast_store::case_commands::Person;
 use holdfast_store::case_commands::TimelineEntry;
@@ -178,6 +178,7 @@ pub fn typescript() -> String {
         declaration::<ChecklistStep>(&cfg),
         declaration::<ChecklistItemStatus>(&cfg),
         declaration::<CancellationSheetRow>(&cfg),
+        declaration::<OpenTask>(&cfg),
         declaration::<WinBackOutcome>(&cfg),
         declaration::<WinBackCheckInOutcome>(&cfg),
         declaration::<WinBackCheckIn>(&cfg),

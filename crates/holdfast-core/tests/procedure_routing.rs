@@ -397,6 +397,23 @@ fn the_2017_save_call_is_a_task_for_the_rep_due_a_business_day_after_routing() {
         Some("Call +1 555 010 2030; reason: Too expensive")
     );
     assert!(call.open);
+    // The case page lists the same task, with what the rep needs to call.
+    let open = |case: &Case| {
+        holdfast_core::workflow::checklist(
+            case.state(),
+            &preset(ACCOUNT_2017),
+            &facts("SMB", Some(0)),
+            &am(),
+        )
+        .open_tasks
+    };
+    let listed = open(&case);
+    assert_eq!(listed.len(), 1, "{listed:?}");
+    assert_eq!(listed[0].id, call.id);
+    assert_eq!(listed[0].kind, TaskKind::SaveCall);
+    assert_eq!(listed[0].assignee.as_deref(), Some("Rob Reyes"));
+    assert_eq!(listed[0].detail, call.detail);
+    assert_eq!(listed[0].due_at, call.due_at);
     // The rep's outcome closes it.
     case.ok(
         &person("Rob Reyes", &[Role::Sales]),
@@ -407,6 +424,7 @@ fn the_2017_save_call_is_a_task_for_the_rep_due_a_business_day_after_routing() {
         },
     );
     assert!(!task(&case, TaskKind::SaveCall).open);
+    assert!(open(&case).is_empty());
 }
 
 #[test]

@@ -359,6 +359,27 @@ describe('CaseActions under the procedure as written', () => {
       expect(await within(form.parentElement as HTMLElement).findByRole('alert')).toHaveTextContent('name a person or a role, not both');
       expect(screen.getByLabelText('Reason for the hand-off')).toHaveValue('Billing in progress');
     });
+
+    it('lists the case\'s open tasks and hands one of them to someone else', async () => {
+      invoke.mockResolvedValue(detail());
+      const saveCall = {
+        id: 'c1/save_call/', kind: 'save_call' as const, assignee: 'Rob Reyes', assignee_role: null,
+        detail: 'Call +1 555 010 2030; reason: Too expensive', due_at: '2099-01-01T15:00:00Z',
+      };
+      render(CaseActions, { detail: detail({ open_tasks: [saveCall] }), onchanged: vi.fn() });
+      const tasks = screen.getByRole('list', { name: 'Open tasks' });
+      expect(tasks).toHaveTextContent('Save call for Rob Reyes');
+      expect(tasks).toHaveTextContent('Call +1 555 010 2030; reason: Too expensive');
+      const user = userEvent.setup();
+      await user.click(screen.getByText('Hand off to someone else…'));
+      await user.selectOptions(screen.getByLabelText('What to hand off'), 'Save call (Rob Reyes)');
+      await user.type(screen.getByLabelText('To a person or team'), 'Spencer');
+      await user.type(screen.getByLabelText('Reason for the hand-off'), 'Rob is on leave this week');
+      await user.click(screen.getByRole('button', { name: 'Hand off' }));
+      expect(invoke).toHaveBeenLastCalledWith(
+        ...sent({ command: 'hand_off', task_id: 'c1/save_call/', to: 'Spencer', to_role: null, reason: 'Rob is on leave this week' }),
+      );
+    });
   });
 
   describe('after the cancellation', () => {

@@ -473,6 +473,11 @@ unpaid_invoices: number, invoices_written_off: number,
  */
 log_required: boolean, 
 /**
+ * The case's open tasks (a save call, an escalation, billing's work, a hand-off), who has
+ * each and what it says, from the same projection the queues read.
+ */
+open_tasks: Array<OpenTask>, 
+/**
  * The case's row of the cancellation sheet, where the policy keeps one (`log_required`).
  */
 cancellation_sheet: CancellationSheetRow | null, logged: boolean, finalization: Finalization | null, 
@@ -792,6 +797,8 @@ months_in_program: number | null,
  * The reason's label in the policy's words.
  */
 reason: string | null, };
+
+export type OpenTask = { id: string, kind: TaskKind, assignee: string | null, assignee_role: Role | null, detail: string | null, due_at: string, };
 
 export type WinBackOutcome = "reactivated" | "declined" | "no_answer";
 

@@ -27,6 +27,7 @@ use crate::policy::{
     AcknowledgeChannel, ChecklistStep, ChecklistWhen, MessageKind, OfferTerms, Policy, Route, Step,
     ThresholdScope, VerificationMethod,
 };
+use crate::read_model::{case_read_model, TaskKind};
 use crate::role::Role;
 use crate::CoreError;
 
@@ -43,6 +44,17 @@ pub struct ChecklistItemStatus {
     pub confirmed_by: Option<String>,
     pub confirmed_at: Option<Timestamp>,
     pub note: Option<String>,
+}
+
+/// An open task of the case, as the case page lists it (and the hand-off form offers it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct OpenTask {
+    pub id: String,
+    pub kind: TaskKind,
+    pub assignee: Option<String>,
+    pub assignee_role: Option<Role>,
+    pub detail: Option<String>,
+    pub due_at: Timestamp,
 }
 
 /// One win-back check-in, as its queue shows it.
@@ -137,6 +149,9 @@ pub struct Checklist {
     pub invoices_written_off: u32,
     /// The policy asks for the request to be logged (the cancellation sheet).
     pub log_required: bool,
+    /// The case's open tasks (a save call, an escalation, billing's work, a hand-off), who has
+    /// each and what it says, from the same projection the queues read.
+    pub open_tasks: Vec<OpenTask>,
     /// The case's row of the cancellation sheet, where the policy keeps one (`log_required`).
     pub cancellation_sheet: Option<CancellationSheetRow>,
     pub logged: bool,
@@ -247,6 +262,7 @@ pub fn checklist(
         unpaid_invoices: account.unpaid_invoices,
         invoices_written_off: state.invoices_written_off,
         log_required: policy.gates.logged_before_finalization,
+        open_tasks: open_tasks(state, policy, account),
         cancellation_sheet: policy
             .gates
             .logged_before_finalization
@@ -352,4 +368,26 @@ fn waits_for_identity(step: Step, state: &CaseState, policy: &Policy) -> Option<
     waits.then_some(CoreError::GateNotMet {
         gate: Gate::IdentityVerified,
     })
+}
+
+fn open_tasks(state: &CaseState, policy: &Policy, account: &AccountFacts) -> Vec<OpenTask> {
+    // The projection fails only on a win-back date it cannot place in time; the case page then
+    // lists no tasks rather than none of its checklist.
+    case_read_model(state, Some(policy), Some(account))
+        .map(|model| {
+            model
+                .tasks
+                .into_iter()
+                .filter(|task| task.open)
+                .map(|task| OpenTask {
+                    id: task.id,
+                    kind: task.kind,
+                    assignee: task.assignee,
+                    assignee_role: task.assignee_role,
+                    detail: task.detail,
+                    due_at: task.due_at,
+                })
+                .collect()
+        })
+        .unwrap_or_default()
 }

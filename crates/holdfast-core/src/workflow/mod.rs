@@ -15,8 +15,8 @@ mod sheet;
 mod state;
 
 pub use checklist::{
-    checklist, Blocker, Checklist, ChecklistItemStatus, CodeStatus, ReasonChoice, StepPermission,
-    WinBackCheckIn,
+    checklist, Blocker, Checklist, ChecklistItemStatus, CodeStatus, OpenTask, ReasonChoice,
+    StepPermission, WinBackCheckIn,
 };
 pub use command::{AccountFacts, Actor, CaseCommand, OfferProposal, RepStatus};
 pub use decide::{decide, is_guarded};
