@@ -85,12 +85,29 @@ pub struct App {
 }
 
 impl App {
-    /// Starts the built app with `profile` as its profile folder.
+    /// Starts the built app with `profile` as its profile folder. The driver's ports are drawn
+    /// free, but one can still be refused (a port a closed connection holds in TIME_WAIT, which
+    /// WebKitWebDriver cannot bind): a driver that fails to give a session is stopped and the
+    /// launch tried again on new ports.
     pub async fn launch(profile: &Path) -> App {
+        const TRIES: usize = 3;
+        for attempt in 1..=TRIES {
+            match Self::try_launch(profile).await {
+                Ok(app) => return app,
+                Err(problem) if attempt < TRIES => {
+                    eprintln!("e2e: launch {attempt} failed ({problem}); trying new ports");
+                }
+                Err(problem) => panic!("no WebDriver session with the app: {problem}"),
+            }
+        }
+        unreachable!("the last try returns or panics")
+    }
+
+    async fn try_launch(profile: &Path) -> Result<App, String> {
         let tauri_driver = require_environment();
         let port = free_port();
         let native_port = free_port();
-        let driver = Command::new(tauri_driver)
+        let mut driver = Command::new(tauri_driver)
             .args([
                 "--port",
                 &port.to_string(),
@@ -103,10 +120,11 @@ impl App {
             .expect("tauri-driver did not start");
         let started = Instant::now();
         while TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(
-                started.elapsed() < WAIT,
-                "tauri-driver did not listen on port {port}"
-            );
+            if started.elapsed() > WAIT {
+                let _ = driver.kill();
+                let _ = driver.wait();
+                return Err(format!("tauri-driver did not listen on port {port}"));
+            }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
         let capabilities = json!({
@@ -119,12 +137,18 @@ impl App {
         let serde_json::Value::Object(capabilities) = capabilities else {
             unreachable!("a JSON object literal")
         };
-        let client = ClientBuilder::native()
+        match ClientBuilder::native()
             .capabilities(capabilities)
             .connect(&format!("http://127.0.0.1:{port}"))
             .await
-            .expect("no WebDriver session with the app");
-        App { driver, client }
+        {
+            Ok(client) => Ok(App { driver, client }),
+            Err(error) => {
+                let _ = driver.kill();
+                let _ = driver.wait();
+                Err(error.to_string())
+            }
+        }
     }
 
     /// Ends the session, which closes the app, and stops the driver.
