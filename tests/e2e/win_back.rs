@@ -220,7 +220,7 @@ async fn a_win_back_check_in_is_refused_before_its_date_and_closed_from_its_queu
                 .send_keys("Called early")
                 .await?;
             app.click("Check-in 1: No answer").await?;
-            let refusal = format!("check-in 1 is due on {}", due[0]);
+            let refusal = format!("check-in 1 is not due until {}", due[0]);
             app.role_with_text("alert", &refusal).await?;
             let beside = app
                 .client

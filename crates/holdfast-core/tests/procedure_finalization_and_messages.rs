@@ -1012,7 +1012,7 @@ fn intelliserve_win_back_check_ins_are_assigned_due_and_closed_with_their_outcom
         ),
         Err(CoreError::invalid(
             "check_in",
-            "check-in 1 is due on 2027-03-16"
+            "check-in 1 is not due until 2027-03-16; record its outcome from that day on"
         ))
     );
     assert_eq!(

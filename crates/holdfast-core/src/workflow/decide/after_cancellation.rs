@@ -181,7 +181,9 @@ pub(super) fn record_win_back_outcome(
     if today < *date {
         return Err(CoreError::invalid(
             "check_in",
-            format!("check-in {check_in} is due on {date}"),
+            format!(
+                "check-in {check_in} is not due until {date}; record its outcome from that day on"
+            ),
         ));
     }
     if cx.actor.user_id.trim().is_empty() {
