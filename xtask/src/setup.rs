@@ -28,6 +28,8 @@ const RUN_PACKAGES: &[&str] = &[
 /// What the end-to-end tests add: the WebKit WebDriver, a virtual display, and a Secret Service.
 const E2E_PACKAGES: &[&str] = &[
     "webkit2gtk-driver",
+    // Drives the native file dialog in the end-to-end tests (it is not part of the web page).
+    "xdotool",
     "xvfb",
     "xauth",
     "gnome-keyring",

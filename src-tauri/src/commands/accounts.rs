@@ -120,16 +120,21 @@ pub async fn preview_accounts_import(
         .await
 }
 
-/// Shows the OS file dialog; `None` when the user cancels. Synchronous on purpose: Tauri runs
-/// synchronous commands on the main thread, where the GTK dialog must live.
+/// Shows the OS file dialog; `None` when the user cancels. The dialog is rfd's asynchronous one:
+/// it runs on the main thread's event loop (GTK's, which draws the window too) while this command
+/// waits off it, so the window keeps drawing and answering. The blocking dialog, called from a
+/// synchronous command on the main thread, left the window frozen for good.
 #[tauri::command]
-pub fn choose_accounts_file<R: Runtime>(window: WebviewWindow<R>) -> Option<String> {
-    rfd::FileDialog::new()
+pub async fn choose_accounts_file<R: Runtime>(
+    window: WebviewWindow<R>,
+) -> Result<Option<String>, AppError> {
+    let chosen = rfd::AsyncFileDialog::new()
         .set_title("Import accounts from CSV")
         .add_filter("CSV files", &["csv", "CSV"])
         .set_parent(&window)
         .pick_file()
-        .map(|path| path.display().to_string())
+        .await;
+    Ok(chosen.map(|file| file.path().display().to_string()))
 }
 
 #[tauri::command]
