@@ -1,7 +1,8 @@
 import { render, screen, within } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { DeskProfile, QueueCounts } from './lib/bindings';
+import type { Account, DeskProfile, QueueCounts } from './lib/bindings';
+import { accountFixture } from './lib/testing/checklist';
 import { localOnlyStatus } from './lib/testing/sync';
 
 const invoke = vi.fn();
@@ -83,5 +84,55 @@ describe('App: the win-back queue', () => {
     await user.keyboard('win-back');
     await user.click(await screen.findByRole('option', { name: /Go to Win-back/ }));
     expect(await screen.findByRole('heading', { name: 'Win-back check-ins' })).toBeInTheDocument();
+  });
+});
+
+describe('App: the palette opens exactly what was chosen', () => {
+  const acme: Account = accountFixture();
+  const beta: Account = { ...accountFixture(), id: 'b2', external_id: 'B-2', name: 'Beta Industries', email: 'bo@beta.io' };
+
+  beforeEach(() => {
+    invoke.mockReset();
+    resetSyncForTests();
+    localStorage.setItem('holdfast.lastScreen', 'finalizations');
+    serve();
+    const served = invoke.getMockImplementation();
+    invoke.mockImplementation((command: string, args?: unknown) => {
+      switch (command) {
+        case 'list_accounts':
+          // The list Accounts shows starts with Acme; the palette finds both.
+          return Promise.resolve({ items: [acme, beta], next: null });
+        case 'list_inbox':
+          return Promise.resolve({ items: [], next: null, total: 0 });
+        case 'account_detail':
+          return Promise.reject({ kind: 'not_found', entity: 'account', id: 'x' });
+        default:
+          return served?.(command, args);
+      }
+    });
+  });
+  afterEach(() => localStorage.clear());
+
+  it.each([
+    ['by mouse', async (user: ReturnType<typeof userEvent.setup>) => user.click(await screen.findByRole('option', { name: /Beta Industries/ }))],
+    ['by keyboard', async (user: ReturnType<typeof userEvent.setup>) => {
+      await screen.findByRole('option', { name: /Beta Industries/ });
+      // The first match is Acme; one down is Beta.
+      while (!screen.getByRole('option', { name: /Beta Industries/ }).getAttribute('aria-selected')?.includes('true')) {
+        await user.keyboard('{ArrowDown}');
+      }
+      await user.keyboard('{Enter}');
+    }],
+  ])('opens the chosen account, not the first one, %s', async (_how, choose) => {
+    render(App);
+    await screen.findByRole('heading', { name: 'Finalizations' });
+    const user = userEvent.setup();
+    await user.keyboard('{Control>}k{/Control}');
+    await user.keyboard('Industries');
+    await choose(user);
+    const details = await screen.findByRole('region', { name: 'Account details' });
+    expect(await within(details).findByRole('heading', { name: 'Beta Industries' })).toBeInTheDocument();
+    expect(within(details).queryByRole('heading', { name: 'Acme' })).toBeNull();
+    expect(invoke).toHaveBeenCalledWith('account_detail', { args: { account_id: 'b2' } });
   });
 });
