@@ -324,6 +324,37 @@ describe('CaseActions under the procedure as written', () => {
       render(CaseActions, { detail: detail({ route: 'hand_off', owner: null, owner_role: 'billing' }), onchanged: vi.fn() });
       expect(screen.getByText(/Routed:/)).toHaveTextContent('Hand off to a person or team · assigned to Billing');
     });
+
+    it('opens the sympathetic reply the route decided on, drafted, and offers it until it is sent', async () => {
+      const routedTo = (sent: boolean) =>
+        detail({ route: 'sympathetic_reply', messages: ['sympathetic_reply', 'confirmation'], messages_sent: sent ? ['sympathetic_reply'] : [] });
+      invoke.mockResolvedValue(routedTo(false));
+      const onwrite = vi.fn();
+      const { unmount } = render(CaseActions, { detail: detail({ messages: ['sympathetic_reply', 'confirmation'] }), onchanged: vi.fn(), onwrite });
+      const user = userEvent.setup();
+      await user.click(screen.getByRole('button', { name: 'Route case' }));
+      expect(invoke).toHaveBeenLastCalledWith(...sent({ command: 'route' }));
+      expect(onwrite).toHaveBeenCalledWith('sympathetic_reply');
+      unmount();
+
+      // Until it goes out, the routed step offers it; once sent, it does not.
+      const again = vi.fn();
+      const { unmount: gone } = render(CaseActions, { detail: routedTo(false), onchanged: vi.fn(), onwrite: again });
+      await user.click(screen.getByRole('button', { name: 'Write the sympathetic reply' }));
+      expect(again).toHaveBeenCalledWith('sympathetic_reply');
+      gone();
+      render(CaseActions, { detail: routedTo(true), onchanged: vi.fn(), onwrite: vi.fn() });
+      expect(screen.queryByRole('button', { name: 'Write the sympathetic reply' })).toBeNull();
+    });
+
+    it('does not open a reply for a route that is not one', async () => {
+      invoke.mockResolvedValue(detail({ route: 'save_call', messages: ['sympathetic_reply'] }));
+      const onwrite = vi.fn();
+      render(CaseActions, { detail: detail({ messages: ['sympathetic_reply'] }), onchanged: vi.fn(), onwrite });
+      await userEvent.setup().click(screen.getByRole('button', { name: 'Route case' }));
+      expect(invoke).toHaveBeenLastCalledWith(...sent({ command: 'route' }));
+      expect(onwrite).not.toHaveBeenCalled();
+    });
   });
 
   describe('hand-off', () => {
