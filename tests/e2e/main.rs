@@ -16,6 +16,7 @@ mod palette;
 mod review_screenshots;
 mod sop_2017;
 mod store_check;
+mod sympathetic_reply;
 mod team_sync;
 mod win_back;
 mod wootrecruit;
