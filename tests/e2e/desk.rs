@@ -38,23 +38,61 @@ pub async fn open_case(app: &App, search: &str, account: &str) -> Outcome {
     Ok(())
 }
 
-/// Switches the desk to another person in Settings (`name` holding exactly `roles`: a person
-/// the profile knows, or a new one), and waits for the desk to confirm it.
-pub async fn switch_user(app: &App, name: &str, roles: &[&str]) -> Outcome {
-    const FORM: &str = "Switch to another person";
+/// In Settings, fills the person form named `form`: `name` in its `name_field`, exactly `roles`
+/// ticked, then presses `button`.
+async fn fill_person_form(
+    app: &App,
+    form: &str,
+    name_field: &str,
+    name: &str,
+    roles: &[&str],
+    button: &str,
+) -> Outcome {
     app.click("Settings").await?;
     app.heading("Settings").await?;
-    let field = app.field("Their name").await?;
+    let field = app.field(name_field).await?;
     field.clear().await?;
     field.send_keys(name).await?;
     for role in ROLE_NAMES {
-        let choice = app.choice_in(FORM, role).await?;
+        let choice = app.choice_in(form, role).await?;
         if choice.is_selected().await? != roles.contains(&role) {
             choice.click().await?;
         }
     }
-    app.button_in(FORM, "Switch user").await?.click().await?;
+    app.button_in(form, button).await?.click().await?;
+    Ok(())
+}
+
+/// Switches the desk to another person in Settings (`name` holding exactly `roles`: a person
+/// the profile knows, or a new one), and waits for the desk to confirm it.
+pub async fn switch_user(app: &App, name: &str, roles: &[&str]) -> Outcome {
+    fill_person_form(
+        app,
+        "Switch to another person",
+        "Their name",
+        name,
+        roles,
+        "Switch user",
+    )
+    .await?;
     app.role_with_text("status", &format!("You are now acting as {name}"))
+        .await?;
+    Ok(())
+}
+
+/// Corrects the name and roles of the person using the desk ("Your name and roles" in Settings:
+/// the same person, same id) and waits for the desk to confirm it.
+pub async fn rename_self(app: &App, name: &str, roles: &[&str]) -> Outcome {
+    fill_person_form(
+        app,
+        "Your name and roles",
+        "Your name",
+        name,
+        roles,
+        "Save name and roles",
+    )
+    .await?;
+    app.role_with_text("status", &format!("Saved: you are {name}"))
         .await?;
     Ok(())
 }
@@ -112,30 +150,6 @@ pub async fn acknowledge_by_call(app: &App, said: &str) -> Outcome {
         .await?;
     app.click("Log a call").await?;
     app.list_item("Timeline", "Acknowledged").await?;
-    Ok(())
-}
-
-/// Corrects the name and roles of the person using the desk ("Your name and roles" in Settings:
-/// the same person, same id) and waits for the desk to confirm it.
-pub async fn rename_self(app: &App, name: &str, roles: &[&str]) -> Outcome {
-    const FORM: &str = "Your name and roles";
-    app.click("Settings").await?;
-    app.heading("Settings").await?;
-    let field = app.field("Your name").await?;
-    field.clear().await?;
-    field.send_keys(name).await?;
-    for role in ROLE_NAMES {
-        let choice = app.choice_in(FORM, role).await?;
-        if choice.is_selected().await? != roles.contains(&role) {
-            choice.click().await?;
-        }
-    }
-    app.button_in(FORM, "Save name and roles")
-        .await?
-        .click()
-        .await?;
-    app.role_with_text("status", &format!("Saved: you are {name}"))
-        .await?;
     Ok(())
 }
 

@@ -598,3 +598,34 @@ fn a_hand_off_command_is_json_from_the_desk() {
         }
     );
 }
+
+#[test]
+fn the_2017_sympathetic_reply_is_due_once_routed_until_it_goes_out() {
+    let policy = preset(ACCOUNT_2017);
+    let account = facts("Essentials", Some(0));
+    let due = |case: &Case| {
+        holdfast_core::workflow::checklist(case.state(), &policy, &account, &am()).reply_due
+    };
+    let mut case = Case::received(policy.clone(), account.clone());
+    assert_eq!(due(&case), None);
+    assert_eq!(route_of(&routed(&mut case)), Route::SympatheticReply);
+    let reply = holdfast_core::policy::MessageKind::SympatheticReply;
+    assert_eq!(due(&case), Some(reply));
+    case.ok(
+        &am(),
+        CaseCommand::RecordMessage {
+            kind: reply,
+            channel: PreferredChannel::Email,
+            body: "We're sorry to see you go. https://example.com/exit-interview".into(),
+        },
+    );
+    assert_eq!(due(&case), None);
+    // A save call decides no reply.
+    let mut case = Case::received(policy.clone(), facts("SMB", Some(0)));
+    routed(&mut case);
+    assert_eq!(
+        holdfast_core::workflow::checklist(case.state(), &policy, &facts("SMB", Some(0)), &am())
+            .reply_due,
+        None
+    );
+}

@@ -327,7 +327,10 @@ describe('CaseActions under the procedure as written', () => {
 
     it('opens the sympathetic reply the route decided on, drafted, and offers it until it is sent', async () => {
       const routedTo = (sent: boolean) =>
-        detail({ route: 'sympathetic_reply', messages: ['sympathetic_reply', 'confirmation'], messages_sent: sent ? ['sympathetic_reply'] : [] });
+        detail({
+          route: 'sympathetic_reply', messages: ['sympathetic_reply', 'confirmation'],
+          messages_sent: sent ? ['sympathetic_reply'] : [], reply_due: sent ? null : 'sympathetic_reply',
+        });
       invoke.mockResolvedValue(routedTo(false));
       const onwrite = vi.fn();
       const { unmount } = render(CaseActions, { detail: detail({ messages: ['sympathetic_reply', 'confirmation'] }), onchanged: vi.fn(), onwrite });

@@ -535,6 +535,11 @@ finalization_checklist: Array<ChecklistItemStatus>,
  */
 survey_link_sent: boolean, 
 /**
+ * The message the route decided on (a sympathetic reply with the exit-survey link), while
+ * it has not gone out: the desk opens it drafted, one action from sent.
+ */
+reply_due: MessageKind | null, 
+/**
  * How the policy lets the first response reach the customer: `message` (recording the
  * acknowledgement message) and any other way it accepts (a call, recorded with a note).
  */

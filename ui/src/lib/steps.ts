@@ -37,14 +37,3 @@ export function uuidv7(now: number = Date.now(), random: Uint8Array = crypto.get
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
-/**
- * The case was routed to a sympathetic reply that has not gone out yet: the desk offers it drafted
- * from the policy's template, with the exit-survey link of the account's hosting server.
- */
-export function sympatheticReplyDue(checklist: Checklist): boolean {
-  return (
-    checklist.route === 'sympathetic_reply' &&
-    checklist.messages.includes('sympathetic_reply') &&
-    !checklist.messages_sent.includes('sympathetic_reply')
-  );
-}

@@ -190,6 +190,9 @@ pub struct Checklist {
     pub finalization_checklist: Vec<ChecklistItemStatus>,
     /// A message with the account's exit-survey link was sent.
     pub survey_link_sent: bool,
+    /// The message the route decided on (a sympathetic reply with the exit-survey link), while
+    /// it has not gone out: the desk opens it drafted, one action from sent.
+    pub reply_due: Option<MessageKind>,
     /// How the policy lets the first response reach the customer: `message` (recording the
     /// acknowledgement message) and any other way it accepts (a call, recorded with a note).
     pub acknowledge_by: Vec<AcknowledgeChannel>,
@@ -333,6 +336,10 @@ pub fn checklist(
             })
             .collect(),
         survey_link_sent: state.survey_link_sent,
+        reply_due: (state.route == Some(Route::SympatheticReply)
+            && policy.messages.contains_key(&MessageKind::SympatheticReply)
+            && !state.messages_sent.contains(&MessageKind::SympatheticReply))
+        .then_some(MessageKind::SympatheticReply),
         acknowledge_by: policy.sla.acknowledge_by.clone(),
         confirmation_sent_on: state.confirmation_sent_on,
         win_back: state

@@ -26,6 +26,7 @@ export function checklistFixture(overrides: Partial<Checklist> = {}): Checklist 
     form_reminders: 0,
     form_received: false,
     cancellation_sheet: null,
+    reply_due: null,
     open_tasks: [],
     reasons: [],
     reason_id: null,
