@@ -400,7 +400,7 @@ export type PendingOffer = { offer_id: string, terms: OfferProposal, needs_appro
  */
 proposed_by: string, };
 
-export type NextActionId = "acknowledge" | "verify" | "send_form" | "form_received" | "reason" | "route" | "retention" | "offer" | "approve_offer" | "accept_offer" | "decline_offer" | "escalate" | "refund" | "write_off" | "log" | "finalize" | "withdraw" | "confirm" | "feedback" | "win_back" | "verify_refund" | "complete_refund" | "enter_receivable" | "hand_off";
+export type NextActionId = "acknowledge" | "verify" | "send_form" | "form_received" | "reason" | "route" | "retention" | "offer" | "approve_offer" | "accept_offer" | "decline_offer" | "escalate" | "refund" | "write_off" | "log" | "finalize" | "withdraw" | "confirm" | "feedback" | "win_back" | "verify_refund" | "complete_refund" | "enter_receivable" | "hand_off" | "send_reply";
 
 export type NextAction = { id: NextActionId, label: string, step: Step, 
 /**
@@ -506,6 +506,12 @@ permissions: Array<StepPermission>,
  * user may not take it.
  */
 next_actions: Array<NextAction>, 
+/**
+ * The one step the case page leads with for the current user: the first of the next actions
+ * that the procedure needs now and that this user may take (see `next_actions::next_step`).
+ * `None` when nothing is waiting on them (the case waits for someone else, or is done).
+ */
+next_step: NextActionId | null, 
 /**
  * Guarded steps the sync server did not apply because the case had moved.
  */

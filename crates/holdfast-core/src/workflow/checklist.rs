@@ -12,7 +12,7 @@ use super::gates::{
     checklist_item_done, finalization_blockers, open_checklist_items, ready_to_finalize,
     retention_due,
 };
-use super::next_actions::{next_actions, NextAction};
+use super::next_actions::{next_actions, next_step, NextAction, NextActionId};
 use super::permissions::may_take;
 use super::sheet::{cancellation_sheet_row, CancellationSheetRow};
 use super::{
@@ -175,6 +175,10 @@ pub struct Checklist {
     /// What the case can take now, for the command palette, each with the reason the current
     /// user may not take it.
     pub next_actions: Vec<NextAction>,
+    /// The one step the case page leads with for the current user: the first of the next actions
+    /// that the procedure needs now and that this user may take (see `next_actions::next_step`).
+    /// `None` when nothing is waiting on them (the case waits for someone else, or is done).
+    pub next_step: Option<NextActionId>,
     /// Guarded steps the sync server did not apply because the case had moved.
     pub conflicts: Vec<SyncConflict>,
     /// Routing needs the accounts receivable and nobody knows them: the desk asks for them.
@@ -317,6 +321,7 @@ pub fn checklist(
         owner: state.owner.clone(),
         owner_role: state.owner_role,
         next_actions: Vec::new(),
+        next_step: None,
         finalization_checklist: policy
             .finalization
             .checklist
@@ -362,6 +367,7 @@ pub fn checklist(
         form_reminder_due: state.form_remind_at.filter(|_| !state.form_received),
     };
     list.next_actions = next_actions(&list);
+    list.next_step = next_step(&list);
     list
 }
 

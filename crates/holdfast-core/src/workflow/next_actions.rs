@@ -8,7 +8,8 @@ use uuid::Uuid;
 
 use super::{Checklist, RefundStatus};
 use crate::case::CaseStatus;
-use crate::policy::{Route, Step};
+use crate::error::Gate;
+use crate::policy::{MessageKind, Route, Step};
 
 /// Which action it is. The desk keys its palette entries and what each one does on this.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
@@ -40,6 +41,8 @@ pub enum NextActionId {
     EnterReceivable,
     /// Hand the case to another person, team or role.
     HandOff,
+    /// Send the message the route decided on (the sympathetic reply), while it has not gone out.
+    SendReply,
 }
 
 /// One step the case can take now, as the palette lists it.
@@ -134,6 +137,17 @@ pub(super) fn next_actions(list: &Checklist) -> Vec<NextAction> {
                     Some("the accounts receivable are not known: enter them first".into());
             }
             actions.push(route);
+        }
+        if list.reply_due.is_some() {
+            // Recording a message is anyone's to do: no step's permission applies.
+            actions.push(NextAction {
+                disabled_reason: None,
+                ..action(
+                    NextActionId::SendReply,
+                    "Write the sympathetic reply",
+                    Step::Route,
+                )
+            });
         }
         if list.retention_outcome_due {
             actions.push(action(
@@ -258,4 +272,67 @@ pub(super) fn next_actions(list: &Checklist) -> Vec<NextAction> {
         });
     }
     actions
+}
+
+/// The step the case page leads with, for the user the checklist was built for: the first next
+/// action the procedure needs now and that this user may take.
+///
+/// - A decision waiting on this user (verifying or completing a refund, approving an offer) comes
+///   first: the case cannot move without them, and it is why they opened it.
+/// - Then the procedure's order. What a person may do at any time but the procedure does not ask
+///   for (a refund request, a withdrawal, a hand-off) never leads; nor does proposing an offer,
+///   unless the route is the ordinary one or retention must be attempted before finalizing.
+/// - Routing, then the reply it decided on, lead ahead of the acknowledgement when the policy has
+///   no acknowledgement message: the route decides the first response (a sympathetic reply
+///   acknowledges the request).
+pub(super) fn next_step(list: &Checklist) -> Option<NextActionId> {
+    let takeable = |id: NextActionId| {
+        list.next_actions
+            .iter()
+            .any(|action| action.id == id && action.disabled_reason.is_none())
+    };
+    let waiting_on_user = [
+        NextActionId::VerifyRefund,
+        NextActionId::CompleteRefund,
+        NextActionId::ApproveOffer,
+    ];
+    if let Some(id) = waiting_on_user.into_iter().find(|&id| takeable(id)) {
+        return Some(id);
+    }
+    let retention_needed = list
+        .blockers
+        .iter()
+        .any(|blocker| blocker.gate == Gate::RetentionAttempted);
+    let offer_leads =
+        retention_needed || matches!(list.route, Some(Route::Continue | Route::ManagerRetention));
+    let leads = |action: &&NextAction| {
+        action.disabled_reason.is_none()
+            && match action.id {
+                NextActionId::Refund
+                | NextActionId::Withdraw
+                | NextActionId::HandOff
+                | NextActionId::DeclineOffer => false,
+                NextActionId::Offer => offer_leads,
+                _ => true,
+            }
+    };
+    let first = list.next_actions.iter().find(leads)?.id;
+    // The retention outcome records what was tried: an offer the procedure makes comes first.
+    if first == NextActionId::Retention
+        && offer_leads
+        && list.offers_proposed.is_empty()
+        && takeable(NextActionId::Offer)
+    {
+        return Some(NextActionId::Offer);
+    }
+    if first == NextActionId::Acknowledge && !list.messages.contains(&MessageKind::Acknowledgement)
+    {
+        if takeable(NextActionId::Route) {
+            return Some(NextActionId::Route);
+        }
+        if takeable(NextActionId::SendReply) {
+            return Some(NextActionId::SendReply);
+        }
+    }
+    Some(first)
 }
