@@ -11,6 +11,26 @@ export function isPaletteKey(event: KeyboardEvent): boolean {
   return (event.ctrlKey || event.metaKey) && !event.altKey && !event.shiftKey && event.key.toLowerCase() === 'k';
 }
 
+// "g" then a letter jumps to a screen (App). While such a chord is under way, the letter belongs to
+// it, not to a screen's own single-key shortcuts.
+const CHORD_MS = 1200;
+let chordStartedAt = 0;
+
+/** "g" was pressed: the next key within the chord's time completes it. */
+export function startChord(now: number = Date.now()) {
+  chordStartedAt = now;
+}
+
+/** Ends the chord (its second key came, or it was abandoned). */
+export function endChord() {
+  chordStartedAt = 0;
+}
+
+/** Whether the key being pressed completes a "g" chord. */
+export function chordPending(now: number = Date.now()): boolean {
+  return chordStartedAt > 0 && now - chordStartedAt < CHORD_MS;
+}
+
 export type Shortcut = { keys: string; description: string };
 
 /** The general keys, grouped as the overlay shows them. */

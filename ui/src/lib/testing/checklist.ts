@@ -61,6 +61,7 @@ export function checklistFixture(overrides: Partial<Checklist> = {}): Checklist 
     ready_to_finalize: false,
     permissions: refusing({}),
     next_actions: [],
+    next_step: null,
     conflicts: [],
     receivable_needed: false,
     receivable_entered: null,
