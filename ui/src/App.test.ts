@@ -136,3 +136,72 @@ describe('App: the palette opens exactly what was chosen', () => {
     expect(invoke).toHaveBeenCalledWith('account_detail', { args: { account_id: 'b2' } });
   });
 });
+
+describe('App: the palette opens the case chosen and reaches the desk actions', () => {
+  const summary = (id: string, account: string) => ({
+    id,
+    account_id: `acc-${id}`,
+    account_name: account,
+    account_tier: 'Essentials',
+    status: 'received' as const,
+    channel: 'email' as const,
+    requester_name: 'Eli Park',
+    requester_contact: 'eli@example.com',
+    received_at: '2026-11-21T10:00:00Z',
+    opened_at: '2026-11-21T10:00:00Z',
+  });
+
+  beforeEach(() => {
+    // jsdom has no layout: the inbox's virtualizer only needs the observer to exist.
+    globalThis.ResizeObserver ??= class {
+      observe() {}
+      unobserve() {}
+      disconnect() {}
+    } as unknown as typeof ResizeObserver;
+    invoke.mockReset();
+    resetSyncForTests();
+    localStorage.setItem('holdfast.lastScreen', 'finalizations');
+    serve();
+    const served = invoke.getMockImplementation();
+    invoke.mockImplementation((command: string, args?: unknown) => {
+      switch (command) {
+        case 'list_accounts':
+          return Promise.resolve({ items: [], next: null });
+        case 'list_inbox':
+          // Oak Dental is listed first; the person chooses Elm Street Bakery.
+          return Promise.resolve({ items: [summary('c-oak', 'Oak Dental'), summary('c-elm', 'Elm Street Bakery')], next: null, total: 2 });
+        case 'inbox_facets':
+          return Promise.resolve({ owners: [], tiers: [], reasons: [] });
+        case 'case_detail':
+          return Promise.reject({ kind: 'not_found', entity: 'case', id: 'x' });
+        default:
+          return served?.(command, args);
+      }
+    });
+  });
+  afterEach(() => localStorage.clear());
+
+  it('opens the chosen case in the inbox, not the first one', async () => {
+    render(App);
+    await screen.findByRole('heading', { name: 'Finalizations' });
+    const user = userEvent.setup();
+    await user.keyboard('{Control>}k{/Control}');
+    await user.keyboard('Bakery');
+    await user.click(await screen.findByRole('option', { name: /Elm Street Bakery/ }));
+    const pane = await screen.findByRole('region', { name: 'Case' });
+    expect(await within(pane).findByRole('heading', { name: 'Elm Street Bakery' })).toBeInTheDocument();
+    expect(invoke).toHaveBeenCalledWith('case_detail', { args: { case_id: 'c-elm' } });
+  });
+
+  it('switches to another person from the palette, with the cursor in their name', async () => {
+    render(App);
+    await screen.findByRole('heading', { name: 'Finalizations' });
+    const user = userEvent.setup();
+    await user.keyboard('{Control>}k{/Control}');
+    await user.keyboard('switch');
+    await user.keyboard('{Enter}');
+    expect(await screen.findByRole('heading', { name: 'Settings' })).toBeInTheDocument();
+    const form = screen.getByRole('form', { name: 'Switch to another person' });
+    await vi.waitFor(() => expect(within(form).getByLabelText('Their name')).toHaveFocus());
+  });
+});

@@ -133,4 +133,18 @@ describe('QueueView', () => {
     expect(await screen.findByText('No win-back check-in is waiting.')).toBeInTheDocument();
     expect(screen.queryByRole('table')).not.toBeInTheDocument();
   });
+
+  it('picks a row from the keyboard and opens its case with Enter, as the inbox does', async () => {
+    invoke.mockResolvedValue([item('c1', 'Acme', null), item('c2', 'Beta', null), item('c3', 'Quill', null)]);
+    const onopen = vi.fn();
+    render(QueueView, { queue: 'finalizations', title: 'Finalizations', empty: 'Nothing.', onopen });
+    await screen.findByText('Quill');
+    const user = userEvent.setup({ advanceTimers: vi.advanceTimersByTime });
+    await user.keyboard('j');
+    await user.keyboard('{ArrowDown}');
+    expect(screen.getByText('Quill').closest('tr')).toHaveAttribute('aria-selected', 'true');
+    await user.keyboard('k');
+    await user.keyboard('{Enter}');
+    expect(onopen).toHaveBeenCalledWith('c2');
+  });
 });
