@@ -26,8 +26,6 @@
 //
 // `deskActions()` is the current list, reactive (read it in markup, `$derived` or `$effect`).
 
-import { untrack } from 'svelte';
-
 export type DeskAction = {
   id: string;
   label: string;
@@ -40,22 +38,46 @@ export type DeskAction = {
 
 type Entry = { source: string; actions: DeskAction[] };
 
-let entries: Entry[] = $state.raw([]);
+// The registry itself is a plain array, and a counter tells readers it changed. It is not state
+// because registrations are removed in effect teardowns, and a teardown reads state as it was
+// when the effect ran: a removal there wrote back a stale list and dropped whatever had been
+// registered since (the open case's actions vanished from the palette).
+let registry: Entry[] = [];
+let published = 0;
+let version = $state(0);
+
+function publish(next: Entry[]) {
+  registry = next;
+  // Written without reading it, so that registering from an $effect does not make the effect
+  // depend on the registry.
+  version = ++published;
+}
+
+// Two components may hold the same source for a moment (the case pane of the case being left and
+// of the case being opened): the newer registration replaces the older, and when the newer one
+// is removed the older comes back if it is still registered.
+const replaced = new WeakMap<Entry, Entry>();
+const removed = new WeakSet<Entry>();
 
 export function registerActions(source: string, actions: DeskAction[]): () => void {
   const entry: Entry = { source, actions: [...actions] };
-  // Read without tracking: registering from an $effect must not make it depend on the registry.
-  const current = untrack(() => entries);
-  const at = current.findIndex((e) => e.source === source);
-  entries = at >= 0 ? current.map((e, i) => (i === at ? entry : e)) : [...current, entry];
+  const at = registry.findIndex((e) => e.source === source);
+  if (at >= 0) replaced.set(entry, registry[at]!);
+  publish(at >= 0 ? registry.map((e, i) => (i === at ? entry : e)) : [...registry, entry]);
   return () => {
-    entries = untrack(() => entries).filter((e) => e !== entry);
+    removed.add(entry);
+    const here = registry.indexOf(entry);
+    if (here < 0) return;
+    let previous = replaced.get(entry);
+    while (previous && removed.has(previous)) previous = replaced.get(previous);
+    publish(previous ? registry.map((e, i) => (i === here ? previous! : e)) : registry.filter((e) => e !== entry));
   };
 }
 
 /** Every registered action, in registration order. */
 export function deskActions(): DeskAction[] {
-  return entries.flatMap((e) => e.actions);
+  void version;
+  return registry.flatMap((e) => e.actions);
 }
 
 /** Runs the action unless it is disabled; returns the reason when it is. */

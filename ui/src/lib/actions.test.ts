@@ -35,6 +35,20 @@ describe('the actions registry', () => {
     expect(ids()).toEqual([]);
   });
 
+  it('keeps the case actions of the case being opened when the pane being left goes', () => {
+    // The pane of the case being left (old) and of the case being opened (next) overlap: the old
+    // one registers again once more after the next one did, then is destroyed.
+    const old = registerActions('case-steps', [{ id: 'case.route', label: 'Route (old case)', group: 'Case', run: vi.fn() }]);
+    const next = registerActions('case-steps', [{ id: 'case.refund', label: 'Request refund', group: 'Case', run: vi.fn() }]);
+    old();
+    const oldAgain = registerActions('case-steps', [{ id: 'case.route', label: 'Route (old case)', group: 'Case', run: vi.fn() }]);
+    expect(ids()).toEqual(['case.route']);
+    oldAgain();
+    expect(ids()).toEqual(['case.refund']);
+    next();
+    expect(ids()).toEqual([]);
+  });
+
   it('runs an enabled action and refuses a disabled one with its reason', () => {
     const run = vi.fn();
     expect(runAction({ id: 'x', label: 'X', group: 'G', run })).toBeNull();

@@ -53,6 +53,16 @@ export const CASE_KEYS: { key: string; actions: NextActionId[]; description: str
   { key: 'h', actions: ['hand_off'], description: 'Hand off to someone else' },
 ];
 
+/** Other words a person may type for a case action in the palette. */
+export const ACTION_KEYWORDS: Partial<Record<NextActionId, string>> = {
+  hand_off: 'assign reassign transfer give owner',
+  route: 'assign rep save call triage',
+  refund: 'money credit',
+  finalize: 'cancel close',
+  escalate: 'csm',
+  verify: 'identity check',
+};
+
 // Asked for by whatever opened the case to work on it (Enter on an inbox row, a queue's Open, the
 // palette) or finished a step outside the checklist (a message recorded): the checklist answers
 // once it has drawn the case as it now is.
