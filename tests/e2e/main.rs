@@ -12,6 +12,7 @@ mod file_dialog;
 mod harness;
 mod import_and_cases;
 mod intelliserve;
+mod layout;
 mod palette;
 mod review_screenshots;
 mod sop_2017;
