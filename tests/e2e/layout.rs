@@ -25,7 +25,8 @@ const PROCEDURE: &str = "Account Cancellation and Refunds (2017)";
 
 /// The rules, made a script: the module's `export`s dropped, then the checks called.
 fn layout_script(call: &str) -> String {
-    let rules = include_str!("../../ui/src/lib/testing/overflow.js").replace("export function ", "function ");
+    let rules = include_str!("../../ui/src/lib/testing/overflow.js")
+        .replace("export function ", "function ");
     format!("{rules}\n{call}")
 }
 
