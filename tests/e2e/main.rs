@@ -13,6 +13,7 @@ mod harness;
 mod import_and_cases;
 mod intelliserve;
 mod keyboard_walks;
+mod layout;
 mod palette;
 mod review_screenshots;
 mod sop_2017;

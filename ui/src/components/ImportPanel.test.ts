@@ -152,6 +152,27 @@ describe('ImportPanel', () => {
     expect(second![column('Plan price')]).toBe('—');
   });
 
+  it('shows the fields routing depends on first: tier, A/R, sales rep and hosting server', async () => {
+    const routed: AccountDraft = {
+      ...account('A-1', 'Acme Corp'),
+      tier: 'Professional',
+      accounts_receivable: { minor: 125_000, currency: 'USD' },
+      original_sales_rep: 'Dana Whit',
+      hosting_server: 'eu-west-2',
+    };
+    answer({
+      preview_accounts_import: () => ({ ...GOOD, created: 1, updated: 0, unchanged: 0, rows: [{ change: 'new', account: routed }] }),
+    });
+    render(ImportPanel, { onimported: vi.fn() });
+    await previewPath('/data/routing.csv');
+    const table = await screen.findByRole('table', { name: 'Accounts in the file' });
+    const headers = within(table).getAllByRole('columnheader').map((h) => h.textContent?.trim());
+    // Right after the name, so they are in view before the table scrolls sideways.
+    expect(headers.slice(0, 7)).toEqual(['Change', 'External id', 'Name', 'Tier', 'A/R', 'Sales rep', 'Hosting server']);
+    const [, row] = within(table).getAllByRole('row').map((r) => within(r).queryAllByRole('cell').map((c) => c.textContent?.trim()));
+    expect(row!.slice(3, 7)).toEqual(['Professional', expect.stringMatching(/^USD\s?1,250\.00$/), 'Dana Whit', 'eu-west-2']);
+  });
+
   it('offers no import when every account is already up to date', async () => {
     answer({
       preview_accounts_import: () => ({ ...GOOD, created: 0, updated: 0, unchanged: 4 }),

@@ -93,6 +93,12 @@ export function buildInboxQuery(filters: InboxFilters, after: CaseCursor | null,
   };
 }
 
+/** How many of the folded filters (Status, Owner, Tier, Reason, Due) narrow the list: the count
+ *  the "Filters" button shows. The search box is always in view, and the sort narrows nothing. */
+export function filtersOn(filters: InboxFilters): number {
+  return [filters.status, filters.owner, filters.tier, filters.reason, filters.due].filter((value) => value !== '').length;
+}
+
 /** Whether anything narrows the list (the sort alone does not). */
 export function isFiltered(filters: InboxFilters): boolean {
   return !!(filters.status || filters.owner || filters.tier || filters.reason || filters.due || filters.search.trim());

@@ -76,6 +76,7 @@ describe('Inbox', () => {
     await waitFor(() => expect(onshown).toHaveBeenCalledOnce());
     expect(table()).toHaveAttribute('aria-busy', 'false');
     await waitFor(() => expect(facetCalls()).toHaveLength(1));
+    await userEvent.setup().click(screen.getByRole('button', { name: 'Filters' }));
     expect(await screen.findByRole('option', { name: 'carla' })).toBeInTheDocument();
     // The first case opens in the pane once the list is on screen.
     expect(await screen.findByRole('heading', { name: 'Acme Corp' })).toBeInTheDocument();
@@ -88,6 +89,7 @@ describe('Inbox', () => {
     pending[0]!.resolve({ items: [summary('c1', 'Acme Corp')], next: null });
     await waitFor(() => expect(table()).toHaveAttribute('aria-busy', 'false'));
 
+    await user.click(screen.getByRole('button', { name: 'Filters' }));
     await user.selectOptions(screen.getByRole('combobox', { name: 'Status' }), 'withdrawn');
     await waitFor(() => expect(pending).toHaveLength(2));
     expect(pending[1]!.query).toMatchObject({ statuses: ['withdrawn'], after: null });
