@@ -120,7 +120,7 @@ async fn a_wootrecruit_case_goes_from_acknowledgement_to_exit_feedback() {
             let body = message.prop("value").await?.unwrap_or_default();
             ensure!(
                 body.starts_with(
-                    "Hi Gil Moreau, we received your request to cancel Quillfeather Health."
+                    "Hi Gil Moreau, we received your request to cancel your WootRecruit subscription for Quillfeather Health."
                 ),
                 "the acknowledgement is filled from the case: {body}"
             );
