@@ -22,6 +22,7 @@ use holdfast_core::policy::{
     AcknowledgeChannel, ChecklistStep, ChecklistWhen, OfferKind, OfferTerms, Route, ThresholdScope,
     VerificationMethod,
 };
+use holdfast_core::queue::{Queue, QueueUse};
 use holdfast_core::read_model::TaskKind;
 use holdfast_core::role::Role;
 use holdfast_core::workflow::{
@@ -31,7 +32,7 @@ use holdfast_core::workflow::{
 };
 use holdfast_store::case_commands::Person;
 use holdfast_store::case_commands::TimelineEntry;
-use holdfast_store::queues::{Queue, QueueCounts, QueueItem, QueueTask};
+use holdfast_store::queues::{QueueCounts, QueueItem, QueueTask};
 use holdfast_store::roster::{RosterImportSummary, SalesRep};
 use holdfast_store::settings::{LocalUser, LocalUserChange};
 
@@ -144,6 +145,7 @@ pub fn typescript() -> String {
         declaration::<OfferCheckArgs>(&cfg),
         declaration::<OfferCheck>(&cfg),
         declaration::<Queue>(&cfg),
+        declaration::<QueueUse>(&cfg),
         declaration::<QueueArgs>(&cfg),
         declaration::<QueueCounts>(&cfg),
         declaration::<TaskKind>(&cfg),

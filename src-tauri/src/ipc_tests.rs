@@ -85,6 +85,16 @@ fn a_case_is_opened_and_acknowledged_through_the_commands() {
     );
     let policy = desk.ok("choose_policy", Some(json!({ "preset_id": "wootrecruit" })));
     assert_eq!(policy["id"], "wootrecruit");
+    // The rail learns from the policy which queues it never fills: WootRecruit escalates to a
+    // CSM but makes no offers and schedules no win-back check-ins.
+    let unused: Vec<&str> = policy["queues"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|used| !used["unused_because"].is_null())
+        .map(|used| used["queue"].as_str().unwrap())
+        .collect();
+    assert_eq!(unused, ["offer_approvals", "win_back"], "{policy}");
 
     let csv = desk.profile.path().join("accounts.csv");
     std::fs::write(&csv, ACCOUNTS).unwrap();
@@ -111,6 +121,19 @@ fn a_case_is_opened_and_acknowledged_through_the_commands() {
     );
     let case_id = case["id"].clone();
     assert_eq!(case["account_name"], "Acme Ltd");
+
+    // The draft is written to the customer and signed by the person at the desk.
+    let draft = desk.ok(
+        "compose_case_message",
+        Some(json!({ "case_id": case_id, "kind": "acknowledgement" })),
+    );
+    let body = draft["body"].as_str().unwrap();
+    assert!(
+        body.starts_with("Hi Ana Diaz, we received your request to cancel your WootRecruit subscription for Acme Ltd."),
+        "{body}"
+    );
+    assert!(body.ends_with("Best regards,\namy"), "{body}");
+    assert_eq!(draft["missing"], json!([]), "{draft}");
 
     // The first response is the acknowledgement message: recording it acknowledges the request.
     let acknowledged = desk.ok(

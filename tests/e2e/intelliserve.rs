@@ -52,7 +52,7 @@ async fn an_intelliserve_freeze_beyond_the_limits_is_approved_by_a_manager_and_s
                 .collect();
             app.field("Code read back").await?.send_keys(&wrong).await?;
             app.click("Check code").await?;
-            app.list_item("Timeline", "One time code rejected").await?;
+            app.list_item("Timeline", "One-time code rejected").await?;
             let after = tries_left(&text_of(&app.text("Code sent to ana@acme.io").await?).await?)?;
             ensure!(
                 after + 1 == tries,

@@ -119,11 +119,12 @@ async fn review_screenshots_of_the_inbox_a_case_and_the_palette() {
             no_sideways_scroll(app).await?;
             app.screenshot("review-case-page-1024x640").await;
 
-            // The Win-back queue (empty here: it says so), the Sales reps panel and Settings, at
-            // the same size.
+            // The Win-back queue (WootRecruit schedules no check-ins: the page says so), the Sales
+            // reps panel and Settings, at the same size.
             app.click("Win-back").await?;
             app.heading("Win-back check-ins").await?;
-            app.text("No win-back check-in is waiting.").await?;
+            app.text("This procedure schedules no win-back check-ins.")
+                .await?;
             no_sideways_scroll(app).await?;
             app.screenshot("review-win-back-1024x640").await;
             app.click("Accounts").await?;

@@ -394,7 +394,7 @@ async fn an_escalation_made_offline_reaches_the_csm_on_another_desk() {
             app.click(&format!("Open the case of {ACCOUNT}")).await?;
             app.heading("Inbox").await?;
             app.heading(ACCOUNT).await?;
-            let outcome = app.list_item("Timeline", "Csm outcome recorded").await?;
+            let outcome = app.list_item("Timeline", "CSM outcome recorded").await?;
             let line = text_of(&outcome).await?;
             ensure!(
                 line.contains("by carla"),

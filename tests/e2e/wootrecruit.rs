@@ -73,7 +73,7 @@ pub async fn csm_still_cancelling(app: &App, note: &str) -> Outcome {
         .await?
         .click()
         .await?;
-    app.list_item("Timeline", "Csm outcome recorded").await?;
+    app.list_item("Timeline", "CSM outcome recorded").await?;
     Ok(())
 }
 
@@ -120,7 +120,7 @@ async fn a_wootrecruit_case_goes_from_acknowledgement_to_exit_feedback() {
             let body = message.prop("value").await?.unwrap_or_default();
             ensure!(
                 body.starts_with(
-                    "Hi Gil Moreau, we received your request to cancel Quillfeather Health."
+                    "Hi Gil Moreau, we received your request to cancel your WootRecruit subscription for Quillfeather Health."
                 ),
                 "the acknowledgement is filled from the case: {body}"
             );
@@ -278,7 +278,7 @@ async fn a_wootrecruit_case_goes_from_acknowledgement_to_exit_feedback() {
             )
             .await?;
             app.list_item("Timeline", "Finalized").await?;
-            app.list_item("Timeline", "Csm outcome recorded").await?;
+            app.list_item("Timeline", "CSM outcome recorded").await?;
             Ok(())
         })
         .await

@@ -13,7 +13,7 @@ const { resetSyncForTests } = await import('./lib/sync.svelte');
 
 const profile: DeskProfile = {
   user: { id: 'u-ana', name: 'Ana', roles: ['manager'] },
-  policy: { id: 'saas', name: 'SaaS subscriptions', version: 3 },
+  policy: { id: 'saas', name: 'SaaS subscriptions', version: 3, queues: [] },
 };
 
 const counts: QueueCounts = {
@@ -27,13 +27,13 @@ const counts: QueueCounts = {
 };
 
 /** A desk that is set up, on the screen it was left on. */
-function serve() {
+function serve(served: DeskProfile = profile) {
   invoke.mockImplementation((command: string) => {
     switch (command) {
       case 'session_status':
         return Promise.resolve({ state: 'unlocked', profile_dir: '/p' });
       case 'desk_profile':
-        return Promise.resolve(profile);
+        return Promise.resolve(served);
       case 'queue_counts':
         return Promise.resolve(counts);
       case 'list_queue':
@@ -84,6 +84,36 @@ describe('App: the win-back queue', () => {
     await user.keyboard('win-back');
     await user.click(await screen.findByRole('option', { name: /Go to Win-back/ }));
     expect(await screen.findByRole('heading', { name: 'Win-back check-ins' })).toBeInTheDocument();
+  });
+});
+
+describe("App: the queues the procedure never fills", () => {
+  afterEach(() => localStorage.clear());
+
+  it("dims them in the rail with the policy's reason, which their page says too", async () => {
+    invoke.mockReset();
+    resetSyncForTests();
+    localStorage.setItem('holdfast.lastScreen', 'finalizations');
+    const why = 'This procedure has no offers that need approval: it makes no retention offers';
+    serve({
+      ...profile,
+      policy: {
+        ...profile.policy!,
+        queues: [
+          { queue: 'offer_approvals', unused_because: why },
+          { queue: 'finalizations', unused_because: null },
+        ],
+      },
+    });
+    render(App);
+    const rail = await screen.findByRole('navigation', { name: 'Screens' });
+    const offers = await within(rail).findByRole('button', { name: 'Offer approvals' });
+    await vi.waitFor(() => expect(offers).toHaveAccessibleDescription(why));
+    expect(within(rail).getByRole('button', { name: 'Finalizations' })).not.toHaveClass('unused');
+
+    await userEvent.setup().click(offers);
+    expect(await screen.findByRole('heading', { name: 'Offer approvals' })).toBeInTheDocument();
+    expect(await screen.findByRole('note')).toHaveTextContent(`${why}.`);
   });
 });
 

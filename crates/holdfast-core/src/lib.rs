@@ -12,6 +12,7 @@ pub mod import;
 pub mod money;
 pub mod policy;
 pub mod proration;
+pub mod queue;
 pub mod read_model;
 pub mod record;
 pub mod role;

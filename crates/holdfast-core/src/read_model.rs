@@ -220,7 +220,9 @@ pub fn case_read_model(
                 None,
                 state.save_call_assignee.clone(),
                 state.save_call_due.unwrap_or(due),
-                !state.retention_attempted,
+                // A case closed otherwise (withdrawn, saved by an offer, failed verification)
+                // leaves nobody to call, and accepts no outcome that would close the task.
+                !state.retention_attempted && !state.status.is_closed(),
             )
         });
     }
@@ -250,7 +252,8 @@ pub fn case_read_model(
             None,
             Some(csm.clone()),
             due,
-            !state.csm_engaged,
+            // Likewise a closed case is nothing more for the CSM to engage with.
+            !state.csm_engaged && !state.status.is_closed(),
         ));
     }
     let billing = RefundDesk::of(policy);

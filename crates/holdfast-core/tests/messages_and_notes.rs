@@ -30,6 +30,7 @@ fn to() -> Addressee<'static> {
     Addressee {
         customer_name: "Ana Lima",
         account_name: "Acme",
+        sender_name: Some("Sam Reed"),
     }
 }
 
@@ -118,6 +119,45 @@ fn a_template_is_filled_with_the_case_and_leaves_unknown_facts_visible() {
         None,
         "no template, no message"
     );
+}
+
+#[test]
+fn a_message_is_signed_by_the_person_who_writes_it() {
+    let source = format!(
+        "{}\n[messages]\n{}\n",
+        common::TEST_POLICY,
+        r#"acknowledgement = "Hi {customer_name}, we have your request.\n\nBest regards,\n{sender_name}""#
+    );
+    let policy = parse_policy(&source).expect("a template may be signed by its writer");
+    let case = Case::received(policy.clone(), test_account());
+    let ack = compose_message(
+        MessageKind::Acknowledgement,
+        case.state(),
+        &policy,
+        &test_account(),
+        &to(),
+    )
+    .unwrap();
+    assert_eq!(
+        ack.body,
+        "Hi Ana Lima, we have your request.\n\nBest regards,\nSam Reed"
+    );
+    assert!(ack.missing.is_empty());
+    // Nobody known at the desk: the sign-off shows the gap rather than a wrong name.
+    let unsigned = Addressee {
+        sender_name: None,
+        ..to()
+    };
+    let ack = compose_message(
+        MessageKind::Acknowledgement,
+        case.state(),
+        &policy,
+        &test_account(),
+        &unsigned,
+    )
+    .unwrap();
+    assert!(ack.body.ends_with("{sender_name}"), "{}", ack.body);
+    assert_eq!(ack.missing, vec!["sender_name".to_owned()]);
 }
 
 #[test]

@@ -87,7 +87,7 @@ fn every_preset_starts_with_comments_naming_its_source_procedure() {
 
 #[test]
 fn every_message_placeholder_is_one_of_the_documented_ones() {
-    const KNOWN: [&str; 9] = [
+    const KNOWN: [&str; 10] = [
         "customer_name",
         "account_name",
         "effective_date",
@@ -97,6 +97,7 @@ fn every_message_placeholder_is_one_of_the_documented_ones() {
         "reason",
         "form_submit_to",
         "form_instructions",
+        "sender_name",
     ];
     for (stem, source) in ALL {
         let policy = parse(source);
@@ -118,6 +119,67 @@ fn every_message_placeholder_is_one_of_the_documented_ones() {
             }
         }
     }
+}
+
+/// Each template reads as a person writing to the customer: it is signed by whoever writes it,
+/// and where it names the account it names it as the customer's own ("your ... account for
+/// Acme"), never as a third party being cancelled ("We are cancelling Acme").
+#[test]
+fn every_message_is_signed_by_its_writer_and_speaks_of_the_customer_s_own_account() {
+    for (stem, source) in ALL {
+        let policy = parse(source);
+        let subjects = policy
+            .messages
+            .keys()
+            .map(|kind| (*kind, policy.subject(*kind).to_owned()));
+        for (kind, body) in &policy.messages {
+            assert!(
+                body.trim_end().ends_with("{sender_name}"),
+                "{stem}: {kind:?} is not signed by its writer: {body}"
+            );
+        }
+        let texts = policy
+            .messages
+            .iter()
+            .map(|(kind, body)| (*kind, body.clone()))
+            .chain(subjects);
+        for (kind, text) in texts {
+            for sentence in text.split_inclusive(['.', '?', '!', '\n']) {
+                if let Some(at) = sentence.find("{account_name}") {
+                    let before = sentence[..at].to_lowercase();
+                    assert!(
+                        before.contains("your "),
+                        "{stem}: {kind:?} names the account as someone else's: {sentence}"
+                    );
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn the_2017_sympathetic_reply_is_written_to_the_customer_about_their_own_account() {
+    let reply = &parse(ACCOUNT_CANCELLATION_2017).messages[&MessageKind::SympatheticReply];
+    // The SOP: reply sympathetically, leave the door open, and add the exit-interview link to
+    // find out why they left and what could have been done better.
+    assert!(
+        reply.starts_with("Hi {customer_name}, we're sorry to see you go."),
+        "{reply}"
+    );
+    assert!(
+        reply.contains("We will cancel your {account_name} account as you asked"),
+        "{reply}"
+    );
+    assert!(reply.contains("if you ever want to come back"), "{reply}");
+    assert!(
+        reply.contains("why you left and what we could have done better"),
+        "{reply}"
+    );
+    assert!(reply.contains("{survey_link}"), "{reply}");
+    assert!(
+        !reply.contains("We are cancelling {account_name}"),
+        "{reply}"
+    );
 }
 
 #[test]

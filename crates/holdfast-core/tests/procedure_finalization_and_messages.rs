@@ -948,6 +948,7 @@ fn a_form_message_can_say_where_to_submit_it() {
     let to = Addressee {
         customer_name: "Ana",
         account_name: "Acme",
+        sender_name: Some("Sam Reed"),
     };
     let composed = compose_message(
         MessageKind::Acknowledgement,
@@ -1092,6 +1093,7 @@ fn intelliserve_win_back_message_names_the_original_reason() {
     let to = Addressee {
         customer_name: "Ana",
         account_name: "Acme",
+        sender_name: Some("Sam Reed"),
     };
     let composed = compose_message(
         MessageKind::WinBack,

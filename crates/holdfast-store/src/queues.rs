@@ -6,7 +6,7 @@
 use holdfast_core::read_model::TaskKind;
 use holdfast_core::role::Role;
 use jiff::Timestamp;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use ts_rs::TS;
 
 use crate::cases::{read_case, CaseSummary, CASE_COLUMNS};
@@ -14,31 +14,9 @@ use crate::error::{Result, StoreError};
 use crate::page::collect_rows;
 use crate::Database;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "snake_case")]
-pub enum Queue {
-    /// Open tasks for the viewer: assigned to them by name, or to a role they hold with no one
-    /// named (save calls, escalations, hand-offs, billing's refunds and heads-ups, win-back
-    /// check-ins).
-    MyTasks,
-    /// Cases escalated to a CSM, waiting for the CSM's outcome.
-    Escalations,
-    /// Refunds above the threshold (or outside the refund window), waiting for a second person's
-    /// verification.
-    RefundApprovals,
-    /// Refunds with billing ("billing in progress"). Billing's heads-ups on refunds under review
-    /// are in the personal queue of whoever the policy sends them to (its billing person or
-    /// billing staff), since there is nothing to process yet.
-    RefundsToProcess,
-    /// Open cases whose pending offer is outside the policy's limits and not approved yet, for
-    /// whoever the policy lets approve offers.
-    OfferApprovals,
-    /// Cases whose every gate is met, waiting for someone allowed to finalize.
-    Finalizations,
-    /// Win-back check-ins after a cancellation, earliest due first, until their outcome is
-    /// recorded.
-    WinBack,
-}
+/// The queues are the core's: which of them a policy can fill is a rule of the policy
+/// (`holdfast_core::queue::queues_in_use`).
+pub use holdfast_core::queue::Queue;
 
 /// Who is looking at the queues: the names work may be assigned to them by (their user id and
 /// their display name; a policy names people, as "Spencer" or "Heather") and their roles.

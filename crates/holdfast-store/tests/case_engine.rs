@@ -543,3 +543,140 @@ fn a_save_call_goes_to_the_fallback_when_the_rep_has_left() {
         vec![(second, Some("Spencer".into()))]
     );
 }
+
+/// Finalizations holds only cases that can be finalized now: a 2017 Professional account with
+/// more than $1000 receivable is routed to its sales rep's save call, and stays out of the queue
+/// while the call is open, whatever else is done; the call's outcome (not saved) brings it in.
+#[test]
+fn a_save_call_case_waits_for_the_call_before_it_is_in_finalizations() {
+    let mut fixture = Fixture::new();
+    let mut account = draft("A-1", "Acme");
+    account.tier = "Professional".into();
+    account.accounts_receivable = Some(holdfast_core::money::Money::new(
+        250_000,
+        account.mrr.currency,
+    ));
+    fixture.db.import_accounts(&[account], now()).unwrap();
+    fixture
+        .db
+        .upsert_user("Rob Reyes", &[Role::Sales], true)
+        .unwrap();
+    let policy = parse_policy(include_str!(
+        "../../../policies/account-cancellation-2017.toml"
+    ))
+    .unwrap();
+    let amy = person("amy", &[Role::AccountManager, Role::Manager]);
+    let run = |db: &mut Database, actor: &Actor, command: CaseCommand, case_id: Uuid| {
+        db.run_case_command(case_id, &command, actor, &policy, now())
+            .unwrap();
+    };
+    let case_id = receive(&mut fixture.db, &policy);
+    run(
+        &mut fixture.db,
+        &amy,
+        CaseCommand::VerifyIdentity {
+            method: VerificationMethod::EmailOnFile,
+            contact_used: Some("a-1@example.com".into()),
+            evidence: "Reply from the address on file".into(),
+        },
+        case_id,
+    );
+    run(&mut fixture.db, &amy, CaseCommand::Route, case_id);
+    run(
+        &mut fixture.db,
+        &amy,
+        CaseCommand::ConfirmChecklistItem {
+            item_id: "account_closed".into(),
+            note: String::new(),
+        },
+        case_id,
+    );
+    assert_eq!(
+        fixture.db.open_tasks("save_call").unwrap(),
+        vec![(case_id, Some("Rob Reyes".into()))]
+    );
+    let finalizations = |db: &Database| -> Vec<Uuid> {
+        db.queue(Queue::Finalizations, &QueueViewer::named("amy"))
+            .unwrap()
+            .into_iter()
+            .map(|item| item.case.id)
+            .collect()
+    };
+    assert!(
+        finalizations(&fixture.db).is_empty(),
+        "the save call is still open"
+    );
+    assert_eq!(
+        fixture
+            .db
+            .queue_counts(&QueueViewer::named("amy"))
+            .unwrap()
+            .finalizations,
+        0
+    );
+    // Nor is it waiting for an offer approval: the procedure has no offers.
+    assert!(fixture
+        .db
+        .queue(Queue::OfferApprovals, &QueueViewer::named("amy"))
+        .unwrap()
+        .is_empty());
+
+    run(
+        &mut fixture.db,
+        &person("Rob Reyes", &[Role::Sales]),
+        CaseCommand::RecordRetentionOutcome {
+            retained: false,
+            note: "Moving to a competitor; called, could not save".into(),
+            mitigations_tried: Vec::new(),
+        },
+        case_id,
+    );
+    assert!(fixture.db.open_tasks("save_call").unwrap().is_empty());
+    assert_eq!(finalizations(&fixture.db), vec![case_id]);
+}
+
+/// A request withdrawn while its save call is open takes the call out of the rep's queue: there
+/// is nobody to save, and a closed case accepts no outcome that would close the task.
+#[test]
+fn a_withdrawn_request_leaves_no_save_call_in_the_reps_queue() {
+    let mut fixture = Fixture::new();
+    let mut account = draft("A-1", "Acme");
+    account.tier = "SMB".into();
+    fixture.db.import_accounts(&[account], now()).unwrap();
+    fixture
+        .db
+        .upsert_user("Rob Reyes", &[Role::Sales], true)
+        .unwrap();
+    let policy = parse_policy(include_str!(
+        "../../../policies/account-cancellation-2017.toml"
+    ))
+    .unwrap();
+    let amy = person("amy", &[Role::AccountManager]);
+    let case_id = receive(&mut fixture.db, &policy);
+    fixture
+        .db
+        .run_case_command(case_id, &CaseCommand::Route, &amy, &policy, now())
+        .unwrap();
+    let rob = QueueViewer::named("Rob Reyes");
+    assert_eq!(fixture.db.queue(Queue::MyTasks, &rob).unwrap().len(), 1);
+
+    fixture
+        .db
+        .run_case_command(
+            case_id,
+            &CaseCommand::Withdraw {
+                note: "The customer changed their mind".into(),
+            },
+            &amy,
+            &policy,
+            now(),
+        )
+        .unwrap();
+    assert_eq!(
+        fixture.db.case(case_id).unwrap().status,
+        CaseStatus::Withdrawn
+    );
+    assert!(fixture.db.open_tasks("save_call").unwrap().is_empty());
+    assert!(fixture.db.queue(Queue::MyTasks, &rob).unwrap().is_empty());
+    assert_eq!(fixture.db.queue_counts(&rob).unwrap().my_tasks, 0);
+}

@@ -45,9 +45,12 @@ fn compose(
         .case_state(case_id)?
         .ok_or_else(|| no_case(case_id))?;
     let facts = database.account_facts(case.account_id)?;
+    // The person at this desk signs what they write.
+    let writer = database.local_user()?;
     let to = Addressee {
         customer_name: &summary.requester_name,
         account_name: &summary.account_name,
+        sender_name: writer.as_ref().map(|user| user.name.as_str()),
     };
     compose_message(kind, &case, &policy, &facts, &to)
         .ok_or_else(|| AppError::validation("kind", "the policy has no such message"))

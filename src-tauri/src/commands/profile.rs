@@ -1,6 +1,7 @@
 //! The profile's first start and settings: who uses it, and which procedure it follows.
 
 use holdfast_core::policy::{parse_policy, render_policy, Policy};
+use holdfast_core::queue::{queues_in_use, QueueUse};
 use holdfast_store::case_commands::Person;
 use holdfast_store::settings::{LocalUser, LocalUserChange};
 use serde::{Deserialize, Serialize};
@@ -16,11 +17,14 @@ pub struct PolicySummary {
     pub id: String,
     pub name: String,
     pub version: u32,
+    /// Every work queue and, for those the procedure can never fill, why: the rail dims them.
+    pub queues: Vec<QueueUse>,
 }
 
 impl From<Policy> for PolicySummary {
     fn from(policy: Policy) -> Self {
         PolicySummary {
+            queues: queues_in_use(&policy),
             id: policy.id,
             name: policy.name,
             version: policy.version,

@@ -146,7 +146,9 @@ describe('AccountPage', () => {
     expect(offers[0]).toHaveTextContent('Waiting for approval');
     expect(offers[0]).toHaveTextContent('30% · 2 months · Budget year');
     expect(offers[0]).toHaveTextContent('Proposed by amy');
-    expect(offers[1]).toHaveTextContent('account_credit');
+    // The policy no longer has this offer: its id is put into words, never shown raw.
+    expect(offers[1]).toHaveTextContent('Account credit');
+    expect(offers[1]).not.toHaveTextContent('account_credit');
     expect(offers[1]).toHaveTextContent('Accepted');
     expect(offers[1]).toHaveTextContent('USD');
     expect(offers[1]).toHaveTextContent('250.00');
@@ -221,5 +223,25 @@ describe('AccountPage', () => {
     invoke.mockRejectedValue({ kind: 'not_found', entity: 'account', id: 'acc-1' });
     render(AccountPage, { account: ACCOUNT, oncaseopened: vi.fn(), onopencase: vi.fn() });
     expect(await screen.findByRole('alert')).toHaveTextContent('That account no longer exists.');
+  });
+
+  it("says every stored value in words: a case's status, and a reason or offer the policy no longer names", async () => {
+    invoke.mockResolvedValue({
+      ...DETAIL,
+      cases: [
+        { ...DETAIL.cases[0]!, status: 'verification_failed', reason_id: 'not_using', reason: null },
+        { ...DETAIL.cases[1]!, status: 'in_progress' },
+      ],
+      offers: [{ ...DETAIL.offers[1]!, offer_id: 'priority_support', label: null }],
+    });
+    render(AccountPage, { account: ACCOUNT, oncaseopened: vi.fn(), onopencase: vi.fn() });
+    const cases = within(await screen.findByRole('list', { name: 'Cases of this account' })).getAllByRole('listitem');
+    expect(cases[0]).toHaveTextContent('Verification failed');
+    expect(cases[0]).toHaveTextContent('Reason: Not using');
+    expect(cases[1]).toHaveTextContent('In progress');
+    const offers = within(screen.getByRole('list', { name: 'Offers to this account' })).getAllByRole('listitem');
+    expect(offers[0]).toHaveTextContent('Priority support');
+    const page = document.body.textContent ?? '';
+    for (const raw of ['verification_failed', 'in_progress', 'not_using', 'priority_support']) expect(page).not.toContain(raw);
   });
 });

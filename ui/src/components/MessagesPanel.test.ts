@@ -40,7 +40,7 @@ describe('MessagesPanel', () => {
     await user.selectOptions(screen.getByLabelText('Template'), 'Confirmation');
     const body = await screen.findByLabelText('Message');
     expect(body).toHaveValue('Acme is cancelled effective {effective_date}.');
-    expect(screen.getByText(/Not known yet: effective date/)).toBeVisible();
+    expect(screen.getByText(/Not known yet: the effective date/)).toBeVisible();
     // The subject is the policy's, composed by the core; the mail client gets the same one.
     expect(screen.getByText('Subject: Your cancellation is confirmed')).toBeVisible();
     await user.clear(body);
@@ -86,5 +86,38 @@ describe('MessagesPanel', () => {
     expect(screen.getByText('Recording it confirms the cancellation.')).toBeVisible();
     await userEvent.setup().selectOptions(screen.getByLabelText('Sent by'), 'email');
     expect(screen.getByText(/Only the confirmation sent by Phone/)).toBeVisible();
+  });
+
+  it('shows in the picker the template a step opened, even after the person picked another in it', async () => {
+    invoke.mockImplementation(async (_command: string, { args }: { args: { kind: string } }) => ({
+      kind: args.kind, subject: 'S', body: `Draft: ${args.kind}`, missing: [], channel: 'email', sent: false,
+    }));
+    const { component, rerender } = render(MessagesPanel, { detail: detail(), onchanged: vi.fn() });
+    const user = userEvent.setup();
+    const picker = screen.getByLabelText('Template');
+    await user.selectOptions(picker, 'Acknowledgement (sent)');
+    expect(await screen.findByLabelText('Message')).toHaveValue('Draft: acknowledgement');
+
+    component.write('confirmation');
+    await vi.waitFor(() => expect(screen.getByLabelText('Message')).toHaveValue('Draft: confirmation'));
+    expect(picker).toHaveDisplayValue('Confirmation');
+
+    // Recorded as sent: the list is drawn again and still shows the template open.
+    const after = detail();
+    after.checklist = checklistFixture({ status: 'cancelled', messages: ['acknowledgement', 'sympathetic_reply', 'confirmation'], messages_sent: ['acknowledgement', 'confirmation'] });
+    await rerender({ detail: after });
+    expect(picker).toHaveDisplayValue('Confirmation (sent)');
+
+    // The palette opens a template through the bound kind: the picker follows.
+    await rerender({ kind: 'sympathetic_reply' });
+    await vi.waitFor(() => expect(screen.getByLabelText('Message')).toHaveValue('Draft: sympathetic_reply'));
+    expect(picker).toHaveDisplayValue('Sympathetic reply');
+  });
+
+  it('names a missing sign-off as the writer knows it', async () => {
+    invoke.mockResolvedValue({ kind: 'acknowledgement', subject: 'S', body: 'Hi Ana\n\nBest regards,\n{sender_name}', missing: ['sender_name'], channel: 'email', sent: false });
+    render(MessagesPanel, { detail: detail(), onchanged: vi.fn(), kind: 'acknowledgement' });
+    expect(await screen.findByText('Not known yet: your name, for the sign-off. Fill it in before sending.')).toBeVisible();
+    expect(screen.getByLabelText('Template')).toHaveDisplayValue('Acknowledgement (sent)');
   });
 });

@@ -577,6 +577,12 @@ needs_approval: boolean, };
 
 export type Queue = "my_tasks" | "escalations" | "refund_approvals" | "refunds_to_process" | "offer_approvals" | "finalizations" | "win_back";
 
+export type QueueUse = { queue: Queue, 
+/**
+ * Why no case or task can ever reach the queue under this procedure; `None` when one can.
+ */
+unused_because?: string | null, };
+
 export type QueueArgs = { queue: Queue, };
 
 export type QueueCounts = { my_tasks: number, escalations: number, refund_approvals: number, refunds_to_process: number, offer_approvals: number, finalizations: number, win_back: number, };
@@ -712,7 +718,11 @@ changed: number,
  */
 unchanged: number, };
 
-export type PolicySummary = { id: string, name: string, version: number, };
+export type PolicySummary = { id: string, name: string, version: number, 
+/**
+ * Every work queue and, for those the procedure can never fill, why: the rail dims them.
+ */
+queues: Array<QueueUse>, };
 
 export type DeskProfile = { user: LocalUser | null, policy: PolicySummary | null, };
 

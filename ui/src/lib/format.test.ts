@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { channelName, dueText, eventName, formatMaybeMoney, formatMoney, parseAmount, planPrice, relativeTime } from './format';
+import { channelName, dueText, eventName, formatMaybeMoney, formatMoney, idWords, parseAmount, placeholderName, planPrice, relativeTime } from './format';
 
 describe('formatMoney', () => {
   it('shows minor units in the currency with its code', () => {
@@ -30,6 +30,26 @@ describe('eventName', () => {
   it('reads event kinds as sentences', () => {
     expect(eventName('offer_proposed')).toBe('Offer proposed');
     expect(eventName('received')).toBe('Received');
+  });
+
+  it('says abbreviations and compound words as people write them', () => {
+    expect(eventName('csm_outcome_recorded')).toBe('CSM outcome recorded');
+    expect(eventName('one_time_code_rejected')).toBe('One-time code rejected');
+  });
+});
+
+describe('idWords', () => {
+  it("puts an id the policy no longer names into words", () => {
+    expect(idWords('account_credit')).toBe('Account credit');
+    expect(idWords('server-2')).toBe('Server 2');
+  });
+});
+
+describe('placeholderName', () => {
+  it('names what a draft still lacks as the writer knows it', () => {
+    expect(placeholderName('sender_name')).toBe('your name, for the sign-off');
+    expect(placeholderName('effective_date')).toBe('the effective date');
+    expect(placeholderName('something_new')).toBe('something new');
   });
 });
 

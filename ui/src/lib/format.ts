@@ -1,6 +1,7 @@
-// How money and time read on the desk: money always with its currency, never converted; times
-// relative where urgency matters, with the absolute instant for a tooltip.
-import type { Money, Role, TaskKind } from './bindings';
+// How money, time and the engine's values read on the desk: money always with its currency, never
+// converted; times relative where urgency matters, with the absolute instant for a tooltip; every
+// stored value (a route, a message kind, an event) in a person's words, never its raw id.
+import type { MessageKind, Money, Role, Route, TaskKind, VerificationMethod, WinBackOutcome } from './bindings';
 
 /**
  * Intl formatters are costly to create (WebKit loads locale data for each one) and cheap to
@@ -140,8 +141,93 @@ export function planPrice(
   return parts.length ? parts.join(' · ') : '—';
 }
 
-/** An event kind as a timeline line ("offer_proposed" → "Offer proposed"). */
+/** A route as the procedure says it. */
+export const ROUTE_NAMES = {
+  save_call: 'Save call by the sales rep',
+  sympathetic_reply: 'Sympathetic reply with the exit survey',
+  escalate_to_csm: 'Escalate to a customer success manager',
+  manager_retention: 'Retention by a manager',
+  continue: 'Continue with the procedure',
+  hand_off: 'Hand off to a person or team',
+} as const satisfies Record<Route, string>;
+
+/** A message template's kind, as the template picker and the palette name it. */
+export const MESSAGE_KIND_NAMES = {
+  acknowledgement: 'Acknowledgement',
+  sympathetic_reply: 'Sympathetic reply',
+  offer: 'Offer',
+  offer_applied: 'Offer applied',
+  under_review: 'Refund under review',
+  refund_notice: 'Refund notice',
+  confirmation: 'Confirmation',
+  exit_survey: 'Exit survey',
+  win_back: 'Win-back',
+} as const satisfies Record<MessageKind, string>;
+
+export const VERIFICATION_NAMES = {
+  email_on_file: 'E-mail on file',
+  callback_to_phone_on_file: 'Call back on the phone on file',
+  one_time_code: 'One-time code',
+  security_question: 'Security question',
+} as const satisfies Record<VerificationMethod, string>;
+
+export const WIN_BACK_OUTCOME_NAMES = {
+  reactivated: 'Came back',
+  declined: 'Declined',
+  no_answer: 'No answer',
+} as const satisfies Record<WinBackOutcome, string>;
+
+/** A template's placeholder as the person filling it in knows it ("sender_name" → "your name"). */
+const PLACEHOLDER_NAMES: Record<string, string> = {
+  customer_name: "the customer's name",
+  account_name: "the account's name",
+  effective_date: 'the effective date',
+  offer: 'the offer',
+  amount: 'the amount',
+  survey_link: 'the survey link',
+  reason: 'the reason for leaving',
+  form_submit_to: 'where to submit the form',
+  form_instructions: 'how to fill in the form',
+  sender_name: 'your name, for the sign-off',
+};
+
+export function placeholderName(name: string): string {
+  return PLACEHOLDER_NAMES[name] ?? name.replaceAll('_', ' ');
+}
+
+/** Events whose kind, made into words, would not read as a person says it. */
+const EVENT_NAMES: Record<string, string> = {
+  identity_verified: 'Identity verified',
+  one_time_code_sent: 'One-time code sent',
+  one_time_code_rejected: 'One-time code rejected',
+  routed: 'Routed',
+  escalated: 'Escalated to a CSM',
+  csm_outcome_recorded: 'CSM outcome recorded',
+  retention_outcome_recorded: 'Retention outcome recorded',
+  request_logged: 'Logged in the cancellation sheet',
+  checklist_item_confirmed: 'Checklist item confirmed',
+  cancellation_confirmed: 'Cancellation confirmed to the customer',
+  win_back_scheduled: 'Win-back check-ins scheduled',
+  win_back_outcome_recorded: 'Win-back check-in recorded',
+  conflict_recorded: 'Sync conflict recorded',
+  receivable_entered: 'Accounts receivable entered',
+  handed_off: 'Handed off',
+  message_sent: 'Message sent',
+};
+
+/**
+ * A stored id the policy no longer names, in words ("account_credit" → "Account credit"): better
+ * than the raw id, though the policy's own label is always preferred where it has one.
+ */
+export function idWords(id: string): string {
+  const words = id.replaceAll(/[_-]+/g, ' ').trim();
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+/** An event or command kind in words ("offer_proposed" → "Offer proposed"). */
 export function eventName(kind: string): string {
+  const known = EVENT_NAMES[kind];
+  if (known) return known;
   const words = kind.replaceAll('_', ' ');
   return words.charAt(0).toUpperCase() + words.slice(1);
 }

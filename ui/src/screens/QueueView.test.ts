@@ -124,7 +124,48 @@ describe('QueueView', () => {
     invoke.mockResolvedValue([item('c1', 'Acme', null)]);
     render(QueueView, { queue: 'finalizations', title: 'Finalizations', empty: 'Nothing.', onopen: vi.fn() });
     await screen.findByRole('table', { name: 'Finalizations list' });
-    expect(rows('Finalizations list')[0]!.slice(0, 5)).toEqual(['Acme', 'SMB', 'In progress', 'Gil Moreau', 'E-mail']);
+    expect(rows('Finalizations list')[0]!.slice(0, 7)).toEqual(['Acme', 'SMB', 'In progress', '—', '—', 'Gil Moreau', 'E-mail']);
+  });
+
+  it("shows a case's reason in the policy's words and who holds it by name, never their ids", async () => {
+    invoke.mockImplementation(async (command: string) => {
+      if (command === 'list_queue')
+        return [
+          { ...item('c1', 'Acme', null), reason_id: 'not_using', owner: 'u-rita' },
+          { ...item('c2', 'Beta', null), status: 'received', channel: 'web_form', reason_id: 'retired_reason' },
+        ];
+      if (command === 'inbox_facets') return { owners: [], reasons: [{ id: 'not_using', label: 'Not using it enough' }] };
+      throw new Error(command);
+    });
+    render(QueueView, { queue: 'offer_approvals', title: 'Offer approvals', empty: 'Nothing.', onopen: vi.fn() });
+    await screen.findByRole('table', { name: 'Offer approvals list' });
+    const headers = within(screen.getByRole('table', { name: 'Offer approvals list' }))
+      .getAllByRole('columnheader')
+      .map((h) => h.textContent?.trim());
+    expect(headers.slice(0, 7)).toEqual(['Account', 'Tier', 'Status', 'Reason', 'With', 'Requester', 'Channel']);
+    await vi.waitFor(() => expect(rows('Offer approvals list')[0]![3]).toBe('Not using it enough'));
+    const [acme, beta] = rows('Offer approvals list');
+    expect(acme!.slice(2, 5)).toEqual(['In progress', 'Not using it enough', 'Rita Ng']);
+    // A reason the policy no longer lists is still put into words.
+    expect(beta!.slice(2, 7)).toEqual(['Received', 'Retired reason', '—', 'Gil Moreau', 'Web form']);
+    const table = screen.getByRole('table', { name: 'Offer approvals list' }).textContent ?? '';
+    for (const raw of ['in_progress', 'not_using', 'u-rita', 'web_form', 'retired_reason']) expect(table).not.toContain(raw);
+  });
+
+  it('says why the procedure never fills a queue, instead of an empty list', async () => {
+    invoke.mockResolvedValue([]);
+    render(QueueView, {
+      queue: 'offer_approvals',
+      title: 'Offer approvals',
+      empty: 'No offer is waiting for approval.',
+      unusedBecause: 'This procedure has no offers that need approval: it makes no retention offers',
+      onopen: vi.fn(),
+    });
+    expect(await screen.findByRole('note')).toHaveTextContent(
+      'This procedure has no offers that need approval: it makes no retention offers.',
+    );
+    await vi.waitFor(() => expect(invoke).toHaveBeenCalledWith('list_queue', { args: { queue: 'offer_approvals' } }));
+    expect(screen.queryByText('No offer is waiting for approval.')).not.toBeInTheDocument();
   });
 
   it('says what the empty queue means', async () => {

@@ -12,7 +12,7 @@ const { requestSyncFocus, resetSyncForTests } = await import('../lib/sync.svelte
 
 const profile: DeskProfile = {
   user: { id: 'u-ana', name: 'Ana', roles: ['account_manager'] },
-  policy: { id: 'saas', name: 'SaaS subscriptions', version: 3 },
+  policy: { id: 'saas', name: 'SaaS subscriptions', version: 3, queues: [] },
 };
 
 type Handler = (args: Record<string, unknown> | undefined) => Promise<unknown>;

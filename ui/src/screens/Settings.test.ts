@@ -11,7 +11,7 @@ const { default: Setup } = await import('./Setup.svelte');
 
 const profile: DeskProfile = {
   user: { id: 'u-ana', name: 'Ana', roles: ['account_manager'] },
-  policy: { id: 'saas', name: 'SaaS subscriptions', version: 3 },
+  policy: { id: 'saas', name: 'SaaS subscriptions', version: 3, queues: [] },
 };
 
 const intact: AuditCheck = { verdict: { verdict: 'intact', events: 42 }, verified_at: '2026-11-22T10:00:00Z' };

@@ -12,7 +12,7 @@ use crate::account::PreferredChannel;
 use crate::policy::{MessageKind, Policy};
 
 /// The names a template may use.
-pub const PLACEHOLDERS: [&str; 9] = [
+pub const PLACEHOLDERS: [&str; 10] = [
     "customer_name",
     "account_name",
     "effective_date",
@@ -22,6 +22,7 @@ pub const PLACEHOLDERS: [&str; 9] = [
     "reason",
     "form_submit_to",
     "form_instructions",
+    "sender_name",
 ];
 
 /// The names a template uses that are not placeholders, in the order they appear.
@@ -43,11 +44,14 @@ fn placeholders_in(template: &str) -> impl Iterator<Item = &str> {
     })
 }
 
-/// Who the message is to, which the case state does not hold.
+/// Who the message is to, and who signs it, which the case state does not hold.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Addressee<'a> {
     pub customer_name: &'a str,
     pub account_name: &'a str,
+    /// The person writing the message, for its sign-off (`{sender_name}`); `None` leaves the
+    /// placeholder in braces, listed as missing, for the writer to fill in.
+    pub sender_name: Option<&'a str>,
 }
 
 /// A template filled for one case, ready to be read, edited and sent.
@@ -78,6 +82,7 @@ pub fn compose_message(
         match name {
             "customer_name" => Some(to.customer_name.to_owned()),
             "account_name" => Some(to.account_name.to_owned()),
+            "sender_name" => to.sender_name.map(str::to_owned),
             "effective_date" => state
                 .finalization
                 .as_ref()
