@@ -1,12 +1,14 @@
 //! The SQLite backend: one database file (`holdfast-server.db`) in the data directory, in WAL
 //! mode, migrated with numbered scripts tracked by `PRAGMA user_version` (like the desktop's
-//! store). SQLite has one writer, so the organisation's counter advances in commit order. Blocking
-//! work runs on tokio's blocking pool.
+//! store). SQLite has one writer, so the organisation's counter advances in commit order. Reads
+//! (pulls, token and user lookups, the head, checkpoints) go through their own read-only
+//! connections, which WAL lets run beside the writer: a long import does not hold up another
+//! organisation's pull. Blocking work runs on tokio's blocking pool.
 
 use super::columns::{
     from_json, from_millis, millis, parse_time, parse_uuid, seq_i64, seq_u64, sorted_roles, to_json,
 };
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
@@ -73,11 +75,54 @@ fn migrate(conn: &mut Connection) -> Result<()> {
     Ok(())
 }
 
-/// The SQLite store. Cloning shares the connection.
+/// The SQLite store. Cloning shares the connections.
 #[derive(Clone)]
 pub struct SqliteStore {
     conn: Arc<Mutex<Connection>>,
+    /// Read-only connections to the same file; `None` for an in-memory database, which only
+    /// its one connection can see.
+    readers: Option<Arc<ReaderPool>>,
     policies: PolicyCache,
+}
+
+/// Idle read-only connections, opened when a read finds none free and kept up to `KEEP_IDLE`.
+struct ReaderPool {
+    path: PathBuf,
+    idle: Mutex<Vec<Connection>>,
+}
+
+impl ReaderPool {
+    /// How many idle readers are kept open; more are opened under load and closed after.
+    const KEEP_IDLE: usize = 8;
+
+    fn take(&self) -> Result<Connection> {
+        let idle = self
+            .idle
+            .lock()
+            .map_err(|_| ServerError::Task("the reader pool was poisoned".into()))?
+            .pop();
+        match idle {
+            Some(conn) => Ok(conn),
+            None => {
+                let conn = Connection::open_with_flags(
+                    &self.path,
+                    rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY
+                        | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+                )?;
+                conn.busy_timeout(std::time::Duration::from_secs(10))?;
+                conn.set_prepared_statement_cache_capacity(64);
+                Ok(conn)
+            }
+        }
+    }
+
+    fn give_back(&self, conn: Connection) {
+        if let Ok(mut idle) = self.idle.lock() {
+            if idle.len() < Self::KEEP_IDLE {
+                idle.push(conn);
+            }
+        }
+    }
 }
 
 impl SqliteStore {
@@ -86,11 +131,17 @@ impl SqliteStore {
         std::fs::create_dir_all(data_dir).map_err(|source| {
             ServerError::io(format!("creating {}", data_dir.display()), source)
         })?;
-        let conn = Connection::open(data_dir.join(DATABASE_FILE))?;
+        let path = data_dir.join(DATABASE_FILE);
+        let conn = Connection::open(&path)?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
-        SqliteStore::with_connection(conn)
+        let mut store = SqliteStore::with_connection(conn)?;
+        store.readers = Some(Arc::new(ReaderPool {
+            path,
+            idle: Mutex::new(Vec::new()),
+        }));
+        Ok(store)
     }
 
     /// A private in-memory database (tests).
@@ -105,6 +156,7 @@ impl SqliteStore {
         migrate(&mut conn)?;
         Ok(SqliteStore {
             conn: Arc::new(Mutex::new(conn)),
+            readers: None,
             policies: PolicyCache::default(),
         })
     }
@@ -127,6 +179,32 @@ impl SqliteStore {
                 .lock()
                 .map_err(|_| ServerError::Task("the database connection was poisoned".into()))?;
             work(&mut conn)
+        })
+        .await
+        .map_err(|error| ServerError::Task(error.to_string()))?
+    }
+
+    /// Runs the read-only `work` on a reader connection, beside the writer; on the writer's
+    /// connection for an in-memory database. A read sees every transaction committed before it
+    /// began, and one consistent snapshot for its statements.
+    async fn read<T, F>(&self, work: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> Result<T> + Send + 'static,
+    {
+        let Some(readers) = self.readers.clone() else {
+            return self.run(move |conn| work(conn)).await;
+        };
+        tokio::task::spawn_blocking(move || {
+            let mut conn = readers.take()?;
+            let outcome = (|| {
+                let snapshot = conn.transaction()?;
+                let value = work(&snapshot)?;
+                snapshot.commit()?;
+                Ok(value)
+            })();
+            readers.give_back(conn);
+            outcome
         })
         .await
         .map_err(|error| ServerError::Task(error.to_string()))?
@@ -655,12 +733,12 @@ impl ServerStore for SqliteStore {
 
     async fn organisation_by_name(&self, name: &str) -> Result<Option<Organisation>> {
         let name = name.to_owned();
-        self.run(move |conn| read_organisation(conn, "name", &name))
+        self.read(move |conn| read_organisation(conn, "name", &name))
             .await
     }
 
     async fn organisation(&self, id: Uuid) -> Result<Option<Organisation>> {
-        self.run(move |conn| read_organisation(conn, "id", &id.to_string()))
+        self.read(move |conn| read_organisation(conn, "id", &id.to_string()))
             .await
     }
 
@@ -709,12 +787,12 @@ impl ServerStore for SqliteStore {
     }
 
     async fn user(&self, id: Uuid) -> Result<Option<UserRecord>> {
-        self.run(move |conn| user_by_id(conn, id)).await
+        self.read(move |conn| user_by_id(conn, id)).await
     }
 
     async fn user_by_name(&self, organisation_id: Uuid, name: &str) -> Result<Option<UserRecord>> {
         let name = name.to_owned();
-        self.run(move |conn| {
+        self.read(move |conn| {
             read_user(
                 conn,
                 "organisation_id = ?1 AND name = ?2",
@@ -799,7 +877,7 @@ impl ServerStore for SqliteStore {
         now: Timestamp,
     ) -> Result<Option<UserRecord>> {
         let hash = *hash;
-        self.run(move |conn| match live_token_user(conn, &hash, kind, now)? {
+        self.read(move |conn| match live_token_user(conn, &hash, kind, now)? {
             Some(user_id) => user_by_id(conn, user_id),
             None => Ok(None),
         })
@@ -942,7 +1020,7 @@ impl ServerStore for SqliteStore {
     }
 
     async fn current_policy(&self, organisation_id: Uuid) -> Result<Option<PublishedPolicy>> {
-        self.run(move |conn| read_policy(conn, organisation_id))
+        self.read(move |conn| read_policy(conn, organisation_id))
             .await
     }
 
@@ -996,7 +1074,7 @@ impl ServerStore for SqliteStore {
         limit: usize,
     ) -> Result<EventPage> {
         let after = seq_i64(after, "after")?;
-        self.run(move |conn| {
+        self.read(move |conn| {
             let mut statement = conn.prepare_cached(
                 "SELECT seq, id, aggregate_type, aggregate_id, aggregate_version, kind, actor,
                     policy_version, recorded_at, payload, origin_client, origin_seq, chain_hash
@@ -1017,8 +1095,10 @@ impl ServerStore for SqliteStore {
     }
 
     async fn head(&self, organisation_id: Uuid) -> Result<Option<(u64, [u8; 32])>> {
-        self.run(move |conn| Ok(read_head(conn, organisation_id)?.map(|(seq, hash)| (seq, hash.0))))
-            .await
+        self.read(
+            move |conn| Ok(read_head(conn, organisation_id)?.map(|(seq, hash)| (seq, hash.0))),
+        )
+        .await
     }
 
     async fn account(
@@ -1026,7 +1106,7 @@ impl ServerStore for SqliteStore {
         organisation_id: Uuid,
         account_id: Uuid,
     ) -> Result<Option<AccountRecord>> {
-        self.run(move |conn| read_account(conn, organisation_id, "id", &account_id.to_string()))
+        self.read(move |conn| read_account(conn, organisation_id, "id", &account_id.to_string()))
             .await
     }
 
@@ -1060,7 +1140,7 @@ impl ServerStore for SqliteStore {
     ) -> Result<Vec<Checkpoint>> {
         let after = seq_i64(after, "after")?;
         let limit = seq_i64(limit as u64, "limit")?;
-        self.run(move |conn| {
+        self.read(move |conn| {
             let mut statement = conn.prepare(
                 "SELECT seq, chain_hash, signature FROM checkpoints
                  WHERE organisation_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3",
@@ -1089,7 +1169,7 @@ impl ServerStore for SqliteStore {
         seq: u64,
     ) -> Result<Option<Checkpoint>> {
         let seq = seq_i64(seq, "seq")?;
-        self.run(move |conn| {
+        self.read(move |conn| {
             let row: Option<(i64, String, String)> = conn
                 .query_row(
                     "SELECT seq, chain_hash, signature FROM checkpoints
@@ -1132,6 +1212,72 @@ mod tests {
     use super::*;
 
     crate::store_suite!(SqliteStore::open_in_memory().expect("an in-memory database"));
+
+    /// The same suite on a database file, where reads go through the reader connections.
+    mod on_a_file {
+        use super::*;
+
+        /// A store in a folder of the system's temporary directory, left there (each test's
+        /// store lives as long as the test and the suite takes only the store).
+        fn on_a_file() -> SqliteStore {
+            let dir = tempfile::Builder::new()
+                .prefix("holdfast-server-suite")
+                .tempdir()
+                .expect("a temporary directory")
+                .keep();
+            SqliteStore::open(&dir).expect("opens")
+        }
+
+        crate::store_suite!(on_a_file());
+    }
+
+    #[tokio::test]
+    async fn a_pull_does_not_wait_behind_a_write() {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let store = SqliteStore::open(dir.path()).expect("opens");
+        let org = store
+            .create_organisation("Acme", Timestamp::now())
+            .await
+            .expect("created");
+        // A writer that holds the database (an import in progress) until it is told to stop.
+        let (release, held) = std::sync::mpsc::channel::<()>();
+        let (started, writing) = tokio::sync::oneshot::channel::<()>();
+        let writer = store.clone();
+        let import = tokio::spawn(async move {
+            writer
+                .run(move |conn| {
+                    let tx = conn.transaction()?;
+                    tx.execute(
+                        "INSERT INTO organisations (id, name, created_at) VALUES (?1, 'Beta', 0)",
+                        [Uuid::now_v7().to_string()],
+                    )?;
+                    let _ = started.send(());
+                    let _ = held.recv();
+                    tx.commit()?;
+                    Ok(())
+                })
+                .await
+        });
+        writing.await.expect("the writer started");
+        // Reads answer while the writer holds its transaction, with what was committed before.
+        let page = tokio::time::timeout(
+            std::time::Duration::from_secs(60),
+            store.events_after(org.id, 0, 10),
+        )
+        .await
+        .expect("the pull did not wait for the writer")
+        .expect("pulled");
+        assert!(page.events.is_empty());
+        let beta = store.organisation_by_name("Beta").await.expect("read");
+        assert_eq!(beta, None, "an uncommitted write is not seen");
+        release.send(()).expect("the writer waits");
+        import.await.expect("joined").expect("committed");
+        assert!(store
+            .organisation_by_name("Beta")
+            .await
+            .expect("read")
+            .is_some());
+    }
 
     #[tokio::test]
     async fn a_data_directory_holds_one_migrated_database_in_wal_mode() {
