@@ -26,7 +26,8 @@ commands:
   test e2e              set up, build the UI, then only the end-to-end tests
   bench                 the benchmarks (release build): the store's and the sync server's (on
                         SQLite and a throwaway PostgreSQL cluster), each figure beside a raw-SQL
-                        reference, then the UI's (launch, filter change) beside a bare Tauri
+                        reference, the server under 200 desks at once beside one desk alone,
+                        then the UI's (launch, filter change) beside a bare Tauri
                         window, through WebDriver like the end-to-end tests
   bench ui              only the UI's benchmark
 
@@ -180,6 +181,18 @@ fn bench(ui_only: bool) -> Outcome {
         "holdfast-server",
         "--bench",
         "sync",
+        "--",
+        "--require-postgres",
+    ])
+    .env("HOLDFAST_BENCH_POSTGRES_URL", cluster.url())
+    .run()?;
+    // The load test: 200 desks pushing and pulling at once, on both backends.
+    Step::cargo(&[
+        "bench",
+        "-p",
+        "holdfast-server",
+        "--bench",
+        "load",
         "--",
         "--require-postgres",
     ])

@@ -16,43 +16,38 @@
 //!
 //! Usage: `cargo bench -p holdfast-server --bench sync -- [--commands N] [--require-postgres]`.
 
+#[path = "support/harness.rs"]
+mod harness;
 #[path = "support/reference.rs"]
 mod reference;
 
-use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use holdfast_core::account::{account_id, AccountDraft, PreferredChannel};
+use harness::{
+    draft, expect_applied, Desk, FreshDatabase, Server, ORGANISATION, PASSWORD, POLICY, URL_VAR,
+};
+use holdfast_core::account::account_id;
 use holdfast_core::case::RequestChannel;
-use holdfast_core::money::{Currency, Money};
-use holdfast_core::policy::{parse_policy, Policy};
+use holdfast_core::policy::parse_policy;
 use holdfast_core::role::Role;
-use holdfast_core::workflow::{Actor, CaseCommand};
+use holdfast_core::workflow::CaseCommand;
 use holdfast_server::auth::{hash_password_async, AuthConfig};
-use holdfast_server::http::{router, AppState, MIN_CLIENT_SCHEMA};
 use holdfast_server::store::postgres::PgStore;
 use holdfast_server::store::sqlite::{SqliteStore, DATABASE_FILE};
 use holdfast_server::store::{NewUser, ServerStore};
-use holdfast_sync::client::{Context, KnownUsers, Replica, CASE};
-use holdfast_sync::protocol::{CommandOutcome, PushRequest, Session, SignIn, MAX_BATCH};
-use holdfast_sync::transport::SyncClient;
+use holdfast_sync::client::CASE;
+use holdfast_sync::protocol::{PushRequest, MAX_BATCH};
 use jiff::Timestamp;
 use reference::{BoxError, RawInsert, Target};
-use tokio_postgres::NoTls;
 use uuid::Uuid;
 
-/// Where the PostgreSQL server is named (a role that may CREATE DATABASE).
-const URL_VAR: &str = "HOLDFAST_BENCH_POSTGRES_URL";
 const DEFAULT_COMMANDS: usize = 100_000;
 /// Issue 9: the server ingests within this many times the raw batched insert's time.
 const INGEST_AIM_RATIO: f64 = 3.0;
 /// Issue 9: push and pull end to end within this many times the raw batched insert's time.
 const END_TO_END_AIM_RATIO: f64 = 4.0;
-const ORGANISATION: &str = "Bench";
-const POLICY: &str = include_str!("../../../policies/billsbee.toml");
-const PASSWORD: &str = "bench password";
 /// Accounts per import command (the setup).
 const IMPORT_BATCH: usize = 1000;
 /// The accounts the cases are spread over (round robin). Every request is decided on a clone of
@@ -164,185 +159,6 @@ fn run() -> Result<(), BoxError> {
             None => println!("postgres: skipped ({URL_VAR} is not set)"),
         }
         Ok(())
-    })
-}
-
-/// The server, in-process, serving the real router on a loopback port; stopped on drop.
-struct Server {
-    address: String,
-    task: tokio::task::JoinHandle<()>,
-}
-
-impl Server {
-    async fn start(store: Arc<dyn ServerStore>) -> Result<Server, BoxError> {
-        let state = AppState::new(store, AuthConfig::default()).await?;
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-        let address = format!("http://{}", listener.local_addr()?);
-        let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
-        let task = tokio::spawn(async move {
-            if let Err(error) = axum::serve(listener, app).await {
-                eprintln!("sync bench: the server stopped: {error}");
-            }
-        });
-        Ok(Server { address, task })
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        self.task.abort();
-    }
-}
-
-/// One desktop profile: its transport, session and replica, and what it decides with.
-struct Desk {
-    client: SyncClient,
-    session: Session,
-    replica: Replica,
-    actor: Actor,
-    policy: Policy,
-    users: KnownUsers,
-}
-
-impl Desk {
-    async fn sign_in(address: &str, user: &str) -> Result<Desk, BoxError> {
-        let client = SyncClient::new(address, MIN_CLIENT_SCHEMA)?;
-        let session = client
-            .sign_in(&SignIn {
-                organisation: ORGANISATION.into(),
-                user: user.into(),
-                password: PASSWORD.into(),
-            })
-            .await?;
-        let published = client
-            .policy(&session.access_token)
-            .await?
-            .ok_or("the organisation has no policy")?;
-        let replica = Replica::new(Uuid::now_v7(), &session.me.checkpoint_key)?;
-        Ok(Desk {
-            actor: Actor {
-                user_id: session.me.user.clone(),
-                roles: session.me.roles.clone(),
-                active: session.me.active,
-            },
-            policy: parse_policy(&published.source)?,
-            users: KnownUsers::new(),
-            client,
-            session,
-            replica,
-        })
-    }
-
-    fn context(&self, now: Timestamp) -> Context<'_> {
-        Context {
-            actor: &self.actor,
-            policy: Some(&self.policy),
-            users: &self.users,
-            now,
-        }
-    }
-
-    /// The replica and the context it decides with, borrowed together.
-    fn split(&mut self, now: Timestamp) -> (&mut Replica, Context<'_>) {
-        let Desk {
-            replica,
-            actor,
-            policy,
-            users,
-            ..
-        } = self;
-        let context = Context {
-            actor,
-            policy: Some(policy),
-            users,
-            now,
-        };
-        (replica, context)
-    }
-
-    /// Queues an import and pushes it, expecting it applied.
-    async fn import(&mut self, accounts: Vec<AccountDraft>) -> Result<(), BoxError> {
-        let now = Timestamp::now();
-        let (replica, context) = self.split(now);
-        replica.import_accounts(accounts, &context)?;
-        let request = replica.next_push(MAX_BATCH)?.ok_or("nothing to push")?;
-        let response = self
-            .client
-            .push(&self.session.access_token, &request)
-            .await?;
-        expect_applied(&request, &response.results)?;
-        let (replica, context) = self.split(now);
-        replica.on_push_response(&response, &context)?;
-        Ok(())
-    }
-
-    /// Pulls pages of `MAX_BATCH` and applies them until the log is caught up; returns the pages.
-    async fn pull_all(&mut self) -> Result<usize, BoxError> {
-        let mut pages = 0;
-        loop {
-            let page = self
-                .client
-                .pull(&self.session.access_token, self.replica.cursor(), MAX_BATCH)
-                .await?;
-            pages += 1;
-            let (replica, context) = self.split(Timestamp::now());
-            if !replica.apply_pull(&page, &context)?.more {
-                return Ok(pages);
-            }
-        }
-    }
-}
-
-fn expect_applied(
-    request: &PushRequest,
-    results: &[holdfast_sync::protocol::CommandResult],
-) -> Result<(), BoxError> {
-    if results.len() != request.commands.len() {
-        return Err(format!(
-            "{} answers to a push of {} commands",
-            results.len(),
-            request.commands.len()
-        )
-        .into());
-    }
-    match results
-        .iter()
-        .find(|result| result.outcome != CommandOutcome::Applied)
-    {
-        Some(result) => Err(format!(
-            "command {} was not applied: {:?}",
-            result.seq, result.outcome
-        )
-        .into()),
-        None => Ok(()),
-    }
-}
-
-fn usd(minor: i64) -> Result<Money, BoxError> {
-    Ok(Money::new(minor, Currency::parse("USD")?))
-}
-
-fn draft(index: usize) -> Result<AccountDraft, BoxError> {
-    Ok(AccountDraft {
-        external_id: format!("B-{index:06}"),
-        name: format!("Dental practice {index}"),
-        contact_name: Some("Rae".into()),
-        email: Some(format!("owner{index}@example.com")),
-        phone: Some("+1 555 010 2030".into()),
-        preferred_channel: PreferredChannel::Phone,
-        tier: "Standard".into(),
-        hosting_server: None,
-        plan: Some("Pro".into()),
-        mrr: usd(4_900)?,
-        customer_since: None,
-        total_collected: usd(58_800)?,
-        accounts_receivable: Some(usd(0)?),
-        original_sales_rep: None,
-        unpaid_invoices: 0,
-        plan_price: None,
-        billing_period_start: None,
-        billing_period_end: None,
-        account_manager: None,
     })
 }
 
@@ -558,71 +374,4 @@ fn report(label: &str, commands: usize, run: &Run) {
         secs(run.prepared),
         run.raw.how
     );
-}
-
-/// A database of its own on the PostgreSQL server, dropped afterwards.
-struct FreshDatabase {
-    server: String,
-    name: String,
-    url: String,
-}
-
-impl FreshDatabase {
-    async fn create(server: &str) -> Result<FreshDatabase, BoxError> {
-        let name = format!("holdfast_bench_{}", Uuid::now_v7().simple());
-        let (client, connection) = tokio_postgres::connect(server, NoTls)
-            .await
-            .map_err(|error| format!("cannot connect to {URL_VAR} ({server}): {error}"))?;
-        let connection = tokio::spawn(connection);
-        client
-            .batch_execute(&format!("CREATE DATABASE {name}"))
-            .await
-            .map_err(|error| format!("cannot create database {name}: {error}"))?;
-        drop(client);
-        let _ = connection.await;
-        Ok(FreshDatabase {
-            url: url_with_database(server, &name),
-            server: server.to_owned(),
-            name,
-        })
-    }
-
-    /// Drops the database (best effort: a failure is only reported).
-    async fn remove(self) {
-        let dropped = async {
-            let (client, connection) = tokio_postgres::connect(&self.server, NoTls).await?;
-            let connection = tokio::spawn(connection);
-            client
-                .batch_execute(&format!(
-                    "DROP DATABASE IF EXISTS {} WITH (FORCE)",
-                    self.name
-                ))
-                .await?;
-            drop(client);
-            let _ = connection.await;
-            Ok::<(), tokio_postgres::Error>(())
-        }
-        .await;
-        if let Err(error) = dropped {
-            eprintln!("sync bench: could not drop database {}: {error}", self.name);
-        }
-    }
-}
-
-/// `url` with its database replaced by `database` (the path; a query string is kept).
-fn url_with_database(url: &str, database: &str) -> String {
-    let (base, query) = match url.split_once('?') {
-        Some((base, query)) => (base, Some(query)),
-        None => (url, None),
-    };
-    let authority_start = base.find("://").map_or(0, |index| index + 3);
-    let path_start = base[authority_start..]
-        .find('/')
-        .map_or(base.len(), |index| authority_start + index);
-    let mut out = format!("{}/{database}", &base[..path_start]);
-    if let Some(query) = query {
-        out.push('?');
-        out.push_str(query);
-    }
-    out
 }
