@@ -4,6 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
+use holdfast_store::key::KdfParams;
 use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
@@ -23,8 +24,17 @@ pub struct Profile {
 pub enum KeySource {
     /// The key is in the OS keyring under this profile's entry.
     Keyring,
-    /// The key is derived from a passphrase with Argon2id and this salt (hex).
-    Passphrase { salt: String },
+    /// The key is derived from a passphrase with Argon2id, this salt (hex) and these
+    /// parameters; a profile recorded before they were kept used the argon2 crate's defaults.
+    Passphrase {
+        salt: String,
+        #[serde(default = "kdf_before_recorded")]
+        kdf: KdfParams,
+    },
+}
+
+fn kdf_before_recorded() -> KdfParams {
+    KdfParams::BEFORE_RECORDED
 }
 
 impl Profile {
@@ -128,8 +138,27 @@ mod tests {
         assert_eq!(profile.key_source().unwrap(), None);
         let source = KeySource::Passphrase {
             salt: "00ff".into(),
+            kdf: KdfParams::CURRENT,
         };
         profile.set_key_source(&source).unwrap();
         assert_eq!(profile.key_source().unwrap(), Some(source));
+    }
+
+    #[test]
+    fn a_passphrase_profile_recorded_without_its_parameters_keeps_the_old_ones() {
+        let dir = tempfile::tempdir().unwrap();
+        let profile = Profile::open(dir.path()).unwrap();
+        std::fs::write(
+            dir.path().join(KEY_SOURCE_FILE),
+            r#"{"source":"passphrase","salt":"00ff"}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            profile.key_source().unwrap(),
+            Some(KeySource::Passphrase {
+                salt: "00ff".into(),
+                kdf: KdfParams::BEFORE_RECORDED,
+            })
+        );
     }
 }

@@ -1,7 +1,7 @@
 //! Opening a profile's database: the key comes from the OS keyring when there is one, from a
 //! passphrase (Argon2id) when there is not. This decides which, and never writes the key to disk.
 
-use holdfast_store::key::SALT_BYTES;
+use holdfast_store::key::{KdfParams, SALT_BYTES};
 use holdfast_store::{Database, DatabaseKey, StoreError};
 use serde::Serialize;
 use ts_rs::TS;
@@ -149,17 +149,18 @@ pub fn create_with_passphrase(profile: &Profile, passphrase: &str) -> Result<Ope
         ));
     }
     let salt: [u8; SALT_BYTES] = DatabaseKey::generate_salt()?;
-    let key = DatabaseKey::derive(passphrase, &salt)?;
+    let key = DatabaseKey::derive(passphrase, &salt, KdfParams::CURRENT)?;
     let database = Database::open(&profile.database_path(), &key)?;
     profile.set_key_source(&KeySource::Passphrase {
         salt: hex::encode(salt),
+        kdf: KdfParams::CURRENT,
     })?;
     Ok(Opened::unlocked(database, profile))
 }
 
 /// Opens a passphrase profile; a wrong passphrase is a validation error on the passphrase field.
 pub fn unlock_with_passphrase(profile: &Profile, passphrase: &str) -> Result<Opened, AppError> {
-    let Some(KeySource::Passphrase { salt }) = profile.key_source()? else {
+    let Some(KeySource::Passphrase { salt, kdf }) = profile.key_source()? else {
         return Err(AppError::Conflict {
             message: "this profile does not use a passphrase".into(),
         });
@@ -167,7 +168,7 @@ pub fn unlock_with_passphrase(profile: &Profile, passphrase: &str) -> Result<Ope
     let salt = hex::decode(&salt).map_err(|_| AppError::Storage {
         message: "the profile's key record is damaged (salt)".into(),
     })?;
-    let key = DatabaseKey::derive(passphrase, &salt)?;
+    let key = DatabaseKey::derive(passphrase, &salt, kdf)?;
     match Database::open(&profile.database_path(), &key) {
         Ok(database) => Ok(Opened::unlocked(database, profile)),
         Err(StoreError::WrongKey) => Err(AppError::validation(
@@ -278,6 +279,11 @@ mod tests {
             .unwrap()
             .database
             .is_some());
+        // The key's cost is recorded with the profile: 64 MiB and 3 passes for a new one.
+        assert!(matches!(
+            profile.key_source().unwrap(),
+            Some(KeySource::Passphrase { kdf, .. }) if kdf == KdfParams::CURRENT
+        ));
     }
 
     #[test]

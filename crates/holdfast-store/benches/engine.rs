@@ -80,7 +80,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let raw = rusqlite::Connection::open(&path)?;
     raw.execute_batch(&format!(
         "PRAGMA key = \"x'{}'\"; PRAGMA synchronous = FULL;",
-        key.to_hex()
+        key.to_hex().as_str()
     ))?;
 
     // 1. Decide and commit one command (the acknowledgement message on a received case), fsync included.

@@ -66,7 +66,12 @@ fn apply_key(conn: &Connection, key: &DatabaseKey) -> Result<()> {
         return Err(StoreError::EncryptionUnavailable);
     }
     // The literal is hex produced by DatabaseKey itself, so formatting it into the statement is safe.
-    conn.execute_batch(&format!("PRAGMA key = \"{}\";", key.sqlcipher_literal()))?;
+    // The statement holds the key as text: wiped once run, like the key itself.
+    let statement = zeroize::Zeroizing::new(format!(
+        "PRAGMA key = \"{}\";",
+        key.sqlcipher_literal().as_str()
+    ));
+    conn.execute_batch(&statement)?;
     // SQLCipher only tries the key on first read: a wrong key shows up as "not a database".
     match conn.query_row("SELECT count(*) FROM sqlite_master", [], |row| {
         row.get::<_, i64>(0)

@@ -46,7 +46,7 @@ fn tampered(tamper: impl FnOnce(&rusqlite::Connection)) -> AuditVerdict {
     drop(fixture.db);
     {
         let conn = rusqlite::Connection::open(&path).unwrap();
-        conn.execute_batch(&format!("PRAGMA key = \"x'{}'\";", fixture.key.to_hex()))
+        conn.execute_batch(&format!("PRAGMA key = \"x'{}'\";", fixture.key.to_hex().as_str()))
             .unwrap();
         tamper(&conn);
     }

@@ -176,7 +176,7 @@ proptest! {
         drop(fixture.db);
         let flipped = {
             let conn = rusqlite::Connection::open(&path).unwrap();
-            conn.execute_batch(&format!("PRAGMA key = \"x'{}'\";", fixture.key.to_hex()))
+            conn.execute_batch(&format!("PRAGMA key = \"x'{}'\";", fixture.key.to_hex().as_str()))
                 .unwrap();
             flip(&conn, seq, COLUMNS[column], byte, bit)
         };

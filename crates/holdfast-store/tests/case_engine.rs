@@ -56,7 +56,7 @@ fn receive(db: &mut Database, policy: &Policy) -> Uuid {
 /// Every row of the engine's read models, as text, for comparisons.
 fn read_models(db_path: &std::path::Path, key: &holdfast_store::DatabaseKey) -> Vec<String> {
     let conn = rusqlite::Connection::open(db_path).unwrap();
-    conn.execute_batch(&format!("PRAGMA key = \"x'{}'\";", key.to_hex()))
+    conn.execute_batch(&format!("PRAGMA key = \"x'{}'\";", key.to_hex().as_str()))
         .unwrap();
     let mut rows = Vec::new();
     for sql in [
@@ -78,7 +78,7 @@ fn read_models(db_path: &std::path::Path, key: &holdfast_store::DatabaseKey) -> 
 
 fn count(db_path: &std::path::Path, key: &holdfast_store::DatabaseKey, table: &str) -> i64 {
     let conn = rusqlite::Connection::open(db_path).unwrap();
-    conn.execute_batch(&format!("PRAGMA key = \"x'{}'\";", key.to_hex()))
+    conn.execute_batch(&format!("PRAGMA key = \"x'{}'\";", key.to_hex().as_str()))
         .unwrap();
     conn.query_row(&format!("SELECT count(*) FROM {table}"), [], |row| {
         row.get(0)
@@ -291,7 +291,7 @@ fn a_failure_after_the_events_are_written_keeps_nothing() {
     // rows: make it fail.
     {
         let conn = rusqlite::Connection::open(&path).unwrap();
-        conn.execute_batch(&format!("PRAGMA key = \"x'{}'\";", fixture.key.to_hex()))
+        conn.execute_batch(&format!("PRAGMA key = \"x'{}'\";", fixture.key.to_hex().as_str()))
             .unwrap();
         conn.execute_batch(
             "CREATE TRIGGER fail_readiness BEFORE UPDATE OF ready_to_finalize ON cases BEGIN SELECT RAISE(ABORT, 'injected failure'); END;",

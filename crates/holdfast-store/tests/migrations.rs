@@ -13,7 +13,7 @@ fn a_newer_schema_is_refused() {
     drop(fixture.db);
     {
         let conn = rusqlite::Connection::open(&path).unwrap();
-        conn.execute_batch(&format!("PRAGMA key = \"x'{}'\";", fixture.key.to_hex()))
+        conn.execute_batch(&format!("PRAGMA key = \"x'{}'\";", fixture.key.to_hex().as_str()))
             .unwrap();
         conn.pragma_update(None, "user_version", Database::schema_version() + 1)
             .unwrap();
@@ -34,7 +34,7 @@ fn reopening_keeps_the_schema_version() {
     drop(fixture.db);
     Database::open(&path, &fixture.key).unwrap();
     let conn = rusqlite::Connection::open(&path).unwrap();
-    conn.execute_batch(&format!("PRAGMA key = \"x'{}'\";", fixture.key.to_hex()))
+    conn.execute_batch(&format!("PRAGMA key = \"x'{}'\";", fixture.key.to_hex().as_str()))
         .unwrap();
     let version: i64 = conn
         .pragma_query_value(None, "user_version", |row| row.get(0))
@@ -78,7 +78,7 @@ fn a_log_written_before_the_hashed_form_was_fixed_is_resealed_on_upgrade() {
         // stamped the first-response clock, no reseal record, and each link hashed over the
         // full-precision instant.
         let conn = rusqlite::Connection::open(&path).unwrap();
-        conn.execute_batch(&format!("PRAGMA key = \"x'{}'\";", fixture.key.to_hex()))
+        conn.execute_batch(&format!("PRAGMA key = \"x'{}'\";", fixture.key.to_hex().as_str()))
             .unwrap();
         undo_migration_11(&conn);
         conn.execute_batch(
@@ -119,7 +119,7 @@ fn a_log_written_before_the_hashed_form_was_fixed_is_resealed_on_upgrade() {
     );
     drop(db);
     let conn = rusqlite::Connection::open(&path).unwrap();
-    conn.execute_batch(&format!("PRAGMA key = \"x'{}'\";", fixture.key.to_hex()))
+    conn.execute_batch(&format!("PRAGMA key = \"x'{}'\";", fixture.key.to_hex().as_str()))
         .unwrap();
     let (through, changed): (i64, i64) = conn
         .query_row(
@@ -173,7 +173,7 @@ fn an_existing_local_user_keeps_their_name_as_their_id() {
     drop(fixture.db);
     {
         let conn = rusqlite::Connection::open(&path).unwrap();
-        conn.execute_batch(&format!("PRAGMA key = \"x'{}'\";", fixture.key.to_hex()))
+        conn.execute_batch(&format!("PRAGMA key = \"x'{}'\";", fixture.key.to_hex().as_str()))
             .unwrap();
         undo_migration_11(&conn);
         conn.execute_batch(
