@@ -11,6 +11,8 @@ pub mod error;
 pub mod http;
 #[cfg(test)]
 mod http_tests;
+pub mod listen;
+pub mod observe;
 pub mod push;
 pub mod store;
 pub mod sync;

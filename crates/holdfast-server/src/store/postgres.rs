@@ -916,4 +916,10 @@ impl ServerStore for PgStore {
         <[u8; 32]>::try_from(secret.as_slice())
             .map_err(|_| ServerError::Corrupt("the signing key is not 32 bytes".into()))
     }
+
+    async fn ping(&self) -> Result<()> {
+        let client = self.pool.get().await?;
+        query_one(&client, "SELECT 1", &[]).await?;
+        Ok(())
+    }
 }
