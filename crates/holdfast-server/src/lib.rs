@@ -13,6 +13,8 @@ pub mod http;
 mod http_tests;
 pub mod listen;
 pub mod observe;
+#[cfg(test)]
+mod operate_tests;
 pub mod push;
 pub mod store;
 pub mod sync;

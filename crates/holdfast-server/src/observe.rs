@@ -315,11 +315,18 @@ pub async fn observe_request(
 /// `GET /health`: 200 `{"status":"ok"}` when the database answers within `HEALTH_TIMEOUT`,
 /// 503 `{"status":"unavailable"}` otherwise (the reason goes to the log, not to the caller).
 pub async fn health(State(state): State<AppState>) -> Response {
-    let answer = tokio::time::timeout(HEALTH_TIMEOUT, state.store.ping()).await;
+    let answer = tokio::time::timeout(HEALTH_TIMEOUT, state.store.ping())
+        .await
+        .map_err(|_| ());
+    health_answer(answer)
+}
+
+/// The answer to a ping that answered, failed, or did not answer in time (`Err(())`).
+pub fn health_answer(answer: Result<crate::Result<()>, ()>) -> Response {
     let problem = match answer {
         Ok(Ok(())) => None,
         Ok(Err(error)) => Some(error.to_string()),
-        Err(_) => Some(format!(
+        Err(()) => Some(format!(
             "the database did not answer within {} s",
             HEALTH_TIMEOUT.as_secs()
         )),

@@ -15,7 +15,6 @@
 use super::columns::{
     from_json, from_millis, hash_of, millis, parse_time, seq_i64, seq_u64, sorted_roles, to_json,
 };
-use std::str::FromStr;
 
 use async_trait::async_trait;
 use deadpool_postgres::{GenericClient, Manager, ManagerConfig, Pool, RecyclingMethod};
@@ -39,6 +38,8 @@ use crate::error::{Result, ServerError};
 
 #[path = "postgres_batch.rs"]
 mod batch;
+#[path = "postgres_tls.rs"]
+pub mod tls;
 use crate::push::PolicyCache;
 
 /// Migration `n` (1-based) is `MIGRATIONS[n - 1]`; append, never edit or reorder.
@@ -94,11 +95,48 @@ pub struct PgStore {
 impl PgStore {
     /// Connects to `url` (`postgres://user:password@host:port/database`, or a key=value
     /// connection string) with a pool of `DEFAULT_POOL_SIZE` connections, and migrates.
+    ///
+    /// TLS comes from the URL as libpq reads it: `sslmode=require` (encrypted) or
+    /// `sslmode=verify-full&sslrootcert=/path/ca.pem` (encrypted to a server whose certificate
+    /// chains to that CA and names the host); see `tls`.
     pub async fn connect(url: &str) -> Result<PgStore> {
-        let config = tokio_postgres::Config::from_str(url).map_err(|error| {
-            ServerError::Config(format!("--database-url is not a PostgreSQL URL: {error}"))
+        let (config, tls) = tls::parse_database_url(url)?;
+        PgStore::connect_config_tls(config, &tls, DEFAULT_POOL_SIZE).await
+    }
+
+    /// Connects as `connect_config` does, with TLS as `tls` says; an error connecting names the
+    /// `sslmode` (a database that does not offer TLS is refused, never used in plain text).
+    pub async fn connect_config_tls(
+        config: tokio_postgres::Config,
+        tls: &tls::PgTls,
+        pool_size: usize,
+    ) -> Result<PgStore> {
+        let Some(connector) = tls::connector(tls)? else {
+            return PgStore::connect_config(config, pool_size).await;
+        };
+        let manager = Manager::from_config(
+            config,
+            connector,
+            ManagerConfig {
+                recycling_method: RecyclingMethod::Fast,
+            },
+        );
+        let pool = Pool::builder(manager)
+            .max_size(pool_size.max(1))
+            .build()
+            .map_err(|error| ServerError::Config(format!("the connection pool: {error}")))?;
+        let store = PgStore {
+            pool,
+            policies: PolicyCache::default(),
+        };
+        store.migrate().await.map_err(|error| match error {
+            ServerError::Database(message) => ServerError::Database(format!(
+                "connecting with sslmode={}: {message}",
+                tls.mode_name()
+            )),
+            other => other,
         })?;
-        PgStore::connect_config(config, DEFAULT_POOL_SIZE).await
+        Ok(store)
     }
 
     /// Connects with a parsed configuration and a pool of at most `pool_size` connections, and
