@@ -495,7 +495,7 @@ async fn each_request_is_one_structured_log_line_without_secrets_or_customer_dat
             .json(serde_json::to_value(&request).expect("json"))
             .to(&router)
             .await;
-        let pulled = send(Method::GET, &format!("/v1/pull?after=0&limit=50"))
+        let pulled = send(Method::GET, "/v1/pull?after=0&limit=50")
             .token(&session.access_token)
             .to(&router)
             .await;
