@@ -60,6 +60,8 @@ pub enum Command {
         /// per-address sign-in limit. Repeat for several.
         #[arg(long = "trusted-proxy")]
         trusted_proxies: Vec<std::net::IpAddr>,
+        #[command(flatten)]
+        operate: OperateArgs,
     },
     /// Organisations.
     Org {
@@ -83,6 +85,46 @@ pub enum Command {
         #[command(flatten)]
         database: Database,
     },
+}
+
+/// `serve`'s limits on slow and idle clients, its logs and its metrics (issue 12).
+#[derive(Debug, Args, Clone)]
+pub struct OperateArgs {
+    /// Connections open at once; one more is closed at once (never queued).
+    #[arg(long, default_value_t = crate::listen::DEFAULT_MAX_CONNECTIONS)]
+    pub max_connections: usize,
+    /// Seconds a client has for the TLS handshake and for each request head; also how long an
+    /// idle keep-alive connection stays open.
+    #[arg(long, default_value_t = crate::listen::DEFAULT_HEADER_TIMEOUT_SECS, value_parser = clap::value_parser!(u64).range(1..))]
+    pub header_timeout: u64,
+    /// Seconds a request body has to arrive after its head (else 408 and the connection closes).
+    #[arg(long, default_value_t = crate::listen::DEFAULT_REQUEST_TIMEOUT_SECS, value_parser = clap::value_parser!(u64).range(1..))]
+    pub request_timeout: u64,
+    /// Seconds a response may wait for a client that stopped reading it before the connection
+    /// is dropped.
+    #[arg(long, default_value_t = crate::listen::DEFAULT_WRITE_TIMEOUT_SECS, value_parser = clap::value_parser!(u64).range(1..))]
+    pub write_timeout: u64,
+    /// Log lines as text or JSON (one object per line); the level comes from RUST_LOG (info).
+    #[arg(long, value_enum, default_value = "text")]
+    pub log_format: crate::observe::LogFormat,
+    /// A file whose first line is a bearer token (at least 16 characters) that may read
+    /// /metrics from anywhere; without it /metrics answers loopback only.
+    #[arg(long)]
+    pub metrics_token_file: Option<PathBuf>,
+}
+
+impl OperateArgs {
+    /// The connection limits these flags give.
+    pub fn limits(&self) -> crate::listen::ConnectionLimits {
+        use std::time::Duration;
+        crate::listen::ConnectionLimits {
+            max_connections: self.max_connections.max(1),
+            header_timeout: Duration::from_secs(self.header_timeout),
+            request_timeout: Duration::from_secs(self.request_timeout),
+            write_timeout: Duration::from_secs(self.write_timeout),
+            ..crate::listen::ConnectionLimits::default()
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -211,45 +253,41 @@ async fn serve(
     tls: Option<(&Path, &Path)>,
     allow_plain_http: bool,
     trusted_proxies: Vec<std::net::IpAddr>,
+    operate: &OperateArgs,
 ) -> Result<()> {
+    crate::observe::init_logging(operate.log_format);
     check_listener(listen, tls.is_some(), allow_plain_http)?;
+    let limits = operate.limits();
+    let metrics_access = match &operate.metrics_token_file {
+        Some(path) => crate::observe::MetricsAccess::from_token_file(path)?,
+        None => crate::observe::MetricsAccess::loopback_only(),
+    };
     let store = open_store(database).await?;
     let state = AppState::new(store, AuthConfig::default())
         .await?
-        .with_trusted_proxies(trusted_proxies);
-    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
-    match tls {
-        Some((cert, key)) => {
-            // Several providers may be compiled in; the server uses ring. A second install
-            // attempt (already installed) is not an error.
-            let _ = rustls::crypto::ring::default_provider().install_default();
-            let config = axum_server::tls_rustls::RustlsConfig::from_pem_file(cert, key)
-                .await
-                .map_err(|error| ServerError::Tls(format!("{}: {error}", cert.display())))?;
-            let handle = axum_server::Handle::new();
-            let shutdown = handle.clone();
-            tokio::spawn(async move {
-                shutdown_signal().await;
-                shutdown.graceful_shutdown(Some(std::time::Duration::from_secs(10)));
-            });
-            eprintln!("holdfast-server: serving HTTPS on {listen}");
-            axum_server::bind_rustls(listen, config)
-                .handle(handle)
-                .serve(app)
-                .await
-                .map_err(|source| ServerError::io(format!("serving on {listen}"), source))
-        }
-        None => {
-            let listener = tokio::net::TcpListener::bind(listen)
-                .await
-                .map_err(|source| ServerError::io(format!("listening on {listen}"), source))?;
-            eprintln!("holdfast-server: serving plain HTTP on {listen}");
-            axum::serve(listener, app)
-                .with_graceful_shutdown(shutdown_signal())
-                .await
-                .map_err(|source| ServerError::io(format!("serving on {listen}"), source))
-        }
-    }
+        .with_trusted_proxies(trusted_proxies)
+        .with_metrics_access(metrics_access)
+        .with_request_timeout(limits.request_timeout);
+    let metrics = state.metrics.clone();
+    let app = router(state);
+    let acceptor = match tls {
+        Some((cert, key)) => Some(crate::listen::tls_acceptor(cert, key).await?),
+        None => None,
+    };
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .map_err(|source| ServerError::io(format!("listening on {listen}"), source))?;
+    tracing::info!(
+        address = %listen,
+        tls = acceptor.is_some(),
+        max_connections = limits.max_connections,
+        header_timeout_secs = limits.header_timeout.as_secs(),
+        request_timeout_secs = limits.request_timeout.as_secs(),
+        write_timeout_secs = limits.write_timeout.as_secs(),
+        "serving {}",
+        if acceptor.is_some() { "HTTPS" } else { "plain HTTP" }
+    );
+    crate::listen::serve(listener, app, acceptor, limits, metrics, shutdown_signal()).await
 }
 
 /// Runs one command line.
@@ -263,9 +301,18 @@ pub async fn run(cli: Cli) -> Result<()> {
             tls_key,
             allow_plain_http,
             trusted_proxies,
+            operate,
         } => {
             let tls = tls_cert.as_deref().zip(tls_key.as_deref());
-            serve(&database, listen, tls, allow_plain_http, trusted_proxies).await
+            serve(
+                &database,
+                listen,
+                tls,
+                allow_plain_http,
+                trusted_proxies,
+                &operate,
+            )
+            .await
         }
         Command::Org {
             command: OrgCommand::Create { name, database },

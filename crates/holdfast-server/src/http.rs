@@ -49,6 +49,12 @@ pub struct AppState {
     /// behind one, every request comes from its address, and the per-address sign-in limit must
     /// count the client it names instead.
     pub trusted_proxies: Arc<[IpAddr]>,
+    /// The server's Prometheus metrics (`GET /metrics`).
+    pub metrics: Arc<crate::observe::Metrics>,
+    /// Who may read `/metrics` (`serve --metrics-token-file`).
+    pub metrics_access: crate::observe::MetricsAccess,
+    /// How long a request body may take to arrive after its head (`serve --request-timeout`).
+    pub request_timeout: std::time::Duration,
 }
 
 impl AppState {
@@ -60,7 +66,24 @@ impl AppState {
             signer,
             auth,
             trusted_proxies: Arc::new([]),
+            metrics: Arc::new(crate::observe::Metrics::new()?),
+            metrics_access: crate::observe::MetricsAccess::loopback_only(),
+            request_timeout: std::time::Duration::from_secs(
+                crate::listen::DEFAULT_REQUEST_TIMEOUT_SECS,
+            ),
         })
+    }
+
+    /// Serves `/metrics` as `access` says.
+    pub fn with_metrics_access(mut self, access: crate::observe::MetricsAccess) -> AppState {
+        self.metrics_access = access;
+        self
+    }
+
+    /// Gives request bodies `timeout` to arrive.
+    pub fn with_request_timeout(mut self, timeout: std::time::Duration) -> AppState {
+        self.request_timeout = timeout;
+        self
     }
 
     /// Believes `X-Forwarded-For` from these addresses.
@@ -122,7 +145,7 @@ impl From<ServerError> for ApiError {
             },
             other => {
                 // The details stay in the server's log; the client learns only that it failed.
-                eprintln!("holdfast-server: internal error: {other}");
+                tracing::error!(error = %other, "internal error");
                 ErrorBody::Internal {
                     message: "the server failed to handle the request".into(),
                 }
@@ -206,9 +229,12 @@ impl FromRequestParts<AppState> for Authenticated {
                 message: "sign in: the request carries no access token".into(),
             })
         })?;
-        Ok(Authenticated(
-            auth::authenticate(state.store.as_ref(), token, Timestamp::now()).await?,
-        ))
+        let user = auth::authenticate(state.store.as_ref(), token, Timestamp::now()).await?;
+        // For the request's log line (observe): who it was, never the token.
+        if let Some(slot) = parts.extensions.get::<crate::observe::RequestUser>() {
+            slot.set(user.id, user.organisation_id);
+        }
+        Ok(Authenticated(user))
     }
 }
 
@@ -410,9 +436,9 @@ async fn push(
     Authenticated(user): Authenticated,
     ApiJson(request): ApiJson<PushRequest>,
 ) -> ApiResult<Json<PushResponse>> {
-    Ok(Json(
-        sync::push(state.store.as_ref(), &user, &request, Timestamp::now()).await?,
-    ))
+    let response = sync::push(state.store.as_ref(), &user, &request, Timestamp::now()).await?;
+    state.metrics.count_push(&response);
+    Ok(Json(response))
 }
 
 #[derive(Debug, Deserialize)]
@@ -451,8 +477,19 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/pull", get(pull))
         .fallback(not_found)
         .layer(middleware::from_fn(check_versions))
+        // Operating it: /health and /metrics answer without the protocol headers.
+        .route("/health", get(crate::observe::health))
+        .route("/metrics", get(crate::observe::metrics))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(RequestDecompressionLayer::new().gzip(true).zstd(true))
         .layer(CompressionLayer::new().gzip(true).zstd(true))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            crate::listen::body_deadline,
+        ))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            crate::observe::observe_request,
+        ))
         .with_state(state)
 }

@@ -11,6 +11,10 @@ pub mod error;
 pub mod http;
 #[cfg(test)]
 mod http_tests;
+pub mod listen;
+pub mod observe;
+#[cfg(test)]
+mod operate_tests;
 pub mod push;
 pub mod store;
 pub mod sync;

@@ -687,3 +687,65 @@ async fn the_binary_serves_and_administers_a_postgresql_database() {
     assert_eq!(status, 403, "a deactivated user: {body}");
     drop(served);
 }
+
+// ---- TLS to PostgreSQL (issue 12) ----
+
+/// `url` with `sslmode` (and `sslrootcert`) added to its query string.
+fn with_tls(url: &str, query: &str) -> String {
+    let separator = if url.contains('?') { '&' } else { '?' };
+    format!("{url}{separator}{query}")
+}
+
+/// The throwaway cluster serves no TLS: asking for it is refused with a message that names the
+/// sslmode and TLS, never a quiet fall back to plain text.
+#[tokio::test]
+async fn a_tls_connection_to_a_database_without_tls_is_refused_clearly() {
+    let url = fresh_database().await;
+    let ca = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/test-ca.pem");
+    let ca = ca.to_str().expect("a UTF-8 path");
+    for (query, mode) in [
+        (
+            format!("sslmode=verify-full&sslrootcert={ca}"),
+            "verify-full",
+        ),
+        ("sslmode=require".to_owned(), "require"),
+    ] {
+        let refused = PgStore::connect(&with_tls(&url, &query)).await;
+        let Err(ServerError::Database(message)) = refused else {
+            panic!(
+                "{query}: expected a database error, got {:?}",
+                refused.err()
+            );
+        };
+        assert!(message.contains(&format!("sslmode={mode}")), "{message}");
+        assert!(message.contains("does not support TLS"), "{message}");
+    }
+    // prefer falls back to plain text against a server without TLS, as libpq does.
+    let store = PgStore::connect(&with_tls(&url, "sslmode=prefer"))
+        .await
+        .expect("prefer connects without TLS");
+    store.ping().await.expect("ping");
+    // A verifying mode without a CA file is a configuration error before any connection.
+    assert!(matches!(
+        PgStore::connect(&with_tls(&url, "sslmode=verify-full")).await,
+        Err(ServerError::Config(_))
+    ));
+}
+
+#[tokio::test]
+async fn health_is_200_on_postgresql() {
+    let store: Arc<dyn ServerStore> = Arc::new(fresh_store().await);
+    let state = AppState::new(store, AuthConfig::default())
+        .await
+        .expect("state");
+    let mut request = Request::builder()
+        .method(Method::GET)
+        .uri("/health")
+        .body(Body::empty())
+        .expect("request");
+    request
+        .extensions_mut()
+        .insert(ConnectInfo(SocketAddr::from(([127, 0, 0, 1], 40_000))));
+    let response = router(state).oneshot(request).await.expect("response");
+    assert_eq!(response.status(), StatusCode::OK);
+}

@@ -282,4 +282,9 @@ pub trait ServerStore: Send + Sync + 'static {
     /// The server's Ed25519 secret key: the stored one, or `fresh` stored now when there is
     /// none yet (so every instance on one database signs with the same key).
     async fn signing_key_or_insert(&self, fresh: [u8; 32]) -> Result<[u8; 32]>;
+
+    // ---- operating it ----
+
+    /// Answers when the database does (`SELECT 1`), for `GET /health`.
+    async fn ping(&self) -> Result<()>;
 }

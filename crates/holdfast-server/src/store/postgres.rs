@@ -15,7 +15,6 @@
 use super::columns::{
     from_json, from_millis, hash_of, millis, parse_time, seq_i64, seq_u64, sorted_roles, to_json,
 };
-use std::str::FromStr;
 
 use async_trait::async_trait;
 use deadpool_postgres::{GenericClient, Manager, ManagerConfig, Pool, RecyclingMethod};
@@ -39,6 +38,8 @@ use crate::error::{Result, ServerError};
 
 #[path = "postgres_batch.rs"]
 mod batch;
+#[path = "postgres_tls.rs"]
+pub mod tls;
 use crate::push::PolicyCache;
 
 /// Migration `n` (1-based) is `MIGRATIONS[n - 1]`; append, never edit or reorder.
@@ -80,7 +81,16 @@ impl From<deadpool_postgres::PoolError> for ServerError {
 fn describe(error: &tokio_postgres::Error) -> String {
     match error.as_db_error() {
         Some(db) => format!("{} (SQLSTATE {})", db.message(), db.code().code()),
-        None => error.to_string(),
+        None => {
+            // The driver's text and its causes (a TLS handshake's says which check failed).
+            let mut text = error.to_string();
+            let mut source = std::error::Error::source(error);
+            while let Some(cause) = source {
+                text.push_str(&format!(": {cause}"));
+                source = cause.source();
+            }
+            text
+        }
     }
 }
 
@@ -94,11 +104,48 @@ pub struct PgStore {
 impl PgStore {
     /// Connects to `url` (`postgres://user:password@host:port/database`, or a key=value
     /// connection string) with a pool of `DEFAULT_POOL_SIZE` connections, and migrates.
+    ///
+    /// TLS comes from the URL as libpq reads it: `sslmode=require` (encrypted) or
+    /// `sslmode=verify-full&sslrootcert=/path/ca.pem` (encrypted to a server whose certificate
+    /// chains to that CA and names the host); see `tls`.
     pub async fn connect(url: &str) -> Result<PgStore> {
-        let config = tokio_postgres::Config::from_str(url).map_err(|error| {
-            ServerError::Config(format!("--database-url is not a PostgreSQL URL: {error}"))
+        let (config, tls) = tls::parse_database_url(url)?;
+        PgStore::connect_config_tls(config, &tls, DEFAULT_POOL_SIZE).await
+    }
+
+    /// Connects as `connect_config` does, with TLS as `tls` says; an error connecting names the
+    /// `sslmode` (a database that does not offer TLS is refused, never used in plain text).
+    pub async fn connect_config_tls(
+        config: tokio_postgres::Config,
+        tls: &tls::PgTls,
+        pool_size: usize,
+    ) -> Result<PgStore> {
+        let Some(connector) = tls::connector(tls)? else {
+            return PgStore::connect_config(config, pool_size).await;
+        };
+        let manager = Manager::from_config(
+            config,
+            connector,
+            ManagerConfig {
+                recycling_method: RecyclingMethod::Fast,
+            },
+        );
+        let pool = Pool::builder(manager)
+            .max_size(pool_size.max(1))
+            .build()
+            .map_err(|error| ServerError::Config(format!("the connection pool: {error}")))?;
+        let store = PgStore {
+            pool,
+            policies: PolicyCache::default(),
+        };
+        store.migrate().await.map_err(|error| match error {
+            ServerError::Database(message) => ServerError::Database(format!(
+                "connecting with sslmode={}: {message}",
+                tls.mode_name()
+            )),
+            other => other,
         })?;
-        PgStore::connect_config(config, DEFAULT_POOL_SIZE).await
+        Ok(store)
     }
 
     /// Connects with a parsed configuration and a pool of at most `pool_size` connections, and
@@ -915,5 +962,11 @@ impl ServerStore for PgStore {
                 .try_get(0)?;
         <[u8; 32]>::try_from(secret.as_slice())
             .map_err(|_| ServerError::Corrupt("the signing key is not 32 bytes".into()))
+    }
+
+    async fn ping(&self) -> Result<()> {
+        let client = self.pool.get().await?;
+        query_one(&client, "SELECT 1", &[]).await?;
+        Ok(())
     }
 }

@@ -1205,6 +1205,14 @@ impl ServerStore for SqliteStore {
         })
         .await
     }
+
+    async fn ping(&self) -> Result<()> {
+        self.run(|conn| {
+            conn.query_row("SELECT 1", [], |row| row.get::<_, i64>(0))?;
+            Ok(())
+        })
+        .await
+    }
 }
 
 #[cfg(test)]

@@ -40,6 +40,7 @@ macro_rules! store_suite {
             checkpoints_are_signed_and_verifiable,
             the_whole_log_and_its_checkpoints_verify,
         );
+        $crate::store_suite!(@tests $make; the_database_answers_a_ping);
     };
     (@tests $make:expr; $($name:ident),* $(,)?) => {
         $(
@@ -1086,4 +1087,11 @@ pub async fn the_whole_log_and_its_checkpoints_verify(store: &dyn ServerStore) {
         verify_log(store, f.organisation.id).await.expect("verified"),
         LogVerdict::Broken { seq: Some(1), ref message } if message.contains("rewritten")
     ));
+}
+
+/// `GET /health` asks the store to answer (issue 12, operating it).
+pub async fn the_database_answers_a_ping(store: &dyn ServerStore) {
+    store.ping().await.expect("the database answers");
+    // Twice: a ping leaves nothing held.
+    store.ping().await.expect("the database answers again");
 }
