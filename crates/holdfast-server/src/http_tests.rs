@@ -748,3 +748,278 @@ async fn the_published_policy_reaches_signed_in_users() {
         .as_str()
         .is_some_and(|source| source.contains("billsbee")));
 }
+
+/// Random and mutated input on every endpoint (issue 12): whatever arrives, the answer is the
+/// protocol's typed `ErrorBody` with a 4xx status (or a success for input that happens to be
+/// valid), never a 5xx or a panic, and a refused request leaves the organisation's log as it was.
+mod fuzz {
+    use proptest::prelude::*;
+    use proptest::test_runner::{Config, TestRunner};
+
+    use super::*;
+    use holdfast_sync::protocol::ErrorBody;
+
+    /// A JSON value of any shape, including the edges a parser meets: huge and negative numbers,
+    /// `u64::MAX`, long and empty strings, nested containers.
+    fn any_json() -> impl Strategy<Value = Value> {
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i64>().prop_map(|n| json!(n)),
+            Just(json!(u64::MAX)),
+            Just(json!(-1)),
+            any::<f64>().prop_map(|f| json!(f)),
+            ".{0,40}".prop_map(Value::String),
+            Just(Value::String("x".repeat(70_000))),
+            Just(json!(Uuid::nil())),
+            Just(json!("2026-13-45T99:99:99Z")),
+        ];
+        leaf.prop_recursive(3, 24, 4, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+                prop::collection::btree_map("[a-z_]{1,12}", inner, 0..4)
+                    .prop_map(|map| Value::Object(map.into_iter().collect())),
+            ]
+        })
+    }
+
+    /// One change to a JSON document: replace the `n`-th value (in document order) with another,
+    /// drop it from its object, or add a key nobody expects.
+    #[derive(Debug, Clone)]
+    enum Mutation {
+        Replace(usize, Value),
+        Remove(usize),
+        AddKey(String, Value),
+    }
+
+    fn mutation() -> impl Strategy<Value = Mutation> {
+        prop_oneof![
+            (any::<usize>(), any_json()).prop_map(|(n, v)| Mutation::Replace(n, v)),
+            any::<usize>().prop_map(Mutation::Remove),
+            ("[a-z_]{1,12}", any_json()).prop_map(|(k, v)| Mutation::AddKey(k, v)),
+        ]
+    }
+
+    fn count(value: &Value) -> usize {
+        1 + match value {
+            Value::Array(items) => items.iter().map(count).sum(),
+            Value::Object(map) => map.values().map(count).sum(),
+            _ => 0,
+        }
+    }
+
+    /// Applies `mutation` to the value at position `target` (0 is the document itself).
+    fn apply(value: &mut Value, target: &mut usize, mutation: &Mutation) -> bool {
+        match value {
+            Value::Object(map) => {
+                let keys: Vec<String> = map.keys().cloned().collect();
+                for key in keys {
+                    if *target == 1 {
+                        match mutation {
+                            Mutation::Replace(_, new) => {
+                                map.insert(key, new.clone());
+                            }
+                            Mutation::Remove(_) => {
+                                map.remove(&key);
+                            }
+                            Mutation::AddKey(..) => {}
+                        }
+                        return true;
+                    }
+                    *target -= 1;
+                    if let Some(child) = map.get_mut(&key) {
+                        if apply(child, target, mutation) {
+                            return true;
+                        }
+                    }
+                }
+                false
+            }
+            Value::Array(items) => {
+                for child in items.iter_mut() {
+                    if *target == 1 {
+                        if let Mutation::Replace(_, new) = mutation {
+                            *child = new.clone();
+                        }
+                        return true;
+                    }
+                    *target -= 1;
+                    if apply(child, target, mutation) {
+                        return true;
+                    }
+                }
+                false
+            }
+            _ => false,
+        }
+    }
+
+    fn mutate(mut document: Value, mutations: &[Mutation]) -> Value {
+        for mutation in mutations {
+            match mutation {
+                Mutation::AddKey(key, value) => {
+                    if let Value::Object(map) = &mut document {
+                        map.insert(key.clone(), value.clone());
+                    }
+                }
+                Mutation::Replace(n, _) | Mutation::Remove(n) => {
+                    let size = count(&document);
+                    let mut target = n % size;
+                    if target == 0 {
+                        if let Mutation::Replace(_, new) = mutation {
+                            document = new.clone();
+                        }
+                    } else {
+                        apply(&mut document, &mut target, mutation);
+                    }
+                }
+            }
+        }
+        document
+    }
+
+    /// What a request body is made from: valid JSON changed a little, any JSON, or any bytes.
+    #[derive(Debug, Clone)]
+    enum Input {
+        Mutated(Vec<Mutation>),
+        Json(Value),
+        Bytes(Vec<u8>),
+    }
+
+    fn input() -> impl Strategy<Value = Input> {
+        prop_oneof![
+            6 => prop::collection::vec(mutation(), 1..4).prop_map(Input::Mutated),
+            2 => any_json().prop_map(Input::Json),
+            1 => prop::collection::vec(any::<u8>(), 0..256).prop_map(Input::Bytes),
+        ]
+    }
+
+    fn body_of(valid: &Value, input: &Input) -> Vec<u8> {
+        match input {
+            Input::Mutated(mutations) => mutate(valid.clone(), mutations).to_string().into_bytes(),
+            Input::Json(value) => value.to_string().into_bytes(),
+            Input::Bytes(bytes) => bytes.clone(),
+        }
+    }
+
+    /// Checks one answer: never a server error; a refusal is a typed `ErrorBody`.
+    fn check(what: &str, status: StatusCode, bytes: &[u8]) -> Result<bool, TestCaseError> {
+        prop_assert!(
+            !status.is_server_error(),
+            "{what}: {status} {}",
+            String::from_utf8_lossy(bytes)
+        );
+        if status.is_success() {
+            return Ok(true);
+        }
+        let typed: Result<ErrorBody, _> = serde_json::from_slice(bytes);
+        prop_assert!(
+            typed.is_ok(),
+            "{what}: {status} without a typed error: {}",
+            String::from_utf8_lossy(bytes)
+        );
+        Ok(false)
+    }
+
+    fn runner() -> TestRunner {
+        TestRunner::new(Config {
+            cases: 160,
+            failure_persistence: None,
+            ..Config::default()
+        })
+    }
+
+    #[test]
+    fn every_endpoint_answers_random_and_mutated_bodies_with_a_typed_error_and_changes_nothing() {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime");
+        let app = runtime.block_on(app());
+        let session = runtime.block_on(sign_in(&app, "ann"));
+        let client_id = Uuid::now_v7();
+        let case_id = Uuid::now_v7();
+        let valid_push = serde_json::to_value(PushRequest {
+            client_id,
+            commands: vec![
+                case_command(1, case_id, 0, receive(case_id, app.f.account_id)),
+                case_command(2, case_id, 1, acknowledge()),
+            ],
+        })
+        .expect("json");
+        let head = |app: &App| {
+            let store = app.store.clone();
+            let organisation = app.f.organisation.id;
+            runtime.block_on(async move { store.head(organisation).await.expect("head") })
+        };
+        let endpoints: [(&str, Value); 3] = [
+            ("/v1/push", valid_push),
+            (
+                "/v1/session",
+                sign_in_body("ann", "not the password at all"),
+            ),
+            (
+                "/v1/session/refresh",
+                json!({"refresh_token": "not a refresh token"}),
+            ),
+        ];
+        for (path, valid) in endpoints {
+            runner()
+                .run(&input(), |input| {
+                    let before = head(&app);
+                    let mut request = call(Method::POST, path);
+                    request.body = Some(body_of(&valid, &input));
+                    let (status, _, bytes) =
+                        runtime.block_on(request.token(&session.access_token).send(&app));
+                    let accepted = check(path, status, &bytes)?;
+                    if !accepted {
+                        prop_assert_eq!(before, head(&app), "{} refused but changed the log", path);
+                    }
+                    Ok(())
+                })
+                .unwrap_or_else(|failure| panic!("{path}: {failure}"));
+        }
+    }
+
+    #[test]
+    fn pull_answers_any_query_with_a_typed_error_or_a_page() {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime");
+        let app = runtime.block_on(app());
+        let session = runtime.block_on(sign_in(&app, "ann"));
+        let value = prop_oneof![
+            any::<u64>().prop_map(|n| n.to_string()),
+            Just(u64::MAX.to_string()),
+            Just("18446744073709551616".to_owned()),
+            any::<i64>().prop_map(|n| n.to_string()),
+            "[a-zA-Z0-9%&=+-]{0,24}",
+        ];
+        runner()
+            .run(&(value.clone(), value), |(after, limit)| {
+                let uri = format!(
+                    "/v1/pull?after={}&limit={}",
+                    urlencode(&after),
+                    urlencode(&limit)
+                );
+                let (status, _, bytes) = runtime.block_on(
+                    call(Method::GET, &uri)
+                        .token(&session.access_token)
+                        .send(&app),
+                );
+                check(&uri, status, &bytes)?;
+                Ok(())
+            })
+            .unwrap_or_else(|failure| panic!("pull: {failure}"));
+    }
+
+    fn urlencode(text: &str) -> String {
+        text.bytes()
+            .map(|b| match b {
+                b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' => (b as char).to_string(),
+                other => format!("%{other:02X}"),
+            })
+            .collect()
+    }
+}

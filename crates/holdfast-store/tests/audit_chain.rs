@@ -46,8 +46,11 @@ fn tampered(tamper: impl FnOnce(&rusqlite::Connection)) -> AuditVerdict {
     drop(fixture.db);
     {
         let conn = rusqlite::Connection::open(&path).unwrap();
-        conn.execute_batch(&format!("PRAGMA key = \"x'{}'\";", fixture.key.to_hex().as_str()))
-            .unwrap();
+        conn.execute_batch(&format!(
+            "PRAGMA key = \"x'{}'\";",
+            fixture.key.to_hex().as_str()
+        ))
+        .unwrap();
         tamper(&conn);
     }
     Database::open(&path, &fixture.key)

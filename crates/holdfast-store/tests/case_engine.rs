@@ -291,8 +291,11 @@ fn a_failure_after_the_events_are_written_keeps_nothing() {
     // rows: make it fail.
     {
         let conn = rusqlite::Connection::open(&path).unwrap();
-        conn.execute_batch(&format!("PRAGMA key = \"x'{}'\";", fixture.key.to_hex().as_str()))
-            .unwrap();
+        conn.execute_batch(&format!(
+            "PRAGMA key = \"x'{}'\";",
+            fixture.key.to_hex().as_str()
+        ))
+        .unwrap();
         conn.execute_batch(
             "CREATE TRIGGER fail_readiness BEFORE UPDATE OF ready_to_finalize ON cases BEGIN SELECT RAISE(ABORT, 'injected failure'); END;",
         )

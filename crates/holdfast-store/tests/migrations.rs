@@ -13,8 +13,11 @@ fn a_newer_schema_is_refused() {
     drop(fixture.db);
     {
         let conn = rusqlite::Connection::open(&path).unwrap();
-        conn.execute_batch(&format!("PRAGMA key = \"x'{}'\";", fixture.key.to_hex().as_str()))
-            .unwrap();
+        conn.execute_batch(&format!(
+            "PRAGMA key = \"x'{}'\";",
+            fixture.key.to_hex().as_str()
+        ))
+        .unwrap();
         conn.pragma_update(None, "user_version", Database::schema_version() + 1)
             .unwrap();
     }
@@ -34,8 +37,11 @@ fn reopening_keeps_the_schema_version() {
     drop(fixture.db);
     Database::open(&path, &fixture.key).unwrap();
     let conn = rusqlite::Connection::open(&path).unwrap();
-    conn.execute_batch(&format!("PRAGMA key = \"x'{}'\";", fixture.key.to_hex().as_str()))
-        .unwrap();
+    conn.execute_batch(&format!(
+        "PRAGMA key = \"x'{}'\";",
+        fixture.key.to_hex().as_str()
+    ))
+    .unwrap();
     let version: i64 = conn
         .pragma_query_value(None, "user_version", |row| row.get(0))
         .unwrap();
@@ -78,8 +84,11 @@ fn a_log_written_before_the_hashed_form_was_fixed_is_resealed_on_upgrade() {
         // stamped the first-response clock, no reseal record, and each link hashed over the
         // full-precision instant.
         let conn = rusqlite::Connection::open(&path).unwrap();
-        conn.execute_batch(&format!("PRAGMA key = \"x'{}'\";", fixture.key.to_hex().as_str()))
-            .unwrap();
+        conn.execute_batch(&format!(
+            "PRAGMA key = \"x'{}'\";",
+            fixture.key.to_hex().as_str()
+        ))
+        .unwrap();
         undo_migration_11(&conn);
         conn.execute_batch(
             "DROP TABLE audit_reseals;
@@ -119,8 +128,11 @@ fn a_log_written_before_the_hashed_form_was_fixed_is_resealed_on_upgrade() {
     );
     drop(db);
     let conn = rusqlite::Connection::open(&path).unwrap();
-    conn.execute_batch(&format!("PRAGMA key = \"x'{}'\";", fixture.key.to_hex().as_str()))
-        .unwrap();
+    conn.execute_batch(&format!(
+        "PRAGMA key = \"x'{}'\";",
+        fixture.key.to_hex().as_str()
+    ))
+    .unwrap();
     let (through, changed): (i64, i64) = conn
         .query_row(
             "SELECT through_seq, links_changed FROM audit_reseals",
@@ -173,8 +185,11 @@ fn an_existing_local_user_keeps_their_name_as_their_id() {
     drop(fixture.db);
     {
         let conn = rusqlite::Connection::open(&path).unwrap();
-        conn.execute_batch(&format!("PRAGMA key = \"x'{}'\";", fixture.key.to_hex().as_str()))
-            .unwrap();
+        conn.execute_batch(&format!(
+            "PRAGMA key = \"x'{}'\";",
+            fixture.key.to_hex().as_str()
+        ))
+        .unwrap();
         undo_migration_11(&conn);
         conn.execute_batch(
             r#"INSERT INTO settings (key, value)

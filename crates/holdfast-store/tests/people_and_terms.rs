@@ -329,8 +329,11 @@ fn a_change_of_name_or_roles_is_in_the_verified_audit_chain() {
     let path = fixture.path();
     drop(fixture.db);
     let conn = rusqlite::Connection::open(&path).unwrap();
-    conn.execute_batch(&format!("PRAGMA key = \"x'{}'\";", fixture.key.to_hex().as_str()))
-        .unwrap();
+    conn.execute_batch(&format!(
+        "PRAGMA key = \"x'{}'\";",
+        fixture.key.to_hex().as_str()
+    ))
+    .unwrap();
     conn.execute(
         "UPDATE events SET payload = replace(payload, 'Amy Brooks', 'Not Amy') WHERE seq = 2",
         [],
