@@ -9,7 +9,7 @@ use jiff::Timestamp;
 
 use crate::auth::{hash_password_async, AuthConfig};
 use crate::error::{Result, ServerError};
-use crate::store::{NewUser, Organisation, ServerStore, UserRecord};
+use crate::store::{NewUser, Organisation, ServerStore, SessionRecord, UserRecord};
 
 fn checked_name(field: &str, name: &str) -> Result<String> {
     let name = name.trim();
@@ -112,6 +112,38 @@ pub async fn reset_password(
     store
         .set_password_hash(user.id, &hash, Timestamp::now())
         .await
+}
+
+/// The user's live sessions (one per sign-in, kept through refreshes), oldest first.
+pub async fn sessions(
+    store: &dyn ServerStore,
+    organisation_name: &str,
+    name: &str,
+) -> Result<(UserRecord, Vec<SessionRecord>)> {
+    let user = user(store, organisation_name, name).await?;
+    let sessions = store.user_sessions(user.id, Timestamp::now()).await?;
+    Ok((user, sessions))
+}
+
+/// Revokes one session of the user (`Some(id)`, `NotFound` when it is not one of their live
+/// sessions) or all of them (`None`); the number revoked. Their desks must sign in again.
+pub async fn revoke_sessions(
+    store: &dyn ServerStore,
+    organisation_name: &str,
+    name: &str,
+    session: Option<uuid::Uuid>,
+) -> Result<u64> {
+    let user = user(store, organisation_name, name).await?;
+    let revoked = store
+        .revoke_sessions(user.id, session, Timestamp::now())
+        .await?;
+    match session {
+        Some(id) if revoked == 0 => Err(ServerError::NotFound {
+            entity: "session",
+            name: id.to_string(),
+        }),
+        _ => Ok(revoked),
+    }
 }
 
 /// Publishes a policy file: it must parse and validate (errors name the line and key), and its

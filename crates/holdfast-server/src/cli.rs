@@ -60,6 +60,9 @@ pub enum Command {
         /// per-address sign-in limit. Repeat for several.
         #[arg(long = "trusted-proxy")]
         trusted_proxies: Vec<std::net::IpAddr>,
+        /// Requests worked on at once; one more is answered 503 with Retry-After.
+        #[arg(long, default_value_t = crate::http::DEFAULT_MAX_CONCURRENT_REQUESTS)]
+        max_concurrent_requests: usize,
     },
     /// Organisations.
     Org {
@@ -137,6 +140,27 @@ pub enum UserCommand {
         #[command(flatten)]
         database: Database,
     },
+    /// Lists the user's live sessions (one per sign-in): id, created, last used, expires.
+    Sessions {
+        org: String,
+        name: String,
+        #[command(flatten)]
+        database: Database,
+    },
+    /// Revokes one session of the user (--session ID) or all of them (--all): every token in
+    /// it stops working and that desk must sign in again.
+    RevokeSessions {
+        org: String,
+        name: String,
+        /// The session to revoke (an id from `user sessions`).
+        #[arg(long, required_unless_present = "all", conflicts_with = "all")]
+        session: Option<uuid::Uuid>,
+        /// Revoke every session of the user.
+        #[arg(long)]
+        all: bool,
+        #[command(flatten)]
+        database: Database,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -211,12 +235,14 @@ async fn serve(
     tls: Option<(&Path, &Path)>,
     allow_plain_http: bool,
     trusted_proxies: Vec<std::net::IpAddr>,
+    max_concurrent_requests: usize,
 ) -> Result<()> {
     check_listener(listen, tls.is_some(), allow_plain_http)?;
     let store = open_store(database).await?;
     let state = AppState::new(store, AuthConfig::default())
         .await?
-        .with_trusted_proxies(trusted_proxies);
+        .with_trusted_proxies(trusted_proxies)
+        .with_max_concurrent_requests(max_concurrent_requests);
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
     match tls {
         Some((cert, key)) => {
@@ -252,6 +278,28 @@ async fn serve(
     }
 }
 
+/// `user sessions` as text: one line per session.
+pub fn sessions_table(user: &str, sessions: &[crate::store::SessionRecord]) -> String {
+    if sessions.is_empty() {
+        return format!("{user} has no live sessions\n");
+    }
+    let mut out = format!(
+        "{:<36}  {:<20}  {:<20}  {:<20}\n",
+        "session", "created", "last used", "expires"
+    );
+    let time = |at: jiff::Timestamp| at.strftime("%Y-%m-%d %H:%M:%SZ").to_string();
+    for session in sessions {
+        out.push_str(&format!(
+            "{:<36}  {:<20}  {:<20}  {:<20}\n",
+            session.id,
+            time(session.created_at),
+            time(session.last_used_at),
+            time(session.expires_at)
+        ));
+    }
+    out
+}
+
 /// Runs one command line.
 pub async fn run(cli: Cli) -> Result<()> {
     let auth = AuthConfig::default();
@@ -263,9 +311,18 @@ pub async fn run(cli: Cli) -> Result<()> {
             tls_key,
             allow_plain_http,
             trusted_proxies,
+            max_concurrent_requests,
         } => {
             let tls = tls_cert.as_deref().zip(tls_key.as_deref());
-            serve(&database, listen, tls, allow_plain_http, trusted_proxies).await
+            serve(
+                &database,
+                listen,
+                tls,
+                allow_plain_http,
+                trusted_proxies,
+                max_concurrent_requests,
+            )
+            .await
         }
         Command::Org {
             command: OrgCommand::Create { name, database },
@@ -336,6 +393,34 @@ pub async fn run(cli: Cli) -> Result<()> {
                     "reset the password of {}; their sessions are revoked",
                     user.name
                 );
+                Ok(())
+            }
+            UserCommand::Sessions {
+                org,
+                name,
+                database,
+            } => {
+                let (user, sessions) =
+                    admin::sessions(open_store(&database).await?.as_ref(), &org, &name).await?;
+                print!("{}", sessions_table(&user.name, &sessions));
+                Ok(())
+            }
+            UserCommand::RevokeSessions {
+                org,
+                name,
+                session,
+                all: _,
+                database,
+            } => {
+                // clap requires exactly one of --session and --all.
+                let revoked = admin::revoke_sessions(
+                    open_store(&database).await?.as_ref(),
+                    &org,
+                    &name,
+                    session,
+                )
+                .await?;
+                println!("revoked {revoked} session(s) of {name}");
                 Ok(())
             }
         },

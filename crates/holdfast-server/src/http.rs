@@ -25,7 +25,7 @@ use serde::Deserialize;
 use tower_http::compression::CompressionLayer;
 use tower_http::decompression::RequestDecompressionLayer;
 
-use crate::auth::{self, AuthConfig};
+use crate::auth::{self, AuthConfig, SignInGate};
 use crate::checkpoint::CheckpointSigner;
 use crate::error::ServerError;
 use crate::store::{ServerStore, TokenHash, UserRecord};
@@ -33,6 +33,10 @@ use crate::sync;
 
 /// The largest request body, after decompression.
 pub const BODY_LIMIT: usize = 8 * 1024 * 1024;
+
+/// Requests the server works on at once by default (`serve --max-concurrent-requests`); one
+/// more is answered 503 `unavailable` with `Retry-After`.
+pub const DEFAULT_MAX_CONCURRENT_REQUESTS: usize = 256;
 
 /// The oldest desktop schema (holdfast-store's migrations) protocol 1 was written for; older
 /// clients are told to upgrade.
@@ -49,18 +53,34 @@ pub struct AppState {
     /// behind one, every request comes from its address, and the per-address sign-in limit must
     /// count the client it names instead.
     pub trusted_proxies: Arc<[IpAddr]>,
+    /// Bounds the sign-ins (and password checks) in flight; holds the unknown user's stand-in
+    /// hash.
+    pub sign_in_gate: SignInGate,
+    /// One permit per request being worked on (`DEFAULT_MAX_CONCURRENT_REQUESTS`).
+    pub requests: Arc<tokio::sync::Semaphore>,
 }
 
 impl AppState {
     /// Loads (or creates) the signing key from the store.
     pub async fn new(store: Arc<dyn ServerStore>, auth: AuthConfig) -> crate::Result<AppState> {
         let signer = CheckpointSigner::load(store.as_ref()).await?;
+        let sign_in_gate = SignInGate::new(&auth).await?;
         Ok(AppState {
             store,
             signer,
             auth,
             trusted_proxies: Arc::new([]),
+            sign_in_gate,
+            requests: Arc::new(tokio::sync::Semaphore::new(
+                DEFAULT_MAX_CONCURRENT_REQUESTS,
+            )),
         })
+    }
+
+    /// Works on at most `max` requests at once (at least 1).
+    pub fn with_max_concurrent_requests(mut self, max: usize) -> AppState {
+        self.requests = Arc::new(tokio::sync::Semaphore::new(max.max(1)));
+        self
     }
 
     /// Believes `X-Forwarded-For` from these addresses.
@@ -86,9 +106,13 @@ impl IntoResponse for ApiError {
             ErrorBody::NotFound { .. } => StatusCode::NOT_FOUND,
             ErrorBody::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ErrorBody::Internal { .. } => StatusCode::INTERNAL_SERVER_ERROR,
+            ErrorBody::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
         };
         let retry_after = match &self.0 {
             ErrorBody::RateLimited {
+                retry_after_secs, ..
+            }
+            | ErrorBody::Unavailable {
                 retry_after_secs, ..
             } => Some(*retry_after_secs),
             _ => None,
@@ -113,6 +137,13 @@ impl From<ServerError> for ApiError {
             },
             ServerError::RateLimited { retry_after_secs } => ErrorBody::RateLimited {
                 message: format!("too many failed sign-ins; try again in {retry_after_secs} s"),
+                retry_after_secs,
+            },
+            ServerError::Busy { retry_after_secs } => ErrorBody::Unavailable {
+                message: format!(
+                    "the server is checking as many passwords as it can; try again in \
+                     {retry_after_secs} s"
+                ),
                 retry_after_secs,
             },
             ServerError::Invalid { field, message } => ErrorBody::Validation { field, message },
@@ -316,16 +347,30 @@ async fn not_found() -> ApiError {
     })
 }
 
+/// A session answer: tokens are never to be kept by a cache on the way.
+type TokenAnswer = ([(header::HeaderName, &'static str); 2], Json<Session>);
+
+fn token_answer(session: Session) -> TokenAnswer {
+    (
+        [
+            (header::CACHE_CONTROL, "no-store"),
+            (header::PRAGMA, "no-cache"),
+        ],
+        Json(session),
+    )
+}
+
 async fn sign_in(
     State(state): State<AppState>,
     ClientAddress(address): ClientAddress,
     ApiJson(request): ApiJson<SignIn>,
-) -> ApiResult<Json<Session>> {
-    Ok(Json(
+) -> ApiResult<TokenAnswer> {
+    Ok(token_answer(
         auth::sign_in(
             state.store.as_ref(),
             &state.signer,
             &state.auth,
+            &state.sign_in_gate,
             &request,
             address,
             Timestamp::now(),
@@ -337,8 +382,8 @@ async fn sign_in(
 async fn refresh(
     State(state): State<AppState>,
     ApiJson(request): ApiJson<Refresh>,
-) -> ApiResult<Json<Session>> {
-    Ok(Json(
+) -> ApiResult<TokenAnswer> {
+    Ok(token_answer(
         auth::refresh(
             state.store.as_ref(),
             &state.signer,
@@ -440,8 +485,27 @@ async fn pull(
     ))
 }
 
+/// Works on a request only while a permit is free; otherwise answers 503 `unavailable` at once
+/// (load shedding: a flood is turned away before it is read, decompressed or parsed).
+async fn shed_load(
+    State(requests): State<Arc<tokio::sync::Semaphore>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    match requests.try_acquire_owned() {
+        Ok(_permit) => next.run(request).await,
+        Err(_) => ApiError(ErrorBody::Unavailable {
+            message: "the server is working on as many requests as it takes; try again shortly"
+                .into(),
+            retry_after_secs: 1,
+        })
+        .into_response(),
+    }
+}
+
 /// The API's router.
 pub fn router(state: AppState) -> Router {
+    let requests = state.requests.clone();
     Router::new()
         .route("/v1/session", post(sign_in).delete(sign_out))
         .route("/v1/session/refresh", post(refresh))
@@ -454,5 +518,6 @@ pub fn router(state: AppState) -> Router {
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(RequestDecompressionLayer::new().gzip(true).zstd(true))
         .layer(CompressionLayer::new().gzip(true).zstd(true))
+        .layer(middleware::from_fn_with_state(requests, shed_load))
         .with_state(state)
 }

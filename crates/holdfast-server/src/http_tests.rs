@@ -748,3 +748,7 @@ async fn the_published_policy_reaches_signed_in_users() {
         .as_str()
         .is_some_and(|source| source.contains("billsbee")));
 }
+
+/// Issue 12's sign-in tests, with this module's helpers.
+#[path = "http_signin_tests.rs"]
+mod signin;

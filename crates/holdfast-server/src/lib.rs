@@ -9,9 +9,11 @@ pub mod checkpoint;
 pub mod cli;
 pub mod error;
 pub mod http;
+pub mod password_policy;
 #[cfg(test)]
 mod http_tests;
 pub mod push;
+pub mod sign_in_gate;
 pub mod store;
 pub mod sync;
 pub mod verify;
