@@ -17,8 +17,8 @@ use jiff::{SignedDuration, Timestamp};
 use crate::checkpoint::CheckpointSigner;
 use crate::error::{Result, ServerError};
 use crate::store::{
-    Admission, AttemptSubjects, AttemptWindows, FailureWindow, NewToken, Organisation,
-    ServerStore, SignInLimits, TokenHash, TokenKind, TokenPair, UserRecord,
+    Admission, AttemptSubjects, AttemptWindows, FailureWindow, NewToken, Organisation, ServerStore,
+    SignInLimits, TokenHash, TokenKind, TokenPair, UserRecord,
 };
 
 pub use crate::sign_in_gate::SignInGate;

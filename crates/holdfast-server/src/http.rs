@@ -71,9 +71,7 @@ impl AppState {
             auth,
             trusted_proxies: Arc::new([]),
             sign_in_gate,
-            requests: Arc::new(tokio::sync::Semaphore::new(
-                DEFAULT_MAX_CONCURRENT_REQUESTS,
-            )),
+            requests: Arc::new(tokio::sync::Semaphore::new(DEFAULT_MAX_CONCURRENT_REQUESTS)),
         })
     }
 

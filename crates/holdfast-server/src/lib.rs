@@ -9,9 +9,9 @@ pub mod checkpoint;
 pub mod cli;
 pub mod error;
 pub mod http;
-pub mod password_policy;
 #[cfg(test)]
 mod http_tests;
+pub mod password_policy;
 pub mod push;
 pub mod sign_in_gate;
 pub mod store;

@@ -76,7 +76,12 @@ mod tests {
         assert!(check_new_password("correct horse battery").is_ok());
         assert!(check_new_password(&"x".repeat(MAX_PASSWORD_CHARS + 1)).is_err());
         // On the list as it is, in any case, padded with spaces...
-        for common in ["1qaz2wsx3edc", "1q2w3e4r5t6y", "QWERTY123456", " password1234 "] {
+        for common in [
+            "1qaz2wsx3edc",
+            "1q2w3e4r5t6y",
+            "QWERTY123456",
+            " password1234 ",
+        ] {
             assert!(is_common(common), "{common}");
             assert!(check_new_password(common).is_err(), "{common}");
         }

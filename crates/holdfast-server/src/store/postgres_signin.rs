@@ -124,7 +124,12 @@ pub(super) async fn new_family<C: GenericClient>(
         client,
         "INSERT INTO token_families (id, user_id, created_at, last_used_at, expires_at, revoked_at)
          VALUES ($1, $2, $3, $3, $4, NULL)",
-        &[&id, &user_id, &millis(now), &millis(pair.refresh.expires_at)],
+        &[
+            &id,
+            &user_id,
+            &millis(now),
+            &millis(pair.refresh.expires_at),
+        ],
     )
     .await?;
     Ok(id)
