@@ -329,3 +329,149 @@ mod tests {
         assert!(parse_role("boss").is_err());
     }
 }
+
+/// Issue 12: the password rules where passwords are set, and sessions.
+#[cfg(test)]
+mod signin_tests {
+    use super::*;
+    use crate::store::sqlite::SqliteStore;
+    use crate::store::{NewToken, TokenHash, TokenKind, TokenPair};
+
+    fn fast() -> AuthConfig {
+        AuthConfig {
+            argon2: (64, 1, 1),
+            ..AuthConfig::default()
+        }
+    }
+
+    #[tokio::test]
+    async fn new_passwords_are_twelve_characters_and_not_common() {
+        let store = SqliteStore::open_in_memory().expect("store");
+        create_organisation(&store, "Billsbee")
+            .await
+            .expect("created");
+        for password in [
+            "elevenchars",
+            "password1234",
+            "Qwerty123456!",
+            "1qaz2wsx3edc",
+        ] {
+            let refused = add_user(&store, &fast(), "Billsbee", "ann", &[], password.into()).await;
+            assert!(
+                matches!(&refused, Err(ServerError::Invalid { field, .. }) if field == "password"),
+                "{password}: {refused:?}"
+            );
+        }
+        let organisation = store
+            .organisation_by_name("Billsbee")
+            .await
+            .expect("read")
+            .expect("org");
+        assert_eq!(
+            store
+                .user_by_name(organisation.id, "ann")
+                .await
+                .expect("read"),
+            None,
+            "nothing stored"
+        );
+        let ann = add_user(
+            &store,
+            &fast(),
+            "Billsbee",
+            "ann",
+            &[],
+            "twelve chars".into(),
+        )
+        .await
+        .expect("added");
+        assert!(matches!(
+            reset_password(&store, &fast(), "Billsbee", "ann", "iloveyou2024".into()).await,
+            Err(ServerError::Invalid { .. })
+        ));
+        assert_eq!(
+            store
+                .user(ann.id)
+                .await
+                .expect("read")
+                .map(|user| user.password_hash),
+            Some(ann.password_hash),
+            "the password is unchanged"
+        );
+    }
+
+    #[tokio::test]
+    async fn an_admin_lists_and_revokes_a_users_sessions() {
+        let store = SqliteStore::open_in_memory().expect("store");
+        create_organisation(&store, "Billsbee")
+            .await
+            .expect("created");
+        let ann = add_user(
+            &store,
+            &fast(),
+            "Billsbee",
+            "ann",
+            &[],
+            "a long enough password".into(),
+        )
+        .await
+        .expect("added");
+        let at = Timestamp::now();
+        let pair = |access: &str, refresh: &str| TokenPair {
+            access: NewToken {
+                hash: TokenHash::of(access),
+                kind: TokenKind::Access,
+                expires_at: at + jiff::SignedDuration::from_hours(1),
+            },
+            refresh: NewToken {
+                hash: TokenHash::of(refresh),
+                kind: TokenKind::Refresh,
+                expires_at: at + jiff::SignedDuration::from_hours(24),
+            },
+        };
+        for (access, refresh) in [("a1", "r1"), ("a2", "r2"), ("a3", "r3")] {
+            store
+                .insert_tokens(ann.id, &pair(access, refresh), at)
+                .await
+                .expect("tokens");
+        }
+        let (_, listed) = sessions(&store, "Billsbee", "ann").await.expect("listed");
+        assert_eq!(listed.len(), 3);
+        let table = crate::cli::sessions_table("ann", &listed);
+        assert_eq!(table.lines().count(), 4, "{table}");
+        assert!(table.contains(&listed[0].id.to_string()), "{table}");
+
+        assert_eq!(
+            revoke_sessions(&store, "Billsbee", "ann", Some(listed[0].id))
+                .await
+                .expect("revoked"),
+            1
+        );
+        assert!(matches!(
+            revoke_sessions(&store, "Billsbee", "ann", Some(listed[0].id)).await,
+            Err(ServerError::NotFound {
+                entity: "session",
+                ..
+            })
+        ));
+        assert_eq!(
+            store
+                .token_user(&TokenHash::of("a1"), TokenKind::Access, at)
+                .await
+                .expect("read"),
+            None
+        );
+        assert_eq!(
+            revoke_sessions(&store, "Billsbee", "ann", None)
+                .await
+                .expect("revoked"),
+            2
+        );
+        let (_, listed) = sessions(&store, "Billsbee", "ann").await.expect("listed");
+        assert!(listed.is_empty());
+        assert_eq!(
+            crate::cli::sessions_table("ann", &listed),
+            "ann has no live sessions\n"
+        );
+    }
+}

@@ -581,3 +581,51 @@ mod tests {
         server.abort();
     }
 }
+
+/// Issue 12: the session commands parse.
+#[cfg(test)]
+mod signin_tests {
+    use super::*;
+
+    #[test]
+    fn revoking_sessions_names_one_or_all() {
+        let parse = |args: &[&str]| {
+            Cli::try_parse_from(
+                [
+                    "holdfast-server",
+                    "user",
+                    "revoke-sessions",
+                    "Billsbee",
+                    "ann",
+                ]
+                .iter()
+                .chain(args),
+            )
+        };
+        let id = uuid::Uuid::now_v7();
+        let Ok(Cli {
+            command:
+                Command::User {
+                    command: UserCommand::RevokeSessions { session, all, .. },
+                },
+        }) = parse(&["--session", &id.to_string()])
+        else {
+            panic!("one session");
+        };
+        assert_eq!((session, all), (Some(id), false));
+        assert!(parse(&["--all"]).is_ok());
+        assert!(parse(&[]).is_err(), "one or all must be said");
+        assert!(parse(&["--all", "--session", &id.to_string()]).is_err());
+        assert!(parse(&["--session", "not-an-id"]).is_err());
+        assert!(
+            Cli::try_parse_from(["holdfast-server", "user", "sessions", "Billsbee", "ann"]).is_ok()
+        );
+        assert!(Cli::try_parse_from([
+            "holdfast-server",
+            "serve",
+            "--max-concurrent-requests",
+            "64"
+        ])
+        .is_ok());
+    }
+}
