@@ -183,14 +183,14 @@ pub(super) async fn token_family<C: GenericClient>(
     client: &C,
     hash: &TokenHash,
 ) -> Result<Option<(String, Option<Uuid>, Option<i64>)>> {
-    Ok(query_opt(
+    query_opt(
         client,
         "SELECT kind, family, revoked_at FROM tokens WHERE hash = $1",
         &[&hash.0.as_slice()],
     )
     .await?
     .map(|row| -> Result<_> { Ok((row.try_get(0)?, row.try_get(1)?, row.try_get(2)?)) })
-    .transpose()?)
+    .transpose()
 }
 
 /// After a rotation: the old refresh token's session (a new one for a token from before
