@@ -284,13 +284,13 @@ pub fn sessions_table(user: &str, sessions: &[crate::store::SessionRecord]) -> S
         return format!("{user} has no live sessions\n");
     }
     let mut out = format!(
-        "{:<36}  {:<20}  {:<20}  {:<20}\n",
+        "{:<36}  {:<20}  {:<20}  {}\n",
         "session", "created", "last used", "expires"
     );
     let time = |at: jiff::Timestamp| at.strftime("%Y-%m-%d %H:%M:%SZ").to_string();
     for session in sessions {
         out.push_str(&format!(
-            "{:<36}  {:<20}  {:<20}  {:<20}\n",
+            "{:<36}  {:<20}  {:<20}  {}\n",
             session.id,
             time(session.created_at),
             time(session.last_used_at),

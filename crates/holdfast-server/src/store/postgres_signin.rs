@@ -20,7 +20,9 @@ use crate::error::{Result, ServerError};
 fn lock_key(subject: &str) -> i64 {
     let digest = Sha256::digest(format!("holdfast-sign-in:{subject}").as_bytes());
     let mut bytes = [0u8; 8];
-    bytes.copy_from_slice(&digest[..8]);
+    for (byte, digested) in bytes.iter_mut().zip(digest.iter()) {
+        *byte = *digested;
+    }
     i64::from_be_bytes(bytes)
 }
 
