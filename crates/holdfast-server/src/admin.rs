@@ -9,7 +9,7 @@ use jiff::Timestamp;
 
 use crate::auth::{hash_password_async, AuthConfig};
 use crate::error::{Result, ServerError};
-use crate::store::{NewUser, Organisation, ServerStore, UserRecord};
+use crate::store::{NewUser, Organisation, ServerStore, SessionRecord, UserRecord};
 
 fn checked_name(field: &str, name: &str) -> Result<String> {
     let name = name.trim();
@@ -112,6 +112,38 @@ pub async fn reset_password(
     store
         .set_password_hash(user.id, &hash, Timestamp::now())
         .await
+}
+
+/// The user's live sessions (one per sign-in, kept through refreshes), oldest first.
+pub async fn sessions(
+    store: &dyn ServerStore,
+    organisation_name: &str,
+    name: &str,
+) -> Result<(UserRecord, Vec<SessionRecord>)> {
+    let user = user(store, organisation_name, name).await?;
+    let sessions = store.user_sessions(user.id, Timestamp::now()).await?;
+    Ok((user, sessions))
+}
+
+/// Revokes one session of the user (`Some(id)`, `NotFound` when it is not one of their live
+/// sessions) or all of them (`None`); the number revoked. Their desks must sign in again.
+pub async fn revoke_sessions(
+    store: &dyn ServerStore,
+    organisation_name: &str,
+    name: &str,
+    session: Option<uuid::Uuid>,
+) -> Result<u64> {
+    let user = user(store, organisation_name, name).await?;
+    let revoked = store
+        .revoke_sessions(user.id, session, Timestamp::now())
+        .await?;
+    match session {
+        Some(id) if revoked == 0 => Err(ServerError::NotFound {
+            entity: "session",
+            name: id.to_string(),
+        }),
+        _ => Ok(revoked),
+    }
 }
 
 /// Publishes a policy file: it must parse and validate (errors name the line and key), and its
@@ -295,5 +327,151 @@ mod tests {
         assert_eq!(parse_role("account_manager"), Ok(Role::AccountManager));
         assert_eq!(parse_role(" Manager "), Ok(Role::Manager));
         assert!(parse_role("boss").is_err());
+    }
+}
+
+/// Issue 12: the password rules where passwords are set, and sessions.
+#[cfg(test)]
+mod signin_tests {
+    use super::*;
+    use crate::store::sqlite::SqliteStore;
+    use crate::store::{NewToken, TokenHash, TokenKind, TokenPair};
+
+    fn fast() -> AuthConfig {
+        AuthConfig {
+            argon2: (64, 1, 1),
+            ..AuthConfig::default()
+        }
+    }
+
+    #[tokio::test]
+    async fn new_passwords_are_twelve_characters_and_not_common() {
+        let store = SqliteStore::open_in_memory().expect("store");
+        create_organisation(&store, "Billsbee")
+            .await
+            .expect("created");
+        for password in [
+            "elevenchars",
+            "password1234",
+            "Qwerty123456!",
+            "1qaz2wsx3edc",
+        ] {
+            let refused = add_user(&store, &fast(), "Billsbee", "ann", &[], password.into()).await;
+            assert!(
+                matches!(&refused, Err(ServerError::Invalid { field, .. }) if field == "password"),
+                "{password}: {refused:?}"
+            );
+        }
+        let organisation = store
+            .organisation_by_name("Billsbee")
+            .await
+            .expect("read")
+            .expect("org");
+        assert_eq!(
+            store
+                .user_by_name(organisation.id, "ann")
+                .await
+                .expect("read"),
+            None,
+            "nothing stored"
+        );
+        let ann = add_user(
+            &store,
+            &fast(),
+            "Billsbee",
+            "ann",
+            &[],
+            "twelve chars".into(),
+        )
+        .await
+        .expect("added");
+        assert!(matches!(
+            reset_password(&store, &fast(), "Billsbee", "ann", "iloveyou2024".into()).await,
+            Err(ServerError::Invalid { .. })
+        ));
+        assert_eq!(
+            store
+                .user(ann.id)
+                .await
+                .expect("read")
+                .map(|user| user.password_hash),
+            Some(ann.password_hash),
+            "the password is unchanged"
+        );
+    }
+
+    #[tokio::test]
+    async fn an_admin_lists_and_revokes_a_users_sessions() {
+        let store = SqliteStore::open_in_memory().expect("store");
+        create_organisation(&store, "Billsbee")
+            .await
+            .expect("created");
+        let ann = add_user(
+            &store,
+            &fast(),
+            "Billsbee",
+            "ann",
+            &[],
+            "a long enough password".into(),
+        )
+        .await
+        .expect("added");
+        let at = Timestamp::now();
+        let pair = |access: &str, refresh: &str| TokenPair {
+            access: NewToken {
+                hash: TokenHash::of(access),
+                kind: TokenKind::Access,
+                expires_at: at + jiff::SignedDuration::from_hours(1),
+            },
+            refresh: NewToken {
+                hash: TokenHash::of(refresh),
+                kind: TokenKind::Refresh,
+                expires_at: at + jiff::SignedDuration::from_hours(24),
+            },
+        };
+        for (access, refresh) in [("a1", "r1"), ("a2", "r2"), ("a3", "r3")] {
+            store
+                .insert_tokens(ann.id, &pair(access, refresh), at)
+                .await
+                .expect("tokens");
+        }
+        let (_, listed) = sessions(&store, "Billsbee", "ann").await.expect("listed");
+        assert_eq!(listed.len(), 3);
+        let table = crate::cli::sessions_table("ann", &listed);
+        assert_eq!(table.lines().count(), 4, "{table}");
+        assert!(table.contains(&listed[0].id.to_string()), "{table}");
+
+        assert_eq!(
+            revoke_sessions(&store, "Billsbee", "ann", Some(listed[0].id))
+                .await
+                .expect("revoked"),
+            1
+        );
+        assert!(matches!(
+            revoke_sessions(&store, "Billsbee", "ann", Some(listed[0].id)).await,
+            Err(ServerError::NotFound {
+                entity: "session",
+                ..
+            })
+        ));
+        assert_eq!(
+            store
+                .token_user(&TokenHash::of("a1"), TokenKind::Access, at)
+                .await
+                .expect("read"),
+            None
+        );
+        assert_eq!(
+            revoke_sessions(&store, "Billsbee", "ann", None)
+                .await
+                .expect("revoked"),
+            2
+        );
+        let (_, listed) = sessions(&store, "Billsbee", "ann").await.expect("listed");
+        assert!(listed.is_empty());
+        assert_eq!(
+            crate::cli::sessions_table("ann", &listed),
+            "ann has no live sessions\n"
+        );
     }
 }

@@ -62,6 +62,9 @@ pub enum Command {
         trusted_proxies: Vec<std::net::IpAddr>,
         #[command(flatten)]
         operate: OperateArgs,
+        /// Requests worked on at once; one more is answered 503 with Retry-After.
+        #[arg(long, default_value_t = crate::http::DEFAULT_MAX_CONCURRENT_REQUESTS)]
+        max_concurrent_requests: usize,
     },
     /// Organisations.
     Org {
@@ -179,6 +182,27 @@ pub enum UserCommand {
         #[command(flatten)]
         database: Database,
     },
+    /// Lists the user's live sessions (one per sign-in): id, created, last used, expires.
+    Sessions {
+        org: String,
+        name: String,
+        #[command(flatten)]
+        database: Database,
+    },
+    /// Revokes one session of the user (--session ID) or all of them (--all): every token in
+    /// it stops working and that desk must sign in again.
+    RevokeSessions {
+        org: String,
+        name: String,
+        /// The session to revoke (an id from `user sessions`).
+        #[arg(long, required_unless_present = "all", conflicts_with = "all")]
+        session: Option<uuid::Uuid>,
+        /// Revoke every session of the user.
+        #[arg(long)]
+        all: bool,
+        #[command(flatten)]
+        database: Database,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -254,6 +278,7 @@ async fn serve(
     allow_plain_http: bool,
     trusted_proxies: Vec<std::net::IpAddr>,
     operate: &OperateArgs,
+    max_concurrent_requests: usize,
 ) -> Result<()> {
     crate::observe::init_logging(operate.log_format);
     check_listener(listen, tls.is_some(), allow_plain_http)?;
@@ -267,7 +292,8 @@ async fn serve(
         .await?
         .with_trusted_proxies(trusted_proxies)
         .with_metrics_access(metrics_access)
-        .with_request_timeout(limits.request_timeout);
+        .with_request_timeout(limits.request_timeout)
+        .with_max_concurrent_requests(max_concurrent_requests);
     let metrics = state.metrics.clone();
     let app = router(state);
     let acceptor = match tls {
@@ -290,6 +316,28 @@ async fn serve(
     crate::listen::serve(listener, app, acceptor, limits, metrics, shutdown_signal()).await
 }
 
+/// `user sessions` as text: one line per session.
+pub fn sessions_table(user: &str, sessions: &[crate::store::SessionRecord]) -> String {
+    if sessions.is_empty() {
+        return format!("{user} has no live sessions\n");
+    }
+    let mut out = format!(
+        "{:<36}  {:<20}  {:<20}  {}\n",
+        "session", "created", "last used", "expires"
+    );
+    let time = |at: jiff::Timestamp| at.strftime("%Y-%m-%d %H:%M:%SZ").to_string();
+    for session in sessions {
+        out.push_str(&format!(
+            "{:<36}  {:<20}  {:<20}  {}\n",
+            session.id,
+            time(session.created_at),
+            time(session.last_used_at),
+            time(session.expires_at)
+        ));
+    }
+    out
+}
+
 /// Runs one command line.
 pub async fn run(cli: Cli) -> Result<()> {
     let auth = AuthConfig::default();
@@ -302,6 +350,7 @@ pub async fn run(cli: Cli) -> Result<()> {
             allow_plain_http,
             trusted_proxies,
             operate,
+            max_concurrent_requests,
         } => {
             let tls = tls_cert.as_deref().zip(tls_key.as_deref());
             serve(
@@ -311,6 +360,7 @@ pub async fn run(cli: Cli) -> Result<()> {
                 allow_plain_http,
                 trusted_proxies,
                 &operate,
+                max_concurrent_requests,
             )
             .await
         }
@@ -383,6 +433,34 @@ pub async fn run(cli: Cli) -> Result<()> {
                     "reset the password of {}; their sessions are revoked",
                     user.name
                 );
+                Ok(())
+            }
+            UserCommand::Sessions {
+                org,
+                name,
+                database,
+            } => {
+                let (user, sessions) =
+                    admin::sessions(open_store(&database).await?.as_ref(), &org, &name).await?;
+                print!("{}", sessions_table(&user.name, &sessions));
+                Ok(())
+            }
+            UserCommand::RevokeSessions {
+                org,
+                name,
+                session,
+                all: _,
+                database,
+            } => {
+                // clap requires exactly one of --session and --all.
+                let revoked = admin::revoke_sessions(
+                    open_store(&database).await?.as_ref(),
+                    &org,
+                    &name,
+                    session,
+                )
+                .await?;
+                println!("revoked {revoked} session(s) of {name}");
                 Ok(())
             }
         },
@@ -541,5 +619,53 @@ mod tests {
         assert!(response.starts_with("HTTP/1.1 426"), "{response}");
         assert!(response.contains("upgrade_required"), "{response}");
         server.abort();
+    }
+}
+
+/// Issue 12: the session commands parse.
+#[cfg(test)]
+mod signin_tests {
+    use super::*;
+
+    #[test]
+    fn revoking_sessions_names_one_or_all() {
+        let parse = |args: &[&str]| {
+            Cli::try_parse_from(
+                [
+                    "holdfast-server",
+                    "user",
+                    "revoke-sessions",
+                    "Billsbee",
+                    "ann",
+                ]
+                .iter()
+                .chain(args),
+            )
+        };
+        let id = uuid::Uuid::now_v7();
+        let Ok(Cli {
+            command:
+                Command::User {
+                    command: UserCommand::RevokeSessions { session, all, .. },
+                },
+        }) = parse(&["--session", &id.to_string()])
+        else {
+            panic!("one session");
+        };
+        assert_eq!((session, all), (Some(id), false));
+        assert!(parse(&["--all"]).is_ok());
+        assert!(parse(&[]).is_err(), "one or all must be said");
+        assert!(parse(&["--all", "--session", &id.to_string()]).is_err());
+        assert!(parse(&["--session", "not-an-id"]).is_err());
+        assert!(
+            Cli::try_parse_from(["holdfast-server", "user", "sessions", "Billsbee", "ann"]).is_ok()
+        );
+        assert!(Cli::try_parse_from([
+            "holdfast-server",
+            "serve",
+            "--max-concurrent-requests",
+            "64"
+        ])
+        .is_ok());
     }
 }

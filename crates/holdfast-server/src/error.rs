@@ -43,6 +43,9 @@ pub enum ServerError {
     /// Too many failed sign-ins; the limit lifts after `retry_after_secs`.
     #[error("too many failed sign-ins; try again in {retry_after_secs} s")]
     RateLimited { retry_after_secs: u64 },
+    /// The server is at a limit of concurrent work (password checks); nothing was done.
+    #[error("the server is busy; try again in {retry_after_secs} s")]
+    Busy { retry_after_secs: u64 },
     #[error("{context}: {source}")]
     Io {
         context: String,

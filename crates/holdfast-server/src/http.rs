@@ -25,7 +25,7 @@ use serde::Deserialize;
 use tower_http::compression::CompressionLayer;
 use tower_http::decompression::RequestDecompressionLayer;
 
-use crate::auth::{self, AuthConfig};
+use crate::auth::{self, AuthConfig, SignInGate};
 use crate::checkpoint::CheckpointSigner;
 use crate::error::ServerError;
 use crate::store::{ServerStore, TokenHash, UserRecord};
@@ -33,6 +33,10 @@ use crate::sync;
 
 /// The largest request body, after decompression.
 pub const BODY_LIMIT: usize = 8 * 1024 * 1024;
+
+/// Requests the server works on at once by default (`serve --max-concurrent-requests`); one
+/// more is answered 503 `unavailable` with `Retry-After`.
+pub const DEFAULT_MAX_CONCURRENT_REQUESTS: usize = 256;
 
 /// The oldest desktop schema (holdfast-store's migrations) protocol 1 was written for; older
 /// clients are told to upgrade.
@@ -55,12 +59,18 @@ pub struct AppState {
     pub metrics_access: crate::observe::MetricsAccess,
     /// How long a request body may take to arrive after its head (`serve --request-timeout`).
     pub request_timeout: std::time::Duration,
+    /// Bounds the sign-ins (and password checks) in flight; holds the unknown user's stand-in
+    /// hash.
+    pub sign_in_gate: SignInGate,
+    /// One permit per request being worked on (`DEFAULT_MAX_CONCURRENT_REQUESTS`).
+    pub requests: Arc<tokio::sync::Semaphore>,
 }
 
 impl AppState {
     /// Loads (or creates) the signing key from the store.
     pub async fn new(store: Arc<dyn ServerStore>, auth: AuthConfig) -> crate::Result<AppState> {
         let signer = CheckpointSigner::load(store.as_ref()).await?;
+        let sign_in_gate = SignInGate::new(&auth).await?;
         Ok(AppState {
             store,
             signer,
@@ -71,6 +81,8 @@ impl AppState {
             request_timeout: std::time::Duration::from_secs(
                 crate::listen::DEFAULT_REQUEST_TIMEOUT_SECS,
             ),
+            sign_in_gate,
+            requests: Arc::new(tokio::sync::Semaphore::new(DEFAULT_MAX_CONCURRENT_REQUESTS)),
         })
     }
 
@@ -83,6 +95,12 @@ impl AppState {
     /// Gives request bodies `timeout` to arrive.
     pub fn with_request_timeout(mut self, timeout: std::time::Duration) -> AppState {
         self.request_timeout = timeout;
+        self
+    }
+
+    /// Works on at most `max` requests at once (at least 1).
+    pub fn with_max_concurrent_requests(mut self, max: usize) -> AppState {
+        self.requests = Arc::new(tokio::sync::Semaphore::new(max.max(1)));
         self
     }
 
@@ -109,9 +127,13 @@ impl IntoResponse for ApiError {
             ErrorBody::NotFound { .. } => StatusCode::NOT_FOUND,
             ErrorBody::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ErrorBody::Internal { .. } => StatusCode::INTERNAL_SERVER_ERROR,
+            ErrorBody::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
         };
         let retry_after = match &self.0 {
             ErrorBody::RateLimited {
+                retry_after_secs, ..
+            }
+            | ErrorBody::Unavailable {
                 retry_after_secs, ..
             } => Some(*retry_after_secs),
             _ => None,
@@ -136,6 +158,13 @@ impl From<ServerError> for ApiError {
             },
             ServerError::RateLimited { retry_after_secs } => ErrorBody::RateLimited {
                 message: format!("too many failed sign-ins; try again in {retry_after_secs} s"),
+                retry_after_secs,
+            },
+            ServerError::Busy { retry_after_secs } => ErrorBody::Unavailable {
+                message: format!(
+                    "the server is checking as many passwords as it can; try again in \
+                     {retry_after_secs} s"
+                ),
                 retry_after_secs,
             },
             ServerError::Invalid { field, message } => ErrorBody::Validation { field, message },
@@ -342,16 +371,30 @@ async fn not_found() -> ApiError {
     })
 }
 
+/// A session answer: tokens are never to be kept by a cache on the way.
+type TokenAnswer = ([(header::HeaderName, &'static str); 2], Json<Session>);
+
+fn token_answer(session: Session) -> TokenAnswer {
+    (
+        [
+            (header::CACHE_CONTROL, "no-store"),
+            (header::PRAGMA, "no-cache"),
+        ],
+        Json(session),
+    )
+}
+
 async fn sign_in(
     State(state): State<AppState>,
     ClientAddress(address): ClientAddress,
     ApiJson(request): ApiJson<SignIn>,
-) -> ApiResult<Json<Session>> {
-    Ok(Json(
+) -> ApiResult<TokenAnswer> {
+    Ok(token_answer(
         auth::sign_in(
             state.store.as_ref(),
             &state.signer,
             &state.auth,
+            &state.sign_in_gate,
             &request,
             address,
             Timestamp::now(),
@@ -363,8 +406,8 @@ async fn sign_in(
 async fn refresh(
     State(state): State<AppState>,
     ApiJson(request): ApiJson<Refresh>,
-) -> ApiResult<Json<Session>> {
-    Ok(Json(
+) -> ApiResult<TokenAnswer> {
+    Ok(token_answer(
         auth::refresh(
             state.store.as_ref(),
             &state.signer,
@@ -466,8 +509,27 @@ async fn pull(
     ))
 }
 
+/// Works on a request only while a permit is free; otherwise answers 503 `unavailable` at once
+/// (load shedding: a flood is turned away before it is read, decompressed or parsed).
+async fn shed_load(
+    State(requests): State<Arc<tokio::sync::Semaphore>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    match requests.try_acquire_owned() {
+        Ok(_permit) => next.run(request).await,
+        Err(_) => ApiError(ErrorBody::Unavailable {
+            message: "the server is working on as many requests as it takes; try again shortly"
+                .into(),
+            retry_after_secs: 1,
+        })
+        .into_response(),
+    }
+}
+
 /// The API's router.
 pub fn router(state: AppState) -> Router {
+    let requests = state.requests.clone();
     Router::new()
         .route("/v1/session", post(sign_in).delete(sign_out))
         .route("/v1/session/refresh", post(refresh))
@@ -487,6 +549,7 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             crate::listen::body_deadline,
         ))
+        .layer(middleware::from_fn_with_state(requests, shed_load))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             crate::observe::observe_request,

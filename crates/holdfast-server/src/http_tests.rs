@@ -1023,3 +1023,6 @@ mod fuzz {
             .collect()
     }
 }
+/// Issue 12's sign-in tests, with this module's helpers.
+#[path = "http_signin_tests.rs"]
+mod signin;

@@ -15,7 +15,9 @@ pub mod listen;
 pub mod observe;
 #[cfg(test)]
 mod operate_tests;
+pub mod password_policy;
 pub mod push;
+pub mod sign_in_gate;
 pub mod store;
 pub mod sync;
 pub mod verify;

@@ -2,8 +2,10 @@
 //! schema versions in headers; a server that cannot serve them answers `upgrade_required`.
 //!
 //! - `POST /v1/session` signs in (`SignIn` → `Session`); `POST /v1/session/refresh` turns a refresh
-//!   token into a new pair (`Refresh` → `Session`, the old refresh token is revoked);
-//!   `DELETE /v1/session` revokes the refresh token it is given.
+//!   token into a new pair (`Refresh` → `Session`, the old refresh token is revoked; presenting
+//!   a used refresh token again revokes every token of its session); `DELETE /v1/session`
+//!   revokes the refresh token it is given (and its session). Token answers carry
+//!   `Cache-Control: no-store`.
 //! - `GET /v1/me` is the signed-in user as the server knows them (`Me`).
 //! - `GET /v1/policy` is the organisation's published policy (`PublishedPolicy`).
 //! - `POST /v1/push` takes pending commands in order (`PushRequest` → `PushResponse`).
@@ -35,6 +37,13 @@ pub struct SignIn {
     pub user: String,
     pub password: String,
 }
+
+/// The longest organisation or user name a sign-in may carry, in bytes (UTF-8); longer is a
+/// `validation` error and nothing is recorded.
+pub const MAX_SIGN_IN_NAME_BYTES: usize = 256;
+
+/// The longest password a sign-in may carry, in bytes (UTF-8).
+pub const MAX_SIGN_IN_PASSWORD_BYTES: usize = 1024;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Refresh {
@@ -236,6 +245,13 @@ pub enum ErrorBody {
     TooLarge { limit_bytes: u64 },
     #[error("{message}")]
     Internal { message: String },
+    /// The server is at a limit of concurrent work (password checks, requests): nothing was
+    /// done; send the same request again after `retry_after_secs` (HTTP 503, `Retry-After`).
+    #[error("{message}")]
+    Unavailable {
+        message: String,
+        retry_after_secs: u64,
+    },
 }
 
 #[cfg(test)]

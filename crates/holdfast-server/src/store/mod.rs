@@ -17,6 +17,8 @@ pub mod postgres;
 pub mod sqlite;
 #[cfg(any(test, feature = "test-suite"))]
 pub mod suite;
+#[cfg(any(test, feature = "test-suite"))]
+pub mod suite_signin;
 
 use async_trait::async_trait;
 use holdfast_core::account::AccountDraft;
@@ -119,6 +121,61 @@ pub struct FailureWindow {
     pub oldest: Option<Timestamp>,
 }
 
+/// The three subjects one sign-in attempt is counted against (see `auth::sign_in_refusal`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AttemptSubjects {
+    /// `user:<org>/<name>`: the account, from every address.
+    pub user: String,
+    /// `pair:<org>/<name>@<address>`: the account from this address.
+    pub pair: String,
+    /// `addr:<address>`: this address, against every account.
+    pub address: String,
+}
+
+/// How many failures inside the window each subject may have (`AuthConfig` holds the numbers).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SignInLimits {
+    /// Failures of one account from one address: that address may no longer try that account.
+    pub per_user_address: u32,
+    /// Failures from one address against any account: that address may no longer try at all.
+    pub per_address: u32,
+    /// Failures of one account from everywhere: from then on only addresses with no failure
+    /// for the account inside the window may try it.
+    pub per_user: u32,
+    /// Failures of one account from everywhere: from then on nobody may try it until the window
+    /// moves on (the NIST SP 800-63B ceiling of 100 by default).
+    pub per_user_ceiling: u32,
+}
+
+/// The failures of an attempt's three subjects inside the window.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AttemptWindows {
+    pub user: FailureWindow,
+    pub pair: FailureWindow,
+    pub address: FailureWindow,
+}
+
+/// What `reserve_sign_in_attempt` decided.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Admission {
+    /// The attempt is recorded as a failure of each subject (under this id) until
+    /// `sign_in_attempt_succeeded` removes it: the password may be checked.
+    Reserved(Uuid),
+    /// A limit is reached; nothing was recorded. It lifts at about `lifts_at`.
+    Refused { lifts_at: Timestamp },
+}
+
+/// A session: the token family one sign-in started, with every pair rotated from it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionRecord {
+    pub id: Uuid,
+    pub created_at: Timestamp,
+    /// The sign-in, or the last refresh.
+    pub last_used_at: Timestamp,
+    /// When its newest refresh token expires.
+    pub expires_at: Timestamp,
+}
+
 /// A page of the organisation's log.
 #[derive(Debug, Clone, PartialEq)]
 pub struct EventPage {
@@ -160,7 +217,8 @@ pub trait ServerStore: Send + Sync + 'static {
     async fn set_user_active(&self, user_id: Uuid, active: bool) -> Result<UserRecord>;
     /// Replaces the user's roles (`NotFound` for an unknown user).
     async fn set_user_roles(&self, user_id: Uuid, roles: &[Role]) -> Result<UserRecord>;
-    /// Replaces the password hash and revokes every token of the user, in one transaction.
+    /// Replaces the password hash and revokes every token and session of the user, in one
+    /// transaction.
     async fn set_password_hash(
         &self,
         user_id: Uuid,
@@ -170,7 +228,7 @@ pub trait ServerStore: Send + Sync + 'static {
 
     // ---- tokens ----
 
-    /// Stores a freshly issued pair for the user.
+    /// Stores a freshly issued pair for the user, as a new session (token family).
     async fn insert_tokens(&self, user_id: Uuid, pair: &TokenPair, now: Timestamp) -> Result<()>;
     /// The user a token of `kind` belongs to, when it is neither expired nor revoked at `now`.
     async fn token_user(
@@ -179,11 +237,15 @@ pub trait ServerStore: Send + Sync + 'static {
         kind: TokenKind,
         now: Timestamp,
     ) -> Result<Option<UserRecord>>;
-    /// Revokes a token; false when it was unknown or already revoked.
+    /// Revokes a token; false when it was unknown or already revoked. Revoking a refresh token
+    /// ends its whole session (every token of its family); an access token goes alone.
     async fn revoke_token(&self, hash: &TokenHash, now: Timestamp) -> Result<bool>;
     /// In one transaction: when `old` is a live refresh token, revokes it, stores `new` for its
     /// user and returns the user; otherwise changes nothing and returns `None`. Two concurrent
-    /// uses of one refresh token give one new pair, never two.
+    /// uses of one refresh token give one new pair, never two. The new pair joins the old one's
+    /// session. A refresh token that was already used or revoked revokes its whole session
+    /// (reuse means it was copied: the thief's chain and the user's stop alike) and returns
+    /// `None`.
     async fn rotate_refresh_token(
         &self,
         old: &TokenHash,
@@ -201,6 +263,39 @@ pub trait ServerStore: Send + Sync + 'static {
     async fn clear_sign_in_failures(&self, subject: &str) -> Result<()>;
     /// Forgets failures older than `before` (housekeeping).
     async fn prune_sign_in_failures(&self, before: Timestamp) -> Result<u64>;
+
+    // ---- sign-in attempts and sessions (issue 12) ----
+
+    /// In ONE transaction (serialised against concurrent attempts on the same subjects): reads
+    /// the failures of the three subjects at or after `now - window`, asks
+    /// `auth::sign_in_refusal` whether the limits allow one more attempt, and if so records one
+    /// failure row per subject under a fresh attempt id BEFORE the password is checked. N parallel
+    /// attempts against a limit of L get at most L reservations.
+    async fn reserve_sign_in_attempt(
+        &self,
+        subjects: &AttemptSubjects,
+        limits: &SignInLimits,
+        window: jiff::SignedDuration,
+        now: Timestamp,
+    ) -> Result<Admission>;
+    /// The password was right: forgets the attempt's rows, and the earlier failures of the same
+    /// account from the same address (its `pair` and `user` rows). The address's other failures
+    /// and the account's failures from other addresses stay.
+    async fn sign_in_attempt_succeeded(
+        &self,
+        subjects: &AttemptSubjects,
+        attempt: Uuid,
+    ) -> Result<()>;
+    /// The user's live sessions (neither revoked nor expired at `now`), oldest first.
+    async fn user_sessions(&self, user_id: Uuid, now: Timestamp) -> Result<Vec<SessionRecord>>;
+    /// Revokes one session of the user (`Some(id)`) or all of them (`None`), with every token in
+    /// them; the number of sessions revoked (0 for an unknown or already revoked one).
+    async fn revoke_sessions(
+        &self,
+        user_id: Uuid,
+        session: Option<Uuid>,
+        now: Timestamp,
+    ) -> Result<u64>;
 
     // ---- policies ----
 

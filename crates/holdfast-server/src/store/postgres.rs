@@ -40,12 +40,16 @@ use crate::error::{Result, ServerError};
 mod batch;
 #[path = "postgres_tls.rs"]
 pub mod tls;
+#[path = "postgres_signin.rs"]
+mod signin;
+use super::{Admission, AttemptSubjects, SessionRecord, SignInLimits};
 use crate::push::PolicyCache;
 
 /// Migration `n` (1-based) is `MIGRATIONS[n - 1]`; append, never edit or reorder.
 const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/postgres/0001_server.sql"),
     include_str!("../../migrations/postgres/0002_accepted_offers.sql"),
+    include_str!("../../migrations/postgres/0003_signin_sessions.sql"),
 ];
 
 /// The schema version this server writes.
@@ -614,14 +618,23 @@ impl ServerStore for PgStore {
             &[&millis(now), &user_id],
         )
         .await?;
+        execute(
+            &tx,
+            "UPDATE token_families SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL",
+            &[&millis(now), &user_id],
+        )
+        .await?;
         tx.commit().await?;
         Ok(user)
     }
 
     async fn insert_tokens(&self, user_id: Uuid, pair: &TokenPair, now: Timestamp) -> Result<()> {
-        let client = self.pool.get().await?;
-        // One statement: both tokens or neither.
-        insert_pair(&client, user_id, pair, now).await
+        let mut client = self.pool.get().await?;
+        let tx = client.transaction().await?;
+        let family = signin::new_family(&tx, user_id, pair, now).await?;
+        signin::insert_family_pair(&tx, user_id, pair, family, now).await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     async fn token_user(
@@ -645,13 +658,21 @@ impl ServerStore for PgStore {
     }
 
     async fn revoke_token(&self, hash: &TokenHash, now: Timestamp) -> Result<bool> {
-        let client = self.pool.get().await?;
+        let mut client = self.pool.get().await?;
+        let tx = client.transaction().await?;
         let changed = execute(
-            &client,
+            &tx,
             "UPDATE tokens SET revoked_at = $1 WHERE hash = $2 AND revoked_at IS NULL",
             &[&millis(now), &hash.0.as_slice()],
         )
         .await?;
+        // A refresh token ends its whole session.
+        if let Some((kind, Some(family), _)) = signin::token_family(&tx, hash).await? {
+            if kind == TokenKind::Refresh.as_str() {
+                signin::revoke_family(&tx, family, now).await?;
+            }
+        }
+        tx.commit().await?;
         Ok(changed > 0)
     }
 
@@ -669,15 +690,24 @@ impl ServerStore for PgStore {
             &tx,
             "UPDATE tokens SET revoked_at = $1
              WHERE hash = $2 AND kind = 'refresh' AND revoked_at IS NULL AND expires_at > $1
-             RETURNING user_id",
+             RETURNING user_id, family",
             &[&millis(now), &old.0.as_slice()],
         )
         .await?
         else {
+            // A refresh token used or revoked before: it was copied. End its session.
+            if let Some((kind, Some(family), Some(_))) = signin::token_family(&tx, old).await? {
+                if kind == TokenKind::Refresh.as_str() {
+                    signin::revoke_family(&tx, family, now).await?;
+                    tx.commit().await?;
+                }
+            }
             return Ok(None);
         };
         let user_id: Uuid = row.try_get(0)?;
-        insert_pair(&tx, user_id, new, now).await?;
+        let family: Option<Uuid> = row.try_get(1)?;
+        let family = signin::continue_family(&tx, family, user_id, new, now).await?;
+        signin::insert_family_pair(&tx, user_id, new, family, now).await?;
         let user = user_by_id(&tx, user_id)
             .await?
             .ok_or_else(|| no_user(user_id))?;
@@ -731,6 +761,37 @@ impl ServerStore for PgStore {
             &[&millis(before)],
         )
         .await
+    }
+
+    async fn reserve_sign_in_attempt(
+        &self,
+        subjects: &AttemptSubjects,
+        limits: &SignInLimits,
+        window: jiff::SignedDuration,
+        now: Timestamp,
+    ) -> Result<Admission> {
+        signin::reserve(self, subjects, limits, window, now).await
+    }
+
+    async fn sign_in_attempt_succeeded(
+        &self,
+        subjects: &AttemptSubjects,
+        attempt: Uuid,
+    ) -> Result<()> {
+        signin::succeeded(self, subjects, attempt).await
+    }
+
+    async fn user_sessions(&self, user_id: Uuid, now: Timestamp) -> Result<Vec<SessionRecord>> {
+        signin::sessions(self, user_id, now).await
+    }
+
+    async fn revoke_sessions(
+        &self,
+        user_id: Uuid,
+        session: Option<Uuid>,
+        now: Timestamp,
+    ) -> Result<u64> {
+        signin::revoke_sessions(self, user_id, session, now).await
     }
 
     async fn publish_policy(

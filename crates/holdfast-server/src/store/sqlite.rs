@@ -30,8 +30,12 @@ use super::{
     AccountRecord, EventPage, FailureWindow, NewUser, Organisation, ServerStore, TokenHash,
     TokenKind, TokenPair, UserRecord,
 };
+use super::{Admission, AttemptSubjects, SessionRecord, SignInLimits};
 use crate::error::{Result, ServerError};
 use crate::push::{self, Decision, LoadedCase, PolicyCache, Sequence};
+
+#[path = "sqlite_signin.rs"]
+mod signin;
 
 /// The database file inside the data directory.
 pub const DATABASE_FILE: &str = "holdfast-server.db";
@@ -40,6 +44,7 @@ pub const DATABASE_FILE: &str = "holdfast-server.db";
 const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0001_server.sql"),
     include_str!("../../migrations/0002_accepted_offers.sql"),
+    include_str!("../../migrations/0003_signin_sessions.sql"),
 ];
 
 /// The schema version this server writes.
@@ -851,6 +856,10 @@ impl ServerStore for SqliteStore {
                 "UPDATE tokens SET revoked_at = ?1 WHERE user_id = ?2 AND revoked_at IS NULL",
                 params![millis(now), user_id.to_string()],
             )?;
+            tx.execute(
+                "UPDATE token_families SET revoked_at = ?1 WHERE user_id = ?2 AND revoked_at IS NULL",
+                params![millis(now), user_id.to_string()],
+            )?;
             let user = existing_user(&tx, user_id)?;
             tx.commit()?;
             Ok(user)
@@ -862,8 +871,8 @@ impl ServerStore for SqliteStore {
         let pair = pair.clone();
         self.run(move |conn| {
             let tx = conn.transaction()?;
-            insert_token(&tx, user_id, &pair.access, now)?;
-            insert_token(&tx, user_id, &pair.refresh, now)?;
+            let family = signin::new_family(&tx, user_id, &pair, now)?;
+            signin::insert_pair(&tx, user_id, &pair, family, now)?;
             tx.commit()?;
             Ok(())
         })
@@ -887,10 +896,18 @@ impl ServerStore for SqliteStore {
     async fn revoke_token(&self, hash: &TokenHash, now: Timestamp) -> Result<bool> {
         let hash = *hash;
         self.run(move |conn| {
-            let changed = conn.execute(
+            let tx = conn.transaction()?;
+            let changed = tx.execute(
                 "UPDATE tokens SET revoked_at = ?1 WHERE hash = ?2 AND revoked_at IS NULL",
                 params![millis(now), hash.0.to_vec()],
             )?;
+            // A refresh token ends its whole session.
+            if let Some((kind, Some(family))) = signin::token_family(&tx, &hash)? {
+                if kind == TokenKind::Refresh.as_str() {
+                    signin::revoke_family(&tx, &family, now)?;
+                }
+            }
+            tx.commit()?;
             Ok(changed > 0)
         })
         .await
@@ -906,15 +923,36 @@ impl ServerStore for SqliteStore {
         let new = new.clone();
         self.run(move |conn| {
             let tx = conn.transaction()?;
+            let stored = signin::token_family(&tx, &old)?;
             let Some(user_id) = live_token_user(&tx, &old, TokenKind::Refresh, now)? else {
+                // A refresh token used or revoked before: it was copied. End its session.
+                if let Some((kind, Some(family))) = stored {
+                    if kind == TokenKind::Refresh.as_str() {
+                        let revoked_at: Option<i64> = tx.query_row(
+                            "SELECT revoked_at FROM tokens WHERE hash = ?1",
+                            [old.0.to_vec()],
+                            |row| row.get(0),
+                        )?;
+                        if revoked_at.is_some() {
+                            signin::revoke_family(&tx, &family, now)?;
+                            tx.commit()?;
+                        }
+                    }
+                }
                 return Ok(None);
             };
             tx.execute(
                 "UPDATE tokens SET revoked_at = ?1 WHERE hash = ?2",
                 params![millis(now), old.0.to_vec()],
             )?;
-            insert_token(&tx, user_id, &new.access, now)?;
-            insert_token(&tx, user_id, &new.refresh, now)?;
+            let family = signin::continue_family(
+                &tx,
+                stored.and_then(|(_, family)| family),
+                user_id,
+                &new,
+                now,
+            )?;
+            signin::insert_pair(&tx, user_id, &new, family, now)?;
             let user = existing_user(&tx, user_id)?;
             tx.commit()?;
             Ok(Some(user))
@@ -972,6 +1010,43 @@ impl ServerStore for SqliteStore {
             Ok(removed as u64)
         })
         .await
+    }
+
+    async fn reserve_sign_in_attempt(
+        &self,
+        subjects: &AttemptSubjects,
+        limits: &SignInLimits,
+        window: jiff::SignedDuration,
+        now: Timestamp,
+    ) -> Result<Admission> {
+        let (subjects, limits) = (subjects.clone(), *limits);
+        self.run(move |conn| signin::reserve(conn, &subjects, &limits, window, now))
+            .await
+    }
+
+    async fn sign_in_attempt_succeeded(
+        &self,
+        subjects: &AttemptSubjects,
+        attempt: Uuid,
+    ) -> Result<()> {
+        let subjects = subjects.clone();
+        self.run(move |conn| signin::succeeded(conn, &subjects, attempt))
+            .await
+    }
+
+    async fn user_sessions(&self, user_id: Uuid, now: Timestamp) -> Result<Vec<SessionRecord>> {
+        self.run(move |conn| signin::sessions(conn, user_id, now))
+            .await
+    }
+
+    async fn revoke_sessions(
+        &self,
+        user_id: Uuid,
+        session: Option<Uuid>,
+        now: Timestamp,
+    ) -> Result<u64> {
+        self.run(move |conn| signin::revoke_sessions(conn, user_id, session, now))
+            .await
     }
 
     async fn publish_policy(
