@@ -143,7 +143,12 @@ impl RoundError {
 impl From<TransportError> for RoundError {
     fn from(error: TransportError) -> Self {
         match &error {
-            TransportError::Unreachable(_) => RoundError::Offline(error.to_string()),
+            // A server shedding load (503 with Retry-After) is as good as unreachable for now:
+            // the loop backs off and tries again, and nothing is shown as broken.
+            TransportError::Unreachable(_)
+            | TransportError::Server(ErrorBody::Unavailable { .. }) => {
+                RoundError::Offline(error.to_string())
+            }
             TransportError::Server(ErrorBody::Unauthorized { .. }) => {
                 RoundError::SignedOut(error.to_string())
             }
@@ -282,4 +287,28 @@ pub fn spawn_loop(database: SharedDatabase, sync: Arc<SyncRuntime>) {
             }
         }
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use holdfast_sync::protocol::ErrorBody;
+    use holdfast_sync::transport::TransportError;
+
+    use super::RoundError;
+
+    #[test]
+    fn a_server_shedding_load_is_offline_for_now_not_a_failure() {
+        let busy = TransportError::Server(ErrorBody::Unavailable {
+            message: "too many sign-ins at once".into(),
+            retry_after_secs: 1,
+        });
+        assert!(matches!(RoundError::from(busy), RoundError::Offline(_)));
+        let refused = TransportError::Server(ErrorBody::Unauthorized {
+            message: "signed out".into(),
+        });
+        assert!(matches!(
+            RoundError::from(refused),
+            RoundError::SignedOut(_)
+        ));
+    }
 }
