@@ -1,6 +1,12 @@
 //! Holdfast's rules. Everything that decides anything lives here, so that the desktop app and the
 //! sync server decide the same way. No IO, no database, no Tauri, no async runtime: callers pass
 //! in what they read (bytes, the current time, fresh ids) and persist what comes back.
+// Nothing that serves a request may panic on what it was sent (issue 12): no unwrap, expect or
+// unchecked indexing outside the tests.
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)
+)]
 
 pub mod account;
 pub mod audit;

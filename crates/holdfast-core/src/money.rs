@@ -116,8 +116,9 @@ impl Money {
         }
         let whole_digits = if whole.contains(',') {
             let groups: Vec<&str> = whole.split(',').collect();
-            let first_ok = (1..=3).contains(&groups[0].len());
-            let rest_ok = groups[1..].iter().all(|group| group.len() == 3);
+            let (first, rest) = groups.split_first().ok_or_else(not_an_amount)?;
+            let first_ok = (1..=3).contains(&first.len());
+            let rest_ok = rest.iter().all(|group| group.len() == 3);
             if !first_ok || !rest_ok {
                 return Err(not_an_amount());
             }

@@ -2,6 +2,12 @@
 //! again with `holdfast-core` against the server's own records) and pull of the organisation's
 //! hash-chained event log with signed checkpoints. Storage is behind `store::ServerStore`
 //! (SQLite by default); the HTTP API is `http`; the command line is `cli`.
+// Nothing that serves a request may panic on what it was sent (issue 12): no unwrap, expect or
+// unchecked indexing outside the tests.
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)
+)]
 
 pub mod admin;
 pub mod auth;

@@ -22,7 +22,10 @@ pub async fn push(
         ));
     }
     for pair in request.commands.windows(2) {
-        if pair[1].seq != pair[0].seq + 1 {
+        // `u64::MAX` has no successor: a batch reaching it is a gap, not an overflow.
+        let follows =
+            matches!(pair, [first, second] if first.seq.checked_add(1) == Some(second.seq));
+        if !follows {
             return Err(ServerError::invalid(
                 "commands",
                 "sequence numbers must follow each other without gaps",

@@ -4,6 +4,12 @@
 //! what it pulls. `client` and `protocol` stay pure (no IO); `transport` carries the messages to
 //! the server over HTTPS and is behind the `transport` feature, so that the store, which needs only
 //! the protocol and the engine, builds without an HTTP client.
+// Nothing that serves a request may panic on what it was sent (issue 12): no unwrap, expect or
+// unchecked indexing outside the tests.
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)
+)]
 
 pub mod client;
 pub mod protocol;

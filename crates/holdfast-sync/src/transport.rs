@@ -448,7 +448,7 @@ fn describe(error: &(dyn std::error::Error + 'static)) -> String {
 /// The start of an answer, printable, for an error message.
 fn excerpt(body: &[u8]) -> String {
     const MAX: usize = 200;
-    let text = String::from_utf8_lossy(&body[..body.len().min(MAX)]);
+    let text = String::from_utf8_lossy(body.get(..MAX).unwrap_or(body));
     let mut shown: String = text
         .chars()
         .map(|c| if c.is_control() { ' ' } else { c })

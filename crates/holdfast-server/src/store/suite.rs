@@ -2,6 +2,9 @@
 //! empty store. `store_suite!(expr)` expands to one `#[tokio::test]` per function, with `expr`
 //! building the store (see the SQLite backend's tests; a PostgreSQL backend enables the
 //! `test-suite` feature and invokes the macro the same way).
+// Test code, built into the library only for the backends' test suites: a failed expectation
+// is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
 use holdfast_core::account::{account_id, AccountDraft, PreferredChannel};
 use holdfast_core::audit::ChainHash;

@@ -1,5 +1,8 @@
 //! Issue 12's part of the storage suite (run by `store_suite!` on every backend): sign-in
 //! attempts reserved before the password check, and sessions (token families).
+// Test code, built into the library only for the backends' test suites: a failed expectation
+// is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
 use std::future::Future;
 use std::pin::Pin;

@@ -428,7 +428,9 @@ impl Replica {
             };
             let problem = match &result.outcome {
                 CommandOutcome::Applied => {
-                    self.saved.pending[index].acknowledged = true;
+                    if let Some(pending) = self.saved.pending.get_mut(index) {
+                        pending.acknowledged = true;
+                    }
                     continue;
                 }
                 CommandOutcome::Rejected { rejection } => Problem::Rejected {
@@ -765,7 +767,7 @@ impl Replica {
         let pending_seqs = saved
             .pending
             .windows(2)
-            .all(|pair| pair[0].seq < pair[1].seq);
+            .all(|pair| matches!(pair, [first, second] if first.seq < second.seq));
         if !pending_seqs
             || saved
                 .pending
