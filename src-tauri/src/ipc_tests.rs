@@ -287,3 +287,114 @@ fn the_window_cannot_call_what_it_is_not_granted() {
         .unwrap_err();
     assert!(refused.to_string().contains("not allowed"), "{refused}");
 }
+
+/// Random and mutated arguments for every command the window may call (issue 12): the answer is
+/// a success, the command's typed `AppError`, or Tauri's refusal of arguments that do not
+/// deserialise; never a panic; and a refused call records nothing in the audit trail.
+mod fuzz {
+    use proptest::prelude::*;
+    use proptest::test_runner::{Config, TestRunner};
+
+    use super::*;
+
+    /// Commands left out, and why: they wait on a person or on the network by design.
+    const LEFT_OUT: &[(&str, &str)] = &[
+        (
+            "choose_accounts_file",
+            "opens the native file dialog and waits for a person",
+        ),
+        (
+            "connect_to_server",
+            "signs in to the address it is given over the network",
+        ),
+    ];
+
+    fn any_json() -> impl Strategy<Value = Value> {
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i64>().prop_map(|n| json!(n)),
+            Just(json!(u64::MAX)),
+            any::<f64>().prop_map(|f| json!(f)),
+            ".{0,24}".prop_map(Value::String),
+            Just(json!("00000000-0000-0000-0000-000000000000")),
+            Just(json!("../../etc/passwd")),
+        ];
+        leaf.prop_recursive(2, 12, 4, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..3).prop_map(Value::Array),
+                prop::collection::btree_map(
+                    prop_oneof![
+                        "[a-z_]{1,10}",
+                        Just("case_id".to_owned()),
+                        Just("account_id".to_owned()),
+                        Just("path".to_owned()),
+                        Just("command".to_owned()),
+                        Just("kind".to_owned()),
+                        Just("name".to_owned()),
+                    ],
+                    inner,
+                    0..4
+                )
+                .prop_map(|map| Value::Object(map.into_iter().collect())),
+            ]
+        })
+    }
+
+    fn events(desk: &Desk) -> Value {
+        desk.ok("verify_audit_chain", None)["verdict"]["events"].clone()
+    }
+
+    #[test]
+    fn every_command_answers_random_arguments_with_a_typed_error_and_records_nothing() {
+        let vault = MemoryVault::default();
+        let desk = Desk::start(&vault);
+        desk.ok(
+            "set_local_user",
+            Some(json!({ "name": "amy", "roles": ["account_manager", "manager"] })),
+        );
+        desk.ok("choose_policy", Some(json!({ "preset_id": "wootrecruit" })));
+        for &command in crate::commands::COMMAND_NAMES {
+            if LEFT_OUT.iter().any(|(name, _)| *name == command) {
+                continue;
+            }
+            // A runner per command: a runner counts its cases across runs.
+            TestRunner::new(Config {
+                cases: 40,
+                failure_persistence: None,
+                ..Config::default()
+            })
+            .run(&any_json(), |args| {
+                let before = events(&desk);
+                match desk.call(command, Some(args.clone())) {
+                    Ok(_) => {}
+                    Err(Value::Object(error)) => {
+                        prop_assert!(
+                            error.get("kind").is_some_and(Value::is_string),
+                            "{command} {args}: an error without a kind: {error:?}"
+                        );
+                        prop_assert_eq!(
+                            &before,
+                            &events(&desk),
+                            "{} {} was refused but recorded something",
+                            command,
+                            args
+                        );
+                    }
+                    // Tauri's own refusal of arguments that do not deserialise: the command
+                    // never ran.
+                    Err(Value::String(refusal)) => {
+                        prop_assert!(
+                            refusal.contains(command) || refusal.contains("args"),
+                            "{command} {args}: an unclear refusal: {refusal}"
+                        );
+                        prop_assert_eq!(&before, &events(&desk));
+                    }
+                    Err(other) => prop_assert!(false, "{command} {args}: {other}"),
+                }
+                Ok(())
+            })
+            .unwrap_or_else(|failure| panic!("{command}: {failure}"));
+        }
+    }
+}
