@@ -16,6 +16,8 @@ use crate::admin;
 use crate::auth::AuthConfig;
 use crate::error::{Result, ServerError};
 use crate::http::{router, AppState};
+use crate::signing_key;
+use crate::store::durable;
 use crate::store::postgres::PgStore;
 use crate::store::sqlite::SqliteStore;
 use crate::store::ServerStore;
@@ -60,6 +62,19 @@ pub enum Command {
         /// per-address sign-in limit. Repeat for several.
         #[arg(long = "trusted-proxy")]
         trusted_proxies: Vec<std::net::IpAddr>,
+        /// The checkpoint signing key's file (created 0600 on first start; default: beside the
+        /// data folder, <data-dir>.signing-key). Kept outside the database it signs.
+        #[arg(long)]
+        signing_key: Option<PathBuf>,
+    },
+    /// Copies the SQLite database to FILE while the server runs (one consistent snapshot,
+    /// checked before it is reported). For PostgreSQL use pg_dump or PITR (see the README).
+    Backup {
+        /// The backup file to write (0600); an existing file is refused.
+        #[arg(long)]
+        to: PathBuf,
+        #[command(flatten)]
+        database: Database,
     },
     /// Organisations.
     Org {
@@ -82,6 +97,9 @@ pub enum Command {
         org: String,
         #[command(flatten)]
         database: Database,
+        /// The checkpoint signing key's file (default: <data-dir>.signing-key).
+        #[arg(long)]
+        signing_key: Option<PathBuf>,
     },
 }
 
@@ -211,11 +229,24 @@ async fn serve(
     tls: Option<(&Path, &Path)>,
     allow_plain_http: bool,
     trusted_proxies: Vec<std::net::IpAddr>,
+    signing_key: Option<&Path>,
 ) -> Result<()> {
     check_listener(listen, tls.is_some(), allow_plain_http)?;
     let store = open_store(database).await?;
-    let state = AppState::new(store, AuthConfig::default())
-        .await?
+    let key_path = key_path(database, signing_key);
+    let (signer, origin) = signing_key::open_signer(store.as_ref(), &key_path, true).await?;
+    match origin {
+        signing_key::KeyOrigin::Created => eprintln!(
+            "holdfast-server: created the checkpoint signing key {}",
+            key_path.display()
+        ),
+        signing_key::KeyOrigin::MovedFromDatabase => eprintln!(
+            "holdfast-server: moved the checkpoint signing key out of the database into {}",
+            key_path.display()
+        ),
+        _ => {}
+    }
+    let state = AppState::with_signer(store, AuthConfig::default(), signer)
         .with_trusted_proxies(trusted_proxies);
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
     match tls {
@@ -252,6 +283,14 @@ async fn serve(
     }
 }
 
+/// The signing key file a command uses: `--signing-key`, else beside the data folder.
+fn key_path(database: &Database, signing_key: Option<&Path>) -> PathBuf {
+    signing_key.map_or_else(
+        || signing_key::default_key_path(&database.data_dir),
+        Path::to_path_buf,
+    )
+}
+
 /// Runs one command line.
 pub async fn run(cli: Cli) -> Result<()> {
     let auth = AuthConfig::default();
@@ -263,9 +302,37 @@ pub async fn run(cli: Cli) -> Result<()> {
             tls_key,
             allow_plain_http,
             trusted_proxies,
+            signing_key,
         } => {
             let tls = tls_cert.as_deref().zip(tls_key.as_deref());
-            serve(&database, listen, tls, allow_plain_http, trusted_proxies).await
+            serve(
+                &database,
+                listen,
+                tls,
+                allow_plain_http,
+                trusted_proxies,
+                signing_key.as_deref(),
+            )
+            .await
+        }
+        Command::Backup { to, database } => {
+            if database.database_url.is_some() {
+                return Err(ServerError::Config(
+                    "backup copies the SQLite database; back PostgreSQL up with pg_dump or \
+                     continuous archiving (see the README)"
+                        .into(),
+                ));
+            }
+            let report = durable::backup_sqlite(&database.data_dir, &to)?;
+            println!(
+                "backed up {} organisations and {} events to {} ({} bytes); the copy passed \
+                 SQLite's integrity check",
+                report.organisations,
+                report.events,
+                to.display(),
+                report.bytes
+            );
+            Ok(())
         }
         Command::Org {
             command: OrgCommand::Create { name, database },
@@ -354,10 +421,21 @@ pub async fn run(cli: Cli) -> Result<()> {
             println!("published policy version {}", published.version);
             Ok(())
         }
-        Command::Verify { org, database } => {
+        Command::Verify {
+            org,
+            database,
+            signing_key,
+        } => {
             let store = open_store(&database).await?;
             let organisation = admin::organisation(store.as_ref(), &org).await?;
-            let verdict = verify::verify_log(store.as_ref(), organisation.id).await?;
+            let key_path = key_path(&database, signing_key.as_deref());
+            let (signer, _) = signing_key::open_signer(store.as_ref(), &key_path, false).await?;
+            let verdict = verify::verify_log_with_key(
+                store.as_ref(),
+                &signer.public_key_hex(),
+                organisation.id,
+            )
+            .await?;
             println!("{}: {verdict}", organisation.name);
             match verdict {
                 verify::LogVerdict::Intact { .. } => Ok(()),

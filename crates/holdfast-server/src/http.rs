@@ -63,6 +63,20 @@ impl AppState {
         })
     }
 
+    /// With a signer loaded elsewhere (the key file: `crate::signing_key::open_signer`).
+    pub fn with_signer(
+        store: Arc<dyn ServerStore>,
+        auth: AuthConfig,
+        signer: CheckpointSigner,
+    ) -> AppState {
+        AppState {
+            store,
+            signer,
+            auth,
+            trusted_proxies: Arc::new([]),
+        }
+    }
+
     /// Believes `X-Forwarded-For` from these addresses.
     pub fn with_trusted_proxies(mut self, proxies: Vec<IpAddr>) -> AppState {
         self.trusted_proxies = proxies.into();

@@ -7,11 +7,14 @@ pub mod admin;
 pub mod auth;
 pub mod checkpoint;
 pub mod cli;
+#[cfg(test)]
+mod durability_tests;
 pub mod error;
 pub mod http;
 #[cfg(test)]
 mod http_tests;
 pub mod push;
+pub mod signing_key;
 pub mod store;
 pub mod sync;
 pub mod verify;

@@ -22,7 +22,9 @@ pub async fn push(
         ));
     }
     for pair in request.commands.windows(2) {
-        if pair[1].seq != pair[0].seq + 1 {
+        // `checked_add`: a sequence number of u64::MAX has no successor (a typed error, not an
+        // overflow).
+        if pair[0].seq.checked_add(1) != Some(pair[1].seq) {
             return Err(ServerError::invalid(
                 "commands",
                 "sequence numbers must follow each other without gaps",

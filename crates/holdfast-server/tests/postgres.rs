@@ -106,6 +106,11 @@ async fn fresh_store() -> PgStore {
 
 holdfast_server::store_suite!(fresh_store().await);
 
+mod durable_suite {
+    use super::*;
+    holdfast_server::store_suite_durable!(fresh_store().await);
+}
+
 #[test]
 fn database_urls_are_rewritten_for_each_test() {
     assert_eq!(

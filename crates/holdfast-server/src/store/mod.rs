@@ -13,10 +13,13 @@
 //! (`TokenHash`).
 
 mod columns;
+pub mod durable;
 pub mod postgres;
 pub mod sqlite;
 #[cfg(any(test, feature = "test-suite"))]
 pub mod suite;
+#[cfg(any(test, feature = "test-suite"))]
+pub mod suite_durable;
 
 use async_trait::async_trait;
 use holdfast_core::account::AccountDraft;
@@ -282,4 +285,10 @@ pub trait ServerStore: Send + Sync + 'static {
     /// The server's Ed25519 secret key: the stored one, or `fresh` stored now when there is
     /// none yet (so every instance on one database signs with the same key).
     async fn signing_key_or_insert(&self, fresh: [u8; 32]) -> Result<[u8; 32]>;
+    /// The secret key a server before issue 12 kept in the database, if it is still there (read
+    /// once, to move it into the key file; `holdfast_server::signing_key`).
+    async fn legacy_signing_key(&self) -> Result<Option<[u8; 32]>>;
+    /// Removes the database's copy of the secret key when it is `secret` (after the key file
+    /// holding it is on disk); false when the database held no key or another one.
+    async fn forget_signing_key(&self, secret: [u8; 32]) -> Result<bool>;
 }
