@@ -429,13 +429,18 @@ pub async fn run(cli: Cli) -> Result<()> {
             let store = open_store(&database).await?;
             let organisation = admin::organisation(store.as_ref(), &org).await?;
             let key_path = key_path(&database, signing_key.as_deref());
-            let (signer, _) = signing_key::open_signer(store.as_ref(), &key_path, false).await?;
-            let verdict = verify::verify_log_with_key(
-                store.as_ref(),
-                &signer.public_key_hex(),
-                organisation.id,
-            )
-            .await?;
+            // Before the first `serve` there is no key anywhere, and nothing can have been signed:
+            // the chain is checked, and any checkpoint found is reported as not signed by it.
+            let key = match signing_key::open_signer(store.as_ref(), &key_path, false).await {
+                Ok((signer, _)) => signer.public_key_hex(),
+                Err(ServerError::Config(message)) if !key_path.exists() => {
+                    eprintln!("holdfast-server: {message}; checking the chain without it");
+                    String::new()
+                }
+                Err(other) => return Err(other),
+            };
+            let verdict =
+                verify::verify_log_with_key(store.as_ref(), &key, organisation.id).await?;
             println!("{}: {verdict}", organisation.name);
             match verdict {
                 verify::LogVerdict::Intact { .. } => Ok(()),
