@@ -172,6 +172,9 @@ fn bench(ui_only: bool) -> Outcome {
         return e2e::bench(prepared.tauri_driver_dir.as_deref());
     }
     Step::cargo(&["bench", "-p", "holdfast-store", "--bench", "engine"]).run()?;
+    // Issue 12: the desk's store and the server's SQLite store, each killed 1,000 times.
+    Step::cargo(&["bench", "-p", "holdfast-store", "--bench", "kill"]).run()?;
+    Step::cargo(&["bench", "-p", "holdfast-server", "--bench", "kill"]).run()?;
     // The sync bench needs both figures, SQLite and PostgreSQL (it fails without the URL), the
     // latter on a throwaway cluster that is removed when `cluster` is dropped.
     let cluster = postgres::Cluster::start(setup::is_root())?;

@@ -15,7 +15,10 @@ pub struct CheckpointSigner {
 }
 
 impl CheckpointSigner {
-    /// The key the database holds, creating it on first use.
+    /// The key the database holds, creating it on first use. Servers before issue 12 kept their
+    /// key there; `holdfast-server serve` now keeps it in a key file outside the database
+    /// (`crate::signing_key::open_signer`, which moves an old database's key out once). This
+    /// stays for tests and embedders that run several in-process instances on one database.
     pub async fn load(store: &dyn ServerStore) -> Result<CheckpointSigner> {
         let mut fresh = [0u8; 32];
         getrandom::fill(&mut fresh)
@@ -24,6 +27,13 @@ impl CheckpointSigner {
         Ok(CheckpointSigner {
             key: SigningKey::from_bytes(&secret),
         })
+    }
+
+    /// A signer with this secret key (from the key file: `crate::signing_key`).
+    pub fn from_secret(secret: [u8; 32]) -> CheckpointSigner {
+        CheckpointSigner {
+            key: SigningKey::from_bytes(&secret),
+        }
     }
 
     /// The public key, hex: what `Me::checkpoint_key` carries and clients pin.

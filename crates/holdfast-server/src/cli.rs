@@ -16,6 +16,8 @@ use crate::admin;
 use crate::auth::AuthConfig;
 use crate::error::{Result, ServerError};
 use crate::http::{router, AppState};
+use crate::signing_key;
+use crate::store::durable;
 use crate::store::postgres::PgStore;
 use crate::store::sqlite::SqliteStore;
 use crate::store::ServerStore;
@@ -65,6 +67,19 @@ pub enum Command {
         /// Requests worked on at once; one more is answered 503 with Retry-After.
         #[arg(long, default_value_t = crate::http::DEFAULT_MAX_CONCURRENT_REQUESTS)]
         max_concurrent_requests: usize,
+        /// The checkpoint signing key's file (created 0600 on first start; default: beside the
+        /// data folder, <data-dir>.signing-key). Kept outside the database it signs.
+        #[arg(long)]
+        signing_key: Option<PathBuf>,
+    },
+    /// Copies the SQLite database to FILE while the server runs (one consistent snapshot,
+    /// checked before it is reported). For PostgreSQL use pg_dump or PITR (see the README).
+    Backup {
+        /// The backup file to write (0600); an existing file is refused.
+        #[arg(long)]
+        to: PathBuf,
+        #[command(flatten)]
+        database: Database,
     },
     /// Organisations.
     Org {
@@ -87,6 +102,9 @@ pub enum Command {
         org: String,
         #[command(flatten)]
         database: Database,
+        /// The checkpoint signing key's file (default: <data-dir>.signing-key).
+        #[arg(long)]
+        signing_key: Option<PathBuf>,
     },
 }
 
@@ -271,6 +289,8 @@ async fn shutdown_signal() {
     }
 }
 
+// Each argument is one of `serve`'s flags (or flag groups).
+#[allow(clippy::too_many_arguments)]
 async fn serve(
     database: &Database,
     listen: SocketAddr,
@@ -279,6 +299,7 @@ async fn serve(
     trusted_proxies: Vec<std::net::IpAddr>,
     operate: &OperateArgs,
     max_concurrent_requests: usize,
+    signing_key: Option<&Path>,
 ) -> Result<()> {
     crate::observe::init_logging(operate.log_format);
     check_listener(listen, tls.is_some(), allow_plain_http)?;
@@ -288,7 +309,20 @@ async fn serve(
         None => crate::observe::MetricsAccess::loopback_only(),
     };
     let store = open_store(database).await?;
-    let state = AppState::new(store, AuthConfig::default())
+    let key_path = key_path(database, signing_key);
+    let (signer, origin) = signing_key::open_signer(store.as_ref(), &key_path, true).await?;
+    match origin {
+        signing_key::KeyOrigin::Created => eprintln!(
+            "holdfast-server: created the checkpoint signing key {}",
+            key_path.display()
+        ),
+        signing_key::KeyOrigin::MovedFromDatabase => eprintln!(
+            "holdfast-server: moved the checkpoint signing key out of the database into {}",
+            key_path.display()
+        ),
+        _ => {}
+    }
+    let state = AppState::with_signer(store, AuthConfig::default(), signer)
         .await?
         .with_trusted_proxies(trusted_proxies)
         .with_metrics_access(metrics_access)
@@ -338,6 +372,14 @@ pub fn sessions_table(user: &str, sessions: &[crate::store::SessionRecord]) -> S
     out
 }
 
+/// The signing key file a command uses: `--signing-key`, else beside the data folder.
+fn key_path(database: &Database, signing_key: Option<&Path>) -> PathBuf {
+    signing_key.map_or_else(
+        || signing_key::default_key_path(&database.data_dir),
+        Path::to_path_buf,
+    )
+}
+
 /// Runs one command line.
 pub async fn run(cli: Cli) -> Result<()> {
     let auth = AuthConfig::default();
@@ -351,6 +393,7 @@ pub async fn run(cli: Cli) -> Result<()> {
             trusted_proxies,
             operate,
             max_concurrent_requests,
+            signing_key,
         } => {
             let tls = tls_cert.as_deref().zip(tls_key.as_deref());
             serve(
@@ -361,8 +404,28 @@ pub async fn run(cli: Cli) -> Result<()> {
                 trusted_proxies,
                 &operate,
                 max_concurrent_requests,
+                signing_key.as_deref(),
             )
             .await
+        }
+        Command::Backup { to, database } => {
+            if database.database_url.is_some() {
+                return Err(ServerError::Config(
+                    "backup copies the SQLite database; back PostgreSQL up with pg_dump or \
+                     continuous archiving (see the README)"
+                        .into(),
+                ));
+            }
+            let report = durable::backup_sqlite(&database.data_dir, &to)?;
+            println!(
+                "backed up {} organisations and {} events to {} ({} bytes); the copy passed \
+                 SQLite's integrity check",
+                report.organisations,
+                report.events,
+                to.display(),
+                report.bytes
+            );
+            Ok(())
         }
         Command::Org {
             command: OrgCommand::Create { name, database },
@@ -479,10 +542,26 @@ pub async fn run(cli: Cli) -> Result<()> {
             println!("published policy version {}", published.version);
             Ok(())
         }
-        Command::Verify { org, database } => {
+        Command::Verify {
+            org,
+            database,
+            signing_key,
+        } => {
             let store = open_store(&database).await?;
             let organisation = admin::organisation(store.as_ref(), &org).await?;
-            let verdict = verify::verify_log(store.as_ref(), organisation.id).await?;
+            let key_path = key_path(&database, signing_key.as_deref());
+            // Before the first `serve` there is no key anywhere, and nothing can have been signed:
+            // the chain is checked, and any checkpoint found is reported as not signed by it.
+            let key = match signing_key::open_signer(store.as_ref(), &key_path, false).await {
+                Ok((signer, _)) => signer.public_key_hex(),
+                Err(ServerError::Config(message)) if !key_path.exists() => {
+                    eprintln!("holdfast-server: {message}; checking the chain without it");
+                    String::new()
+                }
+                Err(other) => return Err(other),
+            };
+            let verdict =
+                verify::verify_log_with_key(store.as_ref(), &key, organisation.id).await?;
             println!("{}: {verdict}", organisation.name);
             match verdict {
                 verify::LogVerdict::Intact { .. } => Ok(()),

@@ -67,9 +67,19 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// Loads (or creates) the signing key from the store.
+    /// Loads (or creates) the signing key from the store (tests and benches; `serve` keeps the
+    /// key in a file: `with_signer`).
     pub async fn new(store: Arc<dyn ServerStore>, auth: AuthConfig) -> crate::Result<AppState> {
         let signer = CheckpointSigner::load(store.as_ref()).await?;
+        AppState::with_signer(store, auth, signer).await
+    }
+
+    /// With a signer loaded elsewhere (the key file: `crate::signing_key::open_signer`).
+    pub async fn with_signer(
+        store: Arc<dyn ServerStore>,
+        auth: AuthConfig,
+        signer: CheckpointSigner,
+    ) -> crate::Result<AppState> {
         let sign_in_gate = SignInGate::new(&auth).await?;
         Ok(AppState {
             store,

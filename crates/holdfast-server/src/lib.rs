@@ -13,6 +13,8 @@ pub mod admin;
 pub mod auth;
 pub mod checkpoint;
 pub mod cli;
+#[cfg(test)]
+mod durability_tests;
 pub mod error;
 pub mod http;
 #[cfg(test)]
@@ -24,6 +26,7 @@ mod operate_tests;
 pub mod password_policy;
 pub mod push;
 pub mod sign_in_gate;
+pub mod signing_key;
 pub mod store;
 pub mod sync;
 pub mod verify;

@@ -112,7 +112,9 @@ pub fn check_sequence(stored: Option<CommandOutcome>, last_seq: u64, seq: u64) -
     if let Some(outcome) = stored {
         return Ok(Sequence::Duplicate(outcome));
     }
-    let expected = last_seq + 1;
+    let Some(expected) = last_seq.checked_add(1) else {
+        return Err(ServerError::invalid("seq", "is out of range"));
+    };
     if seq != expected {
         return Err(ServerError::SequenceGap { expected, got: seq });
     }

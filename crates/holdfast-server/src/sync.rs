@@ -85,7 +85,12 @@ pub async fn pull(
                 .await?
         }
     };
+    let head = store
+        .head(user.organisation_id)
+        .await?
+        .map_or(0, |(seq, _)| seq);
     Ok(PullResponse {
+        head: Some(head),
         after: page.events.last().map_or(after, |last| last.seq),
         more: page.more,
         events: page.events,

@@ -56,7 +56,17 @@ fn broken(seq: u64, message: impl Into<String>) -> LogVerdict {
 /// Checks the organisation's log from its first event to its head, then its checkpoints.
 pub async fn verify_log(store: &dyn ServerStore, organisation_id: Uuid) -> Result<LogVerdict> {
     let signer = CheckpointSigner::load(store).await?;
-    let key = signer.public_key_hex();
+    verify_log_with_key(store, &signer.public_key_hex(), organisation_id).await
+}
+
+/// `verify_log` against the public key `key` (hex): the key file's, for a server whose key is
+/// kept outside the database.
+pub async fn verify_log_with_key(
+    store: &dyn ServerStore,
+    key: &str,
+    organisation_id: Uuid,
+) -> Result<LogVerdict> {
+    let key = key.to_owned();
     let mut previous = ChainHash::GENESIS;
     // The chain hash at every position, to check the checkpoints against (32 bytes an event).
     let mut hashes: Vec<ChainHash> = Vec::new();

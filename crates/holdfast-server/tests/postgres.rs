@@ -106,6 +106,11 @@ async fn fresh_store() -> PgStore {
 
 holdfast_server::store_suite!(fresh_store().await);
 
+mod durable_suite {
+    use super::*;
+    holdfast_server::store_suite_durable!(fresh_store().await);
+}
+
 #[test]
 fn database_urls_are_rewritten_for_each_test() {
     assert_eq!(
@@ -644,9 +649,15 @@ async fn the_binary_serves_and_administers_a_postgresql_database() {
         .port();
     let address = SocketAddr::from(([127, 0, 0, 1], port));
     let listen = address.to_string();
+    // The signing key file goes to a folder of the test's own (issue 12: it is kept outside the
+    // database, by default beside the data folder).
+    let key_dir = tempfile::tempdir().expect("a folder for the key");
+    let key_file = key_dir.path().join("signing-key");
+    let key_file = key_file.to_str().expect("utf-8");
     let mut served = Served(
         Command::new(env!("CARGO_BIN_EXE_holdfast-server"))
             .args(["serve", "--listen", &listen, "--database-url", &url])
+            .args(["--signing-key", key_file])
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())

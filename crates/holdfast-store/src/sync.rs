@@ -421,6 +421,22 @@ impl Database {
         }
     }
 
+    /// Issue 12: the work this device decided that the server has not confirmed (its outbox), as
+    /// pretty JSON the person can keep and re-enter: what to save before joining the organisation
+    /// again when syncing stopped (the server was restored to an earlier point, or its history
+    /// changed). Each entry names the case, the command, who decided it and when.
+    pub fn export_pending_work(&self) -> Result<String> {
+        let synced = self.synced.as_ref().ok_or_else(not_joined)?;
+        let export = serde_json::json!({
+            "server": synced.binding.server,
+            "organisation": synced.binding.me.organisation,
+            "user": synced.binding.me.user,
+            "stopped": synced.replica.halted().map(ToString::to_string),
+            "pending": synced.replica.pending(),
+        });
+        serde_json::to_string_pretty(&export).map_err(|e| StoreError::Corrupt(e.to_string()))
+    }
+
     /// Rejections and conflicts for the user, oldest first.
     pub fn sync_notifications(&self) -> Vec<Notification> {
         self.replica()

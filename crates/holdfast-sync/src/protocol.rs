@@ -197,6 +197,11 @@ pub struct PullResponse {
     pub more: bool,
     /// The newest checkpoint at or before the last event returned.
     pub checkpoint: Option<Checkpoint>,
+    /// The organisation's last event number when the page was read (issue 12): a device holding
+    /// more events than this knows the server was restored to an earlier point. Absent from
+    /// servers before it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub head: Option<u64>,
 }
 
 /// The server's signature over its chain at `seq`: a client that has seen the chain up to `seq`

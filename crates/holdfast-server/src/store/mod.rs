@@ -13,10 +13,12 @@
 //! (`TokenHash`).
 
 mod columns;
+pub mod durable;
 pub mod postgres;
 pub mod sqlite;
 #[cfg(any(test, feature = "test-suite"))]
 pub mod suite;
+pub mod suite_durable;
 #[cfg(any(test, feature = "test-suite"))]
 pub mod suite_signin;
 
@@ -382,4 +384,10 @@ pub trait ServerStore: Send + Sync + 'static {
 
     /// Answers when the database does (`SELECT 1`), for `GET /health`.
     async fn ping(&self) -> Result<()>;
+    /// The secret key a server before issue 12 kept in the database, if it is still there (read
+    /// once, to move it into the key file; `holdfast_server::signing_key`).
+    async fn legacy_signing_key(&self) -> Result<Option<[u8; 32]>>;
+    /// Removes the database's copy of the secret key when it is `secret` (after the key file
+    /// holding it is on disk); false when the database held no key or another one.
+    async fn forget_signing_key(&self, secret: [u8; 32]) -> Result<bool>;
 }

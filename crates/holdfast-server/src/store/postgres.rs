@@ -1030,4 +1030,28 @@ impl ServerStore for PgStore {
         query_one(&client, "SELECT 1", &[]).await?;
         Ok(())
     }
+
+    async fn legacy_signing_key(&self) -> Result<Option<[u8; 32]>> {
+        let client = self.pool.get().await?;
+        let Some(row) =
+            query_opt(&client, "SELECT secret FROM signing_key WHERE id = 1", &[]).await?
+        else {
+            return Ok(None);
+        };
+        let secret: Vec<u8> = row.try_get(0)?;
+        <[u8; 32]>::try_from(secret.as_slice())
+            .map(Some)
+            .map_err(|_| ServerError::Corrupt("the signing key is not 32 bytes".into()))
+    }
+
+    async fn forget_signing_key(&self, secret: [u8; 32]) -> Result<bool> {
+        let client = self.pool.get().await?;
+        let removed = execute(
+            &client,
+            "DELETE FROM signing_key WHERE id = 1 AND secret = $1",
+            &[&secret.as_slice()],
+        )
+        .await?;
+        Ok(removed > 0)
+    }
 }

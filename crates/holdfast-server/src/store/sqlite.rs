@@ -56,6 +56,19 @@ impl From<rusqlite::Error> for ServerError {
     }
 }
 
+/// Opens a connection to the database file at `path` the one way the server opens every
+/// connection to it: WAL, `synchronous=FULL` (a push is acknowledged only after its commit is on
+/// disk: WAL mode with NORMAL may lose the last commits to an OS crash or power cut, and a desk
+/// that pulled them would then find history rewritten), and a busy timeout. Any connection the
+/// server opens to its database goes through here.
+pub fn open_durable(path: &Path) -> Result<Connection> {
+    let conn = Connection::open(path)?;
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    conn.busy_timeout(std::time::Duration::from_secs(10))?;
+    Ok(conn)
+}
+
 fn migrate(conn: &mut Connection) -> Result<()> {
     let found: i64 = conn.pragma_query_value(None, "user_version", |row| row.get(0))?;
     if found > SCHEMA_VERSION {
@@ -133,15 +146,8 @@ impl ReaderPool {
 impl SqliteStore {
     /// Opens (creating if needed) `holdfast-server.db` in `data_dir` and migrates it.
     pub fn open(data_dir: &Path) -> Result<SqliteStore> {
-        std::fs::create_dir_all(data_dir).map_err(|source| {
-            ServerError::io(format!("creating {}", data_dir.display()), source)
-        })?;
-        let path = data_dir.join(DATABASE_FILE);
-        let conn = Connection::open(&path)?;
-        conn.pragma_update(None, "journal_mode", "WAL")?;
-        conn.pragma_update(None, "synchronous", "NORMAL")?;
-        conn.busy_timeout(std::time::Duration::from_secs(10))?;
-        let mut store = SqliteStore::with_connection(conn)?;
+        let path = super::durable::prepare_data_dir(data_dir)?;
+        let mut store = SqliteStore::with_connection(open_durable(&path)?)?;
         store.readers = Some(Arc::new(ReaderPool {
             path,
             idle: Mutex::new(Vec::new()),
@@ -154,7 +160,7 @@ impl SqliteStore {
         SqliteStore::with_connection(Connection::open_in_memory()?)
     }
 
-    fn with_connection(mut conn: Connection) -> Result<SqliteStore> {
+    pub(super) fn with_connection(mut conn: Connection) -> Result<SqliteStore> {
         conn.pragma_update(None, "foreign_keys", true)?;
         // Every statement of a push is prepared once and kept (rusqlite keeps 16 by default).
         conn.set_prepared_statement_cache_capacity(64);
@@ -170,6 +176,18 @@ impl SqliteStore {
     pub async fn schema_version(&self) -> Result<i64> {
         self.run(|conn| Ok(conn.pragma_query_value(None, "user_version", |row| row.get(0))?))
             .await
+    }
+
+    /// `PRAGMA journal_mode` and `PRAGMA synchronous` (2 = FULL) of every connection the store
+    /// holds: what a push's acknowledgement relies on.
+    pub async fn durability(&self) -> Result<Vec<(String, i64)>> {
+        self.run(|conn| {
+            let mode: String = conn.pragma_query_value(None, "journal_mode", |row| row.get(0))?;
+            let synchronous: i64 =
+                conn.pragma_query_value(None, "synchronous", |row| row.get(0))?;
+            Ok(vec![(mode.to_lowercase(), synchronous)])
+        })
+        .await
     }
 
     /// Runs `work` with the connection on the blocking pool.
@@ -1282,9 +1300,37 @@ impl ServerStore for SqliteStore {
     }
 
     async fn ping(&self) -> Result<()> {
-        self.run(|conn| {
+        self.read(|conn| {
             conn.query_row("SELECT 1", [], |row| row.get::<_, i64>(0))?;
             Ok(())
+        })
+        .await
+    }
+
+    async fn legacy_signing_key(&self) -> Result<Option<[u8; 32]>> {
+        self.run(move |conn| {
+            let secret: Option<Vec<u8>> = conn
+                .query_row("SELECT secret FROM signing_key WHERE id = 1", [], |row| {
+                    row.get(0)
+                })
+                .optional()?;
+            secret
+                .map(|secret| {
+                    <[u8; 32]>::try_from(secret.as_slice())
+                        .map_err(|_| ServerError::Corrupt("the signing key is not 32 bytes".into()))
+                })
+                .transpose()
+        })
+        .await
+    }
+
+    async fn forget_signing_key(&self, secret: [u8; 32]) -> Result<bool> {
+        self.run(move |conn| {
+            let removed = conn.execute(
+                "DELETE FROM signing_key WHERE id = 1 AND secret = ?1",
+                [secret.to_vec()],
+            )?;
+            Ok(removed > 0)
         })
         .await
     }
@@ -1360,6 +1406,11 @@ mod tests {
             .await
             .expect("read")
             .is_some());
+    }
+
+    mod durable_suite {
+        use super::*;
+        crate::store_suite_durable!(SqliteStore::open_in_memory().expect("an in-memory database"));
     }
 
     #[tokio::test]

@@ -36,6 +36,16 @@ pub enum Tampering {
          server is not the one this device first synced with"
     )]
     BadSignature { seq: u64 },
+    /// The server's log ends before events this device already verified (issue 12): the server
+    /// was restored to an earlier point (a backup), and what it acknowledged after that point is
+    /// gone from it. Syncing stops so nothing is built on the shorter history; the person exports
+    /// their pending work (`holdfast_store::Database::export_pending_work`) and joins again.
+    #[error(
+        "the server was restored to an earlier point: its log ends at event {server_head}, but \
+         this device already holds events up to {device_head}. Export your pending work and join \
+         the organisation again"
+    )]
+    ServerRestored { server_head: u64, device_head: u64 },
 }
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]

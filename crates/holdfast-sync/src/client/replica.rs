@@ -587,6 +587,15 @@ impl Replica {
     /// Checks a page against the log; returns the events new to this device, decoded.
     fn verify(&self, response: &PullResponse) -> Result<Vec<(SyncedEvent, Decoded)>, Verification> {
         let log = &self.saved.log;
+        if let Some(server_head) = response.head {
+            let device_head = log.len() as u64;
+            if server_head < device_head {
+                return Err(Verification::Tampered(Tampering::ServerRestored {
+                    server_head,
+                    device_head,
+                }));
+            }
+        }
         let mut fresh: Vec<(SyncedEvent, Decoded)> = Vec::new();
         let mut head = self.head;
         for event in &response.events {

@@ -184,6 +184,7 @@ impl Script {
             events,
             after: last,
             more: false,
+            head: None,
         }
     }
 }
@@ -778,6 +779,7 @@ fn history_rewritten_under_a_signed_checkpoint_is_caught() {
         after: 2,
         more: false,
         checkpoint: Some(forged.sign(2)),
+        head: None,
     };
     assert_eq!(
         replica.apply_pull(&page, &context),
@@ -1097,4 +1099,49 @@ fn a_case_received_offline_is_in_the_view_before_the_server_has_it() {
         replica.decide(Uuid::from_u128(0xdead), note("hello"), &context),
         Err(ClientError::Refused(_))
     ));
+}
+
+/// Issue 12: a server restored from a backup to before events this device holds says so (its
+/// pull carries its head): the device stops with a typed reason naming both points, instead of
+/// pulling empty pages and failing on a sequence gap forever, and keeps its pending work for the
+/// person to export and re-enter after joining again.
+#[test]
+fn a_server_restored_to_an_earlier_point_is_named_and_pending_work_is_kept() {
+    let (mut script, world) = (Script::new(), World::new());
+    let ann = person("ann", &[Role::AccountManager]);
+    let (mut replica, case_id) = synced(&mut script, &world, &ann);
+    let context = world.context(&ann);
+    assert_eq!(replica.cursor(), 2);
+    replica
+        .decide(case_id, note("typed before the restore"), &context)
+        .expect("queued");
+    // The server came back from a backup holding event 1 only.
+    let mut restored = script.pull(1);
+    restored.events.clear();
+    restored.after = 1;
+    restored.head = Some(1);
+    restored.checkpoint = Some(script.sign(1));
+    let error = replica
+        .apply_pull(&restored, &context)
+        .expect_err("stopped");
+    let reason = Tampering::ServerRestored {
+        server_head: 1,
+        device_head: 2,
+    };
+    assert_eq!(error, ClientError::HistoryRewritten(reason.clone()));
+    assert!(error
+        .to_string()
+        .contains("the server was restored to an earlier point"));
+    assert_eq!(replica.halted(), Some(&reason));
+    assert_eq!(replica.cursor(), 2, "nothing was dropped");
+    assert_eq!(replica.pending().len(), 1, "the pending work is kept");
+    let saved = Replica::restore(&replica.save().expect("saved")).expect("restored");
+    assert_eq!(saved.halted(), Some(&reason), "and remembered");
+
+    // A server at or ahead of the device's head pulls as before.
+    let mut other = Script::new();
+    let (mut fine, _) = synced(&mut other, &world, &ann);
+    let mut page = other.pull(2);
+    page.head = Some(2);
+    assert!(fine.apply_pull(&page, &context).is_ok());
 }
