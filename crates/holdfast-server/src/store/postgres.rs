@@ -45,6 +45,7 @@ use crate::push::PolicyCache;
 const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/postgres/0001_server.sql"),
     include_str!("../../migrations/postgres/0002_accepted_offers.sql"),
+    include_str!("../../migrations/postgres/0003_trust_client_owners.sql"),
 ];
 
 /// The schema version this server writes.

@@ -38,6 +38,7 @@ pub const DATABASE_FILE: &str = "holdfast-server.db";
 const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0001_server.sql"),
     include_str!("../../migrations/0002_accepted_offers.sql"),
+    include_str!("../../migrations/0003_trust_client_owners.sql"),
 ];
 
 /// The schema version this server writes.
@@ -464,6 +465,7 @@ impl PushContext {
         let user = existing_user(tx, user_id)?;
         let actor = push::actor_of(&user)?;
         let org = user.organisation_id;
+        bind_client(tx, org, user_id, client_id)?;
         let last: Option<i64> = tx
             .prepare_cached(
                 "SELECT MAX(seq) FROM command_outcomes WHERE organisation_id = ?1 AND client_id = ?2",
@@ -503,6 +505,31 @@ impl PushContext {
         }
         Ok(())
     }
+}
+
+/// Binds a new client id to the pushing user, or refuses a client id bound to someone else
+/// (`push::check_client_owner`).
+fn bind_client(tx: &Transaction<'_>, org: Uuid, user_id: Uuid, client_id: Uuid) -> Result<()> {
+    let owner: Option<String> = tx
+        .prepare_cached("SELECT user_id FROM client_owners WHERE client_id = ?1")?
+        .query_row([client_id.to_string()], |row| row.get(0))
+        .optional()?;
+    let owner = owner
+        .map(|owner| parse_uuid(&owner, "client owner"))
+        .transpose()?;
+    if push::check_client_owner(owner, user_id, client_id)? {
+        tx.prepare_cached(
+            "INSERT INTO client_owners (client_id, organisation_id, user_id, bound_at)
+             VALUES (?1, ?2, ?3, ?4)",
+        )?
+        .execute(params![
+            client_id.to_string(),
+            org.to_string(),
+            user_id.to_string(),
+            millis(Timestamp::now())
+        ])?;
+    }
+    Ok(())
 }
 
 fn push_in(
