@@ -748,3 +748,6 @@ async fn the_published_policy_reaches_signed_in_users() {
         .as_str()
         .is_some_and(|source| source.contains("billsbee")));
 }
+
+/// Issue 12, "what the server takes on trust": client ids, account imports, who reads the log.
+mod trust;

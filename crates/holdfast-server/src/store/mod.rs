@@ -17,6 +17,8 @@ pub mod postgres;
 pub mod sqlite;
 #[cfg(any(test, feature = "test-suite"))]
 pub mod suite;
+#[cfg(any(test, feature = "test-suite"))]
+pub mod suite_trust;
 
 use async_trait::async_trait;
 use holdfast_core::account::AccountDraft;

@@ -1159,6 +1159,7 @@ mod tests {
     use super::*;
 
     crate::store_suite!(SqliteStore::open_in_memory().expect("an in-memory database"));
+    crate::store_suite_trust!(SqliteStore::open_in_memory().expect("an in-memory database"));
 
     #[tokio::test]
     async fn a_data_directory_holds_one_migrated_database_in_wal_mode() {
