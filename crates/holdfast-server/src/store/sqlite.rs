@@ -1231,3 +1231,57 @@ mod tests {
         ));
     }
 }
+
+#[cfg(test)]
+mod trust_tests {
+    use super::*;
+    use crate::store::suite::{case_command, fixture, now, receive};
+
+    /// A database from before client ids were bound: the upgrade binds each client id that
+    /// pushed already to the user of its first command, so a colleague cannot take it over.
+    #[tokio::test]
+    async fn the_upgrade_binds_clients_that_pushed_before_to_their_first_user() {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let f = {
+            let store = SqliteStore::open(dir.path()).expect("opens");
+            let f = fixture(&store).await;
+            // Back to schema 2, as a server before this change left it.
+            store
+                .run(|conn| {
+                    conn.execute_batch(
+                        "DROP TABLE client_owners; PRAGMA user_version = 2;",
+                    )?;
+                    Ok(())
+                })
+                .await
+                .expect("downgraded");
+            f
+        };
+        let store = SqliteStore::open(dir.path()).expect("reopens and migrates");
+        assert_eq!(store.schema_version().await.expect("version"), SCHEMA_VERSION);
+        // ann imported the accounts from client 0xa11 in the fixture.
+        let case_id = Uuid::now_v7();
+        let taken = store
+            .push_command(
+                f.max.id,
+                Uuid::from_u128(0xa11),
+                &case_command(2, case_id, 0, receive(case_id, f.account_id)),
+                now(),
+            )
+            .await;
+        assert!(
+            matches!(taken, Err(ServerError::ClientOfAnotherUser { .. })),
+            "{taken:?}"
+        );
+        let own = store
+            .push_command(
+                f.ann.id,
+                Uuid::from_u128(0xa11),
+                &case_command(2, case_id, 0, receive(case_id, f.account_id)),
+                now(),
+            )
+            .await
+            .expect("ann pushes");
+        assert_eq!(own, CommandOutcome::Applied);
+    }
+}
