@@ -108,8 +108,10 @@ fn a_contact_changed_after_verification_is_flagged_and_verified_again_through_th
         list.contact_warning.as_deref(),
         Some(CONTACT_CHANGED_WARNING)
     );
-    assert!(finalization_blockers(case.state(), &case.policy, &case.account)
-        .contains(&Gate::IdentityVerified));
+    assert!(
+        finalization_blockers(case.state(), &case.policy, &case.account)
+            .contains(&Gate::IdentityVerified)
+    );
     // A change to the account waits for the identity again (identity_before_changes).
     let refused = case
         .run(

@@ -109,8 +109,7 @@ pub struct Checklist {
     pub identity_verified: bool,
     /// Set when the identity was verified through an e-mail address or phone number that is no
     /// longer on file (the account was imported again with another contact): the verification no
-    /// longer counts (`identity_verified` is false) and the desk shows this above the identity
-    /// step.
+    /// longer counts (`identity_verified` is false) and the case page shows this as an alert.
     pub contact_warning: Option<String>,
     pub verification_methods: Vec<VerificationMethod>,
     /// The one-time code waiting to be read back, if one was sent.

@@ -70,7 +70,10 @@ async fn a_push_under_a_colleagues_client_id_is_refused_and_the_colleagues_own_p
     };
     let (status, body) = push(&app, &mia.access_token, &real).await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    assert_eq!(body["results"][0]["outcome"]["outcome"], "applied", "{body}");
+    assert_eq!(
+        body["results"][0]["outcome"]["outcome"], "applied",
+        "{body}"
+    );
     let events = pull_all(&app, &mia.access_token).await.events;
     let last = events.last().expect("an event");
     assert_eq!(
@@ -109,8 +112,9 @@ async fn an_import_by_a_role_the_policy_does_not_name_is_rejected_in_the_engines
     assert!(
         outcome["rejection"]["message"]
             .as_str()
-            .is_some_and(|message| message.contains("import accounts")
-                && message.contains("manager")),
+            .is_some_and(
+                |message| message.contains("import accounts") && message.contains("manager")
+            ),
         "{body}"
     );
     let account = app
@@ -181,8 +185,5 @@ async fn every_role_reads_the_log_and_a_user_without_a_role_reads_nothing() {
         .set_user_roles(nobody.id, &[Role::Csm])
         .await
         .expect("a role");
-    assert_eq!(
-        pull_all(&app, &session.access_token).await.events,
-        expected
-    );
+    assert_eq!(pull_all(&app, &session.access_token).await.events, expected);
 }

@@ -51,7 +51,9 @@ async fn bind_client<C: GenericClient>(
     now: Timestamp,
 ) -> Result<()> {
     let owner = |row: Option<tokio_postgres::Row>| -> Result<Option<Uuid>> {
-        row.map(|row| row.try_get::<_, Uuid>(0)).transpose().map_err(Into::into)
+        row.map(|row| row.try_get::<_, Uuid>(0))
+            .transpose()
+            .map_err(Into::into)
     };
     let stored = owner(
         query_opt(

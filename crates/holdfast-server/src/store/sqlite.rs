@@ -1248,9 +1248,7 @@ mod trust_tests {
             // Back to schema 2, as a server before this change left it.
             store
                 .run(|conn| {
-                    conn.execute_batch(
-                        "DROP TABLE client_owners; PRAGMA user_version = 2;",
-                    )?;
+                    conn.execute_batch("DROP TABLE client_owners; PRAGMA user_version = 2;")?;
                     Ok(())
                 })
                 .await
@@ -1258,7 +1256,10 @@ mod trust_tests {
             f
         };
         let store = SqliteStore::open(dir.path()).expect("reopens and migrates");
-        assert_eq!(store.schema_version().await.expect("version"), SCHEMA_VERSION);
+        assert_eq!(
+            store.schema_version().await.expect("version"),
+            SCHEMA_VERSION
+        );
         // ann imported the accounts from client 0xa11 in the fixture.
         let case_id = Uuid::now_v7();
         let taken = store
