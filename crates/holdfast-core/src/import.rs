@@ -13,7 +13,8 @@ use crate::account::{
 };
 use crate::error::RowProblem;
 use crate::money::{Currency, Money};
-use crate::workflow::{Actor, RepStatus};
+use crate::policy::{Policy, Step};
+use crate::workflow::{may_take, Actor, RepStatus};
 use crate::CoreError;
 
 /// The columns an account export must have, by their canonical names. Headers are matched without
@@ -532,9 +533,10 @@ pub fn read_roster_csv(input: impl Read) -> Result<Vec<RosterEntry>, CoreError> 
     Ok(entries)
 }
 
-/// Whether an account import may be applied as a whole: an active user with a role, every row
-/// valid, every external id once. The error names the row.
-pub fn check_import(actor: &Actor, drafts: &[AccountDraft]) -> Result<(), CoreError> {
+/// Whether `actor` may import accounts under `policy`: active, and holding a role the policy names
+/// for `import_accounts` (any role when it names none, or when there is no policy yet). The desk
+/// asks this to show the import disabled with its reason; `check_import` asks it again.
+pub fn may_import(actor: &Actor, policy: Option<&Policy>) -> Result<(), CoreError> {
     if !actor.active {
         return Err(CoreError::InactiveUser {
             user_id: actor.user_id.clone(),
@@ -546,6 +548,20 @@ pub fn check_import(actor: &Actor, drafts: &[AccountDraft]) -> Result<(), CoreEr
             "a user needs a role to import accounts",
         ));
     }
+    match policy {
+        Some(policy) => may_take(actor, Step::ImportAccounts, policy),
+        None => Ok(()),
+    }
+}
+
+/// Whether an account import may be applied as a whole: a user who may import (`may_import`),
+/// every row valid, every external id once. The error names the row.
+pub fn check_import(
+    actor: &Actor,
+    policy: Option<&Policy>,
+    drafts: &[AccountDraft],
+) -> Result<(), CoreError> {
+    may_import(actor, policy)?;
     let mut seen = BTreeSet::new();
     for (index, draft) in drafts.iter().enumerate() {
         if let Err(error) = validate_draft(draft) {

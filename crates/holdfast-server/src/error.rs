@@ -34,6 +34,9 @@ pub enum ServerError {
     /// The user is deactivated.
     #[error("{0} is deactivated")]
     Inactive(String),
+    /// A push under a client id (a desk profile) that another user pushed with first.
+    #[error("client {client_id} belongs to another user")]
+    ClientOfAnotherUser { client_id: uuid::Uuid },
     /// No valid token, or a wrong organisation, user name or password.
     #[error("{0}")]
     Unauthorized(String),

@@ -166,6 +166,12 @@ impl From<ServerError> for ApiError {
             ServerError::Inactive(name) => ErrorBody::Forbidden {
                 message: format!("{name} is deactivated on the server"),
             },
+            ServerError::ClientOfAnotherUser { client_id } => ErrorBody::Forbidden {
+                message: format!(
+                    "the device id {client_id} belongs to another user: each desk profile pushes \
+                     as the one user who signed in on it first"
+                ),
+            },
             ServerError::RateLimited { retry_after_secs } => ErrorBody::RateLimited {
                 message: format!("too many failed sign-ins; try again in {retry_after_secs} s"),
                 retry_after_secs,

@@ -121,6 +121,19 @@ pub fn check_sequence(stored: Option<CommandOutcome>, last_seq: u64, seq: u64) -
     Ok(Sequence::Next)
 }
 
+/// Whether `user_id` may push under `client_id`, whose owner as stored is `owner` (`None` for a
+/// client id never pushed with): a client id belongs to the user who first pushed with it, so
+/// nobody can spend a colleague's sequence numbers (they are in every pulled event) and have the
+/// colleague's real commands answered as duplicates and dropped. `Ok(true)` when the client id
+/// is new and must be bound to the user in the push's transaction.
+pub fn check_client_owner(owner: Option<Uuid>, user_id: Uuid, client_id: Uuid) -> Result<bool> {
+    match owner {
+        None => Ok(true),
+        Some(owner) if owner == user_id => Ok(false),
+        Some(_) => Err(ServerError::ClientOfAnotherUser { client_id }),
+    }
+}
+
 /// Folds a case's history into its state.
 pub fn fold(history: &[CaseEvent]) -> Option<CaseState> {
     history.iter().fold(None, evolve)
@@ -290,7 +303,7 @@ pub fn decide_import(
             "an import was loaded with the wrong number of accounts".into(),
         ));
     }
-    if let Err(error) = check_import(actor, drafts) {
+    if let Err(error) = check_import(actor, policy, drafts) {
         return Ok(Decision::rejected(Rejection::from(&error)));
     }
     let tag = policy_tag(policy);

@@ -53,6 +53,25 @@ pub async fn push(
     Ok(PushResponse { results })
 }
 
+/// Who reads the organisation's log: an active user holding at least one role, whichever it is.
+/// Every role works on the organisation's cases (hand-offs, queues, approvals cross roles), and
+/// the log is one hash chain under signed checkpoints that a desk verifies whole, so a reader
+/// gets all of it or none. A user with no role is someone not yet (or no longer) given work:
+/// they read nothing. (See docs/decisions.md, "Who reads the organisation's log".)
+pub fn may_read_log(user: &UserRecord) -> Result<()> {
+    if !user.active {
+        return Err(ServerError::Inactive(user.name.clone()));
+    }
+    if user.roles.is_empty() {
+        return Err(ServerError::Forbidden(format!(
+            "{} has no role: an administrator gives a user a role before they read the \
+             organisation's log",
+            user.name
+        )));
+    }
+    Ok(())
+}
+
 /// A page of the organisation's log after `after`, with a signed checkpoint at its last event
 /// (kept in the store), or the newest stored checkpoint at or before `after` for an empty page.
 pub async fn pull(
@@ -68,6 +87,7 @@ pub async fn pull(
             format!("must be between 1 and {MAX_BATCH}"),
         ));
     }
+    may_read_log(user)?;
     let page = store
         .events_after(user.organisation_id, after, limit)
         .await?;

@@ -91,12 +91,18 @@ impl Database {
     }
 
     /// Creates or updates (by external id) every account that differs from its row, in one
-    /// transaction; identical accounts are left as they are.
+    /// transaction; identical accounts are left as they are. The profile's user must be one the
+    /// policy lets import accounts (`holdfast_core::import::may_import`): in a joined profile the
+    /// server checks it again with its own records.
     pub fn import_accounts(
         &mut self,
         drafts: &[AccountDraft],
         now: Timestamp,
     ) -> Result<ImportSummary> {
+        if let Some(actor) = self.acting_user()? {
+            holdfast_core::import::may_import(&actor, self.policy()?.as_ref())
+                .map_err(StoreError::Rule)?;
+        }
         if self.synced.is_some() {
             // A joined profile's accounts belong to the organisation: the import is a command
             // for the server, shown here at once.

@@ -378,6 +378,33 @@ fn a_command_the_server_refuses_from_its_own_records_is_shown_and_undone() {
     .unwrap();
     assert_eq!(desk.db.case_state(case_id).unwrap().unwrap().version, 2);
 
+    // The push is answered (rejected), but a user with no role reads nothing of the log
+    // (issue 12) until an admin gives them a role again.
+    let no_role = server.record(&amy);
+    while let Some(request) = desk.db.next_push(2).unwrap() {
+        let response = server
+            .runtime
+            .block_on(sync::push(server.store.as_ref(), &no_role, &request, now()))
+            .unwrap();
+        desk.db.apply_push_response(&response, now()).unwrap();
+    }
+    let cursor = desk.db.replica().unwrap().cursor();
+    let refused = server.runtime.block_on(sync::pull(
+        server.store.as_ref(),
+        &server.signer,
+        &no_role,
+        cursor,
+        3,
+    ));
+    assert!(
+        matches!(refused, Err(holdfast_server::ServerError::Forbidden(_))),
+        "{refused:?}"
+    );
+    server
+        .runtime
+        .block_on(server.store.set_user_roles(amy.id, &[Role::Csm]))
+        .unwrap();
+
     server.sync(&mut desk.db, &amy);
     let notices = desk.db.sync_notifications();
     assert_eq!(notices.len(), 1, "{notices:?}");

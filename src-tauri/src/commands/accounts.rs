@@ -156,6 +156,10 @@ pub async fn import_accounts(
     }
     state
         .with_database(move |database| {
+            // Someone the policy lets import accounts: the store asks the engine with this user.
+            database
+                .acting_user()?
+                .ok_or_else(super::profile::no_user)?;
             Ok(database.import_accounts(&drafts, jiff::Timestamp::now())?)
         })
         .await

@@ -31,6 +31,19 @@ describe('CasePane', () => {
     expect(screen.getByRole('heading', { name: 'Acme' })).toBeInTheDocument();
   });
 
+  it('says when the contact on file changed after the identity was verified through the old one', async () => {
+    const warning = 'The contact on file changed after this request was received: verify again';
+    const detail: CaseDetail = {
+      summary,
+      account: accountFixture(),
+      checklist: checklistFixture({ identity_verified: false, contact_warning: warning }),
+      timeline: [],
+    };
+    invoke.mockImplementation((command: string) => Promise.resolve(command === 'case_detail' ? detail : []));
+    render(CasePane, { summary, onchanged: vi.fn() });
+    expect(await screen.findByRole('alert')).toHaveTextContent(warning);
+  });
+
   it("says each timeline event in the procedure's words: the route, the reason's label, who it went to", async () => {
     setPeople([{ id: 'u-rita', name: 'Rita Ng', active: true }]);
     const entry = (seq: number, event: Record<string, unknown>): TimelineEntry => ({

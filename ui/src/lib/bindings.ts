@@ -412,7 +412,13 @@ refund_id: string | null,
  */
 disabled_reason: string | null, };
 
-export type Checklist = { status: CaseStatus, acknowledged: boolean, identity_verified: boolean, verification_methods: Array<VerificationMethod>, 
+export type Checklist = { status: CaseStatus, acknowledged: boolean, identity_verified: boolean, 
+/**
+ * Set when the identity was verified through an e-mail address or phone number that is no
+ * longer on file (the account was imported again with another contact): the verification no
+ * longer counts (`identity_verified` is false) and the case page shows this as an alert.
+ */
+contact_warning: string | null, verification_methods: Array<VerificationMethod>, 
 /**
  * The one-time code waiting to be read back, if one was sent.
  */
@@ -728,7 +734,7 @@ export type DeskProfile = { user: LocalUser | null, policy: PolicySummary | null
 
 export type ChoosePolicyArgs = { preset_id: string, };
 
-export type Step = "receive" | "verify_identity" | "track_form" | "capture_reason" | "route" | "propose_offer" | "approve_offer" | "record_offer_outcome" | "escalate" | "record_csm_outcome" | "record_retention_outcome" | "request_refund" | "approve_refund" | "complete_refund" | "write_off" | "finalize" | "confirm" | "record_feedback" | "schedule_win_back" | "hand_off" | "confirm_checklist_item" | "record_win_back_outcome";
+export type Step = "receive" | "verify_identity" | "track_form" | "capture_reason" | "route" | "propose_offer" | "approve_offer" | "record_offer_outcome" | "escalate" | "record_csm_outcome" | "record_retention_outcome" | "request_refund" | "approve_refund" | "complete_refund" | "write_off" | "finalize" | "confirm" | "record_feedback" | "schedule_win_back" | "hand_off" | "confirm_checklist_item" | "record_win_back_outcome" | "import_accounts";
 
 export type StepPermission = { step: Step, 
 /**

@@ -262,10 +262,14 @@ pub enum Step {
     ConfirmChecklistItem,
     /// Record how a win-back check-in went.
     RecordWinBackOutcome,
+    /// Import accounts: create them, or change the contact on file, tier, receivable and sales rep
+    /// that verification and routing read. Not a step of a case; a policy that does not name who
+    /// may takes any role, as before this step existed.
+    ImportAccounts,
 }
 
 impl Step {
-    pub const ALL: [Step; 22] = [
+    pub const ALL: [Step; 23] = [
         Step::Receive,
         Step::VerifyIdentity,
         Step::TrackForm,
@@ -288,6 +292,7 @@ impl Step {
         Step::HandOff,
         Step::ConfirmChecklistItem,
         Step::RecordWinBackOutcome,
+        Step::ImportAccounts,
     ];
 
     /// Steps that only the roles the policy names may take: with none named, nobody may. An offer
@@ -323,6 +328,7 @@ impl Step {
             Step::HandOff => "hand a case or task to someone else",
             Step::ConfirmChecklistItem => "confirm an item of the finalization checklist",
             Step::RecordWinBackOutcome => "record the outcome of a win-back check-in",
+            Step::ImportAccounts => "import accounts",
         }
     }
 }

@@ -107,6 +107,10 @@ pub struct Checklist {
     pub status: CaseStatus,
     pub acknowledged: bool,
     pub identity_verified: bool,
+    /// Set when the identity was verified through an e-mail address or phone number that is no
+    /// longer on file (the account was imported again with another contact): the verification no
+    /// longer counts (`identity_verified` is false) and the case page shows this as an alert.
+    pub contact_warning: Option<String>,
     pub verification_methods: Vec<VerificationMethod>,
     /// The one-time code waiting to be read back, if one was sent.
     pub one_time_code: Option<CodeStatus>,
@@ -220,7 +224,10 @@ pub fn checklist(
     let mut list = Checklist {
         status: state.status,
         acknowledged: state.acknowledged_at.is_some(),
-        identity_verified: state.identity_verified,
+        identity_verified: state.identity_holds(account),
+        contact_warning: state
+            .contact_changed_since_verification(account)
+            .then(|| super::state::CONTACT_CHANGED_WARNING.to_owned()),
         verification_methods: policy.identity.methods.clone(),
         one_time_code: state.one_time_code.as_ref().map(|code| CodeStatus {
             contact: code.contact.clone(),
@@ -308,7 +315,7 @@ pub fn checklist(
                 step,
                 refused: may_take(actor, step, policy)
                     .err()
-                    .or_else(|| waits_for_identity(step, state, policy))
+                    .or_else(|| waits_for_identity(step, state, policy, account))
                     .map(|error| error.to_string()),
             })
             .collect(),
@@ -374,9 +381,14 @@ pub fn checklist(
 /// Under a procedure that verifies the requester first (`identity_first`), every step but taking
 /// the request and verifying the identity waits for it; the desk shows those steps disabled with
 /// the gate's words instead of letting a person fill a form the engine will refuse.
-fn waits_for_identity(step: Step, state: &CaseState, policy: &Policy) -> Option<CoreError> {
+fn waits_for_identity(
+    step: Step,
+    state: &CaseState,
+    policy: &Policy,
+    account: &AccountFacts,
+) -> Option<CoreError> {
     let waits = policy.gates.identity_first
-        && !state.identity_verified
+        && !state.identity_holds(account)
         && !matches!(step, Step::Receive | Step::VerifyIdentity);
     waits.then_some(CoreError::GateNotMet {
         gate: Gate::IdentityVerified,

@@ -61,6 +61,20 @@ pub struct AccountFacts {
     pub contact_name: Option<String>,
 }
 
+impl AccountFacts {
+    /// Whether `contact` is the account's e-mail address (any case) or phone number (by its
+    /// digits) on file.
+    pub fn has_contact(&self, contact: &str) -> bool {
+        let digits = |text: &str| -> String { text.chars().filter(char::is_ascii_digit).collect() };
+        self.email
+            .as_deref()
+            .is_some_and(|email| email.trim().eq_ignore_ascii_case(contact.trim()))
+            || self.phone.as_deref().is_some_and(|phone| {
+                !digits(contact).is_empty() && digits(contact) == digits(phone)
+            })
+    }
+}
+
 /// Whether a sales rep still works here. Only a rep the roster says has left counts as gone: a
 /// rep nobody has told Holdfast about is assumed to be with the company, so a save call is not
 /// sent to the fallback person on a guess.

@@ -59,7 +59,7 @@ pub fn finalization_blockers(
     let gates = &policy.gates;
     [
         (
-            gates.identity_before_finalization() && !state.identity_verified,
+            gates.identity_before_finalization() && !state.identity_holds(account),
             Gate::IdentityVerified,
         ),
         (

@@ -30,6 +30,7 @@ pub use one_time_code::hash_one_time_code;
 pub use permissions::may_take;
 pub use sheet::{cancellation_sheet_row, CancellationSheetRow};
 pub use state::RefundReviewReason;
+pub use state::CONTACT_CHANGED_WARNING;
 pub use state::{
     evolve, CaseState, ChecklistConfirmation, Finalization, OneTimeCode, PendingOffer, Refund,
     RefundStatus, SyncConflict, TaskHolder, WinBackCheckInOutcome,

@@ -7,11 +7,11 @@ use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::{CaseEvent, OfferProposal, WinBackOutcome};
+use super::{AccountFacts, CaseEvent, OfferProposal, WinBackOutcome};
 use crate::account::PreferredChannel;
 use crate::case::{CaseStatus, RequestChannel};
 use crate::money::Money;
-use crate::policy::{MessageKind, Route};
+use crate::policy::{MessageKind, Route, VerificationMethod};
 use crate::role::Role;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
@@ -225,7 +225,16 @@ pub struct CaseState {
     /// The win-back check-ins made, by their 1-based number.
     #[serde(default)]
     pub win_back_outcomes: BTreeMap<u32, WinBackCheckInOutcome>,
+    /// The contact on file the identity was verified through (the e-mail or phone checked, or
+    /// the one the one-time code went to); `None` for a security question, or before any.
+    #[serde(default)]
+    pub verified_contact: Option<String>,
 }
+
+/// What the desk shows on a case whose verification went through a contact that is no longer on
+/// file.
+pub const CONTACT_CHANGED_WARNING: &str =
+    "The contact on file changed after this request was received: verify again";
 
 /// A guarded step that lost a race on the server (see `CaseEvent::ConflictRecorded`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
@@ -238,6 +247,24 @@ pub struct SyncConflict {
 }
 
 impl CaseState {
+    /// Whether the requester's identity is verified against the account as it is now: a
+    /// verification through an e-mail address or phone number that is no longer on file (the
+    /// account was imported again with another contact since) no longer counts, and the identity
+    /// is verified again, through the new contact. Every gate and step reads this, not
+    /// `identity_verified`.
+    pub fn identity_holds(&self, account: &AccountFacts) -> bool {
+        self.identity_verified && !self.contact_changed_since_verification(account)
+    }
+
+    /// The identity was verified through a contact the account no longer has on file.
+    pub fn contact_changed_since_verification(&self, account: &AccountFacts) -> bool {
+        self.identity_verified
+            && self
+                .verified_contact
+                .as_deref()
+                .is_some_and(|contact| !account.has_contact(contact))
+    }
+
     /// Refunds still waiting for a verification or for billing.
     pub fn open_refunds(&self) -> impl Iterator<Item = &Refund> {
         self.refunds.values().filter(|refund| refund.is_open())
@@ -310,6 +337,7 @@ pub fn evolve(state: Option<CaseState>, event: &CaseEvent) -> Option<CaseState> 
                 form_remind_at: None,
                 win_back_assignee: None,
                 win_back_outcomes: BTreeMap::new(),
+                verified_contact: None,
             })
         }
         (None, _) => return None,
@@ -332,9 +360,18 @@ pub fn evolve(state: Option<CaseState>, event: &CaseEvent) -> Option<CaseState> 
                 case.acknowledged_at = Some(*at)
             }
         }
-        CaseEvent::IdentityVerified { .. } => {
+        CaseEvent::IdentityVerified {
+            method,
+            contact_used,
+            ..
+        } => {
             case.identity_verified = true;
             case.one_time_code = None;
+            // A security question checks no contact on file, whatever contact it names.
+            case.verified_contact = match method {
+                VerificationMethod::SecurityQuestion => None,
+                _ => contact_used.clone(),
+            };
         }
         CaseEvent::OneTimeCodeSent {
             code_hash,

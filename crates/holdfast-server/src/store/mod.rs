@@ -18,9 +18,12 @@ pub mod postgres;
 pub mod sqlite;
 #[cfg(any(test, feature = "test-suite"))]
 pub mod suite;
+#[cfg(any(test, feature = "test-suite"))]
 pub mod suite_durable;
 #[cfg(any(test, feature = "test-suite"))]
 pub mod suite_signin;
+#[cfg(any(test, feature = "test-suite"))]
+pub mod suite_trust;
 
 use async_trait::async_trait;
 use holdfast_core::account::AccountDraft;

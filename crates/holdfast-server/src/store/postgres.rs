@@ -50,6 +50,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/postgres/0001_server.sql"),
     include_str!("../../migrations/postgres/0002_accepted_offers.sql"),
     include_str!("../../migrations/postgres/0003_signin_sessions.sql"),
+    include_str!("../../migrations/postgres/0004_trust_client_owners.sql"),
 ];
 
 /// The schema version this server writes.

@@ -40,6 +40,50 @@ struct Writes {
     outcomes: Vec<(u64, CommandOutcome)>,
 }
 
+/// Binds a new client id to the pushing user, or refuses a client id bound to someone else
+/// (`push::check_client_owner`). Two first pushes under one new client id race on the primary
+/// key: the loser's insert does nothing and it reads the winner's binding.
+async fn bind_client<C: GenericClient>(
+    tx: &C,
+    org: Uuid,
+    user_id: Uuid,
+    client_id: Uuid,
+    now: Timestamp,
+) -> Result<()> {
+    let owner = |row: Option<tokio_postgres::Row>| -> Result<Option<Uuid>> {
+        row.map(|row| row.try_get::<_, Uuid>(0))
+            .transpose()
+            .map_err(Into::into)
+    };
+    let stored = owner(
+        query_opt(
+            tx,
+            "SELECT user_id FROM client_owners WHERE client_id = $1",
+            &[&client_id],
+        )
+        .await?,
+    )?;
+    if push::check_client_owner(stored, user_id, client_id)? {
+        execute(
+            tx,
+            "INSERT INTO client_owners (client_id, organisation_id, user_id, bound_at)
+             VALUES ($1, $2, $3, $4) ON CONFLICT (client_id) DO NOTHING",
+            &[&client_id, &org, &user_id, &millis(now)],
+        )
+        .await?;
+        let bound = owner(
+            query_opt(
+                tx,
+                "SELECT user_id FROM client_owners WHERE client_id = $1",
+                &[&client_id],
+            )
+            .await?,
+        )?;
+        push::check_client_owner(bound, user_id, client_id)?;
+    }
+    Ok(())
+}
+
 pub(super) async fn push_batch<C: GenericClient>(
     tx: &C,
     policies: &PolicyCache,
@@ -73,6 +117,7 @@ pub(super) async fn push_batch<C: GenericClient>(
         .await?
         .ok_or_else(|| super::no_user(user_id))?;
     let actor = push::actor_of(&user)?;
+    bind_client(tx, org, user_id, client_id, now).await?;
     let policy = match read_policy(tx, org).await? {
         Some(published) => Some(policies.get(org, &published)?),
         None => None,

@@ -45,6 +45,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0001_server.sql"),
     include_str!("../../migrations/0002_accepted_offers.sql"),
     include_str!("../../migrations/0003_signin_sessions.sql"),
+    include_str!("../../migrations/0004_trust_client_owners.sql"),
 ];
 
 /// The schema version this server writes.
@@ -565,6 +566,7 @@ impl PushContext {
         let user = existing_user(tx, user_id)?;
         let actor = push::actor_of(&user)?;
         let org = user.organisation_id;
+        bind_client(tx, org, user_id, client_id)?;
         let last: Option<i64> = tx
             .prepare_cached(
                 "SELECT MAX(seq) FROM command_outcomes WHERE organisation_id = ?1 AND client_id = ?2",
@@ -604,6 +606,31 @@ impl PushContext {
         }
         Ok(())
     }
+}
+
+/// Binds a new client id to the pushing user, or refuses a client id bound to someone else
+/// (`push::check_client_owner`).
+fn bind_client(tx: &Transaction<'_>, org: Uuid, user_id: Uuid, client_id: Uuid) -> Result<()> {
+    let owner: Option<String> = tx
+        .prepare_cached("SELECT user_id FROM client_owners WHERE client_id = ?1")?
+        .query_row([client_id.to_string()], |row| row.get(0))
+        .optional()?;
+    let owner = owner
+        .map(|owner| parse_uuid(&owner, "client owner"))
+        .transpose()?;
+    if push::check_client_owner(owner, user_id, client_id)? {
+        tx.prepare_cached(
+            "INSERT INTO client_owners (client_id, organisation_id, user_id, bound_at)
+             VALUES (?1, ?2, ?3, ?4)",
+        )?
+        .execute(params![
+            client_id.to_string(),
+            org.to_string(),
+            user_id.to_string(),
+            millis(Timestamp::now())
+        ])?;
+    }
+    Ok(())
 }
 
 fn push_in(
@@ -1341,6 +1368,7 @@ mod tests {
     use super::*;
 
     crate::store_suite!(SqliteStore::open_in_memory().expect("an in-memory database"));
+    crate::store_suite_trust!(SqliteStore::open_in_memory().expect("an in-memory database"));
 
     /// The same suite on a database file, where reads go through the reader connections.
     mod on_a_file {
@@ -1481,5 +1509,60 @@ mod tests {
             SqliteStore::open(dir.path()),
             Err(ServerError::NewerSchema { .. })
         ));
+    }
+}
+
+#[cfg(test)]
+mod trust_tests {
+    use super::*;
+    use crate::store::suite::{case_command, fixture, now, receive};
+
+    /// A database from before client ids were bound: the upgrade binds each client id that
+    /// pushed already to the user of its first command, so a colleague cannot take it over.
+    #[tokio::test]
+    async fn the_upgrade_binds_clients_that_pushed_before_to_their_first_user() {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let f = {
+            let store = SqliteStore::open(dir.path()).expect("opens");
+            let f = fixture(&store).await;
+            // Back to schema 3 (before 0004), as a server before this change left it.
+            store
+                .run(|conn| {
+                    conn.execute_batch("DROP TABLE client_owners; PRAGMA user_version = 3;")?;
+                    Ok(())
+                })
+                .await
+                .expect("downgraded");
+            f
+        };
+        let store = SqliteStore::open(dir.path()).expect("reopens and migrates");
+        assert_eq!(
+            store.schema_version().await.expect("version"),
+            SCHEMA_VERSION
+        );
+        // ann imported the accounts from client 0xa11 in the fixture.
+        let case_id = Uuid::now_v7();
+        let taken = store
+            .push_command(
+                f.max.id,
+                Uuid::from_u128(0xa11),
+                &case_command(2, case_id, 0, receive(case_id, f.account_id)),
+                now(),
+            )
+            .await;
+        assert!(
+            matches!(taken, Err(ServerError::ClientOfAnotherUser { .. })),
+            "{taken:?}"
+        );
+        let own = store
+            .push_command(
+                f.ann.id,
+                Uuid::from_u128(0xa11),
+                &case_command(2, case_id, 0, receive(case_id, f.account_id)),
+                now(),
+            )
+            .await
+            .expect("ann pushes");
+        assert_eq!(own, CommandOutcome::Applied);
     }
 }

@@ -652,12 +652,14 @@ pub async fn a_repeated_command_returns_its_stored_outcome_and_applies_nothing(
     assert_eq!(outcome, CommandOutcome::Applied);
     assert_eq!(all_events(store, f.organisation.id).await.len(), before);
 
-    // A rejected command repeated is the same rejection, even after the state changed.
+    // A rejected command repeated is the same rejection, even after the state changed. (ann
+    // pushes from her own desk: a client id belongs to the user who first pushed with it.)
+    let client = Uuid::now_v7();
     let rejected = store
         .push_command(
             f.ann.id,
             client,
-            &case_command(3, case_id, 2, finalize()),
+            &case_command(1, case_id, 2, finalize()),
             now(),
         )
         .await
@@ -671,7 +673,7 @@ pub async fn a_repeated_command_returns_its_stored_outcome_and_applies_nothing(
         .push_command(
             f.ann.id,
             client,
-            &case_command(3, case_id, 2, finalize()),
+            &case_command(1, case_id, 2, finalize()),
             now(),
         )
         .await

@@ -268,7 +268,7 @@ pub(crate) fn judge_import(
     context: &Context<'_>,
     drafts: &[AccountDraft],
 ) -> Verdict {
-    if let Err(error) = check_import(context.actor, drafts) {
+    if let Err(error) = check_import(context.actor, context.policy, drafts) {
         return Verdict::Rejected(error);
     }
     let accounts = drafts

@@ -1145,3 +1145,31 @@ fn a_server_restored_to_an_earlier_point_is_named_and_pending_work_is_kept() {
     page.head = Some(2);
     assert!(fine.apply_pull(&page, &context).is_ok());
 }
+
+/// Issue 12: a joined desk refuses an import the policy does not let its user make, as the
+/// server will, and queues nothing.
+#[test]
+fn an_import_by_a_role_the_policy_does_not_name_is_refused_on_the_device() {
+    let (mut script, mut world) = (Script::new(), World::new());
+    world.policy =
+        parse_policy(&POLICY.replace("[roles]\n", "[roles]\nimport_accounts = [\"manager\"]\n"))
+            .expect("the policy parses");
+    let ann = person("ann", &[Role::AccountManager]);
+    let (mut replica, _) = synced(&mut script, &world, &ann);
+    let refused = replica.import_accounts(vec![draft("A-2")], &world.context(&ann));
+    assert!(
+        matches!(
+            &refused,
+            Err(ClientError::Refused(CoreError::RoleRequired {
+                step: holdfast_core::policy::Step::ImportAccounts,
+                ..
+            }))
+        ),
+        "{refused:?}"
+    );
+    assert!(replica.pending().is_empty());
+    let mia = person("mia", &[Role::Manager]);
+    replica
+        .import_accounts(vec![draft("A-2")], &world.context(&mia))
+        .expect("a manager's import is queued");
+}

@@ -6,7 +6,7 @@ export const ALL_STEPS: Step[] = [
   'receive', 'verify_identity', 'track_form', 'capture_reason', 'route', 'propose_offer', 'approve_offer',
   'record_offer_outcome', 'escalate', 'record_csm_outcome', 'record_retention_outcome', 'request_refund',
   'approve_refund', 'complete_refund', 'write_off', 'finalize', 'confirm', 'record_feedback', 'schedule_win_back',
-  'hand_off', 'confirm_checklist_item', 'record_win_back_outcome',
+  'hand_off', 'confirm_checklist_item', 'record_win_back_outcome', 'import_accounts',
 ];
 
 /** Permissions where the user may take every step but those refused here. */
@@ -19,6 +19,7 @@ export function checklistFixture(overrides: Partial<Checklist> = {}): Checklist 
     status: 'in_progress',
     acknowledged: true,
     identity_verified: true,
+    contact_warning: null,
     verification_methods: ['email_on_file'],
     one_time_code: null,
     form_fields: null,

@@ -34,7 +34,7 @@ fn one_time_codes_allowed(cx: &Context) -> Result<(), CoreError> {
             "this policy does not accept one-time codes",
         ));
     }
-    if cx.state.identity_verified {
+    if cx.state.identity_holds(cx.account) {
         return Err(CoreError::invalid(
             "method",
             "the identity is already verified",
@@ -49,7 +49,7 @@ pub(super) fn verify(
     contact_used: Option<&str>,
     evidence: &str,
 ) -> Result<CaseEvent, CoreError> {
-    if cx.state.identity_verified {
+    if cx.state.identity_holds(cx.account) {
         return Err(CoreError::invalid(
             "method",
             "the identity is already verified",
@@ -186,7 +186,7 @@ pub(super) fn enter_one_time_code(cx: &Context, code_hash: &str) -> Result<CaseE
 }
 
 pub(super) fn fail(cx: &Context, note: &str) -> Result<CaseEvent, CoreError> {
-    if cx.state.identity_verified {
+    if cx.state.identity_holds(cx.account) {
         return Err(CoreError::invalid(
             "note",
             "the identity is already verified",

@@ -195,7 +195,7 @@ pub fn decide(
     let identity_first_refuses = policy.gates.identity_first && !before_identity(command);
     if (identity_first_refuses
         || policy.gates.identity_before_changes && changes_the_account(command))
-        && !state.identity_verified
+        && !state.identity_holds(account)
     {
         return Err(CoreError::GateNotMet {
             gate: Gate::IdentityVerified,
