@@ -19,6 +19,8 @@ pub mod sqlite;
 #[cfg(any(test, feature = "test-suite"))]
 pub mod suite;
 #[cfg(any(test, feature = "test-suite"))]
+pub mod suite_authz;
+#[cfg(any(test, feature = "test-suite"))]
 pub mod suite_durable;
 #[cfg(any(test, feature = "test-suite"))]
 pub mod suite_signin;

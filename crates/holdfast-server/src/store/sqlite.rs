@@ -1369,6 +1369,7 @@ mod tests {
 
     crate::store_suite!(SqliteStore::open_in_memory().expect("an in-memory database"));
     crate::store_suite_trust!(SqliteStore::open_in_memory().expect("an in-memory database"));
+    crate::store_suite_authz!(SqliteStore::open_in_memory().expect("an in-memory database"));
 
     /// The same suite on a database file, where reads go through the reader connections.
     mod on_a_file {
