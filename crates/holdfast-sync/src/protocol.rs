@@ -51,14 +51,34 @@ pub struct Refresh {
 }
 
 /// A signed-in session: a short-lived access token for requests, and a refresh token to get the
-/// next one. The desktop keeps both in the OS keyring only.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// next one. The desktop keeps both in the OS keyring only; in memory, the tokens are wiped when
+/// the session is dropped and never printed.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Session {
     pub access_token: String,
     pub access_expires_at: Timestamp,
     pub refresh_token: String,
     pub refresh_expires_at: Timestamp,
     pub me: Me,
+}
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.access_token);
+        zeroize::Zeroize::zeroize(&mut self.refresh_token);
+    }
+}
+
+impl std::fmt::Debug for Session {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Session")
+            .field("access_token", &"…")
+            .field("access_expires_at", &self.access_expires_at)
+            .field("refresh_token", &"…")
+            .field("refresh_expires_at", &self.refresh_expires_at)
+            .field("me", &self.me)
+            .finish()
+    }
 }
 
 /// The user as the server's own records have them: what the desk caches for offline use.
@@ -300,5 +320,25 @@ mod tests {
             "command": {"target": "case", "case_id": Uuid::nil(), "base_version": 0,
                         "command": {"command": "delete_everything"}}});
         assert!(serde_json::from_value::<PushedCommand>(bad).is_err());
+    }
+
+    #[test]
+    fn a_session_never_prints_its_tokens() {
+        let session = Session {
+            access_token: "access-secret-123".into(),
+            access_expires_at: "2026-11-21T10:00:00Z".parse().unwrap(),
+            refresh_token: "refresh-secret-456".into(),
+            refresh_expires_at: "2026-12-21T10:00:00Z".parse().unwrap(),
+            me: Me {
+                organisation: "Billsbee".into(),
+                user: "ann".into(),
+                roles: Vec::new(),
+                active: true,
+                checkpoint_key: String::new(),
+            },
+        };
+        let printed = format!("{session:?}");
+        assert!(!printed.contains("secret"), "{printed}");
+        assert!(printed.contains("Billsbee"));
     }
 }
