@@ -83,27 +83,12 @@ fn parse_options() -> Result<Options, String> {
 }
 
 fn main() -> ExitCode {
-    match run() {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(error) => {
-            eprintln!("load bench: {error}");
-            ExitCode::FAILURE
-        }
-    }
+    harness::exit_code("load", run())
 }
 
 fn run() -> Result<(), BoxError> {
     let options = parse_options()?;
-    let postgres_url = std::env::var(URL_VAR)
-        .ok()
-        .filter(|url| !url.trim().is_empty());
-    if options.require_postgres && postgres_url.is_none() {
-        return Err(format!(
-            "--require-postgres: {URL_VAR} is not set; run `cargo xtask bench`, which starts a \
-             throwaway cluster"
-        )
-        .into());
-    }
+    let postgres_url = harness::postgres_url(options.require_postgres)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;

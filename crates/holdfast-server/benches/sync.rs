@@ -94,28 +94,12 @@ fn parse_options() -> Result<Options, String> {
 }
 
 fn main() -> ExitCode {
-    match run() {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(error) => {
-            eprintln!("sync bench: {error}");
-            ExitCode::FAILURE
-        }
-    }
+    harness::exit_code("sync", run())
 }
 
 fn run() -> Result<(), BoxError> {
     let options = parse_options()?;
-    let postgres_url = std::env::var(URL_VAR)
-        .ok()
-        .filter(|url| !url.trim().is_empty());
-    if options.require_postgres && postgres_url.is_none() {
-        return Err(format!(
-            "--require-postgres: {URL_VAR} is not set; point it at a PostgreSQL server the bench \
-             may create a database on (postgres://USER@HOST:PORT/postgres), or run `cargo xtask \
-             bench`, which starts a throwaway cluster"
-        )
-        .into());
-    }
+    let postgres_url = harness::postgres_url(options.require_postgres)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;

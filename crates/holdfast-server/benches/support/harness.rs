@@ -23,6 +23,33 @@ use uuid::Uuid;
 /// Any error a bench reports and stops on.
 pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
+/// Runs a bench's `run`, printing its error under the bench's `name`.
+pub fn exit_code(name: &str, outcome: Result<(), BoxError>) -> std::process::ExitCode {
+    match outcome {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("{name} bench: {error}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+/// The PostgreSQL server named by `URL_VAR`, if any; an error when `required` and it is not.
+pub fn postgres_url(required: bool) -> Result<Option<String>, BoxError> {
+    let url = std::env::var(URL_VAR)
+        .ok()
+        .filter(|url| !url.trim().is_empty());
+    if required && url.is_none() {
+        return Err(format!(
+            "--require-postgres: {URL_VAR} is not set; point it at a PostgreSQL server the bench \
+             may create a database on (postgres://USER@HOST:PORT/postgres), or run `cargo xtask \
+             bench`, which starts a throwaway cluster"
+        )
+        .into());
+    }
+    Ok(url)
+}
+
 /// Where the PostgreSQL server is named (a role that may CREATE DATABASE).
 pub const URL_VAR: &str = "HOLDFAST_BENCH_POSTGRES_URL";
 pub const ORGANISATION: &str = "Bench";
