@@ -19,7 +19,8 @@ use crate::desk::{acknowledge_by_call, open_case, show_case, verify_identity};
 use crate::ensure;
 use crate::harness::{App, Outcome};
 use crate::import_and_cases::{preview, set_up_profile_for, write_csv};
-use crate::sop_2017::days_from_today;
+use crate::sop_2017::blocker_gone;
+use crate::sop_2017::{blocker_gone, days_from_today};
 
 const PROCEDURE: &str = "Account Cancellation and Refunds (2017)";
 
@@ -167,25 +168,6 @@ async fn review(app: &App, name: &str) -> Outcome {
         let shot = format!("review-{name}-{width}x{height}");
         app.screenshot(&shot).await;
         check_layout(app, &shot).await?;
-    }
-    Ok(())
-}
-
-/// Waits until the open case's checklist no longer lists a blocker containing `text`.
-async fn blocker_gone(app: &App, text: &str) -> Outcome {
-    let xpath = format!("//*[@aria-label='Blocking finalization']/li[contains(., \"{text}\")]");
-    let started = std::time::Instant::now();
-    while !app
-        .client
-        .find_all(Locator::XPath(&xpath))
-        .await?
-        .is_empty()
-    {
-        ensure!(
-            started.elapsed() < std::time::Duration::from_secs(20),
-            "finalization is still blocked by {text:?}"
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
     Ok(())
 }

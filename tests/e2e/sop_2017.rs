@@ -45,7 +45,7 @@ pub fn days_from_today(days: i64) -> jiff::civil::Date {
 }
 
 /// Waits until the open case shows no blocker containing `text` any more.
-async fn blocker_gone(app: &App, text: &str) -> Outcome {
+pub async fn blocker_gone(app: &App, text: &str) -> Outcome {
     let xpath = format!("//*[@aria-label='Blocking finalization']/li[contains(., \"{text}\")]");
     let started = std::time::Instant::now();
     while !app

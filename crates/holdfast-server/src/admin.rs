@@ -176,7 +176,8 @@ mod tests {
     use crate::store::suite::POLICY;
     use crate::store::{NewToken, TokenHash, TokenKind, TokenPair};
 
-    fn fast() -> AuthConfig {
+    /// Cheap hashes keep the tests quick; production uses the defaults.
+    pub(super) fn fast() -> AuthConfig {
         AuthConfig {
             argon2: (64, 1, 1),
             ..AuthConfig::default()
@@ -333,16 +334,10 @@ mod tests {
 /// Issue 12: the password rules where passwords are set, and sessions.
 #[cfg(test)]
 mod signin_tests {
+    use super::tests::fast;
     use super::*;
     use crate::store::sqlite::SqliteStore;
     use crate::store::{NewToken, TokenHash, TokenKind, TokenPair};
-
-    fn fast() -> AuthConfig {
-        AuthConfig {
-            argon2: (64, 1, 1),
-            ..AuthConfig::default()
-        }
-    }
 
     #[tokio::test]
     async fn new_passwords_are_twelve_characters_and_not_common() {
