@@ -19,7 +19,6 @@ use crate::desk::{acknowledge_by_call, open_case, show_case, verify_identity};
 use crate::ensure;
 use crate::harness::{App, Outcome};
 use crate::import_and_cases::{preview, set_up_profile_for, write_csv};
-use crate::sop_2017::blocker_gone;
 use crate::sop_2017::{blocker_gone, days_from_today};
 
 const PROCEDURE: &str = "Account Cancellation and Refunds (2017)";
