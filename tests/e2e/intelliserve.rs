@@ -161,14 +161,26 @@ async fn an_intelliserve_freeze_beyond_the_limits_is_approved_by_a_manager_and_s
             continue;
         }
         assert_eq!(event.policy_version, "intelliserve@1", "{event:?}");
-        // The code itself is never recorded, only its hash.
+        // The code itself is never recorded, nor its plain hash: only a digest under the
+        // profile's key, which a six-digit search cannot reverse without it.
+        let plain_hash = {
+            use sha2::Digest as _;
+            hex::encode(sha2::Sha256::digest(code_shown.as_bytes()))
+        };
         assert!(
-            !event.payload.to_string().contains(&code_shown),
-            "the one-time code is stored in clear: {event:?}"
+            !event.payload.to_string().contains(&code_shown)
+                && !event.payload.to_string().contains(&plain_hash),
+            "the one-time code can be read from the log: {event:?}"
         );
     }
     let sent = only_event(&events, "one_time_code_sent");
     assert_eq!(sent.payload["contact"], "ana@acme.io", "{sent:?}");
+    assert!(
+        sent.payload["key"]
+            .as_str()
+            .is_some_and(|key| key.starts_with("device:")),
+        "sealed with the profile's key: {sent:?}"
+    );
     let rejected = only_event(&events, "one_time_code_rejected");
     assert_eq!(rejected.payload["attempt"], 1, "{rejected:?}");
     let verified = only_event(&events, "identity_verified");

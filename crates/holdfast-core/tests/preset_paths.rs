@@ -41,7 +41,7 @@ use holdfast_core::policy::{
 };
 use holdfast_core::role::Role;
 use holdfast_core::workflow::{
-    hash_one_time_code, AccountFacts, Actor, CaseCommand, CaseEvent, Finalization, OfferProposal,
+    AccountFacts, Actor, CaseCommand, CaseEvent, Finalization, OfferProposal, OneTimeCode,
     RefundReviewReason, RefundStatus, RepStatus,
 };
 use holdfast_core::CoreError;
@@ -769,6 +769,7 @@ fn account_2017_essentials_sympathetic_reply_then_cancellation_confirmed_with_fe
             contact_used: Some("Ana@Acme.io".into()),
             evidence: "Replied from the address on file".into(),
             at: now(),
+            provisional: false,
         }]
     );
     // Essentials: a sympathetic reply with the exit-interview link of the account's server.
@@ -1171,6 +1172,7 @@ fn billsbee_logged_written_off_and_suspended_then_confirmed_by_phone() {
             contact_used: Some("1-555-010-2030".into()),
             evidence: "Called back the number on file".into(),
             at: now(),
+            provisional: false,
         }]
     );
     assert_eq!(
@@ -1491,7 +1493,7 @@ fn intelliserve_locked_one_time_code_then_failed_verification_closes_the_case() 
         case.run(
             &sam(),
             CaseCommand::SendOneTimeCode {
-                code_hash: hash_one_time_code("482913"),
+                code: OneTimeCode::typed("482913"),
                 contact: "ana.silva@gmail.com".into(),
             }
         ),
@@ -1504,19 +1506,20 @@ fn intelliserve_locked_one_time_code_then_failed_verification_closes_the_case() 
         case.ok(
             &sam(),
             CaseCommand::SendOneTimeCode {
-                code_hash: hash_one_time_code("482913"),
+                code: OneTimeCode::typed("482913"),
                 contact: "ana@acme.io".into(),
             }
         ),
         vec![CaseEvent::OneTimeCodeSent {
-            code_hash: hash_one_time_code("482913"),
+            code_digest: case.code_digest("482913"),
+            key: Some(common::code_key().id().to_owned()),
             contact: "ana@acme.io".into(),
             expires_at: at("2026-11-24T15:10:00Z"),
             at: now(),
         }]
     );
     let enter = |code: &str| CaseCommand::EnterOneTimeCode {
-        code_hash: hash_one_time_code(code),
+        code: OneTimeCode::typed(code),
     };
     for (attempt, locked) in [(1, false), (2, false), (3, true)] {
         assert_eq!(
@@ -1531,7 +1534,7 @@ fn intelliserve_locked_one_time_code_then_failed_verification_closes_the_case() 
     assert_eq!(
         case.run(&sam(), enter("482913")),
         Err(CoreError::invalid(
-            "code_hash",
+            "code",
             "the code is locked after too many wrong tries; send a new code"
         ))
     );
@@ -1547,7 +1550,7 @@ fn intelliserve_locked_one_time_code_then_failed_verification_closes_the_case() 
         case.run(
             &sam(),
             CaseCommand::SendOneTimeCode {
-                code_hash: hash_one_time_code("777777"),
+                code: OneTimeCode::typed("777777"),
                 contact: "ana@acme.io".into(),
             }
         ),
@@ -1607,7 +1610,7 @@ fn intelliserve_happy_cancellation_prorates_confirms_surveys_and_schedules_win_b
     case.ok(
         &sam(),
         CaseCommand::SendOneTimeCode {
-            code_hash: hash_one_time_code("482913"),
+            code: OneTimeCode::typed("482913"),
             contact: "ana@acme.io".into(),
         },
     );
@@ -1615,7 +1618,7 @@ fn intelliserve_happy_cancellation_prorates_confirms_surveys_and_schedules_win_b
         case.ok(
             &sam(),
             CaseCommand::EnterOneTimeCode {
-                code_hash: hash_one_time_code("482-913")
+                code: OneTimeCode::typed("482-913")
             }
         ),
         vec![CaseEvent::IdentityVerified {
@@ -1623,6 +1626,7 @@ fn intelliserve_happy_cancellation_prorates_confirms_surveys_and_schedules_win_b
             contact_used: Some("ana@acme.io".into()),
             evidence: "Entered the one-time code sent to ana@acme.io".into(),
             at: now(),
+            provisional: false,
         }]
     );
     case.ok(
@@ -1934,6 +1938,7 @@ fn kodif_offers_declined_then_the_order_is_cancelled_and_confirmed() {
             contact_used: Some("ana@acme.io".into()),
             evidence: "Replied from the address on file".into(),
             at: now(),
+            provisional: false,
         }]
     );
     // The reason comes first: the procedure routes other concerns to an agent.
@@ -2446,6 +2451,7 @@ fn wootrecruit_happy_cancellation_confirmed_on_the_preferred_channel_with_feedba
             contact_used: Some("+1 (555) 010-2030".into()),
             evidence: "Called back the number on file".into(),
             at: now(),
+            provisional: false,
         }]
     );
     // 2. The form, sent and received.

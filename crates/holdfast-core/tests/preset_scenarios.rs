@@ -12,8 +12,7 @@ use holdfast_core::money::{Currency, Money};
 use holdfast_core::policy::{parse_policy, MessageKind, Policy, Route, Step, VerificationMethod};
 use holdfast_core::role::Role;
 use holdfast_core::workflow::{
-    hash_one_time_code, AccountFacts, CaseCommand, CaseEvent, OfferProposal, RefundStatus,
-    RepStatus,
+    AccountFacts, CaseCommand, CaseEvent, OfferProposal, OneTimeCode, RefundStatus, RepStatus,
 };
 use holdfast_core::CoreError;
 use jiff::civil::date;
@@ -370,7 +369,7 @@ fn intelliserve_finalization_prorates_the_refund_and_schedules_win_back() {
     case.ok(
         &am(),
         CaseCommand::SendOneTimeCode {
-            code_hash: hash_one_time_code("482913"),
+            code: OneTimeCode::typed("482913"),
             contact: "ana@acme.io".into(),
         },
     );
@@ -378,7 +377,7 @@ fn intelliserve_finalization_prorates_the_refund_and_schedules_win_back() {
         &case.ok(
             &am(),
             CaseCommand::EnterOneTimeCode {
-                code_hash: hash_one_time_code("482931")
+                code: OneTimeCode::typed("482931")
             }
         )[0],
         CaseEvent::OneTimeCodeRejected {
@@ -391,7 +390,7 @@ fn intelliserve_finalization_prorates_the_refund_and_schedules_win_back() {
         &case.ok(
             &am(),
             CaseCommand::EnterOneTimeCode {
-                code_hash: hash_one_time_code("482913")
+                code: OneTimeCode::typed("482913")
             }
         )[0],
         CaseEvent::IdentityVerified {

@@ -15,8 +15,8 @@ use holdfast_core::policy::{
 };
 use holdfast_core::role::Role;
 use holdfast_core::workflow::{
-    decide, evolve, hash_one_time_code, AccountFacts, Actor, CaseCommand, CaseEvent, CaseState,
-    OfferProposal, RefundStatus,
+    decide, evolve, AccountFacts, Actor, CaseCommand, CaseEvent, CaseState, CodeKey, OfferProposal,
+    OneTimeCode, RefundStatus,
 };
 use jiff::civil::{date, Date};
 use jiff::{SignedDuration, Timestamp};
@@ -269,11 +269,11 @@ fn command(kind: Kind, p: &Params) -> CaseCommand {
             evidence: p.text.into(),
         },
         Kind::SendCode => CaseCommand::SendOneTimeCode {
-            code_hash: hash_one_time_code(p.code),
+            code: OneTimeCode::typed(p.code),
             contact: p.contact.into(),
         },
         Kind::EnterCode => CaseCommand::EnterOneTimeCode {
-            code_hash: hash_one_time_code(p.code),
+            code: OneTimeCode::typed(p.code),
         },
         Kind::FailVerification => CaseCommand::FailVerification {
             note: p.text.into(),
@@ -484,11 +484,11 @@ fn guided(
                 evidence: "Replied from the address on file".into(),
             },
             (true, false) => CaseCommand::SendOneTimeCode {
-                code_hash: hash_one_time_code(p.code),
+                code: OneTimeCode::typed(p.code),
                 contact: p.contact.into(),
             },
             (true, true) => CaseCommand::EnterOneTimeCode {
-                code_hash: hash_one_time_code(p.code),
+                code: OneTimeCode::typed(p.code),
             },
         };
         return (as_role(Role::AccountManager), command);
@@ -857,7 +857,12 @@ proptest! {
                 (step.actor.clone(), command(step.kind, &step.params))
             };
             let before = state.clone();
-            if let Ok(decided) = decide(Some(&state), &command, &actor, &policy, &account, now) {
+            // The decider seals typed one-time codes with its key, as the store and server do; a
+            // code that does not seal is refused before the engine, changing nothing.
+            let sealed = CodeKey::new("device", [42; 32]).seal(state.id, &command);
+            if let Ok(decided) = sealed.and_then(|command| {
+                decide(Some(&state), &command, &actor, &policy, &account, now)
+            }) {
                 prop_assert!(actor.active, "an inactive user's command was accepted");
                 prop_assert!(
                     !(matches!(before.status, CaseStatus::Saved | CaseStatus::Cancelled)

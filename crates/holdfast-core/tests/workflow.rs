@@ -10,7 +10,7 @@ use holdfast_core::money::{Currency, Money};
 use holdfast_core::policy::{MessageKind, Policy, Route, Step, VerificationMethod};
 use holdfast_core::role::Role;
 use holdfast_core::workflow::{
-    hash_one_time_code, AccountFacts, CaseCommand, CaseEvent, Finalization, OfferProposal,
+    AccountFacts, CaseCommand, CaseEvent, CodeKey, Finalization, OfferProposal, OneTimeCode,
     RefundStatus, RepStatus,
 };
 use holdfast_core::CoreError;
@@ -1114,16 +1114,16 @@ fn confirmation_needs_a_preferred_channel_and_win_back_a_schedule() {
 fn a_one_time_code_verifies_the_identity_and_locks_after_the_allowed_wrong_tries() {
     let mut case = Case::received(policy(), account());
     let send = |code: &str, contact: &str| CaseCommand::SendOneTimeCode {
-        code_hash: hash_one_time_code(code),
+        code: OneTimeCode::typed(code),
         contact: contact.into(),
     };
     let enter = |code: &str| CaseCommand::EnterOneTimeCode {
-        code_hash: hash_one_time_code(code),
+        code: OneTimeCode::typed(code),
     };
     assert_eq!(
         case.run(&am(), enter("123456")),
         Err(CoreError::invalid(
-            "code_hash",
+            "code",
             "no one-time code has been sent; send one first"
         ))
     );
@@ -1135,22 +1135,15 @@ fn a_one_time_code_verifies_the_identity_and_locks_after_the_allowed_wrong_tries
         ))
     );
     assert_eq!(
-        case.run(
-            &am(),
-            CaseCommand::SendOneTimeCode {
-                code_hash: "123456".into(),
-                contact: "ana@acme.io".into()
-            }
-        ),
-        Err(CoreError::invalid(
-            "code_hash",
-            "must be the hex SHA-256 of the code"
-        ))
+        case.run(&am(), send("12345", "ana@acme.io")),
+        Err(CoreError::invalid("code", "a code sent is 6 to 12 digits")),
+        "a code too short to survive guessing is not sent"
     );
     assert_eq!(
         case.ok(&am(), send("123456", " 1-555-010-2030 ")),
         vec![CaseEvent::OneTimeCodeSent {
-            code_hash: hash_one_time_code("123456"),
+            code_digest: case.code_digest("123456"),
+            key: Some(common::code_key().id().to_owned()),
             contact: "1-555-010-2030".into(),
             expires_at: "2026-11-24T15:10:00Z".parse().unwrap(),
             at: now(),
@@ -1178,7 +1171,7 @@ fn a_one_time_code_verifies_the_identity_and_locks_after_the_allowed_wrong_tries
     assert_eq!(
         case.run(&am(), enter("123456")),
         Err(CoreError::invalid(
-            "code_hash",
+            "code",
             "the code is locked after too many wrong tries; send a new code"
         ))
     );
@@ -1196,6 +1189,7 @@ fn a_one_time_code_verifies_the_identity_and_locks_after_the_allowed_wrong_tries
             contact_used: Some("ANA@acme.io".into()),
             evidence: "Entered the one-time code sent to ANA@acme.io".into(),
             at: now(),
+            provisional: false,
         }]
     );
     assert!(case.state().identity_verified);
@@ -1210,23 +1204,101 @@ fn a_one_time_code_verifies_the_identity_and_locks_after_the_allowed_wrong_tries
 }
 
 #[test]
+fn a_code_is_checked_only_under_the_key_that_sealed_it_and_a_desk_accepts_it_provisionally() {
+    let mut case = Case::received(policy(), account());
+    let case_id = case.state().id;
+    // The team's server sealed the code it sent; the desk's key is another.
+    let server = CodeKey::new("server", [7; 32]);
+    let device = common::code_key();
+    let sent = server
+        .seal(case_id, &common::send_code("482913", "ana@acme.io"))
+        .unwrap();
+    case.run_unsealed(&am(), &sent).unwrap();
+    let recorded = case.state().one_time_code.clone().unwrap();
+    assert_eq!(recorded.key.as_deref(), Some(server.id()));
+    assert_ne!(
+        recorded.code_digest,
+        case.code_digest("482913"),
+        "the desk's key cannot reproduce the server's digest"
+    );
+
+    // A decider holding another key refuses to judge it rather than call it wrong.
+    assert_eq!(
+        case.run(&am(), common::enter_code("482913")),
+        Err(CoreError::invalid(
+            "code",
+            "this code was sent under another key (before an update, or before the key \
+             changed) and cannot be checked; send a new code"
+        ))
+    );
+
+    // A desk predicting its server accepts any well-formed code provisionally...
+    let mut desk = Case {
+        policy: case.policy.clone(),
+        account: case.account.clone(),
+        state: case.state.clone(),
+        events: Vec::new(),
+    };
+    let predicted = device
+        .seal_predicting(case_id, desk.state.as_ref(), &common::enter_code("000000"))
+        .unwrap();
+    assert_eq!(
+        predicted,
+        CaseCommand::EnterOneTimeCode {
+            code: OneTimeCode::Unchecked
+        }
+    );
+    let provisional = desk.run_unsealed(&am(), &predicted).unwrap();
+    assert!(matches!(
+        provisional.as_slice(),
+        [CaseEvent::IdentityVerified {
+            provisional: true,
+            ..
+        }]
+    ));
+    assert!(desk.state().identity_verified && desk.state().identity_provisional);
+    // ...but not a malformed one.
+    assert!(device
+        .seal_predicting(case_id, desk.state.as_ref(), &common::enter_code("12;--"))
+        .is_err());
+
+    // The server, checking the typed code itself, records the wrong one and verifies the right one.
+    let wrong = server.seal(case_id, &common::enter_code("000000")).unwrap();
+    assert!(matches!(
+        case.run_unsealed(&am(), &wrong).unwrap().as_slice(),
+        [CaseEvent::OneTimeCodeRejected { attempt: 1, .. }]
+    ));
+    let right = server
+        .seal(case_id, &common::enter_code("482-913"))
+        .unwrap();
+    assert!(matches!(
+        case.run_unsealed(&am(), &right).unwrap().as_slice(),
+        [CaseEvent::IdentityVerified {
+            provisional: false,
+            ..
+        }]
+    ));
+    assert!(case.state().identity_verified && !case.state().identity_provisional);
+}
+
+#[test]
 fn a_one_time_code_expires() {
     let mut case = Case::received(policy(), account());
     case.ok(
         &am(),
         CaseCommand::SendOneTimeCode {
-            code_hash: hash_one_time_code("123456"),
+            code: OneTimeCode::typed("123456"),
             contact: "ana@acme.io".into(),
         },
     );
     let enter = || CaseCommand::EnterOneTimeCode {
-        code_hash: hash_one_time_code("123456"),
+        code: OneTimeCode::typed("123456"),
     };
     let ten_minutes_later: jiff::Timestamp = "2026-11-24T15:10:00Z".parse().unwrap();
     assert_eq!(
         case.run_at(&am(), enter(), ten_minutes_later),
         Err(CoreError::invalid(
-            "code_hash",
+            "code",
             "the code has expired; send a new code"
         ))
     );
@@ -1259,11 +1331,11 @@ fn one_time_codes_need_a_policy_that_accepts_them() {
         .retain(|method| *method != VerificationMethod::OneTimeCode);
     for command in [
         CaseCommand::SendOneTimeCode {
-            code_hash: hash_one_time_code("123456"),
+            code: OneTimeCode::typed("123456"),
             contact: "ana@acme.io".into(),
         },
         CaseCommand::EnterOneTimeCode {
-            code_hash: hash_one_time_code("123456"),
+            code: OneTimeCode::typed("123456"),
         },
     ] {
         assert_eq!(

@@ -3,6 +3,7 @@
 //! finds a different hash at a signed `seq` knows history was rewritten.
 
 use ed25519_dalek::{Signature, Signer as _, SigningKey, Verifier as _, VerifyingKey};
+use holdfast_core::workflow::CodeKey;
 use holdfast_sync::protocol::{checkpoint_message, Checkpoint};
 
 use crate::error::{Result, ServerError};
@@ -34,6 +35,15 @@ impl CheckpointSigner {
         CheckpointSigner {
             key: SigningKey::from_bytes(&secret),
         }
+    }
+
+    /// The key an organisation's one-time codes are sealed with, derived from this secret so it
+    /// lives where the signing key lives, outside the database: a stolen database or backup
+    /// holds digests nobody can test guesses against. Changing the signing key invalidates the
+    /// codes outstanding (they last minutes; the person sends a new one).
+    pub fn one_time_code_key(&self, organisation_id: uuid::Uuid) -> CodeKey {
+        let secret = zeroize::Zeroizing::new(self.key.to_bytes());
+        CodeKey::derive("server", secret.as_slice(), organisation_id.as_bytes())
     }
 
     /// The public key, hex: what `Me::checkpoint_key` carries and clients pin.

@@ -495,7 +495,15 @@ async fn push(
     Authenticated(user): Authenticated,
     ApiJson(request): ApiJson<PushRequest>,
 ) -> ApiResult<Json<PushResponse>> {
-    let response = sync::push(state.store.as_ref(), &user, &request, Timestamp::now()).await?;
+    let codes = state.signer.one_time_code_key(user.organisation_id);
+    let response = sync::push(
+        state.store.as_ref(),
+        &user,
+        &request,
+        &codes,
+        Timestamp::now(),
+    )
+    .await?;
     state.metrics.count_push(&response);
     Ok(Json(response))
 }

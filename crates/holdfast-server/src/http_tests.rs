@@ -1023,8 +1023,9 @@ mod fuzz {
             .collect()
     }
 }
+/// Issue 12, "what the server takes on trust": client ids, account imports, who reads the log.
+mod codes;
 /// Issue 12's sign-in tests, with this module's helpers.
 #[path = "http_signin_tests.rs"]
 mod signin;
-/// Issue 12, "what the server takes on trust": client ids, account imports, who reads the log.
 mod trust;

@@ -1,18 +1,53 @@
 //! Push and pull over any `ServerStore`: the request-level rules (batch shape, whole-push refusal
 //! of a deactivated user, paging, checkpoints) shared by every backend and instance.
 
-use holdfast_sync::protocol::{CommandResult, PullResponse, PushRequest, PushResponse, MAX_BATCH};
+use holdfast_core::workflow::CodeKey;
+use holdfast_sync::protocol::{
+    CommandResult, PullResponse, PushRequest, PushResponse, PushedCommand, SyncCommand, MAX_BATCH,
+};
 use jiff::Timestamp;
 
 use crate::checkpoint::CheckpointSigner;
 use crate::error::{Result, ServerError};
 use crate::store::{ServerStore, UserRecord};
 
+/// `pushed` with its one-time code, if it carries one, sealed by the server's key. A code that
+/// cannot be sealed (malformed, or queued by an old desk before codes were keyed) is passed on as
+/// it came: the engine refuses it in the procedure's words, recorded for that command alone.
+/// Only the typed form deserialises, so no pushed command carries a digest or a claimed check.
+fn seal_codes(codes: &CodeKey, pushed: &PushedCommand) -> PushedCommand {
+    let SyncCommand::Case {
+        case_id,
+        base_version,
+        command,
+    } = &pushed.command
+    else {
+        return pushed.clone();
+    };
+    let Ok(command) = codes.seal(*case_id, command) else {
+        return pushed.clone();
+    };
+    PushedCommand {
+        seq: pushed.seq,
+        command: SyncCommand::Case {
+            case_id: *case_id,
+            base_version: *base_version,
+            command,
+        },
+        decided_at: pushed.decided_at,
+    }
+}
+
 /// Decides a push command by command, each in its own transaction, and answers per command.
+///
+/// `codes` is the organisation's key for one-time codes (`CheckpointSigner::one_time_code_key`):
+/// every typed code is sealed with it before the store decides, so the server, not the desk,
+/// checks the code read back.
 pub async fn push(
     store: &dyn ServerStore,
     user: &UserRecord,
     request: &PushRequest,
+    codes: &CodeKey,
     now: Timestamp,
 ) -> Result<PushResponse> {
     if request.commands.len() > MAX_BATCH {
@@ -38,8 +73,13 @@ pub async fn push(
             user.name
         )));
     }
+    let sealed: Vec<PushedCommand> = request
+        .commands
+        .iter()
+        .map(|pushed| seal_codes(codes, pushed))
+        .collect();
     let outcomes = store
-        .push_batch(user.id, request.client_id, &request.commands, now)
+        .push_batch(user.id, request.client_id, &sealed, now)
         .await?;
     let results = request
         .commands

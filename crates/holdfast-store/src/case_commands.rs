@@ -111,6 +111,7 @@ impl Database {
                 id: case_id.to_string(),
             })?;
         let facts = self.account_facts(state.account_id)?;
+        let command = self.code_key.seal(case_id, command)?;
         let verdict = decision::decide_case(
             Some(&state),
             Some(&facts),
@@ -118,7 +119,7 @@ impl Database {
             actor,
             case_id,
             state.version,
-            command,
+            &command,
             now,
         );
         decided_events(verdict)
@@ -159,6 +160,8 @@ impl Database {
             return self.run_synced_case_command(case_id, command, policy, now);
         }
         let state = self.case_state(case_id)?;
+        // This profile decides: it seals a typed one-time code with its own key.
+        let command = &self.code_key.seal(case_id, command)?;
         let facts = decision::account_to_load(state.as_ref(), command)
             .map(|account_id| self.account_facts(account_id))
             .transpose()?;

@@ -16,6 +16,8 @@ pub struct Database {
     /// The profile's policy as last parsed, with the text it was parsed from: every command
     /// reads the policy, and parsing its TOML each time cost more than the rest of a read.
     pub(crate) parsed_policy: std::cell::RefCell<Option<(String, holdfast_core::policy::Policy)>>,
+    /// Seals one-time codes decided here (`holdfast_core::workflow::CodeKey`).
+    pub(crate) code_key: holdfast_core::workflow::CodeKey,
 }
 
 impl Database {
@@ -39,6 +41,7 @@ impl Database {
             conn,
             synced: None,
             parsed_policy: Default::default(),
+            code_key: key.one_time_code_key(),
         };
         database.load_sync()?;
         Ok(database)

@@ -54,6 +54,13 @@ impl DatabaseKey {
         Ok(DatabaseKey(bytes))
     }
 
+    /// The key one-time codes are sealed with on this profile, derived from this key so that no
+    /// other secret needs keeping (a code outlives no change of the database key: it lasts
+    /// minutes).
+    pub fn one_time_code_key(&self) -> holdfast_core::workflow::CodeKey {
+        holdfast_core::workflow::CodeKey::derive("device", &self.0, b"one-time codes")
+    }
+
     /// The key as hex, the form in which it is kept in the keyring; wiped when dropped.
     pub fn to_hex(&self) -> Zeroizing<String> {
         Zeroizing::new(hex::encode(self.0))

@@ -270,6 +270,7 @@ impl Database {
             policy: Some(policy),
             users: &users,
             now,
+            code_key: &self.code_key,
         };
         let synced = self.synced.as_mut().ok_or_else(not_joined)?;
         let seq = synced
@@ -294,6 +295,7 @@ impl Database {
             policy,
             users: &users,
             now,
+            code_key: &self.code_key,
         };
         let synced = self.synced.as_mut().ok_or_else(not_joined)?;
         synced
@@ -381,6 +383,7 @@ impl Database {
             policy: policy.as_ref(),
             users: &users,
             now,
+            code_key: &self.code_key,
         };
         let synced = self.synced.as_mut().ok_or_else(not_joined)?;
         let before = pending_cases(&synced.replica);
@@ -401,6 +404,7 @@ impl Database {
             policy: policy.as_ref(),
             users: &users,
             now,
+            code_key: &self.code_key,
         };
         let synced = self.synced.as_mut().ok_or_else(not_joined)?;
         let before = pending_cases(&synced.replica);

@@ -97,7 +97,13 @@ impl Server {
         while let Some(request) = db.next_push(2).unwrap() {
             let response = self
                 .runtime
-                .block_on(sync::push(self.store.as_ref(), &user, &request, now()))
+                .block_on(sync::push(
+                    self.store.as_ref(),
+                    &user,
+                    &request,
+                    &self.signer.one_time_code_key(user.organisation_id),
+                    now(),
+                ))
                 .unwrap();
             db.apply_push_response(&response, now()).unwrap();
         }
@@ -384,7 +390,13 @@ fn a_command_the_server_refuses_from_its_own_records_is_shown_and_undone() {
     while let Some(request) = desk.db.next_push(2).unwrap() {
         let response = server
             .runtime
-            .block_on(sync::push(server.store.as_ref(), &no_role, &request, now()))
+            .block_on(sync::push(
+                server.store.as_ref(),
+                &no_role,
+                &request,
+                &server.signer.one_time_code_key(no_role.organisation_id),
+                now(),
+            ))
             .unwrap();
         desk.db.apply_push_response(&response, now()).unwrap();
     }

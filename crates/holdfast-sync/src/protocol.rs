@@ -22,7 +22,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 /// Raised whenever a message changes shape or meaning.
-pub const PROTOCOL_VERSION: u32 = 2;
+pub const PROTOCOL_VERSION: u32 = 3;
 /// The request header carrying `PROTOCOL_VERSION`.
 pub const PROTOCOL_HEADER: &str = "holdfast-protocol";
 /// The request header carrying the client's local schema version (holdfast-store's migrations).

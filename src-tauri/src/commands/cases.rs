@@ -103,7 +103,7 @@ pub async fn run_case_command(
             "open a new case from its account",
         ));
     }
-    // Codes are drawn and hashed by the shell, never chosen by the window.
+    // Codes are drawn by the shell, never chosen by the window.
     if matches!(
         args.command,
         CaseCommand::SendOneTimeCode { .. } | CaseCommand::EnterOneTimeCode { .. }

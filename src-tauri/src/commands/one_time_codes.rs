@@ -1,8 +1,10 @@
 //! One-time codes for identity verification: the shell draws the code from the OS's random
-//! source and hands only its hash to the engine. The code is returned once, for the person to send
-//! to the contact on file; it is never stored.
+//! source and returns it once, for the person to send to the contact on file. The store seals it
+//! with the profile's key before deciding (a team's server seals and checks it with its own), so
+//! the log keeps only a keyed digest; in a team the typed code waits in the encrypted outbox until
+//! the server has it.
 
-use holdfast_core::workflow::{hash_one_time_code, CaseCommand};
+use holdfast_core::workflow::{CaseCommand, OneTimeCode};
 use serde::{Deserialize, Serialize};
 use tauri::State;
 use ts_rs::TS;
@@ -54,7 +56,7 @@ pub async fn send_one_time_code(
 ) -> Result<CodeToSend, AppError> {
     let code = draw_code()?;
     let command = CaseCommand::SendOneTimeCode {
-        code_hash: hash_one_time_code(&code),
+        code: OneTimeCode::typed(code.clone()),
         contact: args.contact,
     };
     let case_id = args.case_id;
@@ -76,7 +78,7 @@ pub async fn enter_one_time_code(
         ));
     }
     let command = CaseCommand::EnterOneTimeCode {
-        code_hash: hash_one_time_code(&args.code),
+        code: OneTimeCode::typed(args.code),
     };
     let case_id = args.case_id;
     state

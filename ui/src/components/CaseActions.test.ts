@@ -44,6 +44,14 @@ describe('CaseActions', () => {
     invoke.mockReset();
   });
 
+  it('says when a one-time code was accepted only provisionally, until the team server checks it', () => {
+    const { unmount } = render(CaseActions, { detail: detail({ identity_verified: true, identity_provisional: true }), onchanged: vi.fn() });
+    expect(screen.getByText(/the team server checks it at the next sync/)).toBeInTheDocument();
+    unmount();
+    render(CaseActions, { detail: detail({ identity_verified: true, identity_provisional: false }), onchanged: vi.fn() });
+    expect(screen.queryByText(/the team server checks it at the next sync/)).not.toBeInTheDocument();
+  });
+
   it('lists what blocks finalization and keeps the button disabled', () => {
     render(CaseActions, { detail: detail(), onchanged: vi.fn() });
     const blockers = screen.getByRole('list', { name: 'Blocking finalization' });

@@ -414,6 +414,11 @@ disabled_reason: string | null, };
 
 export type Checklist = { status: CaseStatus, acknowledged: boolean, identity_verified: boolean, 
 /**
+ * Verified by a one-time code this desk accepted without being able to check it: its team
+ * server checks the code at the next sync and may still find it wrong.
+ */
+identity_provisional: boolean, 
+/**
  * Set when the identity was verified through an e-mail address or phone number that is no
  * longer on file (the account was imported again with another contact): the verification no
  * longer counts (`identity_verified` is false) and the case page shows this as an alert.
@@ -636,15 +641,11 @@ export type CaseCommand = { "command": "receive", case_id: string, account_id: s
 /**
  * The e-mail address or phone number used; it must be the one on file.
  */
-contact_used: string | null, evidence: string, } | { "command": "send_one_time_code", 
-/**
- * Hex SHA-256 of the code.
- */
-code_hash: string, 
+contact_used: string | null, evidence: string, } | { "command": "send_one_time_code", code: { form: "typed", code: string }, 
 /**
  * The e-mail address or phone number the code went to; it must be one on file.
  */
-contact: string, } | { "command": "enter_one_time_code", code_hash: string, } | { "command": "fail_verification", note: string, } | { "command": "send_form", how: string, } | { "command": "remind_form" } | { "command": "receive_form", fields: { [key in string]: string }, } | { "command": "capture_reason", reason_id: string, details: string, pain_points: Array<string>, } | { "command": "route" } | { "command": "escalate", csm: string, note: string, } | { "command": "record_csm_outcome", retained: boolean, note: string, } | { "command": "record_retention_outcome", retained: boolean, note: string, 
+contact: string, } | { "command": "enter_one_time_code", code: { form: "typed", code: string }, } | { "command": "fail_verification", note: string, } | { "command": "send_form", how: string, } | { "command": "remind_form" } | { "command": "receive_form", fields: { [key in string]: string }, } | { "command": "capture_reason", reason_id: string, details: string, pain_points: Array<string>, } | { "command": "route" } | { "command": "escalate", csm: string, note: string, } | { "command": "record_csm_outcome", retained: boolean, note: string, } | { "command": "record_retention_outcome", retained: boolean, note: string, 
 /**
  * The captured reason's mitigations (from the policy) that were tried or declined.
  */

@@ -107,6 +107,9 @@ pub struct Checklist {
     pub status: CaseStatus,
     pub acknowledged: bool,
     pub identity_verified: bool,
+    /// Verified by a one-time code this desk accepted without being able to check it: its team
+    /// server checks the code at the next sync and may still find it wrong.
+    pub identity_provisional: bool,
     /// Set when the identity was verified through an e-mail address or phone number that is no
     /// longer on file (the account was imported again with another contact): the verification no
     /// longer counts (`identity_verified` is false) and the case page shows this as an alert.
@@ -225,6 +228,7 @@ pub fn checklist(
         status: state.status,
         acknowledged: state.acknowledged_at.is_some(),
         identity_verified: state.identity_holds(account),
+        identity_provisional: state.identity_holds(account) && state.identity_provisional,
         contact_warning: state
             .contact_changed_since_verification(account)
             .then(|| super::state::CONTACT_CHANGED_WARNING.to_owned()),

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 use uuid::Uuid;
 
-use super::WinBackOutcome;
+use super::{OneTimeCode, WinBackOutcome};
 use crate::account::PreferredChannel;
 use crate::case::RequestChannel;
 use crate::money::Money;
@@ -137,17 +137,20 @@ pub enum CaseCommand {
         contact_used: Option<String>,
         evidence: String,
     },
-    /// A one-time code was sent to a contact on file. The caller draws the code, sends it, and
-    /// passes only its hash ([`hash_one_time_code`](super::hash_one_time_code)).
+    /// A one-time code was sent to a contact on file. A desk draws the code and the person sends
+    /// it; the decider seals it with its key before deciding ([`CodeKey::seal`](super::CodeKey)).
     SendOneTimeCode {
-        /// Hex SHA-256 of the code.
-        code_hash: String,
+        #[serde(alias = "code_hash")]
+        #[ts(type = "{ form: \"typed\", code: string }")]
+        code: OneTimeCode,
         /// The e-mail address or phone number the code went to; it must be one on file.
         contact: String,
     },
-    /// The requester read back a one-time code; `code_hash` is the hash of what they entered.
+    /// The requester read back a one-time code; `code` is what they read, sealed by the decider.
     EnterOneTimeCode {
-        code_hash: String,
+        #[serde(alias = "code_hash")]
+        #[ts(type = "{ form: \"typed\", code: string }")]
+        code: OneTimeCode,
     },
     FailVerification {
         note: String,

@@ -57,11 +57,20 @@ pub enum CaseEvent {
         contact_used: Option<String>,
         evidence: String,
         at: Timestamp,
+        /// A one-time code a desk accepted without being able to check it (the server sealed
+        /// the code sent): the server decides again on push. Never in the server's log.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        provisional: bool,
     },
     /// A one-time code went to a contact on file; it replaces any code sent before.
     OneTimeCodeSent {
-        /// Hex SHA-256 of the code; the code itself is never recorded.
-        code_hash: String,
+        /// The HMAC of the case and the code under the decider's key (`CodeKey`); the code itself
+        /// is never recorded. Logs before codes were keyed hold a plain SHA-256 here.
+        #[serde(alias = "code_hash")]
+        code_digest: String,
+        /// The id of the key that sealed it; absent on codes sent before codes were keyed.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        key: Option<String>,
         contact: String,
         expires_at: Timestamp,
         at: Timestamp,

@@ -26,12 +26,12 @@ pub use message::{
     compose_message, unknown_placeholders, Addressee, ComposedMessage, PLACEHOLDERS,
 };
 pub use next_actions::{NextAction, NextActionId};
-pub use one_time_code::hash_one_time_code;
+pub use one_time_code::{CodeKey, OneTimeCode};
 pub use permissions::may_take;
 pub use sheet::{cancellation_sheet_row, CancellationSheetRow};
 pub use state::RefundReviewReason;
 pub use state::CONTACT_CHANGED_WARNING;
 pub use state::{
-    evolve, CaseState, ChecklistConfirmation, Finalization, OneTimeCode, PendingOffer, Refund,
-    RefundStatus, SyncConflict, TaskHolder, WinBackCheckInOutcome,
+    evolve, CaseState, ChecklistConfirmation, Finalization, PendingOffer, Refund, RefundStatus,
+    SentCode, SyncConflict, TaskHolder, WinBackCheckInOutcome,
 };

@@ -27,8 +27,12 @@ pub struct PendingOffer {
 
 /// The one-time code last sent, while the identity is not verified yet.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct OneTimeCode {
-    pub code_hash: String,
+pub struct SentCode {
+    #[serde(alias = "code_hash")]
+    pub code_digest: String,
+    /// The key that sealed it (`None`: sent before codes were keyed; it cannot be checked).
+    #[serde(default)]
+    pub key: Option<String>,
     pub contact: String,
     pub expires_at: Timestamp,
     pub failed_attempts: u32,
@@ -149,6 +153,10 @@ pub struct CaseState {
     pub first_response_due: Timestamp,
     pub acknowledged_at: Option<Timestamp>,
     pub identity_verified: bool,
+    /// Verified by a one-time code this desk could not check: its server checks the code when
+    /// the command is pushed (only ever true on a desk, before the server's answer).
+    #[serde(default)]
+    pub identity_provisional: bool,
     pub form_sent: bool,
     pub form_reminders: u32,
     pub form_received: bool,
@@ -169,7 +177,7 @@ pub struct CaseState {
     pub last_offer: Option<PendingOffer>,
     pub logged: bool,
     pub invoices_written_off: u32,
-    pub one_time_code: Option<OneTimeCode>,
+    pub one_time_code: Option<SentCode>,
     /// The case's refunds, by id.
     pub refunds: BTreeMap<Uuid, Refund>,
     /// The refunds not denied (open or completed), in minor units of the policy's currency.
@@ -299,6 +307,7 @@ pub fn evolve(state: Option<CaseState>, event: &CaseEvent) -> Option<CaseState> 
                 first_response_due: *first_response_due,
                 acknowledged_at: None,
                 identity_verified: false,
+                identity_provisional: false,
                 form_sent: false,
                 form_reminders: 0,
                 form_received: false,
@@ -363,9 +372,11 @@ pub fn evolve(state: Option<CaseState>, event: &CaseEvent) -> Option<CaseState> 
         CaseEvent::IdentityVerified {
             method,
             contact_used,
+            provisional,
             ..
         } => {
             case.identity_verified = true;
+            case.identity_provisional = *provisional;
             case.one_time_code = None;
             // A security question checks no contact on file, whatever contact it names.
             case.verified_contact = match method {
@@ -374,13 +385,15 @@ pub fn evolve(state: Option<CaseState>, event: &CaseEvent) -> Option<CaseState> 
             };
         }
         CaseEvent::OneTimeCodeSent {
-            code_hash,
+            code_digest,
+            key,
             contact,
             expires_at,
             ..
         } => {
-            case.one_time_code = Some(OneTimeCode {
-                code_hash: code_hash.clone(),
+            case.one_time_code = Some(SentCode {
+                code_digest: code_digest.clone(),
+                key: key.clone(),
                 contact: contact.clone(),
                 expires_at: *expires_at,
                 failed_attempts: 0,

@@ -8,7 +8,8 @@ use holdfast_core::money::{Currency, Money};
 use holdfast_core::policy::{parse_policy, Policy, VerificationMethod};
 use holdfast_core::role::Role;
 use holdfast_core::workflow::{
-    decide, evolve, AccountFacts, Actor, CaseCommand, CaseEvent, CaseState, RepStatus,
+    decide, evolve, AccountFacts, Actor, CaseCommand, CaseEvent, CaseState, CodeKey, OneTimeCode,
+    RepStatus,
 };
 use holdfast_core::CoreError;
 use jiff::Timestamp;
@@ -151,6 +152,26 @@ pub fn test_account() -> AccountFacts {
     }
 }
 
+/// The key the tests' decider seals one-time codes with.
+pub fn code_key() -> CodeKey {
+    CodeKey::new("device", [42; 32])
+}
+
+/// A code sent as typed.
+pub fn send_code(code: &str, contact: &str) -> CaseCommand {
+    CaseCommand::SendOneTimeCode {
+        code: OneTimeCode::typed(code),
+        contact: contact.into(),
+    }
+}
+
+/// A code read back as typed.
+pub fn enter_code(code: &str) -> CaseCommand {
+    CaseCommand::EnterOneTimeCode {
+        code: OneTimeCode::typed(code),
+    }
+}
+
 /// A case and everything that happened to it, driven command by command.
 pub struct Case {
     pub policy: Policy,
@@ -184,6 +205,13 @@ impl Case {
         command: CaseCommand,
         at: Timestamp,
     ) -> Result<Vec<CaseEvent>, CoreError> {
+        // The decider seals a typed one-time code with its key, as the store and server do.
+        let case_id = match (&self.state, &command) {
+            (Some(state), _) => state.id,
+            (None, CaseCommand::Receive { case_id, .. }) => *case_id,
+            (None, _) => Uuid::nil(),
+        };
+        let command = code_key().seal(case_id, &command)?;
         let events = decide(
             self.state.as_ref(),
             &command,
@@ -199,10 +227,41 @@ impl Case {
         Ok(events)
     }
 
+    /// Decides `command` as it is, sealed or not: for codes another decider sealed.
+    pub fn run_unsealed(
+        &mut self,
+        actor: &Actor,
+        command: &CaseCommand,
+    ) -> Result<Vec<CaseEvent>, CoreError> {
+        let events = decide(
+            self.state.as_ref(),
+            command,
+            actor,
+            &self.policy,
+            &self.account,
+            now(),
+        )?;
+        for event in &events {
+            self.state = evolve(self.state.take(), event);
+        }
+        self.events.extend(events.clone());
+        Ok(events)
+    }
+
     pub fn ok(&mut self, actor: &Actor, command: CaseCommand) -> Vec<CaseEvent> {
         let described = format!("{command:?}");
         self.run(actor, command)
             .unwrap_or_else(|error| panic!("{described} was refused: {error}"))
+    }
+
+    /// The digest `code` is recorded with on this case, under the tests' key.
+    pub fn code_digest(&self, code: &str) -> String {
+        match code_key().seal(self.state().id, &enter_code(code)) {
+            Ok(CaseCommand::EnterOneTimeCode {
+                code: OneTimeCode::Sealed { digest, .. },
+            }) => digest,
+            other => panic!("{code:?} does not seal: {other:?}"),
+        }
     }
 
     pub fn state(&self) -> &CaseState {

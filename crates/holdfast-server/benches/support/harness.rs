@@ -9,7 +9,7 @@ use std::sync::Arc;
 use holdfast_core::account::{AccountDraft, PreferredChannel};
 use holdfast_core::money::{Currency, Money};
 use holdfast_core::policy::{parse_policy, Policy};
-use holdfast_core::workflow::Actor;
+use holdfast_core::workflow::{Actor, CodeKey};
 use holdfast_server::auth::AuthConfig;
 use holdfast_server::http::{router, AppState, MIN_CLIENT_SCHEMA};
 use holdfast_server::store::ServerStore;
@@ -91,6 +91,8 @@ pub struct Desk {
     pub actor: Actor,
     pub policy: Policy,
     pub users: KnownUsers,
+    /// The key this desk seals one-time codes with.
+    pub code_key: CodeKey,
 }
 
 impl Desk {
@@ -116,6 +118,7 @@ impl Desk {
             },
             policy: parse_policy(&published.source)?,
             users: KnownUsers::new(),
+            code_key: CodeKey::new("device", [9; 32]),
             client,
             session,
             replica,
@@ -128,6 +131,7 @@ impl Desk {
             policy: Some(&self.policy),
             users: &self.users,
             now,
+            code_key: &self.code_key,
         }
     }
 
@@ -138,6 +142,7 @@ impl Desk {
             actor,
             policy,
             users,
+            code_key,
             ..
         } = self;
         let context = Context {
@@ -145,6 +150,7 @@ impl Desk {
             policy: Some(policy),
             users,
             now,
+            code_key,
         };
         (replica, context)
     }

@@ -15,7 +15,9 @@ use holdfast_core::policy::{
     parse_policy, AcknowledgeChannel, MessageKind, Step, VerificationMethod,
 };
 use holdfast_core::role::Role;
-use holdfast_core::workflow::{may_take, Actor, CaseCommand, OfferProposal, WinBackOutcome};
+use holdfast_core::workflow::{
+    may_take, Actor, CaseCommand, OfferProposal, OneTimeCode, WinBackOutcome,
+};
 use holdfast_sync::protocol::{CommandOutcome, PushedCommand, SyncCommand};
 use uuid::Uuid;
 
@@ -61,14 +63,14 @@ fn every_command() -> Vec<(CaseCommand, Option<Step>)> {
         ),
         (
             CaseCommand::SendOneTimeCode {
-                code_hash: "a".repeat(64),
+                code: OneTimeCode::typed("482913"),
                 contact: "rae@example.com".into(),
             },
             Some(Step::VerifyIdentity),
         ),
         (
             CaseCommand::EnterOneTimeCode {
-                code_hash: "b".repeat(64),
+                code: OneTimeCode::typed("482913"),
             },
             Some(Step::VerifyIdentity),
         ),

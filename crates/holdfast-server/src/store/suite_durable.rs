@@ -184,7 +184,8 @@ pub async fn sequence_numbers_at_the_top_of_u64_are_typed_errors(store: &dyn Ser
             },
         ],
     };
-    let wrapped = crate::sync::push(store, &f.mia, &wrapping, now()).await;
+    let codes = holdfast_core::workflow::CodeKey::new("server", [3; 32]);
+    let wrapped = crate::sync::push(store, &f.mia, &wrapping, &codes, now()).await;
     assert!(
         matches!(wrapped, Err(ServerError::Invalid { .. })),
         "{wrapped:?}"

@@ -11,7 +11,7 @@ use holdfast_core::decision;
 use holdfast_core::import::check_import;
 use holdfast_core::policy::Policy;
 use holdfast_core::workflow::{
-    evolve, AccountFacts, Actor, CaseCommand, CaseEvent, CaseState, RepStatus,
+    evolve, AccountFacts, Actor, CaseCommand, CaseEvent, CaseState, CodeKey, RepStatus,
 };
 use holdfast_core::CoreError;
 use jiff::Timestamp;
@@ -34,6 +34,9 @@ pub struct Context<'a> {
     pub policy: Option<&'a Policy>,
     pub users: &'a KnownUsers,
     pub now: Timestamp,
+    /// This device's key for one-time codes: codes sent from here are checked with it until the
+    /// server's answer arrives; a code the server sealed is accepted only provisionally.
+    pub code_key: &'a CodeKey,
 }
 
 /// What the device expects the server to answer for a pending command, as last decided against
@@ -232,7 +235,11 @@ pub(crate) fn judge_case(
     command: &CaseCommand,
 ) -> Verdict {
     let state = world.case(case_id);
-    let facts = decision::account_to_load(state, command)
+    let command = match context.code_key.seal_predicting(case_id, state, command) {
+        Ok(command) => command,
+        Err(error) => return Verdict::Rejected(error),
+    };
+    let facts = decision::account_to_load(state, &command)
         .and_then(|account_id| world.facts(account_id, context.users));
     match decision::decide_case(
         state,
@@ -241,7 +248,7 @@ pub(crate) fn judge_case(
         context.actor,
         case_id,
         base_version,
-        command,
+        &command,
         context.now,
     ) {
         decision::Verdict::Applied(case_events) => Verdict::Applied {

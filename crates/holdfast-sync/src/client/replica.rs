@@ -51,6 +51,29 @@ impl PendingCommand {
     }
 }
 
+/// Whether this device had accepted the command's one-time code provisionally (it could not
+/// check a code its server sealed): the server's finding it wrong then takes back a verification
+/// the person saw, and they are told.
+fn code_overturned(command: &PendingCommand) -> bool {
+    matches!(
+        &command.expected,
+        Expected::Applied { case_events, .. } if case_events.iter().any(|event| matches!(
+            event,
+            CaseEvent::IdentityVerified { provisional: true, .. }
+        ))
+    )
+}
+
+fn code_overturned_problem() -> Problem {
+    Problem::Rejected {
+        rejection: Rejection::from(&holdfast_core::CoreError::invalid(
+            "code",
+            "the server checked the code read back and it was wrong: the identity is not \
+             verified; enter the code again or send a new one",
+        )),
+    }
+}
+
 /// A command the server did not apply, kept for the user.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Notification {
@@ -510,6 +533,7 @@ impl Replica {
             more: response.more,
         };
         let mut arrived: BTreeMap<u64, Option<Problem>> = BTreeMap::new();
+        let mut codes_rejected = BTreeSet::new();
         for (event, decoded) in fresh {
             match decoded {
                 Decoded::Case(case_event) => {
@@ -527,6 +551,12 @@ impl Replica {
                                     server_version,
                                     message: conflict_message(base_version, server_version),
                                 }),
+                                // The server checked a code this device accepted provisionally
+                                // (see `code_overturned`).
+                                CaseEvent::OneTimeCodeRejected { .. } => {
+                                    codes_rejected.insert(origin.seq);
+                                    None
+                                }
                                 _ => None,
                             };
                             let entry = arrived.entry(origin.seq).or_default();
@@ -567,6 +597,8 @@ impl Replica {
                 Some(problem) => {
                     if let Some(problem) = problem {
                         self.settle(&command, problem.clone());
+                    } else if codes_rejected.contains(&command.seq) && code_overturned(&command) {
+                        self.settle(&command, code_overturned_problem());
                     }
                     summary.settled.push(command.seq);
                 }

@@ -192,6 +192,7 @@ impl Script {
 struct World {
     policy: Policy,
     users: KnownUsers,
+    code_key: holdfast_core::workflow::CodeKey,
 }
 
 impl World {
@@ -199,6 +200,7 @@ impl World {
         World {
             policy: policy(),
             users: KnownUsers::new(),
+            code_key: holdfast_core::workflow::CodeKey::new("device", [5; 32]),
         }
     }
 
@@ -208,6 +210,7 @@ impl World {
             policy: Some(&self.policy),
             users: &self.users,
             now: now(),
+            code_key: &self.code_key,
         }
     }
 }
@@ -1172,4 +1175,124 @@ fn an_import_by_a_role_the_policy_does_not_name_is_refused_on_the_device() {
     replica
         .import_accounts(vec![draft("A-2")], &world.context(&mia))
         .expect("a manager's import is queued");
+}
+
+/// Billsbee's procedure, also taking one-time codes.
+fn world_taking_codes() -> World {
+    let source = POLICY.replace(
+        r#"methods = ["callback_to_phone_on_file"]"#,
+        r#"methods = ["callback_to_phone_on_file", "one_time_code"]"#,
+    );
+    World {
+        policy: parse_policy(&source).expect("the policy parses"),
+        ..World::new()
+    }
+}
+
+fn enter_code(code: &str) -> CaseCommand {
+    CaseCommand::EnterOneTimeCode {
+        code: holdfast_core::workflow::OneTimeCode::typed(code),
+    }
+}
+
+fn send_code(code: &str) -> CaseCommand {
+    CaseCommand::SendOneTimeCode {
+        code: holdfast_core::workflow::OneTimeCode::typed(code),
+        contact: "rae@example.com".into(),
+    }
+}
+
+#[test]
+fn a_code_the_server_sealed_is_accepted_provisionally_and_the_server_finding_it_wrong_is_told() {
+    let mut script = Script::new();
+    let world = world_taking_codes();
+    let mia = person("mia", &[Role::Manager]);
+    let (mut replica, case_id) = synced(&mut script, &world, &mia);
+
+    // Another desk sent a code; the server sealed it with its own key.
+    let server = holdfast_core::workflow::CodeKey::new("server", [1; 32]);
+    let facts = replica
+        .account_facts(account_id("A-1"), &world.users)
+        .expect("facts");
+    let sealed = server.seal(case_id, &send_code("482913")).expect("sealed");
+    let state = replica.confirmed_view(case_id);
+    for event in
+        holdfast_core::workflow::decide(state.as_ref(), &sealed, &mia, &world.policy, &facts, now())
+            .expect("sent")
+    {
+        script.case(case_id, event, None);
+    }
+    replica
+        .apply_pull(&script.pull(replica.cursor()), &world.context(&mia))
+        .expect("pulled");
+
+    // This desk cannot check it: the identity shows verified, provisionally.
+    let seq = replica
+        .decide(case_id, enter_code("000000"), &world.context(&mia))
+        .expect("queued");
+    let view = replica.view(case_id).expect("the case");
+    assert!(view.identity_verified && view.identity_provisional);
+    assert!(replica.notifications().is_empty());
+    // A malformed code is refused here, never queued.
+    assert!(replica
+        .decide(case_id, enter_code("not a code!"), &world.context(&mia))
+        .is_err());
+
+    // The server checks the typed code, finds it wrong and records the wrong try.
+    replica
+        .on_push_response(&answer(seq, CommandOutcome::Applied), &world.context(&mia))
+        .expect("answered");
+    script.case(
+        case_id,
+        CaseEvent::OneTimeCodeRejected {
+            attempt: 1,
+            locked: false,
+            at: now(),
+        },
+        origin(seq),
+    );
+    replica
+        .apply_pull(&script.pull(replica.cursor()), &world.context(&mia))
+        .expect("pulled");
+    let view = replica.view(case_id).expect("the case");
+    assert!(!view.identity_verified && !view.identity_provisional);
+    let told: Vec<_> = replica.notifications();
+    assert!(
+        matches!(
+            told.as_slice(),
+            [Notification { seq: told_seq, problem: Problem::Rejected { rejection }, settled: true, .. }]
+                if *told_seq == seq && rejection.message.contains("checked the code read back and it was wrong")
+        ),
+        "{told:?}"
+    );
+}
+
+#[test]
+fn a_code_sent_from_this_desk_is_checked_here_until_the_server_has_it() {
+    let mut script = Script::new();
+    let world = world_taking_codes();
+    let mia = person("mia", &[Role::Manager]);
+    let (mut replica, case_id) = synced(&mut script, &world, &mia);
+    replica
+        .decide(case_id, send_code("482913"), &world.context(&mia))
+        .expect("sent");
+    let sent = replica
+        .view(case_id)
+        .and_then(|state| state.one_time_code)
+        .expect("a code");
+    assert_eq!(sent.key.as_deref(), Some(world.code_key.id()));
+    // The outbox keeps the typed code for the server; the view, only this desk's digest.
+    assert!(!sent.code_digest.contains("482913"));
+
+    replica
+        .decide(case_id, enter_code("000000"), &world.context(&mia))
+        .expect("judged here");
+    let view = replica.view(case_id).expect("the case");
+    assert!(!view.identity_verified);
+    assert_eq!(view.one_time_code.map(|code| code.failed_attempts), Some(1));
+    replica
+        .decide(case_id, enter_code("482 913"), &world.context(&mia))
+        .expect("judged here");
+    let view = replica.view(case_id).expect("the case");
+    assert!(view.identity_verified && !view.identity_provisional);
 }

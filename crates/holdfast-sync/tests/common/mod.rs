@@ -14,7 +14,7 @@ use holdfast_core::case::RequestChannel;
 use holdfast_core::money::{Currency, Money};
 use holdfast_core::policy::{parse_policy, Policy};
 use holdfast_core::role::Role;
-use holdfast_core::workflow::{evolve, Actor, CaseCommand, CaseEvent, CaseState};
+use holdfast_core::workflow::{evolve, Actor, CaseCommand, CaseEvent, CaseState, CodeKey};
 use holdfast_server::checkpoint::CheckpointSigner;
 use holdfast_server::store::sqlite::SqliteStore;
 use holdfast_server::store::{NewUser, ServerStore, UserRecord};
@@ -187,8 +187,9 @@ impl Server {
     ) -> Result<PushResponse, ServerError> {
         let now = self.tick();
         let user = self.user(user_id);
+        let codes = self.signer.one_time_code_key(user.organisation_id);
         self.runtime
-            .block_on(sync::push(self.store.as_ref(), &user, request, now))
+            .block_on(sync::push(self.store.as_ref(), &user, request, &codes, now))
     }
 
     /// `GET /v1/pull?after=…&limit=PAGE`.
@@ -248,6 +249,8 @@ pub struct Device {
     pub replica: Replica,
     pub policy: Policy,
     pub users: KnownUsers,
+    /// The key this desk seals one-time codes with.
+    pub code_key: CodeKey,
 }
 
 /// What a sync round does wrong on purpose.
@@ -272,6 +275,7 @@ impl Device {
                 .expect("a replica"),
             policy: parse_policy(POLICY).expect("the policy"),
             users: KnownUsers::new(),
+            code_key: CodeKey::new("device", [9; 32]),
         }
     }
 
@@ -281,6 +285,7 @@ impl Device {
             policy: Some(&self.policy),
             users: &self.users,
             now,
+            code_key: &self.code_key,
         }
     }
 
@@ -291,6 +296,7 @@ impl Device {
             actor,
             policy,
             users,
+            code_key,
             ..
         } = self;
         let context = Context {
@@ -298,6 +304,7 @@ impl Device {
             policy: Some(policy),
             users,
             now,
+            code_key,
         };
         (replica, context)
     }

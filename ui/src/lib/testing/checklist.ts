@@ -19,6 +19,7 @@ export function checklistFixture(overrides: Partial<Checklist> = {}): Checklist 
     status: 'in_progress',
     acknowledged: true,
     identity_verified: true,
+    identity_provisional: false,
     contact_warning: null,
     verification_methods: ['email_on_file'],
     one_time_code: null,

@@ -5,8 +5,9 @@ use jiff::SignedDuration;
 
 use super::Context;
 use crate::policy::VerificationMethod;
-use crate::workflow::one_time_code::{normalize_code_hash, same_hash};
+use crate::workflow::one_time_code::{legacy_code, normalize_digest, refuse_unsealed, same_digest};
 use crate::workflow::CaseEvent;
+use crate::workflow::OneTimeCode;
 use crate::CoreError;
 
 fn digits(text: &str) -> String {
@@ -106,17 +107,30 @@ pub(super) fn verify(
         contact_used: contact_used.map(str::to_owned),
         evidence: evidence.trim().to_owned(),
         at: cx.now,
+        provisional: false,
     })
+}
+
+/// The digest and key of a code the decider sealed (`CodeKey::seal`). A code that comes
+/// unsealed is refused for what is wrong with it (its form, or an outbox from before codes were
+/// keyed).
+fn sealed(code: &OneTimeCode, sending: bool) -> Result<(String, &str), CoreError> {
+    match code {
+        OneTimeCode::Sealed { digest, key } => normalize_digest(digest)
+            .map(|digest| (digest, key.as_str()))
+            .ok_or_else(|| CoreError::invalid("code", "is not a sealed code")),
+        OneTimeCode::Legacy(_) => Err(legacy_code()),
+        OneTimeCode::Typed { .. } | OneTimeCode::Unchecked => Err(refuse_unsealed(code, sending)),
+    }
 }
 
 pub(super) fn send_one_time_code(
     cx: &Context,
-    code_hash: &str,
+    code: &OneTimeCode,
     contact: &str,
 ) -> Result<CaseEvent, CoreError> {
     one_time_codes_allowed(cx)?;
-    let code_hash = normalize_code_hash(code_hash)
-        .ok_or_else(|| CoreError::invalid("code_hash", "must be the hex SHA-256 of the code"))?;
+    let (code_digest, key) = sealed(code, true)?;
     let on_file = cx
         .account
         .email
@@ -139,44 +153,59 @@ pub(super) fn send_one_time_code(
         .checked_add(valid)
         .map_err(|_| CoreError::invalid("now", "is outside the supported range"))?;
     Ok(CaseEvent::OneTimeCodeSent {
-        code_hash,
+        code_digest,
+        key: Some(key.to_owned()),
         contact: contact.trim().to_owned(),
         expires_at,
         at: cx.now,
     })
 }
 
-pub(super) fn enter_one_time_code(cx: &Context, code_hash: &str) -> Result<CaseEvent, CoreError> {
+pub(super) fn enter_one_time_code(
+    cx: &Context,
+    entered: &OneTimeCode,
+) -> Result<CaseEvent, CoreError> {
     one_time_codes_allowed(cx)?;
-    let entered = normalize_code_hash(code_hash)
-        .ok_or_else(|| CoreError::invalid("code_hash", "must be the hex SHA-256 of the code"))?;
-    let Some(code) = &cx.state.one_time_code else {
+    let Some(sent) = &cx.state.one_time_code else {
         return Err(CoreError::invalid(
-            "code_hash",
+            "code",
             "no one-time code has been sent; send one first",
         ));
     };
-    if code.locked {
+    if sent.locked {
         return Err(CoreError::invalid(
-            "code_hash",
+            "code",
             "the code is locked after too many wrong tries; send a new code",
         ));
     }
-    if cx.now >= code.expires_at {
+    if cx.now >= sent.expires_at {
         return Err(CoreError::invalid(
-            "code_hash",
+            "code",
             "the code has expired; send a new code",
         ));
     }
-    Ok(if same_hash(&entered, &code.code_hash) {
-        CaseEvent::IdentityVerified {
-            method: VerificationMethod::OneTimeCode,
-            contact_used: Some(code.contact.clone()),
-            evidence: format!("Entered the one-time code sent to {}", code.contact),
-            at: cx.now,
-        }
+    let verified = |provisional: bool| CaseEvent::IdentityVerified {
+        method: VerificationMethod::OneTimeCode,
+        contact_used: Some(sent.contact.clone()),
+        evidence: format!("Entered the one-time code sent to {}", sent.contact),
+        at: cx.now,
+        provisional,
+    };
+    if matches!(entered, OneTimeCode::Unchecked) {
+        return Ok(verified(true));
+    }
+    let (digest, key) = sealed(entered, false)?;
+    if sent.key.as_deref() != Some(key) {
+        return Err(CoreError::invalid(
+            "code",
+            "this code was sent under another key (before an update, or before the key \
+             changed) and cannot be checked; send a new code",
+        ));
+    }
+    Ok(if same_digest(&digest, &sent.code_digest) {
+        verified(false)
     } else {
-        let attempt = code.failed_attempts.saturating_add(1);
+        let attempt = sent.failed_attempts.saturating_add(1);
         CaseEvent::OneTimeCodeRejected {
             attempt,
             locked: attempt >= cx.policy.identity.code_max_attempts,

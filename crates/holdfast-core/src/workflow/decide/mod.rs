@@ -232,12 +232,10 @@ pub fn decide(
             contact_used,
             evidence,
         } => identity::verify(&cx, *method, contact_used.as_deref(), evidence)?,
-        CaseCommand::SendOneTimeCode { code_hash, contact } => {
-            identity::send_one_time_code(&cx, code_hash, contact)?
+        CaseCommand::SendOneTimeCode { code, contact } => {
+            identity::send_one_time_code(&cx, code, contact)?
         }
-        CaseCommand::EnterOneTimeCode { code_hash } => {
-            identity::enter_one_time_code(&cx, code_hash)?
-        }
+        CaseCommand::EnterOneTimeCode { code } => identity::enter_one_time_code(&cx, code)?,
         CaseCommand::FailVerification { note } => identity::fail(&cx, note)?,
         CaseCommand::SendForm { how } => form::send(&cx, how)?,
         CaseCommand::RemindForm => form::remind(&cx)?,
