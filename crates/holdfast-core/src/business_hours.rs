@@ -1,6 +1,7 @@
-//! Business-hour arithmetic: when a promise of "N business minutes" falls due, counted only on the
-//! policy's business days between its opening and closing times, in its time zone (so daylight
-//! saving changes and weekends are handled the way the people keeping the promise live them).
+//! Business-hour arithmetic: when a promise of "N business minutes" (or days) falls due, counted
+//! only on the policy's business days between its opening and closing times, in its time zone (so
+//! daylight saving changes, weekends and holidays are handled the way the people keeping the
+//! promise live them).
 
 use jiff::civil::{Date, DateTime};
 use jiff::{SignedDuration, Timestamp, Zoned};
@@ -8,8 +9,23 @@ use jiff::{SignedDuration, Timestamp, Zoned};
 use crate::policy::BusinessCalendar;
 
 impl BusinessCalendar {
-    fn is_business_day(&self, date: Date) -> bool {
-        self.days.contains(&date.weekday())
+    /// A day on which business minutes pass: a business weekday that is not a holiday.
+    pub fn is_business_day(&self, date: Date) -> bool {
+        self.days.contains(&date.weekday()) && !self.holidays.contains(&date)
+    }
+
+    /// The business minutes in one business day.
+    fn minutes_per_day(&self) -> u32 {
+        let minutes = self.opens.duration_until(self.closes).as_mins();
+        u32::try_from(minutes).unwrap_or(0)
+    }
+
+    /// The instant `days` business days after `start`: as many business minutes as that many
+    /// full business days hold, so a check five business days after Monday 10:00 falls due the
+    /// next Monday at 10:00, later for every holiday between, and a start outside business hours
+    /// counts from the next opening.
+    pub fn add_business_days(&self, start: Timestamp, days: u32) -> Option<Timestamp> {
+        self.add_business_minutes(start, days.checked_mul(self.minutes_per_day())?)
     }
 
     fn at(&self, date: Date, time: jiff::civil::Time) -> Option<Zoned> {
@@ -68,7 +84,64 @@ mod tests {
             ],
             opens: time(9, 0, 0, 0),
             closes: time(17, 0, 0, 0),
+            holidays: Default::default(),
         }
+    }
+
+    fn with_holidays(dates: &[&str]) -> BusinessCalendar {
+        BusinessCalendar {
+            holidays: dates.iter().map(|date| date.parse().unwrap()).collect(),
+            ..calendar()
+        }
+    }
+
+    #[test]
+    fn a_holiday_passes_no_business_minutes() {
+        // Thursday 2026-11-26 is Thanksgiving. Wednesday 16:30 New York + 60 minutes: 30 minutes
+        // on Wednesday, none on Thursday, the rest Friday from 09:00.
+        assert_eq!(
+            with_holidays(&["2026-11-26"]).add_business_minutes(at("2026-11-25T21:30:00Z"), 60),
+            Some(at("2026-11-27T14:30:00Z"))
+        );
+        // A request received on the holiday counts from the next business day's opening.
+        assert_eq!(
+            with_holidays(&["2026-11-26"]).add_business_minutes(at("2026-11-26T15:00:00Z"), 60),
+            Some(at("2026-11-27T15:00:00Z"))
+        );
+        // Holidays on a weekend change nothing.
+        assert_eq!(
+            with_holidays(&["2026-11-28"]).add_business_minutes(at("2026-11-27T21:30:00Z"), 60),
+            calendar().add_business_minutes(at("2026-11-27T21:30:00Z"), 60)
+        );
+    }
+
+    #[test]
+    fn business_days_skip_weekends_and_holidays() {
+        // Monday 2026-11-23 10:00 New York + 5 business days: Monday 2026-11-30 10:00.
+        assert_eq!(
+            calendar().add_business_days(at("2026-11-23T15:00:00Z"), 5),
+            Some(at("2026-11-30T15:00:00Z"))
+        );
+        // With Thanksgiving (Thursday) closed: Tuesday 2026-12-01 10:00.
+        assert_eq!(
+            with_holidays(&["2026-11-26"]).add_business_days(at("2026-11-23T15:00:00Z"), 5),
+            Some(at("2026-12-01T15:00:00Z"))
+        );
+        // Friday after closing + 1 business day: all of Monday, due at its close.
+        assert_eq!(
+            calendar().add_business_days(at("2026-11-27T23:00:00Z"), 1),
+            Some(at("2026-11-30T22:00:00Z"))
+        );
+    }
+
+    #[test]
+    fn business_days_keep_the_local_time_across_a_daylight_saving_change() {
+        // Friday 2026-10-30 10:00 EDT (14:00 UTC) + 1 business day: Monday 2026-11-02 10:00 EST
+        // (15:00 UTC): the clocks went back on Sunday, the promise stays at ten o'clock.
+        assert_eq!(
+            calendar().add_business_days(at("2026-10-30T14:00:00Z"), 1),
+            Some(at("2026-11-02T15:00:00Z"))
+        );
     }
 
     fn at(text: &str) -> Timestamp {

@@ -708,3 +708,41 @@ fn an_empty_win_back_assignee_is_refused() {
     assert_eq!(error.key.as_deref(), Some("win_back_assignee"));
     assert_eq!(error.line, Some(line_of(&source, "win_back_assignee")));
 }
+
+#[test]
+fn holidays_are_dates_and_a_bad_one_is_reported_at_its_line() {
+    let source = with(
+        "closes = \"17:00\"\n",
+        "closes = \"17:00\"\nholidays = [\"2026-12-25\", \"2026-12-25\", \"2027-01-01\"]\n",
+    );
+    let policy = parse_policy(&source).unwrap();
+    let holidays: Vec<String> = policy
+        .sla
+        .calendar
+        .holidays
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    assert_eq!(
+        holidays,
+        ["2026-12-25", "2027-01-01"],
+        "once each, in order"
+    );
+    assert!(holdfast_core::policy::render_policy(&policy)
+        .iter()
+        .any(|line| line.contains("holidays: 2026-12-25 and 2027-01-01")));
+
+    let source = with(
+        "closes = \"17:00\"\n",
+        "closes = \"17:00\"\nholidays = [\"2026-12-25\", \"Christmas\"]\n",
+    );
+    let error = error(&source);
+    assert_eq!(error.line, Some(line_of(&source, "holidays")));
+    assert_eq!(error.key.as_deref(), Some("sla.holidays"));
+    assert!(
+        error
+            .message
+            .contains("\"Christmas\" is not a date (YYYY-MM-DD)"),
+        "{error}"
+    );
+}

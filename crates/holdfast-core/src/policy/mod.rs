@@ -166,6 +166,9 @@ pub struct BusinessCalendar {
     pub days: Vec<Weekday>,
     pub opens: Time,
     pub closes: Time,
+    /// Dates (in the calendar's zone) the business is closed although they fall on a business
+    /// day: no business minute passes on them.
+    pub holidays: std::collections::BTreeSet<jiff::civil::Date>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, TS)]

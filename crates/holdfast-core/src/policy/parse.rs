@@ -89,6 +89,9 @@ struct RawSla {
     opens: Spanned<String>,
     closes: Spanned<String>,
     acknowledge_by: Option<Spanned<Vec<AcknowledgeChannel>>>,
+    /// Closed days, "YYYY-MM-DD" in the calendar's zone.
+    #[serde(default)]
+    holidays: Option<Spanned<Vec<String>>>,
 }
 
 #[derive(Deserialize)]
@@ -311,6 +314,19 @@ pub fn parse_policy(source: &str) -> Result<Policy, PolicyError> {
             "sla.closes",
             "business hours must close after they open",
         ));
+    }
+    let mut holidays = std::collections::BTreeSet::new();
+    if let Some(listed) = &raw.sla.holidays {
+        for text in listed.get_ref() {
+            let date = text.parse::<jiff::civil::Date>().map_err(|_| {
+                lines.error(
+                    listed,
+                    "sla.holidays",
+                    format!("\"{text}\" is not a date (YYYY-MM-DD)"),
+                )
+            })?;
+            holidays.insert(date);
+        }
     }
 
     // Identity.
@@ -684,6 +700,7 @@ pub fn parse_policy(source: &str) -> Result<Policy, PolicyError> {
                 days,
                 opens,
                 closes,
+                holidays,
             },
             acknowledge_by,
         },

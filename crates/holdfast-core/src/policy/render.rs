@@ -306,6 +306,13 @@ pub fn render_policy(policy: &Policy) -> Vec<String> {
             calendar.zone_name
         ),
     ];
+    if !calendar.holidays.is_empty() {
+        let holidays: Vec<String> = calendar.holidays.iter().map(ToString::to_string).collect();
+        out.push(format!(
+            "No business minute passes on these holidays: {}.",
+            list(&holidays)
+        ));
+    }
     let other_ways: Vec<String> = policy
         .sla
         .acknowledge_by
