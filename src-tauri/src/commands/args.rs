@@ -135,10 +135,12 @@ fn kind(sent: &str) -> String {
 }
 
 fn cut(field: &str) -> String {
-    match field.char_indices().nth(MAX_FIELD_CHARS) {
-        Some((end, _)) => format!("{}…", &field[..end]),
-        None => field.to_owned(),
+    if field.chars().count() <= MAX_FIELD_CHARS {
+        return field.to_owned();
     }
+    let mut cut: String = field.chars().take(MAX_FIELD_CHARS).collect();
+    cut.push('…');
+    cut
 }
 
 #[cfg(test)]
@@ -249,5 +251,14 @@ mod tests {
         let shown = serde_json::to_string(&error).unwrap();
         assert!(!shown.contains("hunter2-secret"), "{shown}");
         assert!(shown.contains("unknown variant"), "{shown}");
+    }
+
+    #[test]
+    fn a_long_field_path_is_cut() {
+        let long = "k".repeat(MAX_FIELD_CHARS + 40);
+        let cut = cut(&long);
+        assert_eq!(cut.chars().count(), MAX_FIELD_CHARS + 1);
+        assert!(cut.ends_with('…'));
+        assert_eq!(super::cut("case_id"), "case_id");
     }
 }
