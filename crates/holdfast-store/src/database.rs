@@ -61,8 +61,9 @@ impl Database {
     /// where SQLCipher writes the journal with the old key: a crash in the middle rolls the file
     /// back to the old key whole on the next open with it, and the journal's deletion is the
     /// moment the new key takes over. In WAL mode the new pages would sit in the log while the
-    /// main file kept the old ones, which SQLCipher's and SQLite3MC's users report corrupting
-    /// databases; so the log is checkpointed and emptied first, and WAL is turned back on after.
+    /// main file kept the old ones (SQLite3MultipleCiphers refuses it after reports of corrupted
+    /// databases; SQLCipher supports it only from 5.0); so the log is checkpointed and emptied
+    /// first, and WAL is turned back on after.
     pub fn rekey(&mut self, key: &DatabaseKey) -> Result<()> {
         let path = self
             .conn
