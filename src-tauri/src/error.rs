@@ -13,6 +13,17 @@ pub enum AppError {
     /// A value breaks a rule; the UI shows `message` next to the control for `field`.
     #[error("{field}: {message}")]
     Validation { field: String, message: String },
+    /// The window sent a command arguments that do not read as that command's arguments: a
+    /// missing or misspelt field, a value of the wrong type or out of range. `field` is the path
+    /// inside the arguments (`command.terms.amount`), absent when the arguments as a whole are
+    /// wrong; `message` says what was wanted and never repeats what was sent. The command did not
+    /// run.
+    #[error("{command}: {}{message}", field.as_ref().map(|field| format!("{field}: ")).unwrap_or_default())]
+    InvalidArguments {
+        command: String,
+        field: Option<String>,
+        message: String,
+    },
     /// An import file has bad rows; nothing from it was written.
     #[error("{} invalid row(s); nothing was imported", rows.len())]
     InvalidRows { rows: Vec<RowProblem> },

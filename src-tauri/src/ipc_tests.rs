@@ -289,8 +289,9 @@ fn the_window_cannot_call_what_it_is_not_granted() {
 }
 
 /// Random and mutated arguments for every command the window may call (issue 12): the answer is
-/// a success, the command's typed `AppError`, or Tauri's refusal of arguments that do not
-/// deserialise; never a panic; and a refused call records nothing in the audit trail.
+/// a success or a typed `AppError` (`invalid_arguments` naming the command when the arguments do
+/// not read as its arguments); never a panic, never a bare string; and a refused call changes
+/// nothing: no audit event, the same profile.
 mod fuzz {
     use proptest::prelude::*;
     use proptest::test_runner::{Config, TestRunner};
@@ -341,8 +342,129 @@ mod fuzz {
         })
     }
 
-    fn events(desk: &Desk) -> Value {
-        desk.ok("verify_audit_chain", None)["verdict"]["events"].clone()
+    /// What a refused call must leave as it was: the audit trail's length and the profile.
+    fn state(desk: &Desk) -> (Value, Value) {
+        (
+            desk.ok("verify_audit_chain", None)["verdict"]["events"].clone(),
+            desk.ok("desk_profile", None),
+        )
+    }
+
+    /// `error` is the typed refusal of `command`'s arguments: it names the command, says what was
+    /// wrong, and names a field when one is to blame.
+    fn is_refusal_of(error: &Value, command: &str) -> bool {
+        error["kind"] == "invalid_arguments"
+            && error["command"] == command
+            && error["message"].as_str().is_some_and(|m| !m.is_empty())
+            && (error["field"].is_null() || error["field"].as_str().is_some_and(|f| !f.is_empty()))
+    }
+
+    /// Every command and whether it takes arguments, from the one list (`commands/list.rs`).
+    macro_rules! takes_args {
+        ($($module:ident::$name:ident($args:ty) -> $result:ty),* $(,)?) => {
+            vec![$((stringify!($name), stringify!($args) != "()")),*]
+        };
+    }
+
+    /// Arguments no command reads (missing, or not an object) get the typed refusal from every
+    /// command that takes any: before it runs, so nothing changes. Commands left out of the
+    /// random run are in here too: their arguments are refused before they reach a person or
+    /// the network.
+    #[test]
+    fn every_command_refuses_arguments_it_cannot_read_with_a_typed_error() {
+        let desk = Desk::start(&MemoryVault::default());
+        desk.ok(
+            "set_local_user",
+            Some(json!({ "name": "amy", "roles": ["account_manager", "manager"] })),
+        );
+        desk.ok("choose_policy", Some(json!({ "preset_id": "wootrecruit" })));
+        let before = state(&desk);
+        let commands = crate::commands::for_each_command!(takes_args);
+        assert_eq!(commands.len(), crate::commands::COMMAND_NAMES.len());
+        let mut checked = 0;
+        for (command, takes_args) in commands {
+            if !takes_args {
+                continue;
+            }
+            for args in [
+                None,
+                Some(json!(null)),
+                Some(json!(5)),
+                Some(json!("x")),
+                Some(json!(true)),
+            ] {
+                let error = desk
+                    .call(command, args.clone())
+                    .expect_err(&format!("{command} {args:?} was accepted"));
+                assert!(
+                    is_refusal_of(&error, command),
+                    "{command} {args:?}: {error}"
+                );
+                checked += 1;
+            }
+        }
+        assert!(checked >= 5 * 20, "{checked}");
+        assert_eq!(state(&desk), before);
+    }
+
+    /// A refusal names the field and what was wrong with it, and never repeats a passphrase or
+    /// password that was sent.
+    #[test]
+    fn a_refusal_names_the_field_and_never_repeats_a_secret() {
+        let desk = Desk::start(&MemoryVault::unavailable());
+        let refused = desk
+            .call(
+                "create_passphrase",
+                Some(json!({ "passphrase": 918_273_645_546_u64 })),
+            )
+            .unwrap_err();
+        assert_eq!(
+            refused,
+            json!({
+                "kind": "invalid_arguments",
+                "command": "create_passphrase",
+                "field": "passphrase",
+                "message": "expected a string, got an integer",
+            })
+        );
+        // Still a new profile: nothing was created.
+        assert_eq!(
+            desk.ok("session_status", None)["state"],
+            "needs_new_passphrase"
+        );
+        let refused = desk
+            .call(
+                "connect_to_server",
+                Some(json!({
+                    "address": "https://sync.example",
+                    "organisation": "acme",
+                    "user": "amy",
+                    "password": ["correct horse battery staple"],
+                })),
+            )
+            .unwrap_err();
+        assert!(!refused.to_string().contains("correct horse"), "{refused}");
+        assert_eq!(refused["field"], "password", "{refused}");
+        let refused = desk
+            .call(
+                "case_detail",
+                Some(json!({ "case_id": "0190b5d0-zzzz-7000-8000-000000000000" })),
+            )
+            .unwrap_err();
+        assert_eq!(refused["kind"], "invalid_arguments", "{refused}");
+        assert_eq!(refused["field"], "case_id", "{refused}");
+        let refused = desk
+            .call("list_inbox", Some(json!({ "limit": -3 })))
+            .unwrap_err();
+        assert_eq!(
+            refused,
+            json!({
+                "kind": "invalid_arguments",
+                "command": "list_inbox",
+                "field": "limit",
+                "message": "expected u32; the integer sent is not",
+            })
+        );
     }
 
     #[test]
@@ -365,32 +487,28 @@ mod fuzz {
                 ..Config::default()
             })
             .run(&any_json(), |args| {
-                let before = events(&desk);
+                let before = state(&desk);
                 match desk.call(command, Some(args.clone())) {
                     Ok(_) => {}
-                    Err(Value::Object(error)) => {
+                    Err(error) => {
                         prop_assert!(
                             error.get("kind").is_some_and(Value::is_string),
-                            "{command} {args}: an error without a kind: {error:?}"
+                            "{command} {args}: not a typed error: {error}"
                         );
+                        if error["kind"] == "invalid_arguments" {
+                            prop_assert!(
+                                is_refusal_of(&error, command),
+                                "{command} {args}: {error}"
+                            );
+                        }
                         prop_assert_eq!(
                             &before,
-                            &events(&desk),
-                            "{} {} was refused but recorded something",
+                            &state(&desk),
+                            "{} {} was refused but changed something",
                             command,
                             args
                         );
                     }
-                    // Tauri's own refusal of arguments that do not deserialise: the command
-                    // never ran.
-                    Err(Value::String(refusal)) => {
-                        prop_assert!(
-                            refusal.contains(command) || refusal.contains("args"),
-                            "{command} {args}: an unclear refusal: {refusal}"
-                        );
-                        prop_assert_eq!(&before, &events(&desk));
-                    }
-                    Err(other) => prop_assert!(false, "{command} {args}: {other}"),
                 }
                 Ok(())
             })

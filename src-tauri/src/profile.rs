@@ -30,7 +30,19 @@ pub enum KeySource {
         salt: String,
         #[serde(default = "kdf_before_recorded")]
         kdf: KdfParams,
+        /// Set while the database is being re-encrypted under a key from a fresh salt and the
+        /// current parameters (`session::upgrade_kdf`): the database opens with the key above or,
+        /// once the re-encryption committed, with this one.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        rekeying_to: Option<PassphraseKey>,
     },
+}
+
+/// A salt (hex) and the Argon2id parameters a passphrase key is derived with.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PassphraseKey {
+    pub salt: String,
+    pub kdf: KdfParams,
 }
 
 fn kdf_before_recorded() -> KdfParams {
@@ -100,17 +112,27 @@ impl Profile {
             })
     }
 
-    /// Records the key source, atomically: a crash leaves the old record or the new one.
+    /// Records the key source, atomically and durably: a crash or a power cut leaves the old
+    /// record or the new one, and once this returns the new one is on disk.
     pub fn set_key_source(&self, source: &KeySource) -> Result<(), AppError> {
         let path = self.dir.join(KEY_SOURCE_FILE);
         let temporary = self.dir.join(format!("{KEY_SOURCE_FILE}.tmp"));
         let text =
             serde_json::to_string_pretty(source).map_err(|e| AppError::internal(e.to_string()))?;
-        std::fs::write(&temporary, text)
-            .and_then(|()| std::fs::rename(&temporary, &path))
-            .map_err(|e| AppError::Storage {
-                message: format!("{} cannot be written: {e}", path.display()),
-            })
+        let write = || -> std::io::Result<()> {
+            let mut file = std::fs::File::create(&temporary)?;
+            std::io::Write::write_all(&mut file, text.as_bytes())?;
+            file.sync_all()?;
+            std::fs::rename(&temporary, &path)?;
+            // The rename itself is durable once the folder is synced (Unix; Windows cannot
+            // open a folder as a file and makes the rename durable on its own).
+            #[cfg(unix)]
+            std::fs::File::open(&self.dir)?.sync_all()?;
+            Ok(())
+        };
+        write().map_err(|e| AppError::Storage {
+            message: format!("{} cannot be written: {e}", path.display()),
+        })
     }
 }
 
@@ -139,6 +161,17 @@ mod tests {
         let source = KeySource::Passphrase {
             salt: "00ff".into(),
             kdf: KdfParams::CURRENT,
+            rekeying_to: None,
+        };
+        profile.set_key_source(&source).unwrap();
+        assert_eq!(profile.key_source().unwrap(), Some(source));
+        let source = KeySource::Passphrase {
+            salt: "00ff".into(),
+            kdf: KdfParams::BEFORE_RECORDED,
+            rekeying_to: Some(PassphraseKey {
+                salt: "11ee".into(),
+                kdf: KdfParams::CURRENT,
+            }),
         };
         profile.set_key_source(&source).unwrap();
         assert_eq!(profile.key_source().unwrap(), Some(source));
@@ -158,6 +191,7 @@ mod tests {
             Some(KeySource::Passphrase {
                 salt: "00ff".into(),
                 kdf: KdfParams::BEFORE_RECORDED,
+                rekeying_to: None,
             })
         );
     }

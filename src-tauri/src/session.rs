@@ -7,7 +7,7 @@ use serde::Serialize;
 use ts_rs::TS;
 
 use crate::error::AppError;
-use crate::profile::{KeySource, Profile};
+use crate::profile::{KeySource, PassphraseKey, Profile};
 use crate::secrets::{SecretError, SecretStore};
 
 /// Shortest passphrase accepted when no keyring is available.
@@ -154,29 +154,139 @@ pub fn create_with_passphrase(profile: &Profile, passphrase: &str) -> Result<Ope
     profile.set_key_source(&KeySource::Passphrase {
         salt: hex::encode(salt),
         kdf: KdfParams::CURRENT,
+        rekeying_to: None,
     })?;
     Ok(Opened::unlocked(database, profile))
 }
 
 /// Opens a passphrase profile; a wrong passphrase is a validation error on the passphrase field.
+/// A profile whose key was derived with older Argon2id parameters is then re-encrypted under a key
+/// from the current ones (`upgrade_kdf`); if that fails, the profile opens as it was and the next
+/// unlock tries again.
 pub fn unlock_with_passphrase(profile: &Profile, passphrase: &str) -> Result<Opened, AppError> {
-    let Some(KeySource::Passphrase { salt, kdf }) = profile.key_source()? else {
+    let (database, kdf) = open_with_passphrase(profile, passphrase)?;
+    if kdf == KdfParams::CURRENT {
+        return Ok(Opened::unlocked(database, profile));
+    }
+    let database = match upgrade_kdf(profile, database, passphrase, &mut |_| Ok(())) {
+        Ok(database) => database,
+        // The database was closed on the way out; it opens with whichever key it now has.
+        Err(_) => open_with_passphrase(profile, passphrase)?.0,
+    };
+    Ok(Opened::unlocked(database, profile))
+}
+
+/// Opens the database with the key `passphrase` derives under the profile's record, or, while a
+/// re-encryption is recorded as under way, with the key it was moving to, and then records that
+/// one as the profile's. Returns the database and the parameters of the key that opened it.
+fn open_with_passphrase(
+    profile: &Profile,
+    passphrase: &str,
+) -> Result<(Database, KdfParams), AppError> {
+    let Some(KeySource::Passphrase {
+        salt,
+        kdf,
+        rekeying_to,
+    }) = profile.key_source()?
+    else {
         return Err(AppError::Conflict {
             message: "this profile does not use a passphrase".into(),
         });
     };
-    let salt = hex::decode(&salt).map_err(|_| AppError::Storage {
+    // The recorded key first: a re-encryption that did not commit rolls back to it when the
+    // database is opened with it.
+    if let Some(database) = open_derived(profile, passphrase, &salt, kdf)? {
+        return Ok((database, kdf));
+    }
+    if let Some(next) = rekeying_to {
+        if let Some(database) = open_derived(profile, passphrase, &next.salt, next.kdf)? {
+            profile.set_key_source(&KeySource::Passphrase {
+                salt: next.salt,
+                kdf: next.kdf,
+                rekeying_to: None,
+            })?;
+            return Ok((database, next.kdf));
+        }
+    }
+    Err(AppError::validation(
+        "passphrase",
+        "this passphrase does not open the profile's database",
+    ))
+}
+
+/// The database opened with the key derived from `passphrase`, `salt` (hex) and `kdf`; `None` if
+/// that key does not open it. The key is wiped when this returns.
+fn open_derived(
+    profile: &Profile,
+    passphrase: &str,
+    salt: &str,
+    kdf: KdfParams,
+) -> Result<Option<Database>, AppError> {
+    let salt = hex::decode(salt).map_err(|_| AppError::Storage {
         message: "the profile's key record is damaged (salt)".into(),
     })?;
     let key = DatabaseKey::derive(passphrase, &salt, kdf)?;
     match Database::open(&profile.database_path(), &key) {
-        Ok(database) => Ok(Opened::unlocked(database, profile)),
-        Err(StoreError::WrongKey) => Err(AppError::validation(
-            "passphrase",
-            "this passphrase does not open the profile's database",
-        )),
+        Ok(database) => Ok(Some(database)),
+        Err(StoreError::WrongKey) => Ok(None),
         Err(other) => Err(other.into()),
     }
+}
+
+/// The points between the steps of `upgrade_kdf`, where a test stops it as a crash would.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum UpgradeStep {
+    /// The new salt and parameters are recorded beside the old ones; the database is unchanged.
+    Recorded,
+    /// The database is re-encrypted under the new key; the record still names both.
+    Rekeyed,
+}
+
+/// Moves a passphrase profile opened with older Argon2id parameters to `KdfParams::CURRENT`
+/// (issue 12). In this order, so that a crash anywhere leaves a profile the passphrase opens
+/// (docs/decisions.md, "Old passphrase profiles are re-keyed"):
+///
+/// 1. derive the new key from a fresh salt and the current parameters;
+/// 2. record the new salt and parameters beside the old ones (`rekeying_to`), durably: from now
+///    on an unlock tries the old key and then the new one;
+/// 3. re-encrypt the database under the new key (one SQLite transaction; a crash inside it rolls
+///    back to the old key) and check from a fresh connection that the file opens with it;
+/// 4. record the new salt and parameters alone.
+///
+/// `stop` is called between the steps; an error from it (a test's crash) or from a step ends the
+/// upgrade there, closing the database.
+pub(crate) fn upgrade_kdf(
+    profile: &Profile,
+    mut database: Database,
+    passphrase: &str,
+    stop: &mut dyn FnMut(UpgradeStep) -> Result<(), AppError>,
+) -> Result<Database, AppError> {
+    let Some(KeySource::Passphrase { salt, kdf, .. }) = profile.key_source()? else {
+        return Err(AppError::Conflict {
+            message: "this profile does not use a passphrase".into(),
+        });
+    };
+    let new_salt = DatabaseKey::generate_salt()?;
+    let key = DatabaseKey::derive(passphrase, &new_salt, KdfParams::CURRENT)?;
+    let new = PassphraseKey {
+        salt: hex::encode(new_salt),
+        kdf: KdfParams::CURRENT,
+    };
+    profile.set_key_source(&KeySource::Passphrase {
+        salt,
+        kdf,
+        rekeying_to: Some(new.clone()),
+    })?;
+    stop(UpgradeStep::Recorded)?;
+    database.rekey(&key)?;
+    drop(key);
+    stop(UpgradeStep::Rekeyed)?;
+    profile.set_key_source(&KeySource::Passphrase {
+        salt: new.salt,
+        kdf: new.kdf,
+        rekeying_to: None,
+    })?;
+    Ok(database)
 }
 
 #[cfg(test)]
@@ -284,6 +394,133 @@ mod tests {
             profile.key_source().unwrap(),
             Some(KeySource::Passphrase { kdf, .. }) if kdf == KdfParams::CURRENT
         ));
+    }
+
+    const OLD_PASSPHRASE: &str = "a passphrase from before";
+
+    /// A profile made before the parameters were raised: its key derived with the old ones, its
+    /// record naming no parameters (as such profiles' records do), and someone at the desk.
+    fn old_profile() -> (
+        tempfile::TempDir,
+        Profile,
+        holdfast_store::settings::LocalUser,
+    ) {
+        let (dir, profile) = profile();
+        let salt = [5u8; SALT_BYTES];
+        let key = DatabaseKey::derive(OLD_PASSPHRASE, &salt, KdfParams::BEFORE_RECORDED).unwrap();
+        let mut database = Database::open(&profile.database_path(), &key).unwrap();
+        let user = database
+            .set_local_user(
+                &holdfast_store::settings::LocalUserChange {
+                    name: "Ana".into(),
+                    roles: vec![holdfast_core::role::Role::Manager],
+                },
+                crate::clock::now(),
+            )
+            .unwrap();
+        drop(database);
+        std::fs::write(
+            profile.dir().join("key-source.json"),
+            format!(
+                r#"{{"source":"passphrase","salt":"{}"}}"#,
+                hex::encode(salt)
+            ),
+        )
+        .unwrap();
+        assert!(matches!(
+            profile.key_source().unwrap(),
+            Some(KeySource::Passphrase { kdf, .. }) if kdf == KdfParams::BEFORE_RECORDED
+        ));
+        (dir, profile, user)
+    }
+
+    fn old_key() -> DatabaseKey {
+        DatabaseKey::derive(
+            OLD_PASSPHRASE,
+            &[5u8; SALT_BYTES],
+            KdfParams::BEFORE_RECORDED,
+        )
+        .unwrap()
+    }
+
+    /// The profile's record names the current parameters alone, the passphrase opens it, and the
+    /// person at the desk is still there.
+    fn assert_upgraded(profile: &Profile, user: &holdfast_store::settings::LocalUser) {
+        let Some(KeySource::Passphrase {
+            salt,
+            kdf,
+            rekeying_to,
+        }) = profile.key_source().unwrap()
+        else {
+            panic!("not a passphrase profile");
+        };
+        assert_eq!(kdf, KdfParams::CURRENT);
+        assert_eq!(rekeying_to, None);
+        assert_ne!(salt, hex::encode([5u8; SALT_BYTES]), "the salt is fresh");
+        // The old key no longer opens the file.
+        assert!(matches!(
+            Database::check_key(&profile.database_path(), &old_key()),
+            Err(StoreError::WrongKey)
+        ));
+        let opened = unlock_with_passphrase(profile, OLD_PASSPHRASE).unwrap();
+        let database = opened.database.unwrap();
+        assert_eq!(database.local_user().unwrap().as_ref(), Some(user));
+    }
+
+    #[test]
+    fn an_old_passphrase_profile_is_re_keyed_with_the_current_parameters_on_unlock() {
+        let (_dir, profile, user) = old_profile();
+        let opened = unlock_with_passphrase(&profile, OLD_PASSPHRASE).unwrap();
+        assert!(matches!(opened.status, SessionStatus::Unlocked { .. }));
+        // The open database goes on working under its new key.
+        let database = opened.database.unwrap();
+        assert_eq!(database.local_user().unwrap().as_ref(), Some(&user));
+        drop(database);
+        assert_upgraded(&profile, &user);
+    }
+
+    #[test]
+    fn an_upgrade_stopped_between_its_steps_leaves_a_profile_the_passphrase_opens() {
+        for step in [UpgradeStep::Recorded, UpgradeStep::Rekeyed] {
+            let (_dir, profile, user) = old_profile();
+            let (database, kdf) = open_with_passphrase(&profile, OLD_PASSPHRASE).unwrap();
+            assert_eq!(kdf, KdfParams::BEFORE_RECORDED);
+            // The process dies at `step`: the upgrade goes no further and the database closes.
+            let crashed = upgrade_kdf(&profile, database, OLD_PASSPHRASE, &mut |at| {
+                if at == step {
+                    Err(AppError::internal("killed"))
+                } else {
+                    Ok(())
+                }
+            });
+            assert!(crashed.is_err(), "{step:?}");
+            // The record names the old key and the new one; the file has one of them.
+            assert!(
+                matches!(
+                    profile.key_source().unwrap(),
+                    Some(KeySource::Passphrase { kdf, rekeying_to: Some(next), .. })
+                        if kdf == KdfParams::BEFORE_RECORDED && next.kdf == KdfParams::CURRENT
+                ),
+                "{step:?}"
+            );
+            let old_opens = Database::check_key(&profile.database_path(), &old_key()).is_ok();
+            assert_eq!(old_opens, step == UpgradeStep::Recorded, "{step:?}");
+            // A wrong passphrase is still refused, and changes nothing.
+            let before = profile.key_source().unwrap();
+            assert!(matches!(
+                unlock_with_passphrase(&profile, "not the passphrase at all"),
+                Err(AppError::Validation { field, .. }) if field == "passphrase"
+            ));
+            assert_eq!(profile.key_source().unwrap(), before);
+            // The next start: the passphrase opens it, and the upgrade is finished.
+            let opened = unlock_with_passphrase(&profile, OLD_PASSPHRASE).unwrap();
+            assert_eq!(
+                opened.database.unwrap().local_user().unwrap().as_ref(),
+                Some(&user),
+                "{step:?}"
+            );
+            assert_upgraded(&profile, &user);
+        }
     }
 
     #[test]

@@ -55,9 +55,66 @@ impl Database {
         Ok(())
     }
 
+    /// Re-encrypts the whole database under `key` (SQLCipher's `PRAGMA rekey`), then proves from
+    /// a fresh connection that the file on disk opens with it: SQLCipher switches the connection
+    /// to the new key even when its commit did not reach the disk, so only a new connection can
+    /// tell. `WrongKey` (or another error) if it does not.
+    ///
+    /// The rekey is one transaction that rewrites every page. It runs in rollback-journal mode,
+    /// where SQLCipher writes the journal with the old key: a crash in the middle rolls the file
+    /// back to the old key whole on the next open with it, and the journal's deletion is the
+    /// moment the new key takes over. In WAL mode the new pages would sit in the log while the
+    /// main file kept the old ones (SQLite3MultipleCiphers refuses it after reports of corrupted
+    /// databases; SQLCipher supports it only from 5.0); so the log is checkpointed and emptied
+    /// first, and WAL is turned back on after.
+    pub fn rekey(&mut self, key: &DatabaseKey) -> Result<()> {
+        let path = self
+            .conn
+            .path()
+            .map(std::path::PathBuf::from)
+            .ok_or_else(|| {
+                StoreError::Corrupt("an in-memory database has no file to re-encrypt".into())
+            })?;
+        self.conn
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+        set_journal_mode(&self.conn, "delete")?;
+        let statement = zeroize::Zeroizing::new(format!(
+            "PRAGMA rekey = \"{}\";",
+            key.sqlcipher_literal().as_str()
+        ));
+        let rekeyed = self.conn.execute_batch(&statement);
+        // Back to WAL whatever happened: the connection stays usable either way.
+        set_journal_mode(&self.conn, "wal")?;
+        rekeyed?;
+        Database::check_key(&path, key)?;
+        // Codes sealed from now on use the new key, as they will after the next open.
+        self.code_key = key.one_time_code_key();
+        Ok(())
+    }
+
+    /// Whether the database at `path` opens with `key`: `WrongKey` if not. Reads only.
+    pub fn check_key(path: &Path, key: &DatabaseKey) -> Result<()> {
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        apply_key(&conn, key)
+    }
+
     /// The schema version this build writes.
     pub fn schema_version() -> i64 {
         migrations::SCHEMA_VERSION
+    }
+}
+
+fn set_journal_mode(conn: &Connection, mode: &str) -> Result<()> {
+    let now: String = conn.pragma_update_and_check(None, "journal_mode", mode, |row| row.get(0))?;
+    if now.eq_ignore_ascii_case(mode) {
+        Ok(())
+    } else {
+        Err(StoreError::Corrupt(format!(
+            "the journal mode stayed {now} instead of {mode}"
+        )))
     }
 }
 

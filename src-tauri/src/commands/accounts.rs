@@ -15,6 +15,7 @@ use tauri::{Runtime, State, WebviewWindow};
 use ts_rs::TS;
 use uuid::Uuid;
 
+use crate::commands::Args;
 use crate::error::AppError;
 use crate::state::AppState;
 
@@ -89,7 +90,7 @@ async fn read_in_background(path: PathBuf) -> Result<Export, AppError> {
 #[tauri::command]
 pub async fn preview_accounts_import(
     state: State<'_, AppState>,
-    args: PreviewImportArgs,
+    Args(args): Args<PreviewImportArgs>,
 ) -> Result<ImportPreview, AppError> {
     let path = import_path(&args.path)?;
     let export = read_in_background(path).await?;
@@ -140,7 +141,7 @@ pub async fn choose_accounts_file<R: Runtime>(
 #[tauri::command]
 pub async fn import_accounts(
     state: State<'_, AppState>,
-    args: ImportAccountsArgs,
+    Args(args): Args<ImportAccountsArgs>,
 ) -> Result<ImportSummary, AppError> {
     let path = import_path(&args.path)?;
     // Read and check the file again before taking the database, so the desk stays usable
@@ -234,7 +235,7 @@ fn read_export(path: &Path) -> Result<Export, AppError> {
 #[tauri::command]
 pub async fn list_accounts(
     state: State<'_, AppState>,
-    args: AccountQuery,
+    Args(args): Args<AccountQuery>,
 ) -> Result<AccountPage, AppError> {
     state
         .with_database(move |database| Ok(database.accounts(&args)?))
@@ -250,7 +251,7 @@ pub struct AccountArgs {
 #[tauri::command]
 pub async fn account_detail(
     state: State<'_, AppState>,
-    args: AccountArgs,
+    Args(args): Args<AccountArgs>,
 ) -> Result<AccountDetail, AppError> {
     state
         .with_database(move |database| Ok(database.account_detail(args.account_id)?))

@@ -11,13 +11,14 @@ use ts_rs::TS;
 use uuid::Uuid;
 
 use crate::commands::profile::{no_policy, no_user};
+use crate::commands::Args;
 use crate::error::AppError;
 use crate::state::AppState;
 
 #[tauri::command]
 pub async fn open_case(
     state: State<'_, AppState>,
-    args: OpenCase,
+    Args(args): Args<OpenCase>,
 ) -> Result<CaseSummary, AppError> {
     state
         .with_database(move |database| {
@@ -83,7 +84,7 @@ pub(crate) fn detail(
 #[tauri::command]
 pub async fn case_detail(
     state: State<'_, AppState>,
-    args: CaseArgs,
+    Args(args): Args<CaseArgs>,
 ) -> Result<CaseDetail, AppError> {
     state
         .with_database(move |database| detail(database, args.case_id))
@@ -95,7 +96,7 @@ pub async fn case_detail(
 #[tauri::command]
 pub async fn run_case_command(
     state: State<'_, AppState>,
-    args: CaseCommandArgs,
+    Args(args): Args<CaseCommandArgs>,
 ) -> Result<CaseDetail, AppError> {
     if matches!(args.command, CaseCommand::Receive { .. }) {
         return Err(AppError::validation(
@@ -148,7 +149,7 @@ pub struct OfferCheck {
 #[tauri::command]
 pub async fn check_offer(
     state: State<'_, AppState>,
-    args: OfferCheckArgs,
+    Args(args): Args<OfferCheckArgs>,
 ) -> Result<OfferCheck, AppError> {
     state
         .with_database(move |database| {
@@ -181,7 +182,7 @@ pub async fn check_offer(
 #[tauri::command]
 pub async fn list_inbox(
     state: State<'_, AppState>,
-    args: InboxQuery,
+    Args(args): Args<InboxQuery>,
 ) -> Result<CasePage, AppError> {
     state
         .with_database(move |database| Ok(database.inbox(&args)?))

@@ -14,6 +14,7 @@ use uuid::Uuid;
 
 use crate::commands::cases::{run_as_acting_user, CaseDetail};
 use crate::commands::profile::no_policy;
+use crate::commands::Args;
 use crate::error::AppError;
 use crate::state::AppState;
 
@@ -27,7 +28,7 @@ pub struct ComposeMessageArgs {
 #[tauri::command]
 pub async fn compose_case_message(
     state: State<'_, AppState>,
-    args: ComposeMessageArgs,
+    Args(args): Args<ComposeMessageArgs>,
 ) -> Result<ComposedMessage, AppError> {
     state
         .with_database(move |database| compose(database, args.case_id, args.kind))
@@ -91,7 +92,7 @@ pub struct MessageSent {
 pub async fn send_case_message<R: Runtime>(
     app: AppHandle<R>,
     state: State<'_, AppState>,
-    args: SendMessageArgs,
+    Args(args): Args<SendMessageArgs>,
 ) -> Result<MessageSent, AppError> {
     if args.delivery == MessageDelivery::MailClient && args.channel != PreferredChannel::Email {
         return Err(AppError::validation(

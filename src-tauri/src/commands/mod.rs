@@ -4,6 +4,7 @@
 //! from it.
 
 pub mod accounts;
+pub mod args;
 pub mod audit;
 pub mod cases;
 pub mod messages;
@@ -14,6 +15,8 @@ pub mod queues;
 pub mod roster;
 pub mod session;
 pub mod sync;
+
+pub use args::Args;
 
 include!("list.rs");
 pub(crate) use for_each_command;

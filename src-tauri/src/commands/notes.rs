@@ -6,6 +6,7 @@ use serde::Deserialize;
 use tauri::State;
 use ts_rs::TS;
 
+use crate::commands::Args;
 use crate::error::AppError;
 use crate::state::AppState;
 
@@ -18,7 +19,7 @@ pub struct NoteSearchArgs {
 #[tauri::command]
 pub async fn search_notes(
     state: State<'_, AppState>,
-    args: NoteSearchArgs,
+    Args(args): Args<NoteSearchArgs>,
 ) -> Result<Vec<NoteHit>, AppError> {
     if args.text.chars().count() > 200 {
         return Err(AppError::validation(

@@ -52,7 +52,7 @@ fn draw_code() -> Result<String, AppError> {
 #[tauri::command]
 pub async fn send_one_time_code(
     state: State<'_, AppState>,
-    args: SendCodeArgs,
+    crate::commands::Args(args): crate::commands::Args<SendCodeArgs>,
 ) -> Result<CodeToSend, AppError> {
     let code = draw_code()?;
     let command = CaseCommand::SendOneTimeCode {
@@ -69,7 +69,7 @@ pub async fn send_one_time_code(
 #[tauri::command]
 pub async fn enter_one_time_code(
     state: State<'_, AppState>,
-    args: EnterCodeArgs,
+    crate::commands::Args(args): crate::commands::Args<EnterCodeArgs>,
 ) -> Result<CaseDetail, AppError> {
     if args.code.trim().is_empty() {
         return Err(AppError::validation(

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use tauri::State;
 use ts_rs::TS;
 
+use crate::commands::Args;
 use crate::error::AppError;
 use crate::presets::{preset, PRESETS};
 use crate::state::AppState;
@@ -72,7 +73,7 @@ pub fn list_policy_presets() -> Result<Vec<PolicySummary>, AppError> {
 #[tauri::command]
 pub async fn choose_policy(
     state: State<'_, AppState>,
-    args: ChoosePolicyArgs,
+    Args(args): Args<ChoosePolicyArgs>,
 ) -> Result<PolicySummary, AppError> {
     let source = preset(&args.preset_id)
         .ok_or_else(|| AppError::validation("preset_id", "there is no such procedure"))?;
@@ -97,7 +98,7 @@ fn refuse_when_joined(database: &holdfast_store::Database, what: &str) -> Result
 #[tauri::command]
 pub async fn set_local_user(
     state: State<'_, AppState>,
-    args: LocalUserChange,
+    Args(args): Args<LocalUserChange>,
 ) -> Result<LocalUser, AppError> {
     state
         .with_database(move |database| {
@@ -112,7 +113,7 @@ pub async fn set_local_user(
 #[tauri::command]
 pub async fn switch_local_user(
     state: State<'_, AppState>,
-    args: LocalUserChange,
+    Args(args): Args<LocalUserChange>,
 ) -> Result<LocalUser, AppError> {
     state
         .with_database(move |database| {

@@ -6,6 +6,7 @@ use tauri::State;
 use ts_rs::TS;
 
 use crate::commands::profile::no_user;
+use crate::commands::Args;
 use crate::error::AppError;
 use crate::state::AppState;
 
@@ -17,7 +18,7 @@ pub struct QueueArgs {
 #[tauri::command]
 pub async fn list_queue(
     state: State<'_, AppState>,
-    args: QueueArgs,
+    Args(args): Args<QueueArgs>,
 ) -> Result<Vec<QueueItem>, AppError> {
     state
         .with_database(move |database| {

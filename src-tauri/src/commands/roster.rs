@@ -8,6 +8,7 @@ use tauri::State;
 use ts_rs::TS;
 
 use crate::commands::accounts::import_path;
+use crate::commands::Args;
 use crate::error::AppError;
 use crate::state::AppState;
 
@@ -23,7 +24,7 @@ pub struct ImportRosterArgs {
 #[tauri::command]
 pub async fn import_sales_reps(
     state: State<'_, AppState>,
-    args: ImportRosterArgs,
+    Args(args): Args<ImportRosterArgs>,
 ) -> Result<RosterImportSummary, AppError> {
     let path = import_path(&args.path)?;
     let entries = tauri::async_runtime::spawn_blocking(move || {

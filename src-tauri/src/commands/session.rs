@@ -4,6 +4,7 @@ use serde::Deserialize;
 use tauri::State;
 use ts_rs::TS;
 
+use crate::commands::Args;
 use crate::error::AppError;
 use crate::session::{self, SessionStatus};
 use crate::state::AppState;
@@ -37,7 +38,7 @@ pub async fn session_status(state: State<'_, AppState>) -> Result<SessionStatus,
 #[tauri::command]
 pub async fn create_passphrase(
     state: State<'_, AppState>,
-    args: PassphraseArgs,
+    Args(args): Args<PassphraseArgs>,
 ) -> Result<SessionStatus, AppError> {
     state.started().await;
     if state.keyring_available()
@@ -62,7 +63,7 @@ pub async fn create_passphrase(
 #[tauri::command]
 pub async fn unlock_with_passphrase(
     state: State<'_, AppState>,
-    args: PassphraseArgs,
+    Args(args): Args<PassphraseArgs>,
 ) -> Result<SessionStatus, AppError> {
     state.started().await;
     let profile = state.profile()?;

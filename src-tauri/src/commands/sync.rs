@@ -12,6 +12,7 @@ use tauri::State;
 use ts_rs::TS;
 use uuid::Uuid;
 
+use crate::commands::Args;
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::sync::{client_for, run_round};
@@ -199,7 +200,7 @@ fn sign_in_error(error: TransportError) -> AppError {
 #[tauri::command]
 pub async fn connect_to_server(
     state: State<'_, AppState>,
-    args: ServerSignIn,
+    Args(args): Args<ServerSignIn>,
 ) -> Result<SyncStatus, AppError> {
     state.started().await;
     let address = args.address.trim().trim_end_matches('/').to_owned();
@@ -315,7 +316,7 @@ pub async fn sync_notices(state: State<'_, AppState>) -> Result<Vec<SyncNotice>,
 #[tauri::command]
 pub async fn dismiss_sync_notice(
     state: State<'_, AppState>,
-    args: DismissNoticeArgs,
+    Args(args): Args<DismissNoticeArgs>,
 ) -> Result<Vec<SyncNotice>, AppError> {
     state.started().await;
     state

@@ -32,10 +32,22 @@ describe('call', () => {
 });
 
 describe('errors', () => {
-  it('turns a plain string rejection into an internal error', () => {
-    expect(toAppError('invalid args `args` for command `open_case`')).toEqual({
+  it('keeps the typed refusal of arguments a command cannot read', async () => {
+    const refusal = { kind: 'invalid_arguments', command: 'case_detail', field: 'case_id', message: 'is missing' } as const;
+    invoke.mockReset();
+    invoke.mockRejectedValue(refusal);
+    const outcome = await call('case_detail', { case_id: '' });
+    expect(outcome).toEqual({ ok: false, error: refusal });
+    expect(describeError(refusal)).toBe('Holdfast could not read what this screen sent (case_detail, case_id): is missing.');
+    expect(describeError({ ...refusal, field: null, message: 'expected struct CaseArgs, got null' })).toBe(
+      'Holdfast could not read what this screen sent (case_detail): expected struct CaseArgs, got null.',
+    );
+  });
+
+  it('turns a plain string rejection (a call the window is not granted) into an internal error', () => {
+    expect(toAppError('plugin:opener|open_url not allowed')).toEqual({
       kind: 'internal',
-      message: 'invalid args `args` for command `open_case`',
+      message: 'plugin:opener|open_url not allowed',
     });
   });
 

@@ -19,7 +19,11 @@ export async function call<K extends keyof Commands>(
   }
 }
 
-/** Tauri rejects with our tagged error, or with a plain string when the arguments did not parse. */
+/**
+ * Every command rejects with our tagged error, arguments it cannot read included
+ * (`invalid_arguments`). Only a call refused before any command runs (one the window is not
+ * granted) is a plain string from Tauri; it becomes an internal error.
+ */
 export function toAppError(raw: unknown): AppError {
   if (raw !== null && typeof raw === 'object' && 'kind' in raw) return raw as AppError;
   const message = typeof raw === 'string' ? raw : raw instanceof Error ? raw.message : String(raw);
@@ -40,6 +44,8 @@ export function describe(error: AppError): string {
       return `${error.rows.length} row${error.rows.length === 1 ? '' : 's'} cannot be imported; nothing was imported.`;
     case 'not_found':
       return `That ${error.entity} no longer exists.`;
+    case 'invalid_arguments':
+      return `Holdfast could not read what this screen sent (${error.command}${error.field ? `, ${error.field}` : ''}): ${error.message}.`;
     default:
       return error.message;
   }

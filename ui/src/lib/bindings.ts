@@ -1,7 +1,7 @@
 // Generated from the Rust types by src-tauri/src/bindings.rs. Do not edit by hand:
 // run `UPDATE_BINDINGS=1 cargo test -p holdfast bindings` after changing a command.
 
-export type AppError = { "kind": "validation", field: string, message: string, } | { "kind": "invalid_rows", rows: Array<RowProblem>, } | { "kind": "not_found", entity: string, id: string, } | { "kind": "forbidden", message: string, } | { "kind": "conflict", message: string, } | { "kind": "locked", message: string, } | { "kind": "storage", message: string, } | { "kind": "internal", message: string, };
+export type AppError = { "kind": "validation", field: string, message: string, } | { "kind": "invalid_arguments", command: string, field: string | null, message: string, } | { "kind": "invalid_rows", rows: Array<RowProblem>, } | { "kind": "not_found", entity: string, id: string, } | { "kind": "forbidden", message: string, } | { "kind": "conflict", message: string, } | { "kind": "locked", message: string, } | { "kind": "storage", message: string, } | { "kind": "internal", message: string, };
 
 export type RowProblem = { line: number, 
 /**
