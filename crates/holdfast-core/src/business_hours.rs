@@ -34,6 +34,18 @@ impl BusinessCalendar {
             .ok()
     }
 
+    /// The opening of the first business day after `start`'s day (in the calendar's zone).
+    pub fn next_business_day_opening(&self, start: Timestamp) -> Option<Timestamp> {
+        let mut date = start.to_zoned(self.zone.clone()).date();
+        for _ in 0..(366 * 2) {
+            date = date.tomorrow().ok()?;
+            if self.is_business_day(date) {
+                return self.at(date, self.opens).map(|opens| opens.timestamp());
+            }
+        }
+        None
+    }
+
     /// The instant `minutes` business minutes after `start`. A start outside business hours
     /// counts from the next opening. `None` only if the calendar cannot be resolved (a date
     /// beyond the supported range).
@@ -131,6 +143,20 @@ mod tests {
         assert_eq!(
             calendar().add_business_days(at("2026-11-27T23:00:00Z"), 1),
             Some(at("2026-11-30T22:00:00Z"))
+        );
+    }
+
+    #[test]
+    fn the_next_business_day_opens_after_weekends_and_holidays() {
+        // Friday 2026-11-27 10:00 New York: Monday 09:00 (14:00 UTC).
+        assert_eq!(
+            calendar().next_business_day_opening(at("2026-11-27T15:00:00Z")),
+            Some(at("2026-11-30T14:00:00Z"))
+        );
+        // Wednesday before Thanksgiving: Friday.
+        assert_eq!(
+            with_holidays(&["2026-11-26"]).next_business_day_opening(at("2026-11-25T15:00:00Z")),
+            Some(at("2026-11-27T14:00:00Z"))
         );
     }
 

@@ -21,6 +21,7 @@ pub mod proration;
 pub mod queue;
 pub mod read_model;
 pub mod record;
+pub mod reminders;
 pub mod role;
 pub mod workflow;
 

@@ -17,7 +17,19 @@ use crate::workflow::{
 use crate::CoreError;
 
 /// Work for a person or a team that a case makes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, ts_rs::TS)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    serde::Deserialize,
+    ts_rs::TS,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum TaskKind {
     /// The original sales rep's (or the fallback's) save call.
