@@ -84,10 +84,7 @@ async fn after_a_restore_the_desk_exports_its_pending_work_and_joins_again() {
             synced(app).await?;
 
             // The nightly backup, taken while the server runs.
-            server.admin(
-                &["backup", "--to", &backup.display().to_string()],
-                "",
-            );
+            server.admin(&["backup", "--to", &backup.display().to_string()], "");
             // After it, the acknowledgement reaches the server.
             acknowledge(app).await?;
             sync_now(app).await?;
@@ -112,7 +109,14 @@ async fn after_a_restore_the_desk_exports_its_pending_work_and_joins_again() {
                 .await?;
             app.text("Not exported yet.").await?;
             app.set_window_size(1024, 640).await?;
-            app.button("Join again").await?.scroll_into_view().await?;
+            let section = app.heading("Team server").await?;
+            app.client
+                .execute(
+                    "arguments[0].scrollIntoView({block: 'start'});",
+                    vec![serde_json::to_value(&section)?],
+                )
+                .await?;
+            crate::review_screenshots::no_sideways_scroll(app).await?;
             app.screenshot("review-rejoin-stopped-1024x640").await;
             app.set_window_size(1280, 800).await?;
 
