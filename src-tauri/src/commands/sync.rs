@@ -1,6 +1,7 @@
 //! The team-server commands: the sync status line, signing in (which joins an empty profile to
-//! the organisation the first time), signing out, "sync now", and the rejections and conflicts
-//! the user has to see.
+//! the organisation the first time), signing out, "sync now", the rejections and conflicts the
+//! user has to see, and, once syncing stopped (a server restored to an earlier point), exporting
+//! the pending work and joining again.
 
 use holdfast_core::role::Role;
 use holdfast_store::Database;
