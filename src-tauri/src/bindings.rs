@@ -50,7 +50,8 @@ use crate::commands::queues::QueueArgs;
 use crate::commands::roster::ImportRosterArgs;
 use crate::commands::session::PassphraseArgs;
 use crate::commands::sync::{
-    DismissNoticeArgs, NoticeProblem, ServerSignIn, ServerUser, SyncNotice, SyncState, SyncStatus,
+    DismissNoticeArgs, NoticeProblem, PendingExport, RejoinArgs, Rejoined, ServerSignIn,
+    ServerUser, SyncNotice, SyncState, SyncStatus,
 };
 use crate::error::AppError;
 use crate::session::SessionStatus;
@@ -98,6 +99,9 @@ pub fn typescript() -> String {
         declaration::<NoticeProblem>(&cfg),
         declaration::<SyncNotice>(&cfg),
         declaration::<DismissNoticeArgs>(&cfg),
+        declaration::<PendingExport>(&cfg),
+        declaration::<RejoinArgs>(&cfg),
+        declaration::<Rejoined>(&cfg),
         declaration::<PassphraseArgs>(&cfg),
         declaration::<ImportAccountsArgs>(&cfg),
         declaration::<ImportSummary>(&cfg),

@@ -305,6 +305,10 @@ mod fuzz {
             "opens the native file dialog and waits for a person",
         ),
         (
+            "export_pending_work",
+            "opens the native save dialog and waits for a person",
+        ),
+        (
             "connect_to_server",
             "signs in to the address it is given over the network",
         ),

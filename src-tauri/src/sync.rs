@@ -63,6 +63,12 @@ impl SyncRuntime {
         change(&mut lock(&self.connection));
     }
 
+    /// Waits for the running round, if any, and keeps the next from starting while the guard
+    /// lives: for changes to the sync state that must not interleave with a round (joining again).
+    pub async fn between_rounds(&self) -> tokio::sync::MutexGuard<'_, ()> {
+        self.round.lock().await
+    }
+
     /// Asks the loop to run a round now.
     pub fn wake(&self) {
         self.wake.notify_one();
@@ -131,7 +137,7 @@ pub enum RoundError {
 }
 
 impl RoundError {
-    fn message(&self) -> &str {
+    pub(crate) fn message(&self) -> &str {
         match self {
             RoundError::Offline(message)
             | RoundError::SignedOut(message)
@@ -227,11 +233,31 @@ async fn round(
             .with_database(|db| Ok(db.next_push(MAX_BATCH)?))
             .await?;
         let Some(request) = request else { break };
-        let response = client.push(token, &request).await?;
+        let response = match client.push(token, &request).await {
+            Ok(response) => response,
+            // Issue 12: a server restored to an earlier point has forgotten the numbers this
+            // device used since, so its outbox no longer follows on. The pull names the restore
+            // (and stops syncing, for the person to export and join again); otherwise the gap
+            // is the round's error.
+            Err(gap @ TransportError::Server(ErrorBody::SequenceGap { .. })) => {
+                pull_to_end(database, &client, token).await?;
+                return Err(gap.into());
+            }
+            Err(other) => return Err(other.into()),
+        };
         database
             .with_database(move |db| Ok(db.apply_push_response(&response, Timestamp::now())?))
             .await?;
     }
+    pull_to_end(database, &client, token).await
+}
+
+/// Pulls the log from the device's cursor to the server's end, page by page.
+async fn pull_to_end(
+    database: &SharedDatabase,
+    client: &SyncClient,
+    token: &str,
+) -> Result<(), RoundError> {
     loop {
         let cursor = database
             .with_database(|db| Ok(db.replica().map_or(0, |replica| replica.cursor())))
@@ -241,14 +267,13 @@ async fn round(
             .with_database(move |db| Ok(db.apply_pull(&page, Timestamp::now())?.more))
             .await?;
         if !more {
-            break;
+            return Ok(());
         }
     }
-    Ok(())
 }
 
 /// The session with an access token that is still good, refreshed (and saved) when it is not.
-async fn fresh_session(
+pub(crate) async fn fresh_session(
     sync: &SyncRuntime,
     client: &SyncClient,
     session: Session,

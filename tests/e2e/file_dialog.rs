@@ -11,7 +11,7 @@ use crate::import_and_cases::{set_up_profile, write_csv, GOOD_CSV};
 
 const DIALOG: &str = "Import accounts from CSV";
 
-fn xdotool(args: &[&str]) -> Result<String, Failure> {
+pub(crate) fn xdotool(args: &[&str]) -> Result<String, Failure> {
     let output = Command::new("xdotool")
         .args(args)
         .output()
@@ -19,27 +19,27 @@ fn xdotool(args: &[&str]) -> Result<String, Failure> {
     Ok(String::from_utf8_lossy(&output.stdout).trim().to_owned())
 }
 
-/// The X window of the file dialog, once it is shown.
-async fn dialog_window() -> Result<String, Failure> {
+/// The X window of the file dialog titled `title`, once it is shown.
+pub(crate) async fn dialog_window(title: &str) -> Result<String, Failure> {
     let started = Instant::now();
     loop {
-        let found = xdotool(&["search", "--onlyvisible", "--name", &format!("^{DIALOG}$")])?;
+        let found = xdotool(&["search", "--onlyvisible", "--name", &format!("^{title}$")])?;
         if let Some(id) = found.lines().next().filter(|id| !id.is_empty()) {
             return Ok(id.to_owned());
         }
         ensure!(
             started.elapsed() < Duration::from_secs(20),
-            "no file dialog titled {DIALOG:?} appeared on the display"
+            "no file dialog titled {title:?} appeared on the display"
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
 
-/// Waits until the dialog's window is gone (`what` says what was to close it).
-async fn dialog_closed(what: &str) -> Result<(), Failure> {
+/// Waits until the dialog titled `title` is gone (`what` says what was to close it).
+pub(crate) async fn dialog_closed(title: &str, what: &str) -> Result<(), Failure> {
     let started = Instant::now();
     loop {
-        let found = xdotool(&["search", "--onlyvisible", "--name", &format!("^{DIALOG}$")])?;
+        let found = xdotool(&["search", "--onlyvisible", "--name", &format!("^{title}$")])?;
         if found.is_empty() {
             return Ok(());
         }
@@ -54,7 +54,7 @@ async fn dialog_closed(what: &str) -> Result<(), Failure> {
 
 /// Keys typed into the dialog: it gets the keyboard focus first (there is no window manager on
 /// the test display to give it), then the keys go through the XTEST extension as real ones.
-fn keys_to_dialog(window: &str, keys: &[&[&str]]) -> Result<(), Failure> {
+pub(crate) fn keys_to_dialog(window: &str, keys: &[&[&str]]) -> Result<(), Failure> {
     xdotool(&["windowfocus", "--sync", window])?;
     for key in keys {
         xdotool(key)?;
@@ -83,7 +83,7 @@ async fn browse_opens_the_file_dialog_without_freezing_the_window() {
             // Opened, the dialog leaves the window answering; Escape cancels it and nothing is
             // chosen.
             app.click("Browse…").await?;
-            let window = dialog_window().await?;
+            let window = dialog_window(DIALOG).await?;
             app.heading("Import accounts from CSV").await?;
             let path = app.field("CSV file").await?;
             ensure!(
@@ -91,7 +91,7 @@ async fn browse_opens_the_file_dialog_without_freezing_the_window() {
                 "a path is filled in before anything was chosen"
             );
             keys_to_dialog(&window, &[&["key", "Escape"]])?;
-            dialog_closed("Escape").await?;
+            dialog_closed(DIALOG, "Escape").await?;
             ensure!(
                 path.prop("value").await?.unwrap_or_default().is_empty(),
                 "a cancelled dialog filled in a path"
@@ -100,7 +100,7 @@ async fn browse_opens_the_file_dialog_without_freezing_the_window() {
             // Opened again, a file is chosen by typing its path, as a person can in any GTK file
             // dialog (Ctrl+L opens the location field).
             app.click("Browse…").await?;
-            let window = dialog_window().await?;
+            let window = dialog_window(DIALOG).await?;
             keys_to_dialog(
                 &window,
                 &[
@@ -112,7 +112,7 @@ async fn browse_opens_the_file_dialog_without_freezing_the_window() {
             // The location field completes as it is typed; Return once it has settled.
             tokio::time::sleep(Duration::from_millis(500)).await;
             keys_to_dialog(&window, &[&["key", "Return"]])?;
-            dialog_closed("typing the path").await?;
+            dialog_closed(DIALOG, "typing the path").await?;
             let started = Instant::now();
             loop {
                 let chosen = path.prop("value").await?.unwrap_or_default();

@@ -26,10 +26,10 @@ use crate::wootrecruit::{
     csm_still_cancelling, escalate_to, record_reason_and_route, send_and_receive_form,
 };
 
-const ORGANISATION: &str = "WootRecruit";
-const AMY_PASSWORD: &str = "amy's long passphrase";
+pub(crate) const ORGANISATION: &str = "WootRecruit";
+pub(crate) const AMY_PASSWORD: &str = "amy's long passphrase";
 const CARLA_PASSWORD: &str = "carla's long passphrase";
-const ACCOUNT: &str = "Quillfeather Health";
+pub(crate) const ACCOUNT: &str = "Quillfeather Health";
 const CARLA_NOTE: &str = "Spoke to Gil: the hiring freeze stands, nothing to offer";
 
 /// How long the footer may take to show a sync state (a round, plus the window's 2 s poll).
@@ -37,9 +37,9 @@ const SYNC_WAIT: Duration = Duration::from_secs(45);
 
 /// The sync server as a child process on a fixed loopback port and data directory, so it can be
 /// stopped and started again as the same server. Killed when dropped, a failed test included.
-struct Server {
+pub(crate) struct Server {
     binary: PathBuf,
-    data_dir: PathBuf,
+    pub(crate) data_dir: PathBuf,
     port: u16,
     child: Option<Child>,
 }
@@ -67,7 +67,7 @@ impl Server {
         binary
     }
 
-    fn new(data_dir: PathBuf) -> Server {
+    pub(crate) fn new(data_dir: PathBuf) -> Server {
         let port = TcpListener::bind("127.0.0.1:0")
             .and_then(|listener| listener.local_addr())
             .map(|address| address.port())
@@ -80,12 +80,12 @@ impl Server {
         }
     }
 
-    fn address(&self) -> String {
+    pub(crate) fn address(&self) -> String {
         format!("http://127.0.0.1:{}", self.port)
     }
 
     /// One admin command on the server's data directory, with `stdin` as its input.
-    fn admin(&self, args: &[&str], stdin: &str) {
+    pub(crate) fn admin(&self, args: &[&str], stdin: &str) {
         use std::io::Write;
         let mut child = Command::new(&self.binary)
             .args(args)
@@ -112,7 +112,7 @@ impl Server {
     }
 
     /// Serves on the port and waits until it accepts connections.
-    async fn start(&mut self) {
+    pub(crate) async fn start(&mut self) {
         assert!(self.child.is_none(), "the server already runs");
         let listen = format!("127.0.0.1:{}", self.port);
         let child = Command::new(&self.binary)
@@ -142,7 +142,7 @@ impl Server {
     }
 
     /// Kills the server: to the desks it is simply gone, as when the network drops.
-    fn stop(&mut self) {
+    pub(crate) fn stop(&mut self) {
         if let Some(mut child) = self.child.take() {
             let _ = child.kill();
             let _ = child.wait();
@@ -160,7 +160,7 @@ impl Drop for Server {
 const FOOTER: &str = "//nav[@aria-label='Screens']//footer//*[@role='status']";
 
 /// Waits until the rail's sync line satisfies `wanted` (described as `what`), and returns it.
-async fn footer_until(
+pub(crate) async fn footer_until(
     app: &App,
     what: &str,
     wanted: impl Fn(&str) -> bool,
@@ -182,7 +182,7 @@ async fn footer_until(
 }
 
 /// The number of changes the sync line says are waiting for the server (0 when it names none).
-fn pending(line: &str) -> usize {
+pub(crate) fn pending(line: &str) -> usize {
     let words: Vec<&str> = line.split_whitespace().collect();
     words
         .windows(2)
@@ -192,7 +192,7 @@ fn pending(line: &str) -> usize {
 }
 
 /// Online with nothing waiting: everything done here has been accepted by the server.
-async fn synced(app: &App) -> Result<String, Failure> {
+pub(crate) async fn synced(app: &App) -> Result<String, Failure> {
     footer_until(app, "Online with nothing pending", |line| {
         line.starts_with("Online") && !line.contains("pending")
     })
@@ -200,7 +200,7 @@ async fn synced(app: &App) -> Result<String, Failure> {
 }
 
 /// "Sync now" from the command palette (Ctrl+K), as a person forces a round.
-async fn sync_now(app: &App) -> Outcome {
+pub(crate) async fn sync_now(app: &App) -> Outcome {
     app.press_ctrl('k').await?;
     app.named("Command palette").await?;
     app.named("Command").await?.send_keys("Sync now").await?;
@@ -217,7 +217,7 @@ async fn sync_now(app: &App) -> Outcome {
 }
 
 /// The first-start screen's "Join your team's server": signs in and waits for the desk.
-async fn join(app: &App, server: &str, user: &str, password: &str) -> Outcome {
+pub(crate) async fn join(app: &App, server: &str, user: &str, password: &str) -> Outcome {
     app.heading("Set up this profile").await?;
     app.named("Join your team's server").await?;
     app.field("Server address").await?.send_keys(server).await?;

@@ -12,7 +12,8 @@ use holdfast_core::account::{Account, AccountDraft};
 use holdfast_core::policy::Policy;
 use holdfast_core::workflow::{Actor, CaseCommand, CaseEvent};
 use holdfast_sync::client::{
-    ClientError, Context, Expected, KnownUsers, Notification, PullSummary, Replica, ACCOUNT, CASE,
+    ClientError, Context, Expected, KnownUsers, Notification, PullSummary, Replica, Tampering,
+    ACCOUNT, CASE,
 };
 use holdfast_sync::protocol::{
     CommandOrigin, Me, PullResponse, PushRequest, PushResponse, SyncedEvent,
@@ -431,14 +432,104 @@ impl Database {
     /// changed). Each entry names the case, the command, who decided it and when.
     pub fn export_pending_work(&self) -> Result<String> {
         let synced = self.synced.as_ref().ok_or_else(not_joined)?;
+        let replica = &synced.replica;
+        // After a restore to an earlier point, the events this device holds beyond the server's
+        // last one are gone from the server: kept in the export too, since joining again
+        // replaces this device's log with the server's.
+        let lost: &[SyncedEvent] = match replica.halted() {
+            Some(Tampering::ServerRestored { server_head, .. }) => usize::try_from(*server_head)
+                .ok()
+                .and_then(|from| replica.log().get(from..))
+                .unwrap_or(&[]),
+            _ => &[],
+        };
+        let settled: Vec<Notification> = replica
+            .notifications()
+            .into_iter()
+            .filter(|notification| notification.settled)
+            .collect();
         let export = serde_json::json!({
             "server": synced.binding.server,
             "organisation": synced.binding.me.organisation,
             "user": synced.binding.me.user,
-            "stopped": synced.replica.halted().map(ToString::to_string),
-            "pending": synced.replica.pending(),
+            "stopped": replica.halted().map(ToString::to_string),
+            "pending": replica.pending(),
+            "events_the_server_lost": lost,
+            "refused_and_conflicted": settled,
         });
         serde_json::to_string_pretty(&export).map_err(|e| StoreError::Corrupt(e.to_string()))
+    }
+
+    /// Issue 12: joins the organisation again after syncing stopped (the server was restored to
+    /// an earlier point, or its history changed), as the same user, on the same server, with a
+    /// new device id `client_id`. `me` is the server's answer now: its checkpoint key must be the
+    /// one this profile pinned (a server signing with another key is not the one this profile
+    /// synced with). The confirmed log and everything read from it (cases, accounts, tasks,
+    /// notes, search) are cleared, to be pulled again from the first event; every pending
+    /// command is queued again on top (`Replica::requeued`), so nothing decided here is dropped.
+    /// Export first (`export_pending_work`): the log beyond the server's is not kept. Returns how
+    /// many commands were queued again. Refused, changing nothing, while syncing has not stopped.
+    pub fn rejoin_organisation(&mut self, client_id: Uuid, me: &Me, now: Timestamp) -> Result<u32> {
+        let (actor, policy, users) = self.decision_context()?;
+        let synced = self.synced.as_ref().ok_or_else(not_joined)?;
+        let binding = &synced.binding;
+        if synced.replica.halted().is_none() {
+            return Err(StoreError::Rule(holdfast_core::CoreError::invalid(
+                "server",
+                "syncing has not stopped: there is nothing to join again",
+            )));
+        }
+        if me.user != binding.me.user || me.organisation != binding.me.organisation {
+            return Err(StoreError::Rule(holdfast_core::CoreError::invalid(
+                "user",
+                format!(
+                    "this profile belongs to {} in {}",
+                    binding.me.user, binding.me.organisation
+                ),
+            )));
+        }
+        if me.checkpoint_key != synced.replica.checkpoint_key() {
+            return Err(StoreError::Rule(holdfast_core::CoreError::invalid(
+                "server",
+                "the server signs its history with another key than the one this profile pinned \
+                 when it first joined: it is not the server this profile synced with. Ask your \
+                 administrator; to use that server, make a new profile",
+            )));
+        }
+        let context = Context {
+            actor: &actor,
+            policy: policy.as_ref(),
+            users: &users,
+            now,
+            code_key: &self.code_key,
+        };
+        let replica = synced.replica.requeued(client_id, &context);
+        let requeued = u32::try_from(replica.pending().len()).unwrap_or(u32::MAX);
+        let state = replica.save_state().map_err(engine_error)?;
+        let me_json = serde_json::to_string(me).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let tx = self.conn.transaction()?;
+        tx.execute("DELETE FROM pending_events", [])?;
+        tx.execute("DELETE FROM events", [])?;
+        tx.execute("DELETE FROM audit_head", [])?;
+        // Cases, tasks, notes and case search, read again from the (now empty) log.
+        crate::case_commands::rebuild_read_models_in(&tx, policy.as_ref())?;
+        tx.execute("DELETE FROM account_search", [])?;
+        tx.execute("DELETE FROM accounts", [])?;
+        tx.execute(
+            "UPDATE sync_state SET me = ?1, replica = ?2, last_error = NULL WHERE id = 1",
+            rusqlite::params![me_json, state],
+        )?;
+        tx.commit()?;
+        if let Some(synced) = &mut self.synced {
+            synced.replica = replica;
+            synced.binding.me = me.clone();
+            synced.binding.last_error = None;
+        }
+        // The requeued commands' expected events (a case received here shows again at once).
+        let outcome = self.rewrite_after(None, BTreeSet::new(), now);
+        self.reload_on_failure(outcome)?;
+        self.adopt_server_user(me)?;
+        Ok(requeued)
     }
 
     /// Rejections and conflicts for the user, oldest first.

@@ -48,6 +48,8 @@ macro_rules! for_each_command {
             sync::sync_now(()) -> SyncStatus,
             sync::sync_notices(()) -> Vec<SyncNotice>,
             sync::dismiss_sync_notice(DismissNoticeArgs) -> Vec<SyncNotice>,
+            sync::export_pending_work(()) -> Option<PendingExport>,
+            sync::rejoin_server(RejoinArgs) -> Rejoined,
             audit::verify_audit_chain(()) -> AuditCheck,
         }
     };

@@ -1,6 +1,7 @@
 //! The team-server commands: the sync status line, signing in (which joins an empty profile to
-//! the organisation the first time), signing out, "sync now", and the rejections and conflicts
-//! the user has to see.
+//! the organisation the first time), signing out, "sync now", the rejections and conflicts the
+//! user has to see, and, once syncing stopped (a server restored to an earlier point), exporting
+//! the pending work and joining again.
 
 use holdfast_core::role::Role;
 use holdfast_store::Database;
@@ -8,14 +9,14 @@ use holdfast_sync::client::{Notification, Problem};
 use holdfast_sync::protocol::{ErrorBody, SignIn};
 use holdfast_sync::transport::TransportError;
 use serde::{Deserialize, Serialize};
-use tauri::State;
+use tauri::{Runtime, State, WebviewWindow};
 use ts_rs::TS;
 use uuid::Uuid;
 
 use crate::commands::Args;
 use crate::error::AppError;
 use crate::state::AppState;
-use crate::sync::{client_for, run_round};
+use crate::sync::{client_for, fresh_session, run_round, RoundError};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "snake_case")]
@@ -305,6 +306,197 @@ pub async fn sync_now(state: State<'_, AppState>) -> Result<SyncStatus, AppError
     // The round's outcome is on the status line (last error, offline).
     let _ = run_round(state.database(), state.sync()).await;
     status_of(&state).await
+}
+
+/// What "Export pending work…" wrote.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct PendingExport {
+    pub path: String,
+    /// Pending commands in the file.
+    pub commands: u32,
+}
+
+/// Issue 12: "Export pending work…": the OS save dialog (rfd's asynchronous one, as "Browse…"
+/// opens its dialog, so the window keeps drawing), then the store's export
+/// (`Database::export_pending_work`: the pending commands, the refused ones, and the events a
+/// restored server lost) written to the chosen file, readable by its owner only. `None` when the
+/// person cancels.
+#[tauri::command]
+pub async fn export_pending_work<R: Runtime>(
+    state: State<'_, AppState>,
+    window: WebviewWindow<R>,
+) -> Result<Option<PendingExport>, AppError> {
+    state.started().await;
+    let joined = state
+        .with_database(|db| Ok(db.sync_binding().is_some()))
+        .await?;
+    if !joined {
+        return Err(AppError::Conflict {
+            message: "this profile is not connected to a team server".into(),
+        });
+    }
+    let chosen = rfd::AsyncFileDialog::new()
+        .set_title("Export pending work")
+        .set_file_name("holdfast-pending-work.json")
+        .add_filter("JSON files", &["json"])
+        .set_parent(&window)
+        .save_file()
+        .await;
+    let Some(file) = chosen else {
+        return Ok(None);
+    };
+    let path = file.path().to_owned();
+    // Read after the dialog closed: what is written is what the desk holds now.
+    let (json, commands) = state
+        .with_database(|db| {
+            let json = db.export_pending_work()?;
+            let commands = db.replica().map_or(0, |replica| replica.pending().len());
+            Ok((json, u32::try_from(commands).unwrap_or(u32::MAX)))
+        })
+        .await?;
+    let written = path.clone();
+    tauri::async_runtime::spawn_blocking(move || write_private(&written, json.as_bytes()))
+        .await
+        .map_err(|e| AppError::internal(e.to_string()))?
+        .map_err(|e| AppError::Storage {
+            message: format!("the export could not be written to {}: {e}", path.display()),
+        })?;
+    Ok(Some(PendingExport {
+        path: path.display().to_string(),
+        commands,
+    }))
+}
+
+/// Writes `bytes` to `path` (replacing it: the save dialog asked before overwriting), `0600` on
+/// Unix since the export holds customers' details, synced to disk.
+fn write_private(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(path)?;
+    file.write_all(bytes)?;
+    file.sync_all()
+}
+
+#[derive(Debug, Clone, Deserialize, TS)]
+pub struct RejoinArgs {
+    /// Given when the session kept in the OS keyring is gone or the restored server no longer
+    /// knows it; otherwise that session is used.
+    pub password: Option<String>,
+}
+
+/// What "Join again" did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct Rejoined {
+    /// Pending commands queued again on top of the server's history.
+    pub requeued: u32,
+    pub status: SyncStatus,
+}
+
+/// Issue 12: "Join again", after syncing stopped (the server was restored to an earlier point, or
+/// its history changed): the same server, organisation and user, with the session kept in the OS
+/// keyring (or a fresh sign-in when the password is given); the store clears the log, queues the
+/// pending commands again and pins a new device id (`Database::rejoin_organisation`); then a
+/// round pushes them and pulls the server's history from the first event. A missing or refused
+/// session is a `password` field error, so the window asks for it.
+#[tauri::command]
+pub async fn rejoin_server(
+    state: State<'_, AppState>,
+    args: RejoinArgs,
+) -> Result<Rejoined, AppError> {
+    state.started().await;
+    let bound = state
+        .with_database(|db| {
+            Ok(db.sync_binding().map(|binding| {
+                let halted = db
+                    .replica()
+                    .is_some_and(|replica| replica.halted().is_some());
+                (binding.server.clone(), binding.me.clone(), halted)
+            }))
+        })
+        .await?;
+    let Some((server, me, halted)) = bound else {
+        return Err(AppError::Conflict {
+            message: "this profile is not connected to a team server".into(),
+        });
+    };
+    if !halted {
+        return Err(AppError::Conflict {
+            message: "syncing has not stopped: there is nothing to join again".into(),
+        });
+    }
+    let client = client_for(&server).map_err(sign_in_error)?;
+    let password = args.password.filter(|password| !password.is_empty());
+    let session = match password {
+        Some(password) => client
+            .sign_in(&SignIn {
+                organisation: me.organisation.clone(),
+                user: me.user.clone(),
+                password,
+            })
+            .await
+            .map_err(sign_in_error)?,
+        None => {
+            let Some(session) = state.sync().session()? else {
+                return Err(AppError::validation(
+                    "password",
+                    format!("sign in as {} to join again: enter your password", me.user),
+                ));
+            };
+            match fresh_session(state.sync(), &client, session).await {
+                Ok(session) => session,
+                Err(RoundError::SignedOut(_)) => return Err(session_ended(state.sync(), &me)?),
+                Err(other) => {
+                    return Err(AppError::Conflict {
+                        message: other.message().to_owned(),
+                    })
+                }
+            }
+        }
+    };
+    let me = match client.me(&session.access_token).await {
+        Ok(me) => me,
+        Err(TransportError::Server(ErrorBody::Unauthorized { .. })) => {
+            return Err(session_ended(state.sync(), &me)?)
+        }
+        Err(other) => return Err(sign_in_error(other)),
+    };
+    let requeued = {
+        let _between = state.sync().between_rounds().await;
+        state
+            .with_database(move |db| {
+                Ok(db.rejoin_organisation(Uuid::now_v7(), &me, jiff::Timestamp::now())?)
+            })
+            .await?
+    };
+    state.sync().save_session(&session)?;
+    // The first round pushes the requeued work and pulls the server's history; if it fails, the
+    // status line says why and the loop tries again.
+    let _ = run_round(state.database(), state.sync()).await;
+    state.sync().wake();
+    Ok(Rejoined {
+        requeued,
+        status: status_of(&state).await?,
+    })
+}
+
+/// The restored server does not know the kept session (it was issued after the backup's point):
+/// it is forgotten, and the person is asked for their password.
+fn session_ended(
+    sync: &crate::sync::SyncRuntime,
+    me: &holdfast_sync::protocol::Me,
+) -> Result<AppError, AppError> {
+    sync.forget_session()?;
+    Ok(AppError::validation(
+        "password",
+        format!(
+            "the server no longer knows this desk's session; sign in as {} to join again: enter \
+             your password",
+            me.user
+        ),
+    ))
 }
 
 #[tauri::command]

@@ -46,6 +46,25 @@ settled: boolean, };
 
 export type DismissNoticeArgs = { seq: number, };
 
+export type PendingExport = { path: string, 
+/**
+ * Pending commands in the file.
+ */
+commands: number, };
+
+export type RejoinArgs = { 
+/**
+ * Given when the session kept in the OS keyring is gone or the restored server no longer
+ * knows it; otherwise that session is used.
+ */
+password: string | null, };
+
+export type Rejoined = { 
+/**
+ * Pending commands queued again on top of the server's history.
+ */
+requeued: number, status: SyncStatus, };
+
 export type PassphraseArgs = { passphrase: string, };
 
 export type ImportAccountsArgs = { 
@@ -965,5 +984,7 @@ export type Commands = {
   sync_now: { args: null; result: SyncStatus };
   sync_notices: { args: null; result: Array<SyncNotice> };
   dismiss_sync_notice: { args: DismissNoticeArgs; result: Array<SyncNotice> };
+  export_pending_work: { args: null; result: PendingExport | null };
+  rejoin_server: { args: RejoinArgs; result: Rejoined };
   verify_audit_chain: { args: null; result: AuditCheck };
 };

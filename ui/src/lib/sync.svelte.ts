@@ -18,7 +18,7 @@
 // watcher is destroyed.
 
 import { call, type Outcome } from './api';
-import type { AppError, ServerSignIn, SyncState, SyncStatus } from './bindings';
+import type { AppError, PendingExport, Rejoined, ServerSignIn, SyncState, SyncStatus } from './bindings';
 
 /** How often the status is read while the window is visible. */
 export const POLL_MS = 2000;
@@ -161,6 +161,26 @@ export function signIn(details: ServerSignIn): Promise<Outcome<SyncStatus>> {
 export async function signOut(): Promise<Outcome<SyncStatus>> {
   const outcome = await statusCommand(() => call('sign_out_of_server'));
   commandError = outcome.ok ? null : outcome.error;
+  return outcome;
+}
+
+/**
+ * After syncing stopped: the OS save dialog, then the pending work written to the chosen file
+ * (null when the dialog was cancelled).
+ */
+export function exportPendingWork(): Promise<Outcome<PendingExport | null>> {
+  return call('export_pending_work');
+}
+
+/**
+ * After syncing stopped: joins the organisation again as the same user (with the kept session,
+ * or signing in with `password`), queues the pending work again and syncs.
+ */
+export async function rejoinServer(password: string | null): Promise<Outcome<Rejoined>> {
+  const ticket = ++issued;
+  const outcome = await call('rejoin_server', { password });
+  if (outcome.ok) apply(ticket, outcome.value.status);
+  void refreshSync();
   return outcome;
 }
 

@@ -725,6 +725,52 @@ impl Replica {
         self.saved.pending = pending;
     }
 
+    /// The server's checkpoint key this device pinned at its first sign-in.
+    pub fn checkpoint_key(&self) -> &str {
+        &self.saved.checkpoint_key
+    }
+
+    /// Issue 12: the replica a device starts from when it joins the organisation again after
+    /// syncing stopped (the server was restored to an earlier point, or its history changed). It
+    /// has a new device id (`client_id`: the server's record of the old id's sequence numbers is
+    /// from before the restore, so the old numbers would leave gaps or collide), the same pinned
+    /// checkpoint key, an empty log (the server's history is pulled from the first event again)
+    /// and no stop. Every pending command is queued again, in its order, numbered from 1 and not
+    /// acknowledged (an acknowledgement from before the restore may be one the restored server
+    /// lost), with the case version it was decided against: pushed to the restored server, each
+    /// is applied, rejected or conflicts like any pending command. The outcomes the device had
+    /// already learned (`notifications`) belong to the old numbers and are not carried over.
+    pub fn requeued(&self, client_id: Uuid, context: &Context<'_>) -> Replica {
+        let pending = self
+            .saved
+            .pending
+            .iter()
+            .zip(1u64..)
+            .map(|(command, seq)| PendingCommand {
+                seq,
+                acknowledged: false,
+                ..command.clone()
+            })
+            .collect::<Vec<_>>();
+        let mut replica = Replica {
+            saved: Saved {
+                client_id,
+                checkpoint_key: self.saved.checkpoint_key.clone(),
+                log: Vec::new(),
+                checkpoints: BTreeMap::new(),
+                next_seq: pending.len() as u64 + 1,
+                pending,
+                notifications: BTreeMap::new(),
+                halted: None,
+            },
+            key: self.key,
+            head: ChainHash::GENESIS,
+            index: Index::default(),
+        };
+        replica.rebase(context);
+        replica
+    }
+
     /// The replica as JSON, to keep in the device's store: nothing typed offline is lost when the
     /// app closes before it syncs.
     pub fn save(&self) -> Result<String, ClientError> {

@@ -1296,3 +1296,73 @@ fn a_code_sent_from_this_desk_is_checked_here_until_the_server_has_it() {
     let view = replica.view(case_id).expect("the case");
     assert!(view.identity_verified && !view.identity_provisional);
 }
+
+/// Issue 12: joining again after a stop starts a replica with a new device id, the same pinned
+/// key, no log and no stop, and the outbox queued again in order, numbered from 1 and not
+/// acknowledged (an acknowledgement the restored server may have lost), each command as it was
+/// decided (its base version, author and time); they are decided again once the log arrives.
+#[test]
+fn joining_again_queues_the_outbox_again_under_a_new_device_id() {
+    let (mut script, world) = (Script::new(), World::new());
+    let ann = person("ann", &[Role::AccountManager]);
+    let (mut replica, case_id) = synced(&mut script, &world, &ann);
+    let context = world.context(&ann);
+    let first = replica
+        .decide(case_id, note("acknowledged, then lost"), &context)
+        .expect("queued");
+    replica
+        .on_push_response(&answer(first, CommandOutcome::Applied), &context)
+        .expect("answer");
+    replica
+        .decide(case_id, note("never pushed"), &context)
+        .expect("queued");
+    let before: Vec<PendingCommand> = replica.pending().to_vec();
+    let mut restored = script.pull(1);
+    restored.events.clear();
+    restored.head = Some(1);
+    restored.checkpoint = Some(script.sign(1));
+    assert!(replica.apply_pull(&restored, &context).is_err());
+    assert!(replica.halted().is_some());
+
+    let fresh_id = Uuid::from_u128(0xf2e5);
+    let mut again = replica.requeued(fresh_id, &context);
+    assert_eq!(again.client_id(), fresh_id);
+    assert_eq!(again.checkpoint_key(), replica.checkpoint_key());
+    assert_eq!(again.cursor(), 0);
+    assert_eq!(again.halted(), None);
+    assert_eq!(again.next_seq(), 3);
+    let pending = again.pending();
+    assert_eq!(
+        pending.iter().map(|p| p.seq).collect::<Vec<_>>(),
+        vec![1, 2]
+    );
+    assert!(pending.iter().all(|p| !p.acknowledged));
+    for (now, then) in pending.iter().zip(&before) {
+        assert_eq!(now.command, then.command);
+        assert_eq!(now.actor, then.actor);
+        assert_eq!(now.decided_at, then.decided_at);
+    }
+    // Against no log yet, the case is unknown: expected to be refused, until the log arrives.
+    assert!(matches!(pending[0].expected, Expected::Rejected { .. }));
+    let push = again.next_push(10).expect("pushable").expect("a push");
+    assert_eq!(push.client_id, fresh_id);
+    assert_eq!(
+        push.commands.iter().map(|c| c.seq).collect::<Vec<_>>(),
+        vec![1, 2]
+    );
+
+    let mut page = script.pull(0);
+    page.head = Some(2);
+    again
+        .apply_pull(&page, &context)
+        .expect("the server's history");
+    assert_eq!(again.cursor(), 2);
+    assert!(again
+        .pending()
+        .iter()
+        .all(|p| matches!(p.expected, Expected::Applied { .. })));
+    // Saved and restored as any replica.
+    let saved = Replica::restore(&again.save().expect("saved")).expect("restored");
+    assert_eq!(saved.client_id(), fresh_id);
+    assert_eq!(saved.pending().len(), 2);
+}
