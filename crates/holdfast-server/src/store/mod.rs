@@ -26,6 +26,8 @@ pub mod suite_durable;
 pub mod suite_signin;
 #[cfg(any(test, feature = "test-suite"))]
 pub mod suite_trust;
+#[cfg(any(test, feature = "test-suite"))]
+pub mod suite_import;
 
 use async_trait::async_trait;
 use holdfast_core::account::AccountDraft;
