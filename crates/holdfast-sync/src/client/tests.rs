@@ -1173,3 +1173,6 @@ fn an_import_by_a_role_the_policy_does_not_name_is_refused_on_the_device() {
         .import_accounts(vec![draft("A-2")], &world.context(&mia))
         .expect("a manager's import is queued");
 }
+
+/// Issue 12: a large import is checked whole and queued in parts.
+mod import_parts;
