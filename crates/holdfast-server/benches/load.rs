@@ -361,7 +361,15 @@ async fn bench(
             .map(|first| format!(" (the first: {first})"))
             .unwrap_or_default()
     );
-    beside_an_import(label, &store, &server, organisation.id, &password_hash, options).await?;
+    beside_an_import(
+        label,
+        &store,
+        &server,
+        organisation.id,
+        &password_hash,
+        options,
+    )
+    .await?;
     drop(server);
     Ok(())
 }

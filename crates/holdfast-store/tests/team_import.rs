@@ -97,9 +97,7 @@ impl Server {
     /// takes the answer; returns the accounts the push carried, or `None` when nothing waits.
     fn push_once(&self, db: &mut Database, user: &UserRecord) -> Option<usize> {
         let user = self.record(user);
-        let request = db
-            .next_push(holdfast_sync::protocol::MAX_BATCH)
-            .unwrap()?;
+        let request = db.next_push(holdfast_sync::protocol::MAX_BATCH).unwrap()?;
         let carried = request
             .commands
             .iter()
@@ -135,7 +133,10 @@ impl Server {
 
     fn has_account(&self, external_id: &str) -> bool {
         self.runtime
-            .block_on(self.store.account(self.organisation, account_id(external_id)))
+            .block_on(
+                self.store
+                    .account(self.organisation, account_id(external_id)),
+            )
             .unwrap()
             .is_some()
     }
@@ -246,11 +247,7 @@ fn a_part_rejected_after_a_role_change_names_its_accounts_and_earlier_parts_stay
     );
     server
         .runtime
-        .block_on(
-            server
-                .store
-                .set_user_roles(mia.id, &[Role::AccountManager]),
-        )
+        .block_on(server.store.set_user_roles(mia.id, &[Role::AccountManager]))
         .unwrap();
     while server.push_once(&mut desk.db, &mia).is_some() {}
     // The desk takes the rejected parts' accounts off its list at once; the first part stays.
@@ -325,11 +322,7 @@ fn a_rejected_import_puts_the_accounts_it_changed_back_as_the_server_has_them() 
 
     server
         .runtime
-        .block_on(
-            server
-                .store
-                .set_user_roles(mia.id, &[Role::AccountManager]),
-        )
+        .block_on(server.store.set_user_roles(mia.id, &[Role::AccountManager]))
         .unwrap();
     while server.push_once(&mut desk.db, &mia).is_some() {}
     assert_eq!(desk.db.replica().unwrap().notifications().len(), 1);

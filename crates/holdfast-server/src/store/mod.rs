@@ -23,11 +23,11 @@ pub mod suite_authz;
 #[cfg(any(test, feature = "test-suite"))]
 pub mod suite_durable;
 #[cfg(any(test, feature = "test-suite"))]
+pub mod suite_import;
+#[cfg(any(test, feature = "test-suite"))]
 pub mod suite_signin;
 #[cfg(any(test, feature = "test-suite"))]
 pub mod suite_trust;
-#[cfg(any(test, feature = "test-suite"))]
-pub mod suite_import;
 
 use async_trait::async_trait;
 use holdfast_core::account::AccountDraft;

@@ -11,8 +11,8 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use deadpool_postgres::GenericClient;
 use holdfast_core::workflow::{CaseCommand, CaseEvent, RepStatus};
-use holdfast_sync::protocol::{CommandOrigin, CommandOutcome, PushedCommand, SyncCommand};
 use holdfast_sync::protocol::MAX_IMPORT_ACCOUNTS;
+use holdfast_sync::protocol::{CommandOrigin, CommandOutcome, PushedCommand, SyncCommand};
 use jiff::Timestamp;
 use uuid::Uuid;
 

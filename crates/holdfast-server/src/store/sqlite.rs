@@ -18,11 +18,11 @@ use holdfast_core::policy::Policy;
 use holdfast_core::record::EventRecord;
 use holdfast_core::role::Role;
 use holdfast_core::workflow::{Actor, CaseEvent, RepStatus};
+use holdfast_sync::protocol::MAX_IMPORT_ACCOUNTS;
 use holdfast_sync::protocol::{
     Checkpoint, CommandOrigin, CommandOutcome, PublishedPolicy, PushedCommand, SyncCommand,
     SyncedEvent,
 };
-use holdfast_sync::protocol::MAX_IMPORT_ACCOUNTS;
 use jiff::Timestamp;
 use rusqlite::{named_params, params, Connection, OptionalExtension, Transaction};
 use uuid::Uuid;

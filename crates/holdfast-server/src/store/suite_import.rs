@@ -151,7 +151,10 @@ pub async fn a_push_of_many_import_parts_lands_every_account_in_order(store: &dy
         .await
         .expect("events")
         .events;
-    let landed: Vec<Uuid> = events.iter().map(|event| event.record.aggregate_id).collect();
+    let landed: Vec<Uuid> = events
+        .iter()
+        .map(|event| event.record.aggregate_id)
+        .collect();
     let wanted: Vec<Uuid> = all
         .iter()
         .map(|draft| account_id(&draft.external_id))

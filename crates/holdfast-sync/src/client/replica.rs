@@ -343,28 +343,23 @@ impl Replica {
                 .map(<[AccountDraft]>::to_vec)
                 .collect()
         };
-        let (pending, next_seq) = (self.saved.pending.len(), self.saved.next_seq);
-        let mut queued = Vec::with_capacity(chunks.len());
-        for chunk in chunks {
-            // Each part is judged with the parts before it laid over the log, as the server
-            // decides it after them.
-            let verdict = judge_import(&self.overlay(), context, &chunk);
-            match accept(verdict) {
-                Ok(expected) => {
-                    queued.push(self.queue(
-                        SyncCommand::ImportAccounts { accounts: chunk },
-                        expected,
-                        context,
-                    ));
-                }
-                Err(error) => {
-                    // Nothing of the import is queued unless all of it is.
-                    self.saved.pending.truncate(pending);
-                    self.saved.next_seq = next_seq;
-                    return Err(error);
-                }
+        // Each part is judged with the parts before it laid over the log, as the server decides
+        // it after them; nothing is queued unless every part is accepted.
+        let mut decided = Vec::with_capacity(chunks.len());
+        {
+            let mut overlay = self.overlay();
+            for chunk in chunks {
+                let expected = accept(judge_import(&overlay, context, &chunk))?;
+                overlay.apply(None, &expected);
+                decided.push((chunk, expected));
             }
         }
+        let queued = decided
+            .into_iter()
+            .map(|(accounts, expected)| {
+                self.queue(SyncCommand::ImportAccounts { accounts }, expected, context)
+            })
+            .collect();
         Ok(queued)
     }
 

@@ -83,11 +83,15 @@ fn a_push_carries_at_most_one_parts_accounts() {
     let mia = person("mia", &[Role::Manager]);
     let (mut replica, case_id) = synced(&mut script, &world, &mia);
     let context = world.context(&mia);
-    replica.decide(case_id, note("before"), &context).expect("queued");
+    replica
+        .decide(case_id, note("before"), &context)
+        .expect("queued");
     replica
         .import_accounts(drafts(MAX_IMPORT_ACCOUNTS + 10), &context)
         .expect("queued");
-    replica.decide(case_id, note("after"), &context).expect("queued");
+    replica
+        .decide(case_id, note("after"), &context)
+        .expect("queued");
 
     let mut pushes = Vec::new();
     while let Some(push) = replica.next_push(MAX_BATCH).expect("syncing") {
@@ -97,7 +101,12 @@ fn a_push_carries_at_most_one_parts_accounts() {
             .map(|pushed| pushed.command.imported_accounts())
             .sum();
         assert!(carried <= MAX_IMPORT_ACCOUNTS, "{carried}");
-        pushes.push(push.commands.iter().map(|pushed| pushed.seq).collect::<Vec<_>>());
+        pushes.push(
+            push.commands
+                .iter()
+                .map(|pushed| pushed.seq)
+                .collect::<Vec<_>>(),
+        );
         let results = push
             .commands
             .iter()
@@ -116,16 +125,17 @@ fn a_push_carries_at_most_one_parts_accounts() {
 
     // Small imports still travel together.
     let mut small = Replica::new(CLIENT, &script.public_key()).expect("a replica");
-    small
-        .apply_pull(&script.pull(0), &context)
-        .expect("pulled");
+    small.apply_pull(&script.pull(0), &context).expect("pulled");
     small
         .import_accounts(vec![draft("S-1")], &context)
         .expect("queued");
     small
         .import_accounts(vec![draft("S-2")], &context)
         .expect("queued");
-    let push = small.next_push(MAX_BATCH).expect("syncing").expect("a push");
+    let push = small
+        .next_push(MAX_BATCH)
+        .expect("syncing")
+        .expect("a push");
     assert_eq!(push.commands.len(), 2);
 }
 
@@ -156,7 +166,9 @@ fn a_rejected_part_names_the_accounts_it_did_not_import() {
             },
         ],
     };
-    replica.on_push_response(&response, &context).expect("answered");
+    replica
+        .on_push_response(&response, &context)
+        .expect("answered");
     let notifications = replica.notifications();
     let [notification] = notifications.as_slice() else {
         panic!("one notification, got {notifications:?}");
@@ -172,5 +184,7 @@ fn a_rejected_part_names_the_accounts_it_did_not_import() {
     assert_eq!(notification.problem, Problem::Rejected { rejection });
     // The first part stays: it waits for its events, still shown.
     assert!(replica.account(account_id("X-00001")).is_some());
-    assert!(replica.account(account_id(&format!("X-{:05}", 2 * MAX_IMPORT_ACCOUNTS))).is_none());
+    assert!(replica
+        .account(account_id(&format!("X-{:05}", 2 * MAX_IMPORT_ACCOUNTS)))
+        .is_none());
 }
