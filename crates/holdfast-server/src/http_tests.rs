@@ -1023,6 +1023,8 @@ mod fuzz {
             .collect()
     }
 }
+/// Issue 12, "imports are bounded or chunked": an import command over the bound, through the API.
+mod import_parts;
 /// Issue 12's sign-in tests, with this module's helpers.
 #[path = "http_signin_tests.rs"]
 mod signin;
