@@ -10,6 +10,14 @@
 //! command not applied, or a transport error counts as an error and is printed; the bench never
 //! fails on speed.
 //!
+//! Then, beside an import (issue 12, "imports are bounded or chunked"): the desks of another
+//! organisation run the same loop while a desk of the first imports 10,000 accounts at a time,
+//! in parts of `MAX_IMPORT_ACCOUNTS` (one part per push, as a desk sends them). Printed: the
+//! other organisation's push and pull p50/p99 beside the same desks with no import (the
+//! reference, with the ratio of the p50s), each part's push latency, and the same desks beside
+//! the same imports decided in ONE transaction each (the store's `push_batch`, as a push was
+//! before the parts), with how long that transaction takes.
+//!
 //! Usage: `cargo bench -p holdfast-server --bench load -- [--desks N] [--seconds S]
 //! [--require-postgres]`.
 
@@ -31,12 +39,21 @@ use holdfast_server::store::postgres::PgStore;
 use holdfast_server::store::sqlite::SqliteStore;
 use holdfast_server::store::{NewUser, ServerStore};
 use holdfast_sync::protocol::{CommandOutcome, MAX_BATCH};
+use holdfast_sync::protocol::{PushedCommand, SyncCommand, MAX_IMPORT_ACCOUNTS};
 use jiff::Timestamp;
 use uuid::Uuid;
 
 use harness::{
     draft, BoxError, Desk, FreshDatabase, Server, ORGANISATION, PASSWORD, POLICY, URL_VAR,
 };
+
+/// The organisation whose desks work beside the import.
+const OTHER_ORGANISATION: &str = "Beside";
+/// How many of its desks in each of the three runs (no import, beside the parts, beside one
+/// transaction).
+const BESIDE_DESKS: usize = 10;
+/// How many accounts one import carries (in parts of `MAX_IMPORT_ACCOUNTS`).
+const IMPORT_ACCOUNTS: usize = 10_000;
 
 const DEFAULT_DESKS: usize = 200;
 const DEFAULT_SECONDS: u64 = 20;
@@ -307,7 +324,6 @@ async fn bench(
     )
     .await?;
     let mut load = together(all, &accounts, options.seconds).await?;
-    drop(server);
 
     let alone_push = percentile(&mut reference.pushes, 0.5);
     let alone_pull = percentile(&mut reference.pulls, 0.5);
@@ -341,6 +357,220 @@ async fn bench(
         load.errors
             .iter()
             .chain(&reference.errors)
+            .next()
+            .map(|first| format!(" (the first: {first})"))
+            .unwrap_or_default()
+    );
+    beside_an_import(
+        label,
+        &store,
+        &server,
+        organisation.id,
+        &password_hash,
+        options,
+    )
+    .await?;
+    drop(server);
+    Ok(())
+}
+
+/// Signs in `count` desks of the organisation `name`, one user each (setup, not timed).
+async fn desks_of(
+    store: &Arc<dyn ServerStore>,
+    server: &Server,
+    (organisation, name): (Uuid, &str),
+    prefix: &str,
+    count: usize,
+    password_hash: &str,
+) -> Result<Vec<Desk>, BoxError> {
+    let mut desks = Vec::with_capacity(count);
+    for index in 0..count {
+        let user = format!("{prefix}{index:04}");
+        store
+            .add_user(
+                NewUser {
+                    organisation_id: organisation,
+                    name: user.clone(),
+                    roles: vec![Role::AccountManager],
+                    password_hash: password_hash.to_owned(),
+                },
+                Timestamp::now(),
+            )
+            .await?;
+        let mut desk = Desk::sign_in_to(&server.address, name, &user).await?;
+        desk.pull_all().await?;
+        desks.push(desk);
+    }
+    Ok(desks)
+}
+
+/// The import phase: another organisation's desks, alone and then beside a desk of
+/// `organisation` importing `IMPORT_ACCOUNTS` accounts at a time, in parts.
+async fn beside_an_import(
+    label: &str,
+    store: &Arc<dyn ServerStore>,
+    server: &Server,
+    organisation: Uuid,
+    password_hash: &str,
+    options: &Options,
+) -> Result<(), BoxError> {
+    let now = Timestamp::now();
+    let other = store.create_organisation(OTHER_ORGANISATION, now).await?;
+    store
+        .publish_policy(other.id, parse_policy(POLICY)?.version, POLICY, now)
+        .await?;
+    let mut desks = desks_of(
+        store,
+        server,
+        (other.id, OTHER_ORGANISATION),
+        "beside",
+        3 * BESIDE_DESKS,
+        password_hash,
+    )
+    .await?;
+    let drafts = (0..3 * BESIDE_DESKS)
+        .map(draft)
+        .collect::<Result<Vec<_>, _>>()?;
+    let accounts: Vec<Uuid> = drafts
+        .iter()
+        .map(|draft| account_id(&draft.external_id))
+        .collect();
+    if let Some(first) = desks.first_mut() {
+        first.import(drafts).await?;
+    }
+    for desk in &mut desks {
+        desk.pull_all().await?;
+    }
+    let mut importer = desks_of(
+        store,
+        server,
+        (organisation, ORGANISATION),
+        "importer",
+        1,
+        password_hash,
+    )
+    .await?
+    .pop()
+    .ok_or("no importing desk")?;
+
+    let user = store
+        .user_by_name(organisation, &importer.session.me.user)
+        .await?
+        .ok_or("the importer is not stored")?;
+    let fresh = |round: usize| {
+        let start = 20_000_000 + round * IMPORT_ACCOUNTS;
+        (start..start + IMPORT_ACCOUNTS)
+            .map(draft)
+            .collect::<Result<Vec<_>, _>>()
+    };
+    let seconds = options.seconds.min(10);
+    let mut beside_parts_desks = desks.split_off(BESIDE_DESKS);
+    let beside_one_desks = beside_parts_desks.split_off(BESIDE_DESKS);
+
+    // The reference: the other organisation's desks with no import running.
+    let mut alone = together(desks, &accounts, REFERENCE_SECONDS).await?;
+
+    // Beside the import in parts, as desks send it now, until the time is up.
+    let until = Instant::now() + Duration::from_secs(seconds);
+    let beside = tokio::spawn({
+        let accounts = accounts.clone();
+        async move { together(beside_parts_desks, &accounts, seconds).await }
+    });
+    let mut parts: Vec<Duration> = Vec::new();
+    let mut round = 0;
+    while Instant::now() < until {
+        parts.extend(importer.import_timed(fresh(round)?).await?);
+        importer.pull_all().await?;
+        round += 1;
+    }
+    let imports_in_parts = round;
+    let mut beside = beside.await??;
+
+    // Beside the same imports each decided in ONE transaction (as a push was before the parts).
+    let until = Instant::now() + Duration::from_secs(seconds);
+    let beside_one = tokio::spawn({
+        let accounts = accounts.clone();
+        async move { together(beside_one_desks, &accounts, seconds).await }
+    });
+    let mut whole: Vec<Duration> = Vec::new();
+    while Instant::now() < until {
+        let commands: Vec<PushedCommand> = fresh(round)?
+            .chunks(MAX_IMPORT_ACCOUNTS)
+            .zip(1..)
+            .map(|(chunk, seq)| PushedCommand {
+                seq,
+                command: SyncCommand::ImportAccounts {
+                    accounts: chunk.to_vec(),
+                },
+                decided_at: Timestamp::now(),
+            })
+            .collect();
+        let started = Instant::now();
+        store
+            .push_batch(user.id, Uuid::now_v7(), &commands, Timestamp::now())
+            .await?;
+        whole.push(started.elapsed());
+        round += 1;
+    }
+    let mut beside_one = beside_one.await??;
+
+    let line = |what: &str, samples: &mut Vec<Duration>, alone: &mut Vec<Duration>| {
+        let p50 = percentile(samples, 0.5);
+        let alone_p50 = percentile(alone, 0.5);
+        println!(
+            "{:<30} p50 {:>9}   p99 {:>9}   no import p50 {:>9} p99 {:>9}   ratio {:>6.2}x   ({} requests)",
+            format!("{label}: {what}"),
+            ms(p50),
+            ms(percentile(samples, 0.99)),
+            ms(alone_p50),
+            ms(percentile(alone, 0.99)),
+            p50.as_secs_f64() / alone_p50.as_secs_f64().max(1e-9),
+            samples.len(),
+        );
+    };
+    line(
+        "beside parts, other org push",
+        &mut beside.pushes,
+        &mut alone.pushes,
+    );
+    line(
+        "beside parts, other org pull",
+        &mut beside.pulls,
+        &mut alone.pulls,
+    );
+    line(
+        "beside one tx, other org push",
+        &mut beside_one.pushes,
+        &mut alone.pushes,
+    );
+    line(
+        "beside one tx, other org pull",
+        &mut beside_one.pulls,
+        &mut alone.pulls,
+    );
+    println!(
+        "{:<30} p50 {:>9}   p99 {:>9}   ({} parts of {MAX_IMPORT_ACCOUNTS} in {imports_in_parts} imports of {IMPORT_ACCOUNTS})",
+        format!("{label}: import part push"),
+        ms(percentile(&mut parts, 0.5)),
+        ms(percentile(&mut parts, 0.99)),
+        parts.len(),
+    );
+    println!(
+        "{:<30} p50 {:>9}   p99 {:>9}   ({} imports of {IMPORT_ACCOUNTS}, as before the parts)",
+        format!("{label}: import, one tx"),
+        ms(percentile(&mut whole, 0.5)),
+        ms(percentile(&mut whole, 0.99)),
+        whole.len(),
+    );
+    let errors = beside.errors.len() + beside_one.errors.len() + alone.errors.len();
+    println!(
+        "{:<30} {errors} errors{}",
+        format!("{label}: errors beside import"),
+        beside
+            .errors
+            .iter()
+            .chain(&beside_one.errors)
+            .chain(&alone.errors)
             .next()
             .map(|first| format!(" (the first: {first})"))
             .unwrap_or_default()

@@ -1023,9 +1023,12 @@ mod fuzz {
             .collect()
     }
 }
-/// Issue 12, "what the server takes on trust": client ids, account imports, who reads the log.
+/// Issue 12: one-time codes are sealed and checked by the server.
 mod codes;
+/// Issue 12, "imports are bounded or chunked": an import command over the bound, through the API.
+mod import_parts;
 /// Issue 12's sign-in tests, with this module's helpers.
 #[path = "http_signin_tests.rs"]
 mod signin;
+/// Issue 12, "what the server takes on trust": client ids, account imports, who reads the log.
 mod trust;

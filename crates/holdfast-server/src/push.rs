@@ -287,9 +287,10 @@ pub fn decide_case(
     }
 }
 
-/// Decides an account import: every draft valid and every external id once, else the whole
-/// import is rejected; then one `account_upserted` event per account that is new or differs.
-/// `existing[i]` is the stored account with `drafts[i]`'s external id.
+/// Decides an account import: at most `protocol::MAX_IMPORT_ACCOUNTS` accounts, every draft valid and
+/// every external id once, else the whole command is rejected; then one `account_upserted` event per account that is new or differs.
+/// `existing[i]` is the stored account with `drafts[i]`'s external id (left empty by a backend
+/// for a command over the bound, which is rejected before anything is read).
 pub fn decide_import(
     actor: &Actor,
     origin: CommandOrigin,
@@ -298,6 +299,10 @@ pub fn decide_import(
     policy: Option<&Policy>,
     now: Timestamp,
 ) -> Result<Decision> {
+    // Checked first: a backend loads nothing for a command over the bound (`import_too_large`).
+    if let Some(rejection) = Rejection::import_too_large(drafts.len()) {
+        return Ok(Decision::rejected(rejection));
+    }
     if existing.len() != drafts.len() {
         return Err(ServerError::Corrupt(
             "an import was loaded with the wrong number of accounts".into(),

@@ -4,6 +4,7 @@
 use holdfast_core::workflow::CodeKey;
 use holdfast_sync::protocol::{
     CommandResult, PullResponse, PushRequest, PushResponse, PushedCommand, SyncCommand, MAX_BATCH,
+    MAX_IMPORT_ACCOUNTS,
 };
 use jiff::Timestamp;
 
@@ -38,7 +39,8 @@ fn seal_codes(codes: &CodeKey, pushed: &PushedCommand) -> PushedCommand {
     }
 }
 
-/// Decides a push command by command, each in its own transaction, and answers per command.
+/// Decides a push in order, in one transaction per `import_parts` part (the whole push, unless
+/// it carries more than one import part's accounts), and answers per command.
 ///
 /// `codes` is the organisation's key for one-time codes (`CheckpointSigner::one_time_code_key`):
 /// every typed code is sealed with it before the store decides, so the server, not the desk,
@@ -78,9 +80,16 @@ pub async fn push(
         .iter()
         .map(|pushed| seal_codes(codes, pushed))
         .collect();
-    let outcomes = store
-        .push_batch(user.id, request.client_id, &sealed, now)
-        .await?;
+    let mut outcomes = Vec::with_capacity(sealed.len());
+    for part in import_parts(&sealed) {
+        // A part is one transaction. When a later part fails, the earlier ones stay committed:
+        // the desk sends the push again and is answered their stored outcomes.
+        outcomes.extend(
+            store
+                .push_batch(user.id, request.client_id, part, now)
+                .await?,
+        );
+    }
     let results = request
         .commands
         .iter()
@@ -91,6 +100,32 @@ pub async fn push(
         })
         .collect();
     Ok(PushResponse { results })
+}
+
+/// A push's commands in consecutive parts, each decided in its own transaction, whose import
+/// commands carry at most `MAX_IMPORT_ACCOUNTS` accounts together (a command over the bound, which
+/// is rejected unread, is a part of its own). A push of case commands is one part, as before; a
+/// push of several import commands (an older desk's, or one built by hand) releases the writer
+/// between them, so other organisations' pushes go in between.
+pub fn import_parts(commands: &[PushedCommand]) -> Vec<&[PushedCommand]> {
+    let mut parts = Vec::new();
+    let mut rest = commands;
+    while !rest.is_empty() {
+        let mut imported = 0;
+        let mut len = 0;
+        for pushed in rest {
+            let carried = pushed.command.imported_accounts();
+            if len > 0 && imported + carried > MAX_IMPORT_ACCOUNTS {
+                break;
+            }
+            imported += carried;
+            len += 1;
+        }
+        let (part, after) = rest.split_at(len);
+        parts.push(part);
+        rest = after;
+    }
+    parts
 }
 
 /// Who reads the organisation's log: an active user holding at least one role, whichever it is.
@@ -156,4 +191,76 @@ pub async fn pull(
         events: page.events,
         checkpoint,
     })
+}
+
+#[cfg(test)]
+mod import_parts_tests {
+    use holdfast_core::workflow::CaseCommand;
+    use holdfast_sync::protocol::SyncCommand;
+    use uuid::Uuid;
+
+    use super::*;
+
+    fn pushed(seq: u64, command: SyncCommand) -> PushedCommand {
+        PushedCommand {
+            seq,
+            command,
+            decided_at: Timestamp::UNIX_EPOCH,
+        }
+    }
+
+    fn import(seq: u64, count: usize) -> PushedCommand {
+        let draft = crate::store::suite::draft("A-1", "Acme");
+        pushed(
+            seq,
+            SyncCommand::ImportAccounts {
+                accounts: vec![draft; count],
+            },
+        )
+    }
+
+    fn case(seq: u64) -> PushedCommand {
+        pushed(
+            seq,
+            SyncCommand::Case {
+                case_id: Uuid::nil(),
+                base_version: 0,
+                command: CaseCommand::LogRequest,
+            },
+        )
+    }
+
+    fn lengths(commands: &[PushedCommand]) -> Vec<Vec<u64>> {
+        import_parts(commands)
+            .into_iter()
+            .map(|part| part.iter().map(|pushed| pushed.seq).collect())
+            .collect()
+    }
+
+    #[test]
+    fn case_commands_are_one_transaction() {
+        let commands: Vec<_> = (1..=5).map(case).collect();
+        assert_eq!(lengths(&commands), vec![vec![1, 2, 3, 4, 5]]);
+        assert!(import_parts(&[]).is_empty());
+    }
+
+    #[test]
+    fn each_transaction_carries_at_most_one_import_parts_accounts() {
+        let max = MAX_IMPORT_ACCOUNTS;
+        let commands = vec![
+            case(1),
+            import(2, max),
+            case(3),
+            import(4, max / 2),
+            import(5, max / 2),
+            import(6, 1),
+            // Over the bound (rejected unread): a part of its own.
+            import(7, max + 1),
+            case(8),
+        ];
+        assert_eq!(
+            lengths(&commands),
+            vec![vec![1, 2, 3], vec![4, 5], vec![6], vec![7], vec![8]]
+        );
+    }
 }

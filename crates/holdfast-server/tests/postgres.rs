@@ -108,6 +108,11 @@ holdfast_server::store_suite!(fresh_store().await);
 holdfast_server::store_suite_trust!(fresh_store().await);
 holdfast_server::store_suite_authz!(fresh_store().await);
 
+mod import_suite {
+    use super::*;
+    holdfast_server::store_suite_import!(fresh_store().await);
+}
+
 mod durable_suite {
     use super::*;
     holdfast_server::store_suite_durable!(fresh_store().await);

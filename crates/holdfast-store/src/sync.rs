@@ -388,11 +388,12 @@ impl Database {
         };
         let synced = self.synced.as_mut().ok_or_else(not_joined)?;
         let before = pending_cases(&synced.replica);
+        let shown = pending_import_accounts(&synced.replica);
         synced
             .replica
             .on_push_response(response, &context)
             .map_err(engine_error)?;
-        let outcome = self.rewrite_after(None, before, now);
+        let outcome = self.rewrite_after_imports(None, before, shown, now);
         self.reload_on_failure(outcome)
     }
 
@@ -409,10 +410,11 @@ impl Database {
         };
         let synced = self.synced.as_mut().ok_or_else(not_joined)?;
         let before = pending_cases(&synced.replica);
+        let shown = pending_import_accounts(&synced.replica);
         let cursor = synced.replica.cursor();
         match synced.replica.apply_pull(response, &context) {
             Ok(summary) => {
-                let outcome = self.rewrite_after(Some(cursor), before, now);
+                let outcome = self.rewrite_after_imports(Some(cursor), before, shown, now);
                 self.reload_on_failure(outcome)?;
                 Ok(summary)
             }
@@ -571,6 +573,20 @@ impl Database {
         before: BTreeSet<Uuid>,
         now: Timestamp,
     ) -> Result<()> {
+        self.rewrite_after_imports(cursor, before, BTreeSet::new(), now)
+    }
+
+    /// `rewrite_after`, also putting back the accounts that pending imports showed before
+    /// (`shown`) and show no more: an import part the server rejected (or the rebase now expects
+    /// it to) leaves its accounts as the confirmed log has them, and an account only that part
+    /// created leaves the list (unless a case on this device names it).
+    fn rewrite_after_imports(
+        &mut self,
+        cursor: Option<u64>,
+        before: BTreeSet<Uuid>,
+        shown: BTreeSet<Uuid>,
+        now: Timestamp,
+    ) -> Result<()> {
         let synced = self.synced.as_ref().ok_or_else(not_joined)?;
         let replica = &synced.replica;
         let mut rebuilt = before;
@@ -606,6 +622,22 @@ impl Database {
                     return Err(StoreError::Corrupt(format!(
                         "a synced event of an unknown kind of record: {other}"
                     )))
+                }
+            }
+        }
+
+        let still_shown = pending_import_accounts(replica);
+        for id in shown.difference(&still_shown) {
+            match replica.account(*id) {
+                Some(account) => {
+                    crate::accounts::upsert_drafts(&tx, &[account.draft], now)?;
+                }
+                None => {
+                    tx.execute(
+                        "DELETE FROM accounts WHERE id = ?1
+                           AND NOT EXISTS (SELECT 1 FROM cases WHERE account_id = ?1)",
+                        [id.to_string()],
+                    )?;
                 }
             }
         }
@@ -718,6 +750,19 @@ fn pending_cases(replica: &Replica) -> BTreeSet<Uuid> {
         .pending()
         .iter()
         .filter_map(|pending| pending.case_id())
+        .collect()
+}
+
+/// The accounts the outbox's imports show (those they are expected to create or change).
+fn pending_import_accounts(replica: &Replica) -> BTreeSet<Uuid> {
+    replica
+        .pending()
+        .iter()
+        .filter_map(|pending| match &pending.expected {
+            Expected::Applied { accounts, .. } => Some(accounts.iter().map(|account| account.id)),
+            _ => None,
+        })
+        .flatten()
         .collect()
 }
 

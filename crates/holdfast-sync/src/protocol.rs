@@ -31,6 +31,14 @@ pub const SCHEMA_HEADER: &str = "holdfast-schema";
 /// The most commands one push may carry, and the most events one pull returns.
 pub const MAX_BATCH: usize = 1000;
 
+/// The most accounts one `ImportAccounts` command may carry, and the most accounts the import
+/// commands of one push carry together as the desk sends them. A desk splits a larger import
+/// into consecutive commands of at most this many accounts (after checking the whole file), and
+/// the server rejects a bigger command without writing any of it and commits a push in
+/// transactions that each carry at most this many imported accounts: one chunk holds the
+/// server's writer for a short while, and other organisations' pushes go between chunks.
+pub const MAX_IMPORT_ACCOUNTS: usize = 500;
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SignIn {
     pub organisation: String,
@@ -135,6 +143,16 @@ pub enum SyncCommand {
     ImportAccounts { accounts: Vec<AccountDraft> },
 }
 
+impl SyncCommand {
+    /// How many accounts the command imports (0 for a case command).
+    pub fn imported_accounts(&self) -> usize {
+        match self {
+            SyncCommand::Case { .. } => 0,
+            SyncCommand::ImportAccounts { accounts } => accounts.len(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PushResponse {
     /// One per pushed command, in the same order.
@@ -171,6 +189,21 @@ pub struct Rejection {
     /// The field at fault, when the refusal concerns one.
     pub field: Option<String>,
     pub message: String,
+}
+
+impl Rejection {
+    /// The server's answer to an import command carrying more than `MAX_IMPORT_ACCOUNTS`
+    /// accounts (`None` within the bound). Nothing of such a command is imported.
+    pub fn import_too_large(accounts: usize) -> Option<Rejection> {
+        (accounts > MAX_IMPORT_ACCOUNTS).then(|| Rejection {
+            field: Some("accounts".into()),
+            message: format!(
+                "one import command may carry at most {MAX_IMPORT_ACCOUNTS} accounts and this \
+                 one carried {accounts}: none of them was imported; import the file again from \
+                 an up-to-date desk, which sends it in parts"
+            ),
+        })
+    }
 }
 
 impl From<&holdfast_core::CoreError> for Rejection {

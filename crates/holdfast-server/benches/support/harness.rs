@@ -97,10 +97,19 @@ pub struct Desk {
 
 impl Desk {
     pub async fn sign_in(address: &str, user: &str) -> Result<Desk, BoxError> {
+        Desk::sign_in_to(address, ORGANISATION, user).await
+    }
+
+    /// Signs in as `user` of the organisation named `organisation`.
+    pub async fn sign_in_to(
+        address: &str,
+        organisation: &str,
+        user: &str,
+    ) -> Result<Desk, BoxError> {
         let client = SyncClient::new(address, MIN_CLIENT_SCHEMA)?;
         let session = client
             .sign_in(&SignIn {
-                organisation: ORGANISATION.into(),
+                organisation: organisation.into(),
                 user: user.into(),
                 password: PASSWORD.into(),
             })
@@ -157,18 +166,34 @@ impl Desk {
 
     /// Queues an import and pushes it, expecting it applied.
     pub async fn import(&mut self, accounts: Vec<AccountDraft>) -> Result<(), BoxError> {
+        self.import_timed(accounts).await.map(|_| ())
+    }
+
+    /// Queues an import and pushes it, one part (`MAX_IMPORT_ACCOUNTS` accounts) per push as the
+    /// desk does, expecting every part applied; returns each push's latency.
+    pub async fn import_timed(
+        &mut self,
+        accounts: Vec<AccountDraft>,
+    ) -> Result<Vec<std::time::Duration>, BoxError> {
         let now = Timestamp::now();
         let (replica, context) = self.split(now);
         replica.import_accounts(accounts, &context)?;
-        let request = replica.next_push(MAX_BATCH)?.ok_or("nothing to push")?;
-        let response = self
-            .client
-            .push(&self.session.access_token, &request)
-            .await?;
-        expect_applied(&request, &response.results)?;
-        let (replica, context) = self.split(now);
-        replica.on_push_response(&response, &context)?;
-        Ok(())
+        let mut latencies = Vec::new();
+        while let Some(request) = self.replica.next_push(MAX_BATCH)? {
+            let started = std::time::Instant::now();
+            let response = self
+                .client
+                .push(&self.session.access_token, &request)
+                .await?;
+            latencies.push(started.elapsed());
+            expect_applied(&request, &response.results)?;
+            let (replica, context) = self.split(now);
+            replica.on_push_response(&response, &context)?;
+        }
+        if latencies.is_empty() {
+            return Err("nothing to push".into());
+        }
+        Ok(latencies)
     }
 
     /// Pulls pages of `MAX_BATCH` and applies them until the log is caught up; returns the pages.

@@ -23,6 +23,8 @@ pub mod suite_authz;
 #[cfg(any(test, feature = "test-suite"))]
 pub mod suite_durable;
 #[cfg(any(test, feature = "test-suite"))]
+pub mod suite_import;
+#[cfg(any(test, feature = "test-suite"))]
 pub mod suite_signin;
 #[cfg(any(test, feature = "test-suite"))]
 pub mod suite_trust;

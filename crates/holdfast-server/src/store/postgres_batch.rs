@@ -11,6 +11,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use deadpool_postgres::GenericClient;
 use holdfast_core::workflow::{CaseCommand, CaseEvent, RepStatus};
+use holdfast_sync::protocol::MAX_IMPORT_ACCOUNTS;
 use holdfast_sync::protocol::{CommandOrigin, CommandOutcome, PushedCommand, SyncCommand};
 use jiff::Timestamp;
 use uuid::Uuid;
@@ -189,7 +190,9 @@ pub(super) async fn push_batch<C: GenericClient>(
             }
             SyncCommand::ImportAccounts { accounts } => {
                 let mut existing = Vec::with_capacity(accounts.len());
-                for draft in accounts {
+                // A command over the bound is rejected unread (`push::decide_import`).
+                let unread = accounts.len() > MAX_IMPORT_ACCOUNTS;
+                for draft in accounts.iter().filter(|_| !unread) {
                     let external_id = draft.external_id.trim();
                     let known = match by_external.get(external_id) {
                         Some(account) => Some(account.clone()),
@@ -320,6 +323,7 @@ async fn load_world<C: GenericClient>(
             SyncCommand::ImportAccounts { accounts } => reps.extend(
                 accounts
                     .iter()
+                    .filter(|_| accounts.len() <= MAX_IMPORT_ACCOUNTS)
                     .filter_map(|draft| draft.original_sales_rep.clone()),
             ),
         }

@@ -18,6 +18,7 @@ use holdfast_core::policy::Policy;
 use holdfast_core::record::EventRecord;
 use holdfast_core::role::Role;
 use holdfast_core::workflow::{Actor, CaseEvent, RepStatus};
+use holdfast_sync::protocol::MAX_IMPORT_ACCOUNTS;
 use holdfast_sync::protocol::{
     Checkpoint, CommandOrigin, CommandOutcome, PublishedPolicy, PushedCommand, SyncCommand,
     SyncedEvent,
@@ -689,8 +690,11 @@ fn push_in(
             )?
         }
         SyncCommand::ImportAccounts { accounts } => {
+            // A command over the bound is rejected unread (`push::decide_import`).
+            let unread = accounts.len() > MAX_IMPORT_ACCOUNTS;
             let existing = accounts
                 .iter()
+                .filter(|_| !unread)
                 .map(|draft| read_account(tx, org, "external_id", draft.external_id.trim()))
                 .collect::<Result<Vec<_>>>()?;
             push::decide_import(
@@ -1387,6 +1391,28 @@ mod tests {
         }
 
         crate::store_suite!(on_a_file());
+    }
+
+    /// Issue 12's bounded imports, in memory and on a file.
+    mod import_suite {
+        use super::*;
+
+        crate::store_suite_import!(SqliteStore::open_in_memory().expect("an in-memory database"));
+
+        mod on_a_file {
+            use super::*;
+
+            fn on_a_file() -> SqliteStore {
+                let dir = tempfile::Builder::new()
+                    .prefix("holdfast-server-import")
+                    .tempdir()
+                    .expect("a temporary directory")
+                    .keep();
+                SqliteStore::open(&dir).expect("opens")
+            }
+
+            crate::store_suite_import!(on_a_file());
+        }
     }
 
     #[tokio::test]

@@ -275,6 +275,12 @@ pub(crate) fn judge_import(
     context: &Context<'_>,
     drafts: &[AccountDraft],
 ) -> Verdict {
+    if let Some(rejection) = Rejection::import_too_large(drafts.len()) {
+        return Verdict::Rejected(CoreError::Invalid {
+            field: rejection.field.unwrap_or_default(),
+            message: rejection.message,
+        });
+    }
     if let Err(error) = check_import(context.actor, context.policy, drafts) {
         return Verdict::Rejected(error);
     }

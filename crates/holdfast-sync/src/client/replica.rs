@@ -7,6 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use holdfast_core::account::{Account, AccountDraft};
 use holdfast_core::audit::ChainHash;
+use holdfast_core::import::check_import;
 use holdfast_core::workflow::{evolve, CaseCommand, CaseEvent, CaseState};
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
@@ -17,7 +18,7 @@ use super::error::{ClientError, Tampering};
 use super::judge::{judge_case, judge_import, Context, Expected, Index, Overlay, Verdict};
 use crate::protocol::{
     Checkpoint, CommandOutcome, PullResponse, PushRequest, PushResponse, PushedCommand, Rejection,
-    SyncCommand, SyncedEvent, MAX_BATCH,
+    SyncCommand, SyncedEvent, MAX_BATCH, MAX_IMPORT_ACCOUNTS,
 };
 
 pub use holdfast_core::record::{ACCOUNT, ACCOUNT_UPSERTED, CASE};
@@ -116,7 +117,22 @@ pub struct PullSummary {
 fn verb(command: &SyncCommand) -> String {
     match command {
         SyncCommand::Case { command, .. } => command.verb().to_owned(),
-        SyncCommand::ImportAccounts { .. } => "import accounts".to_owned(),
+        SyncCommand::ImportAccounts { accounts } => import_verb(accounts),
+    }
+}
+
+/// What an import command attempted, naming its accounts by external id, so a rejected part of
+/// a large import says which accounts were not imported.
+fn import_verb(accounts: &[AccountDraft]) -> String {
+    match accounts {
+        [] => "import accounts".to_owned(),
+        [only] => format!("import account {}", only.external_id.trim()),
+        [first, .., last] => format!(
+            "import {} accounts, from {} to {} in the file",
+            accounts.len(),
+            first.external_id.trim(),
+            last.external_id.trim()
+        ),
     }
 }
 
@@ -332,15 +348,42 @@ impl Replica {
         ))
     }
 
-    /// Queues an account import, checked as the server will check it.
+    /// Queues an account import, checked as the server will check it: the whole import first
+    /// (every row valid, every external id once, a user who may import), all or nothing; then
+    /// consecutive commands of at most `MAX_IMPORT_ACCOUNTS` accounts, in the file's order, so
+    /// the server commits it in short transactions. Returns the sequence numbers queued.
     pub fn import_accounts(
         &mut self,
         accounts: Vec<AccountDraft>,
         context: &Context<'_>,
-    ) -> Result<u64, ClientError> {
-        let verdict = judge_import(&self.overlay(), context, &accounts);
-        let expected = accept(verdict)?;
-        Ok(self.queue(SyncCommand::ImportAccounts { accounts }, expected, context))
+    ) -> Result<Vec<u64>, ClientError> {
+        check_import(context.actor, context.policy, &accounts).map_err(ClientError::Refused)?;
+        let chunks: Vec<Vec<AccountDraft>> = if accounts.is_empty() {
+            vec![accounts]
+        } else {
+            accounts
+                .chunks(MAX_IMPORT_ACCOUNTS)
+                .map(<[AccountDraft]>::to_vec)
+                .collect()
+        };
+        // Each part is judged with the parts before it laid over the log, as the server decides
+        // it after them; nothing is queued unless every part is accepted.
+        let mut decided = Vec::with_capacity(chunks.len());
+        {
+            let mut overlay = self.overlay();
+            for chunk in chunks {
+                let expected = accept(judge_import(&overlay, context, &chunk))?;
+                overlay.apply(None, &expected);
+                decided.push((chunk, expected));
+            }
+        }
+        let queued = decided
+            .into_iter()
+            .map(|(accounts, expected)| {
+                self.queue(SyncCommand::ImportAccounts { accounts }, expected, context)
+            })
+            .collect();
+        Ok(queued)
     }
 
     fn queue(&mut self, command: SyncCommand, expected: Expected, context: &Context<'_>) -> u64 {
@@ -412,13 +455,19 @@ impl Replica {
     pub fn next_push(&self, max: usize) -> Result<Option<PushRequest>, ClientError> {
         self.check_syncing()?;
         let mut commands: Vec<PushedCommand> = Vec::new();
+        // One push carries at most one import part's accounts: the server decides a push in one
+        // transaction, so parts pushed together would hold its writer as long as one big import.
+        let mut imported = 0;
         for pending in self.saved.pending.iter().filter(|p| !p.acknowledged) {
             let follows = commands
                 .last()
                 .is_none_or(|last| last.seq + 1 == pending.seq);
-            if !follows || commands.len() >= max.min(MAX_BATCH) {
+            let carried = pending.command.imported_accounts();
+            let too_many = !commands.is_empty() && imported + carried > MAX_IMPORT_ACCOUNTS;
+            if !follows || commands.len() >= max.min(MAX_BATCH) || too_many {
                 break;
             }
+            imported += carried;
             commands.push(PushedCommand {
                 seq: pending.seq,
                 command: pending.command.clone(),

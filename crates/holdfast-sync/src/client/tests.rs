@@ -1366,3 +1366,6 @@ fn joining_again_queues_the_outbox_again_under_a_new_device_id() {
     assert_eq!(saved.client_id(), fresh_id);
     assert_eq!(saved.pending().len(), 2);
 }
+
+/// Issue 12: a large import is checked whole and queued in parts.
+mod import_parts;
