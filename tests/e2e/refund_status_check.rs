@@ -60,7 +60,17 @@ async fn an_issued_intelliserve_refund_is_checked_with_the_customer_by_its_reque
                 line.contains("completed") && line.contains("Status check due in"),
                 "the issued refund says when its check is due: {line}"
             );
-            app.screenshot("refund-status-check-due").await;
+            // The smallest window the desk supports: the refund and its check fit it.
+            app.set_window_size(1024, 640).await?;
+            let refunds = app.named("Refunds").await?;
+            app.client
+                .execute(
+                    "arguments[0].scrollIntoView({block: 'start'});",
+                    vec![serde_json::to_value(&refunds)?],
+                )
+                .await?;
+            crate::review_screenshots::no_sideways_scroll(app).await?;
+            app.screenshot("refund-status-check-due-1024x640").await;
 
             // The check is Amy's, the requester's: it is in her tasks.
             switch_user(app, "Amy Account", &["Account manager"]).await?;
@@ -111,7 +121,14 @@ async fn an_issued_intelliserve_refund_is_checked_with_the_customer_by_its_reque
                 "the check's form is still offered after it was recorded"
             );
             app.list_item("Timeline", "Refund status checked").await?;
-            app.screenshot("refund-status-checked").await;
+            let refunds = app.named("Refunds").await?;
+            app.client
+                .execute(
+                    "arguments[0].scrollIntoView({block: 'start'});",
+                    vec![serde_json::to_value(&refunds)?],
+                )
+                .await?;
+            app.screenshot("refund-status-checked-1024x640").await;
 
             // Her tasks no longer hold it (she had nothing else).
             app.click("My tasks").await?;

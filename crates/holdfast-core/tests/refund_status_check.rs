@@ -414,3 +414,21 @@ fn a_status_check_outside_1_to_60_business_days_is_reported_at_its_line() {
         assert!(parse_policy(&source).is_ok(), "{good}");
     }
 }
+
+#[test]
+fn the_check_can_be_handed_to_someone_else_like_any_task() {
+    let mut case = issued(intelliserve_with_thanksgiving());
+    let task_id = status_check_task(&case).id;
+    case.ok(
+        &sam(),
+        CaseCommand::HandOff {
+            task_id: Some(task_id.clone()),
+            to: Some("maya".into()),
+            to_role: None,
+            reason: "Sam is on leave next week".into(),
+        },
+    );
+    let task = status_check_task(&case);
+    assert_eq!((task.id, task.assignee.as_deref()), (task_id, Some("maya")));
+    assert!(task.open);
+}
