@@ -27,8 +27,8 @@ use holdfast_core::read_model::TaskKind;
 use holdfast_core::role::Role;
 use holdfast_core::workflow::{
     Blocker, CancellationSheetRow, CaseCommand, Checklist, ChecklistItemStatus, NextAction,
-    NextActionId, OfferProposal, OpenTask, PendingOffer, RefundReviewReason, RepStatus,
-    WinBackCheckIn, WinBackCheckInOutcome, WinBackOutcome,
+    NextActionId, OfferProposal, OpenTask, PendingOffer, RefundReviewReason, RefundStatusCheck,
+    RepStatus, WinBackCheckIn, WinBackCheckInOutcome, WinBackOutcome,
 };
 use holdfast_store::case_commands::Person;
 use holdfast_store::case_commands::TimelineEntry;
@@ -190,6 +190,7 @@ pub fn typescript() -> String {
         declaration::<WinBackCheckIn>(&cfg),
         declaration::<AcknowledgeChannel>(&cfg),
         declaration::<RefundReviewReason>(&cfg),
+        declaration::<RefundStatusCheck>(&cfg),
         declaration::<ThresholdScope>(&cfg),
         declaration::<MessageKind>(&cfg),
         declaration::<ComposedMessage>(&cfg),

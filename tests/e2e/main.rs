@@ -15,6 +15,7 @@ mod intelliserve;
 mod keyboard_walks;
 mod layout;
 mod palette;
+mod refund_status_check;
 mod rejoin;
 mod review_screenshots;
 mod sop_2017;

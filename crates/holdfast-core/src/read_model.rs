@@ -49,10 +49,13 @@ pub enum TaskKind {
     BillingHeadsUp,
     /// Remind the customer about the form that has not come back.
     FormReminder,
+    /// Check with the customer that an issued refund arrived, some business days after it was
+    /// issued (`refunds.status_check_business_days`).
+    RefundStatusCheck,
 }
 
 impl TaskKind {
-    pub const ALL: [TaskKind; 8] = [
+    pub const ALL: [TaskKind; 9] = [
         TaskKind::SaveCall,
         TaskKind::CsmEscalation,
         TaskKind::RefundReview,
@@ -61,6 +64,7 @@ impl TaskKind {
         TaskKind::HandOff,
         TaskKind::BillingHeadsUp,
         TaskKind::FormReminder,
+        TaskKind::RefundStatusCheck,
     ];
 
     /// The kind `as_str` names, as the store reads it back.
@@ -78,6 +82,7 @@ impl TaskKind {
             TaskKind::HandOff => "hand_off",
             TaskKind::BillingHeadsUp => "billing_heads_up",
             TaskKind::FormReminder => "form_reminder",
+            TaskKind::RefundStatusCheck => "refund_status_check",
         }
     }
 }
@@ -162,6 +167,19 @@ fn heads_up(refund: &Refund) -> String {
     if !refund.justification.is_empty() {
         text.push_str(&format!(": {}", refund.justification));
     }
+    text
+}
+
+/// What the status check's assignee needs to see: the amount, and the day it was issued in the
+/// policy's time zone (UTC without a policy).
+fn status_check_detail(refund: &Refund, policy: Option<&Policy>) -> String {
+    let mut text = format!("Refund of {}", refund.amount);
+    if let Some(at) = refund.completed_at {
+        let zone = policy.map_or(TimeZone::UTC, |policy| policy.sla.calendar.zone.clone());
+        let day = at.to_zoned(zone).date();
+        text.push_str(&format!(" issued on {}", day.strftime("%A %Y-%m-%d")));
+    }
+    text.push_str(": ask the customer whether it arrived");
     text
 }
 
@@ -294,6 +312,30 @@ pub fn case_read_model(
                     billing.person.clone(),
                     due,
                     refund.status == RefundStatus::BillingInProgress,
+                )
+            });
+        }
+        if let Some(due_at) = refund.status_check_due {
+            // The person who asked for the refund follows it up; a refund whose requester is not
+            // known goes to whoever holds the case.
+            let requester = Some(refund.requested_by.trim())
+                .filter(|name| !name.is_empty())
+                .map(str::to_owned);
+            let assignee = requester.or_else(|| state.owner.clone());
+            tasks.push(Task {
+                assignee_role: if assignee.is_none() {
+                    state.owner_role
+                } else {
+                    None
+                },
+                detail: Some(status_check_detail(refund, policy)),
+                ..task(
+                    TaskKind::RefundStatusCheck,
+                    &about,
+                    Some(refund.refund_id),
+                    assignee,
+                    due_at,
+                    refund.status_check_open(),
                 )
             });
         }

@@ -268,6 +268,19 @@ fn refund_completed(n: u128, minor: i64, by: &str) -> CaseEvent {
         amount: usd(minor),
         completed_by: by.into(),
         at: now(),
+        status_check_due: None,
+    }
+}
+
+/// Completed under IntelliServe, which checks the refund's status 5 business days later: from
+/// Tuesday 24 November 10:00 in New York, Tuesday 1 December at the same hour.
+fn refund_completed_checked_later(n: u128, minor: i64, by: &str) -> CaseEvent {
+    CaseEvent::RefundCompleted {
+        refund_id: id(n),
+        amount: usd(minor),
+        completed_by: by.into(),
+        at: now(),
+        status_check_due: Some("2026-12-01T15:00:00Z".parse().unwrap()),
     }
 }
 
@@ -1382,7 +1395,7 @@ fn intelliserve_refund_at_500_goes_straight_to_billing() {
     );
     assert_eq!(
         case.ok(&heather(), complete_refund(1)),
-        vec![refund_completed(1, 50_000, "heather")]
+        vec![refund_completed_checked_later(1, 50_000, "heather")]
     );
     // Another 10.00 on the same case adds up past 500.00, so it is reviewed.
     assert_eq!(
@@ -1421,7 +1434,7 @@ fn intelliserve_refund_over_500_is_verified_by_a_second_manager() {
     );
     assert_eq!(
         case.ok(&heather(), complete_refund(2)),
-        vec![refund_completed(2, 50_001, "heather")]
+        vec![refund_completed_checked_later(2, 50_001, "heather")]
     );
     let refund_state = &case.state().refunds[&id(2)];
     assert_eq!(refund_state.status, RefundStatus::Completed);

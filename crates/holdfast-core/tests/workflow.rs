@@ -585,6 +585,8 @@ fn a_refund_at_the_threshold_goes_straight_to_billing() {
             amount: usd(100_000),
             completed_by: "heather".into(),
             at: now(),
+            // The test procedure asks for no status check.
+            status_check_due: None,
         }]
     );
     assert_eq!(

@@ -37,6 +37,9 @@ const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../migrations/0012_task_assignment.sql"),
         then: Some(crate::case_commands::project_tasks_on_upgrade),
     },
+    sql(include_str!(
+        "../migrations/0013_refund_status_check_task.sql"
+    )),
 ];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;

@@ -2,7 +2,7 @@
 
 use holdfast_core::account::Account;
 use holdfast_core::case::OpenCase;
-use holdfast_core::workflow::{checklist, CaseCommand, CaseEvent, Checklist, OfferProposal};
+use holdfast_core::workflow::{checklist_at, CaseCommand, CaseEvent, Checklist, OfferProposal};
 use holdfast_store::case_commands::TimelineEntry;
 use holdfast_store::cases::{CasePage, CaseSummary, InboxQuery};
 use serde::{Deserialize, Serialize};
@@ -68,7 +68,14 @@ pub(crate) fn detail(
     let checklist = match (database.case_state(case_id)?, database.policy()?, user) {
         (Some(state), Some(policy), Some(user)) => {
             let facts = database.account_facts(state.account_id)?;
-            Some(checklist(&state, &policy, &facts, &user))
+            // Built at the desk's time, so that what has fallen due leads (a refund's check).
+            Some(checklist_at(
+                &state,
+                &policy,
+                &facts,
+                &user,
+                crate::clock::now(),
+            ))
         }
         _ => None,
     };

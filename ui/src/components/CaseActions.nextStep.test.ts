@@ -6,7 +6,7 @@ import { render, screen, waitFor, within } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { CaseDetail, Checklist, NextAction } from '../lib/bindings';
-import { accountFixture, checklistFixture } from '../lib/testing/checklist';
+import { accountFixture, checklistFixture, refundFixture } from '../lib/testing/checklist';
 
 const invoke = vi.fn();
 vi.mock('@tauri-apps/api/core', () => ({ invoke: (...args: unknown[]) => invoke(...args) }));
@@ -103,6 +103,31 @@ describe('the next step', () => {
     render(CaseActions, { detail: detail(routeFirst), onchanged: vi.fn(), onwrite });
     await userEvent.click(screen.getByRole('button', { name: 'Route case' }));
     await waitFor(() => expect(onwrite).toHaveBeenCalledWith('sympathetic_reply'));
+  });
+
+  it("leads with a refund's status check once it is due, the cursor on the customer's answer", async () => {
+    const refund = refundFixture({
+      status: 'completed',
+      under_review: false,
+      review_reasons: [],
+      completed_at: '2026-11-25T15:00:00Z',
+      status_check_due: '2026-12-04T15:00:00Z',
+    });
+    const due = detail({
+      acknowledged: true,
+      identity_verified: true,
+      status: 'cancelled',
+      refunds: [refund],
+      refund_checks_due: [refund.refund_id],
+      next_actions: [{ ...action('refund_status_check', 'Record refund status check'), step: 'request_refund', refund_id: refund.refund_id }],
+      next_step: 'refund_status_check',
+    });
+    render(CaseActions, { detail: due, onchanged: vi.fn() });
+    const lead = screen.getByRole('group', { name: 'Next step' });
+    expect(lead).toHaveTextContent('Next: Record refund status check');
+    expect(within(lead).getByRole('form', { name: 'Refund status check' })).toBeInTheDocument();
+    requestNextStepFocus();
+    await waitFor(() => expect(within(lead).getByLabelText('Did the customer receive it?')).toHaveFocus());
   });
 
   it('single keys put the cursor in a step without taking it', async () => {

@@ -419,11 +419,12 @@ export type PendingOffer = { offer_id: string, terms: OfferProposal, needs_appro
  */
 proposed_by: string, };
 
-export type NextActionId = "acknowledge" | "verify" | "send_form" | "form_received" | "reason" | "route" | "retention" | "offer" | "approve_offer" | "accept_offer" | "decline_offer" | "escalate" | "refund" | "write_off" | "log" | "finalize" | "withdraw" | "confirm" | "feedback" | "win_back" | "verify_refund" | "complete_refund" | "enter_receivable" | "hand_off" | "send_reply";
+export type NextActionId = "acknowledge" | "verify" | "send_form" | "form_received" | "reason" | "route" | "retention" | "offer" | "approve_offer" | "accept_offer" | "decline_offer" | "escalate" | "refund" | "write_off" | "log" | "finalize" | "withdraw" | "confirm" | "feedback" | "win_back" | "verify_refund" | "complete_refund" | "enter_receivable" | "hand_off" | "send_reply" | "refund_status_check";
 
 export type NextAction = { id: NextActionId, label: string, step: Step, 
 /**
- * The refund that `verify_refund` and `complete_refund` act on; one action per refund.
+ * The refund that `verify_refund`, `complete_refund` and `refund_status_check` act on; one
+ * action per refund.
  */
 refund_id: string | null, 
 /**
@@ -595,7 +596,13 @@ form_submit_to: string | null, form_instructions: string | null,
 /**
  * When the form reminder is due, while the form has not come back.
  */
-form_reminder_due: string | null, };
+form_reminder_due: string | null, 
+/**
+ * The issued refunds whose status check is due (its time has come) and not recorded, when
+ * the checklist was built with the time (`checklist_at`); such a check leads the case page.
+ * Each refund's `status_check_due` says when its check falls, due or not.
+ */
+refund_checks_due: Array<string>, };
 
 export type OfferCheckArgs = { case_id: string, offer_id: string, terms: OfferProposal, };
 
@@ -617,7 +624,7 @@ export type QueueArgs = { queue: Queue, };
 
 export type QueueCounts = { my_tasks: number, escalations: number, refund_approvals: number, refunds_to_process: number, offer_approvals: number, finalizations: number, win_back: number, };
 
-export type TaskKind = "save_call" | "csm_escalation" | "refund_review" | "refund_processing" | "win_back" | "hand_off" | "billing_heads_up" | "form_reminder";
+export type TaskKind = "save_call" | "csm_escalation" | "refund_review" | "refund_processing" | "win_back" | "hand_off" | "billing_heads_up" | "form_reminder" | "refund_status_check";
 
 export type QueueTask = { id: string, kind: TaskKind, assignee?: string | null, assignee_role?: Role | null, 
 /**
@@ -681,7 +688,15 @@ charged_on: string | null, } | { "command": "verify_refund", refund_id: string, 
 /**
  * Told to the customer.
  */
-reason: string, } | { "command": "finalize", effective_date: string, 
+reason: string, } | { "command": "record_refund_status_check", refund_id: string, 
+/**
+ * The customer confirmed they received it.
+ */
+received: boolean, 
+/**
+ * What the customer said; required when it did not arrive.
+ */
+note: string, } | { "command": "finalize", effective_date: string, 
 /**
  * No longer recorded (the policy's checklist item records who offered the export);
  * accepted so that older desks' commands still parse.
@@ -794,7 +809,20 @@ billing_heads_up: boolean,
  * Why it is under review; empty when it is not (or was requested before reasons were
  * recorded).
  */
-review_reasons: Array<RefundReviewReason>, };
+review_reasons: Array<RefundReviewReason>, 
+/**
+ * When billing issued it (marked it completed).
+ */
+completed_at: string | null, 
+/**
+ * When the customer is to be asked whether it arrived, planned when it was issued under a
+ * policy that asks for the check (`refunds.status_check_business_days`); `None` otherwise.
+ */
+status_check_due: string | null, 
+/**
+ * The status check, once recorded.
+ */
+status_check: RefundStatusCheck | null, };
 
 export type SyncConflict = { command: string, by: string, base_version: number, server_version: number, at: string, };
 
@@ -860,6 +888,16 @@ number: number, due: string, assignee: string | null, outcome: WinBackCheckInOut
 export type AcknowledgeChannel = "message" | "call";
 
 export type RefundReviewReason = "above_threshold" | "outside_window";
+
+export type RefundStatusCheck = { 
+/**
+ * The customer confirmed they received the refund.
+ */
+received: boolean, 
+/**
+ * What the customer said; required when the refund did not arrive.
+ */
+note: string, by: string, at: string, };
 
 export type ThresholdScope = "request" | "case";
 

@@ -109,6 +109,7 @@ export const TASK_KIND_NAMES = {
   hand_off: 'Handed off',
   billing_heads_up: 'Billing heads-up',
   form_reminder: 'Form reminder',
+  refund_status_check: 'Refund status check',
 } as const satisfies Record<TaskKind, string>;
 
 /** A deadline at `now`: "due in 3 hr.", "due now", "overdue 2 days", with the instant for a tooltip. */

@@ -93,6 +93,9 @@ export function timelineDetail(event: Event, checklist: Checklist | null, names:
     case 'refund_denied':
       parts.push(text(event.reason));
       break;
+    case 'refund_status_checked':
+      parts.push(event.received === true ? 'the customer confirmed receipt' : 'not received', text(event.note));
+      break;
     case 'invoices_written_off':
       parts.push(money(event.amount));
       break;

@@ -486,6 +486,11 @@ pub struct RefundRules {
     /// The person in billing who gets refunds to process, the heads-up on refunds under review,
     /// and the review itself when billing approves refunds (the 2017 SOP's Heather).
     pub billing_assignee: Option<String>,
+    /// After a refund is issued (completed), a task to check with the customer that it arrived,
+    /// due this many business days later in the policy's calendar (holidays included), for the
+    /// person who requested it (IntelliServe's "check refund status after 5 business days").
+    /// `None`: the procedure asks for no such check.
+    pub status_check_business_days: Option<u32>,
 }
 
 /// What becomes of a refund requested more days after its charge than the policy's window.

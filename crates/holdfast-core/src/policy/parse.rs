@@ -191,6 +191,8 @@ struct RawRefunds {
     /// "request" or "case".
     threshold_applies_to: Option<Spanned<String>>,
     billing_assignee: Option<Spanned<String>>,
+    /// Read as a signed number so that zero, a negative or a huge value is reported at its key.
+    status_check_business_days: Option<Spanned<i64>>,
 }
 
 #[derive(Deserialize)]
@@ -798,6 +800,9 @@ fn checked_finalization(
     })
 }
 
+/// The latest a refund's status check may fall: about three months of business days.
+const MAX_STATUS_CHECK_BUSINESS_DAYS: u32 = 60;
+
 /// The refund rules besides the threshold: the window and what becomes of a refund after it,
 /// what the threshold is compared with, and billing's person.
 fn refund_rules(
@@ -880,6 +885,22 @@ fn refund_rules(
         Some(name) => Some(name.get_ref().trim().to_owned()),
         None => None,
     };
+    let status_check_business_days = match &raw.status_check_business_days {
+        None => None,
+        Some(days) => match u32::try_from(*days.get_ref()) {
+            Ok(days @ 1..=MAX_STATUS_CHECK_BUSINESS_DAYS) => Some(days),
+            _ => {
+                return Err(lines.error(
+                    days,
+                    "refunds.status_check_business_days",
+                    format!(
+                        "{} is not a number of business days from 1 to {MAX_STATUS_CHECK_BUSINESS_DAYS}: say after how many business days the refund's status is checked, or leave the key out",
+                        days.get_ref()
+                    ),
+                ))
+            }
+        },
+    };
     Ok(RefundRules {
         threshold,
         window_days,
@@ -887,6 +908,7 @@ fn refund_rules(
         outside_window_reason,
         threshold_applies_to,
         billing_assignee,
+        status_check_business_days,
     })
 }
 

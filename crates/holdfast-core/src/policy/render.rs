@@ -243,6 +243,12 @@ fn refunds(rules: &RefundRules, approvers: &[Role]) -> Vec<String> {
             "{person} in billing gets the refunds to process{reviews} and a heads-up on every refund under review, in their queue."
         ));
     }
+    if let Some(days) = rules.status_check_business_days {
+        out.push(format!(
+            "{days} business day{} after a refund is issued, the person who requested it checks with the customer that it arrived (a task in their queue; without a requester, the case's owner's), and records whether it did.",
+            if days == 1 { "" } else { "s" }
+        ));
+    }
     out
 }
 

@@ -216,13 +216,41 @@ pub struct Checklist {
     pub form_instructions: Option<String>,
     /// When the form reminder is due, while the form has not come back.
     pub form_reminder_due: Option<Timestamp>,
+    /// The issued refunds whose status check is due (its time has come) and not recorded, when
+    /// the checklist was built with the time (`checklist_at`); such a check leads the case page.
+    /// Each refund's `status_check_due` says when its check falls, due or not.
+    pub refund_checks_due: Vec<uuid::Uuid>,
 }
 
+/// Where the case stands, without the time: nothing is counted as due (a refund's status check
+/// is offered but does not lead). The desk builds its checklist with `checklist_at`.
 pub fn checklist(
     state: &CaseState,
     policy: &Policy,
     account: &AccountFacts,
     actor: &Actor,
+) -> Checklist {
+    build(state, policy, account, actor, None)
+}
+
+/// Where the case stands at `now`: as `checklist`, and what has fallen due by then leads (a
+/// refund's status check whose time has come).
+pub fn checklist_at(
+    state: &CaseState,
+    policy: &Policy,
+    account: &AccountFacts,
+    actor: &Actor,
+    now: Timestamp,
+) -> Checklist {
+    build(state, policy, account, actor, Some(now))
+}
+
+fn build(
+    state: &CaseState,
+    policy: &Policy,
+    account: &AccountFacts,
+    actor: &Actor,
+    now: Option<Timestamp>,
 ) -> Checklist {
     let mut list = Checklist {
         status: state.status,
@@ -376,6 +404,15 @@ pub fn checklist(
             .as_ref()
             .and_then(|form| form.instructions.clone()),
         form_reminder_due: state.form_remind_at.filter(|_| !state.form_received),
+        refund_checks_due: now
+            .map(|now| {
+                state
+                    .refund_checks_open()
+                    .filter(|refund| refund.status_check_due.is_some_and(|due| due <= now))
+                    .map(|refund| refund.refund_id)
+                    .collect()
+            })
+            .unwrap_or_default(),
     };
     list.next_actions = next_actions(&list);
     list.next_step = next_step(&list);

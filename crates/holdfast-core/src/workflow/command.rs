@@ -223,6 +223,16 @@ pub enum CaseCommand {
         /// Told to the customer.
         reason: String,
     },
+    /// The check with the customer that an issued refund arrived, which the policy asks for
+    /// some business days after it was issued (it may be made earlier).
+    RecordRefundStatusCheck {
+        refund_id: Uuid,
+        /// The customer confirmed they received it.
+        received: bool,
+        /// What the customer said; required when it did not arrive.
+        #[serde(default)]
+        note: String,
+    },
     Finalize {
         effective_date: Date,
         /// No longer recorded (the policy's checklist item records who offered the export);
@@ -314,6 +324,7 @@ impl CaseCommand {
             CaseCommand::VerifyRefund { .. } => "verify a refund on",
             CaseCommand::CompleteRefund { .. } => "complete a refund on",
             CaseCommand::DenyRefund { .. } => "deny a refund on",
+            CaseCommand::RecordRefundStatusCheck { .. } => "record a refund status check on",
             CaseCommand::Finalize { .. } => "finalize",
             CaseCommand::ConfirmChecklistItem { .. } => "confirm a checklist item on",
             CaseCommand::RecordWinBackOutcome { .. } => "record a win-back outcome on",

@@ -206,6 +206,19 @@ pub enum CaseEvent {
         amount: Money,
         completed_by: String,
         at: Timestamp,
+        /// When the customer is to be asked whether it arrived, when the policy asks for that
+        /// check (`refunds.status_check_business_days`); older events lack it.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        status_check_due: Option<Timestamp>,
+    },
+    /// Someone checked with the customer whether an issued refund arrived.
+    RefundStatusChecked {
+        refund_id: Uuid,
+        /// The customer confirmed they received it.
+        received: bool,
+        note: String,
+        by: String,
+        at: Timestamp,
     },
     RefundDenied {
         refund_id: Uuid,

@@ -15,8 +15,8 @@ mod sheet;
 mod state;
 
 pub use checklist::{
-    checklist, Blocker, Checklist, ChecklistItemStatus, CodeStatus, OpenTask, ReasonChoice,
-    StepPermission, WinBackCheckIn,
+    checklist, checklist_at, Blocker, Checklist, ChecklistItemStatus, CodeStatus, OpenTask,
+    ReasonChoice, StepPermission, WinBackCheckIn,
 };
 pub use command::{AccountFacts, Actor, CaseCommand, OfferProposal, RepStatus};
 pub use decide::{decide, is_guarded};
@@ -33,5 +33,5 @@ pub use state::RefundReviewReason;
 pub use state::CONTACT_CHANGED_WARNING;
 pub use state::{
     evolve, CaseState, ChecklistConfirmation, Finalization, PendingOffer, Refund, RefundStatus,
-    SentCode, SyncConflict, TaskHolder, WinBackCheckInOutcome,
+    RefundStatusCheck, SentCode, SyncConflict, TaskHolder, WinBackCheckInOutcome,
 };

@@ -43,6 +43,8 @@ pub enum NextActionId {
     HandOff,
     /// Send the message the route decided on (the sympathetic reply), while it has not gone out.
     SendReply,
+    /// Record whether an issued refund reached the customer (its status check).
+    RefundStatusCheck,
 }
 
 /// One step the case can take now, as the palette lists it.
@@ -51,7 +53,8 @@ pub struct NextAction {
     pub id: NextActionId,
     pub label: String,
     pub step: Step,
-    /// The refund that `verify_refund` and `complete_refund` act on; one action per refund.
+    /// The refund that `verify_refund`, `complete_refund` and `refund_status_check` act on; one
+    /// action per refund.
     pub refund_id: Option<Uuid>,
     /// Why the current user may not take it, in the engine's words; `None` when they may.
     pub disabled_reason: Option<String>,
@@ -264,6 +267,13 @@ pub(super) fn next_actions(list: &Checklist) -> Vec<NextAction> {
                 "Mark refund completed",
                 Step::CompleteRefund,
             ),
+            // Whatever became of the case since, the money went out: its check is offered until
+            // it is recorded (before it is due too: the customer may call first).
+            RefundStatus::Completed if refund.status_check_open() => (
+                NextActionId::RefundStatusCheck,
+                "Record refund status check",
+                Step::RequestRefund,
+            ),
             RefundStatus::Completed | RefundStatus::Denied => continue,
         };
         actions.push(NextAction {
@@ -279,6 +289,8 @@ pub(super) fn next_actions(list: &Checklist) -> Vec<NextAction> {
 ///
 /// - A decision waiting on this user (verifying or completing a refund, approving an offer) comes
 ///   first: the case cannot move without them, and it is why they opened it.
+/// - Then a refund's status check whose time has come (`Checklist::refund_checks_due`): the
+///   customer is waiting to hear about their money. Before its day it does not lead.
 /// - Then the procedure's order. What a person may do at any time but the procedure does not ask
 ///   for (a refund request, a withdrawal, a hand-off) never leads; nor does proposing an offer,
 ///   unless the route is the ordinary one or retention must be attempted before finalizing.
@@ -299,6 +311,17 @@ pub(super) fn next_step(list: &Checklist) -> Option<NextActionId> {
     if let Some(id) = waiting_on_user.into_iter().find(|&id| takeable(id)) {
         return Some(id);
     }
+    // A refund's status check whose time has come: a deadline the customer is waiting on.
+    let check_due = list.next_actions.iter().any(|action| {
+        action.id == NextActionId::RefundStatusCheck
+            && action.disabled_reason.is_none()
+            && action
+                .refund_id
+                .is_some_and(|refund| list.refund_checks_due.contains(&refund))
+    });
+    if check_due {
+        return Some(NextActionId::RefundStatusCheck);
+    }
     let retention_needed = list
         .blockers
         .iter()
@@ -308,7 +331,9 @@ pub(super) fn next_step(list: &Checklist) -> Option<NextActionId> {
     let leads = |action: &&NextAction| {
         action.disabled_reason.is_none()
             && match action.id {
+                // Not due yet: it waits for its day (`check_due` above leads it then).
                 NextActionId::Refund
+                | NextActionId::RefundStatusCheck
                 | NextActionId::Withdraw
                 | NextActionId::HandOff
                 | NextActionId::DeclineOffer => false,

@@ -31,7 +31,11 @@ pub(super) fn step_of(command: &CaseCommand) -> Option<Step> {
         CaseCommand::ApproveOffer => Step::ApproveOffer,
         CaseCommand::AcceptOffer | CaseCommand::DeclineOffer => Step::RecordOfferOutcome,
         CaseCommand::WriteOffInvoices { .. } => Step::WriteOff,
-        CaseCommand::RequestRefund { .. } => Step::RequestRefund,
+        // The person who asks for a refund follows it up: whoever may request refunds may record
+        // whether one arrived.
+        CaseCommand::RequestRefund { .. } | CaseCommand::RecordRefundStatusCheck { .. } => {
+            Step::RequestRefund
+        }
         CaseCommand::VerifyRefund { .. } | CaseCommand::DenyRefund { .. } => Step::ApproveRefund,
         CaseCommand::CompleteRefund { .. } => Step::CompleteRefund,
         CaseCommand::Finalize { .. } => Step::Finalize,

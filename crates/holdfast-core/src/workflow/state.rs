@@ -85,6 +85,27 @@ pub struct Refund {
     /// recorded).
     #[serde(default)]
     pub review_reasons: Vec<RefundReviewReason>,
+    /// When billing issued it (marked it completed).
+    #[serde(default)]
+    pub completed_at: Option<Timestamp>,
+    /// When the customer is to be asked whether it arrived, planned when it was issued under a
+    /// policy that asks for the check (`refunds.status_check_business_days`); `None` otherwise.
+    #[serde(default)]
+    pub status_check_due: Option<Timestamp>,
+    /// The status check, once recorded.
+    #[serde(default)]
+    pub status_check: Option<RefundStatusCheck>,
+}
+
+/// Who checked with the customer that an issued refund arrived, when, and what they learnt.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+pub struct RefundStatusCheck {
+    /// The customer confirmed they received the refund.
+    pub received: bool,
+    /// What the customer said; required when the refund did not arrive.
+    pub note: String,
+    pub by: String,
+    pub at: Timestamp,
 }
 
 impl Refund {
@@ -94,6 +115,13 @@ impl Refund {
             self.status,
             RefundStatus::UnderReview | RefundStatus::BillingInProgress
         )
+    }
+
+    /// Issued, with a status check planned and not recorded yet.
+    pub fn status_check_open(&self) -> bool {
+        self.status == RefundStatus::Completed
+            && self.status_check_due.is_some()
+            && self.status_check.is_none()
     }
 }
 
@@ -271,6 +299,13 @@ impl CaseState {
                 .verified_contact
                 .as_deref()
                 .is_some_and(|contact| !account.has_contact(contact))
+    }
+
+    /// Issued refunds whose status check was planned and is not recorded yet.
+    pub fn refund_checks_open(&self) -> impl Iterator<Item = &Refund> {
+        self.refunds
+            .values()
+            .filter(|refund| refund.status_check_open())
     }
 
     /// Refunds still waiting for a verification or for billing.
@@ -548,6 +583,9 @@ pub fn evolve(state: Option<CaseState>, event: &CaseEvent) -> Option<CaseState> 
                         charged_on: *charged_on,
                         billing_heads_up: *billing_heads_up,
                         review_reasons: review_reasons.clone(),
+                        completed_at: None,
+                        status_check_due: None,
+                        status_check: None,
                     },
                 );
             }
@@ -564,10 +602,35 @@ pub fn evolve(state: Option<CaseState>, event: &CaseEvent) -> Option<CaseState> 
                 }
             }
         }
-        CaseEvent::RefundCompleted { refund_id, .. } => {
+        CaseEvent::RefundCompleted {
+            refund_id,
+            at,
+            status_check_due,
+            ..
+        } => {
             if let Some(refund) = case.refunds.get_mut(refund_id) {
                 if refund.status == RefundStatus::BillingInProgress {
                     refund.status = RefundStatus::Completed;
+                    refund.completed_at = Some(*at);
+                    refund.status_check_due = *status_check_due;
+                }
+            }
+        }
+        CaseEvent::RefundStatusChecked {
+            refund_id,
+            received,
+            note,
+            by,
+            at,
+        } => {
+            if let Some(refund) = case.refunds.get_mut(refund_id) {
+                if refund.status_check_open() {
+                    refund.status_check = Some(RefundStatusCheck {
+                        received: *received,
+                        note: note.clone(),
+                        by: by.clone(),
+                        at: *at,
+                    });
                 }
             }
         }

@@ -1,9 +1,10 @@
 // Whoever decides on a refund sees, on the same screen, the amount, the justification, who asked,
 // the charge, and what the account was refunded before.
 import { render, screen, waitFor, within } from '@testing-library/svelte';
+import userEvent from '@testing-library/user-event';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import type { AccountDetail } from '../../lib/bindings';
-import { accountFixture, checklistFixture, refundFixture } from '../../lib/testing/checklist';
+import type { AccountDetail, Refund } from '../../lib/bindings';
+import { accountFixture, checklistFixture, refundFixture, refusing } from '../../lib/testing/checklist';
 
 const invoke = vi.fn();
 vi.mock('@tauri-apps/api/core', () => ({ invoke: (...args: unknown[]) => invoke(...args) }));
@@ -60,5 +61,84 @@ describe('RefundsStep', () => {
     render(RefundsStep, props([refundFixture({ status: 'completed' })]));
     expect(invoke).not.toHaveBeenCalled();
     expect(screen.queryByRole('region', { name: 'Refund history of this account' })).toBeNull();
+  });
+});
+
+describe('the refund status check', () => {
+  beforeEach(() => invoke.mockReset());
+
+  const issued = () =>
+    refundFixture({
+      status: 'completed',
+      under_review: false,
+      review_reasons: [],
+      billing_heads_up: false,
+      completed_at: '2026-11-25T15:00:00Z',
+      status_check_due: '2026-12-04T15:00:00Z',
+    });
+
+  it('says when the check is due and records, by keyboard, that the customer received the refund', async () => {
+    const user = userEvent.setup();
+    const step = props([issued()]);
+    render(RefundsStep, step);
+    const refunds = screen.getByRole('list', { name: 'Refunds' });
+    expect(refunds).toHaveTextContent(/Status check (due|overdue)/);
+    expect(refunds).toHaveTextContent('ask the customer whether the refund arrived');
+    const form = screen.getByRole('form', { name: 'Refund status check' });
+    const record = within(form).getByRole('button', { name: 'Record status check' });
+    expect(record).toBeDisabled();
+    within(form).getByLabelText('Did the customer receive it?').focus();
+    await user.selectOptions(within(form).getByLabelText('Did the customer receive it?'), 'Received');
+    expect(record).toBeEnabled();
+    await user.click(within(form).getByLabelText(/^Note/));
+    await user.keyboard('Arrived on Monday{Enter}');
+    expect(step.run).toHaveBeenCalledWith(`refund_check:${issued().refund_id}`, {
+      command: 'record_refund_status_check',
+      refund_id: issued().refund_id,
+      received: true,
+      note: 'Arrived on Monday',
+    });
+  });
+
+  it('asks for a note when the refund did not arrive', async () => {
+    const user = userEvent.setup();
+    const step = props([issued()]);
+    render(RefundsStep, step);
+    const form = screen.getByRole('form', { name: 'Refund status check' });
+    await user.selectOptions(within(form).getByLabelText('Did the customer receive it?'), 'Not received');
+    const record = within(form).getByRole('button', { name: 'Record status check' });
+    expect(record).toBeDisabled();
+    expect(within(form).getByLabelText('Note (required)')).toHaveAttribute('aria-required', 'true');
+    await user.type(within(form).getByLabelText('Note (required)'), 'Not on the statement yet');
+    await user.click(record);
+    expect(step.run).toHaveBeenCalledWith(`refund_check:${issued().refund_id}`, expect.objectContaining({ received: false, note: 'Not on the statement yet' }));
+  });
+
+  it('shows who checked instead of the form once recorded', () => {
+    render(
+      RefundsStep,
+      props([{ ...issued(), status_check: { received: false, note: 'Bank still processing', by: 'Sam', at: '2026-12-04T16:00:00Z' } }]),
+    );
+    expect(screen.queryByRole('form', { name: 'Refund status check' })).toBeNull();
+    expect(screen.getByRole('list', { name: 'Refunds' })).toHaveTextContent(/Status checked by Sam .*: not received — “Bank still processing”/);
+  });
+
+  it('offers no check where the procedure asks for none, nor before the refund is issued', () => {
+    invoke.mockResolvedValue(history([]));
+    const unplanned: Refund = { ...issued(), status_check_due: null };
+    render(RefundsStep, props([unplanned, refundFixture({ refund_id: 'r2' })]));
+    expect(screen.queryByRole('form', { name: 'Refund status check' })).toBeNull();
+    expect(screen.queryByText(/Status check/)).toBeNull();
+  });
+
+  it('shows the refusal to someone who may not follow refunds up', () => {
+    const step = props([issued()]);
+    // A cancelled case: the request form is gone, the check stays.
+    step.open = false;
+    step.checklist = checklistFixture({ status: 'cancelled', refunds: [issued()], permissions: refusing({ request_refund: 'only an account manager may request a refund' }) });
+    render(RefundsStep, step);
+    const form = screen.getByRole('form', { name: 'Refund status check' });
+    expect(within(form).getByRole('button', { name: 'Record status check' })).toBeDisabled();
+    expect(screen.getByText(/only an account manager may request a refund/)).toBeInTheDocument();
   });
 });

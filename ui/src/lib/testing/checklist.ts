@@ -78,6 +78,7 @@ export function checklistFixture(overrides: Partial<Checklist> = {}): Checklist 
     form_submit_to: null,
     form_instructions: null,
     form_reminder_due: null,
+    refund_checks_due: [],
     ...overrides,
   };
 }
@@ -95,6 +96,9 @@ export function refundFixture(overrides: Partial<Refund> = {}): Refund {
     charged_on: '2026-11-02',
     billing_heads_up: true,
     review_reasons: ['above_threshold'],
+    completed_at: null,
+    status_check_due: null,
+    status_check: null,
     ...overrides,
   };
 }

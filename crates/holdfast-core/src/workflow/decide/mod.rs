@@ -37,6 +37,13 @@ fn follows_cancellation(command: &CaseCommand) -> bool {
     )
 }
 
+/// The check that an issued refund arrived: the money went out whatever became of the case
+/// since (finalized, saved, withdrawn), so every case takes it (`refunds::record_status_check`
+/// decides whether the refund has a check to record).
+fn follows_a_refund(command: &CaseCommand) -> bool {
+    matches!(command, CaseCommand::RecordRefundStatusCheck { .. })
+}
+
 /// The checklist's items come before or after the finalization: an open case and a cancelled
 /// one take them (`checklist_items::confirm` decides which item when).
 fn on_either_side_of_cancellation(command: &CaseCommand) -> bool {
@@ -181,6 +188,7 @@ pub fn decide(
         }
     );
     let allowed = annotates(command)
+        || follows_a_refund(command)
         || hands_off_a_task
         || (on_either_side_of_cancellation(command)
             && (state.status == CaseStatus::Cancelled || !state.status.is_closed()))
@@ -272,6 +280,11 @@ pub fn decide(
         CaseCommand::VerifyRefund { refund_id } => refunds::verify(&cx, *refund_id)?,
         CaseCommand::CompleteRefund { refund_id } => refunds::complete(&cx, *refund_id)?,
         CaseCommand::DenyRefund { refund_id, reason } => refunds::deny(&cx, *refund_id, reason)?,
+        CaseCommand::RecordRefundStatusCheck {
+            refund_id,
+            received,
+            note,
+        } => refunds::record_status_check(&cx, *refund_id, *received, note)?,
         CaseCommand::Finalize {
             effective_date,
             data_export_offered,

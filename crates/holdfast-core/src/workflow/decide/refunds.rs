@@ -3,6 +3,7 @@
 //! verification), verified, completed or denied; unpaid invoices written off.
 
 use jiff::civil::Date;
+use jiff::Timestamp;
 use uuid::Uuid;
 
 use super::{in_policy_currency, Context};
@@ -188,6 +189,7 @@ pub(super) fn complete(cx: &Context, refund_id: Uuid) -> Result<CaseEvent, CoreE
             amount: refund.amount,
             completed_by: cx.actor.user_id.clone(),
             at: cx.now,
+            status_check_due: status_check_due(cx)?,
         }),
         RefundStatus::UnderReview => Err(CoreError::GateNotMet {
             gate: Gate::RefundVerified,
@@ -211,6 +213,81 @@ pub(super) fn deny(cx: &Context, refund_id: Uuid, reason: &str) -> Result<CaseEv
         refund_id,
         reason: reason.trim().to_owned(),
         denied_by: cx.actor.user_id.clone(),
+        at: cx.now,
+    })
+}
+
+/// When a refund issued now is to be checked with the customer: the policy's number of business
+/// days later in its calendar (its working days, hours and holidays); `None` when the policy asks
+/// for no check.
+fn status_check_due(cx: &Context) -> Result<Option<Timestamp>, CoreError> {
+    let Some(days) = cx.policy.refunds.status_check_business_days else {
+        return Ok(None);
+    };
+    cx.policy
+        .sla
+        .calendar
+        .add_business_days(cx.now, days)
+        .map(Some)
+        .ok_or_else(|| {
+            CoreError::invalid(
+                "refund_id",
+                format!("the status check {days} business days from now falls outside the policy's business calendar"),
+            )
+        })
+}
+
+/// The check with the customer that an issued refund arrived. It may be made before it is due
+/// (the customer may call first), once, on a refund that was issued with a check planned; when the
+/// refund did not arrive the note says what the customer said.
+pub(super) fn record_status_check(
+    cx: &Context,
+    refund_id: Uuid,
+    received: bool,
+    note: &str,
+) -> Result<CaseEvent, CoreError> {
+    let refund = refund_of(cx, &refund_id)?;
+    match refund.status {
+        RefundStatus::Completed => {}
+        RefundStatus::UnderReview | RefundStatus::BillingInProgress => {
+            return Err(CoreError::invalid(
+                "refund_id",
+                "the refund has not been issued yet: check its status once billing has completed it",
+            ))
+        }
+        RefundStatus::Denied => {
+            return Err(CoreError::invalid(
+                "refund_id",
+                "the refund was denied: nothing was issued to check",
+            ))
+        }
+    }
+    if let Some(done) = &refund.status_check {
+        return Err(CoreError::invalid(
+            "refund_id",
+            format!(
+                "the refund's status was already checked, by {} at {}",
+                done.by, done.at
+            ),
+        ));
+    }
+    if refund.status_check_due.is_none() {
+        return Err(CoreError::invalid(
+            "refund_id",
+            "no status check was planned for this refund: the procedure did not ask for one when it was issued",
+        ));
+    }
+    if !received && note.trim().is_empty() {
+        return Err(CoreError::invalid(
+            "note",
+            "say what the customer told you: the refund has not arrived",
+        ));
+    }
+    Ok(CaseEvent::RefundStatusChecked {
+        refund_id,
+        received,
+        note: note.trim().to_owned(),
+        by: cx.actor.user_id.clone(),
         at: cx.now,
     })
 }
