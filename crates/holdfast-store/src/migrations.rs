@@ -37,6 +37,9 @@ const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../migrations/0012_task_assignment.sql"),
         then: Some(crate::case_commands::project_tasks_on_upgrade),
     },
+    // 0013 is the refund status check's (issue 13); this list takes it before 0014 when both are
+    // merged.
+    sql(include_str!("../migrations/0014_reminders.sql")),
 ];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
