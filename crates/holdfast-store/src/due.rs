@@ -103,6 +103,15 @@ fn checked_key(key: &str) -> Result<&str> {
 }
 
 impl Database {
+    /// Whose memory and settings: the acting user's id (a local profile is shared at one desk,
+    /// and each person keeps their own); empty before anyone uses the profile.
+    pub(crate) fn reminder_person(&self) -> Result<String> {
+        Ok(self
+            .acting_user()?
+            .map(|actor| actor.user_id)
+            .unwrap_or_default())
+    }
+
     /// Everything due for `viewer` (their names and roles, as `queue_viewer` gives them),
     /// soonest first: first responses they owe, their open tasks, offers awaiting their approval
     /// and this device's sync problems. Items marked done or snoozed are still listed: the
@@ -285,14 +294,15 @@ impl Database {
         })
     }
 
-    /// What the person did with their reminders: the stages raised, the snoozes and the items
-    /// marked done, as the planner reads them.
+    /// What the acting user did with their reminders: the stages raised, the snoozes and the
+    /// items marked done, as the planner reads them. Each person at a shared desk has their own.
     pub fn reminder_memory(&self) -> Result<Memory> {
+        let person = self.reminder_person()?;
         let mut memory = Memory::default();
-        let mut statement = self
-            .conn
-            .prepare_cached("SELECT key, shown, snoozed_until, done_at FROM reminders")?;
-        let rows = statement.query_map([], |row| {
+        let mut statement = self.conn.prepare_cached(
+            "SELECT key, shown, snoozed_until, done_at FROM reminders WHERE person = ?1",
+        )?;
+        let rows = statement.query_map([&person], |row| {
             Ok((
                 row.get::<_, String>(0)?,
                 row.get::<_, i64>(1)?,
@@ -330,9 +340,9 @@ impl Database {
             )));
         }
         self.conn.execute(
-            "INSERT INTO reminders (key, snoozed_until) VALUES (?1, ?2)
-             ON CONFLICT (key) DO UPDATE SET snoozed_until = excluded.snoozed_until",
-            params![key, to_millis(until)],
+            "INSERT INTO reminders (person, key, snoozed_until) VALUES (?1, ?2, ?3)
+             ON CONFLICT (person, key) DO UPDATE SET snoozed_until = excluded.snoozed_until",
+            params![self.reminder_person()?, key, to_millis(until)],
         )?;
         Ok(())
     }
@@ -342,9 +352,10 @@ impl Database {
     pub fn mark_reminder_done(&self, key: &str, now: Timestamp) -> Result<()> {
         let key = checked_key(key)?;
         self.conn.execute(
-            "INSERT INTO reminders (key, done_at) VALUES (?1, ?2)
-             ON CONFLICT (key) DO UPDATE SET done_at = excluded.done_at, snoozed_until = NULL",
-            params![key, to_millis(now)],
+            "INSERT INTO reminders (person, key, done_at) VALUES (?1, ?2, ?3)
+             ON CONFLICT (person, key) DO UPDATE SET done_at = excluded.done_at,
+                snoozed_until = NULL",
+            params![self.reminder_person()?, key, to_millis(now)],
         )?;
         Ok(())
     }
@@ -356,15 +367,16 @@ impl Database {
         for (key, stage) in raised {
             *bits.entry(checked_key(key)?).or_default() |= stage_bit(*stage);
         }
+        let person = self.reminder_person()?;
         let tx = self.conn.transaction()?;
         {
             let mut statement = tx.prepare_cached(
-                "INSERT INTO reminders (key, shown) VALUES (?1, ?2)
-                 ON CONFLICT (key) DO UPDATE SET shown = shown | excluded.shown,
+                "INSERT INTO reminders (person, key, shown) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (person, key) DO UPDATE SET shown = shown | excluded.shown,
                     snoozed_until = NULL",
             )?;
             for (key, bits) in bits {
-                statement.execute(params![key, bits])?;
+                statement.execute(params![person, key, bits])?;
             }
         }
         tx.commit()?;
@@ -373,12 +385,16 @@ impl Database {
 
     /// Forgets what concerns items no longer due (`Memory::forget_all_but`): their work was done
     /// or moved to someone else, so the memory does not grow with every case ever worked. `due`
-    /// is everything `due_items` gave for the person. Returns how many keys were forgotten.
+    /// is everything `due_items` gave for the acting user (another person's memory is theirs).
+    /// Returns how many keys were forgotten.
     pub fn prune_reminders(&mut self, due: &[DueItem]) -> Result<usize> {
+        let person = self.reminder_person()?;
         let keep: BTreeSet<&str> = due.iter().map(|item| item.key.as_str()).collect();
         let stored: Vec<String> = {
-            let mut statement = self.conn.prepare_cached("SELECT key FROM reminders")?;
-            let rows = statement.query_map([], |row| row.get::<_, String>(0))?;
+            let mut statement = self
+                .conn
+                .prepare_cached("SELECT key FROM reminders WHERE person = ?1")?;
+            let rows = statement.query_map([&person], |row| row.get::<_, String>(0))?;
             rows.collect::<std::result::Result<_, _>>()?
         };
         let gone: Vec<&String> = stored
@@ -390,9 +406,10 @@ impl Database {
         }
         let tx = self.conn.transaction()?;
         {
-            let mut statement = tx.prepare_cached("DELETE FROM reminders WHERE key = ?1")?;
+            let mut statement =
+                tx.prepare_cached("DELETE FROM reminders WHERE person = ?1 AND key = ?2")?;
             for key in &gone {
-                statement.execute([key])?;
+                statement.execute(params![person, key])?;
             }
         }
         tx.commit()?;

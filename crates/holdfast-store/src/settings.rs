@@ -395,9 +395,10 @@ impl ReminderSettings {
 }
 
 impl Database {
-    /// The person's reminder settings, or the defaults (the policy's zone, any time, 15 minutes).
+    /// The acting user's reminder settings (each person at a shared desk has their own), or the
+    /// defaults (the policy's zone, any time, 15 minutes).
     pub fn reminder_settings(&self) -> Result<ReminderSettings> {
-        if let Some(json) = self.setting(REMINDERS)? {
+        if let Some(json) = self.setting(&self.reminder_settings_key()?)? {
             return serde_json::from_str(&json).map_err(|e| {
                 StoreError::Corrupt(format!("the stored reminder settings are damaged: {e}"))
             });
@@ -424,7 +425,11 @@ impl Database {
             span.days.dedup();
         }
         let json = serde_json::to_string(&kept).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        self.set_setting(REMINDERS, &json)?;
+        self.set_setting(&self.reminder_settings_key()?, &json)?;
         Ok(kept)
+    }
+
+    fn reminder_settings_key(&self) -> Result<String> {
+        Ok(format!("{REMINDERS}/{}", self.reminder_person()?))
     }
 }

@@ -411,3 +411,57 @@ fn reminder_settings_default_to_the_policys_zone_and_bad_ones_are_refused() {
     );
     assert_eq!(db.reminder_settings().unwrap(), kept, "nothing changed");
 }
+
+/// A local profile is shared at one desk: what Amy snoozed and her hours are hers, not Heather's
+/// when Heather takes over, and pruning for Heather leaves Amy's memory alone.
+#[test]
+fn each_person_at_a_shared_desk_keeps_their_own_reminders_and_settings() {
+    use holdfast_store::settings::LocalUserChange;
+    let mut desk = Desk::new();
+    let acme = desk.receive("Acme");
+    let key = format!("first_response/{acme}");
+    let later: Timestamp = "2026-11-23T15:00:00Z".parse().unwrap();
+    let amy_change = LocalUserChange {
+        name: "Amy".into(),
+        roles: vec![Role::AccountManager],
+    };
+    desk.fixture.db.set_local_user(&amy_change, now()).unwrap();
+    desk.fixture.db.snooze_reminder(&key, later, now()).unwrap();
+    let amy_hours = ReminderSettings {
+        lead_minutes: 45,
+        ..desk.fixture.db.reminder_settings().unwrap()
+    };
+    desk.fixture.db.set_reminder_settings(&amy_hours).unwrap();
+
+    let heather = LocalUserChange {
+        name: "Heather".into(),
+        roles: vec![Role::Billing],
+    };
+    desk.fixture.db.switch_local_user(&heather, now()).unwrap();
+    assert!(desk
+        .fixture
+        .db
+        .reminder_memory()
+        .unwrap()
+        .snoozed
+        .is_empty());
+    assert_eq!(
+        desk.fixture.db.reminder_settings().unwrap().lead_minutes,
+        15
+    );
+    desk.fixture
+        .db
+        .mark_reminder_done("task/other", now())
+        .unwrap();
+    assert_eq!(desk.fixture.db.prune_reminders(&[]).unwrap(), 1);
+
+    desk.fixture
+        .db
+        .switch_local_user(&amy_change, now())
+        .unwrap();
+    assert_eq!(
+        desk.fixture.db.reminder_memory().unwrap().snoozed.get(&key),
+        Some(&later)
+    );
+    assert_eq!(desk.fixture.db.reminder_settings().unwrap(), amy_hours);
+}
