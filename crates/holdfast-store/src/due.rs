@@ -31,14 +31,90 @@ use holdfast_core::reminders::{DueItem, Memory, ReminderKind, Stage};
 use holdfast_core::role::Role;
 use holdfast_core::CoreError;
 use holdfast_sync::client::{Notification, Problem};
+use jiff::tz::TimeZone;
 use jiff::Timestamp;
 use rusqlite::{params, OptionalExtension};
+use serde::Serialize;
+use ts_rs::TS;
 use uuid::Uuid;
 
 use crate::error::{Result, StoreError};
 use crate::page::{collect_rows, from_millis, to_millis};
 use crate::queues::{task_filter, viewer_params, QueueViewer};
 use crate::Database;
+
+/// The most upcoming items the Due view lists (the win-back check-ins of a year ahead are
+/// many); how many more there are is said.
+pub const UPCOMING_SHOWN: usize = 200;
+
+/// One row of the Due view: the item, and until when it is snoozed (listed at that time).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct DueEntry {
+    #[serde(flatten)]
+    #[ts(flatten)]
+    pub item: DueItem,
+    #[ts(optional = nullable)]
+    pub snoozed_until: Option<Timestamp>,
+}
+
+/// A person's due items as the Due view groups them: overdue, the rest of today (in their zone)
+/// and upcoming, each soonest first. Items marked done are left out; a snoozed item is listed at
+/// the time it comes back, not at its due time.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, TS)]
+pub struct DueGroups {
+    pub overdue: Vec<DueEntry>,
+    pub today: Vec<DueEntry>,
+    pub upcoming: Vec<DueEntry>,
+    /// Upcoming items beyond the first `UPCOMING_SHOWN`.
+    pub upcoming_more: u32,
+}
+
+/// Groups `items` for the Due view at `now`, "today" ending at the next midnight in `zone`.
+pub fn group_due(
+    items: Vec<DueItem>,
+    memory: &Memory,
+    now: Timestamp,
+    zone: &TimeZone,
+) -> DueGroups {
+    let end_of_today = now
+        .to_zoned(zone.clone())
+        .tomorrow()
+        .and_then(|tomorrow| tomorrow.start_of_day())
+        .map_or(now, |midnight| midnight.timestamp());
+    let mut entries: Vec<(Timestamp, DueEntry)> = items
+        .into_iter()
+        .filter(|item| !memory.done.contains(&item.key))
+        .map(|item| {
+            let snoozed_until = memory
+                .snoozed
+                .get(&item.key)
+                .copied()
+                .filter(|until| *until > now);
+            let at = snoozed_until.unwrap_or(item.due_at);
+            (
+                at,
+                DueEntry {
+                    item,
+                    snoozed_until,
+                },
+            )
+        })
+        .collect();
+    entries.sort_by(|(a, x), (b, y)| a.cmp(b).then_with(|| x.item.key.cmp(&y.item.key)));
+    let mut groups = DueGroups::default();
+    for (at, entry) in entries {
+        if at <= now {
+            groups.overdue.push(entry);
+        } else if at < end_of_today {
+            groups.today.push(entry);
+        } else if groups.upcoming.len() < UPCOMING_SHOWN {
+            groups.upcoming.push(entry);
+        } else {
+            groups.upcoming_more = groups.upcoming_more.saturating_add(1);
+        }
+    }
+    groups
+}
 
 /// The longest item key the memory accepts; the desk's own keys are far shorter.
 pub const MAX_KEY_CHARS: usize = 200;

@@ -465,3 +465,52 @@ fn each_person_at_a_shared_desk_keeps_their_own_reminders_and_settings() {
     );
     assert_eq!(desk.fixture.db.reminder_settings().unwrap(), amy_hours);
 }
+
+#[test]
+fn the_due_view_groups_overdue_today_in_the_persons_zone_and_upcoming_leaving_out_what_is_done() {
+    use holdfast_core::reminders::{DueItem, Memory};
+    use holdfast_store::due::group_due;
+    let item = |key: &str, due: &str| DueItem {
+        key: key.into(),
+        case_id: None,
+        kind: ReminderKind::Task(TaskKind::SaveCall),
+        due_at: due.parse().unwrap(),
+        title: key.into(),
+        detail: None,
+    };
+    // 22:00 in New York on Monday (03:00 UTC on Tuesday).
+    let now: Timestamp = "2026-11-24T03:00:00Z".parse().unwrap();
+    let items = vec![
+        item("late", "2026-11-24T02:00:00Z"),
+        item("tonight", "2026-11-24T04:30:00Z"),
+        item("tomorrow", "2026-11-24T06:00:00Z"),
+        item("done", "2026-11-23T10:00:00Z"),
+        item("snoozed", "2026-11-23T09:00:00Z"),
+        item("snooze_over", "2026-11-23T08:00:00Z"),
+    ];
+    let mut memory = Memory::default();
+    memory.mark_done("done");
+    memory.snooze("snoozed", "2026-11-25T15:00:00Z".parse().unwrap());
+    memory.snooze("snooze_over", "2026-11-24T01:00:00Z".parse().unwrap());
+    let zone = jiff::tz::TimeZone::get("America/New_York").unwrap();
+    let groups = group_due(items, &memory, now, &zone);
+    let keys = |entries: &[holdfast_store::due::DueEntry]| -> Vec<String> {
+        entries.iter().map(|entry| entry.item.key.clone()).collect()
+    };
+    assert_eq!(keys(&groups.overdue), ["snooze_over", "late"]);
+    // Midnight in New York is 05:00 UTC: 04:30 is today, 06:00 is tomorrow.
+    assert_eq!(keys(&groups.today), ["tonight"]);
+    assert_eq!(keys(&groups.upcoming), ["tomorrow", "snoozed"]);
+    assert_eq!(
+        groups.upcoming[1].snoozed_until,
+        Some("2026-11-25T15:00:00Z".parse().unwrap())
+    );
+    // In UTC the same instant is 03:00 and the whole day is ahead.
+    let utc = group_due(
+        vec![item("tomorrow", "2026-11-24T06:00:00Z")],
+        &Memory::default(),
+        now,
+        &jiff::tz::TimeZone::UTC,
+    );
+    assert_eq!(keys(&utc.today), ["tomorrow"]);
+}

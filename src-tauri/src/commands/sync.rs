@@ -404,7 +404,7 @@ pub struct Rejoined {
 #[tauri::command]
 pub async fn rejoin_server(
     state: State<'_, AppState>,
-    args: RejoinArgs,
+    Args(args): Args<RejoinArgs>,
 ) -> Result<Rejoined, AppError> {
     state.started().await;
     let bound = state
