@@ -8,6 +8,8 @@
 //! build): each unanswered case is held by one of the 50 (one in a hundred by nobody); a third
 //! of the tasks are open, each for one of the 50 by name, or one in ten for a role only.
 
+// The shared fixture serves several benches; this one does not read all it gives.
+#[allow(dead_code)]
 #[path = "support/fixture.rs"]
 mod fixture;
 
@@ -15,7 +17,6 @@ use std::time::{Duration, Instant};
 
 use holdfast_core::role::Role;
 use holdfast_store::due::group_due;
-use holdfast_store::queues::QueueViewer;
 use holdfast_store::{Database, DatabaseKey};
 
 const SAMPLES: usize = 101;
@@ -241,7 +242,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         std::hint::black_box(rows);
     }
     let reference = median(reference);
-    report("what is due for one person (due_items)", median(ours), reference);
-    report("the Due view (items, memory, grouped)", median(view), reference);
+    report(
+        "what is due for one person (due_items)",
+        median(ours),
+        reference,
+    );
+    report(
+        "the Due view (items, memory, grouped)",
+        median(view),
+        reference,
+    );
     Ok(())
 }
