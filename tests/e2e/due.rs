@@ -162,7 +162,73 @@ async fn the_due_view_snoozes_and_marks_done_real_overdue_first_responses_and_op
                 beta.is_empty(),
                 "an item marked done stays done after a restart"
             );
-            app.named(&format!("Snooze: {ACME}")).await?;
+
+            // Snoozed again to a time typed in (two weeks on, at 09:30 local), then the menu is
+            // opened and cancelled.
+            app.click(&format!("Snooze: {ACME}")).await?;
+            app.named(&format!("Snooze {ACME}")).await?;
+            let until = jiff::Zoned::now()
+                .date()
+                .checked_add(jiff::Span::new().days(14))?
+                .to_string();
+            app.client
+                .execute(
+                    "const field = document.querySelector('input[type=\"datetime-local\"]');
+                     field.value = arguments[0] + 'T09:30';
+                     field.dispatchEvent(new Event('input', { bubbles: true }));",
+                    vec![serde_json::json!(until)],
+                )
+                .await?;
+            app.click("Snooze until then").await?;
+            let started = Instant::now();
+            loop {
+                let line = text_of(&app.named(ACME).await?).await?;
+                let menus = app.client.find_all(Locator::Css("[role='dialog']")).await?;
+                if line.contains("snoozed until") && menus.is_empty() {
+                    break;
+                }
+                ensure!(
+                    started.elapsed() < Duration::from_secs(20),
+                    "not snoozed to the typed time: {line}"
+                );
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+            app.click(&format!("Snooze: {ACME}")).await?;
+            app.click("Cancel").await?;
+            let started = Instant::now();
+            while !app
+                .client
+                .find_all(Locator::Css("[role='dialog']"))
+                .await?
+                .is_empty()
+            {
+                ensure!(
+                    started.elapsed() < Duration::from_secs(20),
+                    "the snooze menu stays open"
+                );
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+
+            // Settings › Reminders: the person's zone, a quiet time added and one removed.
+            app.click("Settings").await?;
+            app.heading("Reminders").await?;
+            let zone = app.field("Time zone").await?;
+            zone.clear().await?;
+            zone.send_keys("Europe/Berlin").await?;
+            app.click("Add a quiet time").await?;
+            app.click("Add a quiet time").await?;
+            app.click("Remove quiet time 2").await?;
+            app.click("Save reminder settings").await?;
+            app.role_with_text("status", "Saved: reminders follow these hours.")
+                .await?;
+            let second = app
+                .client
+                .find_all(Locator::Css("[aria-label='Quiet time 2']"))
+                .await?;
+            ensure!(second.is_empty(), "one quiet time is kept");
+            app.named("Quiet time 1").await?;
+            app.click("Due").await?;
+            app.text("Today in Europe/Berlin").await?;
             Ok(())
         })
         .await
