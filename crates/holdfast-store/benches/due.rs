@@ -144,13 +144,14 @@ fn raw_due(
     let mut tasks = raw.prepare_cached(
         "SELECT t.id, t.kind, t.detail, t.due_at, t.case_id, a.name FROM tasks t
          JOIN cases c ON c.id = t.case_id JOIN accounts a ON a.id = c.account_id
-         WHERE t.open = 1 AND t.due_at IS NOT NULL AND t.rowid IN (
+         WHERE t.rowid IN (
              SELECT rowid FROM tasks
              WHERE open = 1 AND assignee IN (SELECT value FROM json_each(?1))
              UNION ALL
              SELECT rowid FROM tasks
              WHERE open = 1 AND assignee IS NULL
-               AND assignee_role IN (SELECT value FROM json_each(?2)))",
+               AND assignee_role IN (SELECT value FROM json_each(?2)))
+           AND t.due_at IS NOT NULL",
     )?;
     let mut found = tasks.query([names, roles])?;
     while let Some(row) = found.next()? {

@@ -256,10 +256,13 @@ impl Database {
     fn tasks_due(&self, viewer: &QueueViewer, items: &mut Vec<DueItem>) -> Result<()> {
         let mine = task_filter(Queue::MyTasks)
             .ok_or_else(|| StoreError::Corrupt("the personal queue lists no tasks".into()))?;
+        // The personal queue's rowids (open tasks by name, then unnamed ones by role, each an
+        // indexed lookup) are the whole filter: an outer `t.open = 1` lets SQLite walk every open
+        // task instead, measured at 300k tasks as 0.6 s instead of a few milliseconds.
         let sql = format!(
             "SELECT t.id, t.kind, t.detail, t.due_at, t.case_id, a.name FROM tasks t
              JOIN cases c ON c.id = t.case_id JOIN accounts a ON a.id = c.account_id
-             WHERE t.open = 1 AND t.due_at IS NOT NULL AND {mine}"
+             WHERE {mine} AND t.due_at IS NOT NULL"
         );
         let (names, roles) = viewer_params(viewer)?;
         let mut statement = self.conn.prepare_cached(&sql)?;
