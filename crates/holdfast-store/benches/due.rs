@@ -180,7 +180,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("{}", built.describe());
 
     let raw = rusqlite::Connection::open(&path)?;
-    raw.execute_batch(&format!("PRAGMA key = \"x'{}'\";", key.to_hex().as_str()))?;
+    // The same page cache as the store's connection (`Database::open`).
+    raw.execute_batch(&format!(
+        "PRAGMA key = \"x'{}'\"; PRAGMA cache_size = -65536;",
+        key.to_hex().as_str()
+    ))?;
     let me = built.actor.user_id.clone();
     let started = Instant::now();
     share_out(&raw, &me, &built.case_ids, built.now)?;
