@@ -68,6 +68,10 @@ use holdfast_store::events::AuditVerdict;
 use holdfast_store::notes::NoteHit;
 
 use crate::commands::audit::AuditCheck;
+use crate::commands::due::{DueView, ReminderKeyArgs, SnoozeArgs};
+use holdfast_core::reminders::{DueItem, QuietTime, ReminderKind, SnoozeChoice, Stage};
+use holdfast_store::due::{DueEntry, DueGroups};
+use holdfast_store::settings::ReminderSettings;
 
 /// Each command of `commands/list.rs`: its name and the TypeScript names of its argument type
 /// (passed as `args`; `null` when it takes none) and its result type.
@@ -205,6 +209,17 @@ pub fn typescript() -> String {
         declaration::<EnterCodeArgs>(&cfg),
         declaration::<AuditVerdict>(&cfg),
         declaration::<AuditCheck>(&cfg),
+        declaration::<ReminderKind>(&cfg),
+        declaration::<Stage>(&cfg),
+        declaration::<DueItem>(&cfg),
+        declaration::<DueEntry>(&cfg),
+        declaration::<DueGroups>(&cfg),
+        declaration::<SnoozeChoice>(&cfg),
+        declaration::<DueView>(&cfg),
+        declaration::<SnoozeArgs>(&cfg),
+        declaration::<ReminderKeyArgs>(&cfg),
+        declaration::<QuietTime>(&cfg),
+        declaration::<ReminderSettings>(&cfg),
     ];
     let mut out = String::from(
         "// Generated from the Rust types by src-tauri/src/bindings.rs. Do not edit by hand:\n\

@@ -172,6 +172,113 @@ fn a_case_is_opened_and_acknowledged_through_the_commands() {
     assert!(audit["verified_at"].as_str().unwrap().ends_with('Z'));
 }
 
+/// The Due view through the commands: a first response owed since long ago is overdue; a snooze
+/// to one of the offered times moves it to that time, a snooze into the past or of an unknown
+/// item is refused and changes nothing; done takes it off the view; the reminder settings are
+/// validated.
+#[test]
+fn an_overdue_first_response_is_snoozed_and_done_through_the_commands() {
+    let desk = Desk::start(&MemoryVault::default());
+    desk.ok(
+        "set_local_user",
+        Some(json!({ "name": "amy", "roles": ["account_manager"] })),
+    );
+    desk.ok(
+        "choose_policy",
+        Some(json!({ "preset_id": "intelliserve" })),
+    );
+    let csv = desk.profile.path().join("accounts.csv");
+    std::fs::write(&csv, ACCOUNTS).unwrap();
+    let path = csv.display().to_string();
+    let preview = desk.ok("preview_accounts_import", Some(json!({ "path": path })));
+    desk.ok(
+        "import_accounts",
+        Some(json!({ "path": path, "fingerprint": preview["fingerprint"] })),
+    );
+    let account_id = desk.ok("list_accounts", Some(json!({})))["items"][0]["id"].clone();
+    let case = desk.ok(
+        "open_case",
+        Some(json!({
+            "account_id": account_id,
+            "channel": "email",
+            "requester_name": "Ana Diaz",
+            "requester_contact": "ana@acme.example",
+            "received_at": "2026-01-05T15:00:00Z",
+        })),
+    );
+    let key = format!("first_response/{}", case["id"].as_str().unwrap());
+
+    let view = desk.ok("due_items", None);
+    assert_eq!(view["overdue"][0]["key"], key, "{view}");
+    assert_eq!(view["overdue"][0]["title"], "First response due: Acme Ltd");
+    assert_eq!(
+        view["overdue"][0]["kind"],
+        json!({ "kind": "first_response" })
+    );
+    assert_eq!(view["zone"], "America/New_York");
+    let choices = view["snooze_choices"].as_array().unwrap();
+    assert_eq!(choices.len(), 3, "{view}");
+
+    let refused = desk
+        .call(
+            "snooze_reminder",
+            Some(json!({ "key": key, "until": "2020-01-01T00:00:00Z" })),
+        )
+        .unwrap_err();
+    assert_eq!(refused["kind"], "validation", "{refused}");
+    assert_eq!(refused["field"], "until", "{refused}");
+    let unknown = desk
+        .call(
+            "snooze_reminder",
+            Some(json!({ "key": "task/nothing", "until": choices[0]["until"] })),
+        )
+        .unwrap_err();
+    assert_eq!(unknown["kind"], "not_found", "{unknown}");
+    assert_eq!(desk.ok("due_items", None)["overdue"][0]["key"], key);
+
+    let snoozed = desk.ok(
+        "snooze_reminder",
+        Some(json!({ "key": key, "until": choices[0]["until"] })),
+    );
+    assert_eq!(snoozed["overdue"], json!([]), "{snoozed}");
+    let later: Vec<&Value> = snoozed["today"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .chain(snoozed["upcoming"].as_array().unwrap())
+        .collect();
+    assert_eq!(later.len(), 1, "{snoozed}");
+    assert_eq!(later[0]["snoozed_until"], choices[0]["until"]);
+
+    let done = desk.ok("mark_reminder_done", Some(json!({ "key": key })));
+    for group in ["overdue", "today", "upcoming"] {
+        assert_eq!(done[group], json!([]), "{done}");
+    }
+
+    let settings = desk.ok("reminder_settings", None);
+    assert_eq!(settings["lead_minutes"], 15, "{settings}");
+    let refused = desk
+        .call(
+            "set_reminder_settings",
+            Some(
+                json!({ "zone": "Nowhere/Else", "working": null, "quiet": [], "lead_minutes": 10 }),
+            ),
+        )
+        .unwrap_err();
+    assert_eq!(refused["field"], "zone", "{refused}");
+    let kept = desk.ok(
+        "set_reminder_settings",
+        Some(json!({
+            "zone": "Europe/Berlin",
+            "working": { "days": [1, 2, 3, 4, 5], "from": "08:00", "to": "17:30" },
+            "quiet": [{ "days": [7], "from": "22:00", "to": "06:00" }],
+            "lead_minutes": 30,
+        })),
+    );
+    assert_eq!(desk.ok("reminder_settings", None), kept);
+    assert_eq!(desk.ok("due_items", None)["zone"], "Europe/Berlin");
+}
+
 /// The roster, the people the desk names, and a rename that keeps the person.
 #[test]
 fn the_roster_imports_and_people_keep_their_id_through_a_rename() {

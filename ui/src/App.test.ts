@@ -1,7 +1,7 @@
 import { render, screen, within } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { Account, DeskProfile, QueueCounts } from './lib/bindings';
+import type { Account, DeskProfile, DueView, QueueCounts } from './lib/bindings';
 import { accountFixture } from './lib/testing/checklist';
 import { localOnlyStatus } from './lib/testing/sync';
 
@@ -26,6 +26,17 @@ const counts: QueueCounts = {
   win_back: 2,
 };
 
+/** What is due for Ana: one overdue first response. */
+let dueView: DueView = {
+  overdue: [],
+  today: [],
+  upcoming: [],
+  upcoming_more: 0,
+  snooze_choices: [],
+  zone: 'UTC',
+  now: '2026-11-24T15:00:00Z',
+};
+
 /** A desk that is set up, on the screen it was left on. */
 function serve(served: DeskProfile = profile) {
   invoke.mockImplementation((command: string) => {
@@ -41,6 +52,8 @@ function serve(served: DeskProfile = profile) {
         return Promise.resolve([]);
       case 'sync_status':
         return Promise.resolve(localOnlyStatus());
+      case 'due_items':
+        return Promise.resolve(dueView);
       default:
         return Promise.reject({ kind: 'internal', message: `unexpected ${command}` });
     }
@@ -233,5 +246,41 @@ describe('App: the palette opens the case chosen and reaches the desk actions', 
     expect(await screen.findByRole('heading', { name: 'Settings' })).toBeInTheDocument();
     const form = screen.getByRole('form', { name: 'Switch to another person' });
     await vi.waitFor(() => expect(within(form).getByLabelText('Their name')).toHaveFocus());
+  });
+});
+
+describe('App: the Due screen', () => {
+  const overdue = {
+    key: 'first_response/c-acme',
+    case_id: 'c-acme',
+    kind: { kind: 'first_response' as const },
+    due_at: '2026-11-24T13:00:00Z',
+    title: 'First response due: Acme Dental',
+    detail: null,
+    snoozed_until: null,
+  };
+  beforeEach(() => {
+    invoke.mockReset();
+    resetSyncForTests();
+    localStorage.setItem('holdfast.lastScreen', 'finalizations');
+    dueView = { ...dueView, overdue: [overdue] };
+    serve();
+  });
+  afterEach(() => localStorage.clear());
+
+  it('counts the overdue items in the rail, opens with g then d, and opens a case from a row', async () => {
+    render(App);
+    const rail = await screen.findByRole('navigation', { name: 'Screens' });
+    const due = within(rail).getByRole('button', { name: 'Due' });
+    expect(due).toHaveAttribute('aria-keyshortcuts', 'g+d');
+    expect(await within(due).findByLabelText('1 overdue')).toBeInTheDocument();
+
+    await screen.findByRole('heading', { name: 'Finalizations' });
+    const user = userEvent.setup();
+    await user.keyboard('gd');
+    expect(await screen.findByRole('heading', { name: 'Due', level: 1 })).toBeInTheDocument();
+    expect(due).toHaveAttribute('aria-current', 'page');
+    await user.click(await screen.findByRole('button', { name: 'Open: First response due: Acme Dental' }));
+    expect(await screen.findByRole('heading', { name: 'Inbox', level: 1 })).toBeInTheDocument();
   });
 });

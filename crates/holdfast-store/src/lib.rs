@@ -7,6 +7,7 @@ pub mod accounts;
 pub mod case_commands;
 pub mod cases;
 pub mod database;
+pub mod due;
 pub mod error;
 pub mod events;
 pub mod key;

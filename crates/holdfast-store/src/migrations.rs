@@ -40,6 +40,7 @@ const MIGRATIONS: &[Migration] = &[
     sql(include_str!(
         "../migrations/0013_refund_status_check_task.sql"
     )),
+    sql(include_str!("../migrations/0014_reminders.sql")),
 ];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;

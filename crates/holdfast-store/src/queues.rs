@@ -77,7 +77,7 @@ pub struct QueueCounts {
 const LIMIT: u32 = 500;
 
 /// The open tasks of a task queue, as a condition on `tasks t`; `None` for the queues of cases.
-fn task_filter(queue: Queue) -> Option<&'static str> {
+pub(crate) fn task_filter(queue: Queue) -> Option<&'static str> {
     Some(match queue {
         // Two indexed lookups (by name, then unnamed tasks by role) rather than one OR, which
         // SQLite without statistics may serve by reading every open task.
@@ -122,7 +122,7 @@ fn cases_table(queue: Queue) -> &'static str {
 
 const TASK_COLUMNS: &str = "t.id, t.kind, t.assignee, t.assignee_role, t.detail, t.due_at";
 
-fn viewer_params(viewer: &QueueViewer) -> Result<(String, String)> {
+pub(crate) fn viewer_params(viewer: &QueueViewer) -> Result<(String, String)> {
     let names = serde_json::to_string(&viewer.names)
         .map_err(|error| StoreError::Corrupt(format!("viewer names: {error}")))?;
     let roles = serde_json::to_string(&viewer.roles)

@@ -56,7 +56,7 @@ impl LocalUser {
 }
 
 impl Database {
-    fn setting(&self, key: &str) -> Result<Option<String>> {
+    pub(crate) fn setting(&self, key: &str) -> Result<Option<String>> {
         Ok(self
             .conn
             .query_row("SELECT value FROM settings WHERE key = ?1", [key], |row| {
@@ -65,7 +65,7 @@ impl Database {
             .optional()?)
     }
 
-    fn set_setting(&self, key: &str, value: &str) -> Result<()> {
+    pub(crate) fn set_setting(&self, key: &str, value: &str) -> Result<()> {
         self.conn.execute(
             "INSERT INTO settings (key, value) VALUES (?1, ?2)
              ON CONFLICT (key) DO UPDATE SET value = excluded.value",
@@ -295,4 +295,141 @@ fn write_local_user(tx: &rusqlite::Transaction<'_>, user: &LocalUser, active: bo
         rusqlite::params![user.id, user.name, roles, active],
     )?;
     Ok(())
+}
+
+const REMINDERS: &str = "reminders";
+
+/// The most quiet times a person keeps.
+pub const MAX_QUIET_TIMES: usize = 20;
+/// The longest lead before a first response's deadline: a working day.
+pub const MAX_LEAD_MINUTES: u32 = 8 * 60;
+
+/// How reminders reach the person at this desk (issue 13): the zone their day is counted in
+/// ("today" in the Due view), their working days and hours, their quiet times (reminders wait
+/// outside the one and inside the others), and how long before a first response's deadline it is
+/// raised. Until the person sets them: the policy's zone, any time, 15 minutes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ReminderSettings {
+    /// An IANA time zone ("America/New_York").
+    pub zone: String,
+    /// Their working days and hours; `None`: any time.
+    #[ts(optional = nullable)]
+    pub working: Option<holdfast_core::reminders::QuietTime>,
+    pub quiet: Vec<holdfast_core::reminders::QuietTime>,
+    pub lead_minutes: u32,
+}
+
+impl ReminderSettings {
+    fn zone(&self) -> Result<jiff::tz::TimeZone> {
+        jiff::tz::TimeZone::get(self.zone.trim()).map_err(|_| {
+            StoreError::Rule(holdfast_core::CoreError::invalid(
+                "zone",
+                format!(
+                    "\"{}\" is not a time zone this desk knows (write it as \"Europe/Berlin\")",
+                    self.zone.trim()
+                ),
+            ))
+        })
+    }
+
+    /// Refuses settings that say nothing a person could mean, naming the field.
+    pub fn validate(&self) -> Result<()> {
+        self.zone()?;
+        if self.lead_minutes > MAX_LEAD_MINUTES {
+            return Err(StoreError::Rule(holdfast_core::CoreError::invalid(
+                "lead_minutes",
+                format!("at most {MAX_LEAD_MINUTES} minutes (a working day)"),
+            )));
+        }
+        if self.quiet.len() > MAX_QUIET_TIMES {
+            return Err(StoreError::Rule(holdfast_core::CoreError::invalid(
+                "quiet",
+                format!("at most {MAX_QUIET_TIMES} quiet times"),
+            )));
+        }
+        let spans = self
+            .working
+            .iter()
+            .map(|span| ("working", span))
+            .chain(self.quiet.iter().map(|span| ("quiet", span)));
+        for (field, span) in spans {
+            if span.days.is_empty() {
+                return Err(StoreError::Rule(holdfast_core::CoreError::invalid(
+                    field,
+                    "choose at least one day",
+                )));
+            }
+            if span.days.iter().any(|day| !(1..=7).contains(day)) {
+                return Err(StoreError::Rule(holdfast_core::CoreError::invalid(
+                    field,
+                    "days are 1 (Monday) to 7 (Sunday)",
+                )));
+            }
+            if span.from == span.to {
+                return Err(StoreError::Rule(holdfast_core::CoreError::invalid(
+                    field,
+                    "the start and the end are the same time",
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// The planner's settings (`reminders::plan`).
+    pub fn planner(&self) -> Result<holdfast_core::reminders::Settings> {
+        Ok(holdfast_core::reminders::Settings {
+            lead: jiff::SignedDuration::from_mins(i64::from(self.lead_minutes)),
+            hours: holdfast_core::reminders::PersonalHours {
+                zone: self.zone()?,
+                working: self.working.clone(),
+                quiet: self.quiet.clone(),
+            },
+            ..holdfast_core::reminders::Settings::default()
+        })
+    }
+
+    /// The zone the person's day is counted in.
+    pub fn time_zone(&self) -> Result<jiff::tz::TimeZone> {
+        self.zone()
+    }
+}
+
+impl Database {
+    /// The acting user's reminder settings (each person at a shared desk has their own), or the
+    /// defaults (the policy's zone, any time, 15 minutes).
+    pub fn reminder_settings(&self) -> Result<ReminderSettings> {
+        if let Some(json) = self.setting(&self.reminder_settings_key()?)? {
+            return serde_json::from_str(&json).map_err(|e| {
+                StoreError::Corrupt(format!("the stored reminder settings are damaged: {e}"))
+            });
+        }
+        let zone = self
+            .policy()?
+            .map_or_else(|| "UTC".to_owned(), |policy| policy.sla.calendar.zone_name);
+        Ok(ReminderSettings {
+            zone,
+            working: None,
+            quiet: Vec::new(),
+            lead_minutes: 15,
+        })
+    }
+
+    /// Keeps `settings` (validated first: bad settings are refused and change nothing), with the
+    /// zone's name trimmed and each span's days sorted once.
+    pub fn set_reminder_settings(&self, settings: &ReminderSettings) -> Result<ReminderSettings> {
+        settings.validate()?;
+        let mut kept = settings.clone();
+        kept.zone = kept.zone.trim().to_owned();
+        for span in kept.working.iter_mut().chain(kept.quiet.iter_mut()) {
+            span.days.sort_unstable();
+            span.days.dedup();
+        }
+        let json = serde_json::to_string(&kept).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        self.set_setting(&self.reminder_settings_key()?, &json)?;
+        Ok(kept)
+    }
+
+    fn reminder_settings_key(&self) -> Result<String> {
+        Ok(format!("{REMINDERS}/{}", self.reminder_person()?))
+    }
 }

@@ -51,6 +51,11 @@ macro_rules! for_each_command {
             sync::export_pending_work(()) -> Option<PendingExport>,
             sync::rejoin_server(RejoinArgs) -> Rejoined,
             audit::verify_audit_chain(()) -> AuditCheck,
+            due::due_items(()) -> DueView,
+            due::snooze_reminder(SnoozeArgs) -> DueView,
+            due::mark_reminder_done(ReminderKeyArgs) -> DueView,
+            due::reminder_settings(()) -> ReminderSettings,
+            due::set_reminder_settings(ReminderSettings) -> ReminderSettings,
         }
     };
 }

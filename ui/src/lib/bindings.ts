@@ -984,6 +984,90 @@ verdict: AuditVerdict,
  */
 verified_at: string, };
 
+export type ReminderKind = { "kind": "first_response" } | { "kind": "task", "task": TaskKind } | { "kind": "approval" } | { "kind": "sync_problem" };
+
+export type Stage = "due_soon" | "due";
+
+export type DueItem = { 
+/**
+ * Stable across restarts and projections ("first_response/<case>", "task/<task id>").
+ */
+key: string, case_id?: string | null, kind: ReminderKind, 
+/**
+ * When it is due; for work that is due on arrival (an approval, a problem), when it arrived.
+ */
+due_at: string, 
+/**
+ * What the notification's title says: the work and whom it is for ("First response due:
+ * Acme Dental").
+ */
+title: string, 
+/**
+ * More of what the work is, when there is more (the number to call, the amount).
+ */
+detail?: string | null, };
+
+export type DueEntry = { snoozed_until?: string | null, 
+/**
+ * Stable across restarts and projections ("first_response/<case>", "task/<task id>").
+ */
+key: string, case_id?: string | null, kind: ReminderKind, 
+/**
+ * When it is due; for work that is due on arrival (an approval, a problem), when it arrived.
+ */
+due_at: string, 
+/**
+ * What the notification's title says: the work and whom it is for ("First response due:
+ * Acme Dental").
+ */
+title: string, 
+/**
+ * More of what the work is, when there is more (the number to call, the amount).
+ */
+detail?: string | null, };
+
+export type DueGroups = { overdue: Array<DueEntry>, today: Array<DueEntry>, upcoming: Array<DueEntry>, 
+/**
+ * Upcoming items beyond the first `UPCOMING_SHOWN`.
+ */
+upcoming_more: number, };
+
+export type SnoozeChoice = { label: string, until: string, };
+
+export type DueView = { snooze_choices: Array<SnoozeChoice>, 
+/**
+ * The zone "today" is counted in (the person's reminder settings).
+ */
+zone: string, now: string, overdue: Array<DueEntry>, today: Array<DueEntry>, upcoming: Array<DueEntry>, 
+/**
+ * Upcoming items beyond the first `UPCOMING_SHOWN`.
+ */
+upcoming_more: number, };
+
+export type SnoozeArgs = { key: string, until: string, };
+
+export type ReminderKeyArgs = { key: string, };
+
+export type QuietTime = { 
+/**
+ * ISO weekdays: 1 is Monday, 7 is Sunday.
+ */
+days: Array<number>, 
+/**
+ * "HH:MM:SS", local.
+ */
+from: string, to: string, };
+
+export type ReminderSettings = { 
+/**
+ * An IANA time zone ("America/New_York").
+ */
+zone: string, 
+/**
+ * Their working days and hours; `None`: any time.
+ */
+working?: QuietTime | null, quiet: Array<QuietTime>, lead_minutes: number, };
+
 /** Every command the window may call, with its argument and result. */
 export type Commands = {
   session_status: { args: null; result: SessionStatus };
@@ -1025,4 +1109,9 @@ export type Commands = {
   export_pending_work: { args: null; result: PendingExport | null };
   rejoin_server: { args: RejoinArgs; result: Rejoined };
   verify_audit_chain: { args: null; result: AuditCheck };
+  due_items: { args: null; result: DueView };
+  snooze_reminder: { args: SnoozeArgs; result: DueView };
+  mark_reminder_done: { args: ReminderKeyArgs; result: DueView };
+  reminder_settings: { args: null; result: ReminderSettings };
+  set_reminder_settings: { args: ReminderSettings; result: ReminderSettings };
 };

@@ -46,8 +46,10 @@ export const GENERAL_SHORTCUTS: { group: string; shortcuts: Shortcut[] }[] = [
   {
     group: 'Lists',
     shortcuts: [
-      { keys: 'j / ↓', description: 'Next row (Inbox, Accounts)' },
-      { keys: 'k / ↑', description: 'Previous row (Inbox, Accounts)' },
+      { keys: 'j / ↓', description: 'Next row (Inbox, Due, queues, Accounts)' },
+      { keys: 'k / ↑', description: 'Previous row (Inbox, Due, queues, Accounts)' },
+      { keys: 's', description: 'Snooze the chosen item (on Due)' },
+      { keys: 'x', description: 'Mark the chosen item done (on Due)' },
       { keys: 'Enter', description: 'Press the focused button; in the palette, run the chosen command' },
       { keys: '/', description: 'Search accounts (on Accounts)' },
     ],

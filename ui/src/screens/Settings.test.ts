@@ -19,7 +19,13 @@ const intact: AuditCheck = { verdict: { verdict: 'intact', events: 42 }, verifie
 /** Answers each command from `answers`; Settings verifies the audit trail whenever it opens. */
 function answer(answers: Record<string, (args: unknown) => Promise<unknown>>) {
   invoke.mockImplementation((command: string, args: unknown) => {
-    const handler = answers[command] ?? (command === 'verify_audit_chain' ? () => Promise.resolve(intact) : null);
+    const handler =
+      answers[command] ??
+      (command === 'verify_audit_chain'
+        ? () => Promise.resolve(intact)
+        : command === 'reminder_settings'
+          ? () => Promise.resolve({ zone: 'America/New_York', working: null, quiet: [], lead_minutes: 15 })
+          : null);
     return handler ? handler(args) : Promise.reject({ kind: 'internal', message: `unexpected ${command}` });
   });
 }
