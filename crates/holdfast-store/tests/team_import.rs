@@ -5,19 +5,17 @@
 //! store (SQLite) driven in-process through its sync functions, as `team_sync` does.
 
 mod common;
-
-use std::sync::Arc;
+#[path = "support/team_server.rs"]
+mod team_server;
 
 use common::{draft, now, Fixture};
 use holdfast_core::account::{account_id, AccountDraft};
 use holdfast_core::role::Role;
-use holdfast_server::checkpoint::CheckpointSigner;
-use holdfast_server::store::sqlite::SqliteStore;
-use holdfast_server::store::{NewUser, ServerStore, UserRecord};
-use holdfast_server::sync;
+use holdfast_server::store::{ServerStore, UserRecord};
 use holdfast_store::Database;
 use holdfast_sync::client::Problem;
-use holdfast_sync::protocol::{Me, SyncCommand, MAX_IMPORT_ACCOUNTS};
+use holdfast_sync::protocol::{SyncCommand, MAX_BATCH, MAX_IMPORT_ACCOUNTS};
+use team_server::Server;
 use uuid::Uuid;
 
 /// WootRecruit's policy, naming who imports accounts: managers.
@@ -26,126 +24,30 @@ fn policy_source() -> String {
         .replace("[roles]\n", "[roles]\nimport_accounts = [\"manager\"]\n")
 }
 
-struct Server {
-    runtime: tokio::runtime::Runtime,
-    _dir: tempfile::TempDir,
-    store: Arc<SqliteStore>,
-    signer: CheckpointSigner,
-    organisation: Uuid,
+/// Sends the desk's next push as the app's sync loop does (`next_push(MAX_BATCH)`) and takes the
+/// answer; returns the accounts the push carried, or `None` when nothing waits.
+fn push_once(server: &Server, db: &mut Database, user: &UserRecord) -> Option<usize> {
+    let request = db.next_push(MAX_BATCH).unwrap()?;
+    let carried = request
+        .commands
+        .iter()
+        .map(|pushed| pushed.command.imported_accounts())
+        .sum();
+    let response = server.push(user, &request);
+    db.apply_push_response(&response, now()).unwrap();
+    Some(carried)
 }
 
-impl Server {
-    fn start() -> Server {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .build()
-            .unwrap();
-        let dir = tempfile::tempdir().unwrap();
-        let store = Arc::new(SqliteStore::open(&dir.path().join("data")).unwrap());
-        let (organisation, signer) = runtime.block_on(async {
-            let organisation = store
-                .create_organisation("WootRecruit", now())
-                .await
-                .unwrap();
-            store
-                .publish_policy(organisation.id, 1, &policy_source(), now())
-                .await
-                .unwrap();
-            let signer = CheckpointSigner::load(store.as_ref()).await.unwrap();
-            (organisation.id, signer)
-        });
-        Server {
-            runtime,
-            _dir: dir,
-            store,
-            signer,
-            organisation,
-        }
-    }
-
-    fn add_user(&self, name: &str, roles: &[Role]) -> UserRecord {
-        self.runtime
-            .block_on(self.store.add_user(
-                NewUser {
-                    organisation_id: self.organisation,
-                    name: name.into(),
-                    roles: roles.to_vec(),
-                    password_hash: "$argon2id$not-used-here".into(),
-                },
-                now(),
-            ))
-            .unwrap()
-    }
-
-    fn me(&self, user: &UserRecord) -> Me {
-        Me {
-            organisation: "WootRecruit".into(),
-            user: user.name.clone(),
-            roles: user.roles.clone(),
-            active: user.active,
-            checkpoint_key: self.signer.public_key_hex(),
-        }
-    }
-
-    fn record(&self, user: &UserRecord) -> UserRecord {
-        self.runtime
-            .block_on(self.store.user(user.id))
-            .unwrap()
-            .unwrap()
-    }
-
-    /// Sends the desk's next push as the app's sync loop does (`next_push(MAX_BATCH)`) and
-    /// takes the answer; returns the accounts the push carried, or `None` when nothing waits.
-    fn push_once(&self, db: &mut Database, user: &UserRecord) -> Option<usize> {
-        let user = self.record(user);
-        let request = db.next_push(holdfast_sync::protocol::MAX_BATCH).unwrap()?;
-        let carried = request
-            .commands
-            .iter()
-            .map(|pushed| pushed.command.imported_accounts())
-            .sum();
-        let response = self
-            .runtime
-            .block_on(sync::push(
-                self.store.as_ref(),
-                &user,
-                &request,
-                &self.signer.one_time_code_key(user.organisation_id),
-                now(),
-            ))
-            .unwrap();
-        db.apply_push_response(&response, now()).unwrap();
-        Some(carried)
-    }
-
-    fn pull_all(&self, db: &mut Database, user: &UserRecord) {
-        let user = self.record(user);
-        loop {
-            let cursor = db.replica().unwrap().cursor();
-            let page = self
-                .runtime
-                .block_on(sync::pull(
-                    self.store.as_ref(),
-                    &self.signer,
-                    &user,
-                    cursor,
-                    holdfast_sync::protocol::MAX_BATCH,
-                ))
-                .unwrap();
-            if !db.apply_pull(&page, now()).unwrap().more {
-                break;
-            }
-        }
-    }
-
-    fn has_account(&self, external_id: &str) -> bool {
-        self.runtime
-            .block_on(
-                self.store
-                    .account(self.organisation, account_id(external_id)),
-            )
-            .unwrap()
-            .is_some()
-    }
+fn has_account(server: &Server, external_id: &str) -> bool {
+    server
+        .runtime
+        .block_on(
+            server
+                .store
+                .account(server.organisation, account_id(external_id)),
+        )
+        .unwrap()
+        .is_some()
 }
 
 fn joined(server: &Server, user: &UserRecord) -> Fixture {
@@ -186,7 +88,7 @@ fn queued_parts(db: &Database) -> Vec<Vec<String>> {
 
 #[test]
 fn a_large_import_travels_in_parts_and_every_account_arrives() {
-    let server = Server::start();
+    let server = Server::start(&policy_source());
     let mia = server.add_user("mia", &[Role::Manager]);
     let mut desk = joined(&server, &mia);
     let all = drafts(2_500);
@@ -203,7 +105,7 @@ fn a_large_import_travels_in_parts_and_every_account_arrives() {
 
     // One part per push: no push carries more than the bound.
     let mut pushes = Vec::new();
-    while let Some(carried) = server.push_once(&mut desk.db, &mia) {
+    while let Some(carried) = push_once(&server, &mut desk.db, &mia) {
         pushes.push(carried);
     }
     assert_eq!(pushes.len(), parts.len());
@@ -212,9 +114,9 @@ fn a_large_import_travels_in_parts_and_every_account_arrives() {
 
     // Every account is on the server, and the desk settles them all.
     for n in [1, MAX_IMPORT_ACCOUNTS, MAX_IMPORT_ACCOUNTS + 1, 2_500] {
-        assert!(server.has_account(&external_id(n)), "{}", external_id(n));
+        assert!(has_account(&server, &external_id(n)), "{}", external_id(n));
     }
-    server.pull_all(&mut desk.db, &mia);
+    server.pull_all(&mut desk.db, &mia, MAX_BATCH);
     assert!(desk.db.replica().unwrap().pending().is_empty());
     assert!(desk.db.replica().unwrap().notifications().is_empty());
     let last = desk.db.account(account_id(&external_id(2_500))).unwrap();
@@ -223,7 +125,7 @@ fn a_large_import_travels_in_parts_and_every_account_arrives() {
 
 #[test]
 fn a_bad_row_in_a_large_import_queues_nothing() {
-    let server = Server::start();
+    let server = Server::start(&policy_source());
     let mia = server.add_user("mia", &[Role::Manager]);
     let mut desk = joined(&server, &mia);
     let mut all = drafts(2_500);
@@ -233,12 +135,12 @@ fn a_bad_row_in_a_large_import_queues_nothing() {
     assert!(refused.is_err(), "{refused:?}");
     assert!(desk.db.replica().unwrap().pending().is_empty());
     assert!(desk.db.account(account_id(&external_id(1))).is_err());
-    assert_eq!(server.push_once(&mut desk.db, &mia), None);
+    assert_eq!(push_once(&server, &mut desk.db, &mia), None);
 }
 
 #[test]
 fn a_part_rejected_after_a_role_change_names_its_accounts_and_earlier_parts_stay() {
-    let server = Server::start();
+    let server = Server::start(&policy_source());
     let mia = server.add_user("mia", &[Role::Manager]);
     let mut desk = joined(&server, &mia);
     let count = 2 * MAX_IMPORT_ACCOUNTS + 10;
@@ -248,22 +150,22 @@ fn a_part_rejected_after_a_role_change_names_its_accounts_and_earlier_parts_stay
     // The first part goes through; then an administrator makes mia an account manager, whom
     // this policy does not let import.
     assert_eq!(
-        server.push_once(&mut desk.db, &mia),
+        push_once(&server, &mut desk.db, &mia),
         Some(MAX_IMPORT_ACCOUNTS)
     );
     server
         .runtime
         .block_on(server.store.set_user_roles(mia.id, &[Role::AccountManager]))
         .unwrap();
-    while server.push_once(&mut desk.db, &mia).is_some() {}
+    while push_once(&server, &mut desk.db, &mia).is_some() {}
     // The desk takes the rejected parts' accounts off its list at once; the first part stays.
     assert!(desk.db.account(account_id(&external_id(1))).is_ok());
     assert!(desk.db.account(account_id(&external_id(count))).is_err());
 
     // The server kept the first part and imported nothing of the others.
-    assert!(server.has_account(&external_id(MAX_IMPORT_ACCOUNTS)));
-    assert!(!server.has_account(&external_id(MAX_IMPORT_ACCOUNTS + 1)));
-    assert!(!server.has_account(&external_id(count)));
+    assert!(has_account(&server, &external_id(MAX_IMPORT_ACCOUNTS)));
+    assert!(!has_account(&server, &external_id(MAX_IMPORT_ACCOUNTS + 1)));
+    assert!(!has_account(&server, &external_id(count)));
 
     // The user is told which accounts were not imported, and why, like any other rejection.
     let notifications = desk.db.replica().unwrap().notifications();
@@ -302,7 +204,7 @@ fn a_part_rejected_after_a_role_change_names_its_accounts_and_earlier_parts_stay
     );
 
     // After the pull, the desk shows what the server has: the first part, not the rest.
-    server.pull_all(&mut desk.db, &mia);
+    server.pull_all(&mut desk.db, &mia, MAX_BATCH);
     assert!(desk.db.replica().unwrap().pending().is_empty());
     assert!(desk.db.account(account_id(&external_id(1))).is_ok());
     assert!(desk
@@ -313,12 +215,12 @@ fn a_part_rejected_after_a_role_change_names_its_accounts_and_earlier_parts_stay
 
 #[test]
 fn a_rejected_import_puts_the_accounts_it_changed_back_as_the_server_has_them() {
-    let server = Server::start();
+    let server = Server::start(&policy_source());
     let mia = server.add_user("mia", &[Role::Manager]);
     let mut desk = joined(&server, &mia);
     desk.db.import_accounts(&drafts(3), now()).unwrap();
-    while server.push_once(&mut desk.db, &mia).is_some() {}
-    server.pull_all(&mut desk.db, &mia);
+    while push_once(&server, &mut desk.db, &mia).is_some() {}
+    server.pull_all(&mut desk.db, &mia, MAX_BATCH);
 
     let mut renamed = drafts(3);
     renamed[1].name = "Renamed on this desk".into();
@@ -330,7 +232,7 @@ fn a_rejected_import_puts_the_accounts_it_changed_back_as_the_server_has_them() 
         .runtime
         .block_on(server.store.set_user_roles(mia.id, &[Role::AccountManager]))
         .unwrap();
-    while server.push_once(&mut desk.db, &mia).is_some() {}
+    while push_once(&server, &mut desk.db, &mia).is_some() {}
     assert_eq!(desk.db.replica().unwrap().notifications().len(), 1);
     let shown = desk.db.account(account_id(&external_id(2))).unwrap();
     assert_eq!(shown.draft.name, "Account 2");

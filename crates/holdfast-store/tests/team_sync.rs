@@ -4,126 +4,32 @@
 //! Against a real `holdfast-server` store (SQLite) driven in-process through its sync functions.
 
 mod common;
+#[path = "support/team_server.rs"]
+mod team_server;
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
 
 use common::{draft, now, Fixture};
 use holdfast_core::case::{CaseStatus, RequestChannel};
 use holdfast_core::policy::{parse_policy, Policy, VerificationMethod};
 use holdfast_core::role::Role;
 use holdfast_core::workflow::{Actor, CaseCommand};
-use holdfast_server::checkpoint::CheckpointSigner;
-use holdfast_server::store::sqlite::SqliteStore;
-use holdfast_server::store::{NewUser, ServerStore, UserRecord};
+use holdfast_server::store::{ServerStore, UserRecord};
 use holdfast_server::sync;
 use holdfast_store::queues::{Queue, QueueViewer};
 use holdfast_store::{Database, StoreError};
-use holdfast_sync::protocol::Me;
+use team_server::Server;
 use uuid::Uuid;
 
 const POLICY: &str = include_str!("../../../policies/wootrecruit.toml");
 
-struct Server {
-    runtime: tokio::runtime::Runtime,
-    _dir: tempfile::TempDir,
-    store: Arc<SqliteStore>,
-    signer: CheckpointSigner,
-    organisation: Uuid,
-}
-
-impl Server {
-    fn start() -> Server {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .build()
-            .unwrap();
-        let dir = tempfile::tempdir().unwrap();
-        let store = Arc::new(SqliteStore::open(&dir.path().join("data")).unwrap());
-        let (organisation, signer) = runtime.block_on(async {
-            let organisation = store
-                .create_organisation("WootRecruit", now())
-                .await
-                .unwrap();
-            store
-                .publish_policy(organisation.id, 1, POLICY, now())
-                .await
-                .unwrap();
-            let signer = CheckpointSigner::load(store.as_ref()).await.unwrap();
-            (organisation.id, signer)
-        });
-        Server {
-            runtime,
-            _dir: dir,
-            store,
-            signer,
-            organisation,
-        }
+/// One sync round for `db` as `user`: push everything, then pull to the end (small pages).
+fn sync_round(server: &Server, db: &mut Database, user: &UserRecord) {
+    while let Some(request) = db.next_push(2).unwrap() {
+        let response = server.push(user, &request);
+        db.apply_push_response(&response, now()).unwrap();
     }
-
-    fn add_user(&self, name: &str, roles: &[Role]) -> UserRecord {
-        self.runtime
-            .block_on(self.store.add_user(
-                NewUser {
-                    organisation_id: self.organisation,
-                    name: name.into(),
-                    roles: roles.to_vec(),
-                    password_hash: "$argon2id$not-used-here".into(),
-                },
-                now(),
-            ))
-            .unwrap()
-    }
-
-    fn me(&self, user: &UserRecord) -> Me {
-        Me {
-            organisation: "WootRecruit".into(),
-            user: user.name.clone(),
-            roles: user.roles.clone(),
-            active: user.active,
-            checkpoint_key: self.signer.public_key_hex(),
-        }
-    }
-
-    fn record(&self, user: &UserRecord) -> UserRecord {
-        self.runtime
-            .block_on(self.store.user(user.id))
-            .unwrap()
-            .unwrap()
-    }
-
-    /// One sync round for `db` as `user`: push everything, then pull to the end (small pages).
-    fn sync(&self, db: &mut Database, user: &UserRecord) {
-        let user = self.record(user);
-        while let Some(request) = db.next_push(2).unwrap() {
-            let response = self
-                .runtime
-                .block_on(sync::push(
-                    self.store.as_ref(),
-                    &user,
-                    &request,
-                    &self.signer.one_time_code_key(user.organisation_id),
-                    now(),
-                ))
-                .unwrap();
-            db.apply_push_response(&response, now()).unwrap();
-        }
-        loop {
-            let cursor = db.replica().unwrap().cursor();
-            let page = self
-                .runtime
-                .block_on(sync::pull(
-                    self.store.as_ref(),
-                    &self.signer,
-                    &user,
-                    cursor,
-                    3,
-                ))
-                .unwrap();
-            if !db.apply_pull(&page, now()).unwrap().more {
-                break;
-            }
-        }
-    }
+    server.pull_all(db, user, 3);
 }
 
 fn policy() -> Policy {
@@ -217,7 +123,7 @@ fn escalate(db: &mut Database) -> Uuid {
 
 #[test]
 fn an_escalation_decided_offline_reaches_the_csm_after_both_sync() {
-    let server = Server::start();
+    let server = Server::start(POLICY);
     let amy = server.add_user("amy", &[Role::AccountManager]);
     let carla = server.add_user("carla", &[Role::Csm]);
 
@@ -240,7 +146,7 @@ fn an_escalation_decided_offline_reaches_the_csm_after_both_sync() {
     assert_eq!(desk.db.replica().unwrap().pending().len(), 6);
     assert_eq!(desk.db.case_state(case_id).unwrap().unwrap().version, 5);
 
-    server.sync(&mut desk.db, &amy);
+    sync_round(&server, &mut desk.db, &amy);
     let replica = desk.db.replica().unwrap();
     assert!(replica.pending().is_empty(), "everything was confirmed");
     assert!(desk.db.sync_notifications().is_empty());
@@ -261,7 +167,7 @@ fn an_escalation_decided_offline_reaches_the_csm_after_both_sync() {
 
     // The CSM's own profile pulls it into her queue.
     let mut csm = joined(&server, &carla);
-    server.sync(&mut csm.db, &carla);
+    sync_round(&server, &mut csm.db, &carla);
     assert_eq!(
         csm.db
             .queue(Queue::MyTasks, &QueueViewer::named("carla"))
@@ -298,8 +204,8 @@ fn an_escalation_decided_offline_reaches_the_csm_after_both_sync() {
         },
     )
     .unwrap();
-    server.sync(&mut csm.db, &carla);
-    server.sync(&mut desk.db, &amy);
+    sync_round(&server, &mut csm.db, &carla);
+    sync_round(&server, &mut desk.db, &amy);
     assert_eq!(
         desk.db.case(case_id).unwrap().status,
         CaseStatus::Saved,
@@ -310,7 +216,7 @@ fn an_escalation_decided_offline_reaches_the_csm_after_both_sync() {
 
 #[test]
 fn only_an_empty_profile_joins_and_a_joined_one_works_as_the_servers_user() {
-    let server = Server::start();
+    let server = Server::start(POLICY);
     let amy = server.add_user("amy", &[Role::AccountManager]);
     let mut local = Fixture::new();
     local
@@ -343,7 +249,7 @@ fn only_an_empty_profile_joins_and_a_joined_one_works_as_the_servers_user() {
 
 #[test]
 fn a_command_the_server_refuses_from_its_own_records_is_shown_and_undone() {
-    let server = Server::start();
+    let server = Server::start(POLICY);
     let amy = server.add_user("amy", &[Role::AccountManager]);
     let mut desk = joined(&server, &amy);
     desk.db
@@ -363,7 +269,7 @@ fn a_command_the_server_refuses_from_its_own_records_is_shown_and_undone() {
         },
     )
     .unwrap();
-    server.sync(&mut desk.db, &amy);
+    sync_round(&server, &mut desk.db, &amy);
     assert!(desk.db.replica().unwrap().pending().is_empty());
 
     // An admin takes every role away; the desk still has the old roles cached and
@@ -417,7 +323,7 @@ fn a_command_the_server_refuses_from_its_own_records_is_shown_and_undone() {
         .block_on(server.store.set_user_roles(amy.id, &[Role::Csm]))
         .unwrap();
 
-    server.sync(&mut desk.db, &amy);
+    sync_round(&server, &mut desk.db, &amy);
     let notices = desk.db.sync_notifications();
     assert_eq!(notices.len(), 1, "{notices:?}");
     assert!(notices[0].settled);
