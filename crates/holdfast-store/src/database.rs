@@ -122,7 +122,42 @@ fn set_journal_mode(conn: &Connection, mode: &str) -> Result<()> {
     }
 }
 
+/// A fixed scratch key for the readiness probe below: it keys an empty in-memory database and
+/// protects nothing.
+const PROBE_KEY: &str =
+    "PRAGMA key = \"x'0000000000000000000000000000000000000000000000000000000000000000'\";";
+
+/// Waits until SQLCipher can key a connection in this process. SQLite runs SQLCipher's
+/// initialisation (`SQLITE_EXTRA_INIT`) after it has marked itself initialised and released its
+/// init mutex, so while the first connection of the process is being opened on one thread,
+/// another thread's `PRAGMA key` is refused ("An error occurred with PRAGMA key or rekey"): a CI
+/// run failed on it (`tests/first_open.rs`). The first keyed open probes an in-memory
+/// connection until a key takes, and every other thread waits for that probe.
+fn wait_for_sqlcipher() -> Result<()> {
+    static READY: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    let ready = *READY.get_or_init(|| {
+        // A second at most: initialising takes microseconds, and a build without SQLCipher
+        // never gets there (`EncryptionUnavailable`).
+        for _ in 0..200 {
+            let keyed = Connection::open_in_memory()
+                .and_then(|conn| conn.execute_batch(PROBE_KEY))
+                .is_ok();
+            if keyed {
+                return true;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+        false
+    });
+    if ready {
+        Ok(())
+    } else {
+        Err(StoreError::EncryptionUnavailable)
+    }
+}
+
 fn apply_key(conn: &Connection, key: &DatabaseKey) -> Result<()> {
+    wait_for_sqlcipher()?;
     let cipher: Option<String> = conn
         .query_row("PRAGMA cipher_version", [], |row| row.get(0))
         .ok();
