@@ -5,7 +5,10 @@
 //! instead of polling.
 //!
 //! Each item is raised once per stage: a first response when it nears its due time and again
-//! when it is overdue; any other item when it falls due. What fell due while nobody was looking
+//! when it is overdue; work someone else's step gave the person (a save call, an escalation, a
+//! hand-off, a refund for billing) as soon as the desk first sees it, however it arrived (a
+//! command here or a colleague's, by sync), and again when it falls due; any other item when it
+//! falls due. What fell due while nobody was looking
 //! (the app closed, a quiet time) is raised at the next look, grouped when there are several.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -52,10 +55,34 @@ pub struct DueItem {
     pub detail: Option<String>,
 }
 
+impl ReminderKind {
+    /// Work another person's step hands to someone: the save call a route gives the rep, the
+    /// escalation to a CSM, a hand-off, a refund for billing to verify, process or hear about.
+    /// Its receiver is told when it arrives, not only when it falls due. The follow-ups a person
+    /// schedules for their own case (a form reminder, a refund status check, the win-back
+    /// check-ins) are not news to them and wait for their due time.
+    pub fn announces_assignment(self) -> bool {
+        matches!(
+            self,
+            ReminderKind::Task(
+                TaskKind::SaveCall
+                    | TaskKind::CsmEscalation
+                    | TaskKind::HandOff
+                    | TaskKind::RefundReview
+                    | TaskKind::RefundProcessing
+                    | TaskKind::BillingHeadsUp
+            )
+        )
+    }
+}
+
 /// The moments an item is raised at.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum Stage {
+    /// Work newly given to the person (`ReminderKind::announces_assignment`), from the first
+    /// look that finds it, while it is not yet due.
+    Assigned,
     /// Before a first response's due time, by the lead the person chose.
     DueSoon,
     /// At its due time (and from then on, overdue).
@@ -66,6 +93,11 @@ impl DueItem {
     /// The stages this item is raised at, with the instant each begins.
     fn stages(&self, lead: SignedDuration) -> Vec<(Stage, Timestamp)> {
         let mut stages = Vec::with_capacity(2);
+        if self.kind.announces_assignment() {
+            // Begun from the start of time: the first look that finds the item raises it, unless
+            // it is already due (the latest stage begun is the one raised).
+            stages.push((Stage::Assigned, Timestamp::MIN));
+        }
         if self.kind == ReminderKind::FirstResponse && lead > SignedDuration::ZERO {
             if let Ok(soon) = self.due_at.checked_sub(lead) {
                 stages.push((Stage::DueSoon, soon));
@@ -455,6 +487,51 @@ mod tests {
         let kept: Memory = serde_json::from_str(&serde_json::to_string(&memory).unwrap()).unwrap();
         let again = plan(&items, &kept, &settings, at("2026-11-25T08:05:00Z"));
         assert!(again.notices.is_empty(), "{:?}", again.notices);
+    }
+
+    #[test]
+    fn work_given_to_the_person_is_raised_when_it_arrives_and_again_when_due_but_own_follow_ups_wait(
+    ) {
+        let settings = Settings::default();
+        let mut memory = Memory::default();
+        // A save call routed to the rep, due two days later, first seen Tuesday 09:00.
+        let save_call = [task(1, "2026-11-26T09:00:00Z")];
+        let arrived = look(&save_call, &mut memory, &settings, "2026-11-24T09:00:00Z");
+        assert_eq!(
+            raised(&arrived),
+            [("task/1/save_call/".to_owned(), Stage::Assigned)]
+        );
+        assert_eq!(arrived.next_wake, Some(at("2026-11-26T09:00:00Z")));
+        assert!(
+            look(&save_call, &mut memory, &settings, "2026-11-25T09:00:00Z")
+                .notices
+                .is_empty()
+        );
+        let due = look(&save_call, &mut memory, &settings, "2026-11-26T09:00:00Z");
+        assert_eq!(raised(&due), [("task/1/save_call/".to_owned(), Stage::Due)]);
+
+        // An escalation that arrives already due (it is due with the first response) is raised
+        // once, as due.
+        let escalation = [DueItem {
+            key: "task/2/csm_escalation/".into(),
+            kind: ReminderKind::Task(TaskKind::CsmEscalation),
+            ..task(2, "2026-11-24T08:00:00Z")
+        }];
+        let late = look(&escalation, &mut memory, &settings, "2026-11-24T09:00:00Z");
+        assert_eq!(
+            raised(&late),
+            [("task/2/csm_escalation/".to_owned(), Stage::Due)]
+        );
+
+        // The person's own follow-up (a form reminder in three days) is not news: it waits.
+        let reminder = [DueItem {
+            key: "task/3/form_reminder/".into(),
+            kind: ReminderKind::Task(TaskKind::FormReminder),
+            ..task(3, "2026-11-27T09:00:00Z")
+        }];
+        let quiet = look(&reminder, &mut memory, &settings, "2026-11-24T09:00:00Z");
+        assert!(quiet.notices.is_empty());
+        assert_eq!(quiet.next_wake, Some(at("2026-11-27T09:00:00Z")));
     }
 
     #[test]

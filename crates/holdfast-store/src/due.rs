@@ -124,6 +124,7 @@ fn stage_bit(stage: Stage) -> i64 {
     match stage {
         Stage::DueSoon => 1,
         Stage::Due => 2,
+        Stage::Assigned => 4,
     }
 }
 
@@ -382,7 +383,7 @@ impl Database {
         })?;
         for row in rows {
             let (key, shown, snoozed, done) = row?;
-            let stages: BTreeSet<Stage> = [Stage::DueSoon, Stage::Due]
+            let stages: BTreeSet<Stage> = [Stage::Assigned, Stage::DueSoon, Stage::Due]
                 .into_iter()
                 .filter(|stage| shown & stage_bit(*stage) != 0)
                 .collect();

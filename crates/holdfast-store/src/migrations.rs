@@ -41,6 +41,9 @@ const MIGRATIONS: &[Migration] = &[
         "../migrations/0013_refund_status_check_task.sql"
     )),
     sql(include_str!("../migrations/0014_reminders.sql")),
+    sql(include_str!(
+        "../migrations/0015_reminder_assigned_stage.sql"
+    )),
 ];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;

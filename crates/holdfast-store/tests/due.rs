@@ -306,6 +306,59 @@ fn what_the_person_did_survives_a_restart_and_is_forgotten_once_the_work_is_gone
 }
 
 #[test]
+fn work_handed_to_a_person_is_announced_once_and_the_announcement_survives_a_restart() {
+    let mut desk = Desk::new();
+    let acme = desk.receive("Acme");
+    desk.run(
+        acme,
+        CaseCommand::HandOff {
+            task_id: None,
+            to: Some("bob".into()),
+            to_role: None,
+            reason: "Bob knows this customer".into(),
+        },
+        &amy(),
+    );
+    let bob_sees = viewer("bob", &[Role::Csm]);
+    let items = desk.fixture.db.due_items(&bob_sees, now()).unwrap();
+    let hand_off = items
+        .iter()
+        .find(|item| item.kind == ReminderKind::Task(TaskKind::HandOff))
+        .expect("the hand-off is Bob's")
+        .clone();
+    // Bob's desk first looks before the hand-off falls due (as for a save call due in two
+    // days): it is announced as newly his.
+    let before: Timestamp = hand_off
+        .due_at
+        .checked_sub(jiff::SignedDuration::from_hours(1))
+        .unwrap();
+    let settings = holdfast_core::reminders::Settings::default();
+    let memory = desk.fixture.db.reminder_memory().unwrap();
+    let first = plan(&items, &memory, &settings, before);
+    assert!(first
+        .raised
+        .contains(&(hand_off.key.clone(), Stage::Assigned)));
+    desk.fixture.db.mark_reminders_shown(&first.raised).unwrap();
+
+    let Desk { fixture, policy } = desk;
+    let desk = Desk {
+        fixture: fixture.reopen(),
+        policy,
+    };
+    let memory = desk.fixture.db.reminder_memory().unwrap();
+    assert_eq!(
+        memory.shown.get(&hand_off.key),
+        Some(&BTreeSet::from([Stage::Assigned]))
+    );
+    let again = plan(&items, &memory, &settings, before);
+    assert!(
+        !again.raised.iter().any(|(key, _)| *key == hand_off.key),
+        "not announced twice: {:?}",
+        again.raised
+    );
+}
+
+#[test]
 fn a_snooze_into_the_past_or_an_empty_key_is_refused_and_changes_nothing() {
     let desk = Desk::new();
     let db = &desk.fixture.db;

@@ -986,7 +986,7 @@ verified_at: string, };
 
 export type ReminderKind = { "kind": "first_response" } | { "kind": "task", "task": TaskKind } | { "kind": "approval" } | { "kind": "sync_problem" };
 
-export type Stage = "due_soon" | "due";
+export type Stage = "assigned" | "due_soon" | "due";
 
 export type DueItem = { 
 /**
