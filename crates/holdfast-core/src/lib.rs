@@ -22,6 +22,7 @@ pub mod queue;
 pub mod read_model;
 pub mod record;
 pub mod reminders;
+pub mod reports;
 pub mod role;
 pub mod workflow;
 
