@@ -64,7 +64,8 @@ pub fn weekly_reasons(
     for case in cases.iter().filter(|case| filters.admits(case)) {
         let at = case.received_at;
         let this = start <= at && at < end;
-        if !this && !(before_start <= at && at < start) {
+        let before = before_start <= at && at < start;
+        if !this && !before {
             continue;
         }
         let row = rows.entry(case.reason_id.as_deref()).or_insert_with(|| {
