@@ -71,7 +71,7 @@ impl IsoWeek {
     }
 
     /// How many weeks `self` is after `first`.
-    pub(crate) fn index_from(self, first: IsoWeek) -> i64 {
+    pub fn index_from(self, first: IsoWeek) -> i64 {
         days_between(first.starts_on, self.starts_on).div_euclid(7)
     }
 }

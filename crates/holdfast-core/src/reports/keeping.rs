@@ -11,6 +11,7 @@
 
 use std::collections::HashMap;
 
+use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use jiff::Timestamp;
 use serde::Serialize;
@@ -56,13 +57,13 @@ impl Cancellations {
         Cancellations { by_account }
     }
 
-    /// Whether the save of `case` at `saved_at` held, as of `now`.
+    /// Whether the save of `case` at `saved_at` held, as of `today` (in `zone`).
     pub(crate) fn keeping(
         &self,
         case: &ReportCase,
         saved_at: Timestamp,
         zone: &TimeZone,
-        now: Timestamp,
+        today: Date,
     ) -> Keeping {
         let saved_on = day_in(saved_at, zone);
         let later = self.by_account.get(&case.account_id).and_then(|requests| {
@@ -81,7 +82,7 @@ impl Cancellations {
             }
             return Keeping::Kept;
         }
-        if days_between(saved_on, day_in(now, zone)) > KEPT_AFTER_DAYS {
+        if days_between(saved_on, today) > KEPT_AFTER_DAYS {
             Keeping::Kept
         } else {
             Keeping::Pending

@@ -7,7 +7,9 @@ use jiff::{SignedDuration, Timestamp};
 use serde::Serialize;
 use ts_rs::TS;
 
-use super::calendar::{day_in, just_before, start_of, IsoWeek, Month};
+use jiff::civil::Date;
+
+use super::calendar::{day_in, days_between, just_before, start_of, IsoWeek, Month};
 use super::case::ReportCase;
 use super::filters::Filters;
 use super::keeping::Cancellations;
@@ -80,7 +82,7 @@ pub fn report(cases: &[ReportCase], filters: &Filters, zone: &TimeZone, now: Tim
             .min(now)
     });
     let in_range = |at: Timestamp| from <= at && at < to;
-    let day_in_range = |day: jiff::civil::Date| in_range(start_of(day, zone));
+    let day_in_range = |day: Date| in_range(start_of(day, zone));
     let today = day_in(now, zone);
 
     let (weeks, months) = if from < to {
@@ -104,13 +106,15 @@ pub fn report(cases: &[ReportCase], filters: &Filters, zone: &TimeZone, now: Tim
     let mut weekly: Vec<OutcomeCounter> = weeks.iter().map(|_| OutcomeCounter::default()).collect();
     let mut monthly: Vec<OutcomeCounter> =
         months.iter().map(|_| OutcomeCounter::default()).collect();
-    let week_of = |at: Timestamp| {
+    // Each instant is turned into its day in the zone once; weeks and months are counted from
+    // the day.
+    let week_of = |day: Date| {
         let first = weeks.first()?;
-        usize::try_from(IsoWeek::of(at, zone).index_from(*first)).ok()
+        usize::try_from(days_between(first.starts_on, day).div_euclid(7)).ok()
     };
-    let month_of = |at: Timestamp| {
+    let month_of = |day: Date| {
         let first = months.first()?;
-        usize::try_from(Month::of(at, zone).index_from(*first)).ok()
+        usize::try_from(Month::containing(day).index_from(*first)).ok()
     };
 
     let mut totals = OutcomeCounter::default();
@@ -123,15 +127,20 @@ pub fn report(cases: &[ReportCase], filters: &Filters, zone: &TimeZone, now: Tim
     let mut trend = TrendCounter::new(now, zone);
 
     for case in admitted() {
-        trend.add(case);
+        let received_on = day_in(case.received_at, zone);
+        let closed_on = case
+            .closing
+            .as_ref()
+            .map(|closing| day_in(closing.at, zone));
+        trend.add(case, received_on, closed_on);
         if in_range(case.received_at) {
             totals.receive(case);
             breakdowns.receive(case);
             first_response.add(case, now);
-            if let Some(week) = week_of(case.received_at).and_then(|i| weekly.get_mut(i)) {
+            if let Some(week) = week_of(received_on).and_then(|i| weekly.get_mut(i)) {
                 week.receive(case);
             }
-            if let Some(month) = month_of(case.received_at).and_then(|i| monthly.get_mut(i)) {
+            if let Some(month) = month_of(received_on).and_then(|i| monthly.get_mut(i)) {
                 month.receive(case);
             }
         }
@@ -139,17 +148,20 @@ pub fn report(cases: &[ReportCase], filters: &Filters, zone: &TimeZone, now: Tim
             .closing
             .as_ref()
             .filter(|closing| closing.how.is_saved())
-            .map(|closing| cancellations.keeping(case, closing.at, zone, now));
+            .map(|closing| cancellations.keeping(case, closing.at, zone, today));
         if let Some(closing) = case.closing.as_ref().filter(|closing| in_range(closing.at)) {
             totals.close(case, closing.how);
             breakdowns.close(case, closing.how, &closing.policy_version);
             if let Some(keeping) = keeping {
                 saves_kept.add(case, keeping);
             }
-            if let Some(week) = week_of(closing.at).and_then(|i| weekly.get_mut(i)) {
+            if let Some(week) = closed_on.and_then(week_of).and_then(|i| weekly.get_mut(i)) {
                 week.close(case, closing.how);
             }
-            if let Some(month) = month_of(closing.at).and_then(|i| monthly.get_mut(i)) {
+            if let Some(month) = closed_on
+                .and_then(month_of)
+                .and_then(|i| monthly.get_mut(i))
+            {
                 month.close(case, closing.how);
             }
         }

@@ -348,14 +348,14 @@ fn a_save_is_kept_after_90_days_day_89_and_90_are_not_91_is() {
     let cancellations = keeping::Cancellations::of(&cases);
     let first = &cases[0];
     assert_eq!(
-        cancellations.keeping(first, at(saved_on), &TimeZone::UTC, at(NOW)),
+        cancellations.keeping(first, at(saved_on), &TimeZone::UTC, date(2027, 6, 15)),
         Keeping::NotKept {
             cancelled_in: id(11),
             day: 89
         }
     );
     assert_eq!(
-        cancellations.keeping(&cases[4], at(saved_on), &TimeZone::UTC, at(NOW)),
+        cancellations.keeping(&cases[4], at(saved_on), &TimeZone::UTC, date(2027, 6, 15)),
         Keeping::NotKept {
             cancelled_in: id(13),
             day: 90
@@ -363,8 +363,8 @@ fn a_save_is_kept_after_90_days_day_89_and_90_are_not_91_is() {
     );
     // With no cancellation, day 90 is still pending and day 91 is kept.
     let lone = &cases[6];
-    let day_90 = at("2027-04-01T23:00:00Z");
-    let day_91 = at("2027-04-02T00:00:00Z");
+    let day_90 = date(2027, 4, 1);
+    let day_91 = date(2027, 4, 2);
     assert_eq!(
         cancellations.keeping(lone, at(saved_on), &TimeZone::UTC, day_90),
         Keeping::Pending
@@ -922,4 +922,44 @@ fn a_report_case_comes_from_the_folded_state_and_its_history() {
     let mut open_history = history.clone();
     open_history.closing = None;
     assert!(report_case(&state, &open_history, &policy, &account).is_err());
+}
+
+/// 100k cases over a year: `cargo test -p holdfast-core --release -- --ignored reports_over` prints
+/// the time (the bench proper comes with the store).
+#[test]
+#[ignore]
+fn reports_over_100k_cases() {
+    let start = at("2026-06-01T00:00:00Z");
+    let cases: Vec<ReportCase> = (0..100_000_u128)
+        .map(|n| {
+            let received = start + jiff::SignedDuration::from_secs((n as i64) * 300);
+            let mut c = case(n, n % 40_000, &received.to_string());
+            c.reason_id = Some(["cost", "features", "usage"][(n % 3) as usize].into());
+            c.owner = Some(format!("member {}", n % 25));
+            c.mrr = Some(money(
+                1_000 + (n as i64 % 500),
+                if n % 2 == 0 { "USD" } else { "EUR" },
+            ));
+            c.acknowledged_at = Some(received + jiff::SignedDuration::from_mins((n % 90) as i64));
+            let how = [
+                ClosedAs::Cancelled,
+                ClosedAs::SavedByOffer,
+                ClosedAs::Withdrawn,
+            ][(n % 3) as usize];
+            if n % 5 != 0 {
+                c = closed(
+                    c,
+                    how,
+                    &(received + jiff::SignedDuration::from_hours(30)).to_string(),
+                );
+            }
+            c
+        })
+        .collect();
+    let zone = TimeZone::get("America/New_York").unwrap();
+    let began = std::time::Instant::now();
+    let report = report(&cases, &Filters::default(), &zone, at(NOW));
+    let took = began.elapsed();
+    assert_eq!(report.totals.received.count, 100_000);
+    println!("report over 100k cases: {took:?}");
 }

@@ -5,6 +5,7 @@
 
 use std::collections::BTreeMap;
 
+use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use jiff::Timestamp;
 use serde::Serialize;
@@ -83,7 +84,6 @@ pub(crate) struct TrendCounter<'a> {
     months: Vec<(OutcomeCounter, ReasonTallies<'a>)>,
     last: OutcomeCounter,
     previous: OutcomeCounter,
-    zone: TimeZone,
 }
 
 impl<'a> TrendCounter<'a> {
@@ -96,19 +96,18 @@ impl<'a> TrendCounter<'a> {
             months: (0..span).map(|_| Default::default()).collect(),
             last: OutcomeCounter::default(),
             previous: OutcomeCounter::default(),
-            zone: zone.clone(),
         }
     }
 
-    /// The month of `at` among the 24, and whether it is one of the last twelve.
+    /// The month of `day` among the 24, and whether it is one of the last twelve.
     fn slot(
         &mut self,
-        at: Timestamp,
+        day: Date,
     ) -> Option<(
         &mut (OutcomeCounter, ReasonTallies<'a>),
         &mut OutcomeCounter,
     )> {
-        let index = usize::try_from(Month::of(at, &self.zone).index_from(self.first)).ok()?;
+        let index = usize::try_from(Month::containing(day).index_from(self.first)).ok()?;
         let month = self.months.get_mut(index)?;
         let total = if index >= TREND_MONTHS {
             &mut self.last
@@ -118,13 +117,14 @@ impl<'a> TrendCounter<'a> {
         Some((month, total))
     }
 
-    pub(crate) fn add(&mut self, case: &'a ReportCase) {
-        if let Some(((month, _), total)) = self.slot(case.received_at) {
+    /// Counts `case`, received on `received_on` and closed on `closed_on` (days in the zone).
+    pub(crate) fn add(&mut self, case: &'a ReportCase, received_on: Date, closed_on: Option<Date>) {
+        if let Some(((month, _), total)) = self.slot(received_on) {
             month.receive(case);
             total.receive(case);
         }
-        if let Some(closing) = &case.closing {
-            if let Some(((month, reasons), total)) = self.slot(closing.at) {
+        if let (Some(closing), Some(closed_on)) = (&case.closing, closed_on) {
+            if let Some(((month, reasons), total)) = self.slot(closed_on) {
                 month.close(case, closing.how);
                 total.close(case, closing.how);
                 if closing.how == ClosedAs::Cancelled {
