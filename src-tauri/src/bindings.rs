@@ -282,7 +282,10 @@ mod tests {
             .iter()
             .map(|name| format!("allow-{}", name.replace('_', "-")))
             // And listening to the app's own events (the tray's "Due" item: tray.rs).
-            .chain(["core:event:allow-listen".into(), "core:event:allow-unlisten".into()])
+            .chain([
+                "core:event:allow-listen".into(),
+                "core:event:allow-unlisten".into(),
+            ])
             .collect();
         granted.sort();
         commands.sort();

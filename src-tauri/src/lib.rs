@@ -155,8 +155,8 @@ fn open_main_window<R: Runtime>(
         tauri::WebviewWindowBuilder::new(app, tray::MAIN_WINDOW, tauri::WebviewUrl::default())
             .title("Holdfast")
             .visible(visible)
-        .inner_size(1280.0, 800.0)
-        .min_inner_size(1024.0, 640.0);
+            .inner_size(1280.0, 800.0)
+            .min_inner_size(1024.0, 640.0);
     if let Some(profile) = profile {
         window = window.data_directory(profile.dir().join("webview"));
     }

@@ -222,9 +222,27 @@ pub async fn follow(mut overdue: watch::Receiver<usize>, shown: impl ShowsOverdu
 /// Puts the tray icon up, with its menu, and keeps its count following `overdue`.
 pub fn spawn<R: Runtime>(app: &AppHandle<R>, overdue: watch::Receiver<usize>) -> tauri::Result<()> {
     let first = words(*overdue.borrow());
-    let open = MenuItem::with_id(app, TrayAction::Open.id(), "Open Holdfast", true, None::<&str>)?;
-    let due = MenuItem::with_id(app, TrayAction::Due.id(), &first.due_item, true, None::<&str>)?;
-    let quit = MenuItem::with_id(app, TrayAction::Quit.id(), "Quit Holdfast", true, None::<&str>)?;
+    let open = MenuItem::with_id(
+        app,
+        TrayAction::Open.id(),
+        "Open Holdfast",
+        true,
+        None::<&str>,
+    )?;
+    let due = MenuItem::with_id(
+        app,
+        TrayAction::Due.id(),
+        &first.due_item,
+        true,
+        None::<&str>,
+    )?;
+    let quit = MenuItem::with_id(
+        app,
+        TrayAction::Quit.id(),
+        "Quit Holdfast",
+        true,
+        None::<&str>,
+    )?;
     let separator = PredefinedMenuItem::separator(app)?;
     let menu = Menu::with_items(app, &[&open, &due, &separator, &quit])?;
     let mut builder = TrayIconBuilder::with_id(TRAY_ID)

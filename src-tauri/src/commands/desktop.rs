@@ -59,7 +59,9 @@ fn login_items<R: Runtime>(app: &AppHandle<R>) -> Result<tauri::State<'_, LoginI
 }
 
 fn refused(error: String) -> AppError {
-    AppError::internal(format!("the login item could not be read or written: {error}"))
+    AppError::internal(format!(
+        "the login item could not be read or written: {error}"
+    ))
 }
 
 /// Ends the app, as the tray's "Quit Holdfast" does: the one way from the window to stop the
