@@ -275,7 +275,11 @@ async fn the_tray_hides_opens_and_quits_holdfast_and_settings_start_it_at_login(
             );
             app.client
                 .execute(
-                    "document.getElementById('settings-desktop').scrollIntoView()",
+                    "const pane = document.querySelector('section.settings'); \
+                     const heading = document.getElementById('settings-desktop'); \
+                     pane.scrollTop += heading.getBoundingClientRect().top \
+                       - pane.getBoundingClientRect().top - 64; \
+                     return pane.scrollTop;",
                     vec![],
                 )
                 .await?;
