@@ -68,6 +68,7 @@ use holdfast_store::events::AuditVerdict;
 use holdfast_store::notes::NoteHit;
 
 use crate::commands::audit::AuditCheck;
+use crate::commands::desktop::StartAtLogin;
 use crate::commands::due::{DueView, ReminderKeyArgs, SnoozeArgs};
 use holdfast_core::reminders::{DueItem, QuietTime, ReminderKind, SnoozeChoice, Stage};
 use holdfast_store::due::{DueEntry, DueGroups};
@@ -220,6 +221,7 @@ pub fn typescript() -> String {
         declaration::<ReminderKeyArgs>(&cfg),
         declaration::<QuietTime>(&cfg),
         declaration::<ReminderSettings>(&cfg),
+        declaration::<StartAtLogin>(&cfg),
     ];
     let mut out = String::from(
         "// Generated from the Rust types by src-tauri/src/bindings.rs. Do not edit by hand:\n\
@@ -265,7 +267,7 @@ mod tests {
     }
 
     #[test]
-    fn the_window_is_granted_exactly_the_commands_it_has() {
+    fn the_window_is_granted_exactly_the_commands_it_has_and_the_apps_events() {
         let capability: serde_json::Value = serde_json::from_str(
             &std::fs::read_to_string(root().join("src-tauri/capabilities/default.json")).unwrap(),
         )
@@ -279,6 +281,11 @@ mod tests {
         let mut commands: Vec<String> = crate::commands::COMMAND_NAMES
             .iter()
             .map(|name| format!("allow-{}", name.replace('_', "-")))
+            // And listening to the app's own events (the tray's "Due" item: tray.rs).
+            .chain([
+                "core:event:allow-listen".into(),
+                "core:event:allow-unlisten".into(),
+            ])
             .collect();
         granted.sort();
         commands.sort();

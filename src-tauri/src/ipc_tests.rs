@@ -8,6 +8,7 @@ use tauri::test::{get_ipc_response, mock_builder, MockRuntime, INVOKE_KEY};
 use tauri::webview::InvokeRequest;
 use tauri::{App, WebviewWindow, WebviewWindowBuilder};
 
+use crate::commands::desktop::{LoginItems, MemoryLoginItem};
 use crate::profile::Profile;
 use crate::secrets::memory::MemoryVault;
 use crate::state::AppState;
@@ -25,6 +26,7 @@ impl Desk {
         let state = AppState::start(Profile::open(profile.path()), vault);
         let app = crate::with_commands(mock_builder())
             .manage(state)
+            .manage(LoginItems(Box::new(MemoryLoginItem::default())))
             .build(crate::context())
             .unwrap();
         // The label the capability grants the commands to.
@@ -280,6 +282,30 @@ fn an_overdue_first_response_is_snoozed_and_done_through_the_commands() {
 }
 
 /// The roster, the people the desk names, and a rename that keeps the person.
+/// Starting at login is off until turned on, and reads back as set; arguments it cannot read are
+/// refused and change nothing.
+#[test]
+fn start_at_login_is_off_until_turned_on() {
+    let desk = Desk::start(&MemoryVault::default());
+    assert_eq!(desk.ok("start_at_login", None), json!({ "enabled": false }));
+    assert_eq!(
+        desk.ok("set_start_at_login", Some(json!({ "enabled": true }))),
+        json!({ "enabled": true })
+    );
+    assert_eq!(desk.ok("start_at_login", None), json!({ "enabled": true }));
+    let refused = desk
+        .call("set_start_at_login", Some(json!({ "enabled": "no" })))
+        .unwrap_err();
+    assert_eq!(refused["kind"], "invalid_arguments", "{refused}");
+    assert_eq!(refused["field"], "enabled", "{refused}");
+    assert_eq!(desk.ok("start_at_login", None), json!({ "enabled": true }));
+    assert_eq!(
+        desk.ok("set_start_at_login", Some(json!({ "enabled": false }))),
+        json!({ "enabled": false })
+    );
+    assert_eq!(desk.ok("start_at_login", None), json!({ "enabled": false }));
+}
+
 #[test]
 fn the_roster_imports_and_people_keep_their_id_through_a_rename() {
     let vault = MemoryVault::default();
@@ -419,6 +445,7 @@ mod fuzz {
             "connect_to_server",
             "signs in to the address it is given over the network",
         ),
+        ("quit_app", "ends the app"),
     ];
 
     fn any_json() -> impl Strategy<Value = Value> {

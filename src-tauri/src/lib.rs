@@ -14,9 +14,12 @@ pub mod secrets;
 pub mod session;
 pub mod state;
 pub mod sync;
+pub mod tray;
 
 use tauri::{Manager, Runtime};
+use tokio::sync::watch;
 
+use crate::commands::desktop::{LoginItems, OsLoginItem};
 use crate::commands::{for_each_command, handler};
 use crate::error::AppError;
 use crate::profile::Profile;
@@ -34,16 +37,90 @@ pub fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R
 }
 
 /// The whole app: its commands, and a start-up that resolves the profile, opens the window, opens
-/// the database with the key from the OS keyring and starts the sync loop.
+/// the database with the key from the OS keyring, starts the sync loop and puts up the tray icon.
+/// Closing the window hides it to the tray; only an explicit quit ends the app (`tray.rs`).
 pub fn builder<R: Runtime>() -> tauri::Builder<R> {
-    with_commands(tauri::Builder::<R>::new()).setup(|app| {
-        let profile = resolve_profile(app.handle());
-        open_main_window(app.handle(), profile.as_ref().ok())?;
-        let state = AppState::start(profile, &OsKeyring);
-        sync::spawn_loop(state.database().clone(), state.sync().clone());
-        app.manage(state);
-        Ok(())
-    })
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let in_tray = tray::started_in_tray(args.iter().cloned());
+    with_commands(tauri::Builder::<R>::new())
+        .plugin(
+            tauri_plugin_autostart::Builder::new()
+                .args(login_args(&args))
+                .build(),
+        )
+        .setup(move |app| {
+            let profile = resolve_profile(app.handle());
+            open_main_window(app.handle(), profile.as_ref().ok(), !in_tray)?;
+            let state = AppState::start(profile, &OsKeyring);
+            sync::spawn_loop(state.database().clone(), state.sync().clone());
+            app.manage(state);
+            app.manage(LoginItems(Box::new(OsLoginItem(app.handle().clone()))));
+            // The count of overdue items the tray shows. Until the reminder scheduler is
+            // connected here (it provides a `watch::Receiver<usize>` of the person's overdue
+            // items), this sender, which nothing moves and which is dropped at once, stands in
+            // for it: the tray says nothing is overdue.
+            let (_until_the_scheduler_is_connected, overdue) = watch::channel(0_usize);
+            if let Err(error) = tray::spawn(app.handle(), overdue) {
+                eprintln!("Holdfast: no tray icon: {error}");
+            }
+            if in_tray {
+                show_unless_unlocked(app.handle().clone());
+            }
+            Ok(())
+        })
+}
+
+/// Started in the tray (at login), the window still opens when the profile cannot be opened
+/// without the person (a passphrase to type, a problem to read): nothing would run in the tray.
+fn show_unless_unlocked<R: Runtime>(app: tauri::AppHandle<R>) {
+    tauri::async_runtime::spawn(async move {
+        let state = app.state::<AppState>();
+        state.started().await;
+        if !matches!(state.status(), session::SessionStatus::Unlocked { .. }) {
+            tray::show_window(&app);
+        }
+    });
+}
+
+/// What the app is started with at login: in the tray, on the profile it was started with.
+fn login_args(args: &[String]) -> Vec<String> {
+    let mut login = vec![tray::IN_TRAY_ARG.to_owned()];
+    if let Some(dir) = Profile::requested_dir(args.iter().cloned()) {
+        login.push("--profile".to_owned());
+        login.push(launch_arg(&dir.display().to_string()));
+    }
+    login
+}
+
+/// `arg` as one argument of the login item's command line. On Linux that is a desktop entry's
+/// `Exec` line, which the plugin writes unquoted: an argument with a space or a reserved
+/// character is quoted by the rules of the Desktop Entry Specification (then escaped once more
+/// for the file's string syntax). Windows' Run key reads a quoted argument; a macOS launch agent
+/// lists arguments one by one.
+fn launch_arg(arg: &str) -> String {
+    const RESERVED: &[char] = &[
+        ' ', '\t', '\n', '"', '\'', '\\', '>', '<', '~', '|', '&', ';', '$', '*', '?', '#', '(',
+        ')', '`',
+    ];
+    if !arg.contains(RESERVED) || cfg!(target_os = "macos") {
+        return arg.to_owned();
+    }
+    if cfg!(windows) {
+        return format!("\"{arg}\"");
+    }
+    let mut quoted = String::from("\"");
+    for c in arg.chars() {
+        match c {
+            '"' | '`' | '$' => {
+                quoted.push_str("\\\\");
+                quoted.push(c);
+            }
+            '\\' => quoted.push_str("\\\\\\\\"),
+            c => quoted.push(c),
+        }
+    }
+    quoted.push('"');
+    quoted
 }
 
 /// The app's context (config, capabilities, the embedded `ui/dist`), for any runtime.
@@ -72,11 +149,14 @@ fn resolve_profile<R: Runtime>(app: &tauri::AppHandle<R>) -> Result<Profile, App
 fn open_main_window<R: Runtime>(
     app: &tauri::AppHandle<R>,
     profile: Option<&Profile>,
+    visible: bool,
 ) -> tauri::Result<()> {
-    let mut window = tauri::WebviewWindowBuilder::new(app, "main", tauri::WebviewUrl::default())
-        .title("Holdfast")
-        .inner_size(1280.0, 800.0)
-        .min_inner_size(1024.0, 640.0);
+    let mut window =
+        tauri::WebviewWindowBuilder::new(app, tray::MAIN_WINDOW, tauri::WebviewUrl::default())
+            .title("Holdfast")
+            .visible(visible)
+            .inner_size(1280.0, 800.0)
+            .min_inner_size(1024.0, 640.0);
     if let Some(profile) = profile {
         window = window.data_directory(profile.dir().join("webview"));
     }
@@ -84,8 +164,46 @@ fn open_main_window<R: Runtime>(
 }
 
 pub fn run() {
-    if let Err(error) = builder::<tauri::Wry>().run(context()) {
-        eprintln!("Holdfast could not start: {error}");
-        std::process::exit(1);
+    match builder::<tauri::Wry>().build(context()) {
+        // Closing the window hides it to the tray; the app ends on an explicit quit.
+        Ok(app) => app.run(|app, event| tray::keep_running_on_close(app, &event)),
+        Err(error) => {
+            eprintln!("Holdfast could not start: {error}");
+            std::process::exit(1);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn strings(list: &[&str]) -> Vec<String> {
+        list.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn the_login_item_starts_the_same_profile_in_the_tray() {
+        assert_eq!(
+            login_args(&strings(&["--profile", "/home/amy/desk"])),
+            strings(&["--in-tray", "--profile", "/home/amy/desk"])
+        );
+        assert_eq!(
+            login_args(&strings(&["--profile=/home/amy/desk"])),
+            strings(&["--in-tray", "--profile", "/home/amy/desk"])
+        );
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_profile_folder_with_spaces_or_quotes_is_one_exec_argument() {
+        assert_eq!(launch_arg("/home/amy/desk"), "/home/amy/desk");
+        assert_eq!(launch_arg("/home/amy/my desk"), "\"/home/amy/my desk\"");
+        // In the file: \\" and \\$, read as \" and \$ inside the quotes, which are " and $.
+        assert_eq!(
+            launch_arg("/tmp/a \"b\" $c"),
+            "\"/tmp/a \\\\\"b\\\\\" \\\\$c\""
+        );
+        assert_eq!(launch_arg("/tmp/a\\b"), "\"/tmp/a\\\\\\\\b\"");
     }
 }

@@ -90,9 +90,15 @@ impl App {
     /// WebKitWebDriver cannot bind): a driver that fails to give a session is stopped and the
     /// launch tried again on new ports.
     pub async fn launch(profile: &Path) -> App {
+        Self::launch_with_env(profile, &[]).await
+    }
+
+    /// Starts the app as `launch` does, with these variables set in its environment (and its
+    /// driver's), e.g. a HOME of the test's own.
+    pub async fn launch_with_env(profile: &Path, env: &[(&str, &Path)]) -> App {
         const TRIES: usize = 3;
         for attempt in 1..=TRIES {
-            match Self::try_launch(profile).await {
+            match Self::try_launch(profile, env).await {
                 Ok(app) => return app,
                 Err(problem) if attempt < TRIES => {
                     eprintln!("e2e: launch {attempt} failed ({problem}); trying new ports");
@@ -103,7 +109,7 @@ impl App {
         unreachable!("the last try returns or panics")
     }
 
-    async fn try_launch(profile: &Path) -> Result<App, String> {
+    async fn try_launch(profile: &Path, env: &[(&str, &Path)]) -> Result<App, String> {
         let tauri_driver = require_environment();
         let port = free_port();
         let native_port = free_port();
@@ -114,6 +120,7 @@ impl App {
                 "--native-port",
                 &native_port.to_string(),
             ])
+            .envs(env.iter().copied())
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())
             .spawn()

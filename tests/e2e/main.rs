@@ -23,5 +23,6 @@ mod sop_2017;
 mod store_check;
 mod sympathetic_reply;
 mod team_sync;
+mod tray;
 mod win_back;
 mod wootrecruit;

@@ -36,6 +36,11 @@ const E2E_PACKAGES: &[&str] = &[
     "dbus",
     "dbus-x11",
     "libsecret-tools",
+    // The tests' own tray host and window manager's close (tests/e2e/tray_host.py): a
+    // StatusNotifierWatcher on D-Bus that clicks the tray's menu, and WM_DELETE_WINDOW on X.
+    "python3-dbus",
+    "python3-gi",
+    "python3-xlib",
 ];
 
 const TAURI_DRIVER_VERSION: &str = "2.1.0";

@@ -56,6 +56,9 @@ macro_rules! for_each_command {
             due::mark_reminder_done(ReminderKeyArgs) -> DueView,
             due::reminder_settings(()) -> ReminderSettings,
             due::set_reminder_settings(ReminderSettings) -> ReminderSettings,
+            desktop::quit_app(()) -> (),
+            desktop::start_at_login(()) -> StartAtLogin,
+            desktop::set_start_at_login(StartAtLogin) -> StartAtLogin,
         }
     };
 }

@@ -7,6 +7,7 @@ pub mod accounts;
 pub mod args;
 pub mod audit;
 pub mod cases;
+pub mod desktop;
 pub mod due;
 pub mod messages;
 pub mod notes;

@@ -1068,6 +1068,8 @@ zone: string,
  */
 working?: QuietTime | null, quiet: Array<QuietTime>, lead_minutes: number, };
 
+export type StartAtLogin = { enabled: boolean, };
+
 /** Every command the window may call, with its argument and result. */
 export type Commands = {
   session_status: { args: null; result: SessionStatus };
@@ -1114,4 +1116,7 @@ export type Commands = {
   mark_reminder_done: { args: ReminderKeyArgs; result: DueView };
   reminder_settings: { args: null; result: ReminderSettings };
   set_reminder_settings: { args: ReminderSettings; result: ReminderSettings };
+  quit_app: { args: null; result: null };
+  start_at_login: { args: null; result: StartAtLogin };
+  set_start_at_login: { args: StartAtLogin; result: StartAtLogin };
 };

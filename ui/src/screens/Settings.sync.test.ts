@@ -26,6 +26,7 @@ function serve(initial: SyncStatus, handlers: Record<string, Handler> = {}) {
       return Promise.resolve({ verdict: { verdict: 'intact', events: 0 }, verified_at: '2026-11-22T10:00:00Z' });
     }
     if (command === 'reminder_settings') return Promise.resolve({ zone: 'UTC', working: null, quiet: [], lead_minutes: 15 });
+    if (command === 'start_at_login') return Promise.resolve({ enabled: false });
     const handler = handlers[command];
     if (handler) return handler(payload?.args);
     return Promise.reject({ kind: 'internal', message: `unexpected ${command}` });

@@ -25,7 +25,9 @@ function answer(answers: Record<string, (args: unknown) => Promise<unknown>>) {
         ? () => Promise.resolve(intact)
         : command === 'reminder_settings'
           ? () => Promise.resolve({ zone: 'America/New_York', working: null, quiet: [], lead_minutes: 15 })
-          : null);
+          : command === 'start_at_login'
+            ? () => Promise.resolve({ enabled: false })
+            : null);
     return handler ? handler(args) : Promise.reject({ kind: 'internal', message: `unexpected ${command}` });
   });
 }
