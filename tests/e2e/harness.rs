@@ -214,14 +214,19 @@ impl App {
     /// Clicks the button named `name` once it is enabled: a button the previous step disabled
     /// while it ran would swallow the click, as it would a person's.
     pub async fn click(&self, name: &str) -> Outcome {
-        self.wait_for(&format!(
+        let xpath = format!(
             "//button[(@aria-label={q} or normalize-space(.)={q}) and not(@disabled)]",
             q = xpath_literal(name)
-        ))
-        .await?
-        .click()
-        .await?;
-        Ok(())
+        );
+        let started = Instant::now();
+        loop {
+            // A list that re-renders between the find and the click (a refresh after a command
+            // or a sync) replaces the button: find it again, as a person's eyes would.
+            match self.wait_for(&xpath).await?.click().await {
+                Err(error) if is_stale(&error) && started.elapsed() < WAIT => continue,
+                outcome => return outcome.map(|_| ()).map_err(Into::into),
+            }
+        }
     }
 
     /// An input, select or textarea by the text of its label.
@@ -328,23 +333,27 @@ impl App {
 
     /// A body row of the table named `table` that contains `text`.
     pub async fn row(&self, table: &str, text: &str) -> Found {
-        let row = self
-            .wait_for(&format!(
-                "//table[@aria-label={t}]/tbody/tr[contains(normalize-space(.), {q})]",
-                t = xpath_literal(table),
-                q = xpath_literal(text)
-            ))
-            .await?;
+        let xpath = format!(
+            "//table[@aria-label={t}]/tbody/tr[contains(normalize-space(.), {q})]",
+            t = xpath_literal(table),
+            q = xpath_literal(text)
+        );
         // A virtualized list renders a row hidden until it is measured; a person sees it (and
-        // reads its text) only once it is shown.
+        // reads its text) only once it is shown. A list refreshed meanwhile replaces its rows:
+        // the row is then found again.
         let started = Instant::now();
-        while text_of(&row).await?.is_empty() {
+        loop {
+            let row = self.wait_for(&xpath).await?;
+            match text_of(&row).await {
+                Ok(shown) if !shown.is_empty() => return Ok(row),
+                Err(error) if !is_stale(&error) => return Err(error.into()),
+                _ => {}
+            }
             if started.elapsed() > WAIT {
                 return Err(format!("the {table} row with {text:?} is never shown").into());
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
-        Ok(row)
     }
 
     /// The body rows of the table named `table`, once it has at least one.
@@ -404,6 +413,15 @@ impl Drop for App {
 
 /// The text an element holds, cells joined by spaces (WebKitWebDriver's rendered text of a table
 /// row can come back empty, so this reads the DOM).
+/// Whether WebDriver refused because the element left the page (the UI re-rendered it).
+pub fn is_stale(error: &fantoccini::error::CmdError) -> bool {
+    matches!(
+        error,
+        fantoccini::error::CmdError::Standard(failure)
+            if failure.error == fantoccini::error::ErrorStatus::StaleElementReference
+    )
+}
+
 pub async fn text_of(element: &Element) -> Result<String, fantoccini::error::CmdError> {
     Ok(element
         .prop("innerText")
