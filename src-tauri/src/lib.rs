@@ -10,12 +10,15 @@ pub mod error;
 mod ipc_tests;
 pub mod presets;
 pub mod profile;
+pub mod reminders;
 pub mod secrets;
 pub mod session;
 pub mod state;
 pub mod sync;
 
-use tauri::{Manager, Runtime};
+use std::sync::Arc;
+
+use tauri::{Emitter, Manager, Runtime};
 
 use crate::commands::{for_each_command, handler};
 use crate::error::AppError;
@@ -41,8 +44,29 @@ pub fn builder<R: Runtime>() -> tauri::Builder<R> {
         open_main_window(app.handle(), profile.as_ref().ok())?;
         let state = AppState::start(profile, &OsKeyring);
         sync::spawn_loop(state.database().clone(), state.sync().clone());
+        let notifier = reminders::DesktopNotifier::new(on_reminder_clicked(app.handle()));
+        let scheduler = reminders::Scheduler::spawn(state.database().clone(), Arc::new(notifier));
         app.manage(state);
+        app.manage(scheduler);
         Ok(())
+    })
+}
+
+/// The event the window navigates on when a reminder is clicked: `{ "open": "case", "case_id" }`
+/// opens the case, `{ "open": "due_view" }` the Due view (`ui/src/lib/reminderOpen.ts`).
+pub const REMINDER_OPEN_EVENT: &str = "reminder-open";
+
+/// Clicking a reminder brings the desk's window forward (shown again if it was hidden) and tells
+/// it what to open.
+fn on_reminder_clicked<R: Runtime>(app: &tauri::AppHandle<R>) -> reminders::desktop::OnClick {
+    let app = app.clone();
+    Arc::new(move |target: reminders::Target| {
+        if let Some(window) = app.get_webview_window("main") {
+            let _ = window.unminimize();
+            let _ = window.show();
+            let _ = window.set_focus();
+            let _ = window.emit(REMINDER_OPEN_EVENT, &target);
+        }
     })
 }
 
