@@ -87,7 +87,8 @@ impl SharedDatabase {
 
     /// Tells the readers of `changes` that the data may have changed.
     pub fn mark_changed(&self) {
-        self.changed.send_modify(|generation| *generation = generation.wrapping_add(1));
+        self.changed
+            .send_modify(|generation| *generation = generation.wrapping_add(1));
     }
 
     /// Where the app stands; call after `started`, or it may still say the start-up default.

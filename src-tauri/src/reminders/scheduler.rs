@@ -275,4 +275,3 @@ impl Scheduler {
         Ok(Some(pending.outcome(sent, failed)))
     }
 }
-

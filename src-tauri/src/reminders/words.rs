@@ -135,7 +135,10 @@ fn span(duration: SignedDuration, rounding: Rounding) -> String {
     }
     let (days, hours, minutes) = (minutes / (24 * 60), minutes / 60 % 24, minutes % 60);
     let (big, small) = if days > 0 {
-        (plural(days, "day"), (hours > 0).then(|| plural(hours, "hour")))
+        (
+            plural(days, "day"),
+            (hours > 0).then(|| plural(hours, "hour")),
+        )
     } else if hours > 0 {
         (
             plural(hours, "hour"),
@@ -333,7 +336,10 @@ mod tests {
         assert_eq!(span(secs(3600), Rounding::Down), "1 hour");
         assert_eq!(span(secs(3600 + 60), Rounding::Down), "1 hour 1 minute");
         assert_eq!(span(secs(86_400), Rounding::Down), "1 day");
-        assert_eq!(span(secs(2 * 86_400 + 7200), Rounding::Down), "2 days 2 hours");
+        assert_eq!(
+            span(secs(2 * 86_400 + 7200), Rounding::Down),
+            "2 days 2 hours"
+        );
     }
 
     #[test]
@@ -349,7 +355,11 @@ mod tests {
             "Overdue by 2 days (due on Tue 23 Nov at 10:00)."
         );
         assert_eq!(
-            clock(at("2027-01-04T09:00:00Z"), at("2026-12-30T09:00:00Z"), &berlin()),
+            clock(
+                at("2027-01-04T09:00:00Z"),
+                at("2026-12-30T09:00:00Z"),
+                &berlin()
+            ),
             "on Mon 4 Jan 2027 at 10:00"
         );
     }
