@@ -8,6 +8,7 @@ use holdfast_core::account::{AccountDraft, PreferredChannel};
 use holdfast_core::case::RequestChannel;
 use holdfast_core::money::{Currency, Money};
 use holdfast_core::policy::{AcknowledgeChannel, MessageKind, Policy, VerificationMethod};
+use holdfast_core::reminders::QuietTime;
 use holdfast_core::role::Role;
 use holdfast_core::workflow::CaseCommand;
 use holdfast_store::settings::LocalUserChange;
@@ -445,4 +446,128 @@ fn wootrecruit_first_response_then_the_csm_escalation_and_the_form_reminder() {
             "2026-11-28T15:15:00Z: 0",
         ]
     );
+}
+
+#[test]
+fn a_notification_the_desktop_refused_is_sent_at_the_next_look_and_only_then_counts_as_shown() {
+    let received = at("2026-11-24T15:00:00Z");
+    let mut desk = Desk::new(INTELLISERVE, "Professional", received);
+    desk.receive(received);
+    let overdue = at("2026-11-24T16:05:00Z");
+    desk.notifier.refuse(true);
+    let refused = look(&mut desk.db, &desk.notifier, overdue)
+        .unwrap()
+        .unwrap();
+    assert_eq!(refused.sent, 0);
+    assert_eq!(refused.failed.len(), 1, "{refused:?}");
+    assert_eq!(refused.overdue, 1, "the tray counts it all the same");
+    // The desktop answers again: the next look sends it (as overdue, its latest stage), once.
+    desk.notifier.refuse(false);
+    assert_eq!(
+        desk.look(overdue + SignedDuration::from_mins(1)),
+        ["First response due: Acme / Overdue by 6 minutes (due at 11:00)."]
+    );
+    assert_eq!(
+        desk.look(overdue + SignedDuration::from_mins(2)),
+        Vec::<String>::new()
+    );
+}
+
+#[test]
+fn nothing_is_sent_in_a_quiet_time_and_what_waited_is_sent_once_it_ends() {
+    let received = at("2026-11-24T15:00:00Z");
+    let mut desk = Desk::new(INTELLISERVE, "Professional", received);
+    let mut settings = desk.db.reminder_settings().unwrap();
+    // Quiet from 10:30 to 12:00 in New York on Tuesdays (15:30 to 17:00 UTC).
+    settings.quiet = vec![QuietTime {
+        days: vec![2],
+        from: jiff::civil::time(10, 30, 0, 0),
+        to: jiff::civil::time(12, 0, 0, 0),
+    }];
+    desk.db.set_reminder_settings(&settings).unwrap();
+    desk.receive(received);
+    let quiet = look(&mut desk.db, &desk.notifier, at("2026-11-24T16:05:00Z"))
+        .unwrap()
+        .unwrap();
+    assert_eq!(desk.notifier.take(), Vec::<Notification>::new());
+    assert_eq!(quiet.sent, 0);
+    assert_eq!(
+        quiet.next_wake,
+        Some(at("2026-11-24T17:00:00Z")),
+        "the scheduler sleeps until the quiet time ends"
+    );
+    assert_eq!(
+        desk.look(at("2026-11-24T17:00:00Z")),
+        ["First response due: Acme / Overdue by 1 hour (due at 11:00)."]
+    );
+    assert_eq!(desk.look(at("2026-11-24T17:30:00Z")), Vec::<String>::new());
+}
+
+#[test]
+fn nobody_using_the_profile_means_nothing_is_looked_at() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = DatabaseKey::generate().unwrap();
+    let mut db = Database::open(&dir.path().join("holdfast.db"), &key).unwrap();
+    let notifier = RecordingNotifier::default();
+    assert_eq!(
+        look(&mut db, &notifier, at("2026-11-24T15:00:00Z")).unwrap(),
+        None
+    );
+    assert_eq!(notifier.take(), Vec::<Notification>::new());
+}
+
+/// The one place the scheduler learns that what is due may have changed: a command through
+/// `with_database` that wrote rows signals; one that only read does not; an unlock does.
+#[test]
+fn a_command_that_writes_signals_a_change_and_a_read_does_not() {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let key = DatabaseKey::generate().unwrap();
+    let path = dir.path().join("holdfast.db");
+    let db = Database::open(&path, &key).unwrap();
+    let shared =
+        crate::database::SharedDatabase::open_in_background(move || crate::session::Opened {
+            database: Some(db),
+            status: crate::session::SessionStatus::NeedsPassphrase,
+        });
+    runtime.block_on(async {
+        shared.started().await;
+        let mut changes = shared.changes();
+        changes.borrow_and_update();
+        shared
+            .with_database(|db| Ok(db.local_user()?))
+            .await
+            .unwrap();
+        assert!(!changes.has_changed().unwrap(), "a read changes nothing");
+        shared
+            .with_database(|db| {
+                Ok(db.set_local_user(
+                    &LocalUserChange {
+                        name: ME.into(),
+                        roles: vec![Role::AccountManager],
+                    },
+                    at("2026-11-24T15:00:00Z"),
+                )?)
+            })
+            .await
+            .unwrap();
+        assert!(changes.has_changed().unwrap(), "a write is a change");
+        changes.borrow_and_update();
+        shared
+            .with_database_unobserved(|db| {
+                Ok(db.mark_reminders_shown(&[(
+                    "first_response/x".into(),
+                    holdfast_core::reminders::Stage::Due,
+                )])?)
+            })
+            .await
+            .unwrap();
+        assert!(
+            !changes.has_changed().unwrap(),
+            "the scheduler's own books are not a change"
+        );
+    });
 }
