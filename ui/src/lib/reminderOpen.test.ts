@@ -1,0 +1,26 @@
+import { describe, expect, it, vi } from 'vitest';
+
+const handlers: ((event: { payload: unknown }) => void)[] = [];
+const unlisten = vi.fn();
+vi.mock('@tauri-apps/api/event', () => ({
+  listen: vi.fn(async (name: string, handler: (event: { payload: unknown }) => void) => {
+    expect(name).toBe('reminder-open');
+    handlers.push(handler);
+    return unlisten;
+  }),
+}));
+
+import { onReminderOpen, type ReminderTarget } from './reminderOpen';
+
+describe('onReminderOpen', () => {
+  it('hands each clicked reminder to the desk and stops listening when told', async () => {
+    const opened: ReminderTarget[] = [];
+    const stop = onReminderOpen((target) => opened.push(target));
+    await vi.waitFor(() => expect(handlers).toHaveLength(1));
+    handlers[0]({ payload: { open: 'case', case_id: 'c-1' } });
+    handlers[0]({ payload: { open: 'due_view' } });
+    expect(opened).toEqual([{ open: 'case', case_id: 'c-1' }, { open: 'due_view' }]);
+    stop();
+    expect(unlisten).toHaveBeenCalledOnce();
+  });
+});
