@@ -36,6 +36,8 @@ const E2E_PACKAGES: &[&str] = &[
     "dbus",
     "dbus-x11",
     "libsecret-tools",
+    // A real notification daemon for the reminders' end-to-end test (`dunstctl` reads it back).
+    "dunst",
 ];
 
 const TAURI_DRIVER_VERSION: &str = "2.1.0";
