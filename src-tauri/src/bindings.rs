@@ -264,6 +264,8 @@ mod tests {
         );
     }
 
+    /// Besides its commands, the window may only listen to the app's own events (a clicked
+    /// reminder, `reminder-open`).
     #[test]
     fn the_window_is_granted_exactly_the_commands_it_has() {
         let capability: serde_json::Value = serde_json::from_str(
@@ -279,6 +281,10 @@ mod tests {
         let mut commands: Vec<String> = crate::commands::COMMAND_NAMES
             .iter()
             .map(|name| format!("allow-{}", name.replace('_', "-")))
+            .chain([
+                "core:event:allow-listen".to_owned(),
+                "core:event:allow-unlisten".to_owned(),
+            ])
             .collect();
         granted.sort();
         commands.sort();

@@ -73,3 +73,22 @@ impl Notifier for RecordingNotifier {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The payload of `reminder-open`, as `ui/src/lib/reminderOpen.ts` reads it.
+    #[test]
+    fn a_target_is_sent_to_the_window_as_what_to_open() {
+        let case = Uuid::from_u128(7);
+        assert_eq!(
+            serde_json::to_value(Target::Case(case)).unwrap(),
+            serde_json::json!({ "open": "case", "case_id": case.to_string() })
+        );
+        assert_eq!(
+            serde_json::to_value(Target::DueView).unwrap(),
+            serde_json::json!({ "open": "due_view" })
+        );
+    }
+}
