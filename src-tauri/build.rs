@@ -15,8 +15,8 @@ const COMMANDS: &[&str] = for_each_command!(names);
 const CAPABILITY: &str = "src-tauri/capabilities/default.json";
 
 /// Granted beside the commands: listening to the app's own events, which the shell sends the
-/// window (the tray's "Due" item opens the Due view: `tray.rs`). Listening grants nothing that
-/// reaches the OS.
+/// window (the tray's "Due" item opens the Due view: `tray.rs`; a clicked reminder opens its
+/// case: `reminder-open`). Listening grants nothing that reaches the OS.
 const EVENTS: &[&str] = &["core:event:allow-listen", "core:event:allow-unlisten"];
 
 fn main() {

@@ -266,6 +266,8 @@ mod tests {
         );
     }
 
+    /// Besides its commands, the window may only listen to the app's own events (a clicked
+    /// reminder, `reminder-open`).
     #[test]
     fn the_window_is_granted_exactly_the_commands_it_has_and_the_apps_events() {
         let capability: serde_json::Value = serde_json::from_str(

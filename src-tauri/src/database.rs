@@ -1,6 +1,11 @@
 //! The profile's open database as the commands and the sync loop share it: the start-up attempt
 //! to open it (which runs on a thread of its own, beside the window's creation), the session
 //! status it left, and running work on it on a blocking thread, never on the window's thread.
+//!
+//! It also says when the data changed (`changes`): every command reaches the database through
+//! `with_database`, which compares the connection's change count before and after the work, so
+//! the reminder scheduler learns that what is due may have changed from this one place instead
+//! of from each command. An unlock or a new database (`install`) counts as a change too.
 
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 
@@ -15,6 +20,8 @@ pub struct SharedDatabase {
     database: Arc<Mutex<Option<Database>>>,
     status: Arc<Mutex<SessionStatus>>,
     opening: Arc<Opening>,
+    /// Bumped whenever the data may have changed; readers wait on a receiver (`changes`).
+    changed: Arc<tokio::sync::watch::Sender<u64>>,
 }
 
 impl SharedDatabase {
@@ -28,6 +35,7 @@ impl SharedDatabase {
             database: Arc::new(Mutex::new(None)),
             status: Arc::new(Mutex::new(SessionStatus::NeedsPassphrase)),
             opening: Arc::new(Opening::default()),
+            changed: Arc::new(tokio::sync::watch::Sender::new(0)),
         };
         let slot = Arc::new(Mutex::new(Some(open)));
         let run = {
@@ -68,6 +76,19 @@ impl SharedDatabase {
     pub fn install(&self, opened: Opened) {
         *lock(&self.database) = opened.database;
         *lock(&self.status) = opened.status;
+        self.mark_changed();
+    }
+
+    /// A receiver that sees a new value whenever the data may have changed: a command that wrote
+    /// rows, an unlock, a sync round that brought or decided work (`mark_changed`).
+    pub fn changes(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.changed.subscribe()
+    }
+
+    /// Tells the readers of `changes` that the data may have changed.
+    pub fn mark_changed(&self) {
+        self.changed
+            .send_modify(|generation| *generation = generation.wrapping_add(1));
     }
 
     /// Where the app stands; call after `started`, or it may still say the start-up default.
@@ -76,8 +97,37 @@ impl SharedDatabase {
     }
 
     /// Runs `work` against the open database on a blocking thread, once the start-up attempt to
-    /// open it has finished.
+    /// open it has finished. When the work wrote rows (whether it then succeeded or not), the
+    /// readers of `changes` are told.
     pub async fn with_database<T, F>(&self, work: F) -> Result<T, AppError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Database) -> Result<T, AppError> + Send + 'static,
+    {
+        let changed = Arc::clone(&self.changed);
+        self.run(move |database| {
+            let before = database.total_changes();
+            let outcome = work(database);
+            if database.total_changes() != before {
+                changed.send_modify(|generation| *generation = generation.wrapping_add(1));
+            }
+            outcome
+        })
+        .await
+    }
+
+    /// `with_database` for work that keeps its own books and must not count as a change of what
+    /// is due: the scheduler recording what it showed, the sync loop's round bookkeeping (which
+    /// says itself when a round brought or decided work, `mark_changed`).
+    pub async fn with_database_unobserved<T, F>(&self, work: F) -> Result<T, AppError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Database) -> Result<T, AppError> + Send + 'static,
+    {
+        self.run(work).await
+    }
+
+    async fn run<T, F>(&self, work: F) -> Result<T, AppError>
     where
         T: Send + 'static,
         F: FnOnce(&mut Database) -> Result<T, AppError> + Send + 'static,

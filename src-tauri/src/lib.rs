@@ -10,14 +10,16 @@ pub mod error;
 mod ipc_tests;
 pub mod presets;
 pub mod profile;
+pub mod reminders;
 pub mod secrets;
 pub mod session;
 pub mod state;
 pub mod sync;
 pub mod tray;
 
-use tauri::{Manager, Runtime};
-use tokio::sync::watch;
+use std::sync::Arc;
+
+use tauri::{Emitter, Manager, Runtime};
 
 use crate::commands::desktop::{LoginItems, OsLoginItem};
 use crate::commands::{for_each_command, handler};
@@ -53,13 +55,14 @@ pub fn builder<R: Runtime>() -> tauri::Builder<R> {
             open_main_window(app.handle(), profile.as_ref().ok(), !in_tray)?;
             let state = AppState::start(profile, &OsKeyring);
             sync::spawn_loop(state.database().clone(), state.sync().clone());
+            let notifier = reminders::DesktopNotifier::new(on_reminder_clicked(app.handle()));
+            let scheduler =
+                reminders::Scheduler::spawn(state.database().clone(), Arc::new(notifier));
+            // The tray shows the person's overdue count as the scheduler keeps it.
+            let overdue = scheduler.overdue();
             app.manage(state);
+            app.manage(scheduler);
             app.manage(LoginItems(Box::new(OsLoginItem(app.handle().clone()))));
-            // The count of overdue items the tray shows. Until the reminder scheduler is
-            // connected here (it provides a `watch::Receiver<usize>` of the person's overdue
-            // items), this sender, which nothing moves and which is dropped at once, stands in
-            // for it: the tray says nothing is overdue.
-            let (_until_the_scheduler_is_connected, overdue) = watch::channel(0_usize);
             if let Err(error) = tray::spawn(app.handle(), overdue) {
                 eprintln!("Holdfast: no tray icon: {error}");
             }
@@ -121,6 +124,24 @@ fn launch_arg(arg: &str) -> String {
     }
     quoted.push('"');
     quoted
+}
+
+/// The event the window navigates on when a reminder is clicked: `{ "open": "case", "case_id" }`
+/// opens the case, `{ "open": "due_view" }` the Due view (`ui/src/lib/reminderOpen.ts`).
+pub const REMINDER_OPEN_EVENT: &str = "reminder-open";
+
+/// Clicking a reminder brings the desk's window forward (shown again if it was hidden) and tells
+/// it what to open.
+fn on_reminder_clicked<R: Runtime>(app: &tauri::AppHandle<R>) -> reminders::desktop::OnClick {
+    let app = app.clone();
+    Arc::new(move |target: reminders::Target| {
+        if let Some(window) = app.get_webview_window("main") {
+            let _ = window.unminimize();
+            let _ = window.show();
+            let _ = window.set_focus();
+            let _ = window.emit(REMINDER_OPEN_EVENT, &target);
+        }
+    })
 }
 
 /// The app's context (config, capabilities, the embedded `ui/dist`), for any runtime.

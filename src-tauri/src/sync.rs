@@ -195,8 +195,9 @@ pub async fn run_round(database: &SharedDatabase, sync: &SyncRuntime) -> Result<
         // The server no longer knows this session: forget it so the desk asks for a sign-in.
         sync.forget_session()?;
     }
+    // Bookkeeping: the reminder scheduler need not look again for it.
     database
-        .with_database(move |db| Ok(db.record_sync_round(now, error.as_deref())?))
+        .with_database_unobserved(move |db| Ok(db.record_sync_round(now, error.as_deref())?))
         .await?;
     outcome.map(|()| true)
 }
@@ -213,7 +214,7 @@ async fn round(
 
     let me = client.me(token).await?;
     database
-        .with_database(move |db| Ok(db.update_me(&me)?))
+        .with_database_unobserved(move |db| Ok(db.update_me(&me)?))
         .await?;
     if let Some(published) = client.policy(token).await? {
         database
@@ -230,7 +231,7 @@ async fn round(
 
     loop {
         let request = database
-            .with_database(|db| Ok(db.next_push(MAX_BATCH)?))
+            .with_database_unobserved(|db| Ok(db.next_push(MAX_BATCH)?))
             .await?;
         let Some(request) = request else { break };
         let response = match client.push(token, &request).await {
@@ -263,9 +264,15 @@ async fn pull_to_end(
             .with_database(|db| Ok(db.replica().map_or(0, |replica| replica.cursor())))
             .await?;
         let page = client.pull(token, cursor, MAX_BATCH).await?;
+        // A page of the team's events may assign work, answer cases or decide this device's
+        // commands: what is due may have changed. An empty page changes nothing worth a look.
+        let brought = !page.events.is_empty();
         let more = database
-            .with_database(move |db| Ok(db.apply_pull(&page, Timestamp::now())?.more))
+            .with_database_unobserved(move |db| Ok(db.apply_pull(&page, Timestamp::now())?.more))
             .await?;
+        if brought {
+            database.mark_changed();
+        }
         if !more {
             return Ok(());
         }

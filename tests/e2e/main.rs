@@ -18,6 +18,7 @@ mod layout;
 mod palette;
 mod refund_status_check;
 mod rejoin;
+mod reminders;
 mod review_screenshots;
 mod sop_2017;
 mod store_check;

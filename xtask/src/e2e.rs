@@ -29,7 +29,26 @@ done
 { printf 'probe' | secret-tool store --label='Holdfast e2e probe' service holdfast-e2e-probe account probe \
   && secret-tool clear service holdfast-e2e-probe account probe; } \
   || { echo 'xtask: the Secret Service in the test session does not accept secrets' >&2; exit 1; }
-exec xvfb-run -a -s '-screen 0 1280x800x24' "$@"
+exec xvfb-run -a -s '-screen 0 1280x800x24' sh -c "$ON_DISPLAY" sh "$@"
+"#;
+
+/// Run by `sh -c` on the virtual display, before the command: dunst, a real notification daemon
+/// (the reminders' end-to-end test reads its notifications back with `dunstctl`), with a config
+/// that keeps notifications until they are acted on, so none expires while a test looks for it.
+/// The script waits until dunst owns the notification name, so the app's first notification
+/// finds it.
+const ON_DISPLAY: &str = r#"
+config="$XDG_RUNTIME_DIR/dunstrc"
+printf '[urgency_low]\ntimeout = 0\n[urgency_normal]\ntimeout = 0\n[urgency_critical]\ntimeout = 0\n' > "$config"
+dunst -config "$config" >/dev/null 2>&1 &
+tries=0
+until dbus-send --session --print-reply --dest=org.freedesktop.DBus /org/freedesktop/DBus \
+    org.freedesktop.DBus.NameHasOwner string:org.freedesktop.Notifications 2>/dev/null | grep -q 'boolean true'; do
+  tries=$((tries + 1))
+  [ "$tries" -le 100 ] || { echo 'xtask: dunst did not take the notification name' >&2; exit 1; }
+  sleep 0.1
+done
+exec "$@"
 "#;
 
 /// The end-to-end tests.
@@ -84,6 +103,7 @@ fn in_session(tauri_driver_dir: Option<&Path>, cargo_args: &[&str]) -> Outcome {
     // The app must open on Xvfb even when started from a Wayland desktop.
     .env_remove("WAYLAND_DISPLAY")
     .env("GDK_BACKEND", "x11")
+    .env("ON_DISPLAY", ON_DISPLAY)
     .run();
     drop(session);
     result

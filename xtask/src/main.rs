@@ -174,6 +174,10 @@ fn bench(ui_only: bool) -> Outcome {
     Step::cargo(&["bench", "-p", "holdfast-store", "--bench", "engine"]).run()?;
     // Issue 13: what is due for one person over 100k cases and 300k tasks.
     Step::cargo(&["bench", "-p", "holdfast-store", "--bench", "due"]).run()?;
+    // Issue 13: the reminder scheduler's idle cost, beside a loop that looks every second (the
+    // app's crate embeds the built UI).
+    build_ui()?;
+    Step::cargo(&["bench", "-p", "holdfast", "--bench", "reminders"]).run()?;
     // Issue 12: the desk's store and the server's SQLite store, each killed 1,000 times.
     Step::cargo(&["bench", "-p", "holdfast-store", "--bench", "kill"]).run()?;
     Step::cargo(&["bench", "-p", "holdfast-server", "--bench", "kill"]).run()?;

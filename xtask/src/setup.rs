@@ -41,6 +41,8 @@ const E2E_PACKAGES: &[&str] = &[
     "python3-dbus",
     "python3-gi",
     "python3-xlib",
+    // A real notification daemon for the reminders' end-to-end test (`dunstctl` reads it back).
+    "dunst",
 ];
 
 const TAURI_DRIVER_VERSION: &str = "2.1.0";

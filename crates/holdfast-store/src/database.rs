@@ -109,6 +109,13 @@ impl Database {
     pub fn schema_version() -> i64 {
         migrations::SCHEMA_VERSION
     }
+
+    /// How many rows this connection has inserted, updated or deleted since it was opened: the
+    /// shell compares it before and after a command to learn whether the command changed anything
+    /// (and so whether what is due may have changed) without each command saying so.
+    pub fn total_changes(&self) -> u64 {
+        self.conn.total_changes()
+    }
 }
 
 fn set_journal_mode(conn: &Connection, mode: &str) -> Result<()> {
