@@ -174,6 +174,8 @@ fn bench(ui_only: bool) -> Outcome {
     Step::cargo(&["bench", "-p", "holdfast-store", "--bench", "engine"]).run()?;
     // Issue 13: what is due for one person over 100k cases and 300k tasks.
     Step::cargo(&["bench", "-p", "holdfast-store", "--bench", "due"]).run()?;
+    // Issue 14: the Reports screen's figures over 100k cases and 12 months.
+    Step::cargo(&["bench", "-p", "holdfast-store", "--bench", "reports"]).run()?;
     // Issue 12: the desk's store and the server's SQLite store, each killed 1,000 times.
     Step::cargo(&["bench", "-p", "holdfast-store", "--bench", "kill"]).run()?;
     Step::cargo(&["bench", "-p", "holdfast-server", "--bench", "kill"]).run()?;
