@@ -19,9 +19,7 @@ mod fixture;
 use std::time::{Duration, Instant};
 
 use holdfast_core::money::{Currency, Money};
-use holdfast_core::reports::{
-    Filters, RefundApproval, ReportCheckIn, ReportOffer, ReportRefund,
-};
+use holdfast_core::reports::{Filters, RefundApproval, ReportCheckIn, ReportOffer, ReportRefund};
 use holdfast_core::workflow::{RefundStatus, WinBackOutcome};
 use holdfast_store::{Database, DatabaseKey};
 use jiff::{SignedDuration, Timestamp};
@@ -42,7 +40,9 @@ fn ms(duration: Duration) -> String {
 fn print(name: &str, ours: Duration, raw: Duration, limit: Option<f64>) {
     let ratio = ours.as_secs_f64() / raw.as_secs_f64().max(1e-9);
     let verdict = match limit {
-        Some(limit) if ours.as_secs_f64() * 1000.0 <= limit => format!("(within the {limit} ms limit)"),
+        Some(limit) if ours.as_secs_f64() * 1000.0 <= limit => {
+            format!("(within the {limit} ms limit)")
+        }
         Some(limit) => format!("(OVER the {limit} ms limit)"),
         None => "(a part of the above)".to_owned(),
     };
@@ -62,7 +62,12 @@ fn a_year_of_work(
     let tag = policy.version_tag();
     let reasons: Vec<&str> = policy.reasons.iter().map(|r| r.id.as_str()).collect();
     let offers: Vec<&str> = policy.offers.iter().map(|o| o.id.as_str()).collect();
-    let routes = ["save_call", "escalate_to_csm", "continue", "sympathetic_reply"];
+    let routes = [
+        "save_call",
+        "escalate_to_csm",
+        "continue",
+        "sympathetic_reply",
+    ];
     let usd = Currency::parse("USD")?;
     let millis = |at: Timestamp| at.as_millisecond();
     let count = built.case_ids.len() as i64;
@@ -137,14 +142,15 @@ fn a_year_of_work(
                             } else {
                                 WinBackOutcome::Declined
                             }),
-                            recorded_at: made.then_some(closed + SignedDuration::from_hours(24 * 91)),
+                            recorded_at: made
+                                .then_some(closed + SignedDuration::from_hours(24 * 91)),
                         }
                     })
                     .collect();
                 details.insert("check_ins".into(), serde_json::to_value(check_ins)?);
             }
-            let details = (!details.is_empty())
-                .then(|| serde_json::Value::Object(details).to_string());
+            let details =
+                (!details.is_empty()).then(|| serde_json::Value::Object(details).to_string());
             update.execute(rusqlite::params![
                 case_id.to_string(),
                 millis(received),
@@ -187,8 +193,13 @@ fn raw_aggregate(raw: &rusqlite::Connection, from: i64, to: i64) -> rusqlite::Re
     )?;
     let mut rows = by_month.query([from, to])?;
     while let Some(row) = rows.next()? {
-        let _: (String, String, String, i64, i64) =
-            (row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?);
+        let _: (String, String, String, i64, i64) = (
+            row.get(0)?,
+            row.get(1)?,
+            row.get(2)?,
+            row.get(3)?,
+            row.get(4)?,
+        );
         rows_read += 1;
     }
     Ok(rows_read)
@@ -268,7 +279,17 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         reference,
         Some(LIMIT_MS),
     );
-    print("  reading the 100k report rows", median(load), reference, None);
-    print("  the core's figures over them", median(figures), reference, None);
+    print(
+        "  reading the 100k report rows",
+        median(load),
+        reference,
+        None,
+    );
+    print(
+        "  the core's figures over them",
+        median(figures),
+        reference,
+        None,
+    );
     Ok(())
 }

@@ -55,7 +55,11 @@ struct Details {
     check_ins: Vec<ReportCheckIn>,
 }
 
-fn corrupt(case_id: impl std::fmt::Display, what: &str, error: impl std::fmt::Display) -> StoreError {
+fn corrupt(
+    case_id: impl std::fmt::Display,
+    what: &str,
+    error: impl std::fmt::Display,
+) -> StoreError {
     StoreError::Corrupt(format!("case {case_id}'s report row: {what}: {error}"))
 }
 
@@ -247,9 +251,10 @@ pub(crate) fn fill_on_upgrade(tx: &Transaction<'_>, _version: i64) -> Result<()>
             None => {
                 let mut state = None;
                 for recorded in log {
-                    let event = recorded.event.case_event().map_err(|e| {
-                        StoreError::Corrupt(format!("event {}: {e}", recorded.seq))
-                    })?;
+                    let event = recorded
+                        .event
+                        .case_event()
+                        .map_err(|e| StoreError::Corrupt(format!("event {}: {e}", recorded.seq)))?;
                     state = holdfast_core::workflow::evolve(state, &event);
                 }
                 match state {
@@ -326,7 +331,9 @@ fn read_report_case(row: &rusqlite::Row<'_>, describer: &mut Describer<'_>) -> R
     let account_id =
         Uuid::parse_str(account_text).map_err(|e| corrupt(case_id, "account_id", e))?;
     let closing = match (
-        row.get_ref(6)?.as_str_or_null().map_err(rusqlite::Error::from)?,
+        row.get_ref(6)?
+            .as_str_or_null()
+            .map_err(rusqlite::Error::from)?,
         row.get::<_, Option<i64>>(7)?,
         text_of(row, 8)?,
     ) {
@@ -338,19 +345,31 @@ fn read_report_case(row: &rusqlite::Row<'_>, describer: &mut Describer<'_>) -> R
         (None, None, None) => None,
         _ => return Err(corrupt(case_id, "closing", "partly recorded")),
     };
-    let route = match row.get_ref(11)?.as_str_or_null().map_err(rusqlite::Error::from)? {
+    let route = match row
+        .get_ref(11)?
+        .as_str_or_null()
+        .map_err(rusqlite::Error::from)?
+    {
         Some(key) => Some(route_of(key).ok_or_else(|| corrupt(case_id, "route", key))?),
         None => None,
     };
-    let details: Details = match row.get_ref(12)?.as_str_or_null().map_err(rusqlite::Error::from)? {
+    let details: Details = match row
+        .get_ref(12)?
+        .as_str_or_null()
+        .map_err(rusqlite::Error::from)?
+    {
         Some(json) => serde_json::from_str(json).map_err(|e| corrupt(case_id, "details", e))?,
         None => Details::default(),
     };
     // The account's tier and MRR now; a case whose account this desk does not hold (yet) has
     // neither.
     let (tier, mrr) = match (
-        row.get_ref(13)?.as_str_or_null().map_err(rusqlite::Error::from)?,
-        row.get_ref(14)?.as_str_or_null().map_err(rusqlite::Error::from)?,
+        row.get_ref(13)?
+            .as_str_or_null()
+            .map_err(rusqlite::Error::from)?,
+        row.get_ref(14)?
+            .as_str_or_null()
+            .map_err(rusqlite::Error::from)?,
         row.get::<_, Option<i64>>(15)?,
     ) {
         (Some(tier), Some(code), Some(minor)) => {

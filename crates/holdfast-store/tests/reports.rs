@@ -306,7 +306,13 @@ fn check_october(report: &Report, walked: &Walked) {
         vec![
             (None, "No reason captured", 1, 0, 0),
             (Some("cost"), "Too expensive", 2, 1, 0),
-            (Some("switching"), "Switching to another billing provider", 1, 0, 1),
+            (
+                Some("switching"),
+                "Switching to another billing provider",
+                1,
+                0,
+                1
+            ),
         ],
         "{reasons:?}"
     );
@@ -386,7 +392,10 @@ fn the_reports_figures_from_the_store_match_the_hand_computed_answers_and_surviv
 fn the_weekly_reason_report_counts_a_week_in_the_policys_zone() {
     let (fixture, _policy, walked) = billsbee_desk();
     let week = IsoWeek::containing(date(2026, 10, 7));
-    let weekly = fixture.db.weekly_reasons(week, &Filters::default()).unwrap();
+    let weekly = fixture
+        .db
+        .weekly_reasons(week, &Filters::default())
+        .unwrap();
     assert_eq!(weekly.week.label(), "2026-W41");
     assert_eq!(weekly.total.count, 4);
     assert_eq!(weekly.total_week_before.count, 1, "the September request");
@@ -430,7 +439,10 @@ fn tier_and_mrr_are_the_accounts_current_values_after_a_re_import() {
         .unwrap();
     let report = fixture.db.report(&october(), now()).unwrap();
     assert_eq!(report.totals.revenue_lost[0].amount, usd(99_900));
-    assert_eq!(ids(&report.totals.revenue_lost[0].case_ids_as_tally()), vec![walked.cancelled]);
+    assert_eq!(
+        ids(&report.totals.revenue_lost[0].case_ids_as_tally()),
+        vec![walked.cancelled]
+    );
     // A tier the policy does not know stays as the account spells it.
     let tiers: Vec<(Option<&str>, u32)> = report
         .by_tier
@@ -481,6 +493,16 @@ fn an_inverted_range_and_a_profile_without_a_policy_are_refused() {
     ));
 }
 
+/// name, phone, date, total collected, months, reason
+type SheetLine<'a> = (
+    Option<&'a str>,
+    Option<&'a str>,
+    String,
+    Option<Money>,
+    Option<i32>,
+    Option<&'a str>,
+);
+
 #[test]
 fn billsbees_cancellation_sheet_lists_the_logged_requests_newest_first_with_its_columns() {
     let (fixture, _policy, _walked) = billsbee_desk();
@@ -496,14 +518,7 @@ fn billsbees_cancellation_sheet_lists_the_logged_requests_newest_first_with_its_
         ]
     );
     let sheet = fixture.db.cancellation_sheet().unwrap();
-    let rows: Vec<(
-        Option<&str>,
-        Option<&str>,
-        String,
-        Option<Money>,
-        Option<i32>,
-        Option<&str>,
-    )> = sheet
+    let rows: Vec<SheetLine<'_>> = sheet
         .iter()
         .map(|row| {
             (
@@ -659,16 +674,25 @@ mod by_sync {
         assert_eq!(ids(&pending.totals.received), vec![case_id]);
         assert_eq!(ids(&pending.totals.withdrawn), vec![case_id]);
 
-        let nothing = second.db.report(&Filters::default(), common::now()).unwrap();
+        let nothing = second
+            .db
+            .report(&Filters::default(), common::now())
+            .unwrap();
         assert_eq!(nothing.totals.received.count, 0);
 
         sync_round(&server, &mut first.db, &amy);
         sync_round(&server, &mut second.db, &carla);
-        let pulled = second.db.report(&Filters::default(), common::now()).unwrap();
+        let pulled = second
+            .db
+            .report(&Filters::default(), common::now())
+            .unwrap();
         assert_eq!(ids(&pulled.totals.received), vec![case_id]);
         assert_eq!(ids(&pulled.totals.withdrawn), vec![case_id]);
         assert_eq!(pulled.totals.revenue_saved.len(), 0);
         let confirmed = first.db.report(&Filters::default(), common::now()).unwrap();
-        assert_eq!(confirmed, pulled, "both desks count the same confirmed case");
+        assert_eq!(
+            confirmed, pulled,
+            "both desks count the same confirmed case"
+        );
     }
 }

@@ -72,7 +72,9 @@ pub fn sheet_row_of(
     policy: &Policy,
     account: &AccountFacts,
 ) -> CancellationSheetRow {
-    let requested_on = received_at.to_zoned(policy.sla.calendar.zone.clone()).date();
+    let requested_on = received_at
+        .to_zoned(policy.sla.calendar.zone.clone())
+        .date();
     let date_of_cancellation = effective_date.unwrap_or(requested_on);
     let blank = |text: &Option<String>| text.clone().filter(|text| !text.trim().is_empty());
     CancellationSheetRow {
