@@ -325,6 +325,12 @@ pub(crate) fn rebuild_read_models_in(tx: &Transaction<'_>, policy: Option<&Polic
             .or_default()
             .push(recorded);
     }
+    // Before migration 0016 (an older profile's upgrade runs this at 0012) there is no report
+    // row to keep; 0016's own step fills them.
+    let reports = crate::reports::reports_kept(tx)?;
+    if reports {
+        tx.execute("DELETE FROM case_reports", [])?;
+    }
     tx.execute("DELETE FROM tasks", [])?;
     tx.execute("DELETE FROM case_notes", [])?;
     tx.execute("DELETE FROM case_search", [])?;
@@ -335,6 +341,10 @@ pub(crate) fn rebuild_read_models_in(tx: &Transaction<'_>, policy: Option<&Polic
         };
         let facts = crate::accounts::facts_in(tx, state.account_id)?;
         write_case(tx, &state, policy, Some(&facts))?;
+        if reports {
+            let kept = crate::reports::history_of_records(history.iter().copied())?;
+            crate::reports::write_report(tx, &state, &kept)?;
+        }
     }
     forget_pending_notes(tx)?;
     for recorded in &events {

@@ -16,6 +16,7 @@ pub mod notes;
 pub mod page;
 mod projection;
 pub mod queues;
+pub mod reports;
 pub mod roster;
 pub mod settings;
 pub mod sync;

@@ -44,6 +44,10 @@ const MIGRATIONS: &[Migration] = &[
     sql(include_str!(
         "../migrations/0015_reminder_assigned_stage.sql"
     )),
+    Migration {
+        sql: include_str!("../migrations/0016_case_reports.sql"),
+        then: Some(crate::reports::fill_on_upgrade),
+    },
 ];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;

@@ -57,11 +57,28 @@ pub(crate) fn commit_case(
         recorded.push(stored);
     }
     write_case(tx, after, policy, facts)?;
+    // The reports' history of the case takes in the events just recorded, as stored.
+    let history = crate::reports::history_after(tx, after.id, &recorded)?;
+    crate::reports::write_report(tx, after, &history)?;
     Ok(recorded)
 }
 
+/// `write_case`, and the case's report row with its history folded from its log as stored
+/// (confirmed events, then pending ones): after a rebase rewrote the pending log.
+pub(crate) fn write_case_from_log(
+    tx: &Transaction<'_>,
+    state: &CaseState,
+    policy: Option<&Policy>,
+    facts: Option<&AccountFacts>,
+) -> Result<()> {
+    write_case(tx, state, policy, facts)?;
+    let history = crate::reports::history_from_log(tx, state.id)?;
+    crate::reports::write_report(tx, state, &history)
+}
+
 /// Writes a case's rows in the lists (its inbox row and its tasks, from `state`'s read model)
-/// and keeps `state` beside them for the next decision.
+/// and keeps `state` beside them for the next decision. The report row is the caller's
+/// (`commit_case`, `write_case_from_log`, a rebuild).
 pub(crate) fn write_case(
     tx: &Transaction<'_>,
     state: &CaseState,
@@ -186,6 +203,7 @@ pub(crate) fn stored_state(conn: &Connection, case_id: Uuid) -> Result<Option<Ca
 /// Takes a case out of the lists (a pending case the server refused).
 pub(crate) fn remove_case(tx: &Transaction<'_>, case_id: Uuid) -> Result<()> {
     let id = case_id.to_string();
+    crate::reports::remove_report(tx, case_id)?;
     tx.execute("DELETE FROM tasks WHERE case_id = ?1", [&id])?;
     tx.execute("DELETE FROM case_notes WHERE case_id = ?1", [&id])?;
     tx.execute(

@@ -28,7 +28,7 @@ use crate::events::{append, EventRecord, RecordedEvent};
 use crate::events::{append_pending, next_pending_seq};
 use crate::page::{from_millis, to_millis};
 use crate::projection::{
-    commit_case, forget_pending_notes, index_note, remove_case, write_case, Decided, Log,
+    commit_case, forget_pending_notes, index_note, remove_case, write_case_from_log, Decided, Log,
 };
 use crate::settings::LocalUser;
 use crate::Database;
@@ -692,7 +692,7 @@ impl Database {
                         Err(StoreError::NotFound { .. }) => None,
                         Err(other) => return Err(other),
                     };
-                    write_case(&tx, &state, policy.as_ref(), facts.as_ref())?;
+                    write_case_from_log(&tx, &state, policy.as_ref(), facts.as_ref())?;
                 }
                 None => remove_case(&tx, *case_id)?,
             }

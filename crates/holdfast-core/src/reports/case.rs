@@ -182,6 +182,50 @@ pub fn report_case(
     policy: &Policy,
     account: &AccountFacts,
 ) -> Result<ReportCase, CoreError> {
+    let mut case = case_facts(state, history)?;
+    case.describe(Some(policy), &account.tier, account.mrr);
+    Ok(case)
+}
+
+/// The tier as `policy` spells it (tiers compare without case), or as given when the policy
+/// does not know it.
+pub fn tier_as_spelled(policy: Option<&Policy>, tier: &str) -> String {
+    policy
+        .and_then(|policy| {
+            policy
+                .tier_rank(tier)
+                .and_then(|rank| policy.tiers.get(rank))
+        })
+        .cloned()
+        .unwrap_or_else(|| tier.to_owned())
+}
+
+impl ReportCase {
+    /// Puts the words and the account's facts in: the reason's and offers' labels from `policy`
+    /// (their ids when it has none or does not know them), the tier as it spells it, and the
+    /// account's MRR. What `case_facts` leaves out, so a store can keep the facts of the records
+    /// and describe them with the policy and account as they are when the report is made.
+    pub fn describe(&mut self, policy: Option<&Policy>, tier: &str, mrr: Option<Money>) {
+        self.tier = tier_as_spelled(policy, tier);
+        self.mrr = mrr;
+        self.reason_label = self.reason_id.as_deref().map(|id| {
+            policy
+                .and_then(|policy| policy.reason_label(id))
+                .map_or_else(|| id.to_owned(), str::to_owned)
+        });
+        for offer in &mut self.offers {
+            offer.label = policy
+                .and_then(|policy| policy.offer(&offer.offer_id))
+                .map_or_else(|| offer.offer_id.clone(), |terms| terms.label.clone());
+        }
+    }
+}
+
+/// The facts of a case that come from its records alone (`state` and `history`), without the
+/// policy's words or the account's: labels are the ids, the tier is empty and the MRR unknown
+/// until `ReportCase::describe`. Refuses a history that does not match the state, as
+/// `report_case` does.
+pub fn case_facts(state: &CaseState, history: &CaseHistory) -> Result<ReportCase, CoreError> {
     let case = state.id;
     let received_under = history
         .received_under
@@ -201,19 +245,12 @@ pub fn report_case(
             )))
         }
     };
-    let tier = policy
-        .tier_rank(&account.tier)
-        .and_then(|rank| policy.tiers.get(rank))
-        .cloned()
-        .unwrap_or_else(|| account.tier.clone());
     let offers = history
         .offers
         .iter()
         .map(|offer| ReportOffer {
             offer_id: offer.offer_id.clone(),
-            label: policy
-                .offer(&offer.offer_id)
-                .map_or_else(|| offer.offer_id.clone(), |terms| terms.label.clone()),
+            label: offer.offer_id.clone(),
             proposed_at: offer.proposed_at,
             needed_approval: offer.needed_approval,
             accepted: offer.accepted,
@@ -271,11 +308,6 @@ pub fn report_case(
             }
         })
         .collect();
-    let reason_label = state.reason_id.as_deref().map(|id| {
-        policy
-            .reason_label(id)
-            .map_or_else(|| id.to_owned(), str::to_owned)
-    });
     Ok(ReportCase {
         case_id: case,
         account_id: state.account_id,
@@ -285,12 +317,12 @@ pub fn report_case(
         acknowledged_at: state.acknowledged_at,
         closing,
         reason_id: state.reason_id.clone(),
-        reason_label,
-        tier,
+        reason_label: state.reason_id.clone(),
+        tier: String::new(),
         owner: state.owner.clone(),
         route: state.route,
         offers,
-        mrr: account.mrr,
+        mrr: None,
         refunds,
         check_ins,
     })

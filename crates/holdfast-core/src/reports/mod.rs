@@ -25,7 +25,8 @@ mod tests;
 
 pub use calendar::{day_in, start_of, IsoWeek, Month};
 pub use case::{
-    report_case, ClosedAs, RefundApproval, ReportCase, ReportCheckIn, ReportOffer, ReportRefund,
+    case_facts, report_case, tier_as_spelled, ClosedAs, RefundApproval, ReportCase, ReportCheckIn,
+    ReportOffer, ReportRefund,
 };
 pub use figures::{Change, CurrencyTotal, MoneyChange, Rate, Tally};
 pub use filters::Filters;

@@ -28,7 +28,7 @@ pub use message::{
 pub use next_actions::{NextAction, NextActionId};
 pub use one_time_code::{CodeKey, OneTimeCode};
 pub use permissions::may_take;
-pub use sheet::{cancellation_sheet_row, CancellationSheetRow};
+pub use sheet::{cancellation_sheet_row, sheet_row_of, CancellationSheetRow};
 pub use state::RefundReviewReason;
 pub use state::CONTACT_CHANGED_WARNING;
 pub use state::{

@@ -6,6 +6,7 @@
 //! row.
 
 use jiff::civil::Date;
+use jiff::Timestamp;
 use serde::Serialize;
 use ts_rs::TS;
 
@@ -51,14 +52,30 @@ pub fn cancellation_sheet_row(
     policy: &Policy,
     account: &AccountFacts,
 ) -> CancellationSheetRow {
-    let requested_on = state
-        .received_at
+    sheet_row_of(
+        state.received_at,
+        state.finalization.as_ref().map(|done| done.effective_date),
+        state.reason_id.as_deref(),
+        policy,
+        account,
+    )
+}
+
+/// The sheet's row from the facts it is made of: when the request was received, the effective
+/// date once finalized, the reason's id, the policy (its zone and the reason's words) and the
+/// account. `cancellation_sheet_row` from a case's state; a store that keeps those facts in its
+/// own columns makes the same row without the state.
+pub fn sheet_row_of(
+    received_at: Timestamp,
+    effective_date: Option<Date>,
+    reason_id: Option<&str>,
+    policy: &Policy,
+    account: &AccountFacts,
+) -> CancellationSheetRow {
+    let requested_on = received_at
         .to_zoned(policy.sla.calendar.zone.clone())
         .date();
-    let date_of_cancellation = state
-        .finalization
-        .as_ref()
-        .map_or(requested_on, |done| done.effective_date);
+    let date_of_cancellation = effective_date.unwrap_or(requested_on);
     let blank = |text: &Option<String>| text.clone().filter(|text| !text.trim().is_empty());
     CancellationSheetRow {
         name: blank(&account.contact_name).or_else(|| blank(&account.account_name)),
@@ -70,7 +87,7 @@ pub fn cancellation_sheet_row(
             .filter(|since| *since <= date_of_cancellation)
             .and_then(|since| since.until((jiff::Unit::Month, date_of_cancellation)).ok())
             .map(|span| span.get_months()),
-        reason: state.reason_id.as_deref().map(|id| {
+        reason: reason_id.map(|id| {
             policy
                 .reason_label(id)
                 .map_or_else(|| id.to_owned(), str::to_owned)
