@@ -197,8 +197,30 @@ impl Database {
             }
         }
         self.sync_problems_due(&mut items)?;
+        self.name_people_in_details(&mut items)?;
         items.sort_by(|a, b| a.due_at.cmp(&b.due_at).then_with(|| a.key.cmp(&b.key)));
         Ok(items)
+    }
+
+    /// The engine writes a task's details with people's ids, as the record keeps them
+    /// (billing's heads-up: "requested by <id>"); a notification and the Due view say names.
+    fn name_people_in_details(&self, items: &mut [DueItem]) -> Result<()> {
+        if !items.iter().any(|item| item.detail.is_some()) {
+            return Ok(());
+        }
+        let people: Vec<_> = self
+            .people()?
+            .into_iter()
+            .filter(|person| !person.id.is_empty() && person.id != person.name)
+            .collect();
+        for detail in items.iter_mut().filter_map(|item| item.detail.as_mut()) {
+            for person in &people {
+                if detail.contains(&person.id) {
+                    *detail = detail.replace(&person.id, &person.name);
+                }
+            }
+        }
+        Ok(())
     }
 
     fn first_responses_due(

@@ -198,10 +198,7 @@ impl Desk {
             Target::Case(other) => format!(" [opens case {other}]"),
             Target::DueView => " [opens the Due view]".into(),
         };
-        // The heads-up names the requester by their id, which is new in every run.
-        let me = self.db.acting_user().unwrap().unwrap().user_id;
         format!("{} / {}{lead}", sent.title, sent.body.replace('\n', " | "))
-            .replace(&me, "<Rob's id>")
     }
 
     /// The app closed and started again: the database opened anew from its file, and a new
@@ -335,7 +332,7 @@ fn billsbee_first_response_then_billings_heads_up_on_the_refund_under_review() {
             "  First response due: Acme / Overdue by 5 minutes (due at 10:00).",
             "2026-11-25T15:06:00Z: 0",
             "2026-11-25T15:15:00Z: 1",
-            "  Billing heads-up due: Acme / Overdue by 15 minutes (due at 10:00). | Refund of 120.00 USD under review (above the refund threshold), requested by <Rob's id>, for the charge of 2026-11-02: Charged twice",
+            "  Billing heads-up due: Acme / Overdue by 15 minutes (due at 10:00). | Refund of 120.00 USD under review (above the refund threshold), requested by Rob Reyes, for the charge of 2026-11-02: Charged twice",
             "2026-11-25T15:15:00Z: 0",
         ]
     );
@@ -400,7 +397,7 @@ fn kodif_first_response_then_billings_heads_up_on_the_refund_under_review() {
             "  First response due: Acme / Overdue by 5 minutes (due at 11:00).",
             "2026-11-24T16:06:00Z: 0",
             "2026-11-24T16:15:00Z: 1",
-            "  Billing heads-up due: Acme / Overdue by 15 minutes (due at 11:00). | Refund of 120.00 USD under review (above the refund threshold), requested by <Rob's id>, for the charge of 2026-11-02: Charged twice",
+            "  Billing heads-up due: Acme / Overdue by 15 minutes (due at 11:00). | Refund of 120.00 USD under review (above the refund threshold), requested by Rob Reyes, for the charge of 2026-11-02: Charged twice",
             "2026-11-24T16:15:00Z: 0",
         ]
     );
