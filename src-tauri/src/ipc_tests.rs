@@ -442,6 +442,10 @@ mod fuzz {
             "opens the native save dialog and waits for a person",
         ),
         (
+            "save_weekly_reason_report",
+            "opens the native save dialog and waits for a person",
+        ),
+        (
             "connect_to_server",
             "signs in to the address it is given over the network",
         ),
