@@ -1,5 +1,5 @@
 //! The Reports screen (issue 14) on a profile with cases: two IntelliServe requests are received,
-//! then Reports opens from the rail; the range is changed (the quick "30 days", then a range typed
+//! then Reports opens from the rail; the range is changed (the quick "Last 30 days", then a range typed
 //! backwards, which the screen refuses in words, then back); a week's "Requests" figure in the
 //! per-week table drills down to its two cases, one of which opens in the inbox; and the weekly
 //! reason report is saved as CSV through the OS save dialog (driven with xdotool, as in
@@ -95,7 +95,7 @@ async fn reports_change_range_drill_into_a_figure_open_a_case_and_save_the_weekl
             app.named("Requests: 2").await?;
 
             // The range: the last 30 days still holds both requests.
-            app.click("30 days").await?;
+            app.field("Range").await?.select_by_value("30").await?;
             let from = app.field("From").await?;
             let started = Instant::now();
             while from.prop("value").await?.unwrap_or_default().is_empty() {
@@ -141,8 +141,14 @@ async fn reports_change_range_drill_into_a_figure_open_a_case_and_save_the_weekl
             app.row("Reasons this week", "No reason captured yet").await?;
             dark_theme(app).await?;
             // Redrawn in the dark colours (the charts read the theme when drawn).
-            app.choice("Month").await?.click().await?;
-            app.choice("Week").await?.click().await?;
+            for period in ["Month", "Week"] {
+                app.client
+                    .find(Locator::XPath(&format!("//label[normalize-space(.)='{period}']")))
+                    .await?
+                    .click()
+                    .await?;
+            }
+            app.heading("Cancellations and saves per week").await?;
             app.screenshot("review-reports-dark-1024x640").await;
 
             app.click("Save as CSV…").await?;

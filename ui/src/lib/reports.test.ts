@@ -7,6 +7,7 @@ import {
   durationText,
   isoWeekOf,
   lastDays,
+  rangeText,
   moneyText,
   periodRows,
   rateText,
@@ -74,6 +75,11 @@ describe('the words of the figures', () => {
     expect(text).toContain('·');
     expect(text).toMatch(/120/);
     expect(text).toMatch(/5\.00/);
+  });
+  it('write the range as the days it covers, its excluded end left out', () => {
+    const text = rangeText(new Date(2026, 10, 7).toISOString(), new Date(2026, 11, 7).toISOString(), 'en-US');
+    expect(text).toBe('Nov 7 – Dec 6, 2026');
+    expect(rangeText(new Date(2026, 11, 28).toISOString(), new Date(2027, 0, 4).toISOString(), 'en-US')).toBe('Dec 28, 2026 – Jan 3, 2027');
   });
   it('name the ISO week of a day, across the new year', () => {
     expect(isoWeekOf(new Date(2027, 0, 3))).toBe('2026-W53');

@@ -38,6 +38,17 @@ export function lastDays(days: number, today: Date = new Date()): { from: string
   return { from: day(first), to: day(today) };
 }
 
+/** The range a report covers, as days: "Nov 7 – Dec 6, 2026" (its end is excluded, so the last
+ *  day shown is the one before it). */
+export function rangeText(from: string, to: string, locale?: string): string {
+  const first = new Date(from);
+  const last = new Date(new Date(to).getTime() - 1);
+  const sameYear = first.getFullYear() === last.getFullYear();
+  const day = (date: Date, withYear: boolean) =>
+    date.toLocaleDateString(locale, { day: 'numeric', month: 'short', ...(withYear ? { year: 'numeric' } : {}) });
+  return `${day(first, !sameYear)} – ${day(last, true)}`;
+}
+
 export function weekLabel(week: IsoWeek): string {
   return `${week.year}-W${String(week.week).padStart(2, '0')}`;
 }
