@@ -69,10 +69,12 @@ use holdfast_store::notes::NoteHit;
 
 use crate::commands::audit::AuditCheck;
 use crate::commands::desktop::StartAtLogin;
+use crate::commands::due::{DueView, ReminderKeyArgs, SnoozeArgs};
 use crate::commands::reports::{
-    ReportArgs, ReportCasesArgs, ReportDrill, ReportFileFormat, ReportFigures, ReportFilters,
+    ReportArgs, ReportCasesArgs, ReportDrill, ReportFigures, ReportFileFormat, ReportFilters,
     SaveWeeklyReasonArgs, SavedReport, WeeklyReasonArgs,
 };
+use holdfast_core::reminders::{DueItem, QuietTime, ReminderKind, SnoozeChoice, Stage};
 use holdfast_core::reports::{
     Change, CheckInGroup, CurrencyTotal, FirstResponseFigures, Group, IsoWeek, KeepingFigures,
     MoneyChange, Month, MonthFigures, OfferFigures, OfferFunnel, OfferGroup, OutcomeFigures, Rate,
@@ -80,8 +82,6 @@ use holdfast_core::reports::{
     RefundBandGroup, RefundFigures, RefundTotals, Report, Tally, Trend, TrendChange, TrendMonth,
     WeekFigures, WeeklyReasonReport, WinBackFigures, WinBackOutcomes,
 };
-use crate::commands::due::{DueView, ReminderKeyArgs, SnoozeArgs};
-use holdfast_core::reminders::{DueItem, QuietTime, ReminderKind, SnoozeChoice, Stage};
 use holdfast_store::due::{DueEntry, DueGroups};
 use holdfast_store::settings::ReminderSettings;
 

@@ -417,7 +417,11 @@ fn the_reports_answer_figures_and_refuse_bad_input_with_typed_errors() {
 
     let report = desk.ok("report", Some(json!({ "filters": {} })));
     assert_eq!(report["totals"]["received"]["count"], 1, "{report}");
-    assert_eq!(report["totals"]["received"]["case_ids"], json!([]), "{report}");
+    assert_eq!(
+        report["totals"]["received"]["case_ids"],
+        json!([]),
+        "{report}"
+    );
     let drill = desk.ok(
         "report_cases",
         Some(json!({ "filters": {}, "figure": "/totals/received" })),
@@ -447,10 +451,16 @@ fn the_reports_answer_figures_and_refuse_bad_input_with_typed_errors() {
         .unwrap_err();
     assert_eq!(error["kind"], "invalid_arguments", "{error}");
     assert_eq!(error["field"], "filters.colour", "{error}");
-    assert!(error["message"].as_str().unwrap().contains("unknown field"), "{error}");
+    assert!(
+        error["message"].as_str().unwrap().contains("unknown field"),
+        "{error}"
+    );
     // A reason the procedure does not have.
     let error = desk
-        .call("report", Some(json!({ "filters": { "reason": "no-such-reason" } })))
+        .call(
+            "report",
+            Some(json!({ "filters": { "reason": "no-such-reason" } })),
+        )
         .unwrap_err();
     assert_eq!(
         error,

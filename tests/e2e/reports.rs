@@ -34,7 +34,10 @@ async fn set_input(app: &App, label: &str, value: &str) -> Outcome {
 }
 
 /// The first button in the per-week table whose name starts with `prefix`.
-async fn week_figure(app: &App, prefix: &str) -> Result<fantoccini::elements::Element, crate::harness::Failure> {
+async fn week_figure(
+    app: &App,
+    prefix: &str,
+) -> Result<fantoccini::elements::Element, crate::harness::Failure> {
     Ok(app
         .client
         .wait()

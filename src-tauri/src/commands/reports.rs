@@ -237,9 +237,9 @@ fn weekly(
     let week = match week.filter(|week| !week.trim().is_empty()) {
         Some(week) => parse_week(&week)?,
         None => {
-            let policy = database.policy()?.ok_or_else(|| {
-                AppError::validation("policy", "the profile has no policy yet")
-            })?;
+            let policy = database
+                .policy()?
+                .ok_or_else(|| AppError::validation("policy", "the profile has no policy yet"))?;
             IsoWeek::of(crate::clock::now(), &policy.sla.calendar.zone)
         }
     };
@@ -380,7 +380,10 @@ pub fn weekly_reasons_html(report: &WeeklyReasonReport, procedure: Option<&str>)
     let row = |class: &str, cells: [String; 7]| {
         let [label, rest @ ..] = cells;
         let rest: String = rest.iter().map(|cell| format!("<td>{cell}</td>")).collect();
-        format!("<tr{class}><th scope=\"row\">{}</th>{rest}</tr>\n", escape(&label))
+        format!(
+            "<tr{class}><th scope=\"row\">{}</th>{rest}</tr>\n",
+            escape(&label)
+        )
     };
     let mut rows = String::new();
     for reason in &report.reasons {
@@ -465,7 +468,10 @@ mod tests {
         });
         without_case_ids(&mut value);
         assert_eq!(value["totals"]["received"]["count"], 2);
-        assert_eq!(value["totals"]["received"]["case_ids"], serde_json::json!([]));
+        assert_eq!(
+            value["totals"]["received"]["case_ids"],
+            serde_json::json!([])
+        );
         assert_eq!(
             value["by_reason"][0]["figures"]["revenue_saved"][0]["case_ids"],
             serde_json::json!([])
