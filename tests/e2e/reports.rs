@@ -84,6 +84,8 @@ async fn reports_change_range_drill_into_a_figure_open_a_case_and_save_the_weekl
     let csv = write_csv(workspace.path(), "accounts.csv", GOOD_CSV);
     let saved = workspace.path().join("reasons.csv");
     let saved_path = saved.display().to_string();
+    let saved_html = workspace.path().join("reasons.html");
+    let saved_html_path = saved_html.display().to_string();
 
     let app = App::launch(&profile).await;
     let app = app
@@ -184,6 +186,26 @@ async fn reports_change_range_drill_into_a_figure_open_a_case_and_save_the_weekl
             ensure!(
                 rows.last().is_some_and(|row| row.contains(",Total,2,100.00,")),
                 "the total line: {written}"
+            );
+
+            // The same week as a page to share: one self-contained HTML file.
+            app.click("Save as HTML…").await?;
+            let window = dialog_window(SAVE_DIALOG).await?;
+            keys_to_dialog(
+                &window,
+                &[&["key", "ctrl+a"], &["type", "--delay", "20", &saved_html_path]],
+            )?;
+            tokio::time::sleep(Duration::from_millis(500)).await;
+            keys_to_dialog(&window, &[&["key", "Return"]])?;
+            dialog_closed(SAVE_DIALOG, "typing the HTML file's path").await?;
+            app.role_with_text("status", &saved_html_path).await?;
+            let page = std::fs::read_to_string(&saved_html)?;
+            ensure!(
+                page.contains("No reason captured yet")
+                    && page.contains("Total")
+                    && !page.contains("<script")
+                    && !page.contains("<link"),
+                "the page names the reasons and the total, with nothing fetched: {page}"
             );
             Ok(())
         })
