@@ -614,7 +614,8 @@ impl Database {
     }
 
     /// Every case the desk holds as the reports see it (in a team profile, the organisation's
-    /// cases), in the current policy's words, with each account's tier and MRR as they are now.
+    /// cases), in the current policy's words, with each account's tier and MRR as they are now,
+    /// oldest request first; read from the rows each time.
     pub fn report_cases(&self) -> Result<Vec<ReportCase>> {
         let policy = self.policy()?;
         self.report_cases_where("", &[], policy.as_ref())
@@ -644,6 +645,9 @@ impl Database {
     /// holds, in the policy's time zone, as of `now`. All cases go in, whatever the filters:
     /// whether a save was kept depends on the account's later cases, whoever holds them.
     /// Refuses a range that ends before it starts, and a profile with no policy.
+    ///
+    /// The described cases are kept in memory from one report to the next (`KeptCases`): the
+    /// first report reads every row, the next ones only the cases and accounts written since.
     pub fn report(&self, filters: &Filters, now: Timestamp) -> Result<Report> {
         check_range(filters)?;
         let policy = self.policy()?.ok_or_else(no_policy)?;
