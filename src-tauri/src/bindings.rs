@@ -70,7 +70,18 @@ use holdfast_store::notes::NoteHit;
 use crate::commands::audit::AuditCheck;
 use crate::commands::desktop::StartAtLogin;
 use crate::commands::due::{DueView, ReminderKeyArgs, SnoozeArgs};
+use crate::commands::reports::{
+    ReportArgs, ReportCasesArgs, ReportDrill, ReportFigures, ReportFileFormat, ReportFilters,
+    SaveWeeklyReasonArgs, SavedReport, WeeklyReasonArgs,
+};
 use holdfast_core::reminders::{DueItem, QuietTime, ReminderKind, SnoozeChoice, Stage};
+use holdfast_core::reports::{
+    Change, CheckInGroup, CurrencyTotal, FirstResponseFigures, Group, IsoWeek, KeepingFigures,
+    MoneyChange, Month, MonthFigures, OfferFigures, OfferFunnel, OfferGroup, OutcomeFigures, Rate,
+    ReasonCancellations, ReasonWeekRow, RefundApproval, RefundApprovalGroup, RefundBand,
+    RefundBandGroup, RefundFigures, RefundTotals, Report, Tally, Trend, TrendChange, TrendMonth,
+    WeekFigures, WeeklyReasonReport, WinBackFigures, WinBackOutcomes,
+};
 use holdfast_store::due::{DueEntry, DueGroups};
 use holdfast_store::settings::ReminderSettings;
 
@@ -198,6 +209,47 @@ pub fn typescript() -> String {
         declaration::<RefundStatusCheck>(&cfg),
         declaration::<ThresholdScope>(&cfg),
         declaration::<MessageKind>(&cfg),
+        declaration::<Tally>(&cfg),
+        declaration::<Rate>(&cfg),
+        declaration::<Change>(&cfg),
+        declaration::<CurrencyTotal>(&cfg),
+        declaration::<MoneyChange>(&cfg),
+        declaration::<OutcomeFigures>(&cfg),
+        declaration::<IsoWeek>(&cfg),
+        declaration::<Month>(&cfg),
+        declaration::<WeekFigures>(&cfg),
+        declaration::<MonthFigures>(&cfg),
+        declaration::<Group>(&cfg),
+        declaration::<KeepingFigures>(&cfg),
+        declaration::<OfferFunnel>(&cfg),
+        declaration::<OfferGroup>(&cfg),
+        declaration::<OfferFigures>(&cfg),
+        declaration::<FirstResponseFigures>(&cfg),
+        declaration::<RefundBand>(&cfg),
+        declaration::<RefundApproval>(&cfg),
+        declaration::<RefundTotals>(&cfg),
+        declaration::<RefundBandGroup>(&cfg),
+        declaration::<RefundApprovalGroup>(&cfg),
+        declaration::<RefundFigures>(&cfg),
+        declaration::<WinBackOutcomes>(&cfg),
+        declaration::<CheckInGroup>(&cfg),
+        declaration::<WinBackFigures>(&cfg),
+        declaration::<TrendChange>(&cfg),
+        declaration::<ReasonCancellations>(&cfg),
+        declaration::<TrendMonth>(&cfg),
+        declaration::<Trend>(&cfg),
+        declaration::<Report>(&cfg),
+        declaration::<ReasonWeekRow>(&cfg),
+        declaration::<WeeklyReasonReport>(&cfg),
+        declaration::<ReportFigures>(&cfg),
+        declaration::<ReportFilters>(&cfg),
+        declaration::<ReportArgs>(&cfg),
+        declaration::<ReportCasesArgs>(&cfg),
+        declaration::<ReportDrill>(&cfg),
+        declaration::<WeeklyReasonArgs>(&cfg),
+        declaration::<ReportFileFormat>(&cfg),
+        declaration::<SaveWeeklyReasonArgs>(&cfg),
+        declaration::<SavedReport>(&cfg),
         declaration::<ComposedMessage>(&cfg),
         declaration::<ComposeMessageArgs>(&cfg),
         declaration::<MessageDelivery>(&cfg),

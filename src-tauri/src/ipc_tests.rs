@@ -385,6 +385,119 @@ fn a_bad_argument_is_a_typed_error() {
     assert_eq!(error["kind"], "not_found", "{error}");
 }
 
+/// The Reports screen's commands (issue 14): the figures come without their cases' ids, one
+/// figure's cases come on request, and bad input is a typed error naming what was wrong.
+#[test]
+fn the_reports_answer_figures_and_refuse_bad_input_with_typed_errors() {
+    let desk = Desk::start(&MemoryVault::default());
+    desk.ok(
+        "set_local_user",
+        Some(json!({ "name": "amy", "roles": ["account_manager", "manager"] })),
+    );
+    desk.ok("choose_policy", Some(json!({ "preset_id": "wootrecruit" })));
+    let csv = desk.profile.path().join("accounts.csv");
+    std::fs::write(&csv, ACCOUNTS).unwrap();
+    let path = csv.display().to_string();
+    let preview = desk.ok("preview_accounts_import", Some(json!({ "path": path })));
+    desk.ok(
+        "import_accounts",
+        Some(json!({ "path": path, "fingerprint": preview["fingerprint"] })),
+    );
+    let accounts = desk.ok("list_accounts", Some(json!({})));
+    let case = desk.ok(
+        "open_case",
+        Some(json!({
+            "account_id": accounts["items"][0]["id"],
+            "channel": "email",
+            "requester_name": "Ana Diaz",
+            "requester_contact": "ana@acme.example",
+            "received_at": null,
+        })),
+    );
+
+    let report = desk.ok("report", Some(json!({ "filters": {} })));
+    assert_eq!(report["totals"]["received"]["count"], 1, "{report}");
+    assert_eq!(
+        report["totals"]["received"]["case_ids"],
+        json!([]),
+        "{report}"
+    );
+    let drill = desk.ok(
+        "report_cases",
+        Some(json!({ "filters": {}, "figure": "/totals/received" })),
+    );
+    assert_eq!(drill["count"], 1, "{drill}");
+    assert_eq!(drill["cases"][0]["id"], case["id"], "{drill}");
+    assert_eq!(drill["cases"][0]["account_name"], "Acme Ltd", "{drill}");
+    let weekly = desk.ok("weekly_reason_report", Some(json!({ "filters": {} })));
+    assert_eq!(weekly["total"]["count"], 1, "{weekly}");
+
+    // A range that ends before it starts.
+    let backwards = json!({ "from": "2026-06-01T00:00:00Z", "to": "2026-05-01T00:00:00Z" });
+    for (command, args) in [
+        ("report", json!({ "filters": backwards })),
+        (
+            "report_cases",
+            json!({ "filters": backwards, "figure": "/totals/received" }),
+        ),
+    ] {
+        let error = desk.call(command, Some(args)).unwrap_err();
+        assert_eq!(error["kind"], "validation", "{command}: {error}");
+        assert_eq!(error["field"], "to", "{command}: {error}");
+    }
+    // An unknown filter is refused, not ignored.
+    let error = desk
+        .call("report", Some(json!({ "filters": { "colour": "red" } })))
+        .unwrap_err();
+    assert_eq!(error["kind"], "invalid_arguments", "{error}");
+    assert_eq!(error["field"], "filters.colour", "{error}");
+    assert!(
+        error["message"].as_str().unwrap().contains("unknown field"),
+        "{error}"
+    );
+    // A reason the procedure does not have.
+    let error = desk
+        .call(
+            "report",
+            Some(json!({ "filters": { "reason": "no-such-reason" } })),
+        )
+        .unwrap_err();
+    assert_eq!(
+        error,
+        json!({ "kind": "validation", "field": "reason",
+                "message": "the procedure has no such cancellation reason" })
+    );
+    // A figure the report does not have.
+    let error = desk
+        .call(
+            "report_cases",
+            Some(json!({ "filters": {}, "figure": "/totals/nothing" })),
+        )
+        .unwrap_err();
+    assert_eq!(error["kind"], "not_found", "{error}");
+    assert_eq!(error["entity"], "figure", "{error}");
+    // A week that is not an ISO week, refused before any save dialog opens.
+    for (command, args) in [
+        ("weekly_reason_report", json!({ "week": "2025-W53" })),
+        (
+            "save_weekly_reason_report",
+            json!({ "week": "2025-W53", "format": "csv" }),
+        ),
+    ] {
+        let error = desk.call(command, Some(args)).unwrap_err();
+        assert_eq!(error["kind"], "validation", "{command}: {error}");
+        assert_eq!(error["field"], "week", "{command}: {error}");
+    }
+    let error = desk
+        .call(
+            "save_weekly_reason_report",
+            Some(json!({ "filters": {}, "format": "pdf" })),
+        )
+        .unwrap_err();
+    assert_eq!(error["kind"], "invalid_arguments", "{error}");
+    assert_eq!(error["field"], "format", "{error}");
+}
+
 #[test]
 fn without_a_keyring_the_profile_is_protected_by_a_passphrase() {
     let desk = Desk::start(&MemoryVault::unavailable());
@@ -439,6 +552,10 @@ mod fuzz {
         ),
         (
             "export_pending_work",
+            "opens the native save dialog and waits for a person",
+        ),
+        (
+            "save_weekly_reason_report",
             "opens the native save dialog and waits for a person",
         ),
         (

@@ -19,6 +19,7 @@ mod palette;
 mod refund_status_check;
 mod rejoin;
 mod reminders;
+mod reports;
 mod review_screenshots;
 mod sop_2017;
 mod store_check;

@@ -46,6 +46,15 @@ impl BusinessCalendar {
         None
     }
 
+    /// The opening of `date` when it is a business day, else of the next business day (in the
+    /// calendar's zone): when work set for a day (a win-back check-in) falls due.
+    pub fn opening_on_or_after(&self, date: Date) -> Option<Timestamp> {
+        if self.is_business_day(date) {
+            return self.at(date, self.opens).map(|opens| opens.timestamp());
+        }
+        self.next_business_day_opening(self.at(date, self.opens)?.timestamp())
+    }
+
     /// The instant `minutes` business minutes after `start`. A start outside business hours
     /// counts from the next opening. `None` only if the calendar cannot be resolved (a date
     /// beyond the supported range).
@@ -105,6 +114,30 @@ mod tests {
             holidays: dates.iter().map(|date| date.parse().unwrap()).collect(),
             ..calendar()
         }
+    }
+
+    #[test]
+    fn work_set_for_a_day_is_due_at_its_opening_or_the_next_business_days() {
+        let calendar = with_holidays(&["2027-12-24"]);
+        // Thursday 2027-12-16, in winter: 09:00 New York is 14:00 UTC.
+        assert_eq!(
+            calendar.opening_on_or_after("2027-12-16".parse().unwrap()),
+            Some(at("2027-12-16T14:00:00Z"))
+        );
+        // Wednesday 2027-06-16, in summer: 09:00 New York is 13:00 UTC.
+        assert_eq!(
+            calendar.opening_on_or_after("2027-06-16".parse().unwrap()),
+            Some(at("2027-06-16T13:00:00Z"))
+        );
+        // Saturday 2027-12-18: Monday's opening. Friday 2027-12-24, a holiday: Monday 27th.
+        assert_eq!(
+            calendar.opening_on_or_after("2027-12-18".parse().unwrap()),
+            Some(at("2027-12-20T14:00:00Z"))
+        );
+        assert_eq!(
+            calendar.opening_on_or_after("2027-12-24".parse().unwrap()),
+            Some(at("2027-12-27T14:00:00Z"))
+        );
     }
 
     #[test]

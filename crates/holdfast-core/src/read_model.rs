@@ -372,12 +372,19 @@ pub fn case_read_model(
         .map(|(number, _)| *number);
     for (index, date) in state.win_back_check_ins.iter().flatten().enumerate() {
         let number = u32::try_from(index + 1).unwrap_or(u32::MAX);
-        let at = date
-            .to_zoned(TimeZone::UTC)
-            .map_err(|error| {
-                CoreError::invalid("check_ins", format!("check-in date {date}: {error}"))
-            })?
-            .timestamp();
+        // Due when the business opens on the check-in's day in the policy's zone (the engine
+        // takes its outcome from that day on), or on the next business day; midnight UTC
+        // without a policy.
+        let opening = policy.and_then(|policy| policy.sla.calendar.opening_on_or_after(*date));
+        let at = match opening {
+            Some(at) => at,
+            None => date
+                .to_zoned(TimeZone::UTC)
+                .map_err(|error| {
+                    CoreError::invalid("check_ins", format!("check-in date {date}: {error}"))
+                })?
+                .timestamp(),
+        };
         tasks.push(task(
             TaskKind::WinBack,
             &number.to_string(),

@@ -14,6 +14,7 @@ pub mod notes;
 pub mod one_time_codes;
 pub mod profile;
 pub mod queues;
+pub mod reports;
 pub mod roster;
 pub mod session;
 pub mod sync;

@@ -570,3 +570,103 @@ fn a_command_that_writes_signals_a_change_and_a_read_does_not() {
         );
     });
 }
+
+/// IntelliServe 11.1: the win-back check-ins 3, 6 and 12 months after the cancellation take
+/// effect, each raised on its day (they are the person's own follow-ups: not announced when
+/// scheduled), once, and not again after a restart.
+#[test]
+fn intelliserve_win_back_check_ins_fall_due_at_three_six_and_twelve_months() {
+    let transcript = walk(
+        INTELLISERVE,
+        "Professional",
+        "2026-11-24T16:00:00Z",
+        |desk, now| {
+            desk.acknowledge(now);
+            desk.verify(now);
+            desk.run(
+                CaseCommand::CaptureReason {
+                    reason_id: "competitor".into(),
+                    details: "Moving to a cheaper vendor".into(),
+                    pain_points: vec![],
+                },
+                now,
+            );
+            desk.run(CaseCommand::Route, now);
+            desk.run(
+                CaseCommand::RecordRetentionOutcome {
+                    retained: false,
+                    note: "Declined every option".into(),
+                    mitigations_tried: vec!["Highlight unique IntelliServe capabilities".into()],
+                },
+                now,
+            );
+            let checklist: Vec<String> = desk
+                .policy
+                .finalization
+                .checklist
+                .iter()
+                .filter(|item| {
+                    item.when == holdfast_core::policy::ChecklistWhen::Before && item.step.is_none()
+                })
+                .map(|item| item.id.clone())
+                .collect();
+            for item_id in checklist {
+                desk.run(
+                    CaseCommand::ConfirmChecklistItem {
+                        item_id,
+                        note: String::new(),
+                    },
+                    now,
+                );
+            }
+            desk.run(
+                CaseCommand::Finalize {
+                    effective_date: jiff::civil::date(2026, 12, 16),
+                    data_export_offered: true,
+                },
+                now,
+            );
+            desk.run(
+                CaseCommand::RecordMessage {
+                    kind: MessageKind::Confirmation,
+                    channel: PreferredChannel::Email,
+                    body: "Your cancellation is confirmed.".into(),
+                },
+                now,
+            );
+            desk.run(CaseCommand::ScheduleWinBack, now);
+        },
+        // The check-ins' days (2027-03-16, 06-16, 12-16) open at 09:00 in New York: 13:00 UTC in
+        // summer time, 14:00 in winter.
+        &[
+            "2027-03-16T12:59:00Z",
+            "2027-03-16T13:00:00Z",
+            "2027-06-16T13:00:00Z",
+            "2027-12-16T14:00:00Z",
+        ],
+    );
+    assert_eq!(
+        transcript,
+        [
+            "2026-11-24T15:00:00Z: 0",
+            "2026-11-24T15:50:00Z: 1",
+            "  First response due: Acme / Due in 10 minutes, at 11:00.",
+            "2026-11-24T16:05:00Z: 1",
+            "  First response due: Acme / Overdue by 5 minutes (due at 11:00).",
+            "2026-11-24T16:06:00Z: 0",
+            "2026-11-24T16:15:00Z: 0",
+            "2026-11-24T16:15:00Z: 0",
+            "2027-03-16T12:59:00Z: 0",
+            "2027-03-16T12:59:00Z: 0",
+            "2027-03-16T13:00:00Z: 1",
+            "  Win-back check-in due: Acme / Due now.",
+            "2027-03-16T13:00:00Z: 0",
+            "2027-06-16T13:00:00Z: 1",
+            "  Win-back check-in due: Acme / Due now.",
+            "2027-06-16T13:00:00Z: 0",
+            "2027-12-16T14:00:00Z: 1",
+            "  Win-back check-in due: Acme / Due now.",
+            "2027-12-16T14:00:00Z: 0",
+        ]
+    );
+}

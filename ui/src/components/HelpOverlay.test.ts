@@ -37,7 +37,7 @@ describe('HelpOverlay', () => {
     const dialog = screen.getByRole('dialog', { name: 'Keyboard shortcuts' });
     expect(within(dialog).getByRole('button', { name: /Close/ })).toHaveFocus();
     expect(rows('Anywhere').map((row) => row.split(':')[0])).toEqual([PALETTE_SHORTCUT, '?', 'Esc']);
-    expect(rows('Lists').map((row) => row.split(':')[0])).toEqual(['j / ↓', 'k / ↑', 's', 'x', 'Enter', '/']);
+    expect(rows('Lists').map((row) => row.split(':')[0])).toEqual(['j / ↓', 'k / ↑', 's', 'x', 'Enter', '/', 'Esc']);
     expect(rows('Go to')).toEqual(['g i: Go to Inbox', 'g s: Go to Settings']);
     expect(rows('Case')).toEqual(['f: Finalize cancellation']);
     expect(dialog).not.toHaveTextContent('Add a note');

@@ -903,6 +903,330 @@ export type ThresholdScope = "request" | "case";
 
 export type MessageKind = "acknowledgement" | "sympathetic_reply" | "offer" | "offer_applied" | "under_review" | "refund_notice" | "confirmation" | "exit_survey" | "win_back";
 
+export type Tally = { count: number, case_ids: Array<string>, };
+
+export type Rate = { numerator: number, denominator: number, basis_points: number | null, };
+
+export type Change = { current: number, previous: number, difference: number, basis_points: number | null, };
+
+export type CurrencyTotal = { 
+/**
+ * The sum in minor units (saturating at the largest amount `Money` holds).
+ */
+amount: Money, count: number, case_ids: Array<string>, };
+
+export type MoneyChange = { current: Money, previous: Money, change: Change, };
+
+export type OutcomeFigures = { 
+/**
+ * Requests received (dated by when they were received).
+ */
+received: Tally, 
+/**
+ * Cases finalized (dated by the finalization).
+ */
+cancelled: Tally, 
+/**
+ * Cases saved, whichever way (dated by the step that saved them).
+ */
+saved: Tally, saved_by_offer: Tally, saved_by_csm: Tally, saved_by_retention_call: Tally, withdrawn: Tally, verification_failed: Tally, 
+/**
+ * Saved out of saved and cancelled; withdrawn requests and failed verifications are neither.
+ */
+save_rate: Rate, 
+/**
+ * The MRR of the accounts saved, per currency.
+ */
+revenue_saved: Array<CurrencyTotal>, 
+/**
+ * The MRR of the accounts cancelled, per currency.
+ */
+revenue_lost: Array<CurrencyTotal>, 
+/**
+ * Saved or cancelled cases whose account does not know its MRR (in neither revenue figure).
+ */
+mrr_unknown: Tally, };
+
+export type IsoWeek = { year: number, week: number, 
+/**
+ * The Monday that starts it.
+ */
+starts_on: string, };
+
+export type Month = { year: number, month: number, };
+
+export type WeekFigures = { week: IsoWeek, figures: OutcomeFigures, };
+
+export type MonthFigures = { month: Month, figures: OutcomeFigures, };
+
+export type Group = { key: string | null, label: string, figures: OutcomeFigures, };
+
+export type KeepingFigures = { kept: Tally, not_kept: Tally, 
+/**
+ * Fewer than 90 days since the save, no cancellation yet.
+ */
+pending: Tally, 
+/**
+ * Kept out of kept and not kept (pending saves are neither).
+ */
+keep_rate: Rate, };
+
+export type OfferFunnel = { proposed: Tally, 
+/**
+ * Proposed outside the policy's limits (sent for approval).
+ */
+needed_approval: Tally, accepted: Tally, 
+/**
+ * Accepted out of proposed.
+ */
+acceptance_rate: Rate, keeping: KeepingFigures, };
+
+export type OfferGroup = { offer_id: string, label: string, funnel: OfferFunnel, };
+
+export type OfferFigures = { all: OfferFunnel, 
+/**
+ * By offer, in the order of their ids.
+ */
+by_offer: Array<OfferGroup>, };
+
+export type FirstResponseFigures = { received: Tally, 
+/**
+ * Acknowledged (whenever, as of now).
+ */
+answered: Tally, 
+/**
+ * Wall-clock seconds from receipt to acknowledgement, nearest-rank median and 90th
+ * percentile over the answered requests; `None` when none was answered.
+ */
+median_seconds: number | null, p90_seconds: number | null, 
+/**
+ * Answered at or before the due instant.
+ */
+on_time: Tally, 
+/**
+ * Answered after the due instant.
+ */
+answered_late: Tally, 
+/**
+ * Not answered, and the due instant has passed.
+ */
+overdue: Tally, 
+/**
+ * Late and overdue together: the SLA breaches.
+ */
+breaches: Tally, 
+/**
+ * Breaches out of the requests whose SLA outcome is known (answered, or overdue).
+ */
+breach_rate: Rate, };
+
+export type RefundBand = "up_to100" | "up_to500" | "up_to1000" | "over1000";
+
+export type RefundApproval = "direct" | "above_threshold" | "outside_window";
+
+export type RefundTotals = { 
+/**
+ * Every refund requested, whatever became of it.
+ */
+requested: Array<CurrencyTotal>, 
+/**
+ * Issued by billing.
+ */
+issued: Array<CurrencyTotal>, 
+/**
+ * Waiting for a verification or for billing.
+ */
+open: Array<CurrencyTotal>, denied: Array<CurrencyTotal>, };
+
+export type RefundBandGroup = { band: RefundBand, label: string, totals: RefundTotals, };
+
+export type RefundApprovalGroup = { approval: RefundApproval, label: string, totals: RefundTotals, };
+
+export type RefundFigures = { all: RefundTotals, 
+/**
+ * Only the bands that have refunds, smallest first.
+ */
+by_band: Array<RefundBandGroup>, 
+/**
+ * Only the paths that have refunds.
+ */
+by_approval: Array<RefundApprovalGroup>, };
+
+export type WinBackOutcomes = { made: Tally, reactivated: Tally, declined: Tally, no_answer: Tally, 
+/**
+ * Reactivated out of made.
+ */
+reactivation_rate: Rate, };
+
+export type CheckInGroup = { 
+/**
+ * 1-based, in the order of the schedule.
+ */
+number: number, outcomes: WinBackOutcomes, };
+
+export type WinBackFigures = { all: WinBackOutcomes, by_check_in: Array<CheckInGroup>, 
+/**
+ * Check-ins due on a day in the range and before today, not made, and not made pointless by
+ * an earlier check-in at which the customer came back.
+ */
+overdue: Tally, };
+
+export type TrendChange = { received: Change, cancelled: Change, saved: Change, 
+/**
+ * The save rate's difference in basis points (+250 is 2.5 points up).
+ */
+save_rate_points: number | null, revenue_saved: Array<MoneyChange>, revenue_lost: Array<MoneyChange>, };
+
+export type ReasonCancellations = { reason_id: string | null, label: string, cancelled: Tally, };
+
+export type TrendMonth = { month: Month, 
+/**
+ * False for the month `now` is in.
+ */
+complete: boolean, figures: OutcomeFigures, 
+/**
+ * In reason id order, requests with no reason first.
+ */
+cancelled_by_reason: Array<ReasonCancellations>, 
+/**
+ * Against the month before.
+ */
+change: TrendChange, };
+
+export type Trend = { 
+/**
+ * Oldest first, twelve of them.
+ */
+months: Array<TrendMonth>, last_twelve_months: OutcomeFigures, previous_twelve_months: OutcomeFigures, change: TrendChange, };
+
+export type Report = { 
+/**
+ * The range covered: the filters' own, or from the earliest request admitted to `now`
+ * (half-open: `to` is excluded).
+ */
+from: string, to: string, 
+/**
+ * The range as a whole.
+ */
+totals: OutcomeFigures, 
+/**
+ * Every ISO week the range touches, empty ones included, oldest first (the first and last
+ * may be partly outside the range; only what is inside is counted).
+ */
+weekly: Array<WeekFigures>, 
+/**
+ * Every month the range touches, likewise.
+ */
+monthly: Array<MonthFigures>, by_reason: Array<Group>, by_tier: Array<Group>, by_owner: Array<Group>, by_route: Array<Group>, 
+/**
+ * Requests by the version they were received under; outcomes by the version of the step
+ * that closed them.
+ */
+by_policy_version: Array<Group>, 
+/**
+ * Whether the saves in the range held (90 days without a cancellation).
+ */
+saves_kept: KeepingFigures, offers: OfferFigures, first_response: FirstResponseFigures, refunds: RefundFigures, win_back: WinBackFigures, trend: Trend, };
+
+export type ReasonWeekRow = { 
+/**
+ * `None`: requests whose reason is not captured yet.
+ */
+reason_id: string | null, label: string, this_week: Tally, 
+/**
+ * Of all requests received this week.
+ */
+share: Rate, week_before: Tally, share_week_before: Rate, change: Change, 
+/**
+ * The share's difference in basis points.
+ */
+share_change_points: number | null, };
+
+export type WeeklyReasonReport = { week: IsoWeek, week_before: IsoWeek, total: Tally, total_week_before: Tally, 
+/**
+ * Most requests this week first (then most the week before, then by label); a reason with
+ * none this week but some the week before is listed too.
+ */
+reasons: Array<ReasonWeekRow>, };
+
+export type ReportFigures = { 
+/**
+ * The range covered: the filters' own, or from the earliest request admitted to `now`
+ * (half-open: `to` is excluded).
+ */
+from: string, to: string, 
+/**
+ * The range as a whole.
+ */
+totals: OutcomeFigures, 
+/**
+ * Every ISO week the range touches, empty ones included, oldest first (the first and last
+ * may be partly outside the range; only what is inside is counted).
+ */
+weekly: Array<WeekFigures>, 
+/**
+ * Every month the range touches, likewise.
+ */
+monthly: Array<MonthFigures>, by_reason: Array<Group>, by_tier: Array<Group>, by_owner: Array<Group>, by_route: Array<Group>, 
+/**
+ * Requests by the version they were received under; outcomes by the version of the step
+ * that closed them.
+ */
+by_policy_version: Array<Group>, 
+/**
+ * Whether the saves in the range held (90 days without a cancellation).
+ */
+saves_kept: KeepingFigures, offers: OfferFigures, first_response: FirstResponseFigures, refunds: RefundFigures, win_back: WinBackFigures, trend: Trend, };
+
+export type ReportFilters = { 
+/**
+ * The range's first instant (included).
+ */
+from?: string | null, 
+/**
+ * The instant the range ends (excluded); after `from`.
+ */
+to?: string | null, 
+/**
+ * The person holding the case, by name.
+ */
+member?: string | null, 
+/**
+ * The account's tier.
+ */
+tier?: string | null, 
+/**
+ * A reason's id, of the policy's reasons.
+ */
+reason?: string | null, };
+
+export type ReportArgs = { filters: ReportFilters, };
+
+export type ReportCasesArgs = { filters: ReportFilters, 
+/**
+ * Where the figure is in the report, as a JSON pointer (`/totals/cancelled`,
+ * `/by_reason/2/figures/saved`, `/weekly/5/figures/received`).
+ */
+figure: string, };
+
+export type ReportDrill = { figure: string, 
+/**
+ * How many cases are behind it (the list stops at 500).
+ */
+count: number, cases: Array<CaseSummary>, };
+
+export type WeeklyReasonArgs = { 
+/**
+ * An ISO week, `2026-W49`, in the policy's time zone; the current week when left out.
+ */
+week?: string | null, filters: ReportFilters, };
+
+export type ReportFileFormat = "csv" | "html";
+
+export type SaveWeeklyReasonArgs = { week?: string | null, filters: ReportFilters, format: ReportFileFormat, };
+
+export type SavedReport = { path: string, };
+
 export type ComposedMessage = { kind: MessageKind, 
 /**
  * The subject line, for a message that goes out as an e-mail.
@@ -1116,6 +1440,10 @@ export type Commands = {
   mark_reminder_done: { args: ReminderKeyArgs; result: DueView };
   reminder_settings: { args: null; result: ReminderSettings };
   set_reminder_settings: { args: ReminderSettings; result: ReminderSettings };
+  report: { args: ReportArgs; result: ReportFigures };
+  report_cases: { args: ReportCasesArgs; result: ReportDrill };
+  weekly_reason_report: { args: WeeklyReasonArgs; result: WeeklyReasonReport };
+  save_weekly_reason_report: { args: SaveWeeklyReasonArgs; result: SavedReport | null };
   quit_app: { args: null; result: null };
   start_at_login: { args: null; result: StartAtLogin };
   set_start_at_login: { args: StartAtLogin; result: StartAtLogin };

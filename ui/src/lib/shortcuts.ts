@@ -52,6 +52,7 @@ export const GENERAL_SHORTCUTS: { group: string; shortcuts: Shortcut[] }[] = [
       { keys: 'x', description: 'Mark the chosen item done (on Due)' },
       { keys: 'Enter', description: 'Press the focused button; in the palette, run the chosen command' },
       { keys: '/', description: 'Search accounts (on Accounts)' },
+      { keys: 'Esc', description: 'Close the cases behind a figure (on Reports)' },
     ],
   },
   {

@@ -1,0 +1,152 @@
+import { render, screen, within } from '@testing-library/svelte';
+import userEvent from '@testing-library/user-event';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import type { OutcomeFigures, ReportFigures, Tally } from '../lib/bindings';
+
+const invoke = vi.fn();
+vi.mock('@tauri-apps/api/core', () => ({ invoke: (...args: unknown[]) => invoke(...args) }));
+
+const { default: ReportsView } = await import('./ReportsView.svelte');
+
+const tally = (count: number): Tally => ({ count, case_ids: [] });
+const rate = { numerator: 0, denominator: 0, basis_points: null };
+function figures(received: number, cancelled: number, saved: number): OutcomeFigures {
+  return {
+    received: tally(received),
+    cancelled: tally(cancelled),
+    saved: tally(saved),
+    saved_by_offer: tally(0),
+    saved_by_csm: tally(0),
+    saved_by_retention_call: tally(0),
+    withdrawn: tally(0),
+    verification_failed: tally(0),
+    save_rate: { numerator: saved, denominator: saved + cancelled, basis_points: saved + cancelled ? Math.round((saved * 10000) / (saved + cancelled)) : null },
+    revenue_saved: [],
+    revenue_lost: cancelled ? [{ amount: { minor: 12000, currency: 'USD' }, count: cancelled, case_ids: [] }] : [],
+    mrr_unknown: tally(0),
+  };
+}
+const funnel = { proposed: tally(0), needed_approval: tally(0), accepted: tally(0), acceptance_rate: rate, keeping: { kept: tally(0), not_kept: tally(0), pending: tally(0), keep_rate: rate } };
+const change = { current: 0, previous: 0, difference: 0, basis_points: null };
+const trendChange = { received: change, cancelled: change, saved: change, save_rate_points: null, revenue_saved: [], revenue_lost: [] };
+const winBack = { made: tally(0), reactivated: tally(0), declined: tally(0), no_answer: tally(0), reactivation_rate: rate };
+const refunds = { requested: [], issued: [], open: [], denied: [] };
+
+const REPORT: ReportFigures = {
+  from: '2026-12-28T00:00:00Z',
+  to: '2027-01-10T00:00:00Z',
+  totals: figures(4, 1, 2),
+  weekly: [
+    { week: { year: 2026, week: 53, starts_on: '2026-12-28' }, figures: figures(3, 1, 2) },
+    { week: { year: 2027, week: 1, starts_on: '2027-01-04' }, figures: figures(1, 0, 0) },
+  ],
+  monthly: [
+    { month: { year: 2026, month: 12 }, figures: figures(3, 1, 2) },
+    { month: { year: 2027, month: 1 }, figures: figures(1, 0, 0) },
+  ],
+  by_reason: [{ key: 'price', label: 'Too expensive', figures: figures(2, 1, 1) }],
+  by_tier: [],
+  by_owner: [],
+  by_route: [],
+  by_policy_version: [],
+  saves_kept: funnel.keeping,
+  offers: { all: funnel, by_offer: [] },
+  first_response: { received: tally(4), answered: tally(3), median_seconds: 720, p90_seconds: 3600, on_time: tally(3), answered_late: tally(0), overdue: tally(1), breaches: tally(1), breach_rate: { numerator: 1, denominator: 4, basis_points: 2500 } },
+  refunds: { all: refunds, by_band: [], by_approval: [] },
+  win_back: { all: winBack, by_check_in: [], overdue: tally(0) },
+  trend: { months: [], last_twelve_months: figures(0, 0, 0), previous_twelve_months: figures(0, 0, 0), change: trendChange },
+};
+
+const CASE = {
+  id: 'case-1',
+  account_id: 'acc-1',
+  account_name: 'Acme Corp',
+  account_tier: 'Gold',
+  status: 'finalized',
+  channel: 'email',
+  requester_name: 'Ana',
+  requester_contact: 'ana@acme.example',
+  received_at: '2026-12-29T10:00:00Z',
+  opened_at: '2026-12-29T10:00:00Z',
+  first_response_due: null,
+  acknowledged_at: null,
+  reason_id: 'price',
+  owner: 'amy',
+};
+
+function answer(overrides: Record<string, (args: unknown) => unknown> = {}) {
+  invoke.mockImplementation(async (command: string, payload: { args?: unknown }) => {
+    if (overrides[command]) return overrides[command](payload?.args);
+    switch (command) {
+      case 'report':
+        return REPORT;
+      case 'inbox_facets':
+        return { owners: ['amy'], tiers: ['Gold'], reasons: [{ id: 'price', label: 'Too expensive' }] };
+      case 'weekly_reason_report':
+        return { week: { year: 2027, week: 1, starts_on: '2027-01-04' }, week_before: { year: 2026, week: 53, starts_on: '2026-12-28' }, total: tally(1), total_week_before: tally(3), reasons: [] };
+      case 'report_cases':
+        return { figure: (payload.args as { figure: string }).figure, count: 1, cases: [CASE] };
+      default:
+        throw { kind: 'internal', message: `unexpected ${command}` };
+    }
+  });
+}
+
+describe('ReportsView', () => {
+  beforeEach(() => {
+    invoke.mockReset();
+    sessionStorage.clear();
+  });
+
+  it('shows each figure in a table, and a figure drills down to its cases, which open', async () => {
+    answer();
+    const onopen = vi.fn();
+    const user = userEvent.setup();
+    render(ReportsView, { onopen });
+    const weeks = await screen.findByRole('table', { name: 'Per week' });
+    expect(within(weeks).getAllByRole('row')).toHaveLength(3);
+    expect(screen.getByRole('table', { name: 'By reason' })).toHaveTextContent('Too expensive');
+
+    await user.click(within(weeks).getByRole('button', { name: 'Cancelled · 2026-W53: 1' }));
+    expect(invoke).toHaveBeenCalledWith('report_cases', { args: { filters: expect.anything(), figure: '/weekly/0/figures/cancelled' } });
+    const open = await screen.findByRole('button', { name: 'Open Acme Corp' });
+    expect(open).toHaveFocus();
+    await user.keyboard('{Enter}');
+    expect(onopen).toHaveBeenCalledWith('case-1');
+
+    // Esc closes the cases and gives the focus back to the figure.
+    await user.keyboard('{Escape}');
+    expect(screen.queryByRole('list', { name: 'Cases behind the figure' })).toBeNull();
+    expect(within(weeks).getByRole('button', { name: 'Cancelled · 2026-W53: 1' })).toHaveFocus();
+  });
+
+  it('switches between weeks and months without asking again', async () => {
+    answer();
+    const user = userEvent.setup();
+    render(ReportsView, { onopen: vi.fn() });
+    await screen.findByRole('table', { name: 'Per week' });
+    const calls = invoke.mock.calls.filter(([command]) => command === 'report').length;
+    await user.click(screen.getByRole('radio', { name: 'Month' }));
+    const months = screen.getByRole('table', { name: 'Per month' });
+    expect(months).toHaveTextContent('Dec 2026');
+    expect(invoke.mock.calls.filter(([command]) => command === 'report').length).toBe(calls);
+  });
+
+  it('sends the range and says so when it ends before it starts', async () => {
+    answer({
+      report: (args) => {
+        const { filters } = args as { filters: { from: string | null; to: string | null } };
+        if (filters.from && filters.to && filters.to <= filters.from) throw { kind: 'validation', field: 'to', message: 'the range ends before it starts' };
+        return REPORT;
+      },
+    });
+    const user = userEvent.setup();
+    render(ReportsView, { onopen: vi.fn() });
+    await screen.findByRole('table', { name: 'Per week' });
+    await user.type(screen.getByLabelText('From'), '2026-12-10');
+    await user.type(screen.getByLabelText('To'), '2026-12-01');
+    expect(await screen.findByRole('alert')).toHaveTextContent('The range ends before it starts');
+    const sent = invoke.mock.calls.filter(([command]) => command === 'report').at(-1)![1].args.filters;
+    expect(sent.from).toBe(new Date(2026, 11, 10).toISOString());
+  });
+});
