@@ -18,6 +18,9 @@ pub struct Database {
     pub(crate) parsed_policy: std::cell::RefCell<Option<(String, holdfast_core::policy::Policy)>>,
     /// Seals one-time codes decided here (`holdfast_core::workflow::CodeKey`).
     pub(crate) code_key: holdfast_core::workflow::CodeKey,
+    /// The described cases the last report was made from, refreshed by the next report from
+    /// what changed since (`reports.rs`).
+    pub(crate) kept_reports: std::cell::RefCell<Option<crate::reports::KeptCases>>,
 }
 
 impl Database {
@@ -45,6 +48,7 @@ impl Database {
             conn,
             synced: None,
             parsed_policy: Default::default(),
+            kept_reports: Default::default(),
             code_key: key.one_time_code_key(),
         };
         database.load_sync()?;

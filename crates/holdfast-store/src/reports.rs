@@ -318,6 +318,32 @@ const REPORT_COLUMNS: &str = "r.case_id, r.account_id, r.received_at, r.received
     r.first_response_due, r.acknowledged_at, r.closed_as, r.closed_at, r.closed_under,
     r.reason_id, r.owner, r.route, r.details, a.tier, a.currency, a.mrr_minor";
 
+/// The account's tier (as the policy spells it) and MRR from the columns `tier, currency,
+/// mrr_minor` at `first`: none when the desk does not hold the account.
+fn account_now(
+    row: &rusqlite::Row<'_>,
+    first: usize,
+    describer: &mut Describer<'_>,
+) -> Result<(String, Option<Money>)> {
+    Ok(
+        match (
+            row.get_ref(first)?
+                .as_str_or_null()
+                .map_err(rusqlite::Error::from)?,
+            row.get_ref(first + 1)?
+                .as_str_or_null()
+                .map_err(rusqlite::Error::from)?,
+            row.get::<_, Option<i64>>(first + 2)?,
+        ) {
+            (Some(tier), Some(code), Some(minor)) => {
+                let currency = describer.currency(code)?;
+                (describer.tier(tier), Some(Money::new(minor, currency)))
+            }
+            _ => (String::new(), None),
+        },
+    )
+}
+
 fn text_of(row: &rusqlite::Row<'_>, index: usize) -> rusqlite::Result<Option<String>> {
     row.get(index)
 }
@@ -363,21 +389,7 @@ fn read_report_case(row: &rusqlite::Row<'_>, describer: &mut Describer<'_>) -> R
     };
     // The account's tier and MRR now; a case whose account this desk does not hold (yet) has
     // neither.
-    let (tier, mrr) = match (
-        row.get_ref(13)?
-            .as_str_or_null()
-            .map_err(rusqlite::Error::from)?,
-        row.get_ref(14)?
-            .as_str_or_null()
-            .map_err(rusqlite::Error::from)?,
-        row.get::<_, Option<i64>>(15)?,
-    ) {
-        (Some(tier), Some(code), Some(minor)) => {
-            let currency = describer.currency(code)?;
-            (describer.tier(tier), Some(Money::new(minor, currency)))
-        }
-        _ => (String::new(), None),
-    };
+    let (tier, mrr) = account_now(row, 13, describer)?;
     let mut case = ReportCase {
         case_id,
         account_id,
@@ -420,9 +432,190 @@ fn check_range(filters: &Filters) -> Result<()> {
     Ok(())
 }
 
+/// The order the reports read the cases in (so each figure's case ids come oldest request
+/// first, the same whether the cases were read from the rows or kept in memory).
+fn in_order(cases: &mut [ReportCase]) {
+    cases.sort_unstable_by_key(|case| (case.received_at, case.case_id));
+}
+
+/// The described cases the last report was made from, kept in memory by `Database` so the next
+/// report reads only what changed since: the cases whose report rows were written or removed and
+/// the accounts whose tier or MRR moved, as the temporary triggers below note them on this
+/// connection (in the writer's transaction, so a rollback takes the note back with the change).
+/// They are all read again when the policy differs, when another connection has committed
+/// (`PRAGMA data_version`), when the triggers are gone (a new connection, a dropped table), or
+/// when more than `REFRESH_AT_MOST` cases or accounts changed (an import, a rebuild).
+pub(crate) struct KeptCases {
+    policy: Policy,
+    data_version: i64,
+    /// In `in_order`'s order.
+    cases: Vec<ReportCase>,
+}
+
+/// How many changed cases, or accounts, a report takes one by one before it reads every row again.
+const REFRESH_AT_MOST: usize = 2_000;
+
+const CHANGE_TRIGGERS: [&str; 6] = [
+    "report_case_inserted",
+    "report_case_updated",
+    "report_case_deleted",
+    "report_account_inserted",
+    "report_account_updated",
+    "report_account_deleted",
+];
+
+/// Temporary (this connection's) tables noting what changed, and the triggers that fill them.
+/// Plain tables, no key: an `INSERT OR …` of the writer would lend its conflict clause to a
+/// trigger's insert.
+const NOTE_CHANGES: &str = "
+CREATE TEMP TABLE IF NOT EXISTS report_changed_cases (case_id TEXT NOT NULL);
+CREATE TEMP TABLE IF NOT EXISTS report_changed_accounts (account_id TEXT NOT NULL);
+CREATE TEMP TRIGGER IF NOT EXISTS report_case_inserted AFTER INSERT ON main.case_reports
+BEGIN INSERT INTO report_changed_cases (case_id) VALUES (new.case_id); END;
+CREATE TEMP TRIGGER IF NOT EXISTS report_case_updated AFTER UPDATE ON main.case_reports
+BEGIN
+    INSERT INTO report_changed_cases (case_id) VALUES (old.case_id);
+    INSERT INTO report_changed_cases (case_id) VALUES (new.case_id);
+END;
+CREATE TEMP TRIGGER IF NOT EXISTS report_case_deleted AFTER DELETE ON main.case_reports
+BEGIN INSERT INTO report_changed_cases (case_id) VALUES (old.case_id); END;
+CREATE TEMP TRIGGER IF NOT EXISTS report_account_inserted AFTER INSERT ON main.accounts
+BEGIN INSERT INTO report_changed_accounts (account_id) VALUES (new.id); END;
+CREATE TEMP TRIGGER IF NOT EXISTS report_account_updated AFTER UPDATE ON main.accounts
+WHEN old.id IS NOT new.id OR old.tier IS NOT new.tier OR old.currency IS NOT new.currency
+    OR old.mrr_minor IS NOT new.mrr_minor
+BEGIN
+    INSERT INTO report_changed_accounts (account_id) VALUES (old.id);
+    INSERT INTO report_changed_accounts (account_id) VALUES (new.id);
+END;
+CREATE TEMP TRIGGER IF NOT EXISTS report_account_deleted AFTER DELETE ON main.accounts
+BEGIN INSERT INTO report_changed_accounts (account_id) VALUES (old.id); END;
+DELETE FROM report_changed_cases;
+DELETE FROM report_changed_accounts;
+";
+
 impl Database {
+    fn data_version(&self) -> Result<i64> {
+        Ok(self
+            .conn
+            .query_row("PRAGMA data_version", [], |row| row.get(0))?)
+    }
+
+    fn changes_noted(&self) -> Result<bool> {
+        let present: i64 = self.conn.query_row(
+            &format!(
+                "SELECT count(*) FROM sqlite_temp_master WHERE type = 'trigger' AND name IN ({})",
+                CHANGE_TRIGGERS.map(|name| format!("'{name}'")).join(", ")
+            ),
+            [],
+            |row| row.get(0),
+        )?;
+        Ok(present == CHANGE_TRIGGERS.len() as i64)
+    }
+
+    /// Every case, read from the rows, with the triggers in place and nothing noted yet.
+    fn read_kept(&self, policy: &Policy) -> Result<KeptCases> {
+        self.conn.execute_batch(NOTE_CHANGES)?;
+        let data_version = self.data_version()?;
+        let cases = self.report_cases_where("", &[], Some(policy))?;
+        Ok(KeptCases {
+            policy: policy.clone(),
+            data_version,
+            cases,
+        })
+    }
+
+    /// `kept` with what changed since read again, or `None` when too much changed.
+    fn refresh(&self, mut kept: KeptCases) -> Result<Option<KeptCases>> {
+        let distinct = |sql: &str| -> Result<Vec<String>> {
+            let mut statement = self.conn.prepare_cached(sql)?;
+            let ids = statement
+                .query_map([REFRESH_AT_MOST as i64 + 1], |row| row.get(0))?
+                .collect::<rusqlite::Result<Vec<String>>>()?;
+            Ok(ids)
+        };
+        let cases = distinct("SELECT DISTINCT case_id FROM temp.report_changed_cases LIMIT ?1")?;
+        let accounts =
+            distinct("SELECT DISTINCT account_id FROM temp.report_changed_accounts LIMIT ?1")?;
+        if cases.len() > REFRESH_AT_MOST || accounts.len() > REFRESH_AT_MOST {
+            return Ok(None);
+        }
+        if cases.is_empty() && accounts.is_empty() {
+            return Ok(Some(kept));
+        }
+        self.conn.execute_batch(
+            "DELETE FROM temp.report_changed_cases; DELETE FROM temp.report_changed_accounts;",
+        )?;
+        let mut describer = Describer::new(Some(&kept.policy));
+        if !cases.is_empty() {
+            let changed: std::collections::HashSet<Uuid> = cases
+                .iter()
+                .map(|id| Uuid::parse_str(id).map_err(|e| corrupt(id, "case_id", e)))
+                .collect::<Result<_>>()?;
+            kept.cases.retain(|case| !changed.contains(&case.case_id));
+            let mut statement = self.conn.prepare_cached(&format!(
+                "SELECT {REPORT_COLUMNS} FROM case_reports r
+                 LEFT JOIN accounts a ON a.id = r.account_id WHERE r.case_id = ?1"
+            ))?;
+            for id in &cases {
+                let mut rows = statement.query([id])?;
+                if let Some(row) = rows.next()? {
+                    kept.cases.push(read_report_case(row, &mut describer)?);
+                }
+            }
+            in_order(&mut kept.cases);
+        }
+        if !accounts.is_empty() {
+            let mut statement = self
+                .conn
+                .prepare_cached("SELECT tier, currency, mrr_minor FROM accounts WHERE id = ?1")?;
+            let mut now = HashMap::new();
+            for id in &accounts {
+                let account_id = Uuid::parse_str(id)
+                    .map_err(|e| StoreError::Corrupt(format!("account id {id}: {e}")))?;
+                let mut rows = statement.query([id])?;
+                let facts = match rows.next()? {
+                    Some(row) => account_now(row, 0, &mut describer)?,
+                    None => (String::new(), None),
+                };
+                now.insert(account_id, facts);
+            }
+            for case in &mut kept.cases {
+                if let Some((tier, mrr)) = now.get(&case.account_id) {
+                    case.tier.clone_from(tier);
+                    case.mrr = *mrr;
+                }
+            }
+        }
+        Ok(Some(kept))
+    }
+
+    /// Makes `kept_reports` the described cases as the rows and accounts are now, under
+    /// `policy`.
+    fn refresh_kept(&self, policy: &Policy) -> Result<()> {
+        let mut slot = self.kept_reports.borrow_mut();
+        // Taken out while it is refreshed: an error leaves nothing kept, never a half-refreshed
+        // set.
+        let refreshed = match slot.take() {
+            Some(kept)
+                if kept.policy == *policy
+                    && self.changes_noted()?
+                    && kept.data_version == self.data_version()? =>
+            {
+                self.refresh(kept)?
+            }
+            _ => None,
+        };
+        *slot = Some(match refreshed {
+            Some(kept) => kept,
+            None => self.read_kept(policy)?,
+        });
+        Ok(())
+    }
+
     /// Every case the desk holds as the reports see it (in a team profile, the organisation's
-    /// cases), in the current policy's words, with each account's tier and MRR as they are now.
+    /// cases), in the current policy's words, with each account's tier and MRR as they are now,
+    /// oldest request first; read from the rows each time.
     pub fn report_cases(&self) -> Result<Vec<ReportCase>> {
         let policy = self.policy()?;
         self.report_cases_where("", &[], policy.as_ref())
@@ -444,6 +637,7 @@ impl Database {
         while let Some(row) = rows.next()? {
             cases.push(read_report_case(row, &mut describer)?);
         }
+        in_order(&mut cases);
         Ok(cases)
     }
 
@@ -451,11 +645,16 @@ impl Database {
     /// holds, in the policy's time zone, as of `now`. All cases go in, whatever the filters:
     /// whether a save was kept depends on the account's later cases, whoever holds them.
     /// Refuses a range that ends before it starts, and a profile with no policy.
+    ///
+    /// The described cases are kept in memory from one report to the next (`KeptCases`): the
+    /// first report reads every row, the next ones only the cases and accounts written since.
     pub fn report(&self, filters: &Filters, now: Timestamp) -> Result<Report> {
         check_range(filters)?;
         let policy = self.policy()?.ok_or_else(no_policy)?;
-        let cases = self.report_cases_where("", &[], Some(&policy))?;
-        Ok(report(&cases, filters, &policy.sla.calendar.zone, now))
+        self.refresh_kept(&policy)?;
+        let kept = self.kept_reports.borrow();
+        let cases = kept.as_ref().map_or(&[][..], |kept| kept.cases.as_slice());
+        Ok(report(cases, filters, &policy.sla.calendar.zone, now))
     }
 
     /// IntelliServe's weekly reason report (7.1) for `week` in the policy's time zone (and the

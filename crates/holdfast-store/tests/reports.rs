@@ -2,7 +2,9 @@
 //! procedure, the report's figures and the weekly reason report checked against hand-computed
 //! answers, the same after a reopen, a rebuild and an upgrade from before migration 0016, tier
 //! and MRR following a re-import of the account, the cancellation sheet's rows, and a case that
-//! arrives by sync counted on the desk that pulled it.
+//! arrives by sync counted on the desk that pulled it; the cases a report keeps in memory follow
+//! every write (a command, a failed command, a re-import, a policy change, a rebuild, another
+//! connection's commit, a sync).
 
 mod common;
 #[path = "support/team_server.rs"]
@@ -461,6 +463,118 @@ fn tier_and_mrr_are_the_accounts_current_values_after_a_re_import() {
     );
 }
 
+/// The report `db` makes from the cases it keeps in memory, checked against the core's report
+/// over every row read afresh (`report_cases` reads the rows each time).
+fn check_kept(db: &Database, filters: &Filters, at_now: Timestamp, after: &str) -> Report {
+    let policy = db.policy().unwrap().unwrap();
+    let fresh = holdfast_core::reports::report(
+        &db.report_cases().unwrap(),
+        filters,
+        &policy.sla.calendar.zone,
+        at_now,
+    );
+    let kept = db.report(filters, at_now).unwrap();
+    assert_eq!(kept, fresh, "after {after}");
+    kept
+}
+
+#[test]
+fn the_cases_a_report_keeps_in_memory_follow_every_write() {
+    let (mut fixture, policy, walked) = billsbee_desk();
+    let all = Filters::default();
+    let first = check_kept(&fixture.db, &all, now(), "the first report");
+    assert_eq!(first.totals.received.count, 5);
+
+    // A command that makes a case, and commands on it.
+    let late = {
+        let mut desk = Desk {
+            db: &mut fixture.db,
+            policy: &policy,
+        };
+        let late = desk.receive("A-2", "2026-10-20T15:00:00Z");
+        desk.logged(late, "cost", "2026-10-20T15:10:00Z");
+        late
+    };
+    let report = check_kept(&fixture.db, &all, now(), "a new case");
+    assert_eq!(report.totals.received.count, 6);
+    assert!(report.totals.received.case_ids.contains(&late));
+
+    // A command on a case the kept set holds: the open case is saved.
+    Desk {
+        db: &mut fixture.db,
+        policy: &policy,
+    }
+    .retention(walked.open, true, "2026-10-21T15:00:00Z");
+    let report = check_kept(&fixture.db, &all, now(), "a save");
+    assert!(report.totals.saved.case_ids.contains(&walked.open));
+
+    // A command refused by the engine writes nothing (its transaction is rolled back).
+    let refused = fixture.db.run_case_command(
+        walked.withdrawn,
+        &CaseCommand::Withdraw {
+            note: "Again".into(),
+        },
+        &sam(),
+        &policy,
+        at("2026-10-22T15:00:00Z"),
+    );
+    assert!(refused.is_err(), "a closed case takes no command");
+    check_kept(&fixture.db, &all, now(), "a refused command");
+
+    // A re-import moves the account's tier and MRR.
+    let mut acme = draft("A-1", "Acme");
+    acme.mrr = eur(12_300);
+    acme.tier = "Gold".into();
+    fixture
+        .db
+        .import_accounts(&[acme], at("2026-11-01T12:00:00Z"))
+        .unwrap();
+    let report = check_kept(&fixture.db, &all, now(), "a re-import");
+    let tiers: Vec<Option<&str>> = report
+        .by_tier
+        .iter()
+        .map(|group| group.key.as_deref())
+        .collect();
+    assert!(tiers.contains(&Some("Gold")), "{tiers:?}");
+
+    // A policy change relabels the reasons.
+    fixture
+        .db
+        .set_policy(&BILLSBEE.replace("label = \"Too expensive\"", "label = \"Costs too much\""))
+        .unwrap();
+    let report = check_kept(&fixture.db, &all, now(), "a policy change");
+    let labels: Vec<&str> = report
+        .by_reason
+        .iter()
+        .map(|group| group.label.as_str())
+        .collect();
+    assert!(labels.contains(&"Costs too much"), "{labels:?}");
+
+    // A rebuild folds every row again.
+    fixture.db.rebuild_read_models().unwrap();
+    check_kept(&fixture.db, &all, now(), "a rebuild");
+
+    // Another connection's commit (here: the report row of one case removed behind the store's
+    // back) is seen too.
+    {
+        let other = rusqlite::Connection::open(fixture.dir.path().join("holdfast.db")).unwrap();
+        other
+            .execute_batch(&format!(
+                "PRAGMA key = \"x'{}'\";",
+                fixture.key.to_hex().as_str()
+            ))
+            .unwrap();
+        other
+            .execute(
+                "DELETE FROM case_reports WHERE case_id = ?1",
+                [late.to_string()],
+            )
+            .unwrap();
+    }
+    let report = check_kept(&fixture.db, &all, now(), "another connection's commit");
+    assert!(!report.totals.received.case_ids.contains(&late));
+}
+
 trait AsTally {
     fn case_ids_as_tally(&self) -> holdfast_core::reports::Tally;
 }
@@ -689,10 +803,18 @@ mod by_sync {
         assert_eq!(ids(&pulled.totals.received), vec![case_id]);
         assert_eq!(ids(&pulled.totals.withdrawn), vec![case_id]);
         assert_eq!(pulled.totals.revenue_saved.len(), 0);
+        assert_eq!(
+            check_kept(&second.db, &Filters::default(), common::now(), "a pull"),
+            pulled
+        );
         let confirmed = first.db.report(&Filters::default(), common::now()).unwrap();
         assert_eq!(
             confirmed, pulled,
             "both desks count the same confirmed case"
+        );
+        assert_eq!(
+            check_kept(&first.db, &Filters::default(), common::now(), "a push"),
+            confirmed
         );
     }
 }
