@@ -10,6 +10,7 @@
 
 pub mod account;
 pub mod audit;
+pub mod audit_export;
 pub mod business_hours;
 pub mod case;
 pub mod decision;
