@@ -48,7 +48,7 @@ pub enum AuditVerdict {
 /// confirmed one's.
 pub const PENDING_SEQ_BASE: u64 = 1 << 48;
 
-fn head(tx: &rusqlite::Connection) -> Result<Option<(u64, ChainHash)>> {
+pub(crate) fn head(tx: &rusqlite::Connection) -> Result<Option<(u64, ChainHash)>> {
     let row: Option<(i64, Vec<u8>)> = tx
         .query_row("SELECT seq, hash FROM audit_head WHERE id = 1", [], |row| {
             Ok((row.get(0)?, row.get(1)?))
@@ -264,7 +264,7 @@ impl Database {
 /// `recorded` if its row holds the exact text the store writes for it. Reading normalises (an
 /// upper-case UUID parses to the same id, JSON to the same value), so without this an edit that
 /// keeps the meaning but changes the stored bytes would pass unseen.
-fn in_stored_form(row: &rusqlite::Row<'_>, recorded: RecordedEvent) -> Result<RecordedEvent> {
+pub(crate) fn in_stored_form(row: &rusqlite::Row<'_>, recorded: RecordedEvent) -> Result<RecordedEvent> {
     let id: String = column(row, 1, "id")?;
     let aggregate_id: String = column(row, 3, "aggregate_id")?;
     let payload: String = column(row, 9, "payload")?;

@@ -3,6 +3,7 @@
 //! `holdfast-core`; this crate only persists them, one transaction per command.
 
 pub mod account_history;
+pub mod audit_export;
 pub mod accounts;
 pub mod case_commands;
 pub mod cases;

@@ -268,8 +268,9 @@ pub struct Checkpoint {
 }
 
 /// The bytes a checkpoint's signature covers.
+/// Defined in the core, so the audit export (`holdfast_core::audit_export`) checks the same bytes.
 pub fn checkpoint_message(seq: u64, chain_hash: &str) -> Vec<u8> {
-    format!("holdfast-checkpoint:v1:{seq}:{chain_hash}").into_bytes()
+    holdfast_core::audit_export::checkpoint_message(seq, chain_hash)
 }
 
 /// Every error answer.

@@ -217,6 +217,11 @@ impl Replica {
         self.saved.checkpoints.values().next_back()
     }
 
+    /// Every verified checkpoint, oldest first (the audit export carries them).
+    pub fn checkpoints(&self) -> impl Iterator<Item = &Checkpoint> + '_ {
+        self.saved.checkpoints.values()
+    }
+
     /// The chain hash at the cursor.
     pub fn head(&self) -> ChainHash {
         self.head
