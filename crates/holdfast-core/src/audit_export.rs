@@ -247,7 +247,10 @@ fn signed_by(key: &VerifyingKey, checkpoint: &ExportCheckpoint) -> bool {
 
 fn check_header(header: &ExportHeader) -> Result<Option<VerifyingKey>, ExportBroken> {
     if header.format != FORMAT {
-        return Err(broken(1, format!("the format is {:?}, not {FORMAT}", header.format)));
+        return Err(broken(
+            1,
+            format!("the format is {:?}, not {FORMAT}", header.format),
+        ));
     }
     if header.version != VERSION {
         return Err(broken(
@@ -261,14 +264,24 @@ fn check_header(header: &ExportHeader) -> Result<Option<VerifyingKey>, ExportBro
     if header.algorithm != ALGORITHM {
         return Err(broken(
             1,
-            format!("the chain's algorithm {:?} is not {ALGORITHM}", header.algorithm),
+            format!(
+                "the chain's algorithm {:?} is not {ALGORITHM}",
+                header.algorithm
+            ),
         ));
     }
     if header.genesis != ChainHash::GENESIS.to_hex() {
-        return Err(broken(1, "the chain's genesis is not the algorithm's (32 zero bytes)"));
+        return Err(broken(
+            1,
+            "the chain's genesis is not the algorithm's (32 zero bytes)",
+        ));
     }
     if let Some(head) = &header.head {
-        if hex::decode(head).ok().and_then(|bytes| ChainHash::from_slice(&bytes)).is_none() {
+        if hex::decode(head)
+            .ok()
+            .and_then(|bytes| ChainHash::from_slice(&bytes))
+            .is_none()
+        {
             return Err(broken(1, "the head is not a 32-byte hash in hex"));
         }
     }

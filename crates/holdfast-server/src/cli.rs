@@ -106,6 +106,16 @@ pub enum Command {
         #[arg(long)]
         signing_key: Option<PathBuf>,
     },
+    /// Verifies a desk's audit export (its hash chain and the server's signed checkpoints) from
+    /// the file alone; prints "verified: N events, K checkpoints" or the first broken line, and
+    /// exits non-zero when it does not verify.
+    VerifyExport {
+        /// The export (JSON Lines, from the desk's audit export).
+        file: PathBuf,
+        /// The server's checkpoint key (hex) you trust: the file's key must be this one.
+        #[arg(long)]
+        expect_key: Option<String>,
+    },
 }
 
 /// `serve`'s limits on slow and idle clients, its logs and its metrics (issue 12).
@@ -569,6 +579,17 @@ pub async fn run(cli: Cli) -> Result<()> {
                     "the log of {} does not verify",
                     organisation.name
                 ))),
+            }
+        }
+        Command::VerifyExport { file, expect_key } => {
+            let verdict = crate::verify_export::check_file(&file, expect_key.as_deref())?;
+            println!("{}", crate::verify_export::describe(&verdict));
+            match verdict {
+                Ok(_) => Ok(()),
+                Err(broken) => Err(ServerError::Invalid {
+                    field: file.display().to_string(),
+                    message: format!("does not verify: {broken}"),
+                }),
             }
         }
     }

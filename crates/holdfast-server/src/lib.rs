@@ -30,5 +30,8 @@ pub mod signing_key;
 pub mod store;
 pub mod sync;
 pub mod verify;
+pub mod verify_export;
+#[cfg(test)]
+mod verify_export_tests;
 
 pub use error::{Result, ServerError};

@@ -7,10 +7,10 @@
 
 use std::io::{BufRead, BufWriter, Write};
 
-pub use holdfast_core::audit_export::{ExportBroken, Verified};
 use holdfast_core::audit_export::{
     write_line, ExportCheckpoint, ExportHeader, ExportLine, ExportProfile,
 };
+pub use holdfast_core::audit_export::{ExportBroken, Verified};
 use holdfast_sync::protocol::Checkpoint;
 
 use crate::error::StoreError;

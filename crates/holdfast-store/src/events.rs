@@ -264,7 +264,10 @@ impl Database {
 /// `recorded` if its row holds the exact text the store writes for it. Reading normalises (an
 /// upper-case UUID parses to the same id, JSON to the same value), so without this an edit that
 /// keeps the meaning but changes the stored bytes would pass unseen.
-pub(crate) fn in_stored_form(row: &rusqlite::Row<'_>, recorded: RecordedEvent) -> Result<RecordedEvent> {
+pub(crate) fn in_stored_form(
+    row: &rusqlite::Row<'_>,
+    recorded: RecordedEvent,
+) -> Result<RecordedEvent> {
     let id: String = column(row, 1, "id")?;
     let aggregate_id: String = column(row, 3, "aggregate_id")?;
     let payload: String = column(row, 9, "payload")?;

@@ -3,8 +3,8 @@
 //! `holdfast-core`; this crate only persists them, one transaction per command.
 
 pub mod account_history;
-pub mod audit_export;
 pub mod accounts;
+pub mod audit_export;
 pub mod case_commands;
 pub mod cases;
 pub mod database;

@@ -53,7 +53,11 @@ fn export(events: u64, signed: &[u64], key: Option<&SigningKey>) -> Vec<String> 
         events,
         (events > 0).then_some(previous),
         key.map(|key| hex::encode(key.verifying_key().to_bytes())),
-        if key.is_some() { signed.len() as u64 } else { 0 },
+        if key.is_some() {
+            signed.len() as u64
+        } else {
+            0
+        },
         None,
     );
     let mut lines = vec![ExportLine::Header(header).to_json()];
