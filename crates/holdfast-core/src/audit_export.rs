@@ -166,7 +166,7 @@ pub fn write_line(out: &mut impl std::io::Write, line: &ExportLine) -> std::io::
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ExportLine {
-    Header(ExportHeader),
+    Header(Box<ExportHeader>),
     Event(ExportEvent),
     Checkpoint(ExportCheckpoint),
 }
@@ -306,7 +306,7 @@ pub fn verify_export(reader: impl BufRead) -> Result<Verified, ExportBroken> {
         Some(line) => line.map_err(|error| broken(1, format!("cannot be read: {error}")))?,
     };
     let header = match serde_json::from_str::<ExportLine>(&header) {
-        Ok(ExportLine::Header(header)) => header,
+        Ok(ExportLine::Header(header)) => *header,
         Ok(_) | Err(_) => {
             return Err(broken(
                 1,

@@ -65,7 +65,7 @@ fn export(signer: &CheckpointSigner) -> Vec<String> {
         2,
         None,
     );
-    let mut lines = vec![ExportLine::Header(header).to_json()];
+    let mut lines = vec![ExportLine::Header(Box::new(header)).to_json()];
     lines.extend(body);
     lines
 }

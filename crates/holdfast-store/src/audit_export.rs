@@ -69,7 +69,7 @@ impl Database {
             checkpoints.len() as u64,
             Some(jiff::Timestamp::now().to_string()),
         );
-        write_line(&mut out, &ExportLine::Header(header))?;
+        write_line(&mut out, &ExportLine::Header(Box::new(header)))?;
 
         let mut checkpoints = checkpoints.into_iter().peekable();
         let mut statement =

@@ -60,7 +60,7 @@ fn export(events: u64, signed: &[u64], key: Option<&SigningKey>) -> Vec<String> 
         },
         None,
     );
-    let mut lines = vec![ExportLine::Header(header).to_json()];
+    let mut lines = vec![ExportLine::Header(Box::new(header)).to_json()];
     lines.extend(body);
     lines
 }
@@ -224,7 +224,10 @@ fn the_hashed_text_must_be_the_canonical_form() {
         0,
         None,
     );
-    let lines = vec![ExportLine::Header(header).to_json(), line.to_json()];
+    let lines = vec![
+        ExportLine::Header(Box::new(header)).to_json(),
+        line.to_json(),
+    ];
     let broken = check(&lines).unwrap_err();
     assert_eq!(broken.line, 2);
     assert!(broken.reason.contains("canonical"), "{broken}");
