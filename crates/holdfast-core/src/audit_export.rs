@@ -81,6 +81,18 @@ pub struct ExportCheckpoints {
     pub note: Option<String>,
 }
 
+/// A time the profile's chain was linked again (a schema upgrade's re-seal, see "Audit trail:
+/// the hashed form" in docs/decisions.md): the links up to `through_seq` were recomputed then, so
+/// an edit made before it is sealed in. Informative: the file says so, the chain cannot.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExportReseal {
+    pub resealed_at: String,
+    pub schema_version: i64,
+    pub through_seq: u64,
+    pub links_changed: u64,
+    pub reason: String,
+}
+
 /// The first line.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ExportHeader {
@@ -98,6 +110,9 @@ pub struct ExportHeader {
     /// When the file was written (RFC 3339).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exported_at: Option<String>,
+    /// The times the chain was linked again on an upgrade, oldest first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reseals: Vec<ExportReseal>,
 }
 
 impl ExportHeader {
@@ -135,6 +150,7 @@ impl ExportHeader {
                 note,
             },
             exported_at,
+            reseals: Vec::new(),
         }
     }
 }

@@ -8,7 +8,7 @@
 use std::io::{BufRead, BufWriter, Write};
 
 use holdfast_core::audit_export::{
-    write_line, ExportCheckpoint, ExportHeader, ExportLine, ExportProfile,
+    write_line, ExportCheckpoint, ExportHeader, ExportLine, ExportProfile, ExportReseal,
 };
 pub use holdfast_core::audit_export::{ExportBroken, Verified};
 use holdfast_sync::protocol::Checkpoint;
@@ -61,7 +61,7 @@ impl Database {
             })? as u64,
         };
         let (profile, key, checkpoints) = self.export_profile(events)?;
-        let header = ExportHeader::new(
+        let mut header = ExportHeader::new(
             profile,
             events,
             head.map(|(_, hash)| hash),
@@ -69,6 +69,7 @@ impl Database {
             checkpoints.len() as u64,
             Some(jiff::Timestamp::now().to_string()),
         );
+        header.reseals = reseals(&snapshot)?;
         write_line(&mut out, &ExportLine::Header(Box::new(header)))?;
 
         let mut checkpoints = checkpoints.into_iter().peekable();
@@ -135,6 +136,35 @@ impl Database {
             ),
         })
     }
+}
+
+/// The upgrades' re-seals of the chain (`audit_reseals`), oldest first.
+fn reseals(conn: &rusqlite::Connection) -> Result<Vec<ExportReseal>, StoreError> {
+    let mut statement = conn.prepare(
+        "SELECT resealed_at, schema_version, through_seq, links_changed, reason
+         FROM audit_reseals ORDER BY rowid",
+    )?;
+    let rows = statement.query_map([], |row| {
+        Ok((
+            row.get::<_, i64>(0)?,
+            row.get::<_, i64>(1)?,
+            row.get::<_, i64>(2)?,
+            row.get::<_, i64>(3)?,
+            row.get::<_, String>(4)?,
+        ))
+    })?;
+    let mut reseals = Vec::new();
+    for row in rows {
+        let (at, schema_version, through, changed, reason) = row?;
+        reseals.push(ExportReseal {
+            resealed_at: crate::page::from_millis(at)?.to_string(),
+            schema_version,
+            through_seq: through.max(0) as u64,
+            links_changed: changed.max(0) as u64,
+            reason,
+        });
+    }
+    Ok(reseals)
 }
 
 /// Checks an audit export from its text (`holdfast_core::audit_export::verify_export`): what the

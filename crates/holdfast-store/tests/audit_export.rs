@@ -254,3 +254,32 @@ fn a_long_log_streams_through_a_pipe_while_it_is_checked() {
     let verified = reader.join().unwrap().unwrap();
     assert_eq!(verified.events, EVENTS as u64);
 }
+
+#[test]
+fn an_upgrades_reseal_is_named_in_the_header() {
+    let fixture = local_log(3);
+    let path = fixture.path();
+    let Fixture { dir, key, db } = fixture;
+    drop(db);
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch(&format!("PRAGMA key = \"x'{}'\";", key.to_hex().as_str()))
+            .unwrap();
+        conn.execute(
+            "INSERT INTO audit_reseals (resealed_at, schema_version, through_seq, links_changed, reason)
+             VALUES (1790000000000, 10, 3, 3, 'upgrade')",
+            [],
+        )
+        .unwrap();
+    }
+    let fixture = Fixture {
+        db: holdfast_store::Database::open(&path, &key).unwrap(),
+        dir,
+        key,
+    };
+    let (lines, _) = export_of(&fixture);
+    let header: serde_json::Value = serde_json::from_str(&lines[0]).unwrap();
+    assert_eq!(header["reseals"][0]["through_seq"], 3);
+    assert_eq!(header["reseals"][0]["schema_version"], 10);
+    assert_eq!(check(&lines).unwrap().events, 3);
+}
