@@ -2,8 +2,8 @@
 //! alone, with `holdfast_core::audit_export::verify_export` (the same check the desk runs): every
 //! chain link from the genesis, each checkpoint's signature with the key the file carries and its
 //! hash against the chain at its event, the header's count and head. `--expect-key` compares the
-//! file's key with the one the reader trusts (this server's, `holdfast-server` prints it at
-//! start).
+//! file's key with the one the reader trusts (the server's public checkpoint key, which
+//! `GET /v1/me` answers as `checkpoint_key` and every desk pins at its first sign-in).
 
 use std::io::BufReader;
 use std::path::Path;
