@@ -72,7 +72,8 @@ use crate::commands::desktop::StartAtLogin;
 use crate::commands::due::{DueView, ReminderKeyArgs, SnoozeArgs};
 use crate::commands::reports::{
     ReportArgs, ReportCasesArgs, ReportDrill, ReportFigures, ReportFileFormat, ReportFilters,
-    SaveWeeklyReasonArgs, SavedReport, WeeklyReasonArgs,
+    SaveCancellationSheetArgs, SaveWeeklyReasonArgs, SavedReport, SheetFileFormat,
+    WeeklyReasonArgs,
 };
 use holdfast_core::reminders::{DueItem, QuietTime, ReminderKind, SnoozeChoice, Stage};
 use holdfast_core::reports::{
@@ -250,6 +251,8 @@ pub fn typescript() -> String {
         declaration::<ReportFileFormat>(&cfg),
         declaration::<SaveWeeklyReasonArgs>(&cfg),
         declaration::<SavedReport>(&cfg),
+        declaration::<SheetFileFormat>(&cfg),
+        declaration::<SaveCancellationSheetArgs>(&cfg),
         declaration::<ComposedMessage>(&cfg),
         declaration::<ComposeMessageArgs>(&cfg),
         declaration::<MessageDelivery>(&cfg),

@@ -496,6 +496,16 @@ fn the_reports_answer_figures_and_refuse_bad_input_with_typed_errors() {
         .unwrap_err();
     assert_eq!(error["kind"], "invalid_arguments", "{error}");
     assert_eq!(error["field"], "format", "{error}");
+    for args in [
+        json!({ "format": "pdf" }),
+        json!({}),
+        json!({ "format": "csv", "x": 1 }),
+    ] {
+        let error = desk
+            .call("save_cancellation_sheet", Some(args.clone()))
+            .unwrap_err();
+        assert_eq!(error["kind"], "invalid_arguments", "{args}: {error}");
+    }
 }
 
 #[test]
@@ -556,6 +566,10 @@ mod fuzz {
         ),
         (
             "save_weekly_reason_report",
+            "opens the native save dialog and waits for a person",
+        ),
+        (
+            "save_cancellation_sheet",
             "opens the native save dialog and waits for a person",
         ),
         (

@@ -19,13 +19,13 @@ use crate::import_and_cases::{import, set_up_profile_for, write_csv};
 use crate::sop_2017::days_from_today;
 use crate::store_check::{only_event, position_of, stored_events, user_name};
 
-const PROCEDURE: &str = "Billsbee client cancellation requests";
+pub const PROCEDURE: &str = "Billsbee client cancellation requests";
 
 /// The policy's own finalization checklist item, confirmed by the manager who did it.
 const SERVICES_SUSPENDED: &str = "Services suspended in Billsbee";
 
 /// One client with two unpaid invoices, in the accounts export's columns.
-const BILLSBEE_CSV: &str = "\
+pub const BILLSBEE_CSV: &str = "\
 External ID,Name,Contact name,Email,Phone,Preferred channel,Tier,Hosting server,Plan,MRR,Currency,Customer since,Total collected,Accounts receivable,Original sales rep,Unpaid invoices
 B-1,Bramble Dental,Dana Bramble,dana@brambledental.com,+1 555 010 4242,phone,Standard,,Growth,450,USD,2022-05-01,\"10,800.00\",900.00,,2
 ";

@@ -4,12 +4,17 @@
 //! per-week table drills down to its two cases, one of which opens in the inbox; and the weekly
 //! reason report is saved as CSV through the OS save dialog (driven with xdotool, as in
 //! `file_dialog.rs`) and read back. Screenshots at 1024x640, light and dark, are kept for review.
+//!
+//! Then, on a Billsbee profile whose one request is logged in the cancellation sheet, the sheet
+//! is exported as XLSX through the dialog and read back with calamine (the header row exactly the
+//! sheet's columns, the row the client's), and as CSV, read back with the csv crate.
 
 use std::time::{Duration, Instant};
 
 use fantoccini::Locator;
 
-use crate::desk::open_case;
+use crate::billsbee::BILLSBEE_CSV;
+use crate::desk::{acknowledge, open_case, verify_identity};
 use crate::ensure;
 use crate::file_dialog::{dialog_closed, dialog_window, keys_to_dialog};
 use crate::harness::{text_of, App, Outcome};
@@ -156,7 +161,7 @@ async fn reports_change_range_drill_into_a_figure_open_a_case_and_save_the_weekl
             app.heading("Cancellations and saves per week").await?;
             app.screenshot("review-reports-dark-1024x640").await;
 
-            app.click("Save as CSV…").await?;
+            app.click("Save the weekly reason report as CSV…").await?;
             let window = dialog_window(SAVE_DIALOG).await?;
             // The window keeps answering while the dialog is open.
             app.heading("Reports").await?;
@@ -189,7 +194,7 @@ async fn reports_change_range_drill_into_a_figure_open_a_case_and_save_the_weekl
             );
 
             // The same week as a page to share: one self-contained HTML file.
-            app.click("Save as HTML…").await?;
+            app.click("Save the weekly reason report as HTML…").await?;
             let window = dialog_window(SAVE_DIALOG).await?;
             keys_to_dialog(
                 &window,
@@ -206,6 +211,104 @@ async fn reports_change_range_drill_into_a_figure_open_a_case_and_save_the_weekl
                     && !page.contains("<script")
                     && !page.contains("<link"),
                 "the page names the reasons and the total, with nothing fetched: {page}"
+            );
+            Ok(())
+        })
+        .await
+        .expect("the scenario passed");
+    app.quit().await;
+}
+
+const SHEET_DIALOG: &str = "Save the cancellation sheet";
+
+/// The sheet's columns, in Billsbee's order (the store's `CANCELLATION_SHEET_COLUMNS`).
+const SHEET_COLUMNS: [&str; 6] = [
+    "Name",
+    "Phone",
+    "Date of cancellation",
+    "Total amount collected",
+    "Months in the program",
+    "Reason for cancellation",
+];
+
+/// Clicks `button`, types `path` into the save dialog it opens and waits for the desk to say
+/// where it saved.
+async fn save_through_dialog(app: &App, button: &str, path: &str) -> Outcome {
+    app.click(button).await?;
+    let window = dialog_window(SHEET_DIALOG).await?;
+    app.heading("Reports").await?;
+    keys_to_dialog(
+        &window,
+        &[&["key", "ctrl+a"], &["type", "--delay", "20", path]],
+    )?;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    keys_to_dialog(&window, &[&["key", "Return"]])?;
+    dialog_closed(SHEET_DIALOG, "typing the path").await?;
+    app.role_with_text("status", path).await?;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn reports_export_the_cancellation_sheet_as_xlsx_and_csv() {
+    use calamine::{open_workbook, Data, Reader, Xlsx};
+
+    let workspace = tempfile::Builder::new()
+        .prefix("holdfast-sheet-")
+        .tempdir()
+        .expect("temp dir");
+    let profile = workspace.path().join("profile");
+    let accounts = write_csv(workspace.path(), "accounts.csv", BILLSBEE_CSV);
+    let xlsx = workspace.path().join("sheet.xlsx");
+    let xlsx_path = xlsx.display().to_string();
+    let csv_file = workspace.path().join("sheet.csv");
+    let csv_path = csv_file.display().to_string();
+
+    let app = App::launch(&profile).await;
+    let app = app
+        .run_scenario("reports-sheet", async |app: &App| {
+            set_up_profile_for(app, &["Account manager"], crate::billsbee::PROCEDURE).await?;
+            import(app, &accounts).await?;
+            open_case(app, "bramble", "Bramble Dental").await?;
+            acknowledge(app).await?;
+            verify_identity(app, "+1 555 010 4242", "Called back; Dana confirmed").await?;
+            app.click("Log request in the cancellation sheet").await?;
+            app.text("Logged in the cancellation sheet.").await?;
+
+            app.click("Reports").await?;
+            app.heading("Export the cancellation sheet").await?;
+            save_through_dialog(app, "Save the cancellation sheet as XLSX…", &xlsx_path).await?;
+            let mut workbook: Xlsx<_> = open_workbook(&xlsx)?;
+            let range = workbook.worksheet_range("Cancellation sheet")?;
+            let mut rows = range.rows();
+            let header: Vec<String> = rows
+                .next()
+                .map(|row| row.iter().map(|cell| cell.to_string()).collect())
+                .unwrap_or_default();
+            ensure!(header == SHEET_COLUMNS, "the XLSX header row: {header:?}");
+            let row = rows.next().map(<[Data]>::to_vec).unwrap_or_default();
+            ensure!(
+                rows.next().is_none(),
+                "the sheet has one logged request: {range:?}"
+            );
+            ensure!(
+                row.len() == 6
+                    && row[0] == Data::String("Dana Bramble".into())
+                    && row[1] == Data::String("+1 555 010 4242".into())
+                    && matches!(row[2], Data::DateTime(_))
+                    && row[3] == Data::Float(10_800.0),
+                "the client's row: {row:?}"
+            );
+
+            save_through_dialog(app, "Save the cancellation sheet as CSV…", &csv_path).await?;
+            let mut reader = csv::Reader::from_path(&csv_file)?;
+            let header: Vec<String> = reader.headers()?.iter().map(String::from).collect();
+            ensure!(header == SHEET_COLUMNS, "the CSV header row: {header:?}");
+            let lines: Vec<csv::StringRecord> = reader.records().collect::<Result<_, _>>()?;
+            ensure!(
+                lines.len() == 1
+                    && &lines[0][0] == "Dana Bramble"
+                    && &lines[0][3] == "10800.00 USD",
+                "the CSV's row: {lines:?}"
             );
             Ok(())
         })

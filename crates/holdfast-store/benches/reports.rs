@@ -14,6 +14,10 @@
 //! `Database::report` keeps the described cases in memory from one report to the next, so it is
 //! printed as the screen meets it: asked again with nothing written since, asked after one write
 //! (an account re-imported), and the first report after the profile is opened (every row read).
+//!
+//! Then the cancellation sheet with every one of the 100k requests logged in it, exported as XLSX
+//! (`Database::cancellation_sheet_xlsx`) and as CSV, each within 5 s, beside a raw SQL dump of the same
+//! rows (the sheet's query, every column read into memory).
 
 // The shared fixture serves several benches; this one does not read all it gives.
 #[allow(dead_code)]
@@ -354,6 +358,66 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         median(figures),
         reference,
         None,
+    );
+
+    // The cancellation sheet: every request logged in it.
+    raw.execute("UPDATE case_reports SET logged = 1", [])?;
+    let rows = db.cancellation_sheet()?.len();
+    println!("the cancellation sheet: {rows} rows");
+    let dump = || -> rusqlite::Result<usize> {
+        let mut statement = raw.prepare(
+            "SELECT r.case_id, r.received_at, r.effective_date, r.reason_id, a.name,
+                a.contact_name, a.phone, a.currency, a.total_collected_minor, a.customer_since
+             FROM case_reports r LEFT JOIN accounts a ON a.id = r.account_id
+             WHERE r.logged = 1
+             ORDER BY r.received_at DESC, r.case_id DESC",
+        )?;
+        let rows = statement.query_map([], |row| {
+            Ok((
+                row.get::<_, String>(0)?,
+                row.get::<_, i64>(1)?,
+                row.get::<_, Option<String>>(2)?,
+                row.get::<_, Option<String>>(3)?,
+                row.get::<_, Option<String>>(4)?,
+                row.get::<_, Option<String>>(5)?,
+                row.get::<_, Option<String>>(6)?,
+                row.get::<_, Option<String>>(7)?,
+                row.get::<_, Option<i64>>(8)?,
+                row.get::<_, Option<String>>(9)?,
+            ))
+        })?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?.len())
+    };
+    let (mut xlsx, mut csv, mut dumped) = (Vec::new(), Vec::new(), Vec::new());
+    let mut size = (0, 0);
+    for _ in 0..3 {
+        let started = Instant::now();
+        size.0 = std::hint::black_box(db.cancellation_sheet_xlsx()?).len();
+        xlsx.push(started.elapsed());
+        let started = Instant::now();
+        size.1 = std::hint::black_box(db.cancellation_sheet_csv()?).len();
+        csv.push(started.elapsed());
+        let started = Instant::now();
+        std::hint::black_box(dump()?);
+        dumped.push(started.elapsed());
+    }
+    println!(
+        "the sheet's files: XLSX {} KiB, CSV {} KiB",
+        size.0 / 1024,
+        size.1 / 1024
+    );
+    let dumped = median(dumped);
+    print(
+        "cancellation sheet as XLSX: 100k rows",
+        median(xlsx),
+        dumped,
+        Some(5_000.0),
+    );
+    print(
+        "cancellation sheet as CSV: 100k rows",
+        median(csv),
+        dumped,
+        Some(5_000.0),
     );
     Ok(())
 }

@@ -30,6 +30,9 @@ pub enum StoreError {
     Sync(#[from] holdfast_sync::client::ClientError),
     #[error("stored data is damaged: {0}")]
     Corrupt(String),
+    /// An export (CSV or XLSX) could not be made.
+    #[error("the export could not be made: {0}")]
+    Export(String),
     #[error(transparent)]
     Sqlite(#[from] rusqlite::Error),
 }

@@ -11,6 +11,7 @@ pub mod database;
 pub mod due;
 pub mod error;
 pub mod events;
+pub mod exports;
 pub mod key;
 mod migrations;
 pub mod notes;

@@ -818,3 +818,102 @@ mod by_sync {
         );
     }
 }
+
+/// The cancellation sheet's XLSX and CSV exports read back (with `calamine` and `csv`): the
+/// header row is exactly the sheet's columns, and every cell of every row is the store's row.
+mod exports {
+    use super::*;
+    use calamine::{open_workbook_from_rs, Data, Reader, Xlsx};
+    use holdfast_core::workflow::CancellationSheetRow;
+    use holdfast_store::exports::{money_number, SHEET_NAME};
+
+    /// A spreadsheet's day number (days since 1899-12-30) as a date.
+    fn from_serial(serial: f64) -> jiff::civil::Date {
+        date(1899, 12, 30)
+            .checked_add(jiff::Span::new().days(serial as i64))
+            .unwrap()
+    }
+
+    fn text(value: &Option<String>) -> Data {
+        value.clone().map_or(Data::Empty, Data::String)
+    }
+
+    #[test]
+    fn the_xlsx_export_reads_back_as_the_sheet() {
+        let (fixture, _policy, _walked) = billsbee_desk();
+        let sheet = fixture.db.cancellation_sheet().unwrap();
+        assert_eq!(sheet.len(), 4);
+        let bytes = fixture.db.cancellation_sheet_xlsx().unwrap();
+        let mut workbook: Xlsx<_> = open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
+        assert_eq!(workbook.sheet_names(), vec![SHEET_NAME.to_string()]);
+        let range = workbook.worksheet_range(SHEET_NAME).unwrap();
+        assert_eq!(range.get_size(), (sheet.len() + 1, 6));
+        let header: Vec<Data> = range.rows().next().unwrap().to_vec();
+        let columns: Vec<Data> = CANCELLATION_SHEET_COLUMNS
+            .iter()
+            .map(|title| Data::String(title.to_string()))
+            .collect();
+        assert_eq!(header, columns);
+        for (cells, row) in range.rows().skip(1).zip(&sheet) {
+            assert_eq!(cells[0], text(&row.name), "{row:?}");
+            assert_eq!(cells[1], text(&row.phone), "{row:?}");
+            let Data::DateTime(when) = &cells[2] else {
+                panic!("the date is not a date cell: {:?}", cells[2]);
+            };
+            assert_eq!(from_serial(when.as_f64()), row.date_of_cancellation);
+            assert_eq!(
+                cells[3],
+                row.total_collected
+                    .map_or(Data::Empty, |money| Data::Float(money_number(money))),
+                "{row:?}"
+            );
+            assert_eq!(
+                cells[4],
+                row.months_in_program
+                    .map_or(Data::Empty, |months| Data::Float(f64::from(months))),
+                "{row:?}"
+            );
+            assert_eq!(cells[5], text(&row.reason), "{row:?}");
+        }
+    }
+
+    #[test]
+    fn the_csv_export_reads_back_as_the_sheet() {
+        let (fixture, _policy, _walked) = billsbee_desk();
+        let sheet = fixture.db.cancellation_sheet().unwrap();
+        let bytes = fixture.db.cancellation_sheet_csv().unwrap();
+        let mut reader = csv::Reader::from_reader(bytes.as_slice());
+        assert_eq!(
+            reader.headers().unwrap().iter().collect::<Vec<_>>(),
+            CANCELLATION_SHEET_COLUMNS
+        );
+        let lines: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+        assert_eq!(lines.len(), sheet.len());
+        let usd = Currency::parse("USD").unwrap();
+        let eur = Currency::parse("EUR").unwrap();
+        for (line, row) in lines.iter().zip(&sheet) {
+            let cell = |i: usize| line.get(i).unwrap();
+            let known = |i: usize| Some(cell(i)).filter(|text| !text.is_empty());
+            let money = known(3).map(|text| {
+                let (amount, code) = text.split_once(' ').unwrap();
+                let currency = [usd, eur].into_iter().find(|c| c.code() == code).unwrap();
+                Money::parse(amount, currency).unwrap()
+            });
+            let read = CancellationSheetRow {
+                name: known(0).map(String::from),
+                phone: known(1).map(String::from),
+                date_of_cancellation: cell(2).parse().unwrap(),
+                total_collected: money,
+                months_in_program: known(4).map(|months| months.parse().unwrap()),
+                reason: known(5).map(String::from),
+            };
+            assert_eq!(&read, row);
+        }
+        // An empty sheet is the header alone.
+        let empty = holdfast_store::exports::sheet_csv(&[]).unwrap();
+        assert_eq!(
+            String::from_utf8(empty).unwrap().trim_end(),
+            CANCELLATION_SHEET_COLUMNS.join(",")
+        );
+    }
+}

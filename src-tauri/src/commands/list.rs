@@ -60,6 +60,7 @@ macro_rules! for_each_command {
             reports::report_cases(ReportCasesArgs) -> ReportDrill,
             reports::weekly_reason_report(WeeklyReasonArgs) -> WeeklyReasonReport,
             reports::save_weekly_reason_report(SaveWeeklyReasonArgs) -> Option<SavedReport>,
+            reports::save_cancellation_sheet(SaveCancellationSheetArgs) -> Option<SavedReport>,
             desktop::quit_app(()) -> (),
             desktop::start_at_login(()) -> StartAtLogin,
             desktop::set_start_at_login(StartAtLogin) -> StartAtLogin,

@@ -1,6 +1,7 @@
 //! The Reports screen (issue 14): the figures (`report`), the cases behind one figure
 //! (`report_cases`), IntelliServe's weekly reason report (`weekly_reason_report`) and that report
-//! saved as a file to share, CSV or self-contained HTML (`save_weekly_reason_report`). The store
+//! saved as a file to share, CSV or self-contained HTML (`save_weekly_reason_report`), and
+//! Billsbee's cancellation sheet saved as XLSX or CSV (`save_cancellation_sheet`). The store
 //! reads the cases and the core computes every figure; nothing is counted here.
 //!
 //! The figures go to the window without the ids of their cases: every figure carries them, and a
@@ -320,13 +321,74 @@ pub async fn save_weekly_reason_report<R: Runtime>(
     let Some(file) = chosen else {
         return Ok(None);
     };
-    let path = file.path().to_owned();
+    write_file(file.path().to_owned(), contents.into_bytes(), "the report").await
+}
+
+/// The file a cancellation sheet is saved as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum SheetFileFormat {
+    Xlsx,
+    Csv,
+}
+
+#[derive(Debug, Clone, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct SaveCancellationSheetArgs {
+    pub format: SheetFileFormat,
+}
+
+/// Billsbee's cancellation sheet (every request logged in it, newest first, exactly its columns)
+/// saved through the OS save dialog as XLSX or CSV (the store's `exports`). The file is made
+/// first, so a profile without a policy is refused before any dialog opens. `None` when the
+/// person cancels.
+#[tauri::command]
+pub async fn save_cancellation_sheet<R: Runtime>(
+    state: State<'_, AppState>,
+    window: WebviewWindow<R>,
+    Args(args): Args<SaveCancellationSheetArgs>,
+) -> Result<Option<SavedReport>, AppError> {
+    let format = args.format;
+    let contents = state
+        .with_database(move |database| {
+            Ok(match format {
+                SheetFileFormat::Xlsx => database.cancellation_sheet_xlsx()?,
+                SheetFileFormat::Csv => database.cancellation_sheet_csv()?,
+            })
+        })
+        .await?;
+    let (extension, kind) = match format {
+        SheetFileFormat::Xlsx => ("xlsx", "Excel workbooks"),
+        SheetFileFormat::Csv => ("csv", "CSV files"),
+    };
+    let today = crate::clock::now()
+        .to_zoned(jiff::tz::TimeZone::system())
+        .date();
+    let chosen = rfd::AsyncFileDialog::new()
+        .set_title("Save the cancellation sheet")
+        .set_file_name(format!("cancellation-sheet-{today}.{extension}"))
+        .add_filter(kind, &[extension])
+        .set_parent(&window)
+        .save_file()
+        .await;
+    let Some(file) = chosen else {
+        return Ok(None);
+    };
+    write_file(file.path().to_owned(), contents, "the cancellation sheet").await
+}
+
+/// Writes `contents` to `path` off the async runtime; a failure names the file.
+async fn write_file(
+    path: std::path::PathBuf,
+    contents: Vec<u8>,
+    what: &str,
+) -> Result<Option<SavedReport>, AppError> {
     let written = path.clone();
     tauri::async_runtime::spawn_blocking(move || std::fs::write(&written, contents))
         .await
         .map_err(|e| AppError::internal(e.to_string()))?
         .map_err(|e| AppError::Storage {
-            message: format!("the report could not be written to {}: {e}", path.display()),
+            message: format!("{what} could not be written to {}: {e}", path.display()),
         })?;
     Ok(Some(SavedReport {
         path: path.display().to_string(),

@@ -1227,6 +1227,10 @@ export type SaveWeeklyReasonArgs = { week?: string | null, filters: ReportFilter
 
 export type SavedReport = { path: string, };
 
+export type SheetFileFormat = "xlsx" | "csv";
+
+export type SaveCancellationSheetArgs = { format: SheetFileFormat, };
+
 export type ComposedMessage = { kind: MessageKind, 
 /**
  * The subject line, for a message that goes out as an e-mail.
@@ -1444,6 +1448,7 @@ export type Commands = {
   report_cases: { args: ReportCasesArgs; result: ReportDrill };
   weekly_reason_report: { args: WeeklyReasonArgs; result: WeeklyReasonReport };
   save_weekly_reason_report: { args: SaveWeeklyReasonArgs; result: SavedReport | null };
+  save_cancellation_sheet: { args: SaveCancellationSheetArgs; result: SavedReport | null };
   quit_app: { args: null; result: null };
   start_at_login: { args: null; result: StartAtLogin };
   set_start_at_login: { args: StartAtLogin; result: StartAtLogin };

@@ -149,4 +149,40 @@ describe('ReportsView', () => {
     const sent = invoke.mock.calls.filter(([command]) => command === 'report').at(-1)![1].args.filters;
     expect(sent.from).toBe(new Date(2026, 11, 10).toISOString());
   });
+  it('saves the cancellation sheet as XLSX or CSV and says where, or why not', async () => {
+    const formats: string[] = [];
+    answer({
+      save_cancellation_sheet: (args) => {
+        const { format } = args as { format: string };
+        formats.push(format);
+        if (format === 'csv') throw { kind: 'storage', message: 'the cancellation sheet could not be written to /tmp/x.csv' };
+        return { path: `/tmp/sheet.${format}` };
+      },
+    });
+    const user = userEvent.setup();
+    render(ReportsView, { onopen: vi.fn() });
+    const group = await screen.findByRole('group', { name: 'Export the cancellation sheet' });
+    const xlsx = within(group).getByRole('button', { name: 'Save the cancellation sheet as XLSX…' });
+    const csv = within(group).getByRole('button', { name: 'Save the cancellation sheet as CSV…' });
+    // Distinct from the weekly reason report's buttons.
+    expect(screen.getByRole('button', { name: 'Save the weekly reason report as CSV…' })).not.toBe(csv);
+    // Reached from the keyboard and pressed with Enter.
+    xlsx.focus();
+    await user.keyboard('{Enter}');
+    expect(await screen.findByText('Saved to /tmp/sheet.xlsx')).toHaveAttribute('role', 'status');
+    await user.click(csv);
+    expect(await within(screen.getByRole('region', { name: 'Export the cancellation sheet' })).findByRole('alert')).toHaveTextContent('could not be written');
+    expect(formats).toEqual(['xlsx', 'csv']);
+  });
+
+  it('offers both sheet exports in the command palette', async () => {
+    answer({ save_cancellation_sheet: () => null });
+    render(ReportsView, { onopen: vi.fn() });
+    await screen.findByRole('table', { name: 'Per week' });
+    const { deskActions, runAction } = await import('../lib/actions.svelte');
+    const xlsx = deskActions().find((action) => action.label === 'Save the cancellation sheet as XLSX');
+    expect(deskActions().map((action) => action.label)).toContain('Save the cancellation sheet as CSV');
+    expect(runAction(xlsx!)).toBeNull();
+    await vi.waitFor(() => expect(invoke).toHaveBeenCalledWith('save_cancellation_sheet', { args: { format: 'xlsx' } }));
+  });
 });
