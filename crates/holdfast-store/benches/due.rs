@@ -15,8 +15,14 @@
 #[allow(dead_code)]
 #[path = "support/fixture.rs"]
 mod fixture;
+// Each bench uses the part of the shared printing it needs.
+#[allow(dead_code)]
+#[path = "support/measure.rs"]
+mod measure;
 
-use std::time::{Duration, Instant};
+use measure::{median, print, Against};
+
+use std::time::Instant;
 
 use holdfast_core::role::Role;
 use holdfast_store::due::group_due;
@@ -38,29 +44,6 @@ const KINDS: [&str; 8] = [
     "form_reminder",
 ];
 const ROLES: [&str; 4] = ["account_manager", "csm", "billing", "manager"];
-
-fn median(mut samples: Vec<Duration>) -> Duration {
-    samples.sort();
-    samples[samples.len() / 2]
-}
-
-fn ms(duration: Duration) -> String {
-    format!("{:.3} ms", duration.as_secs_f64() * 1000.0)
-}
-
-fn report(name: &str, ours: Duration, raw: Duration) {
-    let ratio = ours.as_secs_f64() / raw.as_secs_f64().max(1e-9);
-    let verdict = if ours.as_secs_f64() * 1000.0 <= LIMIT_MS {
-        "within"
-    } else {
-        "OVER"
-    };
-    println!(
-        "{name:<44} median {:>10}   raw SQL {:>10}   ratio {ratio:>5.2}x   ({verdict} the {LIMIT_MS} ms limit)",
-        ms(ours),
-        ms(raw)
-    );
-}
 
 /// The team's share of the work, written into the read models.
 fn share_out(
@@ -283,15 +266,17 @@ fn measure(
         std::hint::black_box(rows);
     }
     let reference = median(reference);
-    report(
+    print(
         "what is due for one person (due_items)",
         median(ours),
         reference,
+        Against::Limit(LIMIT_MS),
     );
-    report(
+    print(
         "the Due view (items, memory, grouped)",
         median(view),
         reference,
+        Against::Limit(LIMIT_MS),
     );
     Ok(())
 }

@@ -7,6 +7,12 @@
 
 #[path = "support/fixture.rs"]
 mod fixture;
+// Each bench uses the part of the shared printing it needs.
+#[allow(dead_code)]
+#[path = "support/measure.rs"]
+mod measure;
+
+use measure::{median, ms, print, Against};
 
 use std::time::{Duration, Instant};
 
@@ -17,29 +23,6 @@ use holdfast_store::{Database, DatabaseKey};
 use uuid::Uuid;
 
 const SAMPLES: usize = 500;
-
-fn median(mut samples: Vec<Duration>) -> Duration {
-    samples.sort();
-    samples[samples.len() / 2]
-}
-
-fn ms(duration: Duration) -> String {
-    format!("{:.3} ms", duration.as_secs_f64() * 1000.0)
-}
-
-fn report(name: &str, ours: Duration, raw: Duration, limit_ms: f64) {
-    let ratio = ours.as_secs_f64() / raw.as_secs_f64().max(1e-9);
-    let verdict = if ours.as_secs_f64() * 1000.0 <= limit_ms {
-        "within"
-    } else {
-        "OVER"
-    };
-    println!(
-        "{name:<44} median {:>10}   raw SQL {:>10}   ratio {ratio:>5.2}x   ({verdict} the {limit_ms} ms limit)",
-        ms(ours),
-        ms(raw)
-    );
-}
 
 /// The reference for a command: one event row and the case's row updated, as raw SQL in one
 /// transaction with the same durability; returns how long it took.
@@ -144,11 +127,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let case_id = case_ids[2 * (SAMPLES + i) + 1];
         reference.push(raw_commit(&raw, case_id, "acknowledged", payload)?);
     }
-    report(
+    print(
         "decide + commit one command",
         median(ours),
         median(reference),
-        1.0,
+        Against::Limit(1.0),
     );
 
     let mut reference = Vec::with_capacity(LONG_SAMPLES);
@@ -158,17 +141,17 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         reference.push(raw_commit(&raw, case_id, "note_added", note)?);
     }
     let reference = median(reference);
-    report(
+    print(
         "add a note, case with 5 events",
         by_length[0],
         reference,
-        1.0,
+        Against::Limit(1.0),
     );
-    report(
+    print(
         "add a note, case with 500 events",
         by_length[1],
         reference,
-        1.0,
+        Against::Limit(1.0),
     );
     println!(
         "{:<44} 500 events / 5 events = {:.2}x",
@@ -242,11 +225,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         reference.push(start.elapsed());
         assert!(count > 0);
     }
-    report(
+    print(
         "load a case with its timeline",
         median(ours),
         median(reference),
-        2.0,
+        Against::Limit(2.0),
     );
 
     // 3. The inbox's first page: in-progress cases, soonest SLA first.
@@ -285,11 +268,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         reference.push(start.elapsed());
         assert_eq!(rows.len(), 50);
     }
-    report(
+    print(
         "inbox first page (status, by SLA due)",
         median(ours),
         median(reference),
-        5.0,
+        Against::Limit(5.0),
     );
 
     // 4. An inbox search that matches nothing, over every case: the trigram indexes answer it
@@ -324,11 +307,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         reference.push(start.elapsed());
         assert_eq!(found, 0);
     }
-    report(
+    print(
         "inbox search, no match, 100k cases",
         median(ours),
         median(reference),
-        50.0,
+        Against::Limit(50.0),
     );
     let mut scans = Vec::with_capacity(20);
     for _ in 0..20 {

@@ -23,8 +23,14 @@
 #[allow(dead_code)]
 #[path = "support/fixture.rs"]
 mod fixture;
+// Each bench uses the part of the shared printing it needs.
+#[allow(dead_code)]
+#[path = "support/measure.rs"]
+mod measure;
 
-use std::time::{Duration, Instant};
+use measure::{median, print, Against};
+
+use std::time::Instant;
 
 use holdfast_core::money::{Currency, Money};
 use holdfast_core::reports::{Filters, RefundApproval, ReportCheckIn, ReportOffer, ReportRefund};
@@ -35,31 +41,6 @@ use jiff::{SignedDuration, Timestamp};
 const SAMPLES: usize = 11;
 const LIMIT_MS: f64 = 200.0;
 const YEAR_SECONDS: i64 = 365 * 24 * 3600;
-
-fn median(mut samples: Vec<Duration>) -> Duration {
-    samples.sort();
-    samples[samples.len() / 2]
-}
-
-fn ms(duration: Duration) -> String {
-    format!("{:.3} ms", duration.as_secs_f64() * 1000.0)
-}
-
-fn print(name: &str, ours: Duration, raw: Duration, limit: Option<f64>) {
-    let ratio = ours.as_secs_f64() / raw.as_secs_f64().max(1e-9);
-    let verdict = match limit {
-        Some(limit) if ours.as_secs_f64() * 1000.0 <= limit => {
-            format!("(within the {limit} ms limit)")
-        }
-        Some(limit) => format!("(OVER the {limit} ms limit)"),
-        None => "(a part of a report)".to_owned(),
-    };
-    println!(
-        "{name:<44} median {:>10}   raw SQL {:>10}   ratio {ratio:>5.2}x   {verdict}",
-        ms(ours),
-        ms(raw)
-    );
-}
 
 /// A year of work written into the report rows of the fixture's cases.
 fn a_year_of_work(
@@ -333,31 +314,31 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "report: 100k cases, 12 months (kept cases)",
         median(ours),
         reference,
-        Some(LIMIT_MS),
+        Against::Limit(LIMIT_MS),
     );
     print(
         "  the same after one account re-imported",
         median(after_write),
         reference,
-        Some(LIMIT_MS),
+        Against::Limit(LIMIT_MS),
     );
     print(
         "  the first report after opening",
         median(first),
         reference,
-        Some(LIMIT_MS),
+        Against::Limit(LIMIT_MS),
     );
     print(
         "  reading the 100k report rows",
         median(load),
         reference,
-        None,
+        Against::PartOf("a report"),
     );
     print(
         "  the core's figures over them",
         median(figures),
         reference,
-        None,
+        Against::PartOf("a report"),
     );
 
     // The cancellation sheet: every request logged in it.
@@ -411,13 +392,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "cancellation sheet as XLSX: 100k rows",
         median(xlsx),
         dumped,
-        Some(5_000.0),
+        Against::Limit(5_000.0),
     );
     print(
         "cancellation sheet as CSV: 100k rows",
         median(csv),
         dumped,
-        Some(5_000.0),
+        Against::Limit(5_000.0),
     );
     Ok(())
 }
