@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::account::Account;
+use crate::personal;
 use crate::workflow::CaseEvent;
 use crate::CoreError;
 
@@ -78,6 +79,10 @@ pub struct Recording<'a> {
     pub actor: &'a str,
     pub policy_version: &'a str,
     pub at: Timestamp,
+    /// A fresh random value for this batch, never stored: each event's personal-data salt is
+    /// derived from it and the event's id (`personal::salt_for`), so an erased event's digest
+    /// cannot be used to test a guess.
+    pub personal_secret: [u8; 16],
 }
 
 impl EventRecord {
@@ -95,10 +100,17 @@ impl EventRecord {
             .iter()
             .zip(from_version + 1..)
             .map(|(event, version)| {
-                let payload = encode(event)?;
+                let mut payload = encode(event)?;
                 let kind = kind_of(&payload)?.to_owned();
+                let id = new_id(version, &kind);
+                personal::seal(
+                    CASE,
+                    &kind,
+                    &mut payload,
+                    personal::salt_for(&recording.personal_secret, id),
+                );
                 Ok(EventRecord {
-                    id: new_id(version, &kind),
+                    id,
                     aggregate_type: CASE.to_owned(),
                     aggregate_id: case_id,
                     aggregate_version: version,
@@ -124,6 +136,16 @@ impl EventRecord {
             kind: &'static str,
             account: &'a Account,
         }
+        let mut payload = encode(&Upserted {
+            kind: ACCOUNT_UPSERTED,
+            account,
+        })?;
+        personal::seal(
+            ACCOUNT,
+            ACCOUNT_UPSERTED,
+            &mut payload,
+            personal::salt_for(&recording.personal_secret, id),
+        );
         Ok(EventRecord {
             id,
             aggregate_type: ACCOUNT.to_owned(),
@@ -133,10 +155,7 @@ impl EventRecord {
             actor: recording.actor.to_owned(),
             policy_version: recording.policy_version.to_owned(),
             recorded_at: stored_instant(recording.at),
-            payload: encode(&Upserted {
-                kind: ACCOUNT_UPSERTED,
-                account,
-            })?,
+            payload,
         })
     }
 
@@ -216,7 +235,11 @@ impl EventRecord {
         push_field(&mut out, "policy_version", &self.policy_version);
         push_field(&mut out, "recorded_at", &self.recorded_at.to_string());
         out.extend_from_slice(b",\"payload\":");
-        write_sorted(&mut out, &self.payload);
+        // Personal fields are hashed through their digest, so erasing them keeps these bytes.
+        write_sorted(
+            &mut out,
+            &personal::hashed_form(&self.aggregate_type, &self.kind, &self.payload),
+        );
         out.push(b'}');
         out
     }
@@ -247,7 +270,7 @@ fn write_string(out: &mut Vec<u8>, text: &str) {
 }
 
 /// `value` as compact JSON with every object's keys in byte order (`serde_json`'s default map).
-fn write_sorted(out: &mut Vec<u8>, value: &serde_json::Value) {
+pub(crate) fn write_sorted(out: &mut Vec<u8>, value: &serde_json::Value) {
     match value {
         serde_json::Value::Object(map) => {
             let mut entries: Vec<_> = map.iter().collect();
@@ -375,6 +398,7 @@ mod tests {
                 actor: "amy",
                 policy_version: "p@1",
                 at,
+                personal_secret: [0; 16],
             },
             |version, kind| {
                 Uuid::new_v5(&Uuid::NAMESPACE_OID, format!("{version}{kind}").as_bytes())

@@ -168,6 +168,15 @@ pub fn account_facts(loaded: &LoadedCase) -> Option<AccountFacts> {
     })
 }
 
+/// A fresh random value for one batch of recorded events: their personal-data salts are derived
+/// from it (`holdfast_core::personal`), and it is never stored.
+pub(crate) fn fresh_secret() -> Result<[u8; 16]> {
+    let mut secret = [0u8; 16];
+    getrandom::fill(&mut secret)
+        .map_err(|error| ServerError::Corrupt(format!("no randomness for a salt: {error}")))?;
+    Ok(secret)
+}
+
 fn policy_tag(policy: Option<&Policy>) -> String {
     policy.map_or_else(|| NO_POLICY.to_owned(), Policy::version_tag)
 }
@@ -235,6 +244,7 @@ pub fn decide_case(
                     actor: &actor.user_id,
                     policy_version: &tag,
                     at: now,
+                    personal_secret: crate::push::fresh_secret()?,
                 },
                 origin,
             )?;
@@ -267,6 +277,7 @@ pub fn decide_case(
                     actor: &actor.user_id,
                     policy_version: &tag,
                     at: now,
+                    personal_secret: crate::push::fresh_secret()?,
                 },
                 origin,
             )?;
@@ -333,6 +344,7 @@ pub fn decide_import(
                 actor: &actor.user_id,
                 policy_version: &tag,
                 at: now,
+                personal_secret: crate::push::fresh_secret()?,
             },
         )
         .map_err(|e| ServerError::Corrupt(format!("an account event: {e}")))?;

@@ -190,6 +190,7 @@ impl Database {
                 actor: &actor.user_id,
                 policy_version: &policy.version_tag(),
                 at: now,
+                personal_secret: crate::events::fresh_secret()?,
             },
             |_, _| Uuid::now_v7(),
         )?;

@@ -62,6 +62,15 @@ pub(crate) fn head(tx: &rusqlite::Connection) -> Result<Option<(u64, ChainHash)>
     .transpose()
 }
 
+/// A fresh random value for one batch of recorded events: their personal-data salts are derived
+/// from it (`holdfast_core::personal`), and it is never stored.
+pub(crate) fn fresh_secret() -> Result<[u8; 16]> {
+    let mut secret = [0u8; 16];
+    getrandom::fill(&mut secret)
+        .map_err(|error| StoreError::Corrupt(format!("no randomness for a salt: {error}")))?;
+    Ok(secret)
+}
+
 /// `event` as the log keeps it: its instant at the column's precision (milliseconds). Hashing this
 /// form, not the one handed in, is what lets the chain verify from what is read back.
 fn as_stored(event: &EventRecord) -> EventRecord {

@@ -255,6 +255,7 @@ impl Database {
                     actor: &user.id,
                     policy_version: &policy_version,
                     at: now,
+                    personal_secret: crate::events::fresh_secret()?,
                 },
             )?;
             crate::events::append(&tx, &event)?;

@@ -340,6 +340,7 @@ impl Database {
                 actor: &actor,
                 policy_version: &policy.version_tag(),
                 at: decided_at,
+                personal_secret: crate::events::fresh_secret()?,
             },
         )?;
         let tx = self.conn.transaction()?;
@@ -672,6 +673,7 @@ impl Database {
                     actor: &pending.actor,
                     policy_version: &policy_tag,
                     at: pending.decided_at,
+                    personal_secret: crate::events::fresh_secret()?,
                 },
             )?;
             *version += events.len() as u64;

@@ -56,6 +56,16 @@ pub struct Policy {
     pub win_back_assignee: Option<String>,
     /// The finalization checklist and the rules for the effective date.
     pub finalization: FinalizationRules,
+    /// How long a customer's personal data is kept.
+    pub privacy: PrivacyRules,
+}
+
+/// How long a customer's personal data is kept (`[privacy]`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct PrivacyRules {
+    /// A closed case's personal data is erased this many whole months after the case closed; `None`
+    /// keeps it until someone erases it on the customer's request.
+    pub erase_closed_cases_after_months: Option<u32>,
 }
 
 /// What the finalization of a cancellation involves, beyond the gates.
@@ -269,10 +279,13 @@ pub enum Step {
     /// that verification and routing read. Not a step of a case; a policy that does not name who
     /// may takes any role, as before this step existed.
     ImportAccounts,
+    /// Export or erase everything held about one customer, on their request. Not a step of a
+    /// case; a policy that does not name who may gives it to managers and administrators.
+    ErasePersonalData,
 }
 
 impl Step {
-    pub const ALL: [Step; 23] = [
+    pub const ALL: [Step; 24] = [
         Step::Receive,
         Step::VerifyIdentity,
         Step::TrackForm,
@@ -296,6 +309,7 @@ impl Step {
         Step::ConfirmChecklistItem,
         Step::RecordWinBackOutcome,
         Step::ImportAccounts,
+        Step::ErasePersonalData,
     ];
 
     /// Steps that only the roles the policy names may take: with none named, nobody may. An offer
@@ -332,6 +346,7 @@ impl Step {
             Step::ConfirmChecklistItem => "confirm an item of the finalization checklist",
             Step::RecordWinBackOutcome => "record the outcome of a win-back check-in",
             Step::ImportAccounts => "import accounts",
+            Step::ErasePersonalData => "export or erase a customer's personal data",
         }
     }
 }

@@ -11,8 +11,9 @@ use toml::Spanned;
 use super::{
     AcknowledgeChannel, BusinessCalendar, ChecklistItem, ChecklistStep, ChecklistWhen,
     FinalizationRules, FormRules, Gates, HandOffTarget, IdentityRules, MessageKind, OfferKind,
-    OfferTerms, OutsideWindow, Policy, Reason, RefundRules, Route, Routing, RoutingCondition,
-    RoutingRule, Sla, Step, ThresholdScope, UnknownReceivable, VerificationMethod,
+    OfferTerms, OutsideWindow, Policy, PrivacyRules, Reason, RefundRules, Route, Routing,
+    RoutingCondition, RoutingRule, Sla, Step, ThresholdScope, UnknownReceivable,
+    VerificationMethod,
 };
 use crate::money::{Currency, Money};
 use crate::role::Role;
@@ -61,6 +62,14 @@ struct RawPolicy {
     survey_links: BTreeMap<String, String>,
     #[serde(default)]
     finalization: RawFinalization,
+    #[serde(default)]
+    privacy: RawPrivacy,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields, default)]
+struct RawPrivacy {
+    erase_closed_cases_after_months: Option<Spanned<u32>>,
 }
 
 #[derive(Deserialize, Default)]
@@ -632,6 +641,11 @@ pub fn parse_policy(source: &str) -> Result<Policy, PolicyError> {
             roles.insert(Step::CompleteRefund, approvers);
         }
     }
+    // A customer's data leaves or is erased only by someone answerable for it.
+    roles
+        .entry(Step::ErasePersonalData)
+        .or_insert_with(|| vec![Role::Manager, Role::Admin]);
+    let privacy = privacy_rules(&raw.privacy, &lines)?;
 
     let mut reasons = Vec::new();
     let mut reason_ids = HashSet::new();
@@ -734,6 +748,33 @@ pub fn parse_policy(source: &str) -> Result<Policy, PolicyError> {
         win_back_months: raw.win_back_months,
         win_back_assignee,
         finalization,
+        privacy,
+    })
+}
+
+/// The longest retention a policy may set: a hundred years says "keep it" more honestly as no
+/// setting at all.
+const MAX_RETENTION_MONTHS: u32 = 1200;
+
+fn privacy_rules(raw: &RawPrivacy, lines: &Lines<'_>) -> Result<PrivacyRules, PolicyError> {
+    let months = match &raw.erase_closed_cases_after_months {
+        None => None,
+        Some(months) => {
+            let value = *months.get_ref();
+            if value == 0 || value > MAX_RETENTION_MONTHS {
+                return Err(lines.error(
+                    months,
+                    "privacy.erase_closed_cases_after_months",
+                    format!(
+                        "must be a whole number of months from 1 to {MAX_RETENTION_MONTHS}; leave it out to keep personal data until a customer asks"
+                    ),
+                ));
+            }
+            Some(value)
+        }
+    };
+    Ok(PrivacyRules {
+        erase_closed_cases_after_months: months,
     })
 }
 

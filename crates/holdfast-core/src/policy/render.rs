@@ -511,5 +511,12 @@ pub fn render_policy(policy: &Policy) -> Vec<String> {
                 .unwrap_or("the case's owner (or whoever schedules them)")
         ));
     }
+    out.push(match policy.privacy.erase_closed_cases_after_months {
+        Some(months) => format!(
+            "A closed case's personal data (names, contacts, notes, messages) is erased {months} month{} after it closed; amounts, dates and the audit trail are kept.",
+            if months == 1 { "" } else { "s" }
+        ),
+        None => "Personal data is kept until the customer asks for it to be erased.".to_owned(),
+    });
     out
 }
