@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 use uuid::Uuid;
 
+use crate::account::AccountDraft;
 use crate::policy::{Policy, Step};
 use crate::record::{stored_instant, EventRecord, Recording, ACCOUNT, CASE};
 use crate::workflow::{may_take, Actor};
@@ -136,6 +137,24 @@ pub fn on_request(account_id: Uuid, mut cases: Vec<Uuid>) -> Erasure {
         cases,
         reason: ErasureReason::Request,
     }
+}
+
+/// An account as it stands once its own personal data is erased: the name reads `ERASED`, the
+/// contact name, e-mail and phone are gone; its external id, tier, plan, amounts and dates stay.
+pub fn erased_draft(draft: &AccountDraft) -> AccountDraft {
+    AccountDraft {
+        name: crate::personal::ERASED.to_owned(),
+        contact_name: None,
+        email: None,
+        phone: None,
+        ..draft.clone()
+    }
+}
+
+/// Whether an account's own personal data was erased. An import leaves such an account as it is:
+/// the customer asked to be forgotten, and the billing system's export still names them.
+pub fn is_erased(draft: &AccountDraft) -> bool {
+    *draft == erased_draft(draft)
 }
 
 /// A case as the retention rule sees it.

@@ -33,6 +33,7 @@ use uuid::Uuid;
 use crate::error::{Result, ServerError};
 use crate::store::{AccountRecord, UserRecord};
 
+use holdfast_core::erasure::Erasure;
 pub use holdfast_core::record::{ACCOUNT, ACCOUNT_UPSERTED, CASE};
 /// What events record as the policy when the organisation has published none.
 pub const NO_POLICY: &str = "none";
@@ -69,8 +70,10 @@ pub struct Decision {
     pub events: Vec<NewEvent>,
     /// The case's read-model row after the events, for a case command that recorded any.
     pub case: Option<CaseRow>,
-    /// Accounts to upsert (with their new versions), for an import.
+    /// Accounts to upsert (with their new versions), for an import or an erasure.
     pub accounts: Vec<AccountRecord>,
+    /// The erasure to carry out on the stored events it covers, for an erasure.
+    pub erasure: Option<Erasure>,
 }
 
 impl Decision {
@@ -80,6 +83,7 @@ impl Decision {
             events: Vec::new(),
             case: None,
             accounts: Vec::new(),
+            erasure: None,
         }
     }
 }
@@ -266,6 +270,7 @@ pub fn decide_case(
                     version: server_version + 1,
                 }),
                 accounts: Vec::new(),
+                erasure: None,
             })
         }
         Verdict::Applied(decided) => {
@@ -293,6 +298,7 @@ pub fn decide_case(
                 events,
                 case,
                 accounts: Vec::new(),
+                erasure: None,
             })
         }
     }
@@ -359,7 +365,70 @@ pub fn decide_import(
         events,
         case: None,
         accounts,
+        erasure: None,
     })
+}
+
+/// Decides the erasure of the customer `account_id`'s personal data (`account` as stored, and the
+/// ids of its cases): the policy must let the user erase, and the account must exist. Applied, it
+/// is one `personal_data_erased` event on the account (its next version), the account's stored
+/// draft with its name and contacts erased, and the erasure for the backend to carry out on the
+/// stored events it covers, in the same transaction.
+pub fn decide_erasure(
+    actor: &Actor,
+    origin: CommandOrigin,
+    account_id: Uuid,
+    account: Option<&AccountRecord>,
+    cases: Vec<Uuid>,
+    policy: Option<&Policy>,
+    now: Timestamp,
+) -> Result<Decision> {
+    if let Err(error) = holdfast_core::erasure::may_erase(actor, policy) {
+        return Ok(Decision::rejected(Rejection::from(&error)));
+    }
+    let Some(account) = account else {
+        return Ok(Decision::rejected(Rejection {
+            field: Some("account_id".into()),
+            message: format!("no account {account_id} in the organisation"),
+        }));
+    };
+    let erasure = holdfast_core::erasure::on_request(account_id, cases);
+    let version = account.version + 1;
+    let record = erasure
+        .record(
+            Uuid::now_v7(),
+            version,
+            Recording {
+                actor: &actor.user_id,
+                policy_version: &policy_tag(policy),
+                at: now,
+                personal_secret: fresh_secret()?,
+            },
+        )
+        .map_err(|e| ServerError::Corrupt(format!("an erasure event: {e}")))?;
+    Ok(Decision {
+        outcome: CommandOutcome::Applied,
+        events: vec![NewEvent {
+            record,
+            origin: Some(origin),
+        }],
+        case: None,
+        accounts: vec![AccountRecord {
+            id: account_id,
+            draft: holdfast_core::erasure::erased_draft(&account.draft),
+            version,
+        }],
+        erasure: Some(erasure),
+    })
+}
+
+/// The erased payload of a stored event `erasure` covers, or `None` when it holds nothing to
+/// erase (already erased, nothing personal, or recorded before personal data was sealed).
+pub fn erased_payload(erasure: &Erasure, record: &EventRecord) -> Option<serde_json::Value> {
+    if !erasure.covers(record) {
+        return None;
+    }
+    holdfast_core::personal::erased(&record.aggregate_type, &record.kind, &record.payload)
 }
 
 /// Parsed policies by `(organisation, version)`: a published version never changes, so a

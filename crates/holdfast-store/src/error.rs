@@ -33,6 +33,10 @@ pub enum StoreError {
     /// An export (CSV or XLSX) could not be made.
     #[error("the export could not be made: {0}")]
     Export(String),
+    /// Some of a customer's events were recorded before Holdfast sealed personal data: their
+    /// personal fields are hashed as they are, so erasing them would break the audit chain.
+    #[error("{events} of this customer's events were recorded before Holdfast sealed personal data; they cannot be erased without breaking the audit trail, so nothing was erased")]
+    NotErasable { events: usize },
     #[error(transparent)]
     Sqlite(#[from] rusqlite::Error),
 }

@@ -9,6 +9,7 @@ pub mod case_commands;
 pub mod cases;
 pub mod database;
 pub mod due;
+pub mod erasure;
 pub mod error;
 pub mod events;
 pub mod exports;

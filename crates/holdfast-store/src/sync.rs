@@ -9,6 +9,7 @@
 use std::collections::BTreeSet;
 
 use holdfast_core::account::{Account, AccountDraft};
+use holdfast_core::erasure::{Erasure, PERSONAL_DATA_ERASED};
 use holdfast_core::policy::Policy;
 use holdfast_core::workflow::{Actor, CaseCommand, CaseEvent};
 use holdfast_sync::client::{
@@ -305,6 +306,32 @@ impl Database {
             .map_err(engine_error)?;
         let outcome = self.rewrite_after(None, BTreeSet::new(), now);
         self.reload_on_failure(outcome)
+    }
+
+    /// Queues the erasure of a customer's personal data for the server, which erases its copy
+    /// and records it; this desk erases when that event arrives (`rewrite_after_imports`).
+    pub(crate) fn request_synced_erasure(
+        &mut self,
+        erasure: &holdfast_core::erasure::Erasure,
+        now: Timestamp,
+    ) -> Result<()> {
+        let (actor, policy, users) = self.decision_context()?;
+        let context = Context {
+            actor: &actor,
+            policy: policy.as_ref(),
+            users: &users,
+            now,
+            code_key: &self.code_key,
+        };
+        let synced = self.synced.as_mut().ok_or_else(not_joined)?;
+        synced
+            .replica
+            .erase_personal_data(erasure.account_id, &context)
+            .map_err(engine_error)?;
+        let saved = synced.replica.save_state().map_err(engine_error)?;
+        self.conn
+            .execute("UPDATE sync_state SET replica = ?1 WHERE id = 1", [saved])?;
+        Ok(())
     }
 
     /// Writes one newly decided command: its expected events, projected onto the read models.
@@ -604,12 +631,22 @@ impl Database {
         let policy_tag = policy.as_ref().map(Policy::version_tag).unwrap_or_default();
 
         let tx = self.conn.transaction()?;
+        let mut erased = false;
         for event in appended {
             let recorded = append_confirmed(&tx, event)?;
             match event.record.aggregate_type.as_str() {
                 CASE => {
                     index_note(&tx, &recorded)?;
                     rebuilt.insert(event.record.aggregate_id);
+                }
+                ACCOUNT if event.record.kind == PERSONAL_DATA_ERASED => {
+                    let erasure = Erasure::of(&event.record).map_err(|e| {
+                        StoreError::Corrupt(format!("synced erasure {}: {e}", event.seq))
+                    })?;
+                    crate::erasure::apply_erasure(&tx, &erasure, policy.as_ref(), |_, case_id| {
+                        Ok(replica.view(case_id))
+                    })?;
+                    erased = true;
                 }
                 ACCOUNT => {
                     let account = account_of(event)?;
@@ -701,6 +738,10 @@ impl Database {
         }
         tx.execute("UPDATE sync_state SET replica = ?1 WHERE id = 1", [saved])?;
         tx.commit()?;
+        if erased {
+            *self.kept_reports.borrow_mut() = None;
+            self.compact_after_erasure()?;
+        }
         Ok(())
     }
 

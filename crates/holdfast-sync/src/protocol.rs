@@ -141,13 +141,16 @@ pub enum SyncCommand {
     },
     /// Accounts from an import file, upserted by external id.
     ImportAccounts { accounts: Vec<AccountDraft> },
+    /// Erase everything personal held about one customer (issue 14): the account's name and
+    /// contacts and all of its cases' personal fields, on the server and, by sync, every desk.
+    ErasePersonalData { account_id: Uuid },
 }
 
 impl SyncCommand {
     /// How many accounts the command imports (0 for a case command).
     pub fn imported_accounts(&self) -> usize {
         match self {
-            SyncCommand::Case { .. } => 0,
+            SyncCommand::Case { .. } | SyncCommand::ErasePersonalData { .. } => 0,
             SyncCommand::ImportAccounts { accounts } => accounts.len(),
         }
     }

@@ -39,6 +39,9 @@ struct Writes {
     cases: BTreeMap<Uuid, CaseRow>,
     accounts: Vec<AccountRecord>,
     outcomes: Vec<(u64, CommandOutcome)>,
+    /// Erasures to carry out on the events stored before this push (its own are erased as
+    /// they are decided).
+    erasures: Vec<holdfast_core::erasure::Erasure>,
 }
 
 /// Binds a new client id to the pushing user, or refuses a client id bound to someone else
@@ -202,7 +205,45 @@ pub(super) async fn push_batch<C: GenericClient>(
                 }
                 push::decide_import(&actor, origin, accounts, &existing, policy.as_deref(), now)?
             }
+            SyncCommand::ErasePersonalData { account_id } => {
+                let mut cases: Vec<Uuid> = query(
+                    tx,
+                    "SELECT id FROM cases WHERE organisation_id = $1 AND account_id = $2",
+                    &[&org, account_id],
+                )
+                .await?
+                .iter()
+                .map(|row| row.try_get(0).map_err(Into::into))
+                .collect::<Result<_>>()?;
+                // Cases this push opened are not stored yet.
+                cases.extend(
+                    writes
+                        .cases
+                        .values()
+                        .filter(|case| case.account_id == *account_id)
+                        .map(|case| case.id),
+                );
+                cases.sort();
+                cases.dedup();
+                push::decide_erasure(
+                    &actor,
+                    origin,
+                    *account_id,
+                    world.accounts.get(account_id),
+                    cases,
+                    policy.as_deref(),
+                    now,
+                )?
+            }
         };
+        if let Some(erasure) = &decision.erasure {
+            for (_, _, event) in &mut writes.events {
+                if let Some(payload) = push::erased_payload(erasure, &event.record) {
+                    event.record.payload = payload;
+                }
+            }
+            writes.erasures.push(erasure.clone());
+        }
         for event in &decision.events {
             head = push::link(head, event);
             writes.events.push((head.0, head.1 .0, event.clone()));
@@ -286,7 +327,7 @@ async fn load_world<C: GenericClient>(
         .iter()
         .filter_map(|pushed| match &pushed.command {
             SyncCommand::Case { case_id, .. } => Some(*case_id),
-            SyncCommand::ImportAccounts { .. } => None,
+            SyncCommand::ImportAccounts { .. } | SyncCommand::ErasePersonalData { .. } => None,
         })
         .collect::<BTreeSet<_>>()
         .into_iter()
@@ -326,6 +367,9 @@ async fn load_world<C: GenericClient>(
                     .filter(|_| accounts.len() <= MAX_IMPORT_ACCOUNTS)
                     .filter_map(|draft| draft.original_sales_rep.clone()),
             ),
+            SyncCommand::ErasePersonalData { account_id } => {
+                account_ids.insert(*account_id);
+            }
         }
     }
     let account_ids: Vec<Uuid> = account_ids.into_iter().collect();
@@ -374,6 +418,58 @@ async fn load_world<C: GenericClient>(
         reps_active,
         offers,
     })
+}
+
+/// Takes the personal data out of the stored events `erasure` covers (each keeps its hashed form,
+/// so the chain and its checkpoints still verify).
+async fn erase_stored<C: GenericClient>(
+    tx: &C,
+    org: Uuid,
+    erasure: &holdfast_core::erasure::Erasure,
+) -> Result<()> {
+    let mut aggregates = vec![erasure.account_id];
+    aggregates.extend(erasure.cases.iter().copied());
+    let mut ids = Vec::new();
+    let mut payloads = Vec::new();
+    for row in query(
+        tx,
+        "SELECT id, aggregate_type, aggregate_id, aggregate_version, kind, actor, policy_version,
+            recorded_at, payload FROM events
+         WHERE organisation_id = $1 AND aggregate_id = ANY($2)",
+        &[&org, &aggregates],
+    )
+    .await?
+    {
+        let recorded_at: String = row.try_get(7)?;
+        let record = holdfast_core::record::EventRecord {
+            id: row.try_get(0)?,
+            aggregate_type: row.try_get(1)?,
+            aggregate_id: row.try_get(2)?,
+            aggregate_version: seq_u64(row.try_get(3)?, "aggregate version")?,
+            kind: row.try_get(4)?,
+            actor: row.try_get(5)?,
+            policy_version: row.try_get(6)?,
+            recorded_at: recorded_at
+                .parse()
+                .map_err(|error| ServerError::Corrupt(format!("an event's instant: {error}")))?,
+            payload: from_json(row.try_get(8)?, "event payload")?,
+        };
+        if let Some(payload) = push::erased_payload(erasure, &record) {
+            ids.push(record.id);
+            payloads.push(payload.to_string());
+        }
+    }
+    if !ids.is_empty() {
+        execute(
+            tx,
+            "UPDATE events e SET payload = u.payload
+             FROM UNNEST($2::uuid[], $3::text[]) AS u (id, payload)
+             WHERE e.organisation_id = $1 AND e.id = u.id",
+            &[&org, &ids, &payloads],
+        )
+        .await?;
+    }
+    Ok(())
 }
 
 /// Writes what the push decided: its events (with the counter moved once), the case rows, the
@@ -469,6 +565,9 @@ async fn write<C: GenericClient>(
                 "the organisation's counter moved while it was locked".into(),
             ));
         }
+    }
+    for erasure in &writes.erasures {
+        erase_stored(tx, org, erasure).await?;
     }
     if !writes.cases.is_empty() {
         let ids: Vec<Uuid> = writes.cases.keys().copied().collect();

@@ -371,6 +371,69 @@ fn read_head(conn: &Connection, organisation_id: Uuid) -> Result<Option<(u64, Ch
     .transpose()
 }
 
+/// After an erasure: the file rewritten (free pages and the free space inside pages kept earlier
+/// versions of the erased rows) and the WAL emptied into it and truncated, so that no byte of the
+/// database holds the erased text.
+fn compact_after_erasure(conn: &mut Connection) -> Result<()> {
+    conn.execute_batch("VACUUM")?;
+    conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+    Ok(())
+}
+
+/// The ids of an account's cases, in id order.
+fn account_cases(conn: &Connection, organisation_id: Uuid, account_id: Uuid) -> Result<Vec<Uuid>> {
+    let mut statement = conn.prepare_cached(
+        "SELECT id FROM cases WHERE organisation_id = ?1 AND account_id = ?2 ORDER BY id",
+    )?;
+    let ids = statement
+        .query_map(
+            params![organisation_id.to_string(), account_id.to_string()],
+            |row| row.get::<_, String>(0),
+        )?
+        .collect::<rusqlite::Result<Vec<String>>>()?;
+    let mut ids = ids
+        .iter()
+        .map(|id| parse_uuid(id, "case id"))
+        .collect::<Result<Vec<_>>>()?;
+    ids.sort();
+    Ok(ids)
+}
+
+/// Takes the personal data out of the stored events `erasure` covers (each keeps its hashed form,
+/// so the chain and its checkpoints still verify).
+fn erase_stored(
+    tx: &Transaction<'_>,
+    organisation_id: Uuid,
+    erasure: &holdfast_core::erasure::Erasure,
+) -> Result<()> {
+    let org = organisation_id.to_string();
+    let mut aggregates = vec![erasure.account_id];
+    aggregates.extend(erasure.cases.iter().copied());
+    let mut select = tx.prepare_cached(&format!(
+        "SELECT {SYNCED_EVENT_COLUMNS} FROM events WHERE organisation_id = ?1 AND aggregate_id = ?2"
+    ))?;
+    let mut update =
+        tx.prepare_cached("UPDATE events SET payload = ?1 WHERE organisation_id = ?2 AND id = ?3")?;
+    for aggregate in aggregates {
+        let events = select
+            .query_map(params![org, aggregate.to_string()], |row| {
+                Ok(read_synced_event(row))
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        for event in events {
+            let event = event?;
+            if let Some(payload) = push::erased_payload(erasure, &event.record) {
+                update.execute(params![
+                    org,
+                    payload.to_string(),
+                    event.record.id.to_string()
+                ])?;
+            }
+        }
+    }
+    Ok(())
+}
+
 fn read_account(
     conn: &Connection,
     organisation_id: Uuid,
@@ -500,6 +563,9 @@ fn write_decision(
             })?;
         }
     }
+    if let Some(erasure) = &decision.erasure {
+        erase_stored(tx, organisation_id, erasure)?;
+    }
     if let Some(case) = decision.case {
         tx.prepare_cached(
             "INSERT INTO cases (organisation_id, id, account_id, version) VALUES (?1, ?2, ?3, ?4)
@@ -555,6 +621,8 @@ struct PushContext {
     policy: Option<Arc<Policy>>,
     head: (u64, ChainHash),
     moved: bool,
+    /// A command erased personal data: the file is compacted after the commit.
+    erased: bool,
 }
 
 impl PushContext {
@@ -587,6 +655,7 @@ impl PushContext {
             policy,
             head: read_head(tx, org)?.unwrap_or((0, ChainHash::GENESIS)),
             moved: false,
+            erased: false,
         })
     }
 
@@ -706,7 +775,21 @@ fn push_in(
                 now,
             )?
         }
+        SyncCommand::ErasePersonalData { account_id } => {
+            let account = read_account(tx, org, "id", &account_id.to_string())?;
+            let cases = account_cases(tx, org, *account_id)?;
+            push::decide_erasure(
+                &context.actor,
+                origin,
+                *account_id,
+                account.as_ref(),
+                cases,
+                context.policy.as_deref(),
+                now,
+            )?
+        }
     };
+    context.erased |= decision.erasure.is_some();
     write_decision(
         tx,
         org,
@@ -720,6 +803,10 @@ fn push_in(
     context.last_seq = pushed.seq;
     Ok(decision.outcome)
 }
+
+/// The columns `read_synced_event` reads, in its order.
+const SYNCED_EVENT_COLUMNS: &str = "seq, id, aggregate_type, aggregate_id, aggregate_version, kind,
+    actor, policy_version, recorded_at, payload, origin_client, origin_seq, chain_hash";
 
 fn read_synced_event(row: &rusqlite::Row<'_>) -> Result<SyncedEvent> {
     let seq: i64 = row.get(0)?;
@@ -1161,8 +1248,12 @@ impl ServerStore for SqliteStore {
             let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
             let mut context = PushContext::load(&tx, &policies, user_id, client_id)?;
             let outcome = push_in(&tx, &mut context, &command, now)?;
+            let erased = context.erased;
             context.finish(&tx)?;
             tx.commit()?;
+            if erased {
+                compact_after_erasure(conn)?;
+            }
             Ok(outcome)
         })
         .await
@@ -1184,8 +1275,12 @@ impl ServerStore for SqliteStore {
                 .iter()
                 .map(|command| push_in(&tx, &mut context, command, now))
                 .collect::<Result<Vec<_>>>()?;
+            let erased = context.erased;
             context.finish(&tx)?;
             tx.commit()?;
+            if erased {
+                compact_after_erasure(conn)?;
+            }
             Ok(outcomes)
         })
         .await
@@ -1199,11 +1294,10 @@ impl ServerStore for SqliteStore {
     ) -> Result<EventPage> {
         let after = seq_i64(after, "after")?;
         self.read(move |conn| {
-            let mut statement = conn.prepare_cached(
-                "SELECT seq, id, aggregate_type, aggregate_id, aggregate_version, kind, actor,
-                    policy_version, recorded_at, payload, origin_client, origin_seq, chain_hash
-                 FROM events WHERE organisation_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3",
-            )?;
+            let mut statement = conn.prepare_cached(&format!(
+                "SELECT {SYNCED_EVENT_COLUMNS}
+                     FROM events WHERE organisation_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3"
+            ))?;
             let fetch = i64::try_from(limit.saturating_add(1)).unwrap_or(i64::MAX);
             let mut events = statement
                 .query_map(params![organisation_id.to_string(), after, fetch], |row| {

@@ -301,3 +301,16 @@ pub(crate) fn judge_import(
         accounts,
     }
 }
+
+/// An erasure of a customer's personal data as the server decides it: a user the policy lets
+/// erase (`holdfast_core::erasure::may_erase`). It shows nothing until the server's event
+/// arrives: the erasure is the server's to record.
+pub(crate) fn judge_erasure(context: &Context<'_>) -> Verdict {
+    match holdfast_core::erasure::may_erase(context.actor, context.policy) {
+        Ok(()) => Verdict::Applied {
+            case_events: Vec::new(),
+            accounts: Vec::new(),
+        },
+        Err(error) => Verdict::Rejected(error),
+    }
+}

@@ -7,6 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use holdfast_core::account::{Account, AccountDraft};
 use holdfast_core::audit::ChainHash;
+use holdfast_core::erasure::{Erasure, PERSONAL_DATA_ERASED};
 use holdfast_core::import::check_import;
 use holdfast_core::workflow::{evolve, CaseCommand, CaseEvent, CaseState};
 use jiff::Timestamp;
@@ -15,7 +16,9 @@ use uuid::Uuid;
 
 use super::chain::{expected_hash, parse_hash, parse_key, signed_by};
 use super::error::{ClientError, Tampering};
-use super::judge::{judge_case, judge_import, Context, Expected, Index, Overlay, Verdict};
+use super::judge::{
+    judge_case, judge_erasure, judge_import, Context, Expected, Index, Overlay, Verdict,
+};
 use crate::protocol::{
     Checkpoint, CommandOutcome, PullResponse, PushRequest, PushResponse, PushedCommand, Rejection,
     SyncCommand, SyncedEvent, MAX_BATCH, MAX_IMPORT_ACCOUNTS,
@@ -47,7 +50,7 @@ impl PendingCommand {
     pub fn case_id(&self) -> Option<Uuid> {
         match &self.command {
             SyncCommand::Case { case_id, .. } => Some(*case_id),
-            SyncCommand::ImportAccounts { .. } => None,
+            SyncCommand::ImportAccounts { .. } | SyncCommand::ErasePersonalData { .. } => None,
         }
     }
 }
@@ -118,6 +121,7 @@ fn verb(command: &SyncCommand) -> String {
     match command {
         SyncCommand::Case { command, .. } => command.verb().to_owned(),
         SyncCommand::ImportAccounts { accounts } => import_verb(accounts),
+        SyncCommand::ErasePersonalData { .. } => "erase a customer's personal data".to_owned(),
     }
 }
 
@@ -391,6 +395,22 @@ impl Replica {
         Ok(queued)
     }
 
+    /// Queues the erasure of a customer's personal data, checked as the server will check it (a
+    /// user the policy lets erase). The server erases and records it; this device erases its
+    /// copy when that event arrives (`apply_pull`). Returns the sequence number queued.
+    pub fn erase_personal_data(
+        &mut self,
+        account_id: Uuid,
+        context: &Context<'_>,
+    ) -> Result<u64, ClientError> {
+        let expected = accept(judge_erasure(context))?;
+        Ok(self.queue(
+            SyncCommand::ErasePersonalData { account_id },
+            expected,
+            context,
+        ))
+    }
+
     fn queue(&mut self, command: SyncCommand, expected: Expected, context: &Context<'_>) -> u64 {
         let seq = self.saved.next_seq;
         self.saved.next_seq += 1;
@@ -588,6 +608,7 @@ impl Replica {
         };
         let mut arrived: BTreeMap<u64, Option<Problem>> = BTreeMap::new();
         let mut codes_rejected = BTreeSet::new();
+        let mut erased = false;
         for (event, decoded) in fresh {
             match decoded {
                 Decoded::Case(case_event) => {
@@ -628,11 +649,24 @@ impl Replica {
                         }
                     }
                 }
+                Decoded::Erasure(erasure) => {
+                    erase_held(&mut self.saved.log, &erasure);
+                    erased = true;
+                    if let Some(origin) = event.origin {
+                        if origin.client_id == self.saved.client_id {
+                            arrived.entry(origin.seq).or_default();
+                        }
+                    }
+                }
             }
             if let Some(hash) = parse_hash(&event.chain_hash) {
                 self.head = hash;
             }
             self.saved.log.push(event);
+        }
+        if erased {
+            // What was folded from the erased events (requesters, accounts) is folded again.
+            self.index = index_of(&self.saved.log);
         }
         if let Some(checkpoint) = &response.checkpoint {
             self.saved
@@ -694,7 +728,7 @@ impl Replica {
             if event.seq <= cursor {
                 // Already held (a page delivered twice, or a pull that overlapped another): it
                 // must come back exactly as it was verified.
-                if held_at(log, &fresh, event.seq) != Some(event) {
+                if !held_at(log, &fresh, event.seq).is_some_and(|held| same_event(held, event)) {
                     return Err(Verification::Tampered(Tampering::EventChanged {
                         seq: event.seq,
                     }));
@@ -762,6 +796,7 @@ impl Replica {
                     SyncCommand::ImportAccounts { accounts } => {
                         judge_import(&overlay, context, accounts)
                     }
+                    SyncCommand::ErasePersonalData { .. } => judge_erasure(context),
                 };
                 command.expected = match (command.acknowledged, Expected::from(verdict)) {
                     // Applied on the server: show what the device can work out until its events
@@ -888,6 +923,8 @@ impl Replica {
                     index.apply_case(event.record.aggregate_id, &case_event)
                 }
                 Decoded::Account(account) => index.apply_account(*account),
+                // The log is held as erased already.
+                Decoded::Erasure(_) => {}
             }
         }
         for checkpoint in saved.checkpoints.values() {
@@ -970,6 +1007,8 @@ enum Decoded {
     Case(CaseEvent),
     // Boxed: an account is several times the size of a case event.
     Account(Box<Account>),
+    /// A customer's personal data was erased: the events it covers are held erased from now on.
+    Erasure(Erasure),
 }
 
 fn decode(event: &SyncedEvent) -> Result<Decoded, ClientError> {
@@ -992,6 +1031,66 @@ fn decode(event: &SyncedEvent) -> Result<Decoded, ClientError> {
             }
             Ok(Decoded::Account(Box::new(account)))
         }
+        (ACCOUNT, PERSONAL_DATA_ERASED) => Erasure::of(record)
+            .map(Decoded::Erasure)
+            .map_err(|error| unreadable(error.to_string())),
         (aggregate, kind) => Err(unreadable(format!("unknown event {aggregate}/{kind}"))),
     }
+}
+
+/// Takes the personal data out of the held events `erasure` covers: each keeps its hashed form, so
+/// its chain hash still holds.
+fn erase_held(log: &mut [SyncedEvent], erasure: &Erasure) {
+    for event in log.iter_mut() {
+        if !erasure.covers(&event.record) {
+            continue;
+        }
+        let record = &mut event.record;
+        if let Some(payload) =
+            holdfast_core::personal::erased(&record.aggregate_type, &record.kind, &record.payload)
+        {
+            record.payload = payload;
+        }
+    }
+}
+
+/// The same event, or the same event on one side erased: everything but the payload equal, and
+/// the payloads' hashed forms (what the chain hashes) equal.
+fn same_event(held: &SyncedEvent, event: &SyncedEvent) -> bool {
+    if held == event {
+        return true;
+    }
+    let (a, b) = (&held.record, &event.record);
+    let hashed = |record: &holdfast_core::record::EventRecord| {
+        holdfast_core::personal::hashed_form(&record.aggregate_type, &record.kind, &record.payload)
+            .into_owned()
+    };
+    held.seq == event.seq
+        && held.origin == event.origin
+        && held.chain_hash == event.chain_hash
+        && a.id == b.id
+        && a.aggregate_type == b.aggregate_type
+        && a.aggregate_id == b.aggregate_id
+        && a.aggregate_version == b.aggregate_version
+        && a.kind == b.kind
+        && a.actor == b.actor
+        && a.policy_version == b.policy_version
+        && a.recorded_at == b.recorded_at
+        && hashed(a) == hashed(b)
+}
+
+/// What is folded from a verified log: cases and accounts.
+fn index_of(log: &[SyncedEvent]) -> Index {
+    let mut index = Index::default();
+    for event in log {
+        match decode(event) {
+            Ok(Decoded::Case(case_event)) => {
+                index.apply_case(event.record.aggregate_id, &case_event)
+            }
+            Ok(Decoded::Account(account)) => index.apply_account(*account),
+            // Verified when it arrived; an erasure folds to nothing.
+            Ok(Decoded::Erasure(_)) | Err(_) => {}
+        }
+    }
+    index
 }
