@@ -334,7 +334,11 @@ pub fn decide_import(
     for (draft, stored) in drafts.iter().zip(existing) {
         let mut draft = draft.clone();
         draft.external_id = draft.external_id.trim().to_owned();
-        if stored.as_ref().is_some_and(|stored| stored.draft == draft) {
+        // An erased customer stays erased: a re-import must not bring back what they asked to
+        // be forgotten.
+        if stored.as_ref().is_some_and(|stored| {
+            stored.draft == draft || holdfast_core::erasure::is_erased(&stored.draft)
+        }) {
             continue;
         }
         let id = account_id(&draft.external_id);

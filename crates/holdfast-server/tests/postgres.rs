@@ -767,3 +767,81 @@ async fn health_is_200_on_postgresql() {
     let response = router(state).oneshot(request).await.expect("response");
     assert_eq!(response.status(), StatusCode::OK);
 }
+
+/// Every row of every table of the database at `url`, as text.
+async fn every_row(url: &str) -> String {
+    let config: tokio_postgres::Config = url.parse().expect("a PostgreSQL URL");
+    let (client, connection) = config.connect(NoTls).await.expect("connected");
+    let connection = tokio::spawn(connection);
+    let tables: Vec<String> = client
+        .query(
+            "SELECT table_name::text FROM information_schema.tables
+             WHERE table_schema = 'public' AND table_type = 'BASE TABLE'",
+            &[],
+        )
+        .await
+        .expect("tables")
+        .iter()
+        .map(|row| row.get(0))
+        .collect();
+    assert!(tables.iter().any(|table| table == "events"), "{tables:?}");
+    let mut out = String::new();
+    for table in tables {
+        for row in client
+            .query(&format!("SELECT t::text FROM \"{table}\" t"), &[])
+            .await
+            .expect("rows")
+        {
+            out.push_str(row.get::<_, &str>(0));
+            out.push('\n');
+        }
+    }
+    drop(client);
+    let _ = connection.await;
+    out
+}
+
+/// Issue 14: after an erasure the customer's name, e-mail and phone are in no row of any table of
+/// the PostgreSQL database, and the log still verifies.
+#[tokio::test]
+async fn an_erased_customer_is_in_no_row_of_the_postgresql_database() {
+    use holdfast_server::verify::{verify_log, LogVerdict};
+    use holdfast_sync::protocol::{PushedCommand, SyncCommand};
+
+    let url = fresh_database().await;
+    let store = connect(&url).await;
+    let f = fixture(&store).await;
+    holdfast_server::store::suite::open_logged_case(&store, &f.mia, Uuid::now_v7(), f.account_id)
+        .await;
+    let personal = ["Acme Dental", "rae@example.com", "555 010 2030"];
+    let before = every_row(&url).await;
+    assert!(personal.iter().all(|text| before.contains(text)));
+
+    let erase = PushedCommand {
+        seq: 1,
+        command: SyncCommand::ErasePersonalData {
+            account_id: f.account_id,
+        },
+        decided_at: holdfast_server::store::suite::now(),
+    };
+    let outcome = store
+        .push_batch(
+            f.mia.id,
+            Uuid::now_v7(),
+            &[erase],
+            holdfast_server::store::suite::now(),
+        )
+        .await
+        .expect("pushed");
+    assert_eq!(outcome, vec![CommandOutcome::Applied]);
+    let after = every_row(&url).await;
+    for text in personal {
+        assert!(!after.contains(text), "{text} is still in a row");
+    }
+    assert!(matches!(
+        verify_log(&store, f.organisation.id)
+            .await
+            .expect("verified"),
+        LogVerdict::Intact { .. }
+    ));
+}

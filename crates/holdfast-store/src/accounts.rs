@@ -45,7 +45,13 @@ fn change_of(
         .transpose()?;
     Ok(match found {
         None => RowChange::New,
-        Some(account) if account.draft == *draft => RowChange::Unchanged,
+        // A customer whose data was erased stays erased: the billing system's export still
+        // names them, and importing it must not bring back what they asked to be forgotten.
+        Some(account)
+            if account.draft == *draft || holdfast_core::erasure::is_erased(&account.draft) =>
+        {
+            RowChange::Unchanged
+        }
         Some(_) => RowChange::Updated,
     })
 }

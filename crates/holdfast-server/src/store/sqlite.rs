@@ -424,8 +424,8 @@ fn erase_stored(
             let event = event?;
             if let Some(payload) = push::erased_payload(erasure, &event.record) {
                 update.execute(params![
-                    org,
                     payload.to_string(),
+                    org,
                     event.record.id.to_string()
                 ])?;
             }

@@ -42,6 +42,7 @@ macro_rules! store_suite {
             pull_pages_in_counter_order_with_origins_and_a_verifiable_chain,
             checkpoints_are_signed_and_verifiable,
             the_whole_log_and_its_checkpoints_verify,
+            an_erasure_takes_the_customer_out_of_the_log_and_it_still_verifies,
         );
         $crate::store_suite!(@tests $make; the_database_answers_a_ping);
         $crate::store_suite!(@signin $make;
@@ -1116,6 +1117,132 @@ pub async fn the_whole_log_and_its_checkpoints_verify(store: &dyn ServerStore) {
         verify_log(store, f.organisation.id).await.expect("verified"),
         LogVerdict::Broken { seq: Some(1), ref message } if message.contains("rewritten")
     ));
+}
+
+/// Issue 14: erasing a customer's personal data. Only the policy's roles may; the account and every
+/// case of it (one opened in the same push too) keep their events in their hashed form, so the
+/// chain and the checkpoints signed before still verify; the account's stored draft loses its
+/// name and contacts, keeping the amounts; and importing the billing export again leaves it
+/// erased.
+pub async fn an_erasure_takes_the_customer_out_of_the_log_and_it_still_verifies(
+    store: &dyn ServerStore,
+) {
+    use crate::verify::{verify_log, LogVerdict};
+
+    let f = fixture(store).await;
+    let case_id = open_logged_case(store, &f.mia, Uuid::now_v7(), f.account_id).await;
+    let signer = CheckpointSigner::load(store).await.expect("key");
+    let last = all_events(store, f.organisation.id)
+        .await
+        .pop()
+        .expect("events");
+    store
+        .record_checkpoint(f.organisation.id, &signer.sign(last.seq, &last.chain_hash))
+        .await
+        .expect("kept");
+    let personal = ["Acme Dental", "rae@example.com", "555 010 2030", "\"Rae\""];
+    let log_text = |events: &[SyncedEvent]| serde_json::to_string(events).expect("json");
+    let before = log_text(&all_events(store, f.organisation.id).await);
+    assert!(
+        personal.iter().all(|text| before.contains(text)),
+        "{before}"
+    );
+
+    let erase = |seq| PushedCommand {
+        seq,
+        command: SyncCommand::ErasePersonalData {
+            account_id: f.account_id,
+        },
+        decided_at: now(),
+    };
+    // Billsbee names nobody for it: managers and administrators may, an account manager may not.
+    let refused = store
+        .push_command(f.ann.id, Uuid::now_v7(), &erase(1), now())
+        .await
+        .expect("pushed");
+    assert!(
+        matches!(refused, CommandOutcome::Rejected { ref rejection } if rejection.message.contains("manager")),
+        "{refused:?}"
+    );
+    // A case opened in the same push as the erasure is erased with the rest.
+    let second = Uuid::now_v7();
+    let outcomes = store
+        .push_batch(
+            f.max.id,
+            Uuid::now_v7(),
+            &[
+                case_command(1, second, 0, receive(second, f.account_id)),
+                erase(2),
+            ],
+            now(),
+        )
+        .await
+        .expect("pushed");
+    assert_eq!(
+        outcomes,
+        vec![CommandOutcome::Applied, CommandOutcome::Applied]
+    );
+
+    let events = all_events(store, f.organisation.id).await;
+    let after = log_text(&events);
+    for text in personal {
+        assert!(!after.contains(text), "{text} is still in the log: {after}");
+    }
+    let erasure = events.last().expect("the erasure");
+    assert_eq!(erasure.record.kind, "personal_data_erased");
+    assert_eq!(
+        erasure.record.aggregate_version, 2,
+        "the account's next version"
+    );
+    for id in [case_id, second] {
+        let received = events
+            .iter()
+            .find(|event| event.record.aggregate_id == id && event.record.kind == "received")
+            .expect("received");
+        assert_eq!(received.record.payload["requester_name"], "(erased)");
+    }
+    let account = store
+        .account(f.organisation.id, f.account_id)
+        .await
+        .expect("read")
+        .expect("kept");
+    assert_eq!(account.draft.name, "(erased)");
+    assert_eq!((account.draft.email, account.draft.phone), (None, None));
+    assert_eq!(account.draft.mrr, draft("A-1", "x").mrr, "amounts stay");
+    assert_eq!(account.version, 2);
+    assert!(matches!(
+        verify_log(store, f.organisation.id)
+            .await
+            .expect("verified"),
+        LogVerdict::Intact { checkpoints: 1, .. }
+    ));
+
+    // The billing export imported again leaves the erased customer erased.
+    let import = PushedCommand {
+        seq: 2,
+        command: SyncCommand::ImportAccounts {
+            accounts: vec![draft("A-1", "Acme Dental")],
+        },
+        decided_at: now(),
+    };
+    let outcome = store
+        .push_command(f.ann.id, Uuid::from_u128(0xa11), &import, now())
+        .await
+        .expect("import");
+    assert_eq!(outcome, CommandOutcome::Applied);
+    let account = store
+        .account(f.organisation.id, f.account_id)
+        .await
+        .expect("read")
+        .expect("kept");
+    assert_eq!(
+        (account.draft.name.as_str(), account.version),
+        ("(erased)", 2)
+    );
+    assert_eq!(
+        all_events(store, f.organisation.id).await.len(),
+        events.len()
+    );
 }
 
 /// `GET /health` asks the store to answer (issue 12, operating it).

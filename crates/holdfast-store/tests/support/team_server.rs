@@ -54,6 +54,11 @@ impl Server {
         }
     }
 
+    /// The server's data folder (its SQLite database and WAL).
+    pub fn data_dir(&self) -> std::path::PathBuf {
+        self._dir.path().join("data")
+    }
+
     pub fn add_user(&self, name: &str, roles: &[Role]) -> UserRecord {
         self.runtime
             .block_on(self.store.add_user(

@@ -290,9 +290,9 @@ pub(crate) fn judge_import(
             let mut draft = draft.clone();
             draft.external_id = draft.external_id.trim().to_owned();
             let id = account_id(&draft.external_id);
-            let unchanged = world
-                .account(id)
-                .is_some_and(|stored| stored.draft == draft);
+            let unchanged = world.account(id).is_some_and(|stored| {
+                stored.draft == draft || holdfast_core::erasure::is_erased(&stored.draft)
+            });
             (!unchanged).then_some(Account { id, draft })
         })
         .collect();
