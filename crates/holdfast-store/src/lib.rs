@@ -7,6 +7,7 @@ pub mod accounts;
 pub mod audit_export;
 pub mod case_commands;
 pub mod cases;
+pub mod customer_data;
 pub mod database;
 pub mod due;
 pub mod erasure;
