@@ -83,7 +83,10 @@ use holdfast_core::reports::{
     RefundBandGroup, RefundFigures, RefundTotals, Report, Tally, Trend, TrendChange, TrendMonth,
     WeekFigures, WeeklyReasonReport, WinBackFigures, WinBackOutcomes,
 };
+use crate::commands::privacy::{CustomerDataFormat, EraseCustomerDataArgs, SaveCustomerDataArgs};
+use holdfast_core::erasure::ErasureReason;
 use holdfast_store::due::{DueEntry, DueGroups};
+use holdfast_store::erasure::ErasureOutcome;
 use holdfast_store::settings::ReminderSettings;
 
 /// Each command of `commands/list.rs`: its name and the TypeScript names of its argument type
@@ -251,6 +254,11 @@ pub fn typescript() -> String {
         declaration::<ReportFileFormat>(&cfg),
         declaration::<SaveWeeklyReasonArgs>(&cfg),
         declaration::<SavedReport>(&cfg),
+        declaration::<CustomerDataFormat>(&cfg),
+        declaration::<SaveCustomerDataArgs>(&cfg),
+        declaration::<EraseCustomerDataArgs>(&cfg),
+        declaration::<ErasureReason>(&cfg),
+        declaration::<ErasureOutcome>(&cfg),
         declaration::<SheetFileFormat>(&cfg),
         declaration::<SaveCancellationSheetArgs>(&cfg),
         declaration::<ComposedMessage>(&cfg),

@@ -91,6 +91,9 @@ impl From<StoreError> for AppError {
             StoreError::WrongKey => AppError::Locked {
                 message: error.to_string(),
             },
+            StoreError::NotErasable { .. } => AppError::Conflict {
+                message: error.to_string(),
+            },
             other => AppError::Storage {
                 message: other.to_string(),
             },

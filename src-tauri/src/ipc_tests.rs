@@ -509,6 +509,79 @@ fn the_reports_answer_figures_and_refuse_bad_input_with_typed_errors() {
 }
 
 #[test]
+fn a_customers_data_is_erased_only_when_their_external_id_is_typed_and_by_a_manager() {
+    let desk = Desk::start(&MemoryVault::default());
+    desk.ok(
+        "set_local_user",
+        Some(json!({ "name": "amy", "roles": ["account_manager"] })),
+    );
+    desk.ok("choose_policy", Some(json!({ "preset_id": "wootrecruit" })));
+    let csv = desk.profile.path().join("accounts.csv");
+    std::fs::write(&csv, ACCOUNTS).unwrap();
+    let path = csv.display().to_string();
+    let preview = desk.ok("preview_accounts_import", Some(json!({ "path": path })));
+    desk.ok(
+        "import_accounts",
+        Some(json!({ "path": path, "fingerprint": preview["fingerprint"] })),
+    );
+    let account = desk.ok("list_accounts", Some(json!({})))["items"][0].clone();
+    let account_id = account["id"].clone();
+    let external_id = account["external_id"].as_str().unwrap().to_owned();
+    desk.ok(
+        "open_case",
+        Some(json!({
+            "account_id": account_id,
+            "channel": "email",
+            "requester_name": "Ana Diaz",
+            "requester_contact": "ana@acme.example",
+            "received_at": null,
+        })),
+    );
+
+    // An account manager may not, under WootRecruit (which names nobody: managers and admins).
+    let refused = desk
+        .call(
+            "erase_customer_data",
+            Some(json!({ "account_id": account_id, "confirm_external_id": external_id })),
+        )
+        .unwrap_err();
+    assert_eq!(refused["kind"], "forbidden", "{refused}");
+
+    desk.ok(
+        "set_local_user",
+        Some(json!({ "name": "amy", "roles": ["manager"] })),
+    );
+    // A slip of the finger is not a confirmation.
+    let unconfirmed = desk
+        .call(
+            "erase_customer_data",
+            Some(json!({ "account_id": account_id, "confirm_external_id": "A-2" })),
+        )
+        .unwrap_err();
+    assert_eq!(unconfirmed["kind"], "validation", "{unconfirmed}");
+    assert_eq!(unconfirmed["field"], "confirm_external_id");
+    assert_eq!(
+        desk.ok("list_accounts", Some(json!({})))["items"][0]["name"],
+        "Acme Ltd"
+    );
+
+    let erased = desk.ok(
+        "erase_customer_data",
+        Some(json!({ "account_id": account_id, "confirm_external_id": format!(" {external_id} ") })),
+    );
+    assert_eq!(erased["reason"], "request", "{erased}");
+    assert_eq!(erased["cases"], 1, "{erased}");
+    assert_eq!(erased["sent_to_server"], false);
+    let listed = desk.ok("list_accounts", Some(json!({})));
+    assert_eq!(listed["items"][0]["name"], "(erased)", "{listed}");
+    assert!(listed["items"][0]["email"].is_null());
+    let inbox = desk.ok("list_inbox", Some(json!({})));
+    assert_eq!(inbox["items"][0]["requester_name"], "(erased)", "{inbox}");
+    let audit = desk.ok("verify_audit_chain", None);
+    assert_eq!(audit["verdict"]["verdict"], "intact", "{audit}");
+}
+
+#[test]
 fn without_a_keyring_the_profile_is_protected_by_a_passphrase() {
     let desk = Desk::start(&MemoryVault::unavailable());
     assert_eq!(
@@ -570,6 +643,10 @@ mod fuzz {
         ),
         (
             "save_cancellation_sheet",
+            "opens the native save dialog and waits for a person",
+        ),
+        (
+            "save_customer_data",
             "opens the native save dialog and waits for a person",
         ),
         (

@@ -11,6 +11,7 @@ mod ipc_tests;
 pub mod presets;
 pub mod profile;
 pub mod reminders;
+pub mod retention;
 pub mod secrets;
 pub mod session;
 pub mod state;
@@ -55,6 +56,7 @@ pub fn builder<R: Runtime>() -> tauri::Builder<R> {
             open_main_window(app.handle(), profile.as_ref().ok(), !in_tray)?;
             let state = AppState::start(profile, &OsKeyring);
             sync::spawn_loop(state.database().clone(), state.sync().clone());
+            retention::spawn(state.database().clone());
             let notifier = reminders::DesktopNotifier::new(on_reminder_clicked(app.handle()));
             let scheduler =
                 reminders::Scheduler::spawn(state.database().clone(), Arc::new(notifier));

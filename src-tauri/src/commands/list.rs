@@ -61,6 +61,8 @@ macro_rules! for_each_command {
             reports::weekly_reason_report(WeeklyReasonArgs) -> WeeklyReasonReport,
             reports::save_weekly_reason_report(SaveWeeklyReasonArgs) -> Option<SavedReport>,
             reports::save_cancellation_sheet(SaveCancellationSheetArgs) -> Option<SavedReport>,
+            privacy::save_customer_data(SaveCustomerDataArgs) -> Option<SavedReport>,
+            privacy::erase_customer_data(EraseCustomerDataArgs) -> ErasureOutcome,
             desktop::quit_app(()) -> (),
             desktop::start_at_login(()) -> StartAtLogin,
             desktop::set_start_at_login(StartAtLogin) -> StartAtLogin,

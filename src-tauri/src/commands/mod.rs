@@ -12,6 +12,7 @@ pub mod due;
 pub mod messages;
 pub mod notes;
 pub mod one_time_codes;
+pub mod privacy;
 pub mod profile;
 pub mod queues;
 pub mod reports;

@@ -378,7 +378,7 @@ pub async fn save_cancellation_sheet<R: Runtime>(
 }
 
 /// Writes `contents` to `path` off the async runtime; a failure names the file.
-async fn write_file(
+pub(crate) async fn write_file(
     path: std::path::PathBuf,
     contents: Vec<u8>,
     what: &str,
@@ -395,7 +395,7 @@ async fn write_file(
     }))
 }
 
-fn escape(text: &str) -> String {
+pub(crate) fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {

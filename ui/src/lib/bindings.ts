@@ -769,7 +769,7 @@ export type DeskProfile = { user: LocalUser | null, policy: PolicySummary | null
 
 export type ChoosePolicyArgs = { preset_id: string, };
 
-export type Step = "receive" | "verify_identity" | "track_form" | "capture_reason" | "route" | "propose_offer" | "approve_offer" | "record_offer_outcome" | "escalate" | "record_csm_outcome" | "record_retention_outcome" | "request_refund" | "approve_refund" | "complete_refund" | "write_off" | "finalize" | "confirm" | "record_feedback" | "schedule_win_back" | "hand_off" | "confirm_checklist_item" | "record_win_back_outcome" | "import_accounts";
+export type Step = "receive" | "verify_identity" | "track_form" | "capture_reason" | "route" | "propose_offer" | "approve_offer" | "record_offer_outcome" | "escalate" | "record_csm_outcome" | "record_retention_outcome" | "request_refund" | "approve_refund" | "complete_refund" | "write_off" | "finalize" | "confirm" | "record_feedback" | "schedule_win_back" | "hand_off" | "confirm_checklist_item" | "record_win_back_outcome" | "import_accounts" | "erase_personal_data";
 
 export type StepPermission = { step: Step, 
 /**
@@ -1227,6 +1227,37 @@ export type SaveWeeklyReasonArgs = { week?: string | null, filters: ReportFilter
 
 export type SavedReport = { path: string, };
 
+export type CustomerDataFormat = "json" | "html";
+
+export type SaveCustomerDataArgs = { account_id: string, format: CustomerDataFormat, };
+
+export type EraseCustomerDataArgs = { account_id: string, 
+/**
+ * The account's external id as the person typed it: an erasure cannot be undone, so it is
+ * confirmed by naming the customer, not by a click.
+ */
+confirm_external_id: string, };
+
+export type ErasureReason = "request" | "retention";
+
+export type ErasureOutcome = { account_id: string, reason: ErasureReason, 
+/**
+ * The account's own name and contacts were erased.
+ */
+account: boolean, 
+/**
+ * How many of its cases were erased.
+ */
+cases: number, 
+/**
+ * How many recorded events had personal data taken out.
+ */
+events: number, 
+/**
+ * A team profile: the server erases first; this desk follows when the erasure arrives.
+ */
+sent_to_server: boolean, };
+
 export type SheetFileFormat = "xlsx" | "csv";
 
 export type SaveCancellationSheetArgs = { format: SheetFileFormat, };
@@ -1449,6 +1480,8 @@ export type Commands = {
   weekly_reason_report: { args: WeeklyReasonArgs; result: WeeklyReasonReport };
   save_weekly_reason_report: { args: SaveWeeklyReasonArgs; result: SavedReport | null };
   save_cancellation_sheet: { args: SaveCancellationSheetArgs; result: SavedReport | null };
+  save_customer_data: { args: SaveCustomerDataArgs; result: SavedReport | null };
+  erase_customer_data: { args: EraseCustomerDataArgs; result: ErasureOutcome };
   quit_app: { args: null; result: null };
   start_at_login: { args: null; result: StartAtLogin };
   set_start_at_login: { args: StartAtLogin; result: StartAtLogin };
