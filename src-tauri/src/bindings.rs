@@ -70,11 +70,13 @@ use holdfast_store::notes::NoteHit;
 use crate::commands::audit::AuditCheck;
 use crate::commands::desktop::StartAtLogin;
 use crate::commands::due::{DueView, ReminderKeyArgs, SnoozeArgs};
+use crate::commands::privacy::{CustomerDataFormat, EraseCustomerDataArgs, SaveCustomerDataArgs};
 use crate::commands::reports::{
     ReportArgs, ReportCasesArgs, ReportDrill, ReportFigures, ReportFileFormat, ReportFilters,
     SaveCancellationSheetArgs, SaveWeeklyReasonArgs, SavedReport, SheetFileFormat,
     WeeklyReasonArgs,
 };
+use holdfast_core::erasure::ErasureReason;
 use holdfast_core::reminders::{DueItem, QuietTime, ReminderKind, SnoozeChoice, Stage};
 use holdfast_core::reports::{
     Change, CheckInGroup, CurrencyTotal, FirstResponseFigures, Group, IsoWeek, KeepingFigures,
@@ -83,8 +85,6 @@ use holdfast_core::reports::{
     RefundBandGroup, RefundFigures, RefundTotals, Report, Tally, Trend, TrendChange, TrendMonth,
     WeekFigures, WeeklyReasonReport, WinBackFigures, WinBackOutcomes,
 };
-use crate::commands::privacy::{CustomerDataFormat, EraseCustomerDataArgs, SaveCustomerDataArgs};
-use holdfast_core::erasure::ErasureReason;
 use holdfast_store::due::{DueEntry, DueGroups};
 use holdfast_store::erasure::ErasureOutcome;
 use holdfast_store::settings::ReminderSettings;

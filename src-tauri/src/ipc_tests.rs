@@ -567,7 +567,9 @@ fn a_customers_data_is_erased_only_when_their_external_id_is_typed_and_by_a_mana
 
     let erased = desk.ok(
         "erase_customer_data",
-        Some(json!({ "account_id": account_id, "confirm_external_id": format!(" {external_id} ") })),
+        Some(
+            json!({ "account_id": account_id, "confirm_external_id": format!(" {external_id} ") }),
+        ),
     );
     assert_eq!(erased["reason"], "request", "{erased}");
     assert_eq!(erased["cases"], 1, "{erased}");

@@ -16,6 +16,7 @@ mod intelliserve;
 mod keyboard_walks;
 mod layout;
 mod palette;
+mod privacy;
 mod refund_status_check;
 mod rejoin;
 mod reminders;

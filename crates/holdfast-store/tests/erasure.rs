@@ -355,25 +355,46 @@ fn a_customers_data_export_holds_everything_about_them_and_only_them() {
     assert_eq!(data.account.draft.email.as_deref(), Some(EMAIL));
     assert_eq!(data.cases.len(), 1);
     assert_eq!(data.cases[0].summary.id, ada);
-    let kinds: Vec<&str> = data.cases[0].events.iter().map(|event| event.kind.as_str()).collect();
+    let kinds: Vec<&str> = data.cases[0]
+        .events
+        .iter()
+        .map(|event| event.kind.as_str())
+        .collect();
     assert_eq!(kinds[0], "received");
-    assert!(kinds.contains(&"note_added") && kinds.contains(&"withdrawn"), "{kinds:?}");
+    assert!(
+        kinds.contains(&"note_added") && kinds.contains(&"withdrawn"),
+        "{kinds:?}"
+    );
     for text in [NAME, EMAIL, PHONE, "decided to stay"] {
         assert!(json.contains(text), "{text} is missing from the export");
     }
-    assert!(!json.contains("Grace"), "another customer's data is not in it");
-    assert!(!json.contains("salt"), "the log's sealing data is not the customer's");
-    assert!(data.cases[0].events.iter().all(|event| event.by == "Mia Manager"));
+    assert!(
+        !json.contains("Grace"),
+        "another customer's data is not in it"
+    );
+    assert!(
+        !json.contains("salt"),
+        "the log's sealing data is not the customer's"
+    );
+    assert!(data.cases[0]
+        .events
+        .iter()
+        .all(|event| event.by == "Mia Manager"));
 
     // An account manager may not take it out under this policy.
     let (clerk, _, _) = desk(&[Role::AccountManager], POLICY);
     assert!(matches!(
         clerk.db.customer_data(account_id("C-77"), now()),
-        Err(StoreError::Rule(holdfast_core::CoreError::RoleRequired { .. }))
+        Err(StoreError::Rule(
+            holdfast_core::CoreError::RoleRequired { .. }
+        ))
     ));
 
     // After the erasure the export says so and holds nothing personal.
-    fixture.db.erase_customer(account_id("C-77"), now()).unwrap();
+    fixture
+        .db
+        .erase_customer(account_id("C-77"), now())
+        .unwrap();
     let data = fixture.db.customer_data(account_id("C-77"), now()).unwrap();
     let json = serde_json::to_string(&data).unwrap();
     assert!(data.erased);

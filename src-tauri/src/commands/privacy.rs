@@ -43,9 +43,7 @@ pub async fn save_customer_data<R: Runtime>(
 ) -> Result<Option<SavedReport>, AppError> {
     let account_id = args.account_id;
     let data = state
-        .with_database(move |database| {
-            Ok(database.customer_data(account_id, crate::clock::now())?)
-        })
+        .with_database(move |database| Ok(database.customer_data(account_id, crate::clock::now())?))
         .await?;
     let (contents, extension, kind) = match args.format {
         CustomerDataFormat::Json => (
@@ -53,7 +51,11 @@ pub async fn save_customer_data<R: Runtime>(
             "json",
             "JSON files",
         ),
-        CustomerDataFormat::Html => (customer_summary_html(&data).into_bytes(), "html", "Web pages"),
+        CustomerDataFormat::Html => (
+            customer_summary_html(&data).into_bytes(),
+            "html",
+            "Web pages",
+        ),
     };
     let chosen = rfd::AsyncFileDialog::new()
         .set_title("Save this customer's data")
@@ -171,7 +173,10 @@ pub fn customer_summary_html(data: &CustomerData) -> String {
         ));
     }
     out.push_str("</dl>");
-    out.push_str(&format!("<h2>Cancellation requests ({})</h2>", data.cases.len()));
+    out.push_str(&format!(
+        "<h2>Cancellation requests ({})</h2>",
+        data.cases.len()
+    ));
     if data.cases.is_empty() {
         out.push_str("<p>None.</p>");
     }
