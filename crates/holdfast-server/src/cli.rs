@@ -332,6 +332,7 @@ async fn serve(
         ),
         _ => {}
     }
+    crate::retention::spawn(store.clone());
     let state = AppState::with_signer(store, AuthConfig::default(), signer)
         .await?
         .with_trusted_proxies(trusted_proxies)

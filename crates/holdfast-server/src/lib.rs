@@ -25,6 +25,7 @@ pub mod observe;
 mod operate_tests;
 pub mod password_policy;
 pub mod push;
+pub mod retention;
 pub mod sign_in_gate;
 pub mod signing_key;
 pub mod store;

@@ -426,6 +426,54 @@ pub fn decide_erasure(
     })
 }
 
+/// The actor the server records its own erasures under (the policy's retention period): no user
+/// asked for them.
+pub const RETENTION_ACTOR: &str = "holdfast-server (retention period)";
+
+/// The server's own erasure when the policy's retention period ran out (`crate::retention`): one
+/// `personal_data_erased` event on the account (its next version, with no origin: no device asked
+/// for it), the account's stored draft erased when the erasure covers it, and the erasure for the
+/// backend to carry out.
+pub fn decide_retention(
+    erasure: &Erasure,
+    account: &AccountRecord,
+    policy: &Policy,
+    now: Timestamp,
+) -> Result<Decision> {
+    let version = account.version + 1;
+    let record = erasure
+        .record(
+            Uuid::now_v7(),
+            version,
+            Recording {
+                actor: RETENTION_ACTOR,
+                policy_version: &policy.version_tag(),
+                at: now,
+                personal_secret: fresh_secret()?,
+            },
+        )
+        .map_err(|e| ServerError::Corrupt(format!("an erasure event: {e}")))?;
+    let draft = if erasure.account {
+        holdfast_core::erasure::erased_draft(&account.draft)
+    } else {
+        account.draft.clone()
+    };
+    Ok(Decision {
+        outcome: CommandOutcome::Applied,
+        events: vec![NewEvent {
+            record,
+            origin: None,
+        }],
+        case: None,
+        accounts: vec![AccountRecord {
+            id: account.id,
+            draft,
+            version,
+        }],
+        erasure: Some(erasure.clone()),
+    })
+}
+
 /// The erased payload of a stored event `erasure` covers, or `None` when it holds nothing to
 /// erase (already erased, nothing personal, or recorded before personal data was sealed).
 pub fn erased_payload(erasure: &Erasure, record: &EventRecord) -> Option<serde_json::Value> {

@@ -200,7 +200,7 @@ pub struct EventPage {
 pub struct AccountRecord {
     pub id: Uuid,
     pub draft: AccountDraft,
-    /// How many `account_upserted` events the account has.
+    /// The account aggregate's version: how many events it has (imports and erasures).
     pub version: u64,
 }
 
@@ -364,6 +364,18 @@ pub trait ServerStore: Send + Sync + 'static {
         organisation_id: Uuid,
         account_id: Uuid,
     ) -> Result<Option<AccountRecord>>;
+    /// Records and carries out the server's own erasure (the policy's retention period,
+    /// `crate::retention`), in one transaction: the event chained at the head, the events it
+    /// covers erased, the account's row erased when it is covered. False (nothing written) when
+    /// the organisation has no published policy or no such account.
+    async fn record_retention_erasure(
+        &self,
+        organisation_id: Uuid,
+        erasure: &holdfast_core::erasure::Erasure,
+        now: Timestamp,
+    ) -> Result<bool>;
+    /// Every organisation's id, for the work the server does on its own (retention).
+    async fn organisation_ids(&self) -> Result<Vec<Uuid>>;
 
     // ---- checkpoints and the signing key ----
 

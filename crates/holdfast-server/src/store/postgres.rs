@@ -938,6 +938,30 @@ impl ServerStore for PgStore {
         account_by_id(&client, organisation_id, account_id).await
     }
 
+    async fn record_retention_erasure(
+        &self,
+        organisation_id: Uuid,
+        erasure: &holdfast_core::erasure::Erasure,
+        now: Timestamp,
+    ) -> Result<bool> {
+        let mut client = self.pool.get().await?;
+        let tx = client.transaction().await?;
+        let recorded =
+            batch::record_retention_erasure(&tx, &self.policies, organisation_id, erasure, now)
+                .await?;
+        tx.commit().await?;
+        Ok(recorded)
+    }
+
+    async fn organisation_ids(&self) -> Result<Vec<Uuid>> {
+        let client = self.pool.get().await?;
+        query(&client, "SELECT id FROM organisations ORDER BY id", &[])
+            .await?
+            .iter()
+            .map(|row| row.try_get(0).map_err(Into::into))
+            .collect()
+    }
+
     async fn record_checkpoint(
         &self,
         organisation_id: Uuid,

@@ -17,7 +17,8 @@ use jiff::Timestamp;
 use uuid::Uuid;
 
 use super::{
-    account_by_external_id, account_from, execute, query, query_opt, read_policy, user_by_id,
+    account_by_external_id, account_by_id, account_from, execute, query, query_opt, read_policy,
+    user_by_id,
 };
 use crate::error::{Result, ServerError};
 use crate::push::{self, CaseRow, LoadedCase, PolicyCache, Sequence};
@@ -418,6 +419,59 @@ async fn load_world<C: GenericClient>(
         reps_active,
         offers,
     })
+}
+
+/// The server's own erasure for the policy's retention period (`ServerStore::
+/// record_retention_erasure`): the counter locked, the erasure decided against the account, and
+/// written as a push writes (no command outcome: no device asked for it).
+pub(super) async fn record_retention_erasure<C: GenericClient>(
+    tx: &C,
+    policies: &PolicyCache,
+    org: Uuid,
+    erasure: &holdfast_core::erasure::Erasure,
+    now: Timestamp,
+) -> Result<bool> {
+    let Some(counter) = query_opt(
+        tx,
+        "SELECT last_seq, chain_hash FROM org_counters WHERE organisation_id = $1 FOR UPDATE",
+        &[&org],
+    )
+    .await?
+    else {
+        return Ok(false);
+    };
+    let locked = (
+        seq_u64(counter.try_get(0)?, "org counter")?,
+        hash_of(counter.try_get(1)?, "org counter hash")?,
+    );
+    let Some(published) = read_policy(tx, org).await? else {
+        return Ok(false);
+    };
+    let policy = policies.get(org, &published)?;
+    let Some(account) = account_by_id(tx, org, erasure.account_id).await? else {
+        return Ok(false);
+    };
+    let decision = push::decide_retention(erasure, &account, &policy, now)?;
+    let mut head = locked;
+    let mut writes = Writes::default();
+    for event in decision.events {
+        head = push::link(head, &event);
+        writes.events.push((head.0, head.1 .0, event));
+    }
+    writes.accounts = decision.accounts;
+    writes.erasures.push(erasure.clone());
+    write(
+        tx,
+        org,
+        locked,
+        head,
+        Uuid::nil(),
+        Uuid::nil(),
+        &writes,
+        now,
+    )
+    .await?;
+    Ok(true)
 }
 
 /// Takes the personal data out of the stored events `erasure` covers (each keeps its hashed form,

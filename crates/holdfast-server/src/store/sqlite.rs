@@ -380,6 +380,22 @@ fn compact_after_erasure(conn: &mut Connection) -> Result<()> {
     Ok(())
 }
 
+/// Moves the organisation's head to `head`.
+fn write_head(tx: &Transaction<'_>, organisation_id: Uuid, head: (u64, ChainHash)) -> Result<()> {
+    tx.prepare_cached(
+        "INSERT INTO org_counters (organisation_id, last_seq, chain_hash)
+         VALUES (?1, ?2, ?3)
+         ON CONFLICT (organisation_id) DO UPDATE
+         SET last_seq = excluded.last_seq, chain_hash = excluded.chain_hash",
+    )?
+    .execute(params![
+        organisation_id.to_string(),
+        seq_i64(head.0, "seq")?,
+        head.1 .0.to_vec()
+    ])?;
+    Ok(())
+}
+
 /// The ids of an account's cases, in id order.
 fn account_cases(conn: &Connection, organisation_id: Uuid, account_id: Uuid) -> Result<Vec<Uuid>> {
     let mut statement = conn.prepare_cached(
@@ -533,6 +549,32 @@ fn write_decision(
     decision: &Decision,
     now: Timestamp,
 ) -> Result<()> {
+    write_recorded(tx, organisation_id, head, decision, now)?;
+    let org = organisation_id.to_string();
+    tx.prepare_cached(
+        "INSERT INTO command_outcomes (organisation_id, client_id, seq, user_id, outcome, recorded_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?
+    .execute(params![
+        org,
+        origin.client_id.to_string(),
+        seq_i64(origin.seq, "seq")?,
+        user_id.to_string(),
+        to_json(&decision.outcome)?,
+        millis(now)
+    ])?;
+    Ok(())
+}
+
+/// Writes what a decision recorded: its events chained from `head` (which moves), the erasure it
+/// carries out, its case row and its accounts.
+fn write_recorded(
+    tx: &Transaction<'_>,
+    organisation_id: Uuid,
+    head: &mut (u64, ChainHash),
+    decision: &Decision,
+    now: Timestamp,
+) -> Result<()> {
     let org = organisation_id.to_string();
     if !decision.events.is_empty() {
         let mut insert = tx.prepare_cached(
@@ -594,18 +636,6 @@ fn write_decision(
                 millis(now)
             ])?;
     }
-    tx.prepare_cached(
-        "INSERT INTO command_outcomes (organisation_id, client_id, seq, user_id, outcome, recorded_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-    )?
-    .execute(params![
-        org,
-        origin.client_id.to_string(),
-        seq_i64(origin.seq, "seq")?,
-        user_id.to_string(),
-        to_json(&decision.outcome)?,
-        millis(now)
-    ])?;
     Ok(())
 }
 
@@ -662,17 +692,7 @@ impl PushContext {
     /// Writes the organisation's head once, after the push's last event.
     fn finish(self, tx: &Transaction<'_>) -> Result<()> {
         if self.moved {
-            tx.prepare_cached(
-                "INSERT INTO org_counters (organisation_id, last_seq, chain_hash)
-                 VALUES (?1, ?2, ?3)
-                 ON CONFLICT (organisation_id) DO UPDATE
-                 SET last_seq = excluded.last_seq, chain_hash = excluded.chain_hash",
-            )?
-            .execute(params![
-                self.organisation_id.to_string(),
-                seq_i64(self.head.0, "seq")?,
-                self.head.1 .0.to_vec()
-            ])?;
+            write_head(tx, self.organisation_id, self.head)?;
         }
         Ok(())
     }
@@ -1326,6 +1346,49 @@ impl ServerStore for SqliteStore {
     ) -> Result<Option<AccountRecord>> {
         self.read(move |conn| read_account(conn, organisation_id, "id", &account_id.to_string()))
             .await
+    }
+
+    async fn record_retention_erasure(
+        &self,
+        organisation_id: Uuid,
+        erasure: &holdfast_core::erasure::Erasure,
+        now: Timestamp,
+    ) -> Result<bool> {
+        let erasure = erasure.clone();
+        let policies = self.policies.clone();
+        self.run(move |conn| {
+            let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+            let Some(published) = read_policy(&tx, organisation_id)? else {
+                return Ok(false);
+            };
+            let policy = policies.get(organisation_id, &published)?;
+            let account =
+                read_account(&tx, organisation_id, "id", &erasure.account_id.to_string())?;
+            let Some(account) = account else {
+                return Ok(false);
+            };
+            let decision = push::decide_retention(&erasure, &account, &policy, now)?;
+            let mut head = read_head(&tx, organisation_id)?.unwrap_or((0, ChainHash::GENESIS));
+            write_recorded(&tx, organisation_id, &mut head, &decision, now)?;
+            write_head(&tx, organisation_id, head)?;
+            tx.commit()?;
+            compact_after_erasure(conn)?;
+            Ok(true)
+        })
+        .await
+    }
+
+    async fn organisation_ids(&self) -> Result<Vec<Uuid>> {
+        self.read(|conn| {
+            let ids = conn
+                .prepare("SELECT id FROM organisations ORDER BY id")?
+                .query_map([], |row| row.get::<_, String>(0))?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            ids.iter()
+                .map(|id| parse_uuid(id, "organisation id"))
+                .collect()
+        })
+        .await
     }
 
     async fn record_checkpoint(

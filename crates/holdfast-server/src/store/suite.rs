@@ -43,6 +43,7 @@ macro_rules! store_suite {
             checkpoints_are_signed_and_verifiable,
             the_whole_log_and_its_checkpoints_verify,
             an_erasure_takes_the_customer_out_of_the_log_and_it_still_verifies,
+            the_retention_period_erases_closed_cases_on_the_server,
         );
         $crate::store_suite!(@tests $make; the_database_answers_a_ping);
         $crate::store_suite!(@signin $make;
@@ -1243,6 +1244,101 @@ pub async fn an_erasure_takes_the_customer_out_of_the_log_and_it_still_verifies(
         all_events(store, f.organisation.id).await.len(),
         events.len()
     );
+}
+
+/// Issue 14: the policy's retention period applied by the server itself. A withdrawn case is kept
+/// until 12 months after it closed, to the second in the policy's zone, then its personal data and
+/// its account's are erased by one recorded erasure (no device asked for it), the log still
+/// verifies, and the next look finds nothing more to do.
+pub async fn the_retention_period_erases_closed_cases_on_the_server(store: &dyn ServerStore) {
+    use crate::retention::apply;
+    use crate::verify::{verify_log, LogVerdict};
+
+    let f = fixture(store).await;
+    let client = Uuid::now_v7();
+    let case_id = open_logged_case(store, &f.mia, client, f.account_id).await;
+    let withdrawn = store
+        .push_command(
+            f.mia.id,
+            client,
+            &case_command(
+                3,
+                case_id,
+                2,
+                CaseCommand::Withdraw {
+                    note: "Rae decided to stay with us".into(),
+                },
+            ),
+            now(),
+        )
+        .await
+        .expect("pushed");
+    assert_eq!(withdrawn, CommandOutcome::Applied);
+    // Without a period in the policy nothing is ever due.
+    assert!(apply(store, f.organisation.id, t("2036-01-01T00:00:00Z"))
+        .await
+        .expect("applied")
+        .is_empty());
+    store
+        .publish_policy(
+            f.organisation.id,
+            2,
+            &format!(
+                "{}\n[privacy]\nerase_closed_cases_after_months = 12\n",
+                POLICY.replace("version = 1", "version = 2")
+            ),
+            now(),
+        )
+        .await
+        .expect("published");
+
+    // Closed 2026-11-23 15:00 UTC: due at the same instant a year on.
+    assert!(apply(store, f.organisation.id, t("2027-11-23T14:59:59Z"))
+        .await
+        .expect("applied")
+        .is_empty());
+    let before = all_events(store, f.organisation.id).await.len();
+    let erased = apply(store, f.organisation.id, t("2027-11-23T15:00:00Z"))
+        .await
+        .expect("applied");
+    assert_eq!(erased.len(), 1, "{erased:?}");
+    assert!(erased[0].account, "the account has nothing else open");
+    assert_eq!(erased[0].cases, vec![case_id]);
+    let events = all_events(store, f.organisation.id).await;
+    assert_eq!(events.len(), before + 1);
+    let erasure = events.last().expect("the erasure");
+    assert_eq!(erasure.record.kind, "personal_data_erased");
+    assert_eq!(erasure.record.actor, crate::push::RETENTION_ACTOR);
+    assert_eq!(erasure.origin, None);
+    assert_eq!(erasure.record.payload["reason"], "retention");
+    let text = serde_json::to_string(&events).expect("json");
+    for personal in [
+        "Acme Dental",
+        "rae@example.com",
+        "decided to stay",
+        "\"Rae\"",
+    ] {
+        assert!(!text.contains(personal), "{personal} is still in the log");
+    }
+    let account = store
+        .account(f.organisation.id, f.account_id)
+        .await
+        .expect("read")
+        .expect("kept");
+    assert_eq!(
+        (account.draft.name.as_str(), account.version),
+        ("(erased)", 2)
+    );
+    assert!(matches!(
+        verify_log(store, f.organisation.id)
+            .await
+            .expect("verified"),
+        LogVerdict::Intact { .. }
+    ));
+    assert!(apply(store, f.organisation.id, t("2028-01-01T00:00:00Z"))
+        .await
+        .expect("applied")
+        .is_empty());
 }
 
 /// `GET /health` asks the store to answer (issue 12, operating it).
