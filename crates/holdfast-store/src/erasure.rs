@@ -129,7 +129,7 @@ impl Database {
             },
         )?;
         append(&tx, &record)?;
-        let events = apply_erasure(&tx, erasure, policy, |tx, case_id| fold_stored(tx, case_id))?;
+        let events = apply_erasure(&tx, erasure, policy, fold_stored)?;
         tx.commit()?;
         *self.kept_reports.borrow_mut() = None;
         Ok(ErasureOutcome {
