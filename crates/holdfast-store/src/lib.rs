@@ -8,6 +8,7 @@ pub mod audit_export;
 pub mod case_commands;
 pub mod cases;
 pub mod database;
+pub mod desk_exports;
 pub mod due;
 pub mod error;
 pub mod events;
