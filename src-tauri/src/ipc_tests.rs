@@ -573,6 +573,22 @@ mod fuzz {
             "opens the native save dialog and waits for a person",
         ),
         (
+            "save_audit_export",
+            "opens the native save dialog and waits for a person",
+        ),
+        (
+            "check_audit_export",
+            "opens the native file dialog and waits for a person",
+        ),
+        (
+            "save_cases_export",
+            "opens the native save dialog and waits for a person",
+        ),
+        (
+            "save_tasks_export",
+            "opens the native save dialog and waits for a person",
+        ),
+        (
             "connect_to_server",
             "signs in to the address it is given over the network",
         ),

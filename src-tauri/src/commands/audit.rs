@@ -152,9 +152,7 @@ pub fn check_audit_export_file(path: &Path) -> Result<AuditExportCheck, AppError
         message: format!("{} could not be read: {error}", path.display()),
     };
     let mut first = Vec::new();
-    File::open(path)
-        .map_err(unreadable)?
-        .take(MAX_HEADER_BYTES)
+    BufReader::new(File::open(path).map_err(unreadable)?.take(MAX_HEADER_BYTES))
         .read_until(b'\n', &mut first)
         .map_err(unreadable)?;
     let is_header = std::str::from_utf8(&first)
@@ -251,3 +249,118 @@ pub async fn check_audit_export<R: Runtime>(
 pub const EXPORT_DIALOG: &str = "Export the audit trail";
 /// The open dialog's title.
 pub const CHECK_DIALOG: &str = "Check an audit export";
+
+#[cfg(test)]
+mod tests {
+    use holdfast_core::role::Role;
+    use holdfast_store::settings::LocalUserChange;
+    use holdfast_store::DatabaseKey;
+
+    use super::*;
+
+    /// A local profile whose log holds three events (who uses the desk, renamed twice).
+    fn profile(dir: &Path) -> Database {
+        let key = DatabaseKey::generate().unwrap();
+        let mut db = Database::open(&dir.join("holdfast.db"), &key).unwrap();
+        for name in ["Ana", "Ana Ruiz", "Ana Ruiz-Soto"] {
+            db.set_local_user(
+                &LocalUserChange {
+                    name: name.into(),
+                    roles: vec![Role::AccountManager],
+                },
+                Timestamp::now(),
+            )
+            .unwrap();
+        }
+        db
+    }
+
+    #[test]
+    fn an_export_written_to_a_file_checks_as_verified() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = profile(dir.path());
+        let path = dir.path().join("trail.jsonl");
+        let saved = write_audit_export_file(&db, &path).unwrap();
+        assert_eq!(saved.events, 3);
+        assert_eq!(saved.checkpoints, 0);
+        assert_eq!(saved.path, path.display().to_string());
+        assert!(
+            !partial_path(&path).exists(),
+            "the partial file is renamed into place"
+        );
+        let check = check_audit_export_file(&path).unwrap();
+        let ExportVerdict::Verified {
+            events,
+            checkpoints,
+            head,
+            checkpoint_key,
+            profile_kind,
+            ..
+        } = check.verdict
+        else {
+            panic!("not verified: {check:?}");
+        };
+        assert_eq!((events, checkpoints), (3, 0));
+        assert_eq!(head.map(|h| h.len()), Some(64), "a SHA-256 in hex");
+        assert_eq!(checkpoint_key, None, "no server signs a local log");
+        assert_eq!(profile_kind, "local");
+    }
+
+    #[test]
+    fn a_tampered_export_names_its_first_broken_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = profile(dir.path());
+        let path = dir.path().join("trail.jsonl");
+        write_audit_export_file(&db, &path).unwrap();
+        // The third line is event 2 (the header is line 1): one character of its hashed text
+        // changed.
+        let text = std::fs::read_to_string(&path).unwrap();
+        let mut lines: Vec<String> = text.lines().map(String::from).collect();
+        assert!(lines[2].contains("Ana Ruiz"), "{}", lines[2]);
+        lines[2] = lines[2].replacen("Ana Ruiz", "Ana Ruiq", 1);
+        std::fs::write(&path, lines.join("\n") + "\n").unwrap();
+        let check = check_audit_export_file(&path).unwrap();
+        match check.verdict {
+            ExportVerdict::Broken { line, reason } => {
+                assert_eq!(line, 3);
+                assert!(reason.contains("event 2"), "{reason}");
+            }
+            other => panic!("a tampered file verified: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_file_that_is_not_an_export_is_a_clear_error() {
+        let dir = tempfile::tempdir().unwrap();
+        for (name, contents) in [
+            ("accounts.csv", b"external_id,name\nA-1,Acme\n".to_vec()),
+            ("empty.jsonl", Vec::new()),
+            ("binary.jsonl", vec![0xff, 0xfe, 0x00, 0x01, b'\n']),
+            ("event.jsonl", br#"{"type":"event","seq":1}"#.to_vec()),
+        ] {
+            let path = dir.path().join(name);
+            std::fs::write(&path, contents).unwrap();
+            let error = check_audit_export_file(&path).unwrap_err();
+            assert!(
+                matches!(&error, AppError::Validation { field, message }
+                    if field == "file" && message.contains("is not a Holdfast audit export")),
+                "{name}: {error:?}"
+            );
+        }
+        let missing = check_audit_export_file(&dir.path().join("gone.jsonl")).unwrap_err();
+        assert!(matches!(missing, AppError::Storage { .. }), "{missing:?}");
+    }
+
+    #[test]
+    fn a_failed_export_leaves_no_file_behind() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = profile(dir.path());
+        let path = dir.path().join("no-such-folder").join("trail.jsonl");
+        let error = write_audit_export_file(&db, &path).unwrap_err();
+        assert!(
+            matches!(&error, AppError::Storage { message } if message.contains("trail.jsonl")),
+            "{error:?}"
+        );
+        assert!(!path.exists() && !partial_path(&path).exists());
+    }
+}
