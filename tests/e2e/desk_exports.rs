@@ -103,6 +103,18 @@ async fn desk_exports_the_audit_trail_checks_it_and_saves_cases_and_tasks() {
             open_case(app, "quillfeather", "Quillfeather Health").await?;
             acknowledge(app).await?;
             open_case(app, "beta", "Beta Industries").await?;
+            // Handed on to Ben: a task for the tasks export.
+            app.text("Hand off to someone else…").await?.click().await?;
+            app.field("To a person or team")
+                .await?
+                .send_keys("Ben Agent")
+                .await?;
+            app.field("Reason for the hand-off")
+                .await?
+                .send_keys("Ben looks after Beta")
+                .await?;
+            app.button_in("Hand off", "Hand off").await?.click().await?;
+            app.list_item("Timeline", "Handed off").await?;
             let events: i64 =
                 open_store(&profile)
                     .query_row("SELECT count(*) FROM events", [], |row| row.get(0))?;
@@ -244,8 +256,22 @@ async fn desk_exports_the_audit_trail_checks_it_and_saves_cases_and_tasks() {
                 "the tasks' header row: {header:?}"
             );
             ensure!(
-                range.rows().count() as i64 == tasks + 1,
-                "a row per task: {range:?}"
+                tasks == 1 && range.rows().count() == 2,
+                "a row for Ben's hand-off: {range:?}"
+            );
+            let task = range
+                .rows()
+                .nth(1)
+                .map(<[Data]>::to_vec)
+                .unwrap_or_default();
+            ensure!(
+                task[0] == Data::String("Case handed off".into())
+                    && task[1] == Data::String("Ben looks after Beta".into())
+                    && task[3] == Data::String("Beta Industries".into())
+                    && task[4] == Data::String("Ben Agent".into())
+                    && matches!(task[6], Data::DateTime(_))
+                    && task[7] == Data::Bool(false),
+                "Ben's hand-off, open: {task:?}"
             );
 
             save_as(
@@ -258,9 +284,13 @@ async fn desk_exports_the_audit_trail_checks_it_and_saves_cases_and_tasks() {
             .await?;
             let mut reader = csv::Reader::from_path(&tasks_csv)?;
             ensure!(reader.headers()?.len() == 10, "the tasks CSV's header");
+            let lines: Vec<csv::StringRecord> = reader.records().collect::<Result<_, _>>()?;
             ensure!(
-                reader.records().count() as i64 == tasks,
-                "a CSV line per task"
+                lines.len() == 1
+                    && &lines[0][3] == "Beta Industries"
+                    && &lines[0][4] == "Ben Agent"
+                    && &lines[0][7] == "No",
+                "the CSV's task: {lines:?}"
             );
             app.screenshot("desk-exports-reports").await;
             Ok(())
