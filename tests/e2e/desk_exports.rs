@@ -7,7 +7,7 @@
 
 use std::time::Duration;
 
-use crate::desk::{acknowledge, open_case};
+use crate::desk::{acknowledge, open_case, verify_identity};
 use crate::ensure;
 use crate::file_dialog::{dialog_closed, dialog_window, keys_to_dialog};
 use crate::harness::{text_of, App, Outcome};
@@ -103,7 +103,8 @@ async fn desk_exports_the_audit_trail_checks_it_and_saves_cases_and_tasks() {
             open_case(app, "quillfeather", "Quillfeather Health").await?;
             acknowledge(app).await?;
             open_case(app, "beta", "Beta Industries").await?;
-            // Handed on to Ben: a task for the tasks export.
+            // Verified and handed on to Ben: a task for the tasks export.
+            verify_identity(app, "bo@beta.io", "Request came from the address on file").await?;
             app.text("Hand off to someone else…").await?.click().await?;
             app.field("To a person or team")
                 .await?
