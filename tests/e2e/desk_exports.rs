@@ -3,9 +3,12 @@
 //! the file checked through the open dialog (verified); then one character of an event's hashed
 //! text is changed in the file, and the check names that line. On Reports, all cases and all
 //! tasks are saved as XLSX and as CSV and read back (calamine, csv) against the profile's own
-//! rows. All at 1024x640, with screenshots of each outcome.
+//! rows. Then the Inbox, searched for one account, saves the list from "Export…" as XLSX and
+//! CSV: that account's case only. All at 1024x640, with screenshots of each outcome.
 
 use std::time::Duration;
+
+use fantoccini::Locator;
 
 use crate::desk::{acknowledge, open_case, verify_identity};
 use crate::ensure;
@@ -92,6 +95,8 @@ async fn desk_exports_the_audit_trail_checks_it_and_saves_cases_and_tasks() {
     let cases_csv = workspace.path().join("cases.csv");
     let tasks_xlsx = workspace.path().join("tasks.xlsx");
     let tasks_csv = workspace.path().join("tasks.csv");
+    let listed_xlsx = workspace.path().join("listed.xlsx");
+    let listed_csv = workspace.path().join("listed.csv");
 
     let app = App::launch(&profile).await;
     let app = app
@@ -294,6 +299,52 @@ async fn desk_exports_the_audit_trail_checks_it_and_saves_cases_and_tasks() {
                 "the CSV's task: {lines:?}"
             );
             app.screenshot("desk-exports-reports").await;
+
+            // The Inbox's list, searched for Beta, saved from "Export…": Beta's case only.
+            app.click("Inbox").await?;
+            app.heading("Inbox").await?;
+            app.client
+                .find(Locator::Css("input[type='search']"))
+                .await?
+                .send_keys("beta")
+                .await?;
+            app.rows_exactly("Cases", 1).await?;
+            app.click("Export the listed cases").await?;
+            save_as(
+                app,
+                "Save the listed cases as XLSX…",
+                CASES_DIALOG,
+                "Inbox",
+                &listed_xlsx.display().to_string(),
+            )
+            .await?;
+            app.role_with_text("status", "Saved 1 case to").await?;
+            let mut workbook: Xlsx<_> = open_workbook(&listed_xlsx)?;
+            let range = workbook.worksheet_range("Cases")?;
+            let listed: Vec<String> = range.rows().skip(1).map(|row| row[1].to_string()).collect();
+            ensure!(
+                listed == ["Beta Industries"],
+                "the listed cases: {listed:?}"
+            );
+            app.screenshot("desk-exports-inbox").await;
+            app.click("Export the listed cases").await?;
+            save_as(
+                app,
+                "Save the listed cases as CSV…",
+                CASES_DIALOG,
+                "Inbox",
+                &listed_csv.display().to_string(),
+            )
+            .await?;
+            let mut reader = csv::Reader::from_path(&listed_csv)?;
+            let listed: Vec<String> = reader
+                .records()
+                .map(|line| line.map(|line| line[1].to_owned()))
+                .collect::<Result<_, _>>()?;
+            ensure!(
+                listed == ["Beta Industries"],
+                "the listed cases in CSV: {listed:?}"
+            );
             Ok(())
         })
         .await

@@ -141,6 +141,29 @@ describe('Inbox', () => {
     expect(await screen.findByRole('status')).toHaveTextContent('Saved 3 cases to /tmp/listed.xlsx');
   });
 
+  it('saves the list from the "Export…" menu beside the filters, which Esc closes', async () => {
+    const user = userEvent.setup();
+    render(Inbox, { ongoaccounts: vi.fn() });
+    await waitFor(() => expect(pending).toHaveLength(1));
+    pending[0]!.resolve({ items: [summary('c1', 'Acme')], next: null });
+    const toggle = screen.getByRole('button', { name: 'Export the listed cases' });
+    await user.click(toggle);
+    expect(toggle).toHaveAttribute('aria-expanded', 'true');
+    const xlsx = screen.getByRole('button', { name: 'Save the listed cases as XLSX…' });
+    expect(xlsx).toHaveFocus();
+    await user.keyboard('{Escape}');
+    expect(screen.queryByRole('button', { name: 'Save the listed cases as XLSX…' })).toBeNull();
+    expect(toggle).toHaveFocus();
+    await user.keyboard('{Enter}');
+    await user.click(screen.getByRole('button', { name: 'Save the listed cases as CSV…' }));
+    await waitFor(() => expect(invoke.mock.calls.some(([command]) => command === 'save_cases_export')).toBe(true));
+    const [, sent] = invoke.mock.calls.find(([command]) => command === 'save_cases_export')!;
+    expect(sent.args.format).toBe('csv');
+    expect(sent.args.query).toMatchObject({ statuses: [], search: null, sort: 'newest' });
+    expect(await screen.findByRole('status')).toHaveTextContent('Saved 3 cases to /tmp/listed.xlsx');
+    expect(screen.queryByRole('button', { name: 'Save the listed cases as CSV…' })).toBeNull();
+  });
+
   it('says what to do when the inbox is empty', async () => {
     render(Inbox, { ongoaccounts: vi.fn() });
     await waitFor(() => expect(pending).toHaveLength(1));
