@@ -67,9 +67,13 @@ use holdfast_store::accounts::RowChange;
 use holdfast_store::events::AuditVerdict;
 use holdfast_store::notes::NoteHit;
 
-use crate::commands::audit::AuditCheck;
+use crate::commands::audit::{AuditCheck, AuditExportCheck, AuditExportSaved, ExportVerdict};
 use crate::commands::desktop::StartAtLogin;
 use crate::commands::due::{DueView, ReminderKeyArgs, SnoozeArgs};
+use crate::commands::exports::{
+    ExportFileFormat, ExportList, ExportProgress, ExportStage, SaveCasesArgs, SaveTasksArgs,
+    SavedExport,
+};
 use crate::commands::privacy::{CustomerDataFormat, EraseCustomerDataArgs, SaveCustomerDataArgs};
 use crate::commands::reports::{
     ReportArgs, ReportCasesArgs, ReportDrill, ReportFigures, ReportFileFormat, ReportFilters,
@@ -273,6 +277,16 @@ pub fn typescript() -> String {
         declaration::<EnterCodeArgs>(&cfg),
         declaration::<AuditVerdict>(&cfg),
         declaration::<AuditCheck>(&cfg),
+        declaration::<AuditExportSaved>(&cfg),
+        declaration::<ExportVerdict>(&cfg),
+        declaration::<AuditExportCheck>(&cfg),
+        declaration::<ExportFileFormat>(&cfg),
+        declaration::<SaveCasesArgs>(&cfg),
+        declaration::<SaveTasksArgs>(&cfg),
+        declaration::<ExportList>(&cfg),
+        declaration::<ExportStage>(&cfg),
+        declaration::<ExportProgress>(&cfg),
+        declaration::<SavedExport>(&cfg),
         declaration::<ReminderKind>(&cfg),
         declaration::<Stage>(&cfg),
         declaration::<DueItem>(&cfg),

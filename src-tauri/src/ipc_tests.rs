@@ -508,6 +508,39 @@ fn the_reports_answer_figures_and_refuse_bad_input_with_typed_errors() {
     }
 }
 
+/// The list exports refuse what they cannot export before any save dialog opens: an unknown
+/// format or field, and an inbox query the inbox itself refuses (a blank tier, a cursor from
+/// another order).
+#[test]
+fn the_list_exports_refuse_bad_arguments_before_a_dialog_opens() {
+    let desk = Desk::start(&MemoryVault::default());
+    desk.ok(
+        "set_local_user",
+        Some(json!({ "name": "amy", "roles": ["account_manager"] })),
+    );
+    for (command, args) in [
+        ("save_cases_export", json!({ "format": "pdf" })),
+        ("save_cases_export", json!({})),
+        ("save_cases_export", json!({ "format": "csv", "x": 1 })),
+        ("save_tasks_export", json!({ "format": "ods" })),
+        ("save_tasks_export", json!({ "format": "csv", "query": {} })),
+    ] {
+        let error = desk.call(command, Some(args.clone())).unwrap_err();
+        assert_eq!(
+            error["kind"], "invalid_arguments",
+            "{command} {args}: {error}"
+        );
+    }
+    let error = desk
+        .call(
+            "save_cases_export",
+            Some(json!({ "format": "xlsx", "query": { "tier": "  " } })),
+        )
+        .unwrap_err();
+    assert_eq!(error["kind"], "validation", "{error}");
+    assert_eq!(error["field"], "tier", "{error}");
+}
+
 #[test]
 fn a_customers_data_is_erased_only_when_their_external_id_is_typed_and_by_a_manager() {
     let desk = Desk::start(&MemoryVault::default());
@@ -649,6 +682,22 @@ mod fuzz {
         ),
         (
             "save_customer_data",
+            "opens the native save dialog and waits for a person",
+        ),
+        (
+            "save_audit_export",
+            "opens the native save dialog and waits for a person",
+        ),
+        (
+            "check_audit_export",
+            "opens the native file dialog and waits for a person",
+        ),
+        (
+            "save_cases_export",
+            "opens the native save dialog and waits for a person",
+        ),
+        (
+            "save_tasks_export",
             "opens the native save dialog and waits for a person",
         ),
         (

@@ -8,6 +8,7 @@ mod billsbee;
 mod case_workflow;
 mod checklist_items;
 mod desk;
+mod desk_exports;
 mod due;
 mod file_dialog;
 mod harness;

@@ -18,6 +18,10 @@
 //! Then the cancellation sheet with every one of the 100k requests logged in it, exported as XLSX
 //! (`Database::cancellation_sheet_xlsx`) and as CSV, each within 5 s, beside a raw SQL dump of the same
 //! rows (the sheet's query, every column read into memory).
+//!
+//! Then the cases export (`holdfast_store::desk_exports`): the 100k cases as the inbox's default
+//! query selects them, read and written as XLSX and as CSV, each within 5 s, beside a raw SQL
+//! dump of the same rows and columns.
 
 // The shared fixture serves several benches; this one does not read all it gives.
 #[allow(dead_code)]
@@ -35,6 +39,8 @@ use std::time::Instant;
 use holdfast_core::money::{Currency, Money};
 use holdfast_core::reports::{Filters, RefundApproval, ReportCheckIn, ReportOffer, ReportRefund};
 use holdfast_core::workflow::{RefundStatus, WinBackOutcome};
+use holdfast_store::cases::InboxQuery;
+use holdfast_store::desk_exports::{cases_csv, cases_xlsx};
 use holdfast_store::{Database, DatabaseKey};
 use jiff::{SignedDuration, Timestamp};
 
@@ -399,6 +405,94 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         median(csv),
         dumped,
         Against::Limit(5_000.0),
+    );
+
+    // The cases export: every case as the inbox's default query selects it (newest first), read
+    // by the store and written as XLSX and CSV, beside a raw SQL dump of the same rows and
+    // columns (the same join, every column read into memory).
+    let query = InboxQuery::default();
+    let zone = db.export_zone()?;
+    let rows = db.case_export_rows(&query, now, &mut |_| {})?.len();
+    println!("the cases export: {rows} rows");
+    let dump = || -> rusqlite::Result<usize> {
+        let mut statement = raw.prepare(
+            "SELECT c.id, a.name, a.external_id, a.tier, c.status, r.closed_as, r.route,
+                    c.reason_id, c.requester_name, c.requester_contact, c.channel, c.received_at,
+                    c.first_response_due, c.acknowledged_at, c.owner, r.closed_at,
+                    r.effective_date, a.mrr_minor, a.currency
+             FROM cases c JOIN accounts a ON a.id = c.account_id
+             LEFT JOIN case_reports r ON r.case_id = c.id
+             ORDER BY c.received_at DESC, c.id DESC",
+        )?;
+        let rows = statement.query_map([], |row| {
+            Ok((
+                (
+                    row.get::<_, String>(0)?,
+                    row.get::<_, String>(1)?,
+                    row.get::<_, String>(2)?,
+                    row.get::<_, String>(3)?,
+                    row.get::<_, String>(4)?,
+                    row.get::<_, Option<String>>(5)?,
+                    row.get::<_, Option<String>>(6)?,
+                    row.get::<_, Option<String>>(7)?,
+                    row.get::<_, String>(8)?,
+                    row.get::<_, String>(9)?,
+                ),
+                (
+                    row.get::<_, String>(10)?,
+                    row.get::<_, i64>(11)?,
+                    row.get::<_, Option<i64>>(12)?,
+                    row.get::<_, Option<i64>>(13)?,
+                    row.get::<_, Option<String>>(14)?,
+                    row.get::<_, Option<i64>>(15)?,
+                    row.get::<_, Option<String>>(16)?,
+                    row.get::<_, i64>(17)?,
+                    row.get::<_, String>(18)?,
+                ),
+            ))
+        })?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?.len())
+    };
+    let (mut xlsx, mut csv, mut read, mut dumped) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let mut size = (0, 0);
+    for _ in 0..3 {
+        let started = Instant::now();
+        let cases = db.case_export_rows(&query, now, &mut |_| {})?;
+        read.push(started.elapsed());
+        size.0 = std::hint::black_box(cases_xlsx(&cases, &zone, &mut |_| {})?).len();
+        xlsx.push(started.elapsed());
+        let started = Instant::now();
+        let cases = db.case_export_rows(&query, now, &mut |_| {})?;
+        size.1 = std::hint::black_box(cases_csv(&cases, &zone, &mut |_| {})?).len();
+        csv.push(started.elapsed());
+        let started = Instant::now();
+        std::hint::black_box(dump()?);
+        dumped.push(started.elapsed());
+    }
+    println!(
+        "the cases' files: XLSX {} KiB, CSV {} KiB",
+        size.0 / 1024,
+        size.1 / 1024
+    );
+    let dumped = median(dumped);
+    print(
+        "cases as XLSX: 100k cases",
+        median(xlsx),
+        dumped,
+        Against::Limit(5_000.0),
+    );
+    print(
+        "cases as CSV: 100k cases",
+        median(csv),
+        dumped,
+        Against::Limit(5_000.0),
+    );
+    print(
+        "  reading the 100k cases' rows",
+        median(read),
+        dumped,
+        Against::PartOf("an export"),
     );
     Ok(())
 }

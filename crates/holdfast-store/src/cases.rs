@@ -229,6 +229,26 @@ fn required_text<'a>(field: &str, text: &'a str) -> Result<&'a str> {
     Ok(text)
 }
 
+/// The cases an inbox query selects (`Database::inbox_selection`).
+pub(crate) struct InboxSelection {
+    /// `cases c` and `accounts a`, joined (each pinned to the index that yields the order).
+    pub tables: String,
+    /// `WHERE …`, or empty.
+    pub filter: String,
+    pub order: &'static str,
+    pub params: Vec<(&'static str, Value)>,
+}
+
+impl InboxSelection {
+    /// The parameters as rusqlite binds them by name.
+    pub fn bound(&self) -> Vec<(&str, &dyn ToSql)> {
+        self.params
+            .iter()
+            .map(|(name, value)| (*name, value as &dyn ToSql))
+            .collect()
+    }
+}
+
 /// The SQL of one inbox query and its named parameters.
 struct InboxSql {
     conditions: Vec<String>,
@@ -496,6 +516,36 @@ impl Database {
     /// another sort) is refused with the field it concerns.
     pub fn inbox_at(&self, query: &InboxQuery, now: Timestamp) -> Result<CasePage> {
         let limit = page_size(query.limit);
+        let mut selection = self.inbox_selection(query, now)?;
+        selection
+            .params
+            .push((":limit", Value::from(i64::from(limit) + 1)));
+        // Each combination of filters is its own statement, so SQLite plans each with the indexes
+        // that fit it (a single statement with "(:x IS NULL OR …)" terms would plan for none).
+        let mut statement = self.conn.prepare_cached(&format!(
+            "SELECT {CASE_COLUMNS} FROM {}
+             {}
+             ORDER BY {}
+             LIMIT :limit",
+            selection.tables, selection.filter, selection.order
+        ))?;
+        let params = selection.bound();
+        let rows = statement.query_map(params.as_slice(), |row| Ok(read_case(row)))?;
+        let sort = query.sort;
+        let (items, next) = split_page(collect_rows(rows)?, limit, |last: &CaseSummary| {
+            CaseCursor::after(sort, last)
+        });
+        Ok(CasePage { items, next })
+    }
+
+    /// The cases an inbox query selects, as SQL: its tables (`cases c` joined to `accounts a`),
+    /// its filter and its order, with their parameters; `inbox_at` reads a page of it, the cases
+    /// export (`desk_exports`) every row.
+    pub(crate) fn inbox_selection(
+        &self,
+        query: &InboxQuery,
+        now: Timestamp,
+    ) -> Result<InboxSelection> {
         let mut sql = inbox_sql(query, now)?;
         let few_hits = match indexed_search(query) {
             Some(search) => {
@@ -514,33 +564,17 @@ impl Database {
         if indexed_search(query).is_some() && !few_hits {
             sql.conditions.push(format!("c.rowid IN ({SEARCH_HITS})"));
         }
-        sql.bind(":limit", i64::from(limit) + 1);
         let filter = if sql.conditions.is_empty() {
             String::new()
         } else {
             format!("WHERE {}", sql.conditions.join("\n  AND "))
         };
-        // Each combination of filters is its own statement, so SQLite plans each with the indexes
-        // that fit it (a single statement with "(:x IS NULL OR …)" terms would plan for none).
-        let mut statement = self.conn.prepare_cached(&format!(
-            "SELECT {CASE_COLUMNS} FROM {}
-             {filter}
-             ORDER BY {}
-             LIMIT :limit",
-            tables(query, few_hits),
-            order_by(query.sort)
-        ))?;
-        let params: Vec<(&str, &dyn ToSql)> = sql
-            .params
-            .iter()
-            .map(|(name, value)| (*name, value as &dyn ToSql))
-            .collect();
-        let rows = statement.query_map(params.as_slice(), |row| Ok(read_case(row)))?;
-        let sort = query.sort;
-        let (items, next) = split_page(collect_rows(rows)?, limit, |last: &CaseSummary| {
-            CaseCursor::after(sort, last)
-        });
-        Ok(CasePage { items, next })
+        Ok(InboxSelection {
+            tables: tables(query, few_hits),
+            filter,
+            order: order_by(query.sort),
+            params: sql.params,
+        })
     }
 
     /// The owners, tiers and reasons the inbox's filters offer.

@@ -9,6 +9,7 @@ pub mod case_commands;
 pub mod cases;
 pub mod customer_data;
 pub mod database;
+pub mod desk_exports;
 pub mod due;
 pub mod erasure;
 pub mod error;

@@ -9,6 +9,7 @@ pub mod audit;
 pub mod cases;
 pub mod desktop;
 pub mod due;
+pub mod exports;
 pub mod messages;
 pub mod notes;
 pub mod one_time_codes;

@@ -1343,6 +1343,53 @@ verdict: AuditVerdict,
  */
 verified_at: string, };
 
+export type AuditExportSaved = { path: string, events: number, checkpoints: number, };
+
+export type ExportVerdict = { "verdict": "verified", events: number, checkpoints: number, 
+/**
+ * The last event's chain hash (hex); `None` for an empty log.
+ */
+head?: string | null, 
+/**
+ * The server key the checkpoints were checked with (hex): compare it with the key of
+ * the server you trust. `None` when no server signed the log (a local profile).
+ */
+checkpoint_key?: string | null, 
+/**
+ * `local` or `team`, as the file's header says.
+ */
+profile_kind: string, organisation?: string | null, user?: string | null, } | { "verdict": "broken", 
+/**
+ * The first line that fails (1-based; one past the last line when the file ends too
+ * soon).
+ */
+line: number, reason: string, };
+
+export type AuditExportCheck = { path: string, verdict: ExportVerdict, 
+/**
+ * When the check finished, as a UTC instant (RFC 3339).
+ */
+checked_at: string, };
+
+export type ExportFileFormat = "xlsx" | "csv";
+
+export type SaveCasesArgs = { format: ExportFileFormat, 
+/**
+ * The inbox's query: its filters and order are exported (every case, not a page). All
+ * cases, newest request first, when left out.
+ */
+query?: InboxQuery | null, };
+
+export type SaveTasksArgs = { format: ExportFileFormat, };
+
+export type ExportList = "cases" | "tasks";
+
+export type ExportStage = "reading" | "writing";
+
+export type ExportProgress = { list: ExportList, stage: ExportStage, done: number, total: number, };
+
+export type SavedExport = { path: string, rows: number, };
+
 export type ReminderKind = { "kind": "first_response" } | { "kind": "task", "task": TaskKind } | { "kind": "approval" } | { "kind": "sync_problem" };
 
 export type Stage = "assigned" | "due_soon" | "due";
@@ -1470,6 +1517,8 @@ export type Commands = {
   export_pending_work: { args: null; result: PendingExport | null };
   rejoin_server: { args: RejoinArgs; result: Rejoined };
   verify_audit_chain: { args: null; result: AuditCheck };
+  save_audit_export: { args: null; result: AuditExportSaved | null };
+  check_audit_export: { args: null; result: AuditExportCheck | null };
   due_items: { args: null; result: DueView };
   snooze_reminder: { args: SnoozeArgs; result: DueView };
   mark_reminder_done: { args: ReminderKeyArgs; result: DueView };
@@ -1482,6 +1531,8 @@ export type Commands = {
   save_cancellation_sheet: { args: SaveCancellationSheetArgs; result: SavedReport | null };
   save_customer_data: { args: SaveCustomerDataArgs; result: SavedReport | null };
   erase_customer_data: { args: EraseCustomerDataArgs; result: ErasureOutcome };
+  save_cases_export: { args: SaveCasesArgs; result: SavedExport | null };
+  save_tasks_export: { args: SaveTasksArgs; result: SavedExport | null };
   quit_app: { args: null; result: null };
   start_at_login: { args: null; result: StartAtLogin };
   set_start_at_login: { args: StartAtLogin; result: StartAtLogin };

@@ -48,6 +48,7 @@ beforeEach(() => {
       return new Promise<CasePage>((resolve) => pending.push({ query: args!.args, resolve }));
     }
     if (command === 'case_detail') return new Promise(() => {});
+    if (command === 'save_cases_export') return Promise.resolve({ path: '/tmp/listed.xlsx', rows: 3 });
     return Promise.reject({ kind: 'internal', message: `unexpected ${command}` });
   });
 });
@@ -119,6 +120,48 @@ describe('Inbox', () => {
     expect(search).toHaveFocus();
     await user.keyboard('acme');
     await waitFor(() => expect(pending.at(-1)!.query.search).toBe('acme'));
+  });
+
+  it('saves the list as filtered and sorted there from the palette: every case, not a page', async () => {
+    const user = userEvent.setup();
+    render(Inbox, { ongoaccounts: vi.fn() });
+    await waitFor(() => expect(pending).toHaveLength(1));
+    pending[0]!.resolve({ items: [summary('c1', 'Acme')], next: null });
+    await user.keyboard('/');
+    await user.keyboard('acme');
+    await waitFor(() => expect(pending.at(-1)!.query.search).toBe('acme'));
+    const { deskActions, runAction } = await import('../lib/actions.svelte');
+    expect(deskActions().map((action) => action.label)).toContain('Save the listed cases as CSV');
+    const xlsx = deskActions().find((action) => action.label === 'Save the listed cases as XLSX');
+    expect(runAction(xlsx!)).toBeNull();
+    await waitFor(() => expect(invoke.mock.calls.some(([command]) => command === 'save_cases_export')).toBe(true));
+    const [, sent] = invoke.mock.calls.find(([command]) => command === 'save_cases_export')!;
+    expect(sent.args.format).toBe('xlsx');
+    expect(sent.args.query).toMatchObject({ search: 'acme', sort: 'newest', after: null });
+    expect(await screen.findByRole('status')).toHaveTextContent('Saved 3 cases to /tmp/listed.xlsx');
+  });
+
+  it('saves the list from the "Export…" menu beside the filters, which Esc closes', async () => {
+    const user = userEvent.setup();
+    render(Inbox, { ongoaccounts: vi.fn() });
+    await waitFor(() => expect(pending).toHaveLength(1));
+    pending[0]!.resolve({ items: [summary('c1', 'Acme')], next: null });
+    const toggle = screen.getByRole('button', { name: 'Export the listed cases' });
+    await user.click(toggle);
+    expect(toggle).toHaveAttribute('aria-expanded', 'true');
+    const xlsx = screen.getByRole('button', { name: 'Save the listed cases as XLSX…' });
+    expect(xlsx).toHaveFocus();
+    await user.keyboard('{Escape}');
+    expect(screen.queryByRole('button', { name: 'Save the listed cases as XLSX…' })).toBeNull();
+    expect(toggle).toHaveFocus();
+    await user.keyboard('{Enter}');
+    await user.click(screen.getByRole('button', { name: 'Save the listed cases as CSV…' }));
+    await waitFor(() => expect(invoke.mock.calls.some(([command]) => command === 'save_cases_export')).toBe(true));
+    const [, sent] = invoke.mock.calls.find(([command]) => command === 'save_cases_export')!;
+    expect(sent.args.format).toBe('csv');
+    expect(sent.args.query).toMatchObject({ statuses: [], search: null, sort: 'newest' });
+    expect(await screen.findByRole('status')).toHaveTextContent('Saved 3 cases to /tmp/listed.xlsx');
+    expect(screen.queryByRole('button', { name: 'Save the listed cases as CSV…' })).toBeNull();
   });
 
   it('says what to do when the inbox is empty', async () => {

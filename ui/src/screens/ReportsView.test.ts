@@ -185,4 +185,24 @@ describe('ReportsView', () => {
     expect(runAction(xlsx!)).toBeNull();
     await vi.waitFor(() => expect(invoke).toHaveBeenCalledWith('save_cancellation_sheet', { args: { format: 'xlsx' } }));
   });
+
+  it('saves all cases and all tasks from their own sections, and offers them in the palette', async () => {
+    answer({
+      save_cases_export: (args) => ({ path: `/tmp/cases.${(args as { format: string }).format}`, rows: 4 }),
+      save_tasks_export: () => null,
+    });
+    const user = userEvent.setup();
+    render(ReportsView, { onopen: vi.fn() });
+    const cases = within(await screen.findByRole('region', { name: 'Export cases' }));
+    await user.click(cases.getByRole('button', { name: 'Save all cases as XLSX…' }));
+    expect(invoke).toHaveBeenCalledWith('save_cases_export', { args: { format: 'xlsx', query: null } });
+    expect(await cases.findByRole('status')).toHaveTextContent('Saved 4 cases to /tmp/cases.xlsx');
+    const tasks = within(screen.getByRole('region', { name: 'Export tasks' }));
+    expect(tasks.getByRole('button', { name: 'Save all tasks as XLSX…' })).toBeEnabled();
+    const { deskActions, runAction } = await import('../lib/actions.svelte');
+    const labels = deskActions().map((action) => action.label);
+    expect(labels).toEqual(expect.arrayContaining(['Save all cases as XLSX', 'Save all cases as CSV', 'Save all tasks as XLSX', 'Save all tasks as CSV']));
+    runAction(deskActions().find((action) => action.label === 'Save all tasks as CSV')!);
+    await vi.waitFor(() => expect(invoke).toHaveBeenCalledWith('save_tasks_export', { args: { format: 'csv' } }));
+  });
 });
