@@ -48,6 +48,7 @@ const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../migrations/0016_case_reports.sql"),
         then: Some(crate::reports::fill_on_upgrade),
     },
+    sql(include_str!("../migrations/0017_report_indexes.sql")),
 ];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;

@@ -241,6 +241,29 @@ fn an_erased_customer_is_nowhere_in_the_file_its_wal_the_lists_or_the_exports_an
         .unwrap()
         .find("Lovelace")
         .is_none());
+    // The cases export (the inbox's list) and the tasks export.
+    let zone = fixture.db.export_zone().unwrap();
+    let rows = fixture
+        .db
+        .case_export_rows(&Default::default(), now(), &mut |_| {})
+        .unwrap();
+    let cases_csv = String::from_utf8(
+        holdfast_store::desk_exports::cases_csv(&rows, &zone, &mut |_| {}).unwrap(),
+    )
+    .unwrap();
+    assert!(
+        cases_csv.contains("Grace Hopper") && cases_csv.contains(ERASED),
+        "{cases_csv}"
+    );
+    let tasks = fixture.db.task_export_rows(&mut |_| {}).unwrap();
+    let tasks_csv = String::from_utf8(
+        holdfast_store::desk_exports::tasks_csv(&tasks, &zone, now(), &mut |_| {}).unwrap(),
+    )
+    .unwrap();
+    for text in [NAME, "Lovelace", EMAIL, PHONE] {
+        assert!(!cases_csv.contains(text), "{text} is in the cases export");
+        assert!(!tasks_csv.contains(text), "{text} is in the tasks export");
+    }
 
     // Nowhere in the file or its WAL, and the other customer untouched.
     for text in [NAME, "Lovelace", EMAIL, PHONE, PHONE_DIGITS] {
