@@ -431,6 +431,30 @@ fn the_reports_answer_figures_and_refuse_bad_input_with_typed_errors() {
     assert_eq!(drill["cases"][0]["account_name"], "Acme Ltd", "{drill}");
     let weekly = desk.ok("weekly_reason_report", Some(json!({ "filters": {} })));
     assert_eq!(weekly["total"]["count"], 1, "{weekly}");
+    // A row of the weekly reason report drills down to its cases, in that week's report.
+    let week = format!(
+        "{}-W{:02}",
+        weekly["week"]["year"],
+        weekly["week"]["week"].as_u64().unwrap()
+    );
+    let drill = desk.ok(
+        "report_cases",
+        Some(json!({ "filters": {}, "figure": "/reasons/0/this_week", "week": week })),
+    );
+    assert_eq!(drill["count"], 1, "{drill}");
+    assert_eq!(drill["cases"][0]["id"], case["id"], "{drill}");
+    let none = desk.ok(
+        "report_cases",
+        Some(json!({ "filters": {}, "figure": "/reasons/0/week_before", "week": week })),
+    );
+    assert_eq!(none["count"], 0, "{none}");
+    let error = desk
+        .call(
+            "report_cases",
+            Some(json!({ "filters": {}, "figure": "/reasons/0/this_week", "week": "2025-W53" })),
+        )
+        .unwrap_err();
+    assert_eq!(error["field"], "week", "{error}");
 
     // A range that ends before it starts.
     let backwards = json!({ "from": "2026-06-01T00:00:00Z", "to": "2026-05-01T00:00:00Z" });

@@ -149,6 +149,11 @@ async fn reports_change_range_drill_into_a_figure_open_a_case_and_save_the_weekl
             app.click("Reports").await?;
             app.heading("Weekly reason report").await?;
             app.row("Reasons this week", "No reason captured yet").await?;
+            // A reason's requests this week drill down to the same two cases.
+            app.click("No reason captured yet, this week: 2").await?;
+            app.list_item("Cases behind the figure", "Acme Corp").await?;
+            app.list_item("Cases behind the figure", "Beta Industries").await?;
+            app.press(fantoccini::key::Key::Escape).await?;
             dark_theme(app).await?;
             // Redrawn in the dark colours (the charts read the theme when drawn).
             for period in ["Month", "Week"] {

@@ -105,6 +105,11 @@ pub struct ReportCasesArgs {
     /// Where the figure is in the report, as a JSON pointer (`/totals/cancelled`,
     /// `/by_reason/2/figures/saved`, `/weekly/5/figures/received`).
     pub figure: String,
+    /// The figure is in the weekly reason report of this ISO week (`2026-W49`, pointers such as
+    /// `/reasons/0/this_week`), not in the report.
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub week: Option<String>,
 }
 
 /// The cases behind one figure.
@@ -167,7 +172,7 @@ fn without_case_ids(value: &mut Value) {
     }
 }
 
-fn serialised(report: &Report) -> Result<Value, AppError> {
+fn serialised(report: &impl Serialize) -> Result<Value, AppError> {
     serde_json::to_value(report).map_err(|e| AppError::internal(e.to_string()))
 }
 
@@ -202,9 +207,15 @@ fn drill(
     database: &Database,
     filters: ReportFilters,
     figure: String,
+    week: Option<String>,
 ) -> Result<ReportDrill, AppError> {
-    let filters = filters.check(database)?;
-    let report = serialised(&database.report(&filters, crate::clock::now())?)?;
+    let report = match week {
+        Some(week) => serialised(&weekly(database, Some(week), filters)?)?,
+        None => {
+            let filters = filters.check(database)?;
+            serialised(&database.report(&filters, crate::clock::now())?)?
+        }
+    };
     let ids = case_ids_at(&report, &figure)?;
     let cases = ids
         .iter()
@@ -267,7 +278,7 @@ pub async fn report_cases(
     Args(args): Args<ReportCasesArgs>,
 ) -> Result<ReportDrill, AppError> {
     state
-        .with_database(move |database| drill(database, args.filters, args.figure))
+        .with_database(move |database| drill(database, args.filters, args.figure, args.week))
         .await
 }
 

@@ -1207,7 +1207,12 @@ export type ReportCasesArgs = { filters: ReportFilters,
  * Where the figure is in the report, as a JSON pointer (`/totals/cancelled`,
  * `/by_reason/2/figures/saved`, `/weekly/5/figures/received`).
  */
-figure: string, };
+figure: string, 
+/**
+ * The figure is in the weekly reason report of this ISO week (`2026-W49`, pointers such as
+ * `/reasons/0/this_week`), not in the report.
+ */
+week?: string | null, };
 
 export type ReportDrill = { figure: string, 
 /**

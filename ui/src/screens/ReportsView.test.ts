@@ -120,6 +120,39 @@ describe('ReportsView', () => {
     expect(within(weeks).getByRole('button', { name: 'Cancelled · 2026-W53: 1' })).toHaveFocus();
   });
 
+  it('a row of the weekly reason report drills down to that week\'s cases', async () => {
+    answer({
+      weekly_reason_report: () => ({
+        week: { year: 2027, week: 1, starts_on: '2027-01-04' },
+        week_before: { year: 2026, week: 53, starts_on: '2026-12-28' },
+        total: tally(1),
+        total_week_before: tally(0),
+        reasons: [
+          {
+            reason_id: 'price',
+            label: 'Too expensive',
+            this_week: tally(1),
+            share: { basis_points: 10000 },
+            week_before: tally(0),
+            share_week_before: { basis_points: null },
+            change: { points: null },
+            share_change_points: null,
+          },
+        ],
+      }),
+    });
+    const user = userEvent.setup();
+    render(ReportsView, { onopen: vi.fn() });
+    const table = await screen.findByRole('table', { name: 'Reasons this week' });
+    await user.click(within(table).getByRole('button', { name: 'Too expensive, this week: 1' }));
+    expect(invoke).toHaveBeenCalledWith('report_cases', {
+      args: { filters: expect.objectContaining({ from: null, to: null }), figure: '/reasons/0/this_week', week: '2027-W01' },
+    });
+    expect(await screen.findByRole('button', { name: 'Open Acme Corp' })).toHaveFocus();
+    // Nothing the week before: a plain zero, not a button.
+    expect(within(table).queryByRole('button', { name: /the week before/ })).toBeNull();
+  });
+
   it('switches between weeks and months without asking again', async () => {
     answer();
     const user = userEvent.setup();
