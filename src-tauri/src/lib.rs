@@ -17,6 +17,7 @@ pub mod session;
 pub mod state;
 pub mod sync;
 pub mod tray;
+pub mod warm_up;
 
 use std::sync::Arc;
 
@@ -57,6 +58,7 @@ pub fn builder<R: Runtime>() -> tauri::Builder<R> {
             let state = AppState::start(profile, &OsKeyring);
             sync::spawn_loop(state.database().clone(), state.sync().clone());
             retention::spawn(state.database().clone());
+            warm_up::spawn(state.database().clone());
             let notifier = reminders::DesktopNotifier::new(on_reminder_clicked(app.handle()));
             let scheduler =
                 reminders::Scheduler::spawn(state.database().clone(), Arc::new(notifier));

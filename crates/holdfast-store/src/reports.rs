@@ -619,6 +619,16 @@ impl Database {
         Ok(())
     }
 
+    /// Reads the described cases the reports keep in memory now (every row: the cost of the
+    /// first report after opening), so the first report a person asks for finds them kept. The
+    /// desk calls it in the background once the profile is open. Nothing to do without a policy.
+    pub fn warm_reports(&self) -> Result<()> {
+        match self.policy()? {
+            Some(policy) => self.refresh_kept(&policy),
+            None => Ok(()),
+        }
+    }
+
     /// Every case the desk holds as the reports see it (in a team profile, the organisation's
     /// cases), in the current policy's words, with each account's tier and MRR as they are now,
     /// oldest request first; read from the rows each time.
