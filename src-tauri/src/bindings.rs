@@ -89,6 +89,8 @@ use holdfast_core::reports::{
     RefundBandGroup, RefundFigures, RefundTotals, Report, Tally, Trend, TrendChange, TrendMonth,
     WeekFigures, WeeklyReasonReport, WinBackFigures, WinBackOutcomes,
 };
+use crate::commands::updates::InstallUpdateArgs;
+use crate::updates::{AvailableUpdate, UpdateCheck};
 use holdfast_store::due::{DueEntry, DueGroups};
 use holdfast_store::erasure::ErasureOutcome;
 use holdfast_store::settings::ReminderSettings;
@@ -258,6 +260,9 @@ pub fn typescript() -> String {
         declaration::<ReportFileFormat>(&cfg),
         declaration::<SaveWeeklyReasonArgs>(&cfg),
         declaration::<SavedReport>(&cfg),
+        declaration::<AvailableUpdate>(&cfg),
+        declaration::<UpdateCheck>(&cfg),
+        declaration::<InstallUpdateArgs>(&cfg),
         declaration::<CustomerDataFormat>(&cfg),
         declaration::<SaveCustomerDataArgs>(&cfg),
         declaration::<EraseCustomerDataArgs>(&cfg),

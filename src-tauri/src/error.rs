@@ -40,6 +40,9 @@ pub enum AppError {
     Storage { message: String },
     #[error("{message}")]
     Internal { message: String },
+    /// Checking for, downloading, verifying or installing an update failed (`updates.rs`).
+    #[error("{message}")]
+    Update { message: String },
 }
 
 impl AppError {

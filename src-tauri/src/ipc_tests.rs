@@ -728,6 +728,14 @@ mod fuzz {
             "connect_to_server",
             "signs in to the address it is given over the network",
         ),
+        (
+            "check_for_update",
+            "asks the release server over the network",
+        ),
+        (
+            "install_update",
+            "downloads from the release server and restarts the app",
+        ),
         ("quit_app", "ends the app"),
     ];
 

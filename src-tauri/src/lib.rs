@@ -17,6 +17,7 @@ pub mod session;
 pub mod state;
 pub mod sync;
 pub mod tray;
+pub mod updates;
 pub mod warm_up;
 
 use std::sync::Arc;
@@ -52,7 +53,10 @@ pub fn builder<R: Runtime>() -> tauri::Builder<R> {
                 .args(login_args(&args))
                 .build(),
         )
+        .plugin(tauri_plugin_updater::Builder::new().build())
         .setup(move |app| {
+            app.manage(updates::UpdaterReady);
+            updates::check_at_start(app.handle().clone());
             let profile = resolve_profile(app.handle());
             open_main_window(app.handle(), profile.as_ref().ok(), !in_tray)?;
             let state = AppState::start(profile, &OsKeyring);

@@ -71,6 +71,23 @@ fn free_port() -> u16 {
         .expect("no free port on loopback")
 }
 
+/// The app the tests drive: the one this build made, or the installed one named by
+/// `HOLDFAST_E2E_APP` (the bundle tests drive `/usr/bin/holdfast` from the installed `.deb`).
+pub fn application() -> PathBuf {
+    match std::env::var_os("HOLDFAST_E2E_APP") {
+        Some(path) => {
+            let path = PathBuf::from(path);
+            assert!(
+                path.is_file(),
+                "HOLDFAST_E2E_APP names {}, which is not a file",
+                path.display()
+            );
+            path
+        }
+        None => PathBuf::from(env!("CARGO_BIN_EXE_holdfast")),
+    }
+}
+
 /// Where screenshots go: `target/e2e-screenshots/`, kept for review after the run.
 pub fn screenshot_dir() -> PathBuf {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/e2e-screenshots");
@@ -137,7 +154,7 @@ impl App {
         let capabilities = json!({
             "browserName": "wry",
             "tauri:options": {
-                "application": env!("CARGO_BIN_EXE_holdfast"),
+                "application": application(),
                 "args": ["--profile", profile.display().to_string()],
             }
         });

@@ -73,6 +73,36 @@ pub fn run(tauri_driver_dir: Option<&Path>) -> Outcome {
     in_session(tauri_driver_dir, &args)
 }
 
+/// The installed package's tests (`tests/bundle`), against the app `env` names, with the update
+/// server's port.
+pub fn installed(
+    tauri_driver_dir: Option<&Path>,
+    env: &[(&str, &Path)],
+    update_port: u16,
+) -> Outcome {
+    let port = update_port.to_string();
+    let mut extra: Vec<(&str, OsString)> = env
+        .iter()
+        .map(|(key, value)| (*key, value.as_os_str().to_owned()))
+        .collect();
+    extra.push(("HOLDFAST_UPDATE_PORT", OsString::from(&port)));
+    in_session_with(
+        tauri_driver_dir,
+        &[
+            "test",
+            "-p",
+            "holdfast",
+            "--features",
+            "e2e",
+            "--test",
+            "bundle",
+            "--",
+            "--test-threads=1",
+        ],
+        &extra,
+    )
+}
+
 /// The UI bench (release build): the desk and a bare window driven through WebDriver.
 pub fn bench(tauri_driver_dir: Option<&Path>) -> Outcome {
     in_session(
@@ -83,8 +113,17 @@ pub fn bench(tauri_driver_dir: Option<&Path>) -> Outcome {
 
 /// Runs `cargo <cargo_args>` in the environment.
 fn in_session(tauri_driver_dir: Option<&Path>, cargo_args: &[&str]) -> Outcome {
+    in_session_with(tauri_driver_dir, cargo_args, &[])
+}
+
+/// `in_session` with these variables added to the environment.
+fn in_session_with(
+    tauri_driver_dir: Option<&Path>,
+    cargo_args: &[&str],
+    extra: &[(&str, OsString)],
+) -> Outcome {
     let session = SessionDir::create()?;
-    let result = Step::new(
+    let mut step = Step::new(
         "dbus-run-session",
         &["--", "sh", "-c", SESSION_SCRIPT, "sh"],
     )
@@ -103,8 +142,11 @@ fn in_session(tauri_driver_dir: Option<&Path>, cargo_args: &[&str]) -> Outcome {
     // The app must open on Xvfb even when started from a Wayland desktop.
     .env_remove("WAYLAND_DISPLAY")
     .env("GDK_BACKEND", "x11")
-    .env("ON_DISPLAY", ON_DISPLAY)
-    .run();
+    .env("ON_DISPLAY", ON_DISPLAY);
+    for (key, value) in extra {
+        step = step.env(key, value.clone());
+    }
+    let result = step.run();
     drop(session);
     result
 }

@@ -2,6 +2,7 @@
 //! build the UI and then run the app, every check, or the benchmarks. Std only, so it builds in
 //! seconds.
 
+mod bundle;
 mod e2e;
 mod postgres;
 mod setup;
@@ -30,6 +31,12 @@ commands:
                         then the UI's (launch, filter change) beside a bare Tauri
                         window, through WebDriver like the end-to-end tests
   bench ui              only the UI's benchmark
+  bundle                set up, then build the desktop release packages (.deb and .rpm) with the
+                        Tauri CLI and print their sizes against the budget
+  test bundle           only the installed package's tests (as root): build the packages, install
+                        the .deb, drive /usr/bin/holdfast (smoke test, a signed update, a forged
+                        one refused), remove it; and lint the release workflow (`test` runs these
+                        last)
 
 Setup installs missing Debian/Ubuntu packages with apt-get when run as root (otherwise it prints
 the command to run; `test` adds the PostgreSQL server, `postgresql`), checks Node.js, runs npm ci in ui/ when needed, and for the end-to-end tests
@@ -40,6 +47,7 @@ enum Task {
     Test(Scope),
     /// Only the UI's benchmark when true.
     Bench(bool),
+    Bundle,
     Help,
 }
 
@@ -48,6 +56,7 @@ enum Scope {
     All,
     Fast,
     E2eOnly,
+    BundleOnly,
 }
 
 fn main() -> ExitCode {
@@ -66,6 +75,10 @@ fn main() -> ExitCode {
         Task::Run(app_args) => enter_workspace().and_then(|()| run(&app_args)),
         Task::Test(scope) => enter_workspace().and_then(|()| test(scope)),
         Task::Bench(ui_only) => enter_workspace().and_then(|()| bench(ui_only)),
+        Task::Bundle => enter_workspace().and_then(|()| {
+            setup::prepare(false, false)?;
+            bundle::bundle()
+        }),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
@@ -94,6 +107,7 @@ fn parse(args: Vec<OsString>) -> Result<Task, String> {
                 None => Scope::All,
                 Some(arg) if arg == "fast" => Scope::Fast,
                 Some(arg) if arg == "e2e" => Scope::E2eOnly,
+                Some(arg) if arg == "bundle" => Scope::BundleOnly,
                 Some(arg) => {
                     return Err(format!(
                         "unknown test selection \"{}\"",
@@ -128,6 +142,13 @@ fn parse(args: Vec<OsString>) -> Result<Task, String> {
             }
             Ok(Task::Bench(ui_only))
         }
+        Some("bundle") => match args.next() {
+            None => Ok(Task::Bundle),
+            Some(extra) => Err(format!(
+                "unexpected argument \"{}\"",
+                extra.to_string_lossy()
+            )),
+        },
         Some("help" | "-h" | "--help") => Ok(Task::Help),
         _ => Err(format!("unknown command \"{}\"", command.to_string_lossy())),
     }
@@ -222,12 +243,14 @@ fn bench(ui_only: bool) -> Outcome {
 
 fn test(scope: Scope) -> Outcome {
     let linux = cfg!(target_os = "linux");
-    if scope == Scope::E2eOnly && !linux {
-        return Err(Failure::new("the end-to-end tests run on Linux only"));
+    if matches!(scope, Scope::E2eOnly | Scope::BundleOnly) && !linux {
+        return Err(Failure::new(
+            "the end-to-end and package tests run on Linux only",
+        ));
     }
     let e2e = linux && scope != Scope::Fast;
 
-    let postgres = scope != Scope::E2eOnly;
+    let postgres = matches!(scope, Scope::All | Scope::Fast);
     let prepared = setup::prepare(e2e, postgres)?;
     build_ui()?;
     if postgres {
@@ -258,10 +281,15 @@ fn test(scope: Scope) -> Outcome {
         Step::npm(&["run", "check"]).run()?;
         Step::npm(&["test"]).run()?;
     }
-    if e2e {
+    if e2e && scope != Scope::BundleOnly {
         e2e::run(prepared.tauri_driver_dir.as_deref())?;
     } else if scope == Scope::All {
         header("skipping the end-to-end tests: they run on Linux only");
+    }
+    if linux && matches!(scope, Scope::All | Scope::BundleOnly) {
+        bundle::test(prepared.tauri_driver_dir.as_deref())?;
+    } else if scope == Scope::All {
+        header("skipping the package tests: they run on Linux only");
     }
     header("all steps passed");
     Ok(())

@@ -119,6 +119,24 @@ fn system_packages(e2e: bool, postgres: bool) -> Outcome {
     }
 }
 
+/// Installs these Debian packages when any is missing (as root).
+pub fn ensure_packages(packages: &[&str]) -> Outcome {
+    let missing = missing_packages(packages);
+    if missing.is_empty() {
+        return Ok(());
+    }
+    if !is_root() {
+        return Err(Failure::new(format!(
+            "missing system packages: {list}; install them with: sudo apt-get install -y {list}",
+            list = missing.join(" ")
+        )));
+    }
+    Step::new("apt-get", &["install", "-y", "--no-install-recommends"])
+        .args(&missing)
+        .env("DEBIAN_FRONTEND", "noninteractive")
+        .run()
+}
+
 fn missing_packages<'a>(packages: &[&'a str]) -> Vec<&'a str> {
     packages
         .iter()

@@ -67,6 +67,8 @@ macro_rules! for_each_command {
             privacy::erase_customer_data(EraseCustomerDataArgs) -> ErasureOutcome,
             exports::save_cases_export(SaveCasesArgs) -> Option<SavedExport>,
             exports::save_tasks_export(SaveTasksArgs) -> Option<SavedExport>,
+            updates::check_for_update(()) -> UpdateCheck,
+            updates::install_update(InstallUpdateArgs) -> (),
             desktop::quit_app(()) -> (),
             desktop::start_at_login(()) -> StartAtLogin,
             desktop::set_start_at_login(StartAtLogin) -> StartAtLogin,

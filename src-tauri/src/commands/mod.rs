@@ -20,6 +20,7 @@ pub mod reports;
 pub mod roster;
 pub mod session;
 pub mod sync;
+pub mod updates;
 
 pub use args::Args;
 
