@@ -31,6 +31,7 @@ const UNKNOWN = '0190f0c1-2b3c-7d4e-8f00-665544332211';
 
 /** The links the shell holds, taken one at a time. */
 let waiting: OpenedLink[] = [];
+let detailsRead = 0;
 
 function serve() {
   invoke.mockImplementation((command: string, payload?: { args?: { case_id?: string } }) => {
@@ -54,9 +55,12 @@ function serve() {
       case 'take_opened_link':
         return Promise.resolve(waiting.shift() ?? null);
       case 'case_detail':
-        return payload?.args?.case_id === KNOWN
-          ? new Promise(() => {}) // the pane waits; the inbox is what this test looks for
-          : Promise.reject({ kind: 'not_found', entity: 'case', id: payload?.args?.case_id });
+        if (payload?.args?.case_id !== KNOWN) {
+          return Promise.reject({ kind: 'not_found', entity: 'case', id: payload?.args?.case_id });
+        }
+        // The desk's check that the case exists is answered; the case pane's read then waits
+        // (the inbox opening on the case is what these tests look for).
+        return detailsRead++ === 0 ? Promise.resolve({}) : new Promise(() => {});
       case 'list_inbox':
         return Promise.resolve({ items: [], next: null });
       case 'inbox_facets':
@@ -69,10 +73,17 @@ function serve() {
 
 describe('App: holdfast:// links', () => {
   beforeEach(() => {
+    // The inbox's list measures its header (jsdom has no layout).
+    globalThis.ResizeObserver ??= class {
+      observe() {}
+      unobserve() {}
+      disconnect() {}
+    } as unknown as typeof ResizeObserver;
     invoke.mockReset();
     listeners.clear();
     resetSyncForTests();
     waiting = [];
+    detailsRead = 0;
     localStorage.setItem('holdfast.lastScreen', 'finalizations');
     serve();
   });
