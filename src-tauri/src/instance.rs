@@ -159,8 +159,15 @@ pub fn fit_to_screen<R: Runtime>(window: &WebviewWindow<R>, minimum: (f64, f64))
         let area = monitor.work_area();
         let scale = monitor.scale_factor();
         let position = window.outer_position()?;
-        let outer = window.outer_size()?;
         let inner = window.inner_size()?;
+        // Before the window is first shown the frame around it is not known yet (GTK answers
+        // 0x0 for it): the page's size then stands for the window's.
+        let outer = Some(window.outer_size()?)
+            .filter(|outer| outer.width >= inner.width && outer.height >= inner.height)
+            .unwrap_or(inner);
+        if inner.width == 0 || inner.height == 0 {
+            return Ok(None);
+        }
         // The frame around the page (title bar, borders) stays as it is.
         let frame = (
             outer.width.saturating_sub(inner.width),

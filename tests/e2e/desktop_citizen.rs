@@ -64,6 +64,16 @@ async fn hand_over(profile: &Path, extra: &[&str]) -> Outcome {
     Ok(())
 }
 
+/// Waits until the process `pid` shows a window (the tray host knows none until it is made).
+async fn window_appears(host: &mut TrayHost, pid: u32) -> Outcome {
+    let started = Instant::now();
+    while !host.shown(pid).unwrap_or(false) {
+        ensure!(started.elapsed() < WAIT, "process {pid} shows no window");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    Ok(())
+}
+
 /// The id of the inbox row of `account`'s case (its row is `case-<id>`).
 async fn case_id(app: &App, account: &str) -> Result<String, Failure> {
     let row = app.row("Cases", account).await?;
@@ -131,7 +141,7 @@ async fn a_second_start_on_the_profile_brings_its_window_forward_and_opens_a_lin
             // Another profile is another app, beside this one.
             let mut beside = start_again(&other, &[]);
             let beside_pid = beside.id();
-            let shown = host.window_becomes(beside_pid, true).await;
+            let shown = window_appears(&mut host, beside_pid).await;
             let still = beside.try_wait()?.is_none();
             let _ = beside.kill();
             let _ = beside.wait();
@@ -242,9 +252,18 @@ async fn the_window_keeps_its_place_diagnostics_are_copied_and_the_log_names_no_
             );
 
             // Settings › On this computer › Copy diagnostics: on the clipboard, no customer data.
+            // At the smallest window the desk is laid out for.
+            app.set_window_size(1024, 640).await?;
             app.click("Settings").await?;
             app.heading("Settings").await?;
-            app.click("Copy diagnostics").await?;
+            let button = app.button("Copy diagnostics").await?;
+            app.client
+                .execute(
+                    "arguments[0].scrollIntoView({ block: 'center' })",
+                    vec![serde_json::to_value(&button)?],
+                )
+                .await?;
+            button.click().await?;
             app.role_with_text("status", "Diagnostics copied").await?;
             app.screenshot("settings-copy-diagnostics").await;
             let copied = clipboard()?;
