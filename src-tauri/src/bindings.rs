@@ -68,7 +68,7 @@ use holdfast_store::events::AuditVerdict;
 use holdfast_store::notes::NoteHit;
 
 use crate::commands::audit::{AuditCheck, AuditExportCheck, AuditExportSaved, ExportVerdict};
-use crate::commands::desktop::StartAtLogin;
+use crate::commands::desktop::{CopiedDiagnostics, StartAtLogin};
 use crate::commands::due::{DueView, ReminderKeyArgs, SnoozeArgs};
 use crate::commands::exports::{
     ExportFileFormat, ExportList, ExportProgress, ExportStage, SaveCasesArgs, SaveTasksArgs,
@@ -80,6 +80,7 @@ use crate::commands::reports::{
     SaveCancellationSheetArgs, SaveWeeklyReasonArgs, SavedReport, SheetFileFormat,
     WeeklyReasonArgs,
 };
+use crate::links::OpenedLink;
 use holdfast_core::erasure::ErasureReason;
 use holdfast_core::reminders::{DueItem, QuietTime, ReminderKind, SnoozeChoice, Stage};
 use holdfast_core::reports::{
@@ -304,6 +305,8 @@ pub fn typescript() -> String {
         declaration::<QuietTime>(&cfg),
         declaration::<ReminderSettings>(&cfg),
         declaration::<StartAtLogin>(&cfg),
+        declaration::<OpenedLink>(&cfg),
+        declaration::<CopiedDiagnostics>(&cfg),
     ];
     let mut out = String::from(
         "// Generated from the Rust types by src-tauri/src/bindings.rs. Do not edit by hand:\n\

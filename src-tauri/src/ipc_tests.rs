@@ -945,3 +945,101 @@ mod fuzz {
         }
     }
 }
+
+/// A `holdfast://` link that arrived (at start, or from a second start) waits for the window,
+/// which takes it once.
+#[test]
+fn the_window_takes_the_link_that_arrived_once() {
+    use tauri::Manager;
+
+    use crate::links::{parse, OpenedLink, OpenedLinks};
+
+    let desk = Desk::start(&MemoryVault::default());
+    assert_eq!(desk.ok("take_opened_link", None), Value::Null);
+    let id = "0190f0c1-2b3c-7d4e-8f00-112233445566";
+    desk._app
+        .state::<OpenedLinks>()
+        .put(OpenedLink::from(parse(&format!("holdfast://case/{id}"))));
+    assert_eq!(
+        desk.ok("take_opened_link", None),
+        json!({ "open": "case", "case_id": id })
+    );
+    assert_eq!(desk.ok("take_opened_link", None), Value::Null);
+    desk._app
+        .state::<OpenedLinks>()
+        .put(OpenedLink::from(parse("holdfast://case/nope")));
+    let refused = desk.ok("take_opened_link", None);
+    assert_eq!(refused["open"], "refused", "{refused}");
+    assert!(refused["message"]
+        .as_str()
+        .unwrap()
+        .contains("not a case id"));
+}
+
+/// The diagnostics of a desk with customers and a case in it say what support needs and name
+/// no customer, no person and no folder.
+#[test]
+fn the_diagnostics_name_no_customer() {
+    use tauri::Manager;
+
+    let desk = Desk::start(&MemoryVault::default());
+    desk.ok(
+        "set_local_user",
+        Some(json!({ "name": "Amy Account", "roles": ["account_manager"] })),
+    );
+    desk.ok("choose_policy", Some(json!({ "preset_id": "wootrecruit" })));
+    let csv = desk.profile.path().join("accounts.csv");
+    std::fs::write(&csv, ACCOUNTS).unwrap();
+    let path = csv.display().to_string();
+    let preview = desk.ok("preview_accounts_import", Some(json!({ "path": path })));
+    desk.ok(
+        "import_accounts",
+        Some(json!({ "path": path, "fingerprint": preview["fingerprint"] })),
+    );
+    let accounts = desk.ok("list_accounts", Some(json!({})));
+    desk.ok(
+        "open_case",
+        Some(json!({
+            "account_id": accounts["items"][0]["id"],
+            "channel": "email",
+            "requester_name": "Ana Diaz",
+            "requester_contact": "ana@acme.example",
+            "received_at": null,
+        })),
+    );
+
+    let app = desk._app.handle().clone();
+    let state = desk._app.state::<AppState>();
+    // A problem whose kind the log kept (the rule keeps names out of log lines).
+    let recent =
+        vec!["[2026-12-06][09:00:00][holdfast_app::sync][WARN] sync: round offline".into()];
+    let text =
+        tauri::async_runtime::block_on(crate::diagnostics::collect(&app, &state, recent)).text();
+    for expected in [
+        &format!("Holdfast {}", env!("CARGO_PKG_VERSION")),
+        "OS: ",
+        "local, encrypted, key in the OS keyring",
+        "Session: unlocked",
+        "Sync: not joined to a team server",
+        "sync: round offline",
+    ] {
+        assert!(
+            text.contains(expected),
+            "{expected:?} is missing from:\n{text}"
+        );
+    }
+    let folder = desk.profile.path().display().to_string();
+    for private in [
+        "Acme",
+        "Ana Diaz",
+        "ana@acme.example",
+        "Amy Account",
+        "A-1",
+        folder.as_str(),
+    ] {
+        assert!(
+            !text.contains(private),
+            "the diagnostics name {private:?}:\n{text}"
+        );
+    }
+}

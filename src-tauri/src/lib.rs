@@ -5,9 +5,13 @@ pub mod bindings;
 pub mod clock;
 pub mod commands;
 pub mod database;
+pub mod diagnostics;
 pub mod error;
+pub mod instance;
 #[cfg(test)]
 mod ipc_tests;
+pub mod links;
+pub mod logging;
 pub mod presets;
 pub mod profile;
 pub mod reminders;
@@ -38,6 +42,7 @@ pub fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R
     builder
         .plugin(tauri_plugin_clipboard_manager::init())
         .plugin(tauri_plugin_opener::init())
+        .manage(links::OpenedLinks::default())
         .invoke_handler(for_each_command!(handler))
 }
 
@@ -54,10 +59,59 @@ pub fn builder<R: Runtime>() -> tauri::Builder<R> {
                 .build(),
         )
         .plugin(tauri_plugin_updater::Builder::new().build())
+        // `holdfast://` links: the scheme from tauri.conf.json; on macOS links come as events.
+        .plugin(tauri_plugin_deep_link::init())
         .setup(move |app| {
+            let default_dir = default_profile_dir(app.handle());
+            let profile = resolve_profile(default_dir.as_ref());
+            let default_profile = match (&profile, &default_dir) {
+                (Ok(profile), Ok(default_dir)) => default_dir
+                    .canonicalize()
+                    .is_ok_and(|default_dir| default_dir == profile.dir()),
+                _ => Profile::requested_dir(std::env::args().skip(1)).is_none(),
+            };
+            let profile_dir = profile
+                .as_ref()
+                .ok()
+                .map(|profile| profile.dir().to_owned());
+            // First: a second start on this profile hands its arguments over and ends here.
+            instance::register(app.handle(), profile_dir.as_deref(), default_profile)?;
+            let log_name = logging::file_name(
+                profile_dir
+                    .as_deref()
+                    .filter(|_| !default_profile)
+                    .map(instance::profile_key)
+                    .as_deref(),
+            );
+            let log_file = app
+                .path()
+                .app_log_dir()
+                .ok()
+                .map(|dir| dir.join(format!("{log_name}.log")));
+            app.handle().plugin(logging::plugin(log_name))?;
+            log::info!(
+                "start: Holdfast {} on {}, {} profile{}",
+                app.package_info().version,
+                std::env::consts::OS,
+                if default_profile {
+                    "the default"
+                } else {
+                    "a named"
+                },
+                if in_tray { ", in the tray" } else { "" }
+            );
+            if let Err(error) = &profile {
+                log::error!(
+                    "start: the profile cannot be opened ({})",
+                    logging::error_kind(error)
+                );
+            }
+            app.manage(diagnostics::AppFacts {
+                default_profile,
+                log_file,
+            });
             app.manage(updates::UpdaterReady);
             updates::check_at_start(app.handle().clone());
-            let profile = resolve_profile(app.handle());
             open_main_window(app.handle(), profile.as_ref().ok(), !in_tray)?;
             let state = AppState::start(profile, &OsKeyring);
             sync::spawn_loop(state.database().clone(), state.sync().clone());
@@ -72,13 +126,57 @@ pub fn builder<R: Runtime>() -> tauri::Builder<R> {
             app.manage(scheduler);
             app.manage(LoginItems(Box::new(OsLoginItem(app.handle().clone()))));
             if let Err(error) = tray::spawn(app.handle(), overdue) {
-                eprintln!("Holdfast: no tray icon: {error}");
+                log::warn!("tray: no tray icon ({})", tauri_error_kind(&error));
             }
-            if in_tray {
+            // A link the app was started with waits for the window to take it.
+            if let Some(link) = links::in_args(std::env::args().skip(1)) {
+                links::deliver(app.handle(), &link);
+            } else if in_tray {
                 show_unless_unlocked(app.handle().clone());
             }
+            listen_for_links(app.handle());
             Ok(())
         })
+}
+
+/// What kind of Tauri error this is, for the log (its text may name a path).
+pub(crate) fn tauri_error_kind(error: &tauri::Error) -> &'static str {
+    match error {
+        tauri::Error::WebviewNotFound | tauri::Error::WindowNotFound => "no window",
+        tauri::Error::Io(_) => "io",
+        _ => "tauri",
+    }
+}
+
+/// On macOS a link comes as the OS's "open URL" event, which the deep-link plugin passes on. On
+/// Linux a link started from the desktop (a browser, a mail client) runs Holdfast with the link
+/// as its argument: outside a package (a development build, where no installed desktop entry
+/// names the scheme) the app registers itself as the scheme's handler, as the plugin documents.
+/// The end-to-end build leaves the desktop's handlers alone.
+fn listen_for_links<R: Runtime>(app: &tauri::AppHandle<R>) {
+    #[cfg(target_os = "macos")]
+    {
+        use tauri_plugin_deep_link::DeepLinkExt;
+        let handle = app.clone();
+        app.deep_link().on_open_url(move |event| {
+            for url in event.urls() {
+                links::deliver(&handle, url.as_str());
+            }
+        });
+    }
+    #[cfg(all(target_os = "linux", not(feature = "e2e")))]
+    {
+        use tauri_plugin_deep_link::DeepLinkExt;
+        let packaged = std::env::current_exe().is_ok_and(|exe| exe.starts_with("/usr"));
+        if !packaged {
+            let handle = app.clone();
+            std::thread::spawn(move || match handle.deep_link().register_all() {
+                Ok(()) => log::info!("links: registered as the holdfast:// handler"),
+                Err(_) => log::warn!("links: not registered as the holdfast:// handler"),
+            });
+        }
+    }
+    let _ = app;
 }
 
 /// Started in the tray (at login), the window still opens when the profile cannot be opened
@@ -157,18 +255,27 @@ pub fn context<R: Runtime>() -> tauri::Context<R> {
     tauri::generate_context!()
 }
 
+/// The default profile's folder, in the app's data folder.
+fn default_profile_dir<R: Runtime>(
+    app: &tauri::AppHandle<R>,
+) -> Result<std::path::PathBuf, AppError> {
+    Ok(app
+        .path()
+        .app_local_data_dir()
+        .map_err(|e| AppError::Storage {
+            message: format!("the app's data folder cannot be found: {e}"),
+        })?
+        .join("profiles")
+        .join("default"))
+}
+
 /// The profile named on the command line, or the default one in the app's data folder.
-fn resolve_profile<R: Runtime>(app: &tauri::AppHandle<R>) -> Result<Profile, AppError> {
+fn resolve_profile(
+    default_dir: Result<&std::path::PathBuf, &AppError>,
+) -> Result<Profile, AppError> {
     let dir = match Profile::requested_dir(std::env::args().skip(1)) {
         Some(dir) => dir,
-        None => app
-            .path()
-            .app_local_data_dir()
-            .map_err(|e| AppError::Storage {
-                message: format!("the app's data folder cannot be found: {e}"),
-            })?
-            .join("profiles")
-            .join("default"),
+        None => default_dir.map_err(Clone::clone)?.clone(),
     };
     Profile::open(&dir)
 }
@@ -185,18 +292,26 @@ fn open_main_window<R: Runtime>(
             .title("Holdfast")
             .visible(visible)
             .inner_size(1280.0, 800.0)
-            .min_inner_size(1024.0, 640.0);
+            .min_inner_size(MIN_WINDOW.0, MIN_WINDOW.1);
     if let Some(profile) = profile {
         window = window.data_directory(profile.dir().join("webview"));
     }
-    window.build().map(|_| ())
+    // Built at its kept size and place (the window-state plugin restores them as the window is
+    // made), then fitted to the screen it is on, which may be smaller than the one it was kept on.
+    let window = window.build()?;
+    instance::fit_to_screen(&window, MIN_WINDOW);
+    Ok(())
 }
+
+/// The smallest the desk's window gets: every screen is laid out for it.
+const MIN_WINDOW: (f64, f64) = (1024.0, 640.0);
 
 pub fn run() {
     match builder::<tauri::Wry>().build(context()) {
         // Closing the window hides it to the tray; the app ends on an explicit quit.
         Ok(app) => app.run(|app, event| tray::keep_running_on_close(app, &event)),
         Err(error) => {
+            // Before the logger: the log file is written once the app has started.
             eprintln!("Holdfast could not start: {error}");
             std::process::exit(1);
         }

@@ -28,12 +28,13 @@ pub fn spawn(database: SharedDatabase) {
                     continue;
                 }
                 Ok(0) => {}
-                Ok(erased) => eprintln!(
-                    "Holdfast: the policy's retention period erased the personal data of {erased} customer(s)"
+                Ok(erased) => log::info!(
+                    "retention: the policy's retention period erased the personal data of {erased} customer(s)"
                 ),
-                Err(error) => {
-                    eprintln!("Holdfast: the retention period could not be applied: {error}")
-                }
+                Err(error) => log::warn!(
+                    "retention: could not be applied ({})",
+                    crate::logging::error_kind(&error)
+                ),
             }
             tokio::time::sleep(EVERY).await;
         }

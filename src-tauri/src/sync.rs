@@ -137,6 +137,15 @@ pub enum RoundError {
 }
 
 impl RoundError {
+    /// The kind, for the log: the message may quote the server's words about a command.
+    pub(crate) fn kind(&self) -> &'static str {
+        match self {
+            RoundError::Offline(_) => "offline",
+            RoundError::SignedOut(_) => "signed_out",
+            RoundError::Failed(_) => "failed",
+        }
+    }
+
     pub(crate) fn message(&self) -> &str {
         match self {
             RoundError::Offline(message)
@@ -184,7 +193,22 @@ pub async fn run_round(database: &SharedDatabase, sync: &SyncRuntime) -> Result<
         return Ok(false);
     };
     sync.set_connection(|c| c.syncing = true);
-    let outcome = round(database, sync, &server, session).await;
+    let mut moved = Moved::default();
+    let outcome = round(database, sync, &server, session, &mut moved).await;
+    match &outcome {
+        Ok(()) if moved.pushed + moved.pulled > 0 => log::info!(
+            "sync: round pushed {} commands, pulled {} events",
+            moved.pushed,
+            moved.pulled
+        ),
+        Ok(()) => log::debug!("sync: round, nothing to move"),
+        Err(error) => log::warn!(
+            "sync: round {} (pushed {} commands, pulled {} events first)",
+            error.kind(),
+            moved.pushed,
+            moved.pulled
+        ),
+    }
     let now = Timestamp::now();
     sync.set_connection(|c| {
         c.syncing = false;
@@ -202,11 +226,19 @@ pub async fn run_round(database: &SharedDatabase, sync: &SyncRuntime) -> Result<
     outcome.map(|()| true)
 }
 
+/// What a round moved, for the log.
+#[derive(Debug, Default)]
+struct Moved {
+    pushed: usize,
+    pulled: usize,
+}
+
 async fn round(
     database: &SharedDatabase,
     sync: &SyncRuntime,
     server: &str,
     session: Session,
+    moved: &mut Moved,
 ) -> Result<(), RoundError> {
     let client = client_for(server)?;
     let session = fresh_session(sync, &client, session).await?;
@@ -234,6 +266,7 @@ async fn round(
             .with_database_unobserved(|db| Ok(db.next_push(MAX_BATCH)?))
             .await?;
         let Some(request) = request else { break };
+        let commands = request.commands.len();
         let response = match client.push(token, &request).await {
             Ok(response) => response,
             // Issue 12: a server restored to an earlier point has forgotten the numbers this
@@ -241,7 +274,7 @@ async fn round(
             // (and stops syncing, for the person to export and join again); otherwise the gap
             // is the round's error.
             Err(gap @ TransportError::Server(ErrorBody::SequenceGap { .. })) => {
-                pull_to_end(database, &client, token).await?;
+                pull_to_end(database, &client, token, moved).await?;
                 return Err(gap.into());
             }
             Err(other) => return Err(other.into()),
@@ -249,8 +282,9 @@ async fn round(
         database
             .with_database(move |db| Ok(db.apply_push_response(&response, Timestamp::now())?))
             .await?;
+        moved.pushed += commands;
     }
-    pull_to_end(database, &client, token).await
+    pull_to_end(database, &client, token, moved).await
 }
 
 /// Pulls the log from the device's cursor to the server's end, page by page.
@@ -258,6 +292,7 @@ async fn pull_to_end(
     database: &SharedDatabase,
     client: &SyncClient,
     token: &str,
+    moved: &mut Moved,
 ) -> Result<(), RoundError> {
     loop {
         let cursor = database
@@ -267,6 +302,7 @@ async fn pull_to_end(
         // A page of the team's events may assign work, answer cases or decide this device's
         // commands: what is due may have changed. An empty page changes nothing worth a look.
         let brought = !page.events.is_empty();
+        moved.pulled += page.events.len();
         let more = database
             .with_database_unobserved(move |db| Ok(db.apply_pull(&page, Timestamp::now())?.more))
             .await?;

@@ -83,7 +83,10 @@ pub fn show_window<R: Runtime>(app: &AppHandle<R>) {
     };
     for result in [window.unminimize(), window.show(), window.set_focus()] {
         if let Err(error) = result {
-            eprintln!("Holdfast: the window could not be shown: {error}");
+            log::warn!(
+                "window: could not be shown ({})",
+                crate::tauri_error_kind(&error)
+            );
         }
     }
 }
@@ -95,7 +98,10 @@ pub fn perform<R: Runtime>(app: &AppHandle<R>, action: TrayAction) {
         TrayAction::Due => {
             show_window(app);
             if let Err(error) = app.emit_to(MAIN_WINDOW, OPEN_DUE_EVENT, ()) {
-                eprintln!("Holdfast: the Due view could not be opened: {error}");
+                log::warn!(
+                    "tray: the Due view could not be opened ({})",
+                    crate::tauri_error_kind(&error)
+                );
             }
         }
         TrayAction::Quit => app.exit(0),
@@ -137,8 +143,13 @@ pub fn keep_running_on_close<R: Runtime>(app: &AppHandle<R>, event: &RunEvent) {
         OnClose::Minimize => window.minimize(),
     };
     if let Err(error) = done {
-        eprintln!("Holdfast: the window could not be hidden: {error}");
+        log::warn!(
+            "window: could not be hidden ({})",
+            crate::tauri_error_kind(&error)
+        );
     }
+    // The window's place is kept now: the session may end before the app is quit.
+    crate::instance::save_window_place(app);
 }
 
 /// Hidden when a tray shows the icon, minimised when none does.
@@ -201,7 +212,10 @@ impl<R: Runtime> ShowsOverdue for Tray<R> {
         ];
         for result in results {
             if let Err(error) = result {
-                eprintln!("Holdfast: the tray could not be updated: {error}");
+                log::warn!(
+                    "tray: could not be updated ({})",
+                    crate::tauri_error_kind(&error)
+                );
             }
         }
     }

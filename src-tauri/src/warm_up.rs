@@ -32,7 +32,10 @@ pub fn spawn(database: SharedDatabase) {
                 }
                 Ok(()) => return,
                 Err(error) => {
-                    eprintln!("Holdfast: the reports could not be read ahead: {error}");
+                    log::warn!(
+                        "reports: could not be read ahead ({})",
+                        crate::logging::error_kind(&error)
+                    );
                     return;
                 }
             }

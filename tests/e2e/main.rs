@@ -9,6 +9,7 @@ mod case_workflow;
 mod checklist_items;
 mod desk;
 mod desk_exports;
+mod desktop_citizen;
 mod due;
 mod file_dialog;
 mod harness;

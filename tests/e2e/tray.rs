@@ -21,14 +21,14 @@ use crate::import_and_cases::set_up_profile;
 const WAIT: Duration = Duration::from_secs(20);
 
 /// The tray host (`tray_host.py`), answering one command at a time.
-struct TrayHost {
+pub struct TrayHost {
     child: Child,
     input: ChildStdin,
     output: BufReader<ChildStdout>,
 }
 
 impl TrayHost {
-    fn start() -> TrayHost {
+    pub fn start() -> TrayHost {
         Self::spawn(&[])
     }
 
@@ -94,17 +94,17 @@ impl TrayHost {
         Ok(())
     }
 
-    fn close_window(&mut self, pid: u32) -> Outcome {
+    pub fn close_window(&mut self, pid: u32) -> Outcome {
         self.ask(&format!("close {pid}"))?;
         Ok(())
     }
 
-    fn shown(&mut self, pid: u32) -> Result<bool, Failure> {
+    pub fn shown(&mut self, pid: u32) -> Result<bool, Failure> {
         Ok(self.ask(&format!("shown {pid}"))? == Value::Bool(true))
     }
 
     /// Waits until the app's tray icon has registered.
-    async fn icon(&mut self) -> Outcome {
+    pub async fn icon(&mut self) -> Outcome {
         let started = Instant::now();
         while self.ask("items")?.as_array().is_none_or(Vec::is_empty) {
             ensure!(
@@ -117,7 +117,7 @@ impl TrayHost {
     }
 
     /// Waits until the window of `pid` is shown (`true`) or hidden (`false`).
-    async fn window_becomes(&mut self, pid: u32, shown: bool) -> Outcome {
+    pub async fn window_becomes(&mut self, pid: u32, shown: bool) -> Outcome {
         let started = Instant::now();
         while self.shown(pid)? != shown {
             ensure!(
@@ -139,7 +139,7 @@ impl Drop for TrayHost {
 }
 
 /// The process of the app started on `profile` (tauri-driver starts it, through WebKitWebDriver).
-async fn app_pid(profile: &Path) -> Result<u32, Failure> {
+pub async fn app_pid(profile: &Path) -> Result<u32, Failure> {
     let exe = env!("CARGO_BIN_EXE_holdfast");
     let profile = profile.display().to_string();
     let started = Instant::now();
@@ -169,7 +169,7 @@ async fn app_pid(profile: &Path) -> Result<u32, Failure> {
 }
 
 /// Whether `pid` is running (a process that ended but is not yet reaped is not).
-fn running(pid: u32) -> bool {
+pub fn running(pid: u32) -> bool {
     std::fs::read_to_string(format!("/proc/{pid}/stat"))
         .ok()
         .and_then(|stat| {
@@ -180,7 +180,7 @@ fn running(pid: u32) -> bool {
 }
 
 /// Waits until the process `pid` has ended.
-async fn ends(pid: u32) -> Outcome {
+pub async fn ends(pid: u32) -> Outcome {
     let started = Instant::now();
     while running(pid) {
         ensure!(

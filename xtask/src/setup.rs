@@ -43,6 +43,8 @@ const E2E_PACKAGES: &[&str] = &[
     "python3-xlib",
     // A real notification daemon for the reminders' end-to-end test (`dunstctl` reads it back).
     "dunst",
+    // Reads the X clipboard back after "Copy diagnostics" (tests/e2e/desktop_citizen.rs).
+    "xclip",
 ];
 
 const TAURI_DRIVER_VERSION: &str = "2.1.0";

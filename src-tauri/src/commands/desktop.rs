@@ -1,13 +1,17 @@
 //! The app on the desktop: quitting it (closing the window only hides it to the tray, see
-//! `tray.rs`) and starting it at login.
+//! `tray.rs`), starting it at login, the `holdfast://` link that opened it (`links.rs`) and
+//! "Copy diagnostics" (`diagnostics.rs`).
 
 use serde::{Deserialize, Serialize};
-use tauri::{AppHandle, Manager, Runtime};
+use tauri::{AppHandle, Manager, Runtime, State};
 use tauri_plugin_autostart::AutoLaunchManager;
+use tauri_plugin_clipboard_manager::ClipboardExt;
 use ts_rs::TS;
 
 use crate::commands::Args;
 use crate::error::AppError;
+use crate::links::{OpenedLink, OpenedLinks};
+use crate::state::AppState;
 
 /// Whether the app starts (in the tray) when the person logs in to their computer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -90,6 +94,42 @@ pub async fn set_start_at_login<R: Runtime>(
     items.0.set_enabled(wanted.enabled).map_err(refused)?;
     let enabled = items.0.is_enabled().map_err(refused)?;
     Ok(StartAtLogin { enabled })
+}
+
+/// The `holdfast://` link that arrived last and the window has not taken yet (one that started
+/// the app arrives before the window listens): taken once, then gone. The window asks when it
+/// starts and whenever it is told a link arrived (`link-opened`).
+#[tauri::command]
+pub async fn take_opened_link<R: Runtime>(
+    app: AppHandle<R>,
+) -> Result<Option<OpenedLink>, AppError> {
+    Ok(app
+        .try_state::<OpenedLinks>()
+        .and_then(|links| links.take()))
+}
+
+/// The diagnostics, as they were put on the clipboard.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct CopiedDiagnostics {
+    pub text: String,
+}
+
+/// Puts the diagnostics (version, OS, profile kind, sync state, latest problems: no customer
+/// data) on the clipboard for the person to paste into a message to support.
+#[tauri::command]
+pub async fn copy_diagnostics<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+) -> Result<CopiedDiagnostics, AppError> {
+    let diagnostics =
+        crate::diagnostics::collect(&app, &state, crate::logging::recent_problems()).await;
+    let text = diagnostics.text();
+    app.clipboard().write_text(text.clone()).map_err(|error| {
+        log::warn!("diagnostics: not copied (clipboard)");
+        AppError::internal(format!("the clipboard could not be written: {error}"))
+    })?;
+    log::info!("diagnostics: copied ({} lines)", text.lines().count());
+    Ok(CopiedDiagnostics { text })
 }
 
 /// A login item in memory, for tests.

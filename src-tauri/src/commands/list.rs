@@ -72,6 +72,8 @@ macro_rules! for_each_command {
             desktop::quit_app(()) -> (),
             desktop::start_at_login(()) -> StartAtLogin,
             desktop::set_start_at_login(StartAtLogin) -> StartAtLogin,
+            desktop::take_opened_link(()) -> Option<OpenedLink>,
+            desktop::copy_diagnostics(()) -> CopiedDiagnostics,
         }
     };
 }

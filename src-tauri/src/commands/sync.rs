@@ -113,7 +113,7 @@ fn notice(notification: Notification) -> SyncNotice {
     }
 }
 
-async fn status_of(state: &AppState) -> Result<SyncStatus, AppError> {
+pub(crate) async fn status_of(state: &AppState) -> Result<SyncStatus, AppError> {
     let joined = state
         .with_database(|db| Ok(db.sync_binding().is_some()))
         .await?;

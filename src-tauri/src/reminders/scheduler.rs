@@ -212,7 +212,11 @@ impl Scheduler {
                     self.looks.fetch_add(1, Ordering::Relaxed);
                     self.overdue.send_replace(look.overdue);
                     for error in &look.failed {
-                        eprintln!("Holdfast: a reminder was not shown: {error}");
+                        let kind = match error {
+                            NotifyError::Unavailable(_) => "no notification service",
+                            NotifyError::Refused(_) => "refused by the desktop",
+                        };
+                        log::warn!("reminders: a reminder was not shown ({kind})");
                     }
                     let until = look.next_wake.map_or(MAX_SLEEP, |at| {
                         let left = at.duration_since(crate::clock::now());
@@ -230,7 +234,10 @@ impl Scheduler {
                     MAX_SLEEP
                 }
                 Err(error) => {
-                    eprintln!("Holdfast: the reminders could not be read: {error}");
+                    log::warn!(
+                        "reminders: could not be read ({})",
+                        crate::logging::error_kind(&error)
+                    );
                     MAX_SLEEP
                 }
             };

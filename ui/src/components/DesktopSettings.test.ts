@@ -7,6 +7,9 @@ vi.mock('@tauri-apps/api/core', () => ({ invoke: (...args: unknown[]) => invoke(
 
 const { default: DesktopSettings } = await import('./DesktopSettings.svelte');
 
+const loginStatus = () => document.querySelector('[data-status="login"]');
+const diagnosticsStatus = () => document.querySelector('[data-status="diagnostics"]');
+
 describe('DesktopSettings', () => {
   beforeEach(() => invoke.mockReset());
 
@@ -24,14 +27,14 @@ describe('DesktopSettings', () => {
 
     await user.click(box);
     expect(invoke).toHaveBeenCalledWith('set_start_at_login', { args: { enabled: true } });
-    expect(await screen.findByRole('status')).toHaveTextContent('Holdfast will start in the tray when you log in.');
+    await vi.waitFor(() => expect(loginStatus()).toHaveTextContent('Holdfast will start in the tray when you log in.'));
     expect(box).toBeChecked();
 
     // By keyboard too.
     box.focus();
     await user.keyboard(' ');
     expect(invoke).toHaveBeenLastCalledWith('set_start_at_login', { args: { enabled: false } });
-    await vi.waitFor(() => expect(screen.getByRole('status')).toHaveTextContent('Holdfast will not start when you log in.'));
+    await vi.waitFor(() => expect(loginStatus()).toHaveTextContent('Holdfast will not start when you log in.'));
     expect(box).not.toBeChecked();
   });
 
@@ -48,6 +51,40 @@ describe('DesktopSettings', () => {
     await user.click(box);
     expect(await screen.findByRole('alert')).toHaveTextContent('permission denied');
     expect(box).not.toBeChecked();
+  });
+
+  it('copies the diagnostics and says so, by mouse and by keyboard', async () => {
+    invoke.mockImplementation((command: string) =>
+      Promise.resolve(command === 'copy_diagnostics' ? { text: 'Holdfast 0.1.0\nOS: linux x86_64\n' } : { enabled: false }),
+    );
+    render(DesktopSettings);
+    const user = userEvent.setup();
+    const button = screen.getByRole('button', { name: 'Copy diagnostics' });
+    expect(diagnosticsStatus()).toHaveTextContent('');
+    await user.click(button);
+    expect(invoke).toHaveBeenCalledWith('copy_diagnostics', {});
+    await vi.waitFor(() =>
+      expect(diagnosticsStatus()).toHaveTextContent('Diagnostics copied. Paste them into your message to support.'),
+    );
+    expect(diagnosticsStatus()).toHaveAttribute('role', 'status');
+
+    invoke.mockClear();
+    button.focus();
+    await user.keyboard('{Enter}');
+    expect(invoke).toHaveBeenCalledWith('copy_diagnostics', {});
+  });
+
+  it('says why when the diagnostics cannot be copied', async () => {
+    invoke.mockImplementation((command: string) =>
+      command === 'copy_diagnostics'
+        ? Promise.reject({ kind: 'internal', message: 'the clipboard could not be written: no display' })
+        : Promise.resolve({ enabled: false }),
+    );
+    render(DesktopSettings);
+    const user = userEvent.setup();
+    await user.click(screen.getByRole('button', { name: 'Copy diagnostics' }));
+    expect(await screen.findByRole('alert')).toHaveTextContent('Diagnostics could not be copied: the clipboard could not be written: no display');
+    expect(diagnosticsStatus()).toHaveTextContent('');
   });
 
   it('quits Holdfast', async () => {

@@ -1481,6 +1481,10 @@ working?: QuietTime | null, quiet: Array<QuietTime>, lead_minutes: number, };
 
 export type StartAtLogin = { enabled: boolean, };
 
+export type OpenedLink = { "open": "case", case_id: string, } | { "open": "refused", message: string, };
+
+export type CopiedDiagnostics = { text: string, };
+
 /** Every command the window may call, with its argument and result. */
 export type Commands = {
   session_status: { args: null; result: SessionStatus };
@@ -1541,4 +1545,6 @@ export type Commands = {
   quit_app: { args: null; result: null };
   start_at_login: { args: null; result: StartAtLogin };
   set_start_at_login: { args: StartAtLogin; result: StartAtLogin };
+  take_opened_link: { args: null; result: OpenedLink | null };
+  copy_diagnostics: { args: null; result: CopiedDiagnostics };
 };
