@@ -4,6 +4,7 @@
 
 mod e2e;
 mod postgres;
+mod server_package;
 mod setup;
 mod steps;
 
@@ -30,6 +31,8 @@ commands:
                         then the UI's (launch, filter change) beside a bare Tauri
                         window, through WebDriver like the end-to-end tests
   bench ui              only the UI's benchmark
+  bundle server         the sync server's .deb (release build, with cargo-deb; installs
+                        cargo-deb when missing): target/holdfast-server-deb/
 
 Setup installs missing Debian/Ubuntu packages with apt-get when run as root (otherwise it prints
 the command to run; `test` adds the PostgreSQL server, `postgresql`), checks Node.js, runs npm ci in ui/ when needed, and for the end-to-end tests
@@ -40,6 +43,8 @@ enum Task {
     Test(Scope),
     /// Only the UI's benchmark when true.
     Bench(bool),
+    /// The sync server's .deb.
+    BundleServer,
     Help,
 }
 
@@ -66,6 +71,7 @@ fn main() -> ExitCode {
         Task::Run(app_args) => enter_workspace().and_then(|()| run(&app_args)),
         Task::Test(scope) => enter_workspace().and_then(|()| test(scope)),
         Task::Bench(ui_only) => enter_workspace().and_then(|()| bench(ui_only)),
+        Task::BundleServer => enter_workspace().and_then(|()| server_package::bundle().map(drop)),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
@@ -128,6 +134,18 @@ fn parse(args: Vec<OsString>) -> Result<Task, String> {
             }
             Ok(Task::Bench(ui_only))
         }
+        Some("bundle") => match (args.next(), args.next()) {
+            (Some(what), None) if what == "server" => Ok(Task::BundleServer),
+            (Some(what), None) => Err(format!(
+                "unknown bundle \"{}\"",
+                what.to_string_lossy()
+            )),
+            (None, _) => Err("bundle what? (bundle server)".into()),
+            (Some(_), Some(extra)) => Err(format!(
+                "unexpected argument \"{}\"",
+                extra.to_string_lossy()
+            )),
+        },
         Some("help" | "-h" | "--help") => Ok(Task::Help),
         _ => Err(format!("unknown command \"{}\"", command.to_string_lossy())),
     }
@@ -242,18 +260,32 @@ fn test(scope: Scope) -> Outcome {
             "warnings",
         ])
         .run()?;
+        // Issue 15: the server's Containerfile linted, and its .deb built (release) for the
+        // package test, which installs it (as root, on Debian/Ubuntu: CI runs so).
+        server_package::lint_containerfile()?;
+        let mut features = String::from("holdfast-server/postgres-tests");
+        let deb = if server_package::can_test_package() {
+            server_package::prepare_package_test()?;
+            features.push(',');
+            features.push_str(server_package::TEST_FEATURE);
+            Some(server_package::bundle()?)
+        } else {
+            header(
+                "skipping the server's package test: it installs the .deb with apt-get, as root \
+                 on Debian/Ubuntu (CI runs it)",
+            );
+            None
+        };
         // The sync server's PostgreSQL tests (built with its `postgres-tests` feature) run with
         // the rest, against a throwaway cluster that is stopped and deleted when `cluster` is
         // dropped, whether the tests pass or not.
         let cluster = postgres::Cluster::start(setup::is_root())?;
-        Step::cargo(&[
-            "test",
-            "--workspace",
-            "--features",
-            "holdfast-server/postgres-tests",
-        ])
-        .env(postgres::URL_VAR, cluster.url())
-        .run()?;
+        let mut tests = Step::cargo(&["test", "--workspace", "--features", &features])
+            .env(postgres::URL_VAR, cluster.url());
+        if let Some(deb) = &deb {
+            tests = tests.env(server_package::DEB_VAR, deb);
+        }
+        tests.run()?;
         drop(cluster);
         Step::npm(&["run", "check"]).run()?;
         Step::npm(&["test"]).run()?;
