@@ -136,10 +136,7 @@ fn parse(args: Vec<OsString>) -> Result<Task, String> {
         }
         Some("bundle") => match (args.next(), args.next()) {
             (Some(what), None) if what == "server" => Ok(Task::BundleServer),
-            (Some(what), None) => Err(format!(
-                "unknown bundle \"{}\"",
-                what.to_string_lossy()
-            )),
+            (Some(what), None) => Err(format!("unknown bundle \"{}\"", what.to_string_lossy())),
             (None, _) => Err("bundle what? (bundle server)".into()),
             (Some(_), Some(extra)) => Err(format!(
                 "unexpected argument \"{}\"",

@@ -36,9 +36,8 @@ pub fn bundle() -> Outcome<PathBuf> {
     cargo_deb()?;
     let out = target_dir().join("holdfast-server-deb");
     if out.exists() {
-        fs::remove_dir_all(&out).map_err(|error| {
-            Failure::new(format!("cannot empty {}: {error}", out.display()))
-        })?;
+        fs::remove_dir_all(&out)
+            .map_err(|error| Failure::new(format!("cannot empty {}: {error}", out.display())))?;
     }
     fs::create_dir_all(&out)
         .map_err(|error| Failure::new(format!("cannot create {}: {error}", out.display())))?;
@@ -197,7 +196,9 @@ mod tests {
     /// slim Debian as a user that is not root, the data on a volume, a health check.
     #[test]
     fn the_containerfile_builds_then_runs_unprivileged_with_a_volume_and_a_health_check() {
-        let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("root");
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .parent()
+            .expect("root");
         let text = fs::read_to_string(root.join(CONTAINERFILE)).expect("the Containerfile");
         let all = instructions(&text);
         let stages: Vec<usize> = all

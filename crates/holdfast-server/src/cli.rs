@@ -33,7 +33,11 @@ pub struct Cli {
 #[derive(Debug, Args, Clone)]
 pub struct Database {
     /// The directory holding holdfast-server.db (created if missing).
-    #[arg(long, env = "HOLDFAST_DATA_DIR", default_value = "holdfast-server-data")]
+    #[arg(
+        long,
+        env = "HOLDFAST_DATA_DIR",
+        default_value = "holdfast-server-data"
+    )]
     pub data_dir: PathBuf,
     /// A PostgreSQL database instead of the embedded SQLite one (postgres://…). Better given in
     /// the environment than on the command line, where other users of the machine can read it.
@@ -61,7 +65,11 @@ pub enum Command {
         allow_plain_http: bool,
         /// A load balancer or proxy (IP address) whose X-Forwarded-For names the client, for the
         /// per-address sign-in limit. Repeat for several (in the environment: comma-separated).
-        #[arg(long = "trusted-proxy", env = "HOLDFAST_TRUSTED_PROXIES", value_delimiter = ',')]
+        #[arg(
+            long = "trusted-proxy",
+            env = "HOLDFAST_TRUSTED_PROXIES",
+            value_delimiter = ','
+        )]
         trusted_proxies: Vec<std::net::IpAddr>,
         #[command(flatten)]
         operate: OperateArgs,
@@ -668,6 +676,60 @@ mod tests {
             .path()
             .join(crate::store::sqlite::DATABASE_FILE)
             .exists());
+    }
+
+    /// The settings file of the .deb (debian/holdfast-server.env) and the Containerfile set
+    /// `serve` through these names: each flag has its HOLDFAST_ variable, and the database URL's
+    /// value is never shown in `--help`.
+    #[test]
+    fn every_serve_flag_has_its_environment_variable() {
+        use clap::CommandFactory;
+        let command = Cli::command();
+        let serve = command
+            .get_subcommands()
+            .find(|sub| sub.get_name() == "serve")
+            .expect("serve");
+        let mut names: Vec<(String, String)> = serve
+            .get_arguments()
+            .filter_map(|arg| {
+                let long = arg.get_long()?;
+                let env = arg.get_env()?.to_str()?.to_owned();
+                Some((long.to_owned(), env))
+            })
+            .collect();
+        names.sort();
+        let expected = [
+            ("allow-plain-http", "HOLDFAST_ALLOW_PLAIN_HTTP"),
+            ("data-dir", "HOLDFAST_DATA_DIR"),
+            ("database-url", "HOLDFAST_DATABASE_URL"),
+            ("listen", "HOLDFAST_LISTEN"),
+            ("log-format", "HOLDFAST_LOG_FORMAT"),
+            ("metrics-token-file", "HOLDFAST_METRICS_TOKEN_FILE"),
+            ("signing-key", "HOLDFAST_SIGNING_KEY"),
+            ("tls-cert", "HOLDFAST_TLS_CERT"),
+            ("tls-key", "HOLDFAST_TLS_KEY"),
+            ("trusted-proxy", "HOLDFAST_TRUSTED_PROXIES"),
+        ]
+        .map(|(long, env)| (long.to_owned(), env.to_owned()));
+        assert_eq!(names, expected);
+        let url = serve
+            .get_arguments()
+            .find(|arg| arg.get_long() == Some("database-url"))
+            .expect("--database-url");
+        assert!(url.is_hide_env_values_set());
+        // The settings file names only these (and RUST_LOG).
+        let settings = include_str!("../debian/holdfast-server.env");
+        for line in settings.lines() {
+            let line = line.trim_start_matches('#');
+            if let Some((name, _)) = line.split_once('=') {
+                if name.starts_with("HOLDFAST_") {
+                    assert!(
+                        expected.iter().any(|(_, env)| env == name),
+                        "the settings file names {name}, which serve does not read"
+                    );
+                }
+            }
+        }
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! The server's .deb on this machine (issue 15): installed with `apt-get install ./….deb` as an
 //! operator would, then checked as an operator depends on it: the `holdfast` system user, the
-//! systemd unit (verified by `systemd-analyze verify`, and its hardening read back), the 0700
+//! systemd unit (verified by `systemd-analyze verify`, its hardening read back and measured by
+//! `systemd-analyze security`), the 0700
 //! state folder, the settings as a conffile, the unit enabled and not started; the installed
 //! binary's `--help`, and a real `serve` as the holdfast user (runuser) on a temporary port and
 //! SQLite database, answering `GET /health` and `GET /v1/version` and stopping cleanly on
@@ -109,7 +110,11 @@ fn passwd_entry(user: &str) -> (u32, u32, String, String) {
 
 fn group_id(group: &str) -> u32 {
     let line = run("getent", &["group", group]);
-    line.split(':').nth(2).expect("a gid").parse().expect("a number")
+    line.split(':')
+        .nth(2)
+        .expect("a gid")
+        .parse()
+        .expect("a number")
 }
 
 /// The unit file the package installed.
@@ -222,7 +227,10 @@ fn serve_as_the_user(holdfast_uid: u32) {
         pid = server.id()
     ))
     .expect("runuser's children");
-    let server_pid = children.split_whitespace().next().expect("the server's pid");
+    let server_pid = children
+        .split_whitespace()
+        .next()
+        .expect("the server's pid");
     let status = std::fs::read_to_string(format!("/proc/{server_pid}/status")).expect("status");
     let uid_line = status
         .lines()
@@ -240,7 +248,10 @@ fn serve_as_the_user(holdfast_uid: u32) {
     run("kill", &["-TERM", server_pid]);
     let exit = server.wait().expect("runuser ended");
     let rest = rest.join().expect("the log reader");
-    assert!(exit.success(), "the server did not stop cleanly ({exit}):\n{seen}{rest}");
+    assert!(
+        exit.success(),
+        "the server did not stop cleanly ({exit}):\n{seen}{rest}"
+    );
 
     let database = format!("{data}/holdfast-server.db");
     let owner = std::fs::metadata(&database)
@@ -258,7 +269,9 @@ fn serve_as_the_user(holdfast_uid: u32) {
 #[test]
 fn the_deb_installs_serves_and_keeps_the_data_when_removed() {
     let deb = std::env::var(DEB_VAR).unwrap_or_else(|_| {
-        panic!("{DEB_VAR} must name the holdfast-server .deb (cargo xtask test builds it and sets it)")
+        panic!(
+            "{DEB_VAR} must name the holdfast-server .deb (cargo xtask test builds it and sets it)"
+        )
     });
     let deb = std::fs::canonicalize(&deb).unwrap_or_else(|error| panic!("{deb}: {error}"));
     assert!(
@@ -280,7 +293,10 @@ fn the_deb_installs_serves_and_keeps_the_data_when_removed() {
     let _cleanup = Cleanup;
 
     let deb_arg = deb.to_str().expect("a UTF-8 path").to_owned();
-    run("apt-get", &["install", "-y", "--no-install-recommends", &deb_arg]);
+    run(
+        "apt-get",
+        &["install", "-y", "--no-install-recommends", &deb_arg],
+    );
     assert!(installed());
 
     // The system user, made by the postinst: no login, its home the state folder.
@@ -327,6 +343,25 @@ fn the_deb_installs_serves_and_keeps_the_data_when_removed() {
     assert!(
         !verify_log.contains("holdfast-server.service:"),
         "systemd-analyze verify found problems in the unit:\n{verify_log}"
+    );
+    // systemd's own measure of the hardening: 0 (locked down) to 10 (nothing restricted; a
+    // unit with no hardening scores 9.6 "UNSAFE").
+    let security = run(
+        "systemd-analyze",
+        &["security", "--offline=true", "--no-pager", unit_arg],
+    );
+    let exposure: f64 = security
+        .lines()
+        .find_map(|line| {
+            line.split("Overall exposure level for holdfast-server.service:")
+                .nth(1)
+        })
+        .and_then(|rest| rest.split_whitespace().next())
+        .and_then(|number| number.parse().ok())
+        .unwrap_or_else(|| panic!("no exposure level in:\n{security}"));
+    assert!(
+        exposure <= 2.0,
+        "the unit's exposure is {exposure}:\n{security}"
     );
     let unit = std::fs::read_to_string(&unit_path).expect("the unit");
     let service = section(&unit, "Service");

@@ -31,8 +31,7 @@ use serde::Serialize;
 
 use crate::protocol::{
     ErrorBody, Me, PublishedPolicy, PullResponse, PushRequest, PushResponse, Refresh,
-    ServerVersion, Session, SignIn, PROTOCOL_HEADER, PROTOCOL_VERSION, SCHEMA_HEADER,
-    VERSION_PATH,
+    ServerVersion, Session, SignIn, PROTOCOL_HEADER, PROTOCOL_VERSION, SCHEMA_HEADER, VERSION_PATH,
 };
 
 /// How long establishing a connection (TCP and TLS) may take.
@@ -212,9 +211,9 @@ impl SyncClient {
             return decode(status, &body);
         }
         match error_answer(status, &body) {
-            TransportError::Server(ErrorBody::NotFound { .. } | ErrorBody::UpgradeRequired { .. })
-                if status == StatusCode::NOT_FOUND || status == StatusCode::UPGRADE_REQUIRED =>
-            {
+            TransportError::Server(
+                ErrorBody::NotFound { .. } | ErrorBody::UpgradeRequired { .. },
+            ) if status == StatusCode::NOT_FOUND || status == StatusCode::UPGRADE_REQUIRED => {
                 Err(TransportError::ServerOutdated {
                     server_protocol: None,
                     client_protocol: self.protocol_version,

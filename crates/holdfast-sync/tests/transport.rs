@@ -460,7 +460,10 @@ async fn a_newer_desk_is_told_the_server_runs_an_older_version() {
     let session = current.sign_in(&ann()).await.expect("signed in");
     let newer = desk_speaking(&serving, PROTOCOL_VERSION + 1);
     assert_server_outdated(newer.sign_in(&ann()).await, Some(PROTOCOL_VERSION));
-    assert_server_outdated(newer.me(&session.access_token).await, Some(PROTOCOL_VERSION));
+    assert_server_outdated(
+        newer.me(&session.access_token).await,
+        Some(PROTOCOL_VERSION),
+    );
     assert_server_outdated(
         newer.policy(&session.access_token).await,
         Some(PROTOCOL_VERSION),
@@ -500,9 +503,7 @@ fn without_the_version_route(app: Router) -> Router {
         .fallback_service(app)
         .layer(middleware::map_request(|mut request: Request| async move {
             if request.uri().path() == "/v1/version" {
-                *request.uri_mut() = "/v1/version-of-a-later-release"
-                    .parse()
-                    .expect("a path");
+                *request.uri_mut() = "/v1/version-of-a-later-release".parse().expect("a path");
             }
             request
         }))
