@@ -1,11 +1,11 @@
 //! The server's .deb on this machine (issue 15): installed with `apt-get install ./….deb` as an
 //! operator would, then checked as an operator depends on it: the `holdfast` system user, the
 //! systemd unit (verified by `systemd-analyze verify`, its hardening read back and measured by
-//! `systemd-analyze security`), the 0700
-//! state folder, the settings as a conffile, the unit enabled and not started; the installed
-//! binary's `--help`, and a real `serve` as the holdfast user (runuser) on a temporary port and
+//! `systemd-analyze security`), the 0700 state folder, the settings as a conffile, the unit
+//! enabled and not started; the installed binary's `--help`, and a real `serve` as the holdfast user (runuser) on a temporary port and
 //! SQLite database, answering `GET /health` and `GET /v1/version` and stopping cleanly on
-//! SIGTERM. Then removed and purged: the data folder (and a file in it) stays both times.
+//! SIGTERM; an admin command as the README gives it makes the database in the state folder. Then
+//! removed and purged: the data folder and that database stay both times.
 //!
 //! It changes the machine, so it is built only with the `package-tests` feature and needs root;
 //! `cargo xtask test` builds the .deb and runs it so (as CI does). It fails, never skips, without
@@ -24,8 +24,9 @@ const USER: &str = "holdfast";
 const STATE_DIR: &str = "/var/lib/holdfast-server";
 const SETTINGS: &str = "/etc/holdfast-server/holdfast-server.env";
 const BINARY: &str = "/usr/bin/holdfast-server";
-/// A file this test leaves in the state folder: it must outlive remove and purge, and it tells a
-/// later run that the folder is this test's (from a run that was interrupted), not a team's.
+/// A file this test puts in the state folder as soon as the package made it: it tells the
+/// cleanup, and a later run after an interrupted one, that the folder is this test's, not a
+/// team's.
 const MARKER: &str = "/var/lib/holdfast-server/left-by-the-package-test";
 const ENABLED_LINK: &str = "/etc/systemd/system/multi-user.target.wants/holdfast-server.service";
 
@@ -298,6 +299,7 @@ fn the_deb_installs_serves_and_keeps_the_data_when_removed() {
         &["install", "-y", "--no-install-recommends", &deb_arg],
     );
     assert!(installed());
+    std::fs::write(MARKER, "").expect("the marker");
 
     // The system user, made by the postinst: no login, its home the state folder.
     let (uid, gid, home, shell) = passwd_entry(USER);
@@ -402,14 +404,35 @@ fn the_deb_installs_serves_and_keeps_the_data_when_removed() {
 
     serve_as_the_user(uid);
 
-    // Data in the state folder, as the service would leave it.
-    run("runuser", &["-u", USER, "--", "touch", MARKER]);
+    // An admin command as the README gives it: as holdfast, with the shipped settings read by a
+    // shell; it makes the SQLite database in the state folder.
+    run(
+        "runuser",
+        &[
+            "-u",
+            USER,
+            "--",
+            "sh",
+            "-c",
+            &format!("set -a; . {SETTINGS}; exec {BINARY} org create Acme"),
+        ],
+    );
+    let database = format!("{STATE_DIR}/data/holdfast-server.db");
+    assert_eq!(
+        std::fs::metadata(&database)
+            .unwrap_or_else(|error| panic!("{database}: {error}"))
+            .uid(),
+        uid
+    );
 
     // Removed: the binary goes; the data, the user and the settings stay.
     run("apt-get", &["remove", "-y", PACKAGE]);
     assert!(!installed());
     assert!(!Path::new(BINARY).exists());
-    assert!(Path::new(MARKER).is_file(), "remove deleted the data");
+    assert!(
+        Path::new(&database).is_file(),
+        "remove deleted the database"
+    );
     assert_eq!(mode(STATE_DIR), 0o700);
     assert!(user_exists());
     assert!(Path::new(SETTINGS).is_file(), "remove deleted the settings");
@@ -418,5 +441,5 @@ fn the_deb_installs_serves_and_keeps_the_data_when_removed() {
     run("apt-get", &["purge", "-y", PACKAGE]);
     assert!(!Path::new(SETTINGS).exists(), "purge kept the settings");
     assert!(std::fs::symlink_metadata(ENABLED_LINK).is_err());
-    assert!(Path::new(MARKER).is_file(), "purge deleted the data");
+    assert!(Path::new(&database).is_file(), "purge deleted the database");
 }
