@@ -80,7 +80,9 @@ use crate::commands::reports::{
     SaveCancellationSheetArgs, SaveWeeklyReasonArgs, SavedReport, SheetFileFormat,
     WeeklyReasonArgs,
 };
+use crate::commands::updates::InstallUpdateArgs;
 use crate::links::OpenedLink;
+use crate::updates::{AvailableUpdate, UpdateCheck};
 use holdfast_core::erasure::ErasureReason;
 use holdfast_core::reminders::{DueItem, QuietTime, ReminderKind, SnoozeChoice, Stage};
 use holdfast_core::reports::{
@@ -90,8 +92,6 @@ use holdfast_core::reports::{
     RefundBandGroup, RefundFigures, RefundTotals, Report, Tally, Trend, TrendChange, TrendMonth,
     WeekFigures, WeeklyReasonReport, WinBackFigures, WinBackOutcomes,
 };
-use crate::commands::updates::InstallUpdateArgs;
-use crate::updates::{AvailableUpdate, UpdateCheck};
 use holdfast_store::due::{DueEntry, DueGroups};
 use holdfast_store::erasure::ErasureOutcome;
 use holdfast_store::settings::ReminderSettings;

@@ -28,7 +28,8 @@ fn required(name: &str) -> String {
 /// Serves `dir` on `port`: `/latest.json` is whichever manifest `current` names, any other path the
 /// file of that name. One request per connection, as the updater makes them.
 fn serve(dir: PathBuf, port: u16, current: Arc<Mutex<String>>) {
-    let listener = TcpListener::bind(("127.0.0.1", port)).expect("the update server's port is free");
+    let listener =
+        TcpListener::bind(("127.0.0.1", port)).expect("the update server's port is free");
     std::thread::spawn(move || {
         for stream in listener.incoming() {
             let Ok(mut stream) = stream else { continue };
@@ -45,13 +46,21 @@ fn serve(dir: PathBuf, port: u16, current: Arc<Mutex<String>>) {
             while reader.read_line(&mut line).is_ok_and(|read| read > 2) {
                 line.clear();
             }
-            let path = request_line.split_whitespace().nth(1).unwrap_or("/").to_owned();
+            let path = request_line
+                .split_whitespace()
+                .nth(1)
+                .unwrap_or("/")
+                .to_owned();
             let name = if path.starts_with("/latest.json") {
                 current.lock().expect("not poisoned").clone()
             } else {
                 path.trim_start_matches('/').to_owned()
             };
-            let body = if name.contains("..") { None } else { std::fs::read(dir.join(&name)).ok() };
+            let body = if name.contains("..") {
+                None
+            } else {
+                std::fs::read(dir.join(&name)).ok()
+            };
             let response = match &body {
                 Some(body) => format!(
                     "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nContent-Type: application/octet-stream\r\nConnection: close\r\n\r\n",
@@ -74,7 +83,8 @@ fn installed_version() -> Option<String> {
         .output()
         .ok()?;
     let text = String::from_utf8_lossy(&output.stdout).into_owned();
-    text.strip_prefix("install ok installed ").map(str::to_owned)
+    text.strip_prefix("install ok installed ")
+        .map(str::to_owned)
 }
 
 /// Stops the Holdfast the update started again outside WebDriver (after checking it is there),
@@ -95,7 +105,9 @@ fn stop_restarted(profile: &Path) -> Result<(), String> {
         }
         std::thread::sleep(Duration::from_millis(200));
     }
-    let _ = std::process::Command::new("pkill").args(["-f", &pattern]).status();
+    let _ = std::process::Command::new("pkill")
+        .args(["-f", &pattern])
+        .status();
     let started = Instant::now();
     while std::process::Command::new("pgrep")
         .args(["-f", &pattern])
@@ -146,14 +158,20 @@ async fn the_installed_app_installs_only_a_signed_update_and_keeps_its_profile()
             app.role_with_text("status", "Imported: 3 new").await?;
 
             let shown = version_shown(app).await?;
-            ensure!(shown == format!("Holdfast {expected}"), "Settings shows the installed version: {shown}");
+            ensure!(
+                shown == format!("Holdfast {expected}"),
+                "Settings shows the installed version: {shown}"
+            );
             // The forged release is offered and refused.
             app.click("Check for updates").await?;
-            app.text(&format!("Holdfast {NEWER_VERSION} is available.")).await?;
-            app.click(&format!("Install {NEWER_VERSION} and restart")).await?;
+            app.text(&format!("Holdfast {NEWER_VERSION} is available."))
+                .await?;
+            app.click(&format!("Install {NEWER_VERSION} and restart"))
+                .await?;
             let refused = text_of(&app.role_with_text("alert", "signature").await?).await?;
             ensure!(
-                refused.contains("does not match Holdfast's release key") && refused.contains("Nothing was installed"),
+                refused.contains("does not match Holdfast's release key")
+                    && refused.contains("Nothing was installed"),
                 "the desk says why: {refused}"
             );
             ensure!(
@@ -165,7 +183,8 @@ async fn the_installed_app_installs_only_a_signed_update_and_keeps_its_profile()
             // The genuine release, on the person's word.
             *forged_manifest.lock().expect("not poisoned") = "latest-good.json".to_owned();
             app.click("Check for updates").await?;
-            app.click(&format!("Install {NEWER_VERSION} and restart")).await?;
+            app.click(&format!("Install {NEWER_VERSION} and restart"))
+                .await?;
             Ok(())
         })
         .await;
@@ -187,7 +206,10 @@ async fn the_installed_app_installs_only_a_signed_update_and_keeps_its_profile()
     let app = app
         .run_scenario("installed-updated", async |app: &App| {
             let shown = version_shown(app).await?;
-            ensure!(shown == format!("Holdfast {NEWER_VERSION}"), "Settings shows the new version: {shown}");
+            ensure!(
+                shown == format!("Holdfast {NEWER_VERSION}"),
+                "Settings shows the new version: {shown}"
+            );
             app.click("Accounts").await?;
             app.rows_exactly("Account list", 3).await?;
             Ok(())
@@ -203,8 +225,14 @@ async fn the_installed_app_installs_only_a_signed_update_and_keeps_its_profile()
         .status()
         .expect("apt-get runs");
     assert!(removed.success(), "apt-get remove holdfast");
-    assert!(!Path::new("/usr/bin/holdfast").exists(), "the binary is gone");
-    assert!(profile.join("holdfast.db").is_file(), "the profile's database is kept");
+    assert!(
+        !Path::new("/usr/bin/holdfast").exists(),
+        "the binary is gone"
+    );
+    assert!(
+        profile.join("holdfast.db").is_file(),
+        "the profile's database is kept"
+    );
     assert_eq!(
         crate::store_check::database_key(&profile).len(),
         64,

@@ -110,9 +110,12 @@ fn clean_bundles() -> Outcome {
 /// A throwaway minisign key pair for the update test: `(private key file, public key text)`.
 fn test_key(work: &Path, name: &str) -> Outcome<(PathBuf, String)> {
     let key = work.join(name);
-    Step::new(TAURI_CLI, &["signer", "generate", "--ci", "--force", "-p", "", "-w"])
-        .args([key.as_os_str()])
-        .run()?;
+    Step::new(
+        TAURI_CLI,
+        &["signer", "generate", "--ci", "--force", "-p", "", "-w"],
+    )
+    .args([key.as_os_str()])
+    .run()?;
     let public = fs::read_to_string(key.with_extension("key.pub"))
         .or_else(|_| fs::read_to_string(format!("{}.pub", key.display())))
         .map_err(|error| Failure::new(format!("the public key of {}: {error}", key.display())))?;
@@ -178,14 +181,19 @@ pub fn test(tauri_driver_dir: Option<&Path>) -> Outcome {
         "\"updater\": {{ \"pubkey\": \"{public}\", \"endpoints\": [\"{endpoint}\"], \"dangerousInsecureTransportProtocol\": true }}"
     );
     let installed_config = work.join("installed.json");
-    write(&installed_config, &format!("{{ \"plugins\": {{ {updater} }} }}\n"))?;
+    write(
+        &installed_config,
+        &format!("{{ \"plugins\": {{ {updater} }} }}\n"),
+    )?;
     let newer_config = work.join("newer.json");
     write(
         &newer_config,
         &format!("{{ \"version\": \"{NEWER_VERSION}\", \"plugins\": {{ {updater} }} }}\n"),
     )?;
 
-    header(&format!("the newer version ({NEWER_VERSION}) the update server offers"));
+    header(&format!(
+        "the newer version ({NEWER_VERSION}) the update server offers"
+    ));
     clean_bundles()?;
     let newer = build(Some(&newer_config))?;
     let newer_deb = serve.join(file_name(&newer.deb));

@@ -5,6 +5,7 @@
 mod bundle;
 mod e2e;
 mod postgres;
+mod server_package;
 mod setup;
 mod steps;
 
@@ -33,10 +34,12 @@ commands:
   bench ui              only the UI's benchmark
   bundle                set up, then build the desktop release packages (.deb and .rpm) with the
                         Tauri CLI and print their sizes against the budget
-  test bundle           only the installed package's tests (as root): build the packages, install
-                        the .deb, drive /usr/bin/holdfast (smoke test, a signed update, a forged
-                        one refused), remove it; and lint the release workflow (`test` runs these
-                        last)
+  bundle server         the sync server's .deb (release build, with cargo-deb; installs
+                        cargo-deb when missing): target/holdfast-server-deb/
+  test bundle           only the installed desktop package's tests (as root): build the packages,
+                        install the .deb, drive /usr/bin/holdfast (smoke test, a signed update, a
+                        forged one refused), remove it; and lint the release workflow (`test`
+                        runs these last)
 
 Setup installs missing Debian/Ubuntu packages with apt-get when run as root (otherwise it prints
 the command to run; `test` adds the PostgreSQL server, `postgresql`), checks Node.js, runs npm ci in ui/ when needed, and for the end-to-end tests
@@ -48,6 +51,8 @@ enum Task {
     /// Only the UI's benchmark when true.
     Bench(bool),
     Bundle,
+    /// The sync server's .deb.
+    BundleServer,
     Help,
 }
 
@@ -79,6 +84,7 @@ fn main() -> ExitCode {
             setup::prepare(false, false)?;
             bundle::bundle()
         }),
+        Task::BundleServer => enter_workspace().and_then(|()| server_package::bundle().map(drop)),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
@@ -142,9 +148,11 @@ fn parse(args: Vec<OsString>) -> Result<Task, String> {
             }
             Ok(Task::Bench(ui_only))
         }
-        Some("bundle") => match args.next() {
-            None => Ok(Task::Bundle),
-            Some(extra) => Err(format!(
+        Some("bundle") => match (args.next(), args.next()) {
+            (None, _) => Ok(Task::Bundle),
+            (Some(what), None) if what == "server" => Ok(Task::BundleServer),
+            (Some(what), None) => Err(format!("unknown bundle \"{}\"", what.to_string_lossy())),
+            (Some(_), Some(extra)) => Err(format!(
                 "unexpected argument \"{}\"",
                 extra.to_string_lossy()
             )),
@@ -265,18 +273,38 @@ fn test(scope: Scope) -> Outcome {
             "warnings",
         ])
         .run()?;
+        // Issue 15: the server's Containerfile linted, and its .deb built (release) for the
+        // package test, which installs it (as root, on Debian/Ubuntu: CI runs so).
+        if cfg!(unix) {
+            server_package::lint_containerfile()?;
+        } else {
+            header(
+                "skipping the Containerfile's lint: hadolint is installed on Linux and macOS only",
+            );
+        }
+        let mut features = String::from("holdfast-server/postgres-tests");
+        let deb = if server_package::can_test_package() {
+            server_package::prepare_package_test()?;
+            features.push(',');
+            features.push_str(server_package::TEST_FEATURE);
+            Some(server_package::bundle()?)
+        } else {
+            header(
+                "skipping the server's package test: it installs the .deb with apt-get, as root \
+                 on Debian/Ubuntu (CI runs it)",
+            );
+            None
+        };
         // The sync server's PostgreSQL tests (built with its `postgres-tests` feature) run with
         // the rest, against a throwaway cluster that is stopped and deleted when `cluster` is
         // dropped, whether the tests pass or not.
         let cluster = postgres::Cluster::start(setup::is_root())?;
-        Step::cargo(&[
-            "test",
-            "--workspace",
-            "--features",
-            "holdfast-server/postgres-tests",
-        ])
-        .env(postgres::URL_VAR, cluster.url())
-        .run()?;
+        let mut tests = Step::cargo(&["test", "--workspace", "--features", &features])
+            .env(postgres::URL_VAR, cluster.url());
+        if let Some(deb) = &deb {
+            tests = tests.env(server_package::DEB_VAR, deb);
+        }
+        tests.run()?;
         drop(cluster);
         Step::npm(&["run", "check"]).run()?;
         Step::npm(&["test"]).run()?;

@@ -33,10 +33,15 @@ pub struct Cli {
 #[derive(Debug, Args, Clone)]
 pub struct Database {
     /// The directory holding holdfast-server.db (created if missing).
-    #[arg(long, default_value = "holdfast-server-data")]
+    #[arg(
+        long,
+        env = "HOLDFAST_DATA_DIR",
+        default_value = "holdfast-server-data"
+    )]
     pub data_dir: PathBuf,
-    /// A PostgreSQL database instead of the embedded SQLite one (postgres://…).
-    #[arg(long)]
+    /// A PostgreSQL database instead of the embedded SQLite one (postgres://…). Better given in
+    /// the environment than on the command line, where other users of the machine can read it.
+    #[arg(long, env = "HOLDFAST_DATABASE_URL", hide_env_values = true)]
     pub database_url: Option<String>,
 }
 
@@ -47,20 +52,24 @@ pub enum Command {
         #[command(flatten)]
         database: Database,
         /// The address to listen on.
-        #[arg(long, default_value = "127.0.0.1:8787")]
+        #[arg(long, env = "HOLDFAST_LISTEN", default_value = "127.0.0.1:8787")]
         listen: SocketAddr,
         /// A PEM certificate chain: serve HTTPS (with --tls-key).
-        #[arg(long, requires = "tls_key")]
+        #[arg(long, env = "HOLDFAST_TLS_CERT", requires = "tls_key")]
         tls_cert: Option<PathBuf>,
         /// The PEM private key of --tls-cert.
-        #[arg(long, requires = "tls_cert")]
+        #[arg(long, env = "HOLDFAST_TLS_KEY", requires = "tls_cert")]
         tls_key: Option<PathBuf>,
         /// Serve plain HTTP on a non-loopback address (behind a TLS-terminating proxy only).
-        #[arg(long)]
+        #[arg(long, env = "HOLDFAST_ALLOW_PLAIN_HTTP")]
         allow_plain_http: bool,
         /// A load balancer or proxy (IP address) whose X-Forwarded-For names the client, for the
-        /// per-address sign-in limit. Repeat for several.
-        #[arg(long = "trusted-proxy")]
+        /// per-address sign-in limit. Repeat for several (in the environment: comma-separated).
+        #[arg(
+            long = "trusted-proxy",
+            env = "HOLDFAST_TRUSTED_PROXIES",
+            value_delimiter = ','
+        )]
         trusted_proxies: Vec<std::net::IpAddr>,
         #[command(flatten)]
         operate: OperateArgs,
@@ -69,7 +78,7 @@ pub enum Command {
         max_concurrent_requests: usize,
         /// The checkpoint signing key's file (created 0600 on first start; default: beside the
         /// data folder, <data-dir>.signing-key). Kept outside the database it signs.
-        #[arg(long)]
+        #[arg(long, env = "HOLDFAST_SIGNING_KEY")]
         signing_key: Option<PathBuf>,
     },
     /// Copies the SQLite database to FILE while the server runs (one consistent snapshot,
@@ -136,11 +145,11 @@ pub struct OperateArgs {
     #[arg(long, default_value_t = crate::listen::DEFAULT_WRITE_TIMEOUT_SECS, value_parser = clap::value_parser!(u64).range(1..))]
     pub write_timeout: u64,
     /// Log lines as text or JSON (one object per line); the level comes from RUST_LOG (info).
-    #[arg(long, value_enum, default_value = "text")]
+    #[arg(long, env = "HOLDFAST_LOG_FORMAT", value_enum, default_value = "text")]
     pub log_format: crate::observe::LogFormat,
     /// A file whose first line is a bearer token (at least 16 characters) that may read
     /// /metrics from anywhere; without it /metrics answers loopback only.
-    #[arg(long)]
+    #[arg(long, env = "HOLDFAST_METRICS_TOKEN_FILE")]
     pub metrics_token_file: Option<PathBuf>,
 }
 
@@ -292,10 +301,30 @@ fn read_password() -> Result<String> {
     Ok(line.trim_end_matches(['\r', '\n']).to_owned())
 }
 
+/// Ctrl-C, or SIGTERM (what systemd and container engines send to stop a service): the
+/// server stops accepting and finishes the requests in flight.
 async fn shutdown_signal() {
-    // Without a signal handler the server runs until it is killed.
-    if tokio::signal::ctrl_c().await.is_err() {
-        std::future::pending::<()>().await;
+    let interrupt = async {
+        // Without a signal handler the server runs until it is killed.
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::terminate()) {
+            Ok(mut terminate) => {
+                terminate.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => {}
+        () = terminate => {}
     }
 }
 
@@ -647,6 +676,60 @@ mod tests {
             .path()
             .join(crate::store::sqlite::DATABASE_FILE)
             .exists());
+    }
+
+    /// The settings file of the .deb (debian/holdfast-server.env) and the Containerfile set
+    /// `serve` through these names: each flag has its HOLDFAST_ variable, and the database URL's
+    /// value is never shown in `--help`.
+    #[test]
+    fn every_serve_flag_has_its_environment_variable() {
+        use clap::CommandFactory;
+        let command = Cli::command();
+        let serve = command
+            .get_subcommands()
+            .find(|sub| sub.get_name() == "serve")
+            .expect("serve");
+        let mut names: Vec<(String, String)> = serve
+            .get_arguments()
+            .filter_map(|arg| {
+                let long = arg.get_long()?;
+                let env = arg.get_env()?.to_str()?.to_owned();
+                Some((long.to_owned(), env))
+            })
+            .collect();
+        names.sort();
+        let expected = [
+            ("allow-plain-http", "HOLDFAST_ALLOW_PLAIN_HTTP"),
+            ("data-dir", "HOLDFAST_DATA_DIR"),
+            ("database-url", "HOLDFAST_DATABASE_URL"),
+            ("listen", "HOLDFAST_LISTEN"),
+            ("log-format", "HOLDFAST_LOG_FORMAT"),
+            ("metrics-token-file", "HOLDFAST_METRICS_TOKEN_FILE"),
+            ("signing-key", "HOLDFAST_SIGNING_KEY"),
+            ("tls-cert", "HOLDFAST_TLS_CERT"),
+            ("tls-key", "HOLDFAST_TLS_KEY"),
+            ("trusted-proxy", "HOLDFAST_TRUSTED_PROXIES"),
+        ]
+        .map(|(long, env)| (long.to_owned(), env.to_owned()));
+        assert_eq!(names, expected);
+        let url = serve
+            .get_arguments()
+            .find(|arg| arg.get_long() == Some("database-url"))
+            .expect("--database-url");
+        assert!(url.is_hide_env_values_set());
+        // The settings file names only these (and RUST_LOG).
+        let settings = include_str!("../debian/holdfast-server.env");
+        for line in settings.lines() {
+            let line = line.trim_start_matches('#');
+            if let Some((name, _)) = line.split_once('=') {
+                if name.starts_with("HOLDFAST_") {
+                    assert!(
+                        expected.iter().any(|(_, env)| env == name),
+                        "the settings file names {name}, which serve does not read"
+                    );
+                }
+            }
+        }
     }
 
     #[test]

@@ -16,8 +16,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use holdfast_sync::protocol::{
-    ErrorBody, PullResponse, PushRequest, PushResponse, Refresh, Session, SignIn, MAX_BATCH,
-    PROTOCOL_HEADER, PROTOCOL_VERSION, SCHEMA_HEADER,
+    ErrorBody, PullResponse, PushRequest, PushResponse, Refresh, ServerVersion, Session, SignIn,
+    MAX_BATCH, PROTOCOL_HEADER, PROTOCOL_VERSION, SCHEMA_HEADER,
 };
 use jiff::Timestamp;
 use serde::de::DeserializeOwned;
@@ -41,6 +41,30 @@ pub const DEFAULT_MAX_CONCURRENT_REQUESTS: usize = 256;
 /// The oldest desktop schema (holdfast-store's migrations) protocol 1 was written for; older
 /// clients are told to upgrade.
 pub const MIN_CLIENT_SCHEMA: u32 = 8;
+
+/// The schema this server migrates its database to on start: the same number on SQLite and
+/// PostgreSQL (their migrations are kept in step; the build fails if they are not).
+pub const DATABASE_SCHEMA: u32 = crate::store::sqlite::SCHEMA_VERSION as u32;
+const _: () = assert!(
+    crate::store::sqlite::SCHEMA_VERSION == crate::store::postgres::SCHEMA_VERSION,
+    "the SQLite and PostgreSQL migrations must reach the same schema version"
+);
+
+/// What `GET /v1/version` answers: this build's release, protocol and schema versions.
+pub fn server_version() -> ServerVersion {
+    ServerVersion {
+        server: env!("CARGO_PKG_VERSION").to_owned(),
+        protocol: PROTOCOL_VERSION,
+        min_client_schema: MIN_CLIENT_SCHEMA,
+        database_schema: DATABASE_SCHEMA,
+    }
+}
+
+/// `GET /v1/version`: no token and no version headers needed, so that a desk of any release (and
+/// an operator with curl) can learn what this server serves.
+async fn version() -> Json<ServerVersion> {
+    Json(server_version())
+}
 
 /// What every handler shares. Nothing in it is state another instance would need: the store is
 /// the database, the signer's key comes from it.
@@ -563,7 +587,9 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/pull", get(pull))
         .fallback(not_found)
         .layer(middleware::from_fn(check_versions))
-        // Operating it: /health and /metrics answer without the protocol headers.
+        // Operating it: /health and /metrics answer without the protocol headers, and so does
+        // /v1/version, which a desk of another release reads to tell who must upgrade.
+        .route("/v1/version", get(version))
         .route("/health", get(crate::observe::health))
         .route("/metrics", get(crate::observe::metrics))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))

@@ -453,6 +453,42 @@ async fn an_outdated_client_is_told_to_upgrade() {
 }
 
 #[tokio::test]
+async fn the_version_answers_any_caller_without_a_token_or_version_headers() {
+    let app = app().await;
+    // No token and no version headers at all, and a desk of another protocol or an outdated
+    // schema: every one of them learns what this server serves.
+    for (protocol, schema) in [
+        (None, None),
+        (Some((PROTOCOL_VERSION + 1).to_string()), None),
+        (
+            Some((PROTOCOL_VERSION - 1).to_string()),
+            Some((MIN_CLIENT_SCHEMA - 1).to_string()),
+        ),
+    ] {
+        let mut request = call(Method::GET, "/v1/version");
+        request.protocol = protocol.clone();
+        request.schema = schema.clone();
+        let (status, body) = request.json_response(&app).await;
+        assert_eq!(status, StatusCode::OK, "{protocol:?} {schema:?}: {body}");
+        assert_eq!(
+            body,
+            serde_json::json!({
+                "server": env!("CARGO_PKG_VERSION"),
+                "protocol": PROTOCOL_VERSION,
+                "min_client_schema": MIN_CLIENT_SCHEMA,
+                "database_schema": crate::store::sqlite::SCHEMA_VERSION,
+            })
+        );
+    }
+    // It only reads.
+    let (status, _) = call(Method::POST, "/v1/version")
+        .json(serde_json::json!({}))
+        .json_response(&app)
+        .await;
+    assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
+}
+
+#[tokio::test]
 async fn an_account_managers_client_claiming_the_manager_role_is_rejected() {
     let app = app().await;
     let ann = sign_in(&app, "ann").await;

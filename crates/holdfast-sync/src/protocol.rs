@@ -10,6 +10,9 @@
 //! - `GET /v1/policy` is the organisation's published policy (`PublishedPolicy`).
 //! - `POST /v1/push` takes pending commands in order (`PushRequest` → `PushResponse`).
 //! - `GET /v1/pull?after=N&limit=M` returns events after the cursor (`PullResponse`).
+//! - `GET /v1/version` is what the server is and serves (`ServerVersion`). It is the one `/v1`
+//!   route that needs neither a token nor the version headers, so a desk of any release can ask
+//!   it, and an operator can `curl` it. A server from before it answers 404.
 //!
 //! Errors are `ErrorBody` with an HTTP status that matches its kind.
 
@@ -274,6 +277,24 @@ pub struct Checkpoint {
 /// Defined in the core, so the audit export (`holdfast_core::audit_export`) checks the same bytes.
 pub fn checkpoint_message(seq: u64, chain_hash: &str) -> Vec<u8> {
     holdfast_core::audit_export::checkpoint_message(seq, chain_hash)
+}
+
+/// The path of `ServerVersion`, relative to the server's address.
+pub const VERSION_PATH: &str = "v1/version";
+
+/// `GET /v1/version`: the server's release, the sync protocol it speaks and the schema versions
+/// it serves.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ServerVersion {
+    /// The server's release (its package version, e.g. "0.1.0").
+    pub server: String,
+    /// The one sync protocol the server speaks (`PROTOCOL_VERSION` of its build).
+    pub protocol: u32,
+    /// The oldest desk schema (holdfast-store's migrations) it serves; older desks are told to
+    /// upgrade.
+    pub min_client_schema: u32,
+    /// The schema its own database is migrated to on start (SQLite and PostgreSQL alike).
+    pub database_schema: u32,
 }
 
 /// Every error answer.

@@ -7,6 +7,12 @@
 //! carrying the protocol's `ErrorBody` is `Server`; anything else the server sends is
 //! `Unreadable`. Nothing the server sends can make it panic.
 //!
+//! Version skew is told apart in both directions: a desk older than the server gets the server's
+//! `upgrade_required` ("update the app"); a desk newer than the server (which answers it
+//! `upgrade_required` too, or 404 on a route it does not have yet) asks `GET /v1/version` and,
+//! when the server's protocol is older than its own or the server predates that route, fails with
+//! `ServerOutdated`, whose words tell the person to ask whoever runs the server to upgrade it.
+//!
 //! TLS is rustls on the ring provider (the server's), verifying against the operating system's
 //! trust store (`rustls-platform-verifier`), plus any CA given to
 //! `SyncClient::with_root_certificate`. Redirects are not followed.
@@ -24,8 +30,8 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use crate::protocol::{
-    ErrorBody, Me, PublishedPolicy, PullResponse, PushRequest, PushResponse, Refresh, Session,
-    SignIn, PROTOCOL_HEADER, PROTOCOL_VERSION, SCHEMA_HEADER,
+    ErrorBody, Me, PublishedPolicy, PullResponse, PushRequest, PushResponse, Refresh,
+    ServerVersion, Session, SignIn, PROTOCOL_HEADER, PROTOCOL_VERSION, SCHEMA_HEADER, VERSION_PATH,
 };
 
 /// How long establishing a connection (TCP and TLS) may take.
@@ -45,6 +51,8 @@ pub struct SyncClient {
     base: Url,
     http: reqwest::Client,
     schema_version: u32,
+    /// The sync protocol it speaks: `PROTOCOL_VERSION`, except in tests of version skew.
+    protocol_version: u32,
 }
 
 impl std::fmt::Debug for SyncClient {
@@ -52,6 +60,7 @@ impl std::fmt::Debug for SyncClient {
         f.debug_struct("SyncClient")
             .field("address", &self.address)
             .field("schema_version", &self.schema_version)
+            .field("protocol_version", &self.protocol_version)
             .finish_non_exhaustive()
     }
 }
@@ -70,6 +79,29 @@ pub enum TransportError {
     /// The server answered something that is not the protocol (wrong status/body).
     #[error("the server's answer is not readable: {0}")]
     Unreadable(String),
+    /// The server runs an older release than this app: it speaks an older sync protocol
+    /// (`server_protocol`), or it predates `GET /v1/version` (`None`). Nothing was done; the
+    /// desk's work waits until the server is upgraded. Not a network failure.
+    #[error("{}", server_outdated_message(*server_protocol, *client_protocol))]
+    ServerOutdated {
+        server_protocol: Option<u32>,
+        client_protocol: u32,
+    },
+}
+
+/// What a person is told when the team server is older than their app.
+fn server_outdated_message(server_protocol: Option<u32>, client_protocol: u32) -> String {
+    let detail = match server_protocol {
+        Some(server) => {
+            format!("it speaks sync protocol {server}, this app speaks {client_protocol}")
+        }
+        None => "it does not say which sync protocol it speaks, so it predates this app".into(),
+    };
+    format!(
+        "the team server runs an older version of Holdfast than this app ({detail}): ask whoever \
+         runs it to upgrade the server. Your work stays on this computer and syncs once it is \
+         upgraded"
+    )
 }
 
 type Result<T, E = TransportError> = std::result::Result<T, E>;
@@ -81,7 +113,18 @@ impl SyncClient {
     /// `address` is `https://host[:port][/prefix]`, or `http://` to a loopback host (localhost,
     /// 127.0.0.0/8, ::1); surrounding blanks and a trailing slash are tolerated.
     pub fn new(address: &str, schema_version: u32) -> Result<SyncClient> {
-        SyncClient::build(address, schema_version, Vec::new())
+        SyncClient::build(address, schema_version, PROTOCOL_VERSION, Vec::new())
+    }
+
+    /// Like `new`, speaking sync protocol `protocol_version` instead of this build's: stands in
+    /// for a desk of an older or newer release in the tests of version skew. The app uses `new`.
+    #[doc(hidden)]
+    pub fn speaking_protocol(
+        address: &str,
+        schema_version: u32,
+        protocol_version: u32,
+    ) -> Result<SyncClient> {
+        SyncClient::build(address, schema_version, protocol_version, Vec::new())
     }
 
     /// Like `new`, and also trusts the CA certificate(s) in `pem` (PEM, one or more
@@ -104,12 +147,13 @@ impl SyncClient {
                 "the CA certificate file holds no PEM certificate".into(),
             ));
         }
-        SyncClient::build(address, schema_version, roots)
+        SyncClient::build(address, schema_version, PROTOCOL_VERSION, roots)
     }
 
     fn build(
         address: &str,
         schema_version: u32,
+        protocol_version: u32,
         extra_roots: Vec<CertificateDer<'static>>,
     ) -> Result<SyncClient> {
         let (address, base) = parse_address(address)?;
@@ -119,7 +163,7 @@ impl SyncClient {
         let mut headers = HeaderMap::new();
         headers.insert(
             HeaderName::from_static(PROTOCOL_HEADER),
-            HeaderValue::from(PROTOCOL_VERSION),
+            HeaderValue::from(protocol_version),
         );
         headers.insert(
             HeaderName::from_static(SCHEMA_HEADER),
@@ -144,6 +188,7 @@ impl SyncClient {
             base,
             http,
             schema_version,
+            protocol_version,
         })
     }
 
@@ -155,6 +200,27 @@ impl SyncClient {
     /// The local schema version this client announces.
     pub fn schema_version(&self) -> u32 {
         self.schema_version
+    }
+
+    /// `GET /v1/version`: what the server is and serves. A server from before this route (it
+    /// answers 404, or `upgrade_required` to a desk of a newer protocol) is `ServerOutdated`.
+    pub async fn server_version(&self) -> Result<ServerVersion> {
+        let builder = self.request(Method::GET, VERSION_PATH)?;
+        let (status, body) = self.exchange(builder).await?;
+        if status.is_success() {
+            return decode(status, &body);
+        }
+        match error_answer(status, &body) {
+            TransportError::Server(
+                ErrorBody::NotFound { .. } | ErrorBody::UpgradeRequired { .. },
+            ) if status == StatusCode::NOT_FOUND || status == StatusCode::UPGRADE_REQUIRED => {
+                Err(TransportError::ServerOutdated {
+                    server_protocol: None,
+                    client_protocol: self.protocol_version,
+                })
+            }
+            other => Err(other),
+        }
     }
 
     /// `POST /v1/session`.
@@ -196,7 +262,7 @@ impl SyncClient {
         if status.is_success() {
             Ok(())
         } else {
-            Err(error_answer(status, &body))
+            Err(self.failure(status, &body).await)
         }
     }
 
@@ -217,7 +283,7 @@ impl SyncClient {
         if status.is_success() {
             return decode(status, &body).map(Some);
         }
-        match error_answer(status, &body) {
+        match self.failure(status, &body).await {
             // Protocol 1 always has this endpoint: not found means nothing published yet.
             TransportError::Server(ErrorBody::NotFound { .. })
                 if status == StatusCode::NOT_FOUND =>
@@ -297,7 +363,29 @@ impl SyncClient {
         if status.is_success() {
             decode(status, &body)
         } else {
-            Err(error_answer(status, &body))
+            Err(self.failure(status, &body).await)
+        }
+    }
+
+    /// A non-2xx answer as an error. `upgrade_required` is ambiguous (the server says so to a
+    /// desk older and to one newer than itself), so the server's version settles who is behind:
+    /// this desk (the server's error stands) or the server (`ServerOutdated`).
+    async fn failure(&self, status: StatusCode, body: &[u8]) -> TransportError {
+        let error = error_answer(status, body);
+        if status != StatusCode::UPGRADE_REQUIRED {
+            return error;
+        }
+        match self.server_version().await {
+            Ok(server) if server.protocol < self.protocol_version => {
+                TransportError::ServerOutdated {
+                    server_protocol: Some(server.protocol),
+                    client_protocol: self.protocol_version,
+                }
+            }
+            Err(outdated @ TransportError::ServerOutdated { .. }) => outdated,
+            // The server is as new as this desk or newer, or its version cannot be read: its own
+            // answer stands.
+            _ => error,
         }
     }
 }

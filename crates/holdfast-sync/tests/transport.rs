@@ -408,6 +408,131 @@ async fn an_outdated_schema_is_told_to_upgrade() {
     );
 }
 
+/// A desk speaking `protocol` (this build's, or one older or newer) to `serving`.
+fn desk_speaking(serving: &Serving, protocol: u32) -> SyncClient {
+    SyncClient::speaking_protocol(&format!("http://{}", serving.address), SCHEMA, protocol)
+        .expect("a loopback address")
+}
+
+fn assert_server_outdated<T: std::fmt::Debug>(
+    result: Result<T, TransportError>,
+    server_protocol: Option<u32>,
+) {
+    match result {
+        Err(error @ TransportError::ServerOutdated { .. }) => {
+            assert_eq!(
+                error,
+                TransportError::ServerOutdated {
+                    server_protocol,
+                    client_protocol: PROTOCOL_VERSION + 1,
+                }
+            );
+            // The words the desk shows (it shows the error's text).
+            let words = error.to_string();
+            assert!(
+                words.starts_with("the team server runs an older version of Holdfast"),
+                "{words}"
+            );
+            assert!(
+                words.contains("ask whoever runs it to upgrade the server"),
+                "{words}"
+            );
+        }
+        other => panic!("expected ServerOutdated, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn the_server_says_which_versions_it_serves() {
+    let (_server, _serving, client) = plain().await;
+    let version = client.server_version().await.expect("the version");
+    assert_eq!(version, holdfast_server::http::server_version());
+    assert_eq!(version.protocol, PROTOCOL_VERSION);
+    assert_eq!(version.min_client_schema, MIN_CLIENT_SCHEMA);
+    assert_eq!(version.server, env!("CARGO_PKG_VERSION"));
+}
+
+/// A desk of a later release (one protocol ahead) talking to this server: every call fails as
+/// `ServerOutdated` with the server's protocol, never as the desk's own fault or as offline.
+#[tokio::test]
+async fn a_newer_desk_is_told_the_server_runs_an_older_version() {
+    let (_server, serving, current) = plain().await;
+    let session = current.sign_in(&ann()).await.expect("signed in");
+    let newer = desk_speaking(&serving, PROTOCOL_VERSION + 1);
+    assert_server_outdated(newer.sign_in(&ann()).await, Some(PROTOCOL_VERSION));
+    assert_server_outdated(
+        newer.me(&session.access_token).await,
+        Some(PROTOCOL_VERSION),
+    );
+    assert_server_outdated(
+        newer.policy(&session.access_token).await,
+        Some(PROTOCOL_VERSION),
+    );
+    assert_server_outdated(
+        newer.pull(&session.access_token, 0, 10).await,
+        Some(PROTOCOL_VERSION),
+    );
+    // The version itself answers a newer desk: it is how it tells.
+    assert_eq!(
+        newer.server_version().await.expect("the version").protocol,
+        PROTOCOL_VERSION
+    );
+}
+
+/// A desk of an earlier release (one protocol behind): the server's own "update the app" stands.
+#[tokio::test]
+async fn an_older_desk_is_told_to_update_the_app() {
+    let (_server, serving, _current) = plain().await;
+    let older = desk_speaking(&serving, PROTOCOL_VERSION - 1);
+    let result = older.sign_in(&ann()).await;
+    assert!(
+        matches!(
+            &result,
+            Err(TransportError::Server(ErrorBody::UpgradeRequired { message }))
+                if message.contains("update the app")
+        ),
+        "{result:?}"
+    );
+}
+
+/// The real server as it was before `GET /v1/version`: the route is not there (its request is
+/// sent on to a path the router does not know, so the answer is the router's own: 404 to a desk
+/// of its protocol, upgrade_required to one of a newer protocol).
+fn without_the_version_route(app: Router) -> Router {
+    Router::new()
+        .fallback_service(app)
+        .layer(middleware::map_request(|mut request: Request| async move {
+            if request.uri().path() == "/v1/version" {
+                *request.uri_mut() = "/v1/version-of-a-later-release".parse().expect("a path");
+            }
+            request
+        }))
+}
+
+#[tokio::test]
+async fn a_server_from_before_the_version_route_is_outdated() {
+    let server = TestServer::new().await;
+    let serving = serve_plain(without_the_version_route(server.app.clone())).await;
+    // A desk of its own protocol syncs as before; only the new route is missing, and that
+    // 404 says the server is older, not that something was not found.
+    let current = desk_speaking(&serving, PROTOCOL_VERSION);
+    current.sign_in(&ann()).await.expect("signed in");
+    let result = current.server_version().await;
+    assert!(
+        matches!(
+            result,
+            Err(TransportError::ServerOutdated {
+                server_protocol: None,
+                client_protocol: PROTOCOL_VERSION
+            })
+        ),
+        "{result:?}"
+    );
+    // A newer desk: upgrade_required, and the version route missing too.
+    let newer = desk_speaking(&serving, PROTOCOL_VERSION + 1);
+    assert_server_outdated(newer.sign_in(&ann()).await, None);
+}
+
 #[tokio::test]
 async fn a_closed_port_is_unreachable() {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
