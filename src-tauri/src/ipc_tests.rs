@@ -641,6 +641,29 @@ fn a_customers_data_is_erased_only_when_their_external_id_is_typed_and_by_a_mana
 }
 
 #[test]
+fn a_build_without_the_updater_says_it_does_not_update_itself() {
+    let desk = Desk::start(&MemoryVault::default());
+    for (command, args) in [
+        ("check_for_update", None),
+        ("install_update", Some(json!({ "version": "9.9.9" }))),
+    ] {
+        let error = desk.call(command, args).unwrap_err();
+        assert_eq!(error["kind"], "update", "{command}: {error}");
+        assert!(
+            error["message"]
+                .as_str()
+                .unwrap()
+                .contains("does not update itself"),
+            "{command}: {error}"
+        );
+    }
+    let error = desk
+        .call("install_update", Some(json!({ "version": 9 })))
+        .unwrap_err();
+    assert_eq!(error["kind"], "invalid_arguments", "{error}");
+}
+
+#[test]
 fn without_a_keyring_the_profile_is_protected_by_a_passphrase() {
     let desk = Desk::start(&MemoryVault::unavailable());
     assert_eq!(

@@ -95,6 +95,7 @@ pub fn error_kind(error: &AppError) -> String {
         AppError::Locked { .. } => "locked".to_owned(),
         AppError::Storage { .. } => "storage".to_owned(),
         AppError::Internal { .. } => "internal".to_owned(),
+        AppError::Update { .. } => "update".to_owned(),
     }
 }
 

@@ -124,12 +124,16 @@ pub fn check_at_start<R: Runtime>(app: AppHandle<R>) {
                 available: Some(available),
                 ..
             }) => {
-                if let Err(error) = app.emit(UPDATE_AVAILABLE_EVENT, &available) {
-                    eprintln!("Holdfast: the window was not told of the update: {error}");
+                log::info!("update: {} is available", available.version);
+                if app.emit(UPDATE_AVAILABLE_EVENT, &available).is_err() {
+                    log::warn!("update: the window was not told of the update");
                 }
             }
-            Ok(_) => {}
-            Err(error) => eprintln!("Holdfast: no update check at start: {error}"),
+            Ok(_) => log::info!("update: this is the latest version"),
+            Err(error) => log::warn!(
+                "update: no check at start ({})",
+                crate::logging::error_kind(&error)
+            ),
         }
     });
 }

@@ -5,10 +5,13 @@
 //! (and a forged one refused) and the package's removal. Without the installed package these tests
 //! fail, saying so; they never skip.
 
+// The end-to-end suite's own modules, shared: this suite uses part of each.
+#[allow(dead_code)]
 #[path = "../e2e/harness.rs"]
 mod harness;
 #[path = "../e2e/import_and_cases.rs"]
 mod import_and_cases;
 mod installed;
+#[allow(dead_code)]
 #[path = "../e2e/store_check.rs"]
 mod store_check;

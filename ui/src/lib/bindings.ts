@@ -1,7 +1,7 @@
 // Generated from the Rust types by src-tauri/src/bindings.rs. Do not edit by hand:
 // run `UPDATE_BINDINGS=1 cargo test -p holdfast bindings` after changing a command.
 
-export type AppError = { "kind": "validation", field: string, message: string, } | { "kind": "invalid_arguments", command: string, field: string | null, message: string, } | { "kind": "invalid_rows", rows: Array<RowProblem>, } | { "kind": "not_found", entity: string, id: string, } | { "kind": "forbidden", message: string, } | { "kind": "conflict", message: string, } | { "kind": "locked", message: string, } | { "kind": "storage", message: string, } | { "kind": "internal", message: string, };
+export type AppError = { "kind": "validation", field: string, message: string, } | { "kind": "invalid_arguments", command: string, field: string | null, message: string, } | { "kind": "invalid_rows", rows: Array<RowProblem>, } | { "kind": "not_found", entity: string, id: string, } | { "kind": "forbidden", message: string, } | { "kind": "conflict", message: string, } | { "kind": "locked", message: string, } | { "kind": "storage", message: string, } | { "kind": "internal", message: string, } | { "kind": "update", message: string, };
 
 export type RowProblem = { line: number, 
 /**
@@ -1232,6 +1232,28 @@ export type SaveWeeklyReasonArgs = { week?: string | null, filters: ReportFilter
 
 export type SavedReport = { path: string, };
 
+export type AvailableUpdate = { version: string, 
+/**
+ * What changed, as the release notes say it.
+ */
+notes?: string | null, 
+/**
+ * When it was published (RFC 3339), when the release says.
+ */
+date?: string | null, };
+
+export type UpdateCheck = { 
+/**
+ * The version running now.
+ */
+current: string, available?: AvailableUpdate | null, };
+
+export type InstallUpdateArgs = { 
+/**
+ * The version the person chose to install, as the check announced it.
+ */
+version: string, };
+
 export type CustomerDataFormat = "json" | "html";
 
 export type SaveCustomerDataArgs = { account_id: string, format: CustomerDataFormat, };
@@ -1542,6 +1564,8 @@ export type Commands = {
   erase_customer_data: { args: EraseCustomerDataArgs; result: ErasureOutcome };
   save_cases_export: { args: SaveCasesArgs; result: SavedExport | null };
   save_tasks_export: { args: SaveTasksArgs; result: SavedExport | null };
+  check_for_update: { args: null; result: UpdateCheck };
+  install_update: { args: InstallUpdateArgs; result: null };
   quit_app: { args: null; result: null };
   start_at_login: { args: null; result: StartAtLogin };
   set_start_at_login: { args: StartAtLogin; result: StartAtLogin };

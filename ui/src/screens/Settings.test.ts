@@ -27,7 +27,9 @@ function answer(answers: Record<string, (args: unknown) => Promise<unknown>>) {
           ? () => Promise.resolve({ zone: 'America/New_York', working: null, quiet: [], lead_minutes: 15 })
           : command === 'start_at_login'
             ? () => Promise.resolve({ enabled: false })
-            : null);
+            : command === 'check_for_update'
+              ? () => Promise.resolve({ current: '0.1.0', available: null })
+              : null);
     return handler ? handler(args) : Promise.reject({ kind: 'internal', message: `unexpected ${command}` });
   });
 }
