@@ -216,12 +216,49 @@ pub fn test(tauri_driver_dir: Option<&Path>) -> Outcome {
     clean_bundles()?;
     let installed = build(Some(&installed_config))?;
 
-    // Whatever the tests do, the package is removed afterwards.
+    // Whatever the tests do, the package is removed afterwards (the update test removes it
+    // itself when it gets that far).
     let outcome = install_and_drive(&installed, &serve, port, tauri_driver_dir);
-    let removed = Step::new("apt-get", &["remove", "-y", "holdfast"])
-        .env("DEBIAN_FRONTEND", "noninteractive")
-        .run();
+    let removed = if crate::setup::is_installed("holdfast") {
+        Step::new("apt-get", &["remove", "-y", "holdfast"])
+            .env("DEBIAN_FRONTEND", "noninteractive")
+            .run()
+    } else {
+        Ok(())
+    };
     outcome.and(removed)
+}
+
+/// What the package put in place: the program, the desktop entry (which hands a `holdfast://`
+/// link to the app) and the icons.
+fn check_installed_files() -> Outcome {
+    header("the installed files");
+    let entry_path = "/usr/share/applications/Holdfast.desktop";
+    let entry = fs::read_to_string(entry_path)
+        .map_err(|error| Failure::new(format!("{entry_path}: {error}")))?;
+    for line in [
+        "Exec=holdfast %u",
+        "MimeType=x-scheme-handler/holdfast",
+        "Icon=holdfast",
+        "Name=Holdfast",
+    ] {
+        if !entry.lines().any(|found| found.trim() == line) {
+            return Err(Failure::new(format!(
+                "{entry_path} has no line \"{line}\":\n{entry}"
+            )));
+        }
+    }
+    for path in [
+        "/usr/bin/holdfast",
+        "/usr/share/icons/hicolor/32x32/apps/holdfast.png",
+        "/usr/share/icons/hicolor/128x128/apps/holdfast.png",
+    ] {
+        if !Path::new(path).is_file() {
+            return Err(Failure::new(format!("the package put no {path}")));
+        }
+    }
+    println!("{entry_path}, /usr/bin/holdfast and the icons are in place");
+    Ok(())
 }
 
 fn install_and_drive(
@@ -236,6 +273,7 @@ fn install_and_drive(
         .args([format!("{}", deb.display())])
         .env("DEBIAN_FRONTEND", "noninteractive")
         .run()?;
+    check_installed_files()?;
     // The updater installs the newer package through sudo when pkexec is not there (root here).
     crate::setup::ensure_packages(&["sudo"])?;
     crate::e2e::installed(

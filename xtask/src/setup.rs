@@ -147,7 +147,7 @@ fn missing_packages<'a>(packages: &[&'a str]) -> Vec<&'a str> {
         .collect()
 }
 
-fn is_installed(package: &str) -> bool {
+pub fn is_installed(package: &str) -> bool {
     // One line per installed architecture; an unknown package is an error with no output.
     probe("dpkg-query", &["-W", "-f=${Status}\n", package]).is_some_and(|output| {
         output.status.success()
