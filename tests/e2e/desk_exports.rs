@@ -12,7 +12,7 @@ use fantoccini::Locator;
 
 use crate::desk::{acknowledge, open_case, verify_identity};
 use crate::ensure;
-use crate::file_dialog::{dialog_closed, dialog_window, keys_to_dialog};
+use crate::file_dialog::{dialog_closed, dialog_window, keys_to_dialog, save_as};
 use crate::harness::{text_of, App, Outcome};
 use crate::import_and_cases::{import, set_up_profile, write_csv, GOOD_CSV};
 use crate::store_check::open_store;
@@ -21,24 +21,6 @@ const EXPORT_DIALOG: &str = "Export the audit trail";
 const CHECK_DIALOG: &str = "Check an audit export";
 const CASES_DIALOG: &str = "Export cases";
 const TASKS_DIALOG: &str = "Export tasks";
-
-/// Clicks `button`, types `path` into the save dialog titled `dialog` and waits for the desk to
-/// say where it saved (on the screen whose heading is `heading`, which stays answering while the
-/// dialog is open).
-async fn save_as(app: &App, button: &str, dialog: &str, heading: &str, path: &str) -> Outcome {
-    app.click(button).await?;
-    let window = dialog_window(dialog).await?;
-    app.heading(heading).await?;
-    keys_to_dialog(
-        &window,
-        &[&["key", "ctrl+a"], &["type", "--delay", "20", path]],
-    )?;
-    tokio::time::sleep(Duration::from_millis(500)).await;
-    keys_to_dialog(&window, &[&["key", "Return"]])?;
-    dialog_closed(dialog, "typing the path").await?;
-    app.role_with_text("status", path).await?;
-    Ok(())
-}
 
 /// Clicks "Check an audit export…" and chooses `path` in the open dialog (Ctrl+L, the path).
 async fn check(app: &App, path: &str) -> Outcome {

@@ -6,7 +6,7 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use crate::ensure;
-use crate::harness::{App, Failure};
+use crate::harness::{App, Failure, Outcome};
 use crate::import_and_cases::{set_up_profile, write_csv, GOOD_CSV};
 
 const DIALOG: &str = "Import accounts from CSV";
@@ -59,6 +59,30 @@ pub(crate) fn keys_to_dialog(window: &str, keys: &[&[&str]]) -> Result<(), Failu
     for key in keys {
         xdotool(key)?;
     }
+    Ok(())
+}
+
+/// Clicks `button`, types `path` into the save dialog titled `dialog` and waits for the desk to
+/// say where it saved (on the screen whose heading is `heading`, which stays answering while the
+/// dialog is open).
+pub(crate) async fn save_as(
+    app: &App,
+    button: &str,
+    dialog: &str,
+    heading: &str,
+    path: &str,
+) -> Outcome {
+    app.click(button).await?;
+    let window = dialog_window(dialog).await?;
+    app.heading(heading).await?;
+    keys_to_dialog(
+        &window,
+        &[&["key", "ctrl+a"], &["type", "--delay", "20", path]],
+    )?;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    keys_to_dialog(&window, &[&["key", "Return"]])?;
+    dialog_closed(dialog, "typing the path").await?;
+    app.role_with_text("status", path).await?;
     Ok(())
 }
 

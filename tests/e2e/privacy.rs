@@ -10,27 +10,13 @@ use std::time::Duration;
 use crate::billsbee::{BILLSBEE_CSV, PROCEDURE};
 use crate::desk::open_case;
 use crate::ensure;
-use crate::file_dialog::{dialog_closed, dialog_window, keys_to_dialog};
-use crate::harness::{text_of, App, Outcome};
+use crate::file_dialog::save_as;
+use crate::harness::{text_of, App};
 use crate::import_and_cases::{import, set_up_profile_for, write_csv};
 use crate::store_check::open_store;
 
 const SAVE_DIALOG: &str = "Save this customer's data";
 const CLIENT: &str = "Dana Bramble";
-
-async fn save_through_dialog(app: &App, button: &str, path: &str) -> Outcome {
-    app.click(button).await?;
-    let window = dialog_window(SAVE_DIALOG).await?;
-    keys_to_dialog(
-        &window,
-        &[&["key", "ctrl+a"], &["type", "--delay", "20", path]],
-    )?;
-    tokio::time::sleep(Duration::from_millis(500)).await;
-    keys_to_dialog(&window, &[&["key", "Return"]])?;
-    dialog_closed(SAVE_DIALOG, "typing the path").await?;
-    app.role_with_text("status", path).await?;
-    Ok(())
-}
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_customers_data_is_saved_then_erased_from_the_account_page() {
@@ -55,7 +41,14 @@ async fn a_customers_data_is_saved_then_erased_from_the_account_page() {
             app.click("Accounts").await?;
             app.heading("Bramble Dental").await?;
             app.heading("Personal data").await?;
-            save_through_dialog(app, "Save this customer's data as JSON…", &json_path).await?;
+            save_as(
+                app,
+                "Save this customer's data as JSON…",
+                SAVE_DIALOG,
+                "Personal data",
+                &json_path,
+            )
+            .await?;
             let saved: serde_json::Value = serde_json::from_slice(&std::fs::read(&json)?)?;
             ensure!(
                 saved["format"] == "holdfast-customer-data"
@@ -94,7 +87,14 @@ async fn a_customers_data_is_saved_then_erased_from_the_account_page() {
             ensure!(offered.is_empty(), "the form still offers {offered:?}");
             app.screenshot("privacy-erased").await;
 
-            save_through_dialog(app, "Save a readable summary…", &html_path).await?;
+            save_as(
+                app,
+                "Save a readable summary…",
+                SAVE_DIALOG,
+                "Personal data",
+                &html_path,
+            )
+            .await?;
             let summary = std::fs::read_to_string(&html)?;
             ensure!(
                 summary.contains("B-1") && summary.contains("(erased)"),

@@ -16,7 +16,7 @@ use fantoccini::Locator;
 use crate::billsbee::BILLSBEE_CSV;
 use crate::desk::{acknowledge, open_case, verify_identity};
 use crate::ensure;
-use crate::file_dialog::{dialog_closed, dialog_window, keys_to_dialog};
+use crate::file_dialog::{dialog_closed, dialog_window, keys_to_dialog, save_as};
 use crate::harness::{text_of, App, Outcome};
 use crate::import_and_cases::{import, set_up_profile_for, write_csv, GOOD_CSV};
 
@@ -236,23 +236,6 @@ const SHEET_COLUMNS: [&str; 6] = [
     "Reason for cancellation",
 ];
 
-/// Clicks `button`, types `path` into the save dialog it opens and waits for the desk to say
-/// where it saved.
-async fn save_through_dialog(app: &App, button: &str, path: &str) -> Outcome {
-    app.click(button).await?;
-    let window = dialog_window(SHEET_DIALOG).await?;
-    app.heading("Reports").await?;
-    keys_to_dialog(
-        &window,
-        &[&["key", "ctrl+a"], &["type", "--delay", "20", path]],
-    )?;
-    tokio::time::sleep(Duration::from_millis(500)).await;
-    keys_to_dialog(&window, &[&["key", "Return"]])?;
-    dialog_closed(SHEET_DIALOG, "typing the path").await?;
-    app.role_with_text("status", path).await?;
-    Ok(())
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn reports_export_the_cancellation_sheet_as_xlsx_and_csv() {
     use calamine::{open_workbook, Data, Reader, Xlsx};
@@ -281,7 +264,14 @@ async fn reports_export_the_cancellation_sheet_as_xlsx_and_csv() {
 
             app.click("Reports").await?;
             app.heading("Export the cancellation sheet").await?;
-            save_through_dialog(app, "Save the cancellation sheet as XLSX…", &xlsx_path).await?;
+            save_as(
+                app,
+                "Save the cancellation sheet as XLSX…",
+                SHEET_DIALOG,
+                "Reports",
+                &xlsx_path,
+            )
+            .await?;
             let mut workbook: Xlsx<_> = open_workbook(&xlsx)?;
             let range = workbook.worksheet_range("Cancellation sheet")?;
             let mut rows = range.rows();
@@ -304,7 +294,14 @@ async fn reports_export_the_cancellation_sheet_as_xlsx_and_csv() {
                 "the client's row: {row:?}"
             );
 
-            save_through_dialog(app, "Save the cancellation sheet as CSV…", &csv_path).await?;
+            save_as(
+                app,
+                "Save the cancellation sheet as CSV…",
+                SHEET_DIALOG,
+                "Reports",
+                &csv_path,
+            )
+            .await?;
             let mut reader = csv::Reader::from_path(&csv_file)?;
             let header: Vec<String> = reader.headers()?.iter().map(String::from).collect();
             ensure!(header == SHEET_COLUMNS, "the CSV header row: {header:?}");
