@@ -133,11 +133,16 @@ fn sign(key: &Path, file: &Path) -> Outcome<String> {
         .map_err(|error| Failure::new(format!("{}: {error}", signature.display())))
 }
 
+/// A free port for the update server, below Linux's ephemeral range (32768 and up): the port is
+/// fixed when the package is built, minutes before the test listens on it, and a port from the
+/// ephemeral range can meanwhile become the source port of one of the tests' own connections
+/// (seen once: the listener's bind failed with "address in use").
 fn free_port() -> Outcome<u16> {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|listener| listener.local_addr())
-        .map(|address| address.port())
-        .map_err(|error| Failure::new(format!("no free port on loopback: {error}")))
+    let start = 20_000 + (std::process::id() % 10_000) as u16;
+    (start..32_000)
+        .chain(20_000..start)
+        .find(|port| TcpListener::bind(("127.0.0.1", *port)).is_ok())
+        .ok_or_else(|| Failure::new("no free port on loopback between 20000 and 32000"))
 }
 
 fn write(path: &Path, text: &str) -> Outcome {
