@@ -30,7 +30,9 @@ fn to_case_event(recorded: &RecordedEvent) -> Result<CaseEvent> {
         .map_err(|e| StoreError::Corrupt(format!("event {}: {e}", recorded.seq)))
 }
 
-fn fold<'a>(events: impl IntoIterator<Item = &'a RecordedEvent>) -> Result<Option<CaseState>> {
+pub(crate) fn fold<'a>(
+    events: impl IntoIterator<Item = &'a RecordedEvent>,
+) -> Result<Option<CaseState>> {
     let mut state = None;
     for recorded in events {
         state = evolve(state, &to_case_event(recorded)?);

@@ -11,7 +11,7 @@
 use holdfast_core::erasure::{self, Erasure, ErasureReason, RetainedCase};
 use holdfast_core::personal::{self, Sealing};
 use holdfast_core::policy::Policy;
-use holdfast_core::record::{Recording, CASE};
+use holdfast_core::record::Recording;
 use jiff::Timestamp;
 use rusqlite::{named_params, Transaction};
 use serde::Serialize;
@@ -334,16 +334,5 @@ fn fold_stored(
     tx: &Transaction<'_>,
     case_id: Uuid,
 ) -> Result<Option<holdfast_core::workflow::CaseState>> {
-    let mut state = None;
-    for recorded in history_of(tx, case_id)? {
-        if recorded.event.aggregate_type != CASE {
-            continue;
-        }
-        let event = recorded
-            .event
-            .case_event()
-            .map_err(|e| StoreError::Corrupt(format!("event {}: {e}", recorded.seq)))?;
-        state = holdfast_core::workflow::evolve(state, &event);
-    }
-    Ok(state)
+    crate::case_commands::fold(&history_of(tx, case_id)?)
 }
