@@ -12,10 +12,17 @@ use crate::account::{
     AccountDraft, PreferredChannel,
 };
 use crate::error::RowProblem;
+pub use crate::import::mapping::{AccountField, ColumnMapping};
+use crate::import::table::{canonical_header, Table};
 use crate::money::{Currency, Money};
 use crate::policy::{Policy, Step};
 use crate::workflow::{may_take, Actor, RepStatus};
 use crate::CoreError;
+
+pub mod mapping;
+pub mod presets;
+pub mod proposal;
+pub mod table;
 
 /// The columns an account export must have, by their canonical names. Headers are matched without
 /// regard to case, spaces, dashes or underscores, so "External ID" and "external_id" are the same.
@@ -54,73 +61,46 @@ pub const OPTIONAL_ACCOUNT_COLUMNS: [&str; 5] = [
 /// Longest text accepted in any one cell; longer is almost always a broken quote swallowing rows.
 const MAX_CELL_CHARS: usize = 500;
 
-/// Reads every account in a CSV file, or every problem with it.
+/// Reads every account in a CSV file in Holdfast's own format (the 15 columns by name), or every
+/// problem with it.
 pub fn read_accounts_csv(input: impl Read) -> Result<Vec<AccountDraft>, CoreError> {
-    let mut reader = csv::ReaderBuilder::new()
-        .flexible(true)
-        .trim(csv::Trim::All)
-        .from_reader(input);
-    let mut problems = Vec::new();
+    let table = Table::from_csv(input).map_err(|problems| CoreError::InvalidRows { problems })?;
+    let mapping =
+        own_columns(&table.headers).map_err(|problems| CoreError::InvalidRows { problems })?;
+    read_accounts(&table, &mapping)
+}
 
-    let headers = match reader.headers() {
-        Ok(headers) => headers.clone(),
-        Err(error) => {
-            return Err(CoreError::InvalidRows {
-                problems: vec![RowProblem {
-                    line: 1,
-                    column: None,
-                    message: format!("the header row cannot be read: {error}"),
-                }],
-            })
-        }
-    };
-    let columns = match map_columns(&headers) {
-        Ok(columns) => columns,
-        Err(header_problems) => {
-            return Err(CoreError::InvalidRows {
-                problems: header_problems,
-            })
-        }
-    };
-
-    let mut drafts = Vec::new();
+/// Reads every account of a table through a mapping, or every problem with the file: the
+/// mapping's own (on line 1), the rows that cannot be read, every cell that cannot be transformed
+/// or breaks an account rule, and external ids that repeat. All or nothing.
+pub fn read_accounts(
+    table: &Table,
+    mapping: &ColumnMapping,
+) -> Result<Vec<AccountDraft>, CoreError> {
+    let bound = mapping
+        .bind(table)
+        .map_err(|problems| CoreError::InvalidRows { problems })?;
+    let mut problems = table.problems.clone();
+    let mut drafts = Vec::with_capacity(table.rows.len());
     let mut first_line_of: HashMap<String, u64> = HashMap::new();
-    for (index, record) in reader.records().enumerate() {
-        // Line of the record's start; a record can span lines when a quoted cell holds a newline.
-        let fallback_line = index as u64 + 2;
-        let record = match record {
-            Ok(record) => record,
-            Err(error) => {
-                let line = error.position().map(|p| p.line()).unwrap_or(fallback_line);
-                problems.push(RowProblem {
+    for row in &table.rows {
+        let line = row.line;
+        let (texts, cell_problems) = bound.apply(&row.cells);
+        let untransformed: BTreeSet<String> = cell_problems
+            .iter()
+            .map(|(column, _)| column.clone())
+            .collect();
+        problems.extend(
+            cell_problems
+                .into_iter()
+                .map(|(column, message)| RowProblem {
                     line,
-                    column: None,
-                    message: format!("the row cannot be read: {error}"),
-                });
-                continue;
-            }
-        };
-        let line = record.position().map(|p| p.line()).unwrap_or(fallback_line);
-        if record.iter().all(str::is_empty) {
-            continue;
-        }
-        if record.len() != headers.len() {
-            problems.push(RowProblem {
-                line,
-                column: None,
-                message: format!(
-                    "the row has {} cells but the header has {}",
-                    record.len(),
-                    headers.len()
-                ),
-            });
-            continue;
-        }
-        let row = Row {
-            record: &record,
-            columns: &columns,
-        };
-        match row.to_draft() {
+                    column: Some(column),
+                    message,
+                }),
+        );
+        match (Row { cells: &texts }).to_draft() {
+            Ok(_) if !untransformed.is_empty() => {}
             Ok(draft) => {
                 if let Some(first) = first_line_of.get(&draft.external_id) {
                     problems.push(RowProblem {
@@ -136,17 +116,22 @@ pub fn read_accounts_csv(input: impl Read) -> Result<Vec<AccountDraft>, CoreErro
                     drafts.push(draft);
                 }
             }
-            Err(row_problems) => problems.extend(row_problems.into_iter().map(
-                |(column, message)| RowProblem {
-                    line,
-                    column: Some(column),
-                    message,
-                },
-            )),
+            // A cell that could not be transformed is named once, not again as empty.
+            Err(row_problems) => problems.extend(
+                row_problems
+                    .into_iter()
+                    .filter(|(column, _)| !untransformed.contains(column))
+                    .map(|(column, message)| RowProblem {
+                        line,
+                        column: Some(column),
+                        message,
+                    }),
+            ),
         }
     }
 
     if !problems.is_empty() {
+        problems.sort_by_key(|problem| problem.line);
         return Err(CoreError::InvalidRows { problems });
     }
     if drafts.is_empty() {
@@ -161,30 +146,18 @@ pub fn read_accounts_csv(input: impl Read) -> Result<Vec<AccountDraft>, CoreErro
     Ok(drafts)
 }
 
-fn canonical_header(header: &str) -> String {
-    header
-        .trim()
-        .trim_start_matches('\u{feff}')
-        .chars()
-        .filter(|c| c.is_alphanumeric())
-        .flat_map(char::to_lowercase)
-        .collect()
-}
-
-/// Maps each canonical column to its index in the file, or lists the header's problems.
-fn map_columns(
-    headers: &csv::StringRecord,
-) -> Result<HashMap<&'static str, usize>, Vec<RowProblem>> {
-    let mut columns = HashMap::new();
+/// Holdfast's own format: each column by its name, the 15 required ones all there, none twice.
+fn own_columns(headers: &[String]) -> Result<ColumnMapping, Vec<RowProblem>> {
     let mut problems = Vec::new();
-    for (index, header) in headers.iter().enumerate() {
+    let mut seen = BTreeSet::new();
+    for header in headers {
         let key = canonical_header(header);
         let known = ACCOUNT_COLUMNS
             .iter()
             .chain(OPTIONAL_ACCOUNT_COLUMNS.iter())
             .find(|column| column.replace('_', "") == key);
         if let Some(column) = known {
-            if columns.insert(*column, index).is_some() {
+            if !seen.insert(*column) {
                 problems.push(RowProblem {
                     line: 1,
                     column: Some((*column).into()),
@@ -194,7 +167,7 @@ fn map_columns(
         }
     }
     for column in ACCOUNT_COLUMNS {
-        if !columns.contains_key(column) {
+        if !seen.contains(column) {
             problems.push(RowProblem {
                 line: 1,
                 column: Some(column.into()),
@@ -203,25 +176,26 @@ fn map_columns(
         }
     }
     if problems.is_empty() {
-        Ok(columns)
+        Ok(ColumnMapping::by_name(headers))
     } else {
         Err(problems)
     }
 }
 
+/// A row's text for every field, in `AccountField::ALL`'s order (`BoundMapping::apply`).
 struct Row<'a> {
-    record: &'a csv::StringRecord,
-    columns: &'a HashMap<&'static str, usize>,
+    cells: &'a [String],
 }
 
 type CellProblems = Vec<(String, String)>;
 
 impl Row<'_> {
     fn cell(&self, column: &'static str) -> &str {
-        self.columns
-            .get(column)
-            .and_then(|index| self.record.get(*index))
-            .unwrap_or("")
+        AccountField::ALL
+            .iter()
+            .position(|field| field.column() == column)
+            .and_then(|index| self.cells.get(index))
+            .map_or("", String::as_str)
     }
 
     fn optional(&self, column: &'static str, problems: &mut CellProblems) -> Option<String> {
