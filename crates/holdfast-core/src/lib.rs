@@ -27,6 +27,7 @@ pub mod record;
 pub mod reminders;
 pub mod reports;
 pub mod role;
+pub mod sample;
 pub mod workflow;
 
 pub use error::CoreError;

@@ -21,7 +21,27 @@ pub struct ImportSummary {
     pub updated: u32,
     /// Rows identical to the stored account; they are not written.
     pub unchanged: u32,
+    /// Stored accounts the file does not name (sample accounts aside): a re-import lists them and
+    /// leaves them as they are, with their cases.
+    pub not_in_file: u32,
 }
+
+/// Stored accounts a file does not name: how many, and the first few by name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct NotInFile {
+    pub count: u32,
+    /// Up to `NOT_IN_FILE_SHOWN` of them, by name.
+    pub first: Vec<NotInFileAccount>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct NotInFileAccount {
+    pub external_id: String,
+    pub name: String,
+}
+
+/// How many of the accounts a file does not name are listed by name.
+pub const NOT_IN_FILE_SHOWN: usize = 20;
 
 /// What importing one row would do to the stored accounts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
@@ -124,16 +144,53 @@ impl Database {
                 self.import_synced_accounts(&changed, &actor, policy.as_ref(), now)?;
             }
             let count = |kind: RowChange| changes.iter().filter(|change| **change == kind).count();
+            let not_in_file = self.not_in_file(drafts)?.count;
             return Ok(ImportSummary {
                 created: count(RowChange::New) as _,
                 updated: count(RowChange::Updated) as _,
                 unchanged: count(RowChange::Unchanged) as _,
+                not_in_file,
             });
         }
+        let not_in_file = self.not_in_file(drafts)?.count;
         let tx = self.conn.transaction()?;
-        let summary = upsert_drafts(&tx, drafts, now)?;
+        let mut summary = upsert_drafts(&tx, drafts, now)?;
         tx.commit()?;
+        summary.not_in_file = not_in_file;
         Ok(summary)
+    }
+
+    /// The stored accounts `drafts` do not name, sample accounts aside: a re-import's summary
+    /// lists them; nothing removes them (their cases and history stay).
+    pub fn not_in_file(&self, drafts: &[AccountDraft]) -> Result<NotInFile> {
+        let named: std::collections::HashSet<&str> = drafts
+            .iter()
+            .map(|draft| draft.external_id.as_str())
+            .collect();
+        let mut statement = self
+            .conn
+            .prepare_cached("SELECT external_id, name FROM accounts ORDER BY name_key, id")?;
+        let mut rows = statement.query([])?;
+        let mut found = NotInFile {
+            count: 0,
+            first: Vec::new(),
+        };
+        while let Some(row) = rows.next()? {
+            let external_id: String = row.get(0)?;
+            if named.contains(external_id.as_str())
+                || holdfast_core::sample::is_sample(&external_id)
+            {
+                continue;
+            }
+            found.count += 1;
+            if found.first.len() < NOT_IN_FILE_SHOWN {
+                found.first.push(NotInFileAccount {
+                    external_id,
+                    name: row.get(1)?,
+                });
+            }
+        }
+        Ok(found)
     }
 
     pub fn account(&self, id: Uuid) -> Result<Account> {
@@ -251,6 +308,7 @@ pub(crate) fn upsert_drafts(
         created: 0,
         updated: 0,
         unchanged: 0,
+        not_in_file: 0,
     };
     {
         let mut existing = tx.prepare_cached(&format!(

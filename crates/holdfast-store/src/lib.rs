@@ -15,6 +15,7 @@ pub mod erasure;
 pub mod error;
 pub mod events;
 pub mod exports;
+pub mod import_mappings;
 pub mod key;
 mod migrations;
 pub mod notes;
@@ -23,6 +24,7 @@ mod projection;
 pub mod queues;
 pub mod reports;
 pub mod roster;
+pub mod sample_data;
 pub mod settings;
 pub mod sync;
 

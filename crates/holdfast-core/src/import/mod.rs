@@ -102,7 +102,17 @@ pub fn read_accounts(
         match (Row { cells: &texts }).to_draft() {
             Ok(_) if !untransformed.is_empty() => {}
             Ok(draft) => {
-                if let Some(first) = first_line_of.get(&draft.external_id) {
+                if crate::sample::is_sample(&draft.external_id) {
+                    problems.push(RowProblem {
+                        line,
+                        column: Some("external_id".into()),
+                        message: format!(
+                            "\"{}\": ids starting with \"{}\" are kept for the sample data",
+                            draft.external_id,
+                            crate::sample::SAMPLE_PREFIX
+                        ),
+                    });
+                } else if let Some(first) = first_line_of.get(&draft.external_id) {
                     problems.push(RowProblem {
                         line,
                         column: Some("external_id".into()),
