@@ -36,10 +36,12 @@ use holdfast_store::queues::{QueueCounts, QueueItem, QueueTask};
 use holdfast_store::roster::{RosterImportSummary, SalesRep};
 use holdfast_store::settings::{LocalUser, LocalUserChange};
 
-use crate::commands::accounts::{
-    AccountArgs, ImportAccountsArgs, ImportPreview, PreviewImportArgs, PreviewRow,
-};
+use crate::commands::accounts::AccountArgs;
 use crate::commands::cases::{CaseArgs, CaseCommandArgs, CaseDetail, OfferCheck, OfferCheckArgs};
+use crate::commands::imports::{
+    FieldInfo, ImportAccountsArgs, ImportFile, ImportFileArgs, ImportPreview, MappingNameArgs,
+    PresetForFile, PreviewImportArgs, PreviewRow, SaveMappingArgs,
+};
 use crate::commands::messages::{
     ComposeMessageArgs, MessageDelivery, MessageSent, SendMessageArgs,
 };
@@ -55,6 +57,12 @@ use crate::commands::sync::{
 };
 use crate::error::AppError;
 use crate::session::SessionStatus;
+use holdfast_core::import::mapping::{
+    AccountField, AmountUnit, ColumnMapping, DateOrder, FieldKind, FieldMapping, FieldSource,
+    Transform,
+};
+use holdfast_core::import::presets::PresetInfo;
+use holdfast_core::import::proposal::{Proposal, ProposalOrigin, SavedMapping};
 use holdfast_core::policy::{MessageKind, Step};
 use holdfast_core::workflow::{
     CodeStatus, ComposedMessage, Finalization, ReasonChoice, Refund, RefundStatus, StepPermission,
@@ -64,8 +72,10 @@ use holdfast_store::account_history::{
     AccountCase, AccountDetail, AccountOffer, AccountRefund, OfferOutcome, RefundProgress, Stamp,
 };
 use holdfast_store::accounts::RowChange;
+use holdfast_store::accounts::{NotInFile, NotInFileAccount};
 use holdfast_store::events::AuditVerdict;
 use holdfast_store::notes::NoteHit;
+use holdfast_store::sample_data::{SampleData, SampleRemoved};
 
 use crate::commands::audit::{AuditCheck, AuditExportCheck, AuditExportSaved, ExportVerdict};
 use crate::commands::desktop::{CopiedDiagnostics, StartAtLogin};
@@ -136,6 +146,28 @@ pub fn typescript() -> String {
         declaration::<RowChange>(&cfg),
         declaration::<PreviewRow>(&cfg),
         declaration::<ImportPreview>(&cfg),
+        declaration::<NotInFile>(&cfg),
+        declaration::<NotInFileAccount>(&cfg),
+        declaration::<ImportFileArgs>(&cfg),
+        declaration::<ImportFile>(&cfg),
+        declaration::<FieldInfo>(&cfg),
+        declaration::<PresetForFile>(&cfg),
+        declaration::<PresetInfo>(&cfg),
+        declaration::<Proposal>(&cfg),
+        declaration::<ProposalOrigin>(&cfg),
+        declaration::<SavedMapping>(&cfg),
+        declaration::<SaveMappingArgs>(&cfg),
+        declaration::<MappingNameArgs>(&cfg),
+        declaration::<AccountField>(&cfg),
+        declaration::<FieldKind>(&cfg),
+        declaration::<ColumnMapping>(&cfg),
+        declaration::<FieldMapping>(&cfg),
+        declaration::<FieldSource>(&cfg),
+        declaration::<Transform>(&cfg),
+        declaration::<DateOrder>(&cfg),
+        declaration::<AmountUnit>(&cfg),
+        declaration::<SampleData>(&cfg),
+        declaration::<SampleRemoved>(&cfg),
         declaration::<AccountArgs>(&cfg),
         declaration::<Stamp>(&cfg),
         declaration::<AccountCase>(&cfg),

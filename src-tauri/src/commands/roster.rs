@@ -7,7 +7,7 @@ use serde::Deserialize;
 use tauri::State;
 use ts_rs::TS;
 
-use crate::commands::accounts::import_path;
+use crate::commands::imports::import_path;
 use crate::commands::Args;
 use crate::error::AppError;
 use crate::state::AppState;

@@ -69,25 +69,39 @@ export type PassphraseArgs = { passphrase: string, };
 
 export type ImportAccountsArgs = { 
 /**
- * The CSV file to import, as an absolute path.
+ * The file to import, as an absolute path.
  */
 path: string, 
 /**
  * The fingerprint the preview showed: the import is refused if the file changed since.
  */
-fingerprint: string, };
+fingerprint: string, 
+/**
+ * The mapping the preview used.
+ */
+mapping?: ColumnMapping, };
 
 export type ImportSummary = { created: number, updated: number, 
 /**
  * Rows identical to the stored account; they are not written.
  */
-unchanged: number, };
+unchanged: number, 
+/**
+ * Stored accounts the file does not name (sample accounts aside): a re-import lists them and
+ * leaves them as they are, with their cases.
+ */
+not_in_file: number, };
 
 export type PreviewImportArgs = { 
 /**
- * The CSV file to preview, as an absolute path.
+ * The CSV or XLSX file to preview, as an absolute path.
  */
-path: string, };
+path: string, 
+/**
+ * How its columns become accounts; without one, the file must be Holdfast's own export
+ * (its 15 columns by name).
+ */
+mapping?: ColumnMapping, };
 
 export type RowChange = "new" | "updated" | "unchanged";
 
@@ -111,9 +125,89 @@ updated: number,
  */
 unchanged: number, 
 /**
+ * Stored accounts the file does not name; importing leaves them as they are.
+ */
+not_in_file: NotInFile, 
+/**
  * The first rows of the file.
  */
 rows: Array<PreviewRow>, } | { "verdict": "invalid", problems: Array<RowProblem>, };
+
+export type NotInFile = { count: number, 
+/**
+ * Up to `NOT_IN_FILE_SHOWN` of them, by name.
+ */
+first: Array<NotInFileAccount>, };
+
+export type NotInFileAccount = { external_id: string, name: string, };
+
+export type ImportFileArgs = { 
+/**
+ * The CSV or XLSX file, as an absolute path.
+ */
+path: string, };
+
+export type ImportFile = { "verdict": "read", 
+/**
+ * "csv" or "xlsx".
+ */
+format: string, headers: Array<string>, 
+/**
+ * The first rows' cells, to show beside the columns.
+ */
+sample: Array<Array<string>>, rows: number, proposal: Proposal, presets: Array<PresetForFile>, saved: Array<SavedMapping>, fields: Array<FieldInfo>, } | { "verdict": "unreadable", problems: Array<RowProblem>, };
+
+export type FieldInfo = { field: AccountField, kind: FieldKind, required: boolean, 
+/**
+ * Only a column can fill it (one value for every row would make every account the same).
+ */
+per_account: boolean, };
+
+export type PresetForFile = { preset: PresetInfo, mapping: ColumnMapping, 
+/**
+ * How many of the preset's fields the file has; 0 when it lacks the preset's id column.
+ */
+matched: number, };
+
+export type PresetInfo = { id: string, name: string, source: string, };
+
+export type Proposal = { origin: ProposalOrigin, mapping: ColumnMapping, };
+
+export type ProposalOrigin = { "kind": "holdfast" } | { "kind": "saved", name: string, } | { "kind": "preset", id: string, name: string, } | { "kind": "guessed" };
+
+export type SavedMapping = { name: string, mapping: ColumnMapping, };
+
+export type SaveMappingArgs = { name: string, mapping: ColumnMapping, };
+
+export type MappingNameArgs = { name: string, };
+
+export type AccountField = "external_id" | "name" | "contact_name" | "email" | "phone" | "preferred_channel" | "tier" | "hosting_server" | "plan" | "mrr" | "currency" | "customer_since" | "total_collected" | "accounts_receivable" | "original_sales_rep" | "unpaid_invoices" | "plan_price" | "billing_period_start" | "billing_period_end" | "account_manager";
+
+export type FieldKind = "text" | "date" | "amount" | "count" | "channel" | "currency";
+
+export type ColumnMapping = { fields: Array<FieldMapping>, };
+
+export type FieldMapping = { field: AccountField, source: FieldSource, };
+
+export type FieldSource = { "kind": "column", columns: Array<string>, transform: Transform, } | { "kind": "fixed", value: string, };
+
+export type Transform = { "kind": "text" } | { "kind": "date", order: DateOrder, } | { "kind": "amount", unit: AmountUnit, } | { "kind": "flag", when_true: string, when_false: string, };
+
+export type DateOrder = "month_first" | "day_first";
+
+export type AmountUnit = "major" | "minor";
+
+export type SampleData = { loaded_at: string, accounts: number, cases: number, };
+
+export type SampleRemoved = { accounts: number, cases: number, 
+/**
+ * Events of the sample's cases taken out of the log.
+ */
+events: number, 
+/**
+ * Events after the sample's first one that were kept and linked again.
+ */
+relinked: number, };
 
 export type AccountArgs = { account_id: string, };
 
@@ -1513,8 +1607,14 @@ export type Commands = {
   create_passphrase: { args: PassphraseArgs; result: SessionStatus };
   unlock_with_passphrase: { args: PassphraseArgs; result: SessionStatus };
   choose_accounts_file: { args: null; result: string | null };
+  read_import_file: { args: ImportFileArgs; result: ImportFile };
   import_accounts: { args: ImportAccountsArgs; result: ImportSummary };
   preview_accounts_import: { args: PreviewImportArgs; result: ImportPreview };
+  save_import_mapping: { args: SaveMappingArgs; result: Array<SavedMapping> };
+  delete_import_mapping: { args: MappingNameArgs; result: Array<SavedMapping> };
+  sample_data: { args: null; result: SampleData | null };
+  load_sample_data: { args: null; result: SampleData };
+  remove_sample_data: { args: null; result: SampleRemoved };
   account_detail: { args: AccountArgs; result: AccountDetail };
   list_accounts: { args: AccountQuery; result: AccountPage };
   open_case: { args: OpenCase; result: CaseSummary };

@@ -66,7 +66,7 @@ const MAX_CELL_CHARS: usize = 500;
 pub fn read_accounts_csv(input: impl Read) -> Result<Vec<AccountDraft>, CoreError> {
     let table = Table::from_csv(input).map_err(|problems| CoreError::InvalidRows { problems })?;
     let mapping =
-        own_columns(&table.headers).map_err(|problems| CoreError::InvalidRows { problems })?;
+        own_format(&table.headers).map_err(|problems| CoreError::InvalidRows { problems })?;
     read_accounts(&table, &mapping)
 }
 
@@ -156,8 +156,9 @@ pub fn read_accounts(
     Ok(drafts)
 }
 
-/// Holdfast's own format: each column by its name, the 15 required ones all there, none twice.
-fn own_columns(headers: &[String]) -> Result<ColumnMapping, Vec<RowProblem>> {
+/// Holdfast's own format: each column by its name, the 15 required ones all there, none twice;
+/// the mapping an import without one uses.
+pub fn own_format(headers: &[String]) -> Result<ColumnMapping, Vec<RowProblem>> {
     let mut problems = Vec::new();
     let mut seen = BTreeSet::new();
     for header in headers {
