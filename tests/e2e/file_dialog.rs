@@ -9,7 +9,7 @@ use crate::ensure;
 use crate::harness::{App, Failure, Outcome};
 use crate::import_and_cases::{set_up_profile, write_csv, GOOD_CSV};
 
-const DIALOG: &str = "Import accounts from CSV";
+const DIALOG: &str = "Import accounts";
 
 pub(crate) fn xdotool(args: &[&str]) -> Result<String, Failure> {
     let output = Command::new("xdotool")
@@ -108,8 +108,8 @@ async fn browse_opens_the_file_dialog_without_freezing_the_window() {
             // chosen.
             app.click("Browse…").await?;
             let window = dialog_window(DIALOG).await?;
-            app.heading("Import accounts from CSV").await?;
-            let path = app.field("CSV file").await?;
+            app.heading("Import accounts").await?;
+            let path = app.field("CSV or XLSX file").await?;
             ensure!(
                 path.prop("value").await?.unwrap_or_default().is_empty(),
                 "a path is filled in before anything was chosen"

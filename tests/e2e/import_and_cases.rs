@@ -57,7 +57,7 @@ pub async fn preview(app: &App, path: &str) -> Outcome {
     app.click("Accounts").await?;
     app.heading("Accounts").await?;
     // With no accounts yet the import form is already open.
-    app.field("CSV file").await?.send_keys(path).await?;
+    app.field("CSV or XLSX file").await?.send_keys(path).await?;
     app.click("Preview").await?;
     Ok(())
 }
@@ -300,7 +300,7 @@ async fn a_csv_with_bad_rows_imports_nothing_and_lists_every_bad_line() {
             );
             app.text("No accounts yet.").await?;
             // What was typed is still there to fix and retry.
-            let path = app.field("CSV file").await?.prop("value").await?;
+            let path = app.field("CSV or XLSX file").await?.prop("value").await?;
             ensure!(
                 path.as_deref() == Some(csv.as_str()),
                 "the path was kept: {path:?}"

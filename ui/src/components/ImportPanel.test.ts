@@ -1,7 +1,7 @@
 import { render, screen, within } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import type { AccountDraft, ImportPreview } from '../lib/bindings';
+import type { AccountDraft, ImportFile, ImportPreview } from '../lib/bindings';
 
 const invoke = vi.fn();
 vi.mock('@tauri-apps/api/core', () => ({ invoke: (...args: unknown[]) => invoke(...args) }));
@@ -39,6 +39,7 @@ const GOOD: ImportPreview = {
   created: 2,
   updated: 1,
   unchanged: 1,
+  not_in_file: { count: 0, first: [] },
   rows: [
     { change: 'new', account: account('A-1', 'Acme Corp') },
     { change: 'updated', account: account('A-2', 'Beta Industries') },
@@ -55,10 +56,56 @@ const BAD: ImportPreview = {
   ],
 };
 
+const FIELDS = [
+  { field: 'external_id', kind: 'text', required: true, per_account: true },
+  { field: 'name', kind: 'text', required: true, per_account: true },
+  { field: 'email', kind: 'text', required: false, per_account: true },
+  { field: 'tier', kind: 'text', required: true, per_account: false },
+  { field: 'customer_since', kind: 'date', required: false, per_account: false },
+  { field: 'accounts_receivable', kind: 'amount', required: false, per_account: false },
+  { field: 'unpaid_invoices', kind: 'count', required: false, per_account: false },
+] as const;
+
+const STRIPE_MAPPING = {
+  fields: [
+    { field: 'external_id', source: { kind: 'column', columns: ['id'], transform: { kind: 'text' } } },
+    { field: 'name', source: { kind: 'column', columns: ['Name'], transform: { kind: 'text' } } },
+    { field: 'email', source: { kind: 'column', columns: ['Email'], transform: { kind: 'text' } } },
+    {
+      field: 'customer_since',
+      source: { kind: 'column', columns: ['Created (UTC)'], transform: { kind: 'date', order: 'month_first' } },
+    },
+    {
+      field: 'accounts_receivable',
+      source: { kind: 'column', columns: ['Balance'], transform: { kind: 'amount', unit: 'major' } },
+    },
+  ],
+} as const;
+
+/** A Stripe customer export, read: the preset proposed, the tier left for the person. */
+const READ: ImportFile = {
+  verdict: 'read',
+  format: 'csv',
+  headers: ['id', 'Email', 'Name', 'Created (UTC)', 'Balance', 'Delinquent'],
+  sample: [['cus_1', 'ana@acme.io', 'Acme', '2024-03-05 14:01', '12.5', 'false']],
+  rows: 2,
+  proposal: { origin: { kind: 'preset', id: 'stripe_customers', name: 'Stripe customers' }, mapping: structuredClone(STRIPE_MAPPING) as never },
+  presets: [
+    {
+      preset: { id: 'stripe_customers', name: 'Stripe customers', source: 'Stripe Dashboard' },
+      mapping: structuredClone(STRIPE_MAPPING) as never,
+      matched: 5,
+    },
+    { preset: { id: 'hubspot_companies', name: 'HubSpot companies', source: 'HubSpot' }, mapping: { fields: [] }, matched: 0 },
+  ],
+  saved: [{ name: 'Our CRM', mapping: { fields: [{ field: 'tier', source: { kind: 'fixed', value: 'Gold' } }] } }],
+  fields: FIELDS as never,
+};
+
 /** Answers each command from `answers`, or fails the test for a command it did not expect. */
 function answer(answers: Record<string, () => unknown>) {
   invoke.mockImplementation(async (command: string) => {
-    const reply = answers[command];
+    const reply = command === 'read_import_file' && !answers[command] ? () => READ : answers[command];
     if (!reply) throw new Error(`unexpected command ${command}`);
     return reply();
   });
@@ -66,7 +113,7 @@ function answer(answers: Record<string, () => unknown>) {
 
 async function previewPath(path: string) {
   const user = userEvent.setup();
-  await user.type(screen.getByLabelText('CSV file'), path);
+  await user.type(screen.getByLabelText('CSV or XLSX file'), path);
   await user.click(screen.getByRole('button', { name: 'Preview' }));
   return user;
 }
@@ -88,13 +135,13 @@ describe('ImportPanel', () => {
     expect(within(table).getAllByRole('row')).toHaveLength(3);
     expect(screen.getByRole('alert')).toHaveTextContent('2 rows cannot be imported; nothing was imported.');
     expect(screen.queryByRole('button', { name: /^Import / })).not.toBeInTheDocument();
-    expect(screen.getByLabelText('CSV file')).toHaveValue('/data/bad.csv');
-    expect(invoke).toHaveBeenCalledTimes(1);
+    expect(screen.getByLabelText('CSV or XLSX file')).toHaveValue('/data/bad.csv');
+    expect(invoke).toHaveBeenCalledTimes(2);
     expect(onimported).not.toHaveBeenCalled();
   });
 
   it('previews a good file without writing, and imports only on "Import N accounts"', async () => {
-    const summary = { created: 2, updated: 1, unchanged: 1 };
+    const summary = { created: 2, updated: 1, unchanged: 1, not_in_file: 0 };
     answer({ preview_accounts_import: () => GOOD, import_accounts: () => summary });
     const onimported = vi.fn();
     render(ImportPanel, { onimported });
@@ -108,13 +155,16 @@ describe('ImportPanel', () => {
     expect(rows[2]).toHaveTextContent('Updated');
     expect(rows[2]).toHaveTextContent('Beta Industries');
     expect(rows[1]).toHaveTextContent('USD');
-    expect(invoke).toHaveBeenCalledWith('preview_accounts_import', { args: { path: '/data/good.csv' } });
+    expect(invoke).toHaveBeenCalledWith('read_import_file', { args: { path: '/data/good.csv' } });
+    expect(invoke).toHaveBeenCalledWith('preview_accounts_import', {
+      args: { path: '/data/good.csv', mapping: STRIPE_MAPPING },
+    });
     expect(invoke).not.toHaveBeenCalledWith('import_accounts', expect.anything());
 
     await user.click(screen.getByRole('button', { name: 'Import 3 accounts' }));
     expect(await screen.findByRole('status')).toHaveTextContent('Imported: 2 new, 1 updated, 1 unchanged.');
     expect(invoke).toHaveBeenCalledWith('import_accounts', {
-      args: { path: '/data/good.csv', fingerprint: 'f00d-120' },
+      args: { path: '/data/good.csv', fingerprint: 'f00d-120', mapping: STRIPE_MAPPING },
     });
     expect(onimported).toHaveBeenCalledWith(summary);
     expect(screen.queryByRole('button', { name: /^Import / })).not.toBeInTheDocument();
@@ -188,7 +238,7 @@ describe('ImportPanel', () => {
     render(ImportPanel, { onimported: vi.fn() });
     const user = await previewPath('/data/good.csv');
     await screen.findByRole('button', { name: 'Import 3 accounts' });
-    await user.type(screen.getByLabelText('CSV file'), 'x');
+    await user.type(screen.getByLabelText('CSV or XLSX file'), 'x');
     expect(screen.queryByRole('button', { name: 'Import 3 accounts' })).not.toBeInTheDocument();
     expect(screen.queryByRole('table', { name: 'Accounts in the file' })).not.toBeInTheDocument();
   });
@@ -235,11 +285,103 @@ describe('ImportPanel', () => {
     render(ImportPanel, { onimported: vi.fn() });
     await previewPath('relative.csv');
     expect(await screen.findByText("give the file's full path")).toBeInTheDocument();
-    expect(screen.getByLabelText('CSV file')).toHaveAttribute('aria-invalid', 'true');
+    expect(screen.getByLabelText('CSV or XLSX file')).toHaveAttribute('aria-invalid', 'true');
   });
 
   it('cannot preview without a path', () => {
     render(ImportPanel, { onimported: vi.fn() });
     expect(screen.getByRole('button', { name: 'Preview' })).toBeDisabled();
+  });
+
+  it('proposes the preset, and previews again with each field the person corrects', async () => {
+    answer({ preview_accounts_import: () => GOOD });
+    render(ImportPanel, { onimported: vi.fn() });
+    const user = await previewPath('/data/stripe.csv');
+    const columns = await screen.findByRole('region', { name: 'Columns' });
+    expect(within(columns).getByLabelText('Read the file as')).toHaveDisplayValue('Suggested: Stripe customers');
+    // HubSpot's preset fits none of the file's columns, so it is not offered.
+    expect(within(columns).queryByRole('option', { name: /HubSpot/ })).not.toBeInTheDocument();
+    expect(within(columns).getByRole('group', { name: 'Customer since' })).toHaveTextContent('2024-03-05 14:01');
+
+    const tier = within(within(columns).getByRole('group', { name: 'Tier' })).getByLabelText('Tier *');
+    await user.selectOptions(tier, 'fixed');
+    const value = within(within(columns).getByRole('group', { name: 'Tier' })).getByLabelText('Value for every row');
+    await user.type(value, 'Professional');
+    await user.tab();
+    const dates = within(within(columns).getByRole('group', { name: 'Customer since' })).getByLabelText('Dates');
+    await user.selectOptions(dates, 'day_first');
+    const invoices = within(within(columns).getByRole('group', { name: 'Unpaid invoices' })).getByLabelText('Unpaid invoices');
+    await user.selectOptions(invoices, 'column:Delinquent');
+    const reading = within(within(columns).getByRole('group', { name: 'Unpaid invoices' })).getByLabelText('Read as');
+    await user.selectOptions(reading, 'flag');
+
+    const last = invoke.mock.calls.filter(([command]) => command === 'preview_accounts_import').at(-1)?.[1] as {
+      args: { mapping: { fields: { field: string; source: unknown }[] } };
+    };
+    const byField = Object.fromEntries(last.args.mapping.fields.map((entry) => [entry.field, entry.source]));
+    expect(byField.tier).toEqual({ kind: 'fixed', value: 'Professional' });
+    expect(byField.customer_since).toEqual({
+      kind: 'column',
+      columns: ['Created (UTC)'],
+      transform: { kind: 'date', order: 'day_first' },
+    });
+    expect(byField.unpaid_invoices).toEqual({
+      kind: 'column',
+      columns: ['Delinquent'],
+      transform: { kind: 'flag', when_true: '1', when_false: '0' },
+    });
+  });
+
+  it('saves the mapping under a name, starts from a saved one, and forgets it', async () => {
+    const mine = { name: 'Stripe with tiers', mapping: STRIPE_MAPPING };
+    answer({
+      preview_accounts_import: () => GOOD,
+      save_import_mapping: () => [READ.verdict === 'read' ? READ.saved[0] : null, mine],
+      delete_import_mapping: () => [mine],
+    });
+    render(ImportPanel, { onimported: vi.fn() });
+    const user = await previewPath('/data/stripe.csv');
+    const columns = await screen.findByRole('region', { name: 'Columns' });
+    await user.type(within(columns).getByLabelText('Save this mapping as'), 'Stripe with tiers');
+    await user.click(within(columns).getByRole('button', { name: 'Save mapping' }));
+    expect(await within(columns).findByRole('status')).toHaveTextContent('Saved as “Stripe with tiers”');
+    expect(invoke).toHaveBeenCalledWith('save_import_mapping', {
+      args: { name: 'Stripe with tiers', mapping: STRIPE_MAPPING },
+    });
+
+    await user.selectOptions(within(columns).getByLabelText('Read the file as'), 'saved:Our CRM');
+    const tier = within(within(columns).getByRole('group', { name: 'Tier' })).getByLabelText('Value for every row');
+    expect(tier).toHaveValue('Gold');
+    await user.click(within(columns).getByRole('button', { name: 'Forget this mapping' }));
+    expect(invoke).toHaveBeenCalledWith('delete_import_mapping', { args: { name: 'Our CRM' } });
+    expect(within(columns).queryByRole('option', { name: 'Saved: Our CRM' })).not.toBeInTheDocument();
+  });
+
+  it('lists the accounts that are no longer in the file and says they are kept', async () => {
+    answer({
+      preview_accounts_import: () => ({
+        ...GOOD,
+        not_in_file: { count: 21, first: [{ external_id: 'A-9', name: 'Gone Ltd' }] },
+      }),
+    });
+    render(ImportPanel, { onimported: vi.fn() });
+    await previewPath('/data/good.csv');
+    expect(await screen.findByText(/21 accounts in Holdfast are not in this file; importing leaves them as they are/)).toBeInTheDocument();
+    const list = screen.getByRole('list', { name: 'Accounts not in the file' });
+    expect(list).toHaveTextContent('Gone Ltd');
+    expect(list).toHaveTextContent('and 20 more');
+  });
+
+  it('shows why a file that is not a table cannot be read', async () => {
+    answer({
+      read_import_file: () => ({
+        verdict: 'unreadable',
+        problems: [{ line: 1, column: null, message: 'the file is not an XLSX workbook: invalid zip' }],
+      }),
+    });
+    render(ImportPanel, { onimported: vi.fn() });
+    await previewPath('/data/broken.xlsx');
+    expect(await screen.findByRole('alert')).toHaveTextContent('the file is not an XLSX workbook');
+    expect(screen.queryByRole('region', { name: 'Columns' })).not.toBeInTheDocument();
   });
 });
