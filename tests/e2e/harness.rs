@@ -210,7 +210,7 @@ impl App {
     }
 
     /// Waits for the element at `xpath`; a failure names what was looked for.
-    async fn wait_for(&self, xpath: &str) -> Found {
+    pub async fn wait_for(&self, xpath: &str) -> Found {
         self.client
             .wait()
             .at_most(WAIT)
@@ -450,7 +450,7 @@ pub async fn text_of(element: &Element) -> Result<String, fantoccini::error::Cmd
 }
 
 /// Quotes text for XPath 1.0, which has no escape character.
-fn xpath_literal(text: &str) -> String {
+pub fn xpath_literal(text: &str) -> String {
     if !text.contains('\'') {
         format!("'{text}'")
     } else if !text.contains('"') {

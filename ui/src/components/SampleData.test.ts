@@ -29,7 +29,7 @@ describe('SampleData', () => {
     render(SampleData, { empty: true, onchanged });
     await userEvent.setup().click(await screen.findByRole('button', { name: 'Load sample accounts and cases' }));
     expect(await screen.findByRole('region', { name: 'Sample data' })).toHaveTextContent(
-      '6 sample accounts and 4 cases, each named “(sample)”',
+      '6 sample accounts and 4 cases, named “(sample)”',
     );
     expect(onchanged).toHaveBeenCalledTimes(1);
   });
