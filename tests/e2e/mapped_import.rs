@@ -62,6 +62,18 @@ async fn choose(app: &App, group: &str, label: &str, value: &str) -> Outcome {
     Ok(())
 }
 
+/// id, e-mail, name, created (year, month, day, hour, minute), currency, balance, delinquent, MRR.
+type ExportRow<'a> = (
+    &'a str,
+    &'a str,
+    &'a str,
+    (u16, u8, u8, u8, u8),
+    &'a str,
+    f64,
+    bool,
+    f64,
+);
+
 fn stripe_workbook(path: &std::path::Path) {
     use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
     let mut workbook = Workbook::new();
@@ -83,16 +95,7 @@ fn stripe_workbook(path: &std::path::Path) {
     }
     let date = Format::new().set_num_format("yyyy-mm-dd hh:mm");
     // Acme unchanged, Beta's balance now owed; Gamma is no longer in the export.
-    let rows: [(
-        &str,
-        &str,
-        &str,
-        (u16, u8, u8, u8, u8),
-        &str,
-        f64,
-        bool,
-        f64,
-    ); 2] = [
+    let rows: [ExportRow; 2] = [
         (
             "cus_Q1",
             "ana@acme.io",

@@ -209,6 +209,7 @@ fn bench(ui_only: bool) -> Outcome {
     Step::cargo(&["bench", "-p", "holdfast", "--bench", "reminders"]).run()?;
     // Issue 14: the Reports screen's figures over 100k cases and 12 months.
     Step::cargo(&["bench", "-p", "holdfast-store", "--bench", "reports"]).run()?;
+    Step::cargo(&["bench", "-p", "holdfast-store", "--bench", "import"]).run()?;
     // Issue 12: the desk's store and the server's SQLite store, each killed 1,000 times.
     Step::cargo(&["bench", "-p", "holdfast-store", "--bench", "kill"]).run()?;
     Step::cargo(&["bench", "-p", "holdfast-server", "--bench", "kill"]).run()?;

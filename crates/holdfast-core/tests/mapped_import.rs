@@ -213,12 +213,7 @@ fn an_xlsx_export_reads_like_its_csv_with_the_sheet_s_row_numbers() {
         sheet.write_string(row, 1, *email).unwrap();
         sheet.write_string(row, 2, *name).unwrap();
         sheet
-            .write_datetime_with_format(
-                row,
-                3,
-                &ExcelDateTime::from_ymd(2024, 3, 5).unwrap(),
-                &date,
-            )
+            .write_datetime_with_format(row, 3, ExcelDateTime::from_ymd(2024, 3, 5).unwrap(), &date)
             .unwrap();
         sheet.write_string(row, 4, "usd").unwrap();
         sheet.write_number(row, 5, *balance).unwrap();

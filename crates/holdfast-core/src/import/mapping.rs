@@ -393,12 +393,12 @@ impl BoundMapping {
         let currency = self
             .raw(AccountField::Currency, cells)
             .and_then(|code| Currency::parse(code.trim()).ok());
-        for (slot, field) in AccountField::ALL.into_iter().enumerate() {
+        for (text, field) in texts.iter_mut().zip(AccountField::ALL) {
             let Some(source) = self.sources.get(&field) else {
                 continue;
             };
             match source {
-                BoundSource::Fixed(value) => texts[slot] = value.clone(),
+                BoundSource::Fixed(value) => *text = value.clone(),
                 BoundSource::Columns {
                     indices,
                     headers,
@@ -407,7 +407,7 @@ impl BoundMapping {
                     let joined = join_cells(indices, cells);
                     let named = headers.join(" + ");
                     match transform_cell(&joined, transform, currency) {
-                        Ok(text) => texts[slot] = text,
+                        Ok(transformed) => *text = transformed,
                         Err(message) => problems
                             .push((field.column().to_owned(), format!("\"{named}\": {message}"))),
                     }

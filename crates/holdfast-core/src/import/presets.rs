@@ -188,7 +188,7 @@ impl Preset {
                     spellings
                         .iter()
                         .find_map(|spelling| table.column(spelling))
-                        .map(|index| table.headers[index].clone())
+                        .and_then(|index| table.headers.get(index).cloned())
                 })
                 .collect();
             if columns.is_empty() {

@@ -197,30 +197,22 @@ fn synonyms(field: AccountField) -> &'static [&'static str] {
 
 /// A mapping from header words, then from values for the columns no header word claimed.
 fn guess(table: &Table, sample: &[Vec<String>], order: DateOrder) -> ColumnMapping {
-    let mut taken = vec![false; table.headers.len()];
+    let mut taken = std::collections::BTreeSet::new();
     let mut fields = Vec::new();
     for field in AccountField::ALL {
-        let found = synonyms(field).iter().find_map(|word| {
-            table
-                .headers
-                .iter()
-                .enumerate()
-                .find(|(index, header)| !taken[*index] && canonical_header(header) == *word)
-                .map(|(index, _)| index)
-        });
-        if let Some(index) = found {
-            taken[index] = true;
+        let found =
+            synonyms(field).iter().find_map(|word| {
+                table.headers.iter().enumerate().find(|(index, header)| {
+                    !taken.contains(index) && canonical_header(header) == *word
+                })
+            });
+        if let Some((index, header)) = found {
+            taken.insert(index);
             fields.push(FieldMapping {
                 field,
                 source: FieldSource::Column {
-                    columns: vec![table.headers[index].clone()],
-                    transform: fitting_transform(
-                        field,
-                        &table.headers[index],
-                        index,
-                        sample,
-                        order,
-                    ),
+                    columns: vec![header.clone()],
+                    transform: fitting_transform(field, header, index, sample, order),
                 },
             });
         }
@@ -233,14 +225,17 @@ fn guess(table: &Table, sample: &[Vec<String>], order: DateOrder) -> ColumnMappi
         {
             return;
         }
-        let found = (0..table.headers.len())
-            .find(|index| !taken[*index] && column_looks(sample, *index, looks));
-        if let Some(index) = found {
-            taken[index] = true;
+        let found = table
+            .headers
+            .iter()
+            .enumerate()
+            .find(|(index, _)| !taken.contains(index) && column_looks(sample, *index, looks));
+        if let Some((index, header)) = found {
+            taken.insert(index);
             fields.push(FieldMapping {
                 field,
                 source: FieldSource::Column {
-                    columns: vec![table.headers[index].clone()],
+                    columns: vec![header.clone()],
                     transform: Transform::Text,
                 },
             });
