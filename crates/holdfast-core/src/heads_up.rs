@@ -442,6 +442,29 @@ pub fn after_attempt(
     }
 }
 
+/// One delivery as the delivery log shows it (the desk's Settings, the server's endpoint for
+/// managers). Its body is not shown: it is what `body` made of the event.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct Delivery {
+    /// The delivery id, sent as the idempotency key.
+    pub id: Uuid,
+    pub subscription: String,
+    pub kind: String,
+    pub case_id: Uuid,
+    pub status: DeliveryStatus,
+    /// Attempts made so far.
+    pub attempts: u32,
+    /// Why the last attempt did not deliver it.
+    pub last_error: Option<String>,
+    #[ts(type = "string")]
+    pub queued_at: Timestamp,
+    /// When it is tried next (pending only).
+    #[ts(type = "string | null")]
+    pub next_attempt_at: Option<Timestamp>,
+    #[ts(type = "string | null")]
+    pub delivered_at: Option<Timestamp>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -14,6 +14,7 @@ pub mod due;
 pub mod erasure;
 pub mod error;
 pub mod events;
+pub mod heads_ups;
 pub mod exports;
 pub mod key;
 mod migrations;
