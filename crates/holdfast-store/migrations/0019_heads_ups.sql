@@ -6,8 +6,9 @@
 -- attempt carries the same idempotency key. `body` is the request body as first built: ids, the
 -- event's kind, the account's external id, amounts, dates and the recording person's name, never
 -- the customer's personal data (so an erasure has nothing to remove here). Instants in UTC
--- milliseconds.
-CREATE TABLE heads_up_deliveries (
+-- milliseconds. (IF NOT EXISTS: the migration tests replay the steps after 0011 on a migrated
+-- database.)
+CREATE TABLE IF NOT EXISTS heads_up_deliveries (
     id              TEXT PRIMARY KEY,
     subscription    TEXT NOT NULL,
     event_id        TEXT NOT NULL,
@@ -22,6 +23,6 @@ CREATE TABLE heads_up_deliveries (
     delivered_at    INTEGER
 ) STRICT;
 
-CREATE INDEX heads_up_deliveries_due ON heads_up_deliveries (next_attempt_at)
+CREATE INDEX IF NOT EXISTS heads_up_deliveries_due ON heads_up_deliveries (next_attempt_at)
     WHERE status = 'pending';
-CREATE INDEX heads_up_deliveries_log ON heads_up_deliveries (queued_at);
+CREATE INDEX IF NOT EXISTS heads_up_deliveries_log ON heads_up_deliveries (queued_at);
