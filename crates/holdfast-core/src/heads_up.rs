@@ -56,7 +56,10 @@ pub const KINDS: &[(&str, &str)] = &[
     ("refund_denied", "Refund denied"),
     ("offer_accepted", "Retention offer accepted"),
     ("finalized", "Cancellation finalized (CRM update)"),
-    ("cancellation_confirmed", "Cancellation confirmed to the customer"),
+    (
+        "cancellation_confirmed",
+        "Cancellation confirmed to the customer",
+    ),
     ("withdrawn", "Request withdrawn"),
 ];
 
@@ -359,7 +362,9 @@ pub fn retry_after(attempts: u32) -> Option<SignedDuration> {
     }
     let doubling = 1_i64 << (attempts - 1).min(20);
     Some(SignedDuration::from_secs(
-        FIRST_WAIT_SECONDS.saturating_mul(doubling).min(MAX_WAIT_SECONDS),
+        FIRST_WAIT_SECONDS
+            .saturating_mul(doubling)
+            .min(MAX_WAIT_SECONDS),
     ))
 }
 
@@ -556,7 +561,10 @@ mod tests {
         assert_eq!(heads_up.billing_heads_up, Some(true));
         assert_eq!(heads_up.case_id, Uuid::from_u128(42));
         assert_eq!(heads_up.case_version, 4);
-        assert_eq!(heads_up.delivery_id, delivery_id("billing", Uuid::from_u128(99)));
+        assert_eq!(
+            heads_up.delivery_id,
+            delivery_id("billing", Uuid::from_u128(99))
+        );
         for format in [HeadsUpFormat::Signed, HeadsUpFormat::Slack] {
             let body = body(format, &heads_up);
             assert!(!body.contains("Jane"), "{body}");
@@ -594,7 +602,10 @@ mod tests {
         let event = Uuid::from_u128(1);
         assert_eq!(delivery_id("a", event), delivery_id("a", event));
         assert_ne!(delivery_id("a", event), delivery_id("b", event));
-        assert_ne!(delivery_id("a", event), delivery_id("a", Uuid::from_u128(2)));
+        assert_ne!(
+            delivery_id("a", event),
+            delivery_id("a", Uuid::from_u128(2))
+        );
     }
 
     #[test]
@@ -646,7 +657,10 @@ mod tests {
         let now = Timestamp::UNIX_EPOCH;
         let (status, next, error) = after_attempt(&Attempt::of_status(503), 1, now);
         assert_eq!(status, DeliveryStatus::Pending);
-        assert_eq!(next, Some(now.checked_add(SignedDuration::from_secs(30)).unwrap()));
+        assert_eq!(
+            next,
+            Some(now.checked_add(SignedDuration::from_secs(30)).unwrap())
+        );
         assert_eq!(error.as_deref(), Some("HTTP 503"));
         let (status, _, error) = after_attempt(&Attempt::of_status(500), MAX_ATTEMPTS, now);
         assert_eq!(status, DeliveryStatus::Failed);

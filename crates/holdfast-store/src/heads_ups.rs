@@ -70,11 +70,11 @@ impl Database {
     }
 
     fn last_seq(&self) -> Result<u64> {
-        let seq: i64 = self
-            .conn
-            .query_row("SELECT coalesce(max(seq), 0) FROM events", [], |row| {
-                row.get(0)
-            })?;
+        let seq: i64 =
+            self.conn
+                .query_row("SELECT coalesce(max(seq), 0) FROM events", [], |row| {
+                    row.get(0)
+                })?;
         Ok(u64::try_from(seq).unwrap_or_default())
     }
 
@@ -150,9 +150,11 @@ impl Database {
         let local_user = self.local_user()?;
         let tx = self.conn.transaction()?;
         let cursor: u64 = tx
-            .query_row("SELECT value FROM settings WHERE key = ?1", [CURSOR], |row| {
-                row.get::<_, String>(0)
-            })
+            .query_row(
+                "SELECT value FROM settings WHERE key = ?1",
+                [CURSOR],
+                |row| row.get::<_, String>(0),
+            )
             .optional()?
             .and_then(|value| value.parse().ok())
             .unwrap_or_default();

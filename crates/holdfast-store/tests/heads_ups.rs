@@ -65,7 +65,9 @@ fn crm() -> Subscription {
 }
 
 fn later(seconds: i64) -> Timestamp {
-    now().checked_add(SignedDuration::from_secs(seconds)).unwrap()
+    now()
+        .checked_add(SignedDuration::from_secs(seconds))
+        .unwrap()
 }
 
 #[test]
@@ -85,10 +87,18 @@ fn each_event_is_queued_once_per_subscription_and_a_new_one_gets_no_history() {
     let due = fixture.db.due_heads_ups(now(), 10).unwrap();
     assert_eq!(due.len(), 1);
     assert_eq!(due[0].kind, "received");
-    assert!(due[0].body.contains("\"account_external_id\":\"A-1\""), "{}", due[0].body);
+    assert!(
+        due[0].body.contains("\"account_external_id\":\"A-1\""),
+        "{}",
+        due[0].body
+    );
     assert!(due[0].body.contains(&acme.to_string()));
     for personal in ["Ana Silva", "555", "Acme", "example.com"] {
-        assert!(!due[0].body.contains(personal), "{personal} in {}", due[0].body);
+        assert!(
+            !due[0].body.contains(personal),
+            "{personal} in {}",
+            due[0].body
+        );
     }
 
     // A second subscription starts from now: the Acme case is not sent to it.
@@ -100,7 +110,10 @@ fn each_event_is_queued_once_per_subscription_and_a_new_one_gets_no_history() {
     let globex = receive(&mut fixture.db, "Globex");
     assert_eq!(fixture.db.queue_heads_ups(now()).unwrap(), 2);
     let log = fixture.db.heads_up_deliveries(10).unwrap();
-    let mut to: Vec<(&str, Uuid)> = log.iter().map(|d| (d.subscription.as_str(), d.case_id)).collect();
+    let mut to: Vec<(&str, Uuid)> = log
+        .iter()
+        .map(|d| (d.subscription.as_str(), d.case_id))
+        .collect();
     to.sort();
     let mut expected = vec![("billing", globex), ("crm", acme), ("crm", globex)];
     expected.sort();
@@ -118,7 +131,10 @@ fn each_event_is_queued_once_per_subscription_and_a_new_one_gets_no_history() {
 #[test]
 fn a_failing_delivery_waits_the_backoff_keeps_its_id_and_is_delivered_once() {
     let mut fixture = Fixture::new();
-    fixture.db.import_accounts(&[draft("A-1", "Acme")], now()).unwrap();
+    fixture
+        .db
+        .import_accounts(&[draft("A-1", "Acme")], now())
+        .unwrap();
     fixture.db.save_heads_up_subscription(&crm()).unwrap();
     receive(&mut fixture.db, "Acme");
     fixture.db.queue_heads_ups(now()).unwrap();
@@ -143,7 +159,11 @@ fn a_failing_delivery_waits_the_backoff_keeps_its_id_and_is_delivered_once() {
         .record_heads_up_attempt(id, &Attempt::Accepted, later(90))
         .unwrap();
     assert_eq!(status, DeliveryStatus::Delivered);
-    assert!(fixture.db.due_heads_ups(later(100_000), 10).unwrap().is_empty());
+    assert!(fixture
+        .db
+        .due_heads_ups(later(100_000), 10)
+        .unwrap()
+        .is_empty());
     assert_eq!(fixture.db.next_heads_up_at().unwrap(), None);
     let log = fixture.db.heads_up_deliveries(10).unwrap();
     assert_eq!(log.len(), 1);
@@ -153,7 +173,9 @@ fn a_failing_delivery_waits_the_backoff_keeps_its_id_and_is_delivered_once() {
     assert_eq!(log[0].delivered_at, Some(later(90)));
     // A delivered one takes no further attempt.
     assert!(matches!(
-        fixture.db.record_heads_up_attempt(id, &Attempt::Accepted, later(91)),
+        fixture
+            .db
+            .record_heads_up_attempt(id, &Attempt::Accepted, later(91)),
         Err(StoreError::NotFound { .. })
     ));
 }
@@ -161,7 +183,10 @@ fn a_failing_delivery_waits_the_backoff_keeps_its_id_and_is_delivered_once() {
 #[test]
 fn a_delivery_fails_after_the_limit_or_when_refused() {
     let mut fixture = Fixture::new();
-    fixture.db.import_accounts(&[draft("A-1", "Acme")], now()).unwrap();
+    fixture
+        .db
+        .import_accounts(&[draft("A-1", "Acme")], now())
+        .unwrap();
     fixture.db.save_heads_up_subscription(&crm()).unwrap();
     receive(&mut fixture.db, "Acme");
     receive(&mut fixture.db, "Acme");
@@ -188,7 +213,9 @@ fn a_delivery_fails_after_the_limit_or_when_refused() {
         .unwrap();
     let log = fixture.db.heads_up_deliveries(10).unwrap();
     assert!(log.iter().all(|d| d.status == DeliveryStatus::Failed));
-    assert!(log.iter().any(|d| d.last_error.as_deref() == Some("HTTP 404")));
+    assert!(log
+        .iter()
+        .any(|d| d.last_error.as_deref() == Some("HTTP 404")));
     assert!(log
         .iter()
         .any(|d| d.last_error.as_deref() == Some("HTTP 502 (gave up after 10 attempts)")));

@@ -438,7 +438,7 @@ fn parse_address(address: &str) -> Result<(String, Url)> {
 }
 
 /// rustls on ring, verifying with the platform's trust store plus `extra_roots`. HTTP/1.1 only.
-fn tls_config(
+pub(crate) fn tls_config(
     extra_roots: Vec<CertificateDer<'static>>,
 ) -> Result<rustls::ClientConfig, rustls::Error> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
@@ -519,7 +519,7 @@ fn body_error(status: StatusCode, error: &reqwest::Error) -> TransportError {
 }
 
 /// An error with its causes: reqwest's own message names only the URL.
-fn describe(error: &(dyn std::error::Error + 'static)) -> String {
+pub(crate) fn describe(error: &(dyn std::error::Error + 'static)) -> String {
     let mut text = error.to_string();
     let mut source = error.source();
     while let Some(cause) = source {
