@@ -234,12 +234,13 @@ impl Database {
         Ok(queued)
     }
 
-    /// Up to `limit` pending deliveries whose next attempt is due at `now`, oldest first.
+    /// Up to `limit` pending deliveries whose next attempt is due at `now`, earliest due first,
+    /// then in the order they were queued.
     pub fn due_heads_ups(&self, now: Timestamp, limit: usize) -> Result<Vec<DueHeadsUp>> {
         let mut statement = self.conn.prepare_cached(
             "SELECT id, subscription, kind, body, attempts FROM heads_up_deliveries
              WHERE status = 'pending' AND next_attempt_at <= ?1
-             ORDER BY next_attempt_at, queued_at, id LIMIT ?2",
+             ORDER BY next_attempt_at, rowid LIMIT ?2",
         )?;
         let rows = statement.query_map(
             rusqlite::params![to_millis(now), i64::try_from(limit).unwrap_or(i64::MAX)],
@@ -324,7 +325,7 @@ impl Database {
         let mut statement = self.conn.prepare_cached(
             "SELECT id, subscription, kind, case_id, status, attempts, last_error, queued_at,
                 next_attempt_at, delivered_at
-             FROM heads_up_deliveries ORDER BY queued_at DESC, id DESC LIMIT ?1",
+             FROM heads_up_deliveries ORDER BY queued_at DESC, rowid DESC LIMIT ?1",
         )?;
         let rows = statement.query_map([i64::try_from(limit).unwrap_or(i64::MAX)], |row| {
             Ok((
