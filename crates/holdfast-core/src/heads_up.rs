@@ -470,6 +470,23 @@ pub struct Delivery {
     pub delivered_at: Option<Timestamp>,
 }
 
+/// A subscription as a manager sees it from a desk in a team: never its URL (a Slack webhook's
+/// URL is its secret) or its signing secret.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct SubscriptionSummary {
+    pub name: String,
+    pub format: HeadsUpFormat,
+    pub kinds: Vec<String>,
+}
+
+/// What the sync server answers a manager's `GET /v1/heads-ups`: the organisation's
+/// subscriptions and its delivery log, newest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct HeadsUpLog {
+    pub subscriptions: Vec<SubscriptionSummary>,
+    pub deliveries: Vec<Delivery>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

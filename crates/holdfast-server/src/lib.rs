@@ -16,6 +16,7 @@ pub mod cli;
 #[cfg(test)]
 mod durability_tests;
 pub mod error;
+pub mod heads_ups;
 pub mod http;
 #[cfg(test)]
 mod http_tests;
