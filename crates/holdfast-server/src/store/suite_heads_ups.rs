@@ -73,8 +73,10 @@ fn config(signed: &str, chat: &str) -> HeadsUpConfig {
     .expect("a valid heads-ups file")
 }
 
+/// `seconds` from now, in the whole milliseconds the stores keep.
 fn at(seconds: i64) -> Timestamp {
-    Timestamp::now()
+    Timestamp::from_millisecond(Timestamp::now().as_millisecond())
+        .unwrap()
         .checked_add(SignedDuration::from_secs(seconds))
         .unwrap()
 }
