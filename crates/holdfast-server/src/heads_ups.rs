@@ -128,10 +128,9 @@ impl HeadsUpConfig {
                 }
                 _ => {}
             }
-            if entries
-                .iter()
-                .any(|e| e.organisation == entry.organisation && e.subscription.name == subscription.name)
-            {
+            if entries.iter().any(|e| {
+                e.organisation == entry.organisation && e.subscription.name == subscription.name
+            }) {
                 return Err(named("is configured twice".into()));
             }
             entries.push(Configured {
@@ -217,14 +216,16 @@ pub async fn queue_all(
                 if takers.is_empty() {
                     continue;
                 }
-                let account_external_id =
-                    match store.case_account_id(organisation_id, record.aggregate_id).await? {
-                        Some(account_id) => store
-                            .account(organisation_id, account_id)
-                            .await?
-                            .map(|account| account.draft.external_id),
-                        None => None,
-                    };
+                let account_external_id = match store
+                    .case_account_id(organisation_id, record.aggregate_id)
+                    .await?
+                {
+                    Some(account_id) => store
+                        .account(organisation_id, account_id)
+                        .await?
+                        .map(|account| account.draft.external_id),
+                    None => None,
+                };
                 let context = EventContext {
                     account_external_id,
                     // On the server an event's actor is the user's name.
@@ -232,9 +233,8 @@ pub async fn queue_all(
                 };
                 for entry in takers {
                     let subscription = &entry.subscription;
-                    let heads_up = HeadsUp::of(&subscription.name, record, &context).map_err(
-                        |error| ServerError::Corrupt(format!("a case event: {error}")),
-                    )?;
+                    let heads_up = HeadsUp::of(&subscription.name, record, &context)
+                        .map_err(|error| ServerError::Corrupt(format!("a case event: {error}")))?;
                     deliveries.push(QueuedHeadsUp {
                         id: heads_up.delivery_id,
                         subscription: subscription.name.clone(),

@@ -576,11 +576,12 @@ async fn heads_ups(
     Authenticated(user): Authenticated,
 ) -> ApiResult<Json<holdfast_core::heads_up::HeadsUpLog>> {
     refuse_inactive(&user)?;
-    if !user
-        .roles
-        .iter()
-        .any(|role| matches!(role, holdfast_core::role::Role::Manager | holdfast_core::role::Role::Admin))
-    {
+    if !user.roles.iter().any(|role| {
+        matches!(
+            role,
+            holdfast_core::role::Role::Manager | holdfast_core::role::Role::Admin
+        )
+    }) {
         return Err(ServerError::Forbidden(
             "only a manager sees the organisation's heads-ups".into(),
         )

@@ -17,6 +17,8 @@ pub mod cli;
 mod durability_tests;
 pub mod error;
 pub mod heads_ups;
+#[cfg(test)]
+mod heads_ups_tests;
 pub mod http;
 #[cfg(test)]
 mod http_tests;

@@ -38,10 +38,10 @@ use crate::error::{Result, ServerError};
 
 #[path = "postgres_batch.rs"]
 mod batch;
-#[path = "postgres_signin.rs"]
-mod signin;
 #[path = "postgres_heads_ups.rs"]
 mod heads_ups;
+#[path = "postgres_signin.rs"]
+mod signin;
 #[path = "postgres_tls.rs"]
 pub mod tls;
 use super::{Admission, AttemptSubjects, SessionRecord, SignInLimits};

@@ -35,10 +35,10 @@ use super::{Admission, AttemptSubjects, SessionRecord, SignInLimits};
 use crate::error::{Result, ServerError};
 use crate::push::{self, Decision, LoadedCase, PolicyCache, Sequence};
 
-#[path = "sqlite_signin.rs"]
-mod signin;
 #[path = "sqlite_heads_ups.rs"]
 mod heads_ups;
+#[path = "sqlite_signin.rs"]
+mod signin;
 
 /// The database file inside the data directory.
 pub const DATABASE_FILE: &str = "holdfast-server.db";

@@ -7,9 +7,9 @@ use jiff::{SignedDuration, Timestamp};
 use rusqlite::{named_params, Connection, OptionalExtension};
 use uuid::Uuid;
 
+use crate::error::{Result, ServerError};
 use crate::store::columns::{from_millis, millis, parse_uuid, seq_i64, seq_u64};
 use crate::store::{ClaimedHeadsUp, QueuedHeadsUp};
-use crate::error::{Result, ServerError};
 
 fn corrupt(what: &str) -> ServerError {
     ServerError::Corrupt(format!("heads-up delivery: {what}"))

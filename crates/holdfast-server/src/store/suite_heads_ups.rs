@@ -115,16 +115,17 @@ pub async fn heads_ups_are_queued_once_per_event_and_subscription_from_the_head_
         ],
         "not {before}"
     );
-    let claimed = store
-        .claim_heads_ups(at(0), LEASE, 10)
-        .await
-        .unwrap();
+    let claimed = store.claim_heads_ups(at(0), LEASE, 10).await.unwrap();
     assert_eq!(claimed.len(), 2);
     for delivery in &claimed {
         assert_eq!(delivery.organisation_id, org);
         assert!(delivery.body.contains("A-1"), "{}", delivery.body);
         for personal in ["Rae", "rae@example.com", "555", "Acme Dental"] {
-            assert!(!delivery.body.contains(personal), "{personal}: {}", delivery.body);
+            assert!(
+                !delivery.body.contains(personal),
+                "{personal}: {}",
+                delivery.body
+            );
         }
     }
     // Queueing the same again (a round interrupted before its cursor moved) adds nothing, and
@@ -179,9 +180,16 @@ pub async fn a_claimed_delivery_is_leased_and_its_attempts_follow_the_backoff(
     let id = one_queued(store, &f).await;
     let start = at(0);
     let after = |s: i64| start.checked_add(SignedDuration::from_secs(s)).unwrap();
-    assert_eq!(store.claim_heads_ups(start, LEASE, 10).await.unwrap()[0].id, id);
+    assert_eq!(
+        store.claim_heads_ups(start, LEASE, 10).await.unwrap()[0].id,
+        id
+    );
     // Leased: another instance (or round) does not claim it meanwhile.
-    assert!(store.claim_heads_ups(after(59), LEASE, 10).await.unwrap().is_empty());
+    assert!(store
+        .claim_heads_ups(after(59), LEASE, 10)
+        .await
+        .unwrap()
+        .is_empty());
     // Never recorded (the instance died): claimed again after the lease.
     let again = store.claim_heads_ups(after(60), LEASE, 10).await.unwrap();
     assert_eq!((again[0].id, again[0].attempts), (id, 0));
@@ -190,10 +198,17 @@ pub async fn a_claimed_delivery_is_leased_and_its_attempts_follow_the_backoff(
         .await
         .unwrap();
     assert_eq!(status, DeliveryStatus::Pending);
-    let log = store.heads_up_deliveries(f.organisation.id, 10).await.unwrap();
+    let log = store
+        .heads_up_deliveries(f.organisation.id, 10)
+        .await
+        .unwrap();
     assert_eq!(log[0].next_attempt_at, Some(after(90)));
     assert_eq!(log[0].last_error.as_deref(), Some("HTTP 503"));
-    assert!(store.claim_heads_ups(after(89), LEASE, 10).await.unwrap().is_empty());
+    assert!(store
+        .claim_heads_ups(after(89), LEASE, 10)
+        .await
+        .unwrap()
+        .is_empty());
     let due = store.claim_heads_ups(after(90), LEASE, 10).await.unwrap();
     assert_eq!((due[0].id, due[0].attempts), (id, 1));
     let status = store
@@ -206,7 +221,10 @@ pub async fn a_claimed_delivery_is_leased_and_its_attempts_follow_the_backoff(
         .await
         .unwrap()
         .is_empty());
-    let log = store.heads_up_deliveries(f.organisation.id, 10).await.unwrap();
+    let log = store
+        .heads_up_deliveries(f.organisation.id, 10)
+        .await
+        .unwrap();
     assert_eq!(log[0].status, DeliveryStatus::Delivered);
     assert_eq!(log[0].attempts, 2);
     assert_eq!(log[0].delivered_at, Some(after(91)));
@@ -236,7 +254,10 @@ pub async fn a_delivery_fails_after_the_limit(store: &dyn ServerStore) {
         assert_eq!(status, expected, "attempt {attempt}");
         now = now.checked_add(SignedDuration::from_hours(2)).unwrap();
     }
-    let log = store.heads_up_deliveries(f.organisation.id, 10).await.unwrap();
+    let log = store
+        .heads_up_deliveries(f.organisation.id, 10)
+        .await
+        .unwrap();
     assert_eq!(log[0].status, DeliveryStatus::Failed);
     assert_eq!(
         log[0].last_error.as_deref(),
@@ -263,13 +284,22 @@ pub async fn a_receiver_that_fails_twice_gets_one_key_and_the_heads_up_once(
 
     let first = run_once(store, &config, &sender, at(0)).await.unwrap();
     assert_eq!((first.queued, first.attempted, first.delivered), (2, 2, 1));
-    assert_eq!(run_once(store, &config, &sender, at(29)).await.unwrap().attempted, 0);
+    assert_eq!(
+        run_once(store, &config, &sender, at(29))
+            .await
+            .unwrap()
+            .attempted,
+        0
+    );
     let second = run_once(store, &config, &sender, at(30)).await.unwrap();
     assert_eq!((second.attempted, second.delivered), (1, 0));
     let third = run_once(store, &config, &sender, at(90)).await.unwrap();
     assert_eq!((third.attempted, third.delivered), (1, 1));
     assert_eq!(
-        run_once(store, &config, &sender, at(100_000)).await.unwrap().attempted,
+        run_once(store, &config, &sender, at(100_000))
+            .await
+            .unwrap()
+            .attempted,
         0
     );
 
@@ -299,7 +329,10 @@ pub async fn a_receiver_that_fails_twice_gets_one_key_and_the_heads_up_once(
         .await
         .unwrap();
     let crm_log = log.iter().find(|d| d.subscription == "crm").unwrap();
-    assert_eq!((crm_log.status, crm_log.attempts), (DeliveryStatus::Delivered, 3));
+    assert_eq!(
+        (crm_log.status, crm_log.attempts),
+        (DeliveryStatus::Delivered, 3)
+    );
     assert_eq!(crm_log.id, attempts[0]);
     assert_eq!(crm_log.last_error.as_deref(), Some("HTTP 503"));
 }
@@ -319,7 +352,13 @@ pub async fn a_receiver_that_is_down_for_a_while_gets_its_heads_ups_when_it_is_b
 
     let first_round = run_once(store, &config, &sender, at(0)).await.unwrap();
     assert_eq!((first_round.attempted, first_round.delivered), (4, 2));
-    assert_eq!(run_once(store, &config, &sender, at(30)).await.unwrap().delivered, 0);
+    assert_eq!(
+        run_once(store, &config, &sender, at(30))
+            .await
+            .unwrap()
+            .delivered,
+        0
+    );
     let log = store
         .heads_up_deliveries(f.organisation.id, 10)
         .await
@@ -328,11 +367,19 @@ pub async fn a_receiver_that_is_down_for_a_while_gets_its_heads_ups_when_it_is_b
     assert_eq!(waiting.len(), 2);
     assert!(waiting.iter().all(|d| d.status == DeliveryStatus::Pending
         && d.attempts == 2
-        && d.last_error.as_deref().is_some_and(|e| e.starts_with("could not connect"))));
+        && d.last_error
+            .as_deref()
+            .is_some_and(|e| e.starts_with("could not connect"))));
     assert!(receiver.received().is_empty());
 
     receiver.restart().await.unwrap();
-    assert_eq!(run_once(store, &config, &sender, at(90)).await.unwrap().delivered, 2);
+    assert_eq!(
+        run_once(store, &config, &sender, at(90))
+            .await
+            .unwrap()
+            .delivered,
+        2
+    );
     let cases: Vec<String> = receiver
         .received()
         .iter()
