@@ -87,7 +87,9 @@ use crate::commands::updates::InstallUpdateArgs;
 use crate::links::OpenedLink;
 use crate::updates::{AvailableUpdate, UpdateCheck};
 use holdfast_core::erasure::ErasureReason;
-use holdfast_core::heads_up::{Delivery, DeliveryStatus, HeadsUpFormat, Subscription};
+use holdfast_core::heads_up::{
+    Delivery, DeliveryStatus, HeadsUpFormat, HeadsUpLog, Subscription, SubscriptionSummary,
+};
 use holdfast_core::reminders::{DueItem, QuietTime, ReminderKind, SnoozeChoice, Stage};
 use holdfast_core::reports::{
     Change, CheckInGroup, CurrencyTotal, FirstResponseFigures, Group, IsoWeek, KeepingFigures,
@@ -320,6 +322,8 @@ pub fn typescript() -> String {
         declaration::<HeadsUpSettings>(&cfg),
         declaration::<SaveHeadsUpArgs>(&cfg),
         declaration::<RemoveHeadsUpArgs>(&cfg),
+        declaration::<SubscriptionSummary>(&cfg),
+        declaration::<HeadsUpLog>(&cfg),
     ];
     let mut out = String::from(
         "// Generated from the Rust types by src-tauri/src/bindings.rs. Do not edit by hand:\n\

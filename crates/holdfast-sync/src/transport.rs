@@ -274,6 +274,18 @@ impl SyncClient {
         self.answer(builder).await
     }
 
+    /// `GET /v1/heads-ups` (issue 16): the organisation's heads-up subscriptions and delivery
+    /// log; a manager's (anyone else is refused, `Forbidden`).
+    pub async fn heads_ups(
+        &self,
+        access_token: &str,
+    ) -> Result<holdfast_core::heads_up::HeadsUpLog> {
+        let builder = self
+            .request(Method::GET, "v1/heads-ups")?
+            .header(header::AUTHORIZATION, bearer(access_token)?);
+        self.answer(builder).await
+    }
+
     /// `GET /v1/policy`. None when the organisation has published no policy yet.
     pub async fn policy(&self, access_token: &str) -> Result<Option<PublishedPolicy>> {
         let builder = self

@@ -204,3 +204,41 @@ pub async fn remove_heads_up_subscription(
         .await?;
     current(&state).await
 }
+
+/// The team's heads-ups, as the server keeps them: its subscriptions (names, formats, events;
+/// never their URLs or secrets) and its delivery log. The server decides from its own records
+/// that the person signed in is a manager.
+#[tauri::command]
+pub async fn team_heads_ups(
+    state: State<'_, AppState>,
+) -> Result<holdfast_core::heads_up::HeadsUpLog, AppError> {
+    let server = state
+        .with_database(|database| {
+            Ok(database
+                .sync_binding()
+                .map(|binding| binding.server.clone()))
+        })
+        .await?
+        .ok_or_else(|| AppError::Conflict {
+            message: "this profile is not connected to a team server".into(),
+        })?;
+    let session = state.sync().session()?.ok_or_else(|| AppError::Conflict {
+        message: "sign in to the team server to see its heads-ups".into(),
+    })?;
+    let unreachable = |message: String| AppError::Conflict {
+        message: format!("the team server's heads-ups cannot be read now: {message}"),
+    };
+    let client = crate::sync::client_for(&server).map_err(|e| unreachable(e.to_string()))?;
+    let session = crate::sync::fresh_session(state.sync(), &client, session)
+        .await
+        .map_err(|e| unreachable(e.message().to_owned()))?;
+    client
+        .heads_ups(&session.access_token)
+        .await
+        .map_err(|error| match error {
+            holdfast_sync::transport::TransportError::Server(
+                holdfast_sync::protocol::ErrorBody::Forbidden { message },
+            ) => AppError::Forbidden { message },
+            other => unreachable(other.to_string()),
+        })
+}

@@ -77,6 +77,7 @@ macro_rules! for_each_command {
             heads_ups::heads_up_settings(()) -> HeadsUpSettings,
             heads_ups::save_heads_up_subscription(SaveHeadsUpArgs) -> HeadsUpSettings,
             heads_ups::remove_heads_up_subscription(RemoveHeadsUpArgs) -> HeadsUpSettings,
+            heads_ups::team_heads_ups(()) -> HeadsUpLog,
         }
     };
 }

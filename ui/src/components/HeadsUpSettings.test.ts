@@ -33,7 +33,10 @@ const DELIVERY = {
 };
 
 describe('HeadsUpSettings', () => {
-  beforeEach(() => invoke.mockReset());
+  // A block, not an arrow returning the mock: vitest would call a returned function after the test.
+  beforeEach(() => {
+    invoke.mockReset();
+  });
   afterEach(() => vi.useRealTimers());
 
   it('saves a signed heads-up with its secret and shows the endpoint, never the secret', async () => {
@@ -100,15 +103,43 @@ describe('HeadsUpSettings', () => {
     expect(await screen.findByRole('status')).toHaveTextContent('Removed billing.');
   });
 
-  it('tells a non-manager and a team profile where heads-ups are configured', async () => {
-    invoke.mockImplementation(() => Promise.reject({ kind: 'forbidden', message: 'only a manager' }));
-    const first = render(HeadsUpSettings);
+  it('tells a non-manager where heads-ups are configured', async () => {
+    invoke.mockRejectedValue({ kind: 'forbidden', message: 'only a manager' });
+    render(HeadsUpSettings);
     expect(await screen.findByText('Only a manager configures heads-ups and sees their deliveries.')).toBeInTheDocument();
-    first.unmount();
-    invoke.mockReset();
-    invoke.mockImplementation(() => Promise.resolve({ ...EMPTY, team: true }));
+    expect(screen.queryByRole('button', { name: 'Save heads-up' })).toBeNull();
+    expect(invoke).toHaveBeenCalledTimes(1);
+  });
+
+  it("in a team shows the server's subscriptions and log, with nothing to configure on the desk", async () => {
+    invoke.mockImplementation((command: string) =>
+      Promise.resolve(
+        command === 'team_heads_ups'
+          ? {
+              subscriptions: [{ name: 'billing', format: 'signed', kinds: ['refund_requested'] }],
+              deliveries: [{ ...DELIVERY, status: 'delivered', attempts: 3, next_attempt_at: null }],
+            }
+          : { ...EMPTY, team: true },
+      ),
+    );
     render(HeadsUpSettings);
     expect(await screen.findByText(/the server sends the team's heads-ups/)).toBeInTheDocument();
+    const endpoints = await screen.findByRole('list', { name: 'Heads-up endpoints' });
+    expect(endpoints).toHaveTextContent('billing');
+    expect(endpoints).toHaveTextContent('Refund requested (billing heads-up)');
+    const row = within(screen.getByRole('table', { name: 'Heads-up deliveries' })).getAllByRole('row')[1];
+    expect(row).toHaveTextContent('Delivered');
     expect(screen.queryByRole('button', { name: 'Save heads-up' })).toBeNull();
+    expect(screen.queryByRole('button', { name: 'Remove billing' })).toBeNull();
+  });
+
+  it('says why the team log cannot be read', async () => {
+    invoke.mockImplementation((command: string) =>
+      command === 'team_heads_ups'
+        ? Promise.reject({ kind: 'conflict', message: "the team server's heads-ups cannot be read now: offline" })
+        : Promise.resolve({ ...EMPTY, team: true }),
+    );
+    render(HeadsUpSettings);
+    expect(await screen.findByRole('alert')).toHaveTextContent('cannot be read now');
   });
 });

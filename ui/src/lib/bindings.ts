@@ -1578,6 +1578,10 @@ secret: string | null, };
 
 export type RemoveHeadsUpArgs = { name: string, };
 
+export type SubscriptionSummary = { name: string, format: HeadsUpFormat, kinds: Array<string>, };
+
+export type HeadsUpLog = { subscriptions: Array<SubscriptionSummary>, deliveries: Array<Delivery>, };
+
 /** Every command the window may call, with its argument and result. */
 export type Commands = {
   session_status: { args: null; result: SessionStatus };
@@ -1645,4 +1649,5 @@ export type Commands = {
   heads_up_settings: { args: null; result: HeadsUpSettings };
   save_heads_up_subscription: { args: SaveHeadsUpArgs; result: HeadsUpSettings };
   remove_heads_up_subscription: { args: RemoveHeadsUpArgs; result: HeadsUpSettings };
+  team_heads_ups: { args: null; result: HeadsUpLog };
 };
