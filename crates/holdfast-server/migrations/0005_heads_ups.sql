@@ -6,13 +6,14 @@
 -- (holdfast_core::heads_up::delivery_id): queued once, the same idempotency key on every attempt.
 -- `body` is the request body: ids, the event's kind, the account's external id, amounts, dates and
 -- the recording person's name, never a customer's personal data (nothing here for an erasure).
--- Instants in UTC milliseconds.
-CREATE TABLE heads_up_cursors (
+-- Instants in UTC milliseconds. (IF NOT EXISTS: the upgrade tests replay the steps after an older
+-- schema on a database that has them.)
+CREATE TABLE IF NOT EXISTS heads_up_cursors (
     organisation_id TEXT PRIMARY KEY REFERENCES organisations (id),
     after_seq       INTEGER NOT NULL CHECK (after_seq >= 0)
 ) STRICT;
 
-CREATE TABLE heads_up_deliveries (
+CREATE TABLE IF NOT EXISTS heads_up_deliveries (
     id              TEXT PRIMARY KEY,
     organisation_id TEXT NOT NULL REFERENCES organisations (id),
     subscription    TEXT NOT NULL,
@@ -30,6 +31,6 @@ CREATE TABLE heads_up_deliveries (
     delivered_at    INTEGER
 ) STRICT;
 
-CREATE INDEX heads_up_deliveries_due ON heads_up_deliveries (next_attempt_at)
+CREATE INDEX IF NOT EXISTS heads_up_deliveries_due ON heads_up_deliveries (next_attempt_at)
     WHERE status = 'pending';
-CREATE INDEX heads_up_deliveries_log ON heads_up_deliveries (organisation_id, queued_at);
+CREATE INDEX IF NOT EXISTS heads_up_deliveries_log ON heads_up_deliveries (organisation_id, queued_at);

@@ -715,6 +715,7 @@ mod tests {
             ("allow-plain-http", "HOLDFAST_ALLOW_PLAIN_HTTP"),
             ("data-dir", "HOLDFAST_DATA_DIR"),
             ("database-url", "HOLDFAST_DATABASE_URL"),
+            ("heads-ups", "HOLDFAST_HEADS_UPS"),
             ("listen", "HOLDFAST_LISTEN"),
             ("log-format", "HOLDFAST_LOG_FORMAT"),
             ("metrics-token-file", "HOLDFAST_METRICS_TOKEN_FILE"),
