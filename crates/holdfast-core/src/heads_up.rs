@@ -130,7 +130,7 @@ impl Subscription {
 
     /// Whether this subscription sends a heads-up for `record`: a case event of one of its kinds.
     pub fn takes(&self, record: &EventRecord) -> bool {
-        record.aggregate_type == CASE && self.kinds.iter().any(|kind| *kind == record.kind)
+        record.aggregate_type == CASE && self.kinds.contains(&record.kind)
     }
 }
 
