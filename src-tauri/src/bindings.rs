@@ -84,6 +84,9 @@ use crate::commands::exports::{
     ExportFileFormat, ExportList, ExportProgress, ExportStage, SaveCasesArgs, SaveTasksArgs,
     SavedExport,
 };
+use crate::commands::heads_ups::{
+    HeadsUpKind, HeadsUpSettings, HeadsUpSubscriptionView, RemoveHeadsUpArgs, SaveHeadsUpArgs,
+};
 use crate::commands::privacy::{CustomerDataFormat, EraseCustomerDataArgs, SaveCustomerDataArgs};
 use crate::commands::reports::{
     ReportArgs, ReportCasesArgs, ReportDrill, ReportFigures, ReportFileFormat, ReportFilters,
@@ -94,6 +97,9 @@ use crate::commands::updates::InstallUpdateArgs;
 use crate::links::OpenedLink;
 use crate::updates::{AvailableUpdate, UpdateCheck};
 use holdfast_core::erasure::ErasureReason;
+use holdfast_core::heads_up::{
+    Delivery, DeliveryStatus, HeadsUpFormat, HeadsUpLog, Subscription, SubscriptionSummary,
+};
 use holdfast_core::reminders::{DueItem, QuietTime, ReminderKind, SnoozeChoice, Stage};
 use holdfast_core::reports::{
     Change, CheckInGroup, CurrencyTotal, FirstResponseFigures, Group, IsoWeek, KeepingFigures,
@@ -339,6 +345,17 @@ pub fn typescript() -> String {
         declaration::<StartAtLogin>(&cfg),
         declaration::<OpenedLink>(&cfg),
         declaration::<CopiedDiagnostics>(&cfg),
+        declaration::<HeadsUpFormat>(&cfg),
+        declaration::<Subscription>(&cfg),
+        declaration::<DeliveryStatus>(&cfg),
+        declaration::<Delivery>(&cfg),
+        declaration::<HeadsUpKind>(&cfg),
+        declaration::<HeadsUpSubscriptionView>(&cfg),
+        declaration::<HeadsUpSettings>(&cfg),
+        declaration::<SaveHeadsUpArgs>(&cfg),
+        declaration::<RemoveHeadsUpArgs>(&cfg),
+        declaration::<SubscriptionSummary>(&cfg),
+        declaration::<HeadsUpLog>(&cfg),
     ];
     let mut out = String::from(
         "// Generated from the Rust types by src-tauri/src/bindings.rs. Do not edit by hand:\n\

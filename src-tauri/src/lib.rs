@@ -7,6 +7,9 @@ pub mod commands;
 pub mod database;
 pub mod diagnostics;
 pub mod error;
+pub mod heads_ups;
+#[cfg(test)]
+mod heads_ups_tests;
 pub mod instance;
 #[cfg(test)]
 mod ipc_tests;
@@ -117,6 +120,7 @@ pub fn builder<R: Runtime>() -> tauri::Builder<R> {
             sync::spawn_loop(state.database().clone(), state.sync().clone());
             retention::spawn(state.database().clone());
             warm_up::spawn(state.database().clone());
+            heads_ups::spawn(state.database().clone(), state.heads_up_secrets().clone());
             let notifier = reminders::DesktopNotifier::new(on_reminder_clicked(app.handle()));
             let scheduler =
                 reminders::Scheduler::spawn(state.database().clone(), Arc::new(notifier));

@@ -19,6 +19,8 @@ pub struct AppState {
     secrets: Result<Arc<dyn SecretStore>, SecretError>,
     database: SharedDatabase,
     sync: Arc<SyncRuntime>,
+    /// The keyring entry of the profile's heads-up signing secrets (issue 16).
+    heads_up_secrets: crate::heads_ups::HeadsUpSecrets,
 }
 
 impl AppState {
@@ -51,17 +53,24 @@ impl AppState {
                 Err(error) => Opened::failed(error.to_string()),
             })
         };
+        let heads_up_secrets = crate::heads_ups::HeadsUpSecrets::open(profile.as_ref(), vault);
         AppState {
             profile,
             secrets,
             database,
             sync: Arc::new(SyncRuntime::new(tokens)),
+            heads_up_secrets,
         }
     }
 
     /// Team sync: the session and the background loop's view of the connection.
     pub fn sync(&self) -> &Arc<SyncRuntime> {
         &self.sync
+    }
+
+    /// The profile's heads-up signing secrets (the OS keyring).
+    pub fn heads_up_secrets(&self) -> &crate::heads_ups::HeadsUpSecrets {
+        &self.heads_up_secrets
     }
 
     /// The database the commands and the sync loop share.

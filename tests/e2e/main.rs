@@ -13,6 +13,7 @@ mod desktop_citizen;
 mod due;
 mod file_dialog;
 mod harness;
+mod heads_ups;
 mod import_and_cases;
 mod intelliserve;
 mod keyboard_walks;

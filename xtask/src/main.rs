@@ -227,6 +227,18 @@ fn bench(ui_only: bool) -> Outcome {
     ])
     .env("HOLDFAST_BENCH_POSTGRES_URL", cluster.url())
     .run()?;
+    // Issue 16: webhook delivery throughput through the server's queue, beside direct POSTs.
+    Step::cargo(&[
+        "bench",
+        "-p",
+        "holdfast-server",
+        "--bench",
+        "heads_ups",
+        "--",
+        "--require-postgres",
+    ])
+    .env("HOLDFAST_BENCH_POSTGRES_URL", cluster.url())
+    .run()?;
     // The load test: 200 desks pushing and pulling at once, on both backends.
     Step::cargo(&[
         "bench",

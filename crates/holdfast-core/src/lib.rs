@@ -16,6 +16,7 @@ pub mod case;
 pub mod decision;
 pub mod erasure;
 pub mod error;
+pub mod heads_up;
 pub mod import;
 pub mod money;
 pub mod personal;

@@ -80,6 +80,10 @@ pub enum Command {
         /// data folder, <data-dir>.signing-key). Kept outside the database it signs.
         #[arg(long, env = "HOLDFAST_SIGNING_KEY")]
         signing_key: Option<PathBuf>,
+        /// The heads-ups file (TOML): which case events go to which webhook, per organisation,
+        /// with their signing secrets (keep it 0600). See the README's "Heads-ups".
+        #[arg(long, env = "HOLDFAST_HEADS_UPS")]
+        heads_ups: Option<PathBuf>,
     },
     /// Copies the SQLite database to FILE while the server runs (one consistent snapshot,
     /// checked before it is reported). For PostgreSQL use pg_dump or PITR (see the README).
@@ -339,6 +343,7 @@ async fn serve(
     operate: &OperateArgs,
     max_concurrent_requests: usize,
     signing_key: Option<&Path>,
+    heads_ups: Option<&Path>,
 ) -> Result<()> {
     crate::observe::init_logging(operate.log_format);
     check_listener(listen, tls.is_some(), allow_plain_http)?;
@@ -362,8 +367,14 @@ async fn serve(
         _ => {}
     }
     crate::retention::spawn(store.clone());
+    let heads_ups = std::sync::Arc::new(match heads_ups {
+        Some(path) => crate::heads_ups::HeadsUpConfig::load(path)?,
+        None => crate::heads_ups::HeadsUpConfig::default(),
+    });
+    crate::heads_ups::spawn(store.clone(), heads_ups.clone())?;
     let state = AppState::with_signer(store, AuthConfig::default(), signer)
         .await?
+        .with_heads_ups(heads_ups)
         .with_trusted_proxies(trusted_proxies)
         .with_metrics_access(metrics_access)
         .with_request_timeout(limits.request_timeout)
@@ -434,6 +445,7 @@ pub async fn run(cli: Cli) -> Result<()> {
             operate,
             max_concurrent_requests,
             signing_key,
+            heads_ups,
         } => {
             let tls = tls_cert.as_deref().zip(tls_key.as_deref());
             serve(
@@ -445,6 +457,7 @@ pub async fn run(cli: Cli) -> Result<()> {
                 &operate,
                 max_concurrent_requests,
                 signing_key.as_deref(),
+                heads_ups.as_deref(),
             )
             .await
         }
@@ -702,6 +715,7 @@ mod tests {
             ("allow-plain-http", "HOLDFAST_ALLOW_PLAIN_HTTP"),
             ("data-dir", "HOLDFAST_DATA_DIR"),
             ("database-url", "HOLDFAST_DATABASE_URL"),
+            ("heads-ups", "HOLDFAST_HEADS_UPS"),
             ("listen", "HOLDFAST_LISTEN"),
             ("log-format", "HOLDFAST_LOG_FORMAT"),
             ("metrics-token-file", "HOLDFAST_METRICS_TOKEN_FILE"),

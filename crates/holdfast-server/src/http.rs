@@ -88,6 +88,8 @@ pub struct AppState {
     pub sign_in_gate: SignInGate,
     /// One permit per request being worked on (`DEFAULT_MAX_CONCURRENT_REQUESTS`).
     pub requests: Arc<tokio::sync::Semaphore>,
+    /// The heads-up subscriptions (`serve --heads-ups`), for the managers' delivery log.
+    pub heads_ups: Arc<crate::heads_ups::HeadsUpConfig>,
 }
 
 impl AppState {
@@ -117,7 +119,14 @@ impl AppState {
             ),
             sign_in_gate,
             requests: Arc::new(tokio::sync::Semaphore::new(DEFAULT_MAX_CONCURRENT_REQUESTS)),
+            heads_ups: Arc::new(crate::heads_ups::HeadsUpConfig::default()),
         })
+    }
+
+    /// Shows managers these heads-up subscriptions beside the delivery log.
+    pub fn with_heads_ups(mut self, config: Arc<crate::heads_ups::HeadsUpConfig>) -> AppState {
+        self.heads_ups = config;
+        self
     }
 
     /// Serves `/metrics` as `access` says.
@@ -557,6 +566,42 @@ async fn pull(
     ))
 }
 
+/// How many deliveries `GET /v1/heads-ups` answers with, newest first.
+pub const HEADS_UP_LOG_LENGTH: usize = 100;
+
+/// The organisation's heads-ups for a manager (issue 16): its subscriptions (never their URLs or
+/// secrets) and its delivery log. Who may is decided from the server's own records.
+async fn heads_ups(
+    State(state): State<AppState>,
+    Authenticated(user): Authenticated,
+) -> ApiResult<Json<holdfast_core::heads_up::HeadsUpLog>> {
+    refuse_inactive(&user)?;
+    if !user.roles.iter().any(|role| {
+        matches!(
+            role,
+            holdfast_core::role::Role::Manager | holdfast_core::role::Role::Admin
+        )
+    }) {
+        return Err(ServerError::Forbidden(
+            "only a manager sees the organisation's heads-ups".into(),
+        )
+        .into());
+    }
+    let organisation = state
+        .store
+        .organisation(user.organisation_id)
+        .await?
+        .map(|organisation| organisation.name)
+        .unwrap_or_default();
+    Ok(Json(holdfast_core::heads_up::HeadsUpLog {
+        subscriptions: state.heads_ups.summaries(&organisation),
+        deliveries: state
+            .store
+            .heads_up_deliveries(user.organisation_id, HEADS_UP_LOG_LENGTH)
+            .await?,
+    }))
+}
+
 /// Works on a request only while a permit is free; otherwise answers 503 `unavailable` at once
 /// (load shedding: a flood is turned away before it is read, decompressed or parsed).
 async fn shed_load(
@@ -585,6 +630,7 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/policy", get(policy))
         .route("/v1/push", post(push))
         .route("/v1/pull", get(pull))
+        .route("/v1/heads-ups", get(heads_ups))
         .fallback(not_found)
         .layer(middleware::from_fn(check_versions))
         // Operating it: /health and /metrics answer without the protocol headers, and so does

@@ -1068,3 +1068,68 @@ mod import_parts;
 mod signin;
 /// Issue 12, "what the server takes on trust": client ids, account imports, who reads the log.
 mod trust;
+
+/// Issue 16: a team's heads-up is sent by the server, once, whoever pushed the event; a manager
+/// reads the organisation's log (never an endpoint's URL or secret), anyone else is refused.
+#[tokio::test]
+async fn heads_ups_are_sent_by_the_server_and_shown_to_managers_only() {
+    const SECRET: &str = "a-long-enough-signing-secret";
+    let receiver = holdfast_sync::heads_up_receiver::Receiver::start(Some(SECRET.as_bytes()))
+        .await
+        .expect("receiver");
+    let config = Arc::new(
+        crate::heads_ups::HeadsUpConfig::parse(&format!(
+            "[[heads_up]]\norganisation = \"Billsbee\"\nname = \"crm\"\nurl = \"{}\"\n\
+             format = \"signed\"\nkinds = [\"received\"]\nsecret = \"{SECRET}\"\n",
+            receiver.url()
+        ))
+        .expect("config"),
+    );
+    let mut app = app().await;
+    let state = AppState::new(app.store.clone(), fast_auth())
+        .await
+        .expect("state")
+        .with_heads_ups(config.clone());
+    app.router = router(state);
+    let sender = holdfast_sync::heads_up::HeadsUpSender::new().expect("sender");
+    let store: &dyn ServerStore = app.store.as_ref();
+    crate::heads_ups::run_once(store, &config, &sender, jiff::Timestamp::now())
+        .await
+        .expect("first round");
+
+    let ann = sign_in(&app, "ann").await;
+    let case_id = open_case(&app, &ann).await;
+    for _ in 0..2 {
+        crate::heads_ups::run_once(store, &config, &sender, jiff::Timestamp::now())
+            .await
+            .expect("round");
+    }
+    let received = receiver.received();
+    assert_eq!(received.len(), 1);
+    let body: Value = serde_json::from_str(&received[0].body).expect("json");
+    assert_eq!(body["case_id"], case_id.to_string());
+    assert_eq!(body["recorded_by"], "ann");
+
+    let mia = sign_in(&app, "mia").await;
+    let (status, log) = call(Method::GET, "/v1/heads-ups")
+        .token(&mia.access_token)
+        .json_response(&app)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{log}");
+    assert_eq!(
+        log["subscriptions"],
+        json!([{ "name": "crm", "format": "signed", "kinds": ["received"] }])
+    );
+    assert_eq!(log["deliveries"][0]["status"], "delivered", "{log}");
+    assert_eq!(log["deliveries"][0]["case_id"], case_id.to_string());
+    assert!(!log.to_string().contains(&receiver.url()));
+    assert!(!log.to_string().contains(SECRET));
+
+    let (status, refused) = call(Method::GET, "/v1/heads-ups")
+        .token(&ann.access_token)
+        .json_response(&app)
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{refused}");
+    let (status, _) = call(Method::GET, "/v1/heads-ups").json_response(&app).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+}

@@ -16,6 +16,9 @@ pub mod cli;
 #[cfg(test)]
 mod durability_tests;
 pub mod error;
+pub mod heads_ups;
+#[cfg(test)]
+mod heads_ups_tests;
 pub mod http;
 #[cfg(test)]
 mod http_tests;

@@ -106,6 +106,7 @@ async fn fresh_store() -> PgStore {
 
 holdfast_server::store_suite!(fresh_store().await);
 holdfast_server::store_suite_trust!(fresh_store().await);
+holdfast_server::store_suite_heads_ups!(fresh_store().await);
 holdfast_server::store_suite_authz!(fresh_store().await);
 
 mod import_suite {

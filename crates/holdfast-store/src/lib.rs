@@ -15,6 +15,7 @@ pub mod erasure;
 pub mod error;
 pub mod events;
 pub mod exports;
+pub mod heads_ups;
 pub mod import_mappings;
 pub mod key;
 mod migrations;

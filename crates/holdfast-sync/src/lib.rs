@@ -12,6 +12,10 @@
 )]
 
 pub mod client;
+#[cfg(feature = "transport")]
+pub mod heads_up;
+#[cfg(feature = "test-receiver")]
+pub mod heads_up_receiver;
 pub mod protocol;
 #[cfg(feature = "transport")]
 pub mod transport;

@@ -274,6 +274,18 @@ impl SyncClient {
         self.answer(builder).await
     }
 
+    /// `GET /v1/heads-ups` (issue 16): the organisation's heads-up subscriptions and delivery
+    /// log; a manager's (anyone else is refused, `Forbidden`).
+    pub async fn heads_ups(
+        &self,
+        access_token: &str,
+    ) -> Result<holdfast_core::heads_up::HeadsUpLog> {
+        let builder = self
+            .request(Method::GET, "v1/heads-ups")?
+            .header(header::AUTHORIZATION, bearer(access_token)?);
+        self.answer(builder).await
+    }
+
     /// `GET /v1/policy`. None when the organisation has published no policy yet.
     pub async fn policy(&self, access_token: &str) -> Result<Option<PublishedPolicy>> {
         let builder = self
@@ -438,7 +450,7 @@ fn parse_address(address: &str) -> Result<(String, Url)> {
 }
 
 /// rustls on ring, verifying with the platform's trust store plus `extra_roots`. HTTP/1.1 only.
-fn tls_config(
+pub(crate) fn tls_config(
     extra_roots: Vec<CertificateDer<'static>>,
 ) -> Result<rustls::ClientConfig, rustls::Error> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
@@ -519,7 +531,7 @@ fn body_error(status: StatusCode, error: &reqwest::Error) -> TransportError {
 }
 
 /// An error with its causes: reqwest's own message names only the URL.
-fn describe(error: &(dyn std::error::Error + 'static)) -> String {
+pub(crate) fn describe(error: &(dyn std::error::Error + 'static)) -> String {
     let mut text = error.to_string();
     let mut source = error.source();
     while let Some(cause) = source {

@@ -682,3 +682,38 @@ async fn https_with_the_companys_ca() {
         .expect("a loopback address");
     assert!(http.sign_in(&ann()).await.is_err());
 }
+
+/// Issue 16: a manager reads the team's heads-up log; an account manager is refused.
+#[tokio::test]
+async fn a_manager_reads_the_heads_up_log_and_no_one_else() {
+    let (server, _serving, client) = plain().await;
+    let auth = AuthConfig {
+        argon2: (64, 1, 1),
+        ..AuthConfig::default()
+    };
+    admin::add_user(
+        server.store.as_ref(),
+        &auth,
+        ORGANISATION,
+        "mia",
+        &[Role::Manager],
+        PASSWORD.into(),
+    )
+    .await
+    .expect("mia");
+    let mia = client
+        .sign_in(&sign_in_as("mia", PASSWORD))
+        .await
+        .expect("signed in");
+    let log = client.heads_ups(&mia.access_token).await.expect("the log");
+    assert!(log.subscriptions.is_empty() && log.deliveries.is_empty());
+    let ann = client.sign_in(&ann()).await.expect("signed in");
+    assert!(
+        matches!(
+            client.heads_ups(&ann.access_token).await,
+            Err(TransportError::Server(ErrorBody::Forbidden { .. }))
+        ),
+        "an account manager is refused"
+    );
+    assert_unauthorized(client.heads_ups("not-a-token").await);
+}

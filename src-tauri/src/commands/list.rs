@@ -80,6 +80,10 @@ macro_rules! for_each_command {
             desktop::set_start_at_login(StartAtLogin) -> StartAtLogin,
             desktop::take_opened_link(()) -> Option<OpenedLink>,
             desktop::copy_diagnostics(()) -> CopiedDiagnostics,
+            heads_ups::heads_up_settings(()) -> HeadsUpSettings,
+            heads_ups::save_heads_up_subscription(SaveHeadsUpArgs) -> HeadsUpSettings,
+            heads_ups::remove_heads_up_subscription(RemoveHeadsUpArgs) -> HeadsUpSettings,
+            heads_ups::team_heads_ups(()) -> HeadsUpLog,
         }
     };
 }

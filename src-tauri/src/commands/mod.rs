@@ -10,6 +10,7 @@ pub mod cases;
 pub mod desktop;
 pub mod due;
 pub mod exports;
+pub mod heads_ups;
 pub mod imports;
 pub mod messages;
 pub mod notes;

@@ -1601,6 +1601,81 @@ export type OpenedLink = { "open": "case", case_id: string, } | { "open": "refus
 
 export type CopiedDiagnostics = { text: string, };
 
+export type HeadsUpFormat = "slack" | "signed";
+
+export type Subscription = { 
+/**
+ * Unique per profile or server: letters, digits, `-` and `_`, 1 to 40 of them.
+ */
+name: string, 
+/**
+ * `http://` or `https://`.
+ */
+url: string, format: HeadsUpFormat, 
+/**
+ * Event kinds from `KINDS`, at least one.
+ */
+kinds: Array<string>, };
+
+export type DeliveryStatus = "pending" | "delivered" | "failed";
+
+export type Delivery = { 
+/**
+ * The delivery id, sent as the idempotency key.
+ */
+id: string, subscription: string, kind: string, case_id: string, status: DeliveryStatus, 
+/**
+ * Attempts made so far.
+ */
+attempts: number, 
+/**
+ * Why the last attempt did not deliver it.
+ */
+last_error: string | null, queued_at: string, 
+/**
+ * When it is tried next (pending only).
+ */
+next_attempt_at: string | null, delivered_at: string | null, };
+
+export type HeadsUpKind = { kind: string, label: string, };
+
+export type HeadsUpSubscriptionView = { has_secret: boolean, 
+/**
+ * Unique per profile or server: letters, digits, `-` and `_`, 1 to 40 of them.
+ */
+name: string, 
+/**
+ * `http://` or `https://`.
+ */
+url: string, format: HeadsUpFormat, 
+/**
+ * Event kinds from `KINDS`, at least one.
+ */
+kinds: Array<string>, };
+
+export type HeadsUpSettings = { 
+/**
+ * A profile joined to a team: the server sends, and is configured on the server.
+ */
+team: boolean, kinds: Array<HeadsUpKind>, subscriptions: Array<HeadsUpSubscriptionView>, 
+/**
+ * The delivery log, newest first (a profile of its own).
+ */
+deliveries: Array<Delivery>, };
+
+export type SaveHeadsUpArgs = { subscription: Subscription, 
+/**
+ * The signing secret for a signed subscription: required when none is kept, kept as it is
+ * when left out.
+ */
+secret: string | null, };
+
+export type RemoveHeadsUpArgs = { name: string, };
+
+export type SubscriptionSummary = { name: string, format: HeadsUpFormat, kinds: Array<string>, };
+
+export type HeadsUpLog = { subscriptions: Array<SubscriptionSummary>, deliveries: Array<Delivery>, };
+
 /** Every command the window may call, with its argument and result. */
 export type Commands = {
   session_status: { args: null; result: SessionStatus };
@@ -1671,4 +1746,8 @@ export type Commands = {
   set_start_at_login: { args: StartAtLogin; result: StartAtLogin };
   take_opened_link: { args: null; result: OpenedLink | null };
   copy_diagnostics: { args: null; result: CopiedDiagnostics };
+  heads_up_settings: { args: null; result: HeadsUpSettings };
+  save_heads_up_subscription: { args: SaveHeadsUpArgs; result: HeadsUpSettings };
+  remove_heads_up_subscription: { args: RemoveHeadsUpArgs; result: HeadsUpSettings };
+  team_heads_ups: { args: null; result: HeadsUpLog };
 };

@@ -22,6 +22,8 @@ function serve(initial: SyncStatus, handlers: Record<string, Handler> = {}) {
   const shell = { status: initial };
   invoke.mockImplementation((command: string, payload?: { args?: Record<string, unknown> }) => {
     if (command === 'sync_status') return Promise.resolve(shell.status);
+    if (command === 'heads_up_settings') return Promise.resolve({ team: true, kinds: [], subscriptions: [], deliveries: [] });
+    if (command === 'team_heads_ups') return Promise.resolve({ subscriptions: [], deliveries: [] });
     if (command === 'verify_audit_chain') {
       return Promise.resolve({ verdict: { verdict: 'intact', events: 0 }, verified_at: '2026-11-22T10:00:00Z' });
     }

@@ -23,6 +23,8 @@ pub mod suite_authz;
 #[cfg(any(test, feature = "test-suite"))]
 pub mod suite_durable;
 #[cfg(any(test, feature = "test-suite"))]
+pub mod suite_heads_ups;
+#[cfg(any(test, feature = "test-suite"))]
 pub mod suite_import;
 #[cfg(any(test, feature = "test-suite"))]
 pub mod suite_signin;
@@ -40,6 +42,32 @@ use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use crate::error::Result;
+
+/// A heads-up delivery to queue (issue 16): built by `crate::heads_ups` from an event of the log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueuedHeadsUp {
+    /// `holdfast_core::heads_up::delivery_id` of the subscription and the event.
+    pub id: Uuid,
+    pub subscription: String,
+    pub event_id: Uuid,
+    /// The event's place in the organisation's log (deliveries due together go in this order).
+    pub event_seq: u64,
+    pub kind: String,
+    pub case_id: Uuid,
+    pub body: String,
+}
+
+/// A queued delivery claimed for an attempt.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClaimedHeadsUp {
+    pub id: Uuid,
+    pub organisation_id: Uuid,
+    pub subscription: String,
+    pub kind: String,
+    pub body: String,
+    /// Attempts made before this one.
+    pub attempts: u32,
+}
 
 /// An organisation: the unit that shares one event log, one policy and one set of users.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -376,6 +404,47 @@ pub trait ServerStore: Send + Sync + 'static {
     ) -> Result<bool>;
     /// Every organisation's id, for the work the server does on its own (retention).
     async fn organisation_ids(&self) -> Result<Vec<Uuid>>;
+
+    // ---- heads-ups (issue 16) ----
+
+    /// Where the organisation's heads-ups have read its log up to (`None` before the first
+    /// round).
+    async fn heads_up_cursor(&self, organisation_id: Uuid) -> Result<Option<u64>>;
+    /// The account a case belongs to (the read model), for a heads-up's account external id.
+    async fn case_account_id(&self, organisation_id: Uuid, case_id: Uuid) -> Result<Option<Uuid>>;
+    /// In ONE transaction: queues `deliveries` (one already queued under the same id is left as
+    /// it is) and moves the organisation's cursor to `cursor` (never back); how many were new.
+    async fn queue_heads_ups(
+        &self,
+        organisation_id: Uuid,
+        deliveries: &[QueuedHeadsUp],
+        cursor: u64,
+        now: Timestamp,
+    ) -> Result<usize>;
+    /// Claims up to `limit` pending deliveries due at `now`, every organisation's, earliest due
+    /// first then in log order: each is leased until `now + lease` (no other instance claims it
+    /// meanwhile; one whose attempt is never recorded is claimed again after the lease).
+    async fn claim_heads_ups(
+        &self,
+        now: Timestamp,
+        lease: jiff::SignedDuration,
+        limit: usize,
+    ) -> Result<Vec<ClaimedHeadsUp>>;
+    /// Records an attempt at a pending delivery made at `now`: delivered, to be tried again after
+    /// the core's backoff, or failed (`holdfast_core::heads_up::after_attempt`). `NotFound`
+    /// when no pending delivery has that id.
+    async fn record_heads_up_attempt(
+        &self,
+        id: Uuid,
+        attempt: &holdfast_core::heads_up::Attempt,
+        now: Timestamp,
+    ) -> Result<holdfast_core::heads_up::DeliveryStatus>;
+    /// The organisation's delivery log, newest first: up to `limit` deliveries.
+    async fn heads_up_deliveries(
+        &self,
+        organisation_id: Uuid,
+        limit: usize,
+    ) -> Result<Vec<holdfast_core::heads_up::Delivery>>;
 
     // ---- checkpoints and the signing key ----
 

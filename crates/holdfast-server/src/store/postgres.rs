@@ -38,6 +38,8 @@ use crate::error::{Result, ServerError};
 
 #[path = "postgres_batch.rs"]
 mod batch;
+#[path = "postgres_heads_ups.rs"]
+mod heads_ups;
 #[path = "postgres_signin.rs"]
 mod signin;
 #[path = "postgres_tls.rs"]
@@ -51,6 +53,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/postgres/0002_accepted_offers.sql"),
     include_str!("../../migrations/postgres/0003_signin_sessions.sql"),
     include_str!("../../migrations/postgres/0004_trust_client_owners.sql"),
+    include_str!("../../migrations/postgres/0005_heads_ups.sql"),
 ];
 
 /// The schema version this server writes.
@@ -951,6 +954,62 @@ impl ServerStore for PgStore {
                 .await?;
         tx.commit().await?;
         Ok(recorded)
+    }
+
+    async fn heads_up_cursor(&self, organisation_id: Uuid) -> Result<Option<u64>> {
+        let client = self.pool.get().await?;
+        heads_ups::cursor(&client, organisation_id).await
+    }
+
+    async fn case_account_id(&self, organisation_id: Uuid, case_id: Uuid) -> Result<Option<Uuid>> {
+        let client = self.pool.get().await?;
+        heads_ups::case_account_id(&client, organisation_id, case_id).await
+    }
+
+    async fn queue_heads_ups(
+        &self,
+        organisation_id: Uuid,
+        deliveries: &[super::QueuedHeadsUp],
+        cursor: u64,
+        now: Timestamp,
+    ) -> Result<usize> {
+        let mut client = self.pool.get().await?;
+        let tx = client.transaction().await?;
+        let queued = heads_ups::queue(&tx, organisation_id, deliveries, cursor, now).await?;
+        tx.commit().await?;
+        Ok(queued)
+    }
+
+    async fn claim_heads_ups(
+        &self,
+        now: Timestamp,
+        lease: jiff::SignedDuration,
+        limit: usize,
+    ) -> Result<Vec<super::ClaimedHeadsUp>> {
+        let client = self.pool.get().await?;
+        heads_ups::claim(&client, now, lease, limit).await
+    }
+
+    async fn record_heads_up_attempt(
+        &self,
+        id: Uuid,
+        attempt: &holdfast_core::heads_up::Attempt,
+        now: Timestamp,
+    ) -> Result<holdfast_core::heads_up::DeliveryStatus> {
+        let mut client = self.pool.get().await?;
+        let tx = client.transaction().await?;
+        let status = heads_ups::record_attempt(&tx, id, attempt, now).await?;
+        tx.commit().await?;
+        Ok(status)
+    }
+
+    async fn heads_up_deliveries(
+        &self,
+        organisation_id: Uuid,
+        limit: usize,
+    ) -> Result<Vec<holdfast_core::heads_up::Delivery>> {
+        let client = self.pool.get().await?;
+        heads_ups::deliveries(&client, organisation_id, limit).await
     }
 
     async fn organisation_ids(&self) -> Result<Vec<Uuid>> {

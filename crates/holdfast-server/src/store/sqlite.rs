@@ -35,6 +35,8 @@ use super::{Admission, AttemptSubjects, SessionRecord, SignInLimits};
 use crate::error::{Result, ServerError};
 use crate::push::{self, Decision, LoadedCase, PolicyCache, Sequence};
 
+#[path = "sqlite_heads_ups.rs"]
+mod heads_ups;
 #[path = "sqlite_signin.rs"]
 mod signin;
 
@@ -47,6 +49,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0002_accepted_offers.sql"),
     include_str!("../../migrations/0003_signin_sessions.sql"),
     include_str!("../../migrations/0004_trust_client_owners.sql"),
+    include_str!("../../migrations/0005_heads_ups.sql"),
 ];
 
 /// The schema version this server writes.
@@ -1378,6 +1381,58 @@ impl ServerStore for SqliteStore {
         .await
     }
 
+    async fn heads_up_cursor(&self, organisation_id: Uuid) -> Result<Option<u64>> {
+        self.read(move |conn| heads_ups::cursor(conn, organisation_id))
+            .await
+    }
+
+    async fn case_account_id(&self, organisation_id: Uuid, case_id: Uuid) -> Result<Option<Uuid>> {
+        self.read(move |conn| heads_ups::case_account_id(conn, organisation_id, case_id))
+            .await
+    }
+
+    async fn queue_heads_ups(
+        &self,
+        organisation_id: Uuid,
+        deliveries: &[super::QueuedHeadsUp],
+        cursor: u64,
+        now: Timestamp,
+    ) -> Result<usize> {
+        let deliveries = deliveries.to_vec();
+        self.run(move |conn| heads_ups::queue(conn, organisation_id, &deliveries, cursor, now))
+            .await
+    }
+
+    async fn claim_heads_ups(
+        &self,
+        now: Timestamp,
+        lease: jiff::SignedDuration,
+        limit: usize,
+    ) -> Result<Vec<super::ClaimedHeadsUp>> {
+        self.run(move |conn| heads_ups::claim(conn, now, lease, limit))
+            .await
+    }
+
+    async fn record_heads_up_attempt(
+        &self,
+        id: Uuid,
+        attempt: &holdfast_core::heads_up::Attempt,
+        now: Timestamp,
+    ) -> Result<holdfast_core::heads_up::DeliveryStatus> {
+        let attempt = attempt.clone();
+        self.run(move |conn| heads_ups::record_attempt(conn, id, &attempt, now))
+            .await
+    }
+
+    async fn heads_up_deliveries(
+        &self,
+        organisation_id: Uuid,
+        limit: usize,
+    ) -> Result<Vec<holdfast_core::heads_up::Delivery>> {
+        self.read(move |conn| heads_ups::deliveries(conn, organisation_id, limit))
+            .await
+    }
+
     async fn organisation_ids(&self) -> Result<Vec<Uuid>> {
         self.read(|conn| {
             let ids = conn
@@ -1530,6 +1585,7 @@ mod tests {
 
     crate::store_suite!(SqliteStore::open_in_memory().expect("an in-memory database"));
     crate::store_suite_trust!(SqliteStore::open_in_memory().expect("an in-memory database"));
+    crate::store_suite_heads_ups!(SqliteStore::open_in_memory().expect("an in-memory database"));
     crate::store_suite_authz!(SqliteStore::open_in_memory().expect("an in-memory database"));
 
     /// The same suite on a database file, where reads go through the reader connections.
