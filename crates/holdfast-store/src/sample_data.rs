@@ -187,6 +187,17 @@ impl Database {
         for recorded in &kept {
             append(&tx, &recorded.event)?;
         }
+        // What kept a position in the log (the heads-up queue) follows the events' new numbers:
+        // a position after the sample's first event moves back by the sample events before it.
+        let kept_seqs: Vec<u64> = kept.iter().map(|recorded| recorded.seq).collect();
+        let first_seq = marker.first_seq;
+        crate::heads_ups::renumber_positions(&tx, |old| {
+            if old < first_seq {
+                old
+            } else {
+                first_seq - 1 + kept_seqs.iter().filter(|seq| **seq <= old).count() as u64
+            }
+        })?;
 
         for case_id in &sample_cases {
             tx.execute("DELETE FROM reminders WHERE instr(key, ?1) > 0", [case_id])?;

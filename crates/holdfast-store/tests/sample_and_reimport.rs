@@ -258,3 +258,63 @@ fn mappings_are_saved_by_name_replaced_and_forgotten() {
     ));
     assert_eq!(db.saved_mappings().unwrap().len(), 1);
 }
+
+#[test]
+fn sample_data_sends_no_heads_up_and_after_its_removal_the_next_real_event_still_does() {
+    use holdfast_core::heads_up::{HeadsUpFormat, Subscription};
+    let mut fixture = Fixture::new();
+    let db = &mut fixture.db;
+    ready(db);
+    let policy = parse_policy(POLICY).unwrap();
+    db.save_heads_up_subscription(&Subscription {
+        name: "crm".into(),
+        url: "http://127.0.0.1:9/hook".into(),
+        format: HeadsUpFormat::Signed,
+        kinds: vec!["received".into()],
+    })
+    .unwrap();
+    db.load_sample_data(now()).unwrap();
+    assert_eq!(db.queue_heads_ups(now()).unwrap(), 0, "the sample's requests stay here");
+
+    let drafts = read_accounts_csv(
+        format!(
+            "{HEADER}\nR-1,Real Co,,r@real.io,,email,Essentials,,,49,USD,,,0,\n\
+             R-2,Other Co,,o@other.io,,email,Essentials,,,49,USD,,,0,\n"
+        )
+        .as_bytes(),
+    )
+    .unwrap();
+    db.import_accounts(&drafts, now()).unwrap();
+    let actor = db.acting_user().unwrap().unwrap();
+    let mut receive = |db: &mut Database, external_id: &str| {
+        let case_id = uuid::Uuid::now_v7();
+        db.run_case_command(
+            case_id,
+            &CaseCommand::Receive {
+                case_id,
+                account_id: holdfast_core::account::account_id(external_id),
+                channel: RequestChannel::Email,
+                requester_name: "Rae".into(),
+                requester_contact: "r@real.io".into(),
+                received_at: None,
+            },
+            &actor,
+            &policy,
+            now(),
+        )
+        .unwrap();
+    };
+    receive(db, "R-1");
+    assert_eq!(db.queue_heads_ups(now()).unwrap(), 1);
+
+    db.remove_sample_data(now()).unwrap();
+    // The real case's event was linked again at a lower number; it is not sent twice.
+    assert_eq!(db.queue_heads_ups(now()).unwrap(), 0);
+    receive(db, "R-2");
+    assert_eq!(
+        db.queue_heads_ups(now()).unwrap(),
+        1,
+        "the queue's cursor followed the log's new numbers"
+    );
+    assert_eq!(db.heads_up_deliveries(10).unwrap().len(), 2);
+}
