@@ -286,7 +286,7 @@ fn sample_data_sends_no_heads_up_and_after_its_removal_the_next_real_event_still
     .unwrap();
     db.import_accounts(&drafts, now()).unwrap();
     let actor = db.acting_user().unwrap().unwrap();
-    let mut receive = |db: &mut Database, external_id: &str| {
+    let receive = |db: &mut Database, external_id: &str| {
         let case_id = uuid::Uuid::now_v7();
         db.run_case_command(
             case_id,
