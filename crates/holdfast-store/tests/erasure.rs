@@ -101,6 +101,7 @@ fn cases(db: &mut Database, actor: &Actor, policy: &Policy, at: Timestamp) -> (U
             kind: MessageKind::Acknowledgement,
             channel: holdfast_core::account::PreferredChannel::Email,
             body: format!("Dear {NAME}, we received your request to cancel."),
+            email: None,
         },
         at,
     );

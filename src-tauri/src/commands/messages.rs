@@ -105,6 +105,7 @@ pub async fn send_case_message<R: Runtime>(
         kind: args.kind,
         channel: args.channel,
         body: body.clone(),
+        email: None,
     };
     let case_id = args.case_id;
     let kind = args.kind;
