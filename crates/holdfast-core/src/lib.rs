@@ -18,6 +18,7 @@ pub mod erasure;
 pub mod error;
 pub mod import;
 pub mod money;
+pub mod outbox;
 pub mod personal;
 pub mod policy;
 pub mod proration;

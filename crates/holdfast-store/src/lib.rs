@@ -16,6 +16,7 @@ pub mod error;
 pub mod events;
 pub mod exports;
 pub mod key;
+pub mod mail;
 mod migrations;
 pub mod notes;
 pub mod page;
