@@ -73,10 +73,12 @@ mod tests {
         );
         let waits: Vec<_> = [1, 2, 3, 7, 8, 40]
             .into_iter()
-            .map(|attempts| match after_failure(FailureKind::Temporary, attempts, queued, queued) {
-                AfterFailure::RetryAt(next) => next.duration_since(queued).as_secs(),
-                AfterFailure::GiveUp => panic!("gave up after {attempts}"),
-            })
+            .map(
+                |attempts| match after_failure(FailureKind::Temporary, attempts, queued, queued) {
+                    AfterFailure::RetryAt(next) => next.duration_since(queued).as_secs(),
+                    AfterFailure::GiveUp => panic!("gave up after {attempts}"),
+                },
+            )
             .collect();
         assert_eq!(waits, [30, 60, 120, 1800, 1800, 1800]);
     }

@@ -59,13 +59,17 @@ impl MailSettings {
     /// Trimmed, with empty optional fields as none; refused with the field when the host, the
     /// port or the sender is missing or malformed, or when `plain` names another machine.
     pub fn validated(&self) -> Result<MailSettings> {
-        let invalid = |field: &str, message: &str| StoreError::Rule(CoreError::invalid(field, message));
+        let invalid =
+            |field: &str, message: &str| StoreError::Rule(CoreError::invalid(field, message));
         let host = self.host.trim().to_owned();
         if host.is_empty() || host.contains(char::is_whitespace) || host.len() > 253 {
             return Err(invalid("host", "enter the mail server's host name"));
         }
         if self.port == 0 {
-            return Err(invalid("port", "enter the mail server's port (587, 465, 25)"));
+            return Err(invalid(
+                "port",
+                "enter the mail server's port (587, 465, 25)",
+            ));
         }
         if self.security == MailSecurity::Plain && !is_loopback(&host) {
             return Err(invalid(
@@ -84,7 +88,10 @@ impl MailSettings {
             return Err(invalid("from_address", "enter the sender's e-mail address"));
         }
         let from_name = optional(&self.from_name);
-        if from_name.as_deref().is_some_and(|name| name.contains(['\r', '\n'])) {
+        if from_name
+            .as_deref()
+            .is_some_and(|name| name.contains(['\r', '\n']))
+        {
             return Err(invalid("from_name", "the sender's name is one line"));
         }
         Ok(MailSettings {
@@ -480,15 +487,16 @@ impl Database {
         drop(statement);
         let mut uncertain = 0;
         for entry in interrupted {
-            let recorded = self.events_of(entry.case_id)?.iter().find_map(|recorded| {
-                match recorded.event.case_event() {
-                    Ok(CaseEvent::MessageSent {
-                        email: Some(receipt),
-                        ..
-                    }) if receipt.message_id == entry.message_id => Some(receipt),
-                    _ => None,
-                }
-            });
+            let recorded =
+                self.events_of(entry.case_id)?.iter().find_map(|recorded| {
+                    match recorded.event.case_event() {
+                        Ok(CaseEvent::MessageSent {
+                            email: Some(receipt),
+                            ..
+                        }) if receipt.message_id == entry.message_id => Some(receipt),
+                        _ => None,
+                    }
+                });
             match recorded {
                 Some(receipt) => {
                     self.conn.execute(

@@ -176,7 +176,10 @@ fn an_erased_customer_is_nowhere_in_the_file_its_wal_the_lists_or_the_exports_an
         })
         .unwrap();
     for (case_id, body) in [
-        (ada, format!("Dear {NAME}, OUTBOX-7731 is the text waiting to go.")),
+        (
+            ada,
+            format!("Dear {NAME}, OUTBOX-7731 is the text waiting to go."),
+        ),
         (grace, "Dear Grace, OUTBOX-7732 waits too.".to_owned()),
     ] {
         let draft = OutboxDraft {

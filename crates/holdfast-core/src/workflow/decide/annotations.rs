@@ -76,7 +76,9 @@ pub(super) fn record_message(
     body: &str,
     email: Option<&EmailReceipt>,
 ) -> Result<Vec<CaseEvent>, CoreError> {
-    let email = email.map(|receipt| email_receipt(channel, receipt)).transpose()?;
+    let email = email
+        .map(|receipt| email_receipt(channel, receipt))
+        .transpose()?;
     if !cx.policy.messages.contains_key(&kind) {
         return Err(CoreError::invalid(
             "kind",
