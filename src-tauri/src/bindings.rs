@@ -40,6 +40,9 @@ use crate::commands::accounts::{
     AccountArgs, ImportAccountsArgs, ImportPreview, PreviewImportArgs, PreviewRow,
 };
 use crate::commands::cases::{CaseArgs, CaseCommandArgs, CaseDetail, OfferCheck, OfferCheckArgs};
+use crate::commands::mail::{
+    CaseOutboxArgs, MailSetup, MailSetupChange, TestMailArgs, TestMailOutcome,
+};
 use crate::commands::messages::{
     ComposeMessageArgs, MessageDelivery, MessageSent, SendMessageArgs,
 };
@@ -56,6 +59,7 @@ use crate::commands::sync::{
 use crate::error::AppError;
 use crate::session::SessionStatus;
 use holdfast_core::policy::{MessageKind, Step};
+use holdfast_core::workflow::EmailReceipt;
 use holdfast_core::workflow::{
     CodeStatus, ComposedMessage, Finalization, ReasonChoice, Refund, RefundStatus, StepPermission,
     SyncConflict,
@@ -65,6 +69,7 @@ use holdfast_store::account_history::{
 };
 use holdfast_store::accounts::RowChange;
 use holdfast_store::events::AuditVerdict;
+use holdfast_store::mail::{MailSecurity, MailSettings, OutboxEntry, OutboxState};
 use holdfast_store::notes::NoteHit;
 
 use crate::commands::audit::{AuditCheck, AuditExportCheck, AuditExportSaved, ExportVerdict};
@@ -276,6 +281,16 @@ pub fn typescript() -> String {
         declaration::<MessageDelivery>(&cfg),
         declaration::<SendMessageArgs>(&cfg),
         declaration::<MessageSent>(&cfg),
+        declaration::<EmailReceipt>(&cfg),
+        declaration::<MailSecurity>(&cfg),
+        declaration::<MailSettings>(&cfg),
+        declaration::<MailSetup>(&cfg),
+        declaration::<MailSetupChange>(&cfg),
+        declaration::<TestMailArgs>(&cfg),
+        declaration::<TestMailOutcome>(&cfg),
+        declaration::<CaseOutboxArgs>(&cfg),
+        declaration::<OutboxState>(&cfg),
+        declaration::<OutboxEntry>(&cfg),
         declaration::<NoteSearchArgs>(&cfg),
         declaration::<NoteHit>(&cfg),
         declaration::<SendCodeArgs>(&cfg),

@@ -10,6 +10,7 @@ pub mod cases;
 pub mod desktop;
 pub mod due;
 pub mod exports;
+pub mod mail;
 pub mod messages;
 pub mod notes;
 pub mod one_time_codes;
