@@ -29,7 +29,9 @@ function answer(answers: Record<string, (args: unknown) => Promise<unknown>>) {
             ? () => Promise.resolve({ enabled: false })
             : command === 'check_for_update'
               ? () => Promise.resolve({ current: '0.1.0', available: null })
-              : null);
+              : command === 'mail_setup'
+                ? () => Promise.resolve({ settings: null, password_saved: false })
+                : null);
     return handler ? handler(args) : Promise.reject({ kind: 'internal', message: `unexpected ${command}` });
   });
 }
