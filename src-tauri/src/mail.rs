@@ -228,7 +228,11 @@ pub async fn deliver_due(
     else {
         return Ok(Vec::new());
     };
-    let password = runtime.password()?;
+    // The keyring is asked only for a server that signs in.
+    let password = match settings.username {
+        Some(_) => runtime.password()?,
+        None => None,
+    };
     let mailer = Mailer::new(&settings, password);
     let mut attempts = Vec::new();
     loop {

@@ -63,7 +63,9 @@ def main():
     handler = Handler(args.dir)
     # Existing messages keep their numbers across a restart of the server.
     handler.count = len([name for name in os.listdir(args.dir) if name.endswith(".eml")])
-    controller = Controller(handler, hostname="127.0.0.1", port=port, ready_timeout=30)
+    controller = Controller(
+        handler, hostname="127.0.0.1", port=port, ready_timeout=30, server_hostname="localhost"
+    )
     controller.start()
     with open(os.path.join(args.dir, "port.tmp"), "w") as out:
         out.write(str(port))

@@ -101,7 +101,10 @@ pub async fn send_test_mail(
         .with_database(|database| Ok(database.mail_settings()?))
         .await?
         .ok_or_else(|| AppError::validation("settings", "save the mail server first"))?;
-    let password = state.mail().password()?;
+    let password = match settings.username {
+        Some(_) => state.mail().password()?,
+        None => None,
+    };
     Ok(
         match crate::mail::send_test(&settings, password, &to).await {
             Ok(receipt) => TestMailOutcome {
