@@ -17,6 +17,7 @@ mod import_and_cases;
 mod intelliserve;
 mod keyboard_walks;
 mod layout;
+mod mail;
 mod palette;
 mod privacy;
 mod refund_status_check;
