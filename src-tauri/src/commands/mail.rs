@@ -22,7 +22,8 @@ pub struct MailSetup {
 #[derive(Debug, Deserialize, TS)]
 pub struct MailSetupChange {
     pub settings: MailSettings,
-    /// A new password to keep in the keyring; absent keeps the saved one, empty removes it.
+    /// A new password to keep in the keyring; absent keeps the saved one (or removes it when
+    /// there is no user name any more), empty removes it.
     #[serde(default)]
     #[ts(optional)]
     pub password: Option<String>,
@@ -78,11 +79,15 @@ pub async fn set_mail_setup(
             "enter the user name the password belongs to",
         ));
     }
+    let signs_in = settings.username.is_some();
     state
         .with_database(move |database| Ok(database.set_mail_settings(&settings)?))
         .await?;
     if let Some(password) = &change.password {
         state.mail().set_password(Some(password.as_str()))?;
+    } else if !signs_in {
+        // A server without a user name has no password: a saved one is removed.
+        state.mail().set_password(None)?;
     }
     state.mail().wake();
     setup(&state).await
