@@ -20,7 +20,27 @@ const PROCEDURE: &str = "Account Cancellation and Refunds (2017)";
 const ESSENTIALS_CSV: &str = "\
 External ID,Name,Contact name,Email,Phone,Preferred channel,Tier,Hosting server,Plan,MRR,Currency,Customer since,Total collected,Accounts receivable,Original sales rep
 E-1,Elm Street Bakery,Eli Park,eli@elmbakery.com,+1 555 010 3131,email,Essentials,server-2,Starter,29,USD,2024-02-01,348,0,
+R-1,Rose Florist,Rosa Lind,refuse.rosa@rosefloral.example,+1 555 010 4242,email,Essentials,server-2,Starter,29,USD,2024-03-01,290,0,
 ";
+
+/// Opens the account's case, routes it, and waits for the sympathetic reply to be drafted.
+async fn drafted_reply(app: &App, search: &str, account: &str) -> Outcome {
+    open_case(app, search, account).await?;
+    app.click("Route case").await?;
+    app.text("Sympathetic reply with the exit survey").await?;
+    let started = Instant::now();
+    loop {
+        let body = app.field("Message").await?.prop("value").await?;
+        if body.is_some_and(|body| !body.is_empty()) {
+            return Ok(());
+        }
+        ensure!(
+            started.elapsed() < Duration::from_secs(20),
+            "no reply was drafted after routing"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
 
 /// The SMTP server, stopped when dropped.
 struct SmtpServer {
@@ -99,7 +119,7 @@ async fn smtp_set_up_in_settings_by_keyboard_sends_the_cases_message_to_the_mail
         .run_scenario("mail", async |app: &App| {
             set_up_profile_for(app, &["Account manager"], PROCEDURE).await?;
             import(app, &csv).await?;
-            app.role_with_text("status", "Imported: 1 new").await?;
+            app.role_with_text("status", "Imported: 2 new").await?;
 
             // Settings → E-mail, by keyboard: the server, no encryption (it is on this
             // computer), its port, the sender; Enter saves.
@@ -148,21 +168,7 @@ async fn smtp_set_up_in_settings_by_keyboard_sends_the_cases_message_to_the_mail
             );
 
             // The case: routing drafts the sympathetic reply; it goes by e-mail.
-            open_case(app, "elm", "Elm Street Bakery").await?;
-            app.click("Route case").await?;
-            app.text("Sympathetic reply with the exit survey").await?;
-            let started = Instant::now();
-            loop {
-                let body = app.field("Message").await?.prop("value").await?;
-                if body.is_some_and(|body| !body.is_empty()) {
-                    break;
-                }
-                ensure!(
-                    started.elapsed() < Duration::from_secs(20),
-                    "no reply was drafted after routing"
-                );
-                tokio::time::sleep(Duration::from_millis(100)).await;
-            }
+            drafted_reply(app, "elm", "Elm Street Bakery").await?;
             app.click("Send by e-mail").await?;
             app.role_with_text("status", "Queued to eli@elmbakery.com")
                 .await?;
@@ -170,11 +176,35 @@ async fn smtp_set_up_in_settings_by_keyboard_sends_the_cases_message_to_the_mail
             app.list_item("Timeline", "sent through the mail server as")
                 .await?;
             app.list_item("Timeline", "Acknowledged").await?;
+            app.screenshot("mail-sent").await;
+
+            // A recipient the server refuses: not sent, and the case says why, in words.
+            drafted_reply(app, "rose", "Rose Florist").await?;
+            app.click("Send by e-mail").await?;
+            app.list_item("E-mail outbox", "Not sent.").await?;
+            app.list_item("E-mail outbox", "Recipient address rejected")
+                .await?;
+            app.set_window_size(1024, 640).await?;
+            app.client
+                .execute(
+                    "document.querySelector('[aria-label=\"E-mail outbox\"]').scrollIntoView({block: 'center'})",
+                    vec![],
+                )
+                .await?;
+            app.screenshot("mail-refused-1024").await;
+            app.click("Settings").await?;
+            app.heading("E-mail").await?;
+            app.client
+                .execute(
+                    "document.getElementById('settings-mail').scrollIntoView()",
+                    vec![],
+                )
+                .await?;
+            app.screenshot("mail-settings-1024").await;
             Ok(())
         })
         .await
         .expect("scenario passed");
-    app.screenshot("mail-sent").await;
     app.quit().await;
 
     let (to, data) = message(&mail, 2).expect("the reply arrived at the mail server");
@@ -193,7 +223,10 @@ async fn smtp_set_up_in_settings_by_keyboard_sends_the_cases_message_to_the_mail
         data.contains("Hi Eli Park, we're sorry to see you go."),
         "the body as drafted: {data}"
     );
-    assert!(message(&mail, 3).is_none(), "sent once");
+    assert!(
+        message(&mail, 3).is_none(),
+        "sent once, and nothing to the refused recipient"
+    );
     let events = stored_events(&profile);
     let sent = only_event(&events, "message_sent");
     assert_eq!(sent.payload["message"], "sympathetic_reply", "{sent:?}");
