@@ -5,7 +5,8 @@
 -- (handed to the server now; found so at start-up, Holdfast stopped mid-attempt), sent (the
 -- server took it and the case records it; the text is cleared), failed (refused or given up),
 -- uncertain (an attempt was cut off by Holdfast stopping; not sent again by itself).
-CREATE TABLE mail_outbox (
+-- (IF NOT EXISTS: the migration tests replay the steps after 0011 on a migrated database.)
+CREATE TABLE IF NOT EXISTS mail_outbox (
     id TEXT PRIMARY KEY,
     message_id TEXT NOT NULL UNIQUE,
     case_id TEXT NOT NULL,
@@ -24,6 +25,6 @@ CREATE TABLE mail_outbox (
     sent_at INTEGER
 );
 
-CREATE INDEX mail_outbox_due ON mail_outbox (state, next_attempt_at);
-CREATE INDEX mail_outbox_case ON mail_outbox (case_id, queued_at);
-CREATE INDEX mail_outbox_account ON mail_outbox (account_id);
+CREATE INDEX IF NOT EXISTS mail_outbox_due ON mail_outbox (state, next_attempt_at);
+CREATE INDEX IF NOT EXISTS mail_outbox_case ON mail_outbox (case_id, queued_at);
+CREATE INDEX IF NOT EXISTS mail_outbox_account ON mail_outbox (account_id);
