@@ -1359,7 +1359,8 @@ export type MailSetup = { settings: MailSettings | null, password_saved: boolean
 
 export type MailSetupChange = { settings: MailSettings, 
 /**
- * A new password to keep in the keyring; absent keeps the saved one, empty removes it.
+ * A new password to keep in the keyring; absent keeps the saved one (or removes it when
+ * there is no user name any more), empty removes it.
  */
 password?: string, };
 
