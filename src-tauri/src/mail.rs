@@ -262,6 +262,8 @@ pub async fn deliver_due(
         database
             .with_database(move |database| {
                 match outcome {
+                    // Recorded when the server took it (the round's `now` if that is later:
+                    // a test's round run ahead of the clock).
                     Attempt::Sent(receipt) => {
                         database.record_email_sent(id, &receipt, now.max(crate::clock::now()))?
                     }

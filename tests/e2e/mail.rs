@@ -201,6 +201,26 @@ async fn smtp_set_up_in_settings_by_keyboard_sends_the_cases_message_to_the_mail
                 )
                 .await?;
             app.screenshot("mail-settings-1024").await;
+            // The sender's name changed and saved with the button; the next test message has it.
+            let name = app.field("Sender name").await?;
+            name.clear().await?;
+            name.send_keys("Elm Street Support").await?;
+            app.click("Save e-mail settings").await?;
+            app.click("Send a test message").await?;
+            let started = Instant::now();
+            while message(&mail, 3).is_none() {
+                ensure!(
+                    started.elapsed() < Duration::from_secs(20),
+                    "the second test message did not arrive"
+                );
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            let (_, data) = message(&mail, 3).ok_or("the second test message")?;
+            ensure!(
+                header(&data, "From")
+                    == Some("\"Elm Street Support\" <desk@elmbakery-support.example>"),
+                "the saved sender: {data}"
+            );
             Ok(())
         })
         .await
@@ -223,10 +243,10 @@ async fn smtp_set_up_in_settings_by_keyboard_sends_the_cases_message_to_the_mail
         data.contains("Hi Eli Park, we're sorry to see you go."),
         "the body as drafted: {data}"
     );
-    assert!(
-        message(&mail, 3).is_none(),
-        "sent once, and nothing to the refused recipient"
-    );
+    // After it only the second test message: the reply went once, nothing to the refused one.
+    let (to, _) = message(&mail, 3).expect("the second test message");
+    assert_eq!(to, "desk@elmbakery-support.example");
+    assert!(message(&mail, 4).is_none(), "sent once");
     let events = stored_events(&profile);
     let sent = only_event(&events, "message_sent");
     assert_eq!(sent.payload["message"], "sympathetic_reply", "{sent:?}");
