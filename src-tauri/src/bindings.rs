@@ -42,6 +42,9 @@ use crate::commands::imports::{
     FieldInfo, ImportAccountsArgs, ImportFile, ImportFileArgs, ImportPreview, MappingNameArgs,
     PresetForFile, PreviewImportArgs, PreviewRow, SaveMappingArgs,
 };
+use crate::commands::mail::{
+    CaseOutboxArgs, MailSetup, MailSetupChange, TestMailArgs, TestMailOutcome,
+};
 use crate::commands::messages::{
     ComposeMessageArgs, MessageDelivery, MessageSent, SendMessageArgs,
 };
@@ -64,6 +67,7 @@ use holdfast_core::import::mapping::{
 use holdfast_core::import::presets::PresetInfo;
 use holdfast_core::import::proposal::{Proposal, ProposalOrigin, SavedMapping};
 use holdfast_core::policy::{MessageKind, Step};
+use holdfast_core::workflow::EmailReceipt;
 use holdfast_core::workflow::{
     CodeStatus, ComposedMessage, Finalization, ReasonChoice, Refund, RefundStatus, StepPermission,
     SyncConflict,
@@ -74,6 +78,7 @@ use holdfast_store::account_history::{
 use holdfast_store::accounts::RowChange;
 use holdfast_store::accounts::{NotInFile, NotInFileAccount};
 use holdfast_store::events::AuditVerdict;
+use holdfast_store::mail::{MailSecurity, MailSettings, OutboxEntry, OutboxState};
 use holdfast_store::notes::NoteHit;
 use holdfast_store::sample_data::{SampleData, SampleRemoved};
 
@@ -314,6 +319,16 @@ pub fn typescript() -> String {
         declaration::<MessageDelivery>(&cfg),
         declaration::<SendMessageArgs>(&cfg),
         declaration::<MessageSent>(&cfg),
+        declaration::<EmailReceipt>(&cfg),
+        declaration::<MailSecurity>(&cfg),
+        declaration::<MailSettings>(&cfg),
+        declaration::<MailSetup>(&cfg),
+        declaration::<MailSetupChange>(&cfg),
+        declaration::<TestMailArgs>(&cfg),
+        declaration::<TestMailOutcome>(&cfg),
+        declaration::<CaseOutboxArgs>(&cfg),
+        declaration::<OutboxState>(&cfg),
+        declaration::<OutboxEntry>(&cfg),
         declaration::<NoteSearchArgs>(&cfg),
         declaration::<NoteHit>(&cfg),
         declaration::<SendCodeArgs>(&cfg),

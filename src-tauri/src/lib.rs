@@ -15,6 +15,7 @@ pub mod instance;
 mod ipc_tests;
 pub mod links;
 pub mod logging;
+pub mod mail;
 pub mod presets;
 pub mod profile;
 pub mod reminders;
@@ -119,6 +120,7 @@ pub fn builder<R: Runtime>() -> tauri::Builder<R> {
             let state = AppState::start(profile, &OsKeyring);
             sync::spawn_loop(state.database().clone(), state.sync().clone());
             retention::spawn(state.database().clone());
+            mail::spawn_loop(state.database().clone(), state.mail().clone());
             warm_up::spawn(state.database().clone());
             heads_ups::spawn(state.database().clone(), state.heads_up_secrets().clone());
             let notifier = reminders::DesktopNotifier::new(on_reminder_clicked(app.handle()));

@@ -21,6 +21,8 @@ pub struct AppState {
     sync: Arc<SyncRuntime>,
     /// The keyring entry of the profile's heads-up signing secrets (issue 16).
     heads_up_secrets: crate::heads_ups::HeadsUpSecrets,
+    /// E-mail sent over SMTP: the server's password in the keyring, the outbox loop's wake-up.
+    mail: Arc<crate::mail::MailRuntime>,
 }
 
 impl AppState {
@@ -29,14 +31,19 @@ impl AppState {
     /// start need not wait for); a profile that could not be resolved leaves the app showing why.
     /// Commands wait until the attempt has finished.
     pub fn start(profile: Result<Profile, AppError>, vault: &dyn SecretVault) -> Self {
-        let (secrets, tokens) = match &profile {
+        let (secrets, tokens, mail_password) = match &profile {
             Ok(profile) => (
                 vault.entry(&profile.keyring_user()),
                 vault.entry(&format!("sync-session:{}", profile.keyring_user())),
+                vault.entry(&format!("mail-password:{}", profile.keyring_user())),
             ),
             Err(error) => {
                 let unavailable = SecretError::Unavailable(error.to_string());
-                (Err(unavailable.clone()), Err(unavailable))
+                (
+                    Err(unavailable.clone()),
+                    Err(unavailable.clone()),
+                    Err(unavailable),
+                )
             }
         };
         let database = {
@@ -60,7 +67,13 @@ impl AppState {
             database,
             sync: Arc::new(SyncRuntime::new(tokens)),
             heads_up_secrets,
+            mail: Arc::new(crate::mail::MailRuntime::new(mail_password)),
         }
+    }
+
+    /// E-mail over SMTP: the password entry and the outbox loop's wake-up.
+    pub fn mail(&self) -> &Arc<crate::mail::MailRuntime> {
+        &self.mail
     }
 
     /// Team sync: the session and the background loop's view of the connection.

@@ -18,6 +18,7 @@ mod import_and_cases;
 mod intelliserve;
 mod keyboard_walks;
 mod layout;
+mod mail;
 mod mapped_import;
 mod palette;
 mod privacy;

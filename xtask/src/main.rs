@@ -207,6 +207,8 @@ fn bench(ui_only: bool) -> Outcome {
     // app's crate embeds the built UI).
     build_ui()?;
     Step::cargo(&["bench", "-p", "holdfast", "--bench", "reminders"]).run()?;
+    // Issue 16: mail delivery through the outbox to a loopback SMTP server, beside lettre directly.
+    Step::cargo(&["bench", "-p", "holdfast", "--bench", "mail"]).run()?;
     // Issue 14: the Reports screen's figures over 100k cases and 12 months.
     Step::cargo(&["bench", "-p", "holdfast-store", "--bench", "reports"]).run()?;
     Step::cargo(&["bench", "-p", "holdfast-store", "--bench", "import"]).run()?;

@@ -47,6 +47,11 @@ const E2E_PACKAGES: &[&str] = &[
     "xclip",
 ];
 
+/// What the mail tests, the e-mail end-to-end test and the mail bench send to (issue 16): a real
+/// SMTP server on loopback, tests/smtp/server.py on Debian's aiosmtpd under /usr/bin/python3.
+/// Installed for every test and bench run (those ask for the end-to-end tools or PostgreSQL).
+const MAIL_TEST_PACKAGES: &[&str] = &["python3-aiosmtpd"];
+
 const TAURI_DRIVER_VERSION: &str = "2.1.0";
 
 /// What setup found that later steps need.
@@ -80,6 +85,9 @@ fn system_packages(e2e: bool, postgres: bool) -> Outcome {
     }
     if postgres {
         wanted.push(crate::postgres::PACKAGE);
+    }
+    if e2e || postgres {
+        wanted.extend_from_slice(MAIL_TEST_PACKAGES);
     }
     if probe("dpkg-query", &["--version"]).is_none() {
         println!(

@@ -19,6 +19,7 @@ pub mod error;
 pub mod heads_up;
 pub mod import;
 pub mod money;
+pub mod outbox;
 pub mod personal;
 pub mod policy;
 pub mod proration;

@@ -6,7 +6,7 @@ use holdfast_core::case::CaseStatus;
 use holdfast_core::policy::{parse_policy, MessageKind, Policy, Step};
 use holdfast_core::role::Role;
 use holdfast_core::workflow::{
-    checklist, compose_message, Addressee, CaseCommand, CaseEvent, OfferProposal,
+    checklist, compose_message, Addressee, CaseCommand, CaseEvent, EmailReceipt, OfferProposal,
 };
 use holdfast_core::CoreError;
 
@@ -170,6 +170,7 @@ fn a_message_sent_is_recorded_with_its_text_and_only_the_first_response_moves_th
             kind: MessageKind::Acknowledgement,
             channel: PreferredChannel::Email,
             body: "  Hi Ana, edited by hand.  ".into(),
+            email: None,
         },
     );
     // The first message to the customer is the first response: it acknowledges the request.
@@ -189,6 +190,7 @@ fn a_message_sent_is_recorded_with_its_text_and_only_the_first_response_moves_th
             kind: MessageKind::Acknowledgement,
             channel: PreferredChannel::Email,
             body: "Hi Ana, a follow-up.".into(),
+            email: None,
         },
     );
     assert!(matches!(&events[..], [CaseEvent::MessageSent { .. }]));
@@ -211,6 +213,7 @@ fn a_message_sent_is_recorded_with_its_text_and_only_the_first_response_moves_th
                 kind: MessageKind::WinBack,
                 channel: PreferredChannel::Email,
                 body: "Come back".into(),
+                email: None,
             },
         ),
         Err(CoreError::Invalid { ref field, .. }) if field == "kind"
@@ -222,11 +225,74 @@ fn a_message_sent_is_recorded_with_its_text_and_only_the_first_response_moves_th
                 kind: MessageKind::Acknowledgement,
                 channel: PreferredChannel::Email,
                 body: "   ".into(),
+                email: None,
             },
         ),
         Err(CoreError::Invalid { ref field, .. }) if field == "body"
     ));
     assert_eq!(case.state(), &before, "a refused message changes nothing");
+}
+
+/// An e-mail the desk sent itself (issue 16) is recorded with the mail server's receipt; a receipt
+/// on another channel, a malformed Message-ID or an empty reply is refused and changes nothing.
+#[test]
+fn an_email_sent_over_smtp_is_recorded_with_its_message_id_and_the_servers_reply() {
+    let policy = policy_with_messages();
+    let mut case = Case::received(policy, test_account());
+    let receipt = |message_id: &str, server_reply: &str| EmailReceipt {
+        message_id: message_id.into(),
+        server_reply: server_reply.into(),
+    };
+    let email = |channel, receipt| CaseCommand::RecordMessage {
+        kind: MessageKind::Acknowledgement,
+        channel,
+        body: "Hi Ana".into(),
+        email: Some(receipt),
+    };
+    let before = case.state().clone();
+    for (command, field) in [
+        (
+            email(PreferredChannel::Phone, receipt("<a@b>", "250 OK")),
+            "email",
+        ),
+        (
+            email(PreferredChannel::Email, receipt("a@b", "250 OK")),
+            "email.message_id",
+        ),
+        (
+            email(PreferredChannel::Email, receipt("<a b@c>", "250 OK")),
+            "email.message_id",
+        ),
+        (
+            email(PreferredChannel::Email, receipt("<ab>", "250 OK")),
+            "email.message_id",
+        ),
+        (
+            email(PreferredChannel::Email, receipt("<a@b>", "  ")),
+            "email.server_reply",
+        ),
+    ] {
+        assert!(
+            matches!(case.run(&am(), command), Err(CoreError::Invalid { field: ref f, .. }) if f == field),
+            "{field}"
+        );
+    }
+    assert_eq!(case.state(), &before, "a refused receipt changes nothing");
+
+    let events = case.ok(
+        &am(),
+        email(
+            PreferredChannel::Email,
+            receipt(" <0190@holdfast.example> ", "250 2.0.0 Ok: queued as 4F2A1"),
+        ),
+    );
+    assert!(matches!(
+        &events[..],
+        [
+            CaseEvent::MessageSent { email: Some(EmailReceipt { message_id, server_reply }), .. },
+            CaseEvent::Acknowledged { .. },
+        ] if message_id == "<0190@holdfast.example>" && server_reply == "250 2.0.0 Ok: queued as 4F2A1"
+    ));
 }
 
 #[test]

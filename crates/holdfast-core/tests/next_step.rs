@@ -68,6 +68,7 @@ fn an_essentials_request_under_the_2017_sop_leads_with_routing_then_the_reply_it
             kind: MessageKind::SympatheticReply,
             channel: PreferredChannel::Email,
             body: "Hi Eli, we're sorry to see you go.".into(),
+            email: None,
         },
     );
     // The reply acknowledged the request; identity comes before the cancellation.
@@ -160,6 +161,7 @@ fn an_ordinary_route_leads_with_the_retention_offer_and_optional_steps_never_lea
                 kind: MessageKind::Acknowledgement,
                 channel: PreferredChannel::Email,
                 body: "Thanks for getting in touch.".into(),
+                email: None,
             },
             NextActionId::Route => CaseCommand::Route,
             NextActionId::Reason => CaseCommand::CaptureReason {

@@ -1598,6 +1598,7 @@ fn intelliserve_happy_cancellation_prorates_confirms_surveys_and_schedules_win_b
         kind: MessageKind::Acknowledgement,
         channel: PreferredChannel::Email,
         body: "Thank you for reaching out.".into(),
+        email: None,
     };
     assert_eq!(
         case.ok(&sam(), acknowledgement),
@@ -1608,6 +1609,7 @@ fn intelliserve_happy_cancellation_prorates_confirms_surveys_and_schedules_win_b
                 body: "Thank you for reaching out.".into(),
                 at: now(),
                 survey_link: None,
+                email: None,
             },
             CaseEvent::Acknowledged {
                 at: now(),
@@ -2431,6 +2433,7 @@ fn wootrecruit_happy_cancellation_confirmed_on_the_preferred_channel_with_feedba
         kind: MessageKind::Acknowledgement,
         channel: PreferredChannel::Email,
         body: "Thank you for reaching out.".into(),
+        email: None,
     };
     assert_eq!(
         case.ok(&sam(), acknowledgement),
@@ -2441,6 +2444,7 @@ fn wootrecruit_happy_cancellation_confirmed_on_the_preferred_channel_with_feedba
                 body: "Thank you for reaching out.".into(),
                 at: now(),
                 survey_link: None,
+                email: None,
             },
             CaseEvent::Acknowledged {
                 at: now(),

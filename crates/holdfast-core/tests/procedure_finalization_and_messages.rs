@@ -89,6 +89,7 @@ fn message(kind: MessageKind, channel: PreferredChannel, body: &str) -> CaseComm
         kind,
         channel,
         body: body.into(),
+        email: None,
     }
 }
 

@@ -429,6 +429,7 @@ fn wootrecruit_verifies_the_identity_before_anything_else() {
             kind: MessageKind::Offer,
             channel: PreferredChannel::Email,
             body: "An offer".into(),
+            email: None,
         },
     ];
     for command in blocked {
@@ -445,6 +446,7 @@ fn wootrecruit_verifies_the_identity_before_anything_else() {
             kind: MessageKind::Acknowledgement,
             channel: PreferredChannel::Email,
             body: "We received your request".into(),
+            email: None,
         },
     );
     case.ok(

@@ -617,6 +617,7 @@ fn the_2017_sympathetic_reply_is_due_once_routed_until_it_goes_out() {
             kind: reply,
             channel: PreferredChannel::Email,
             body: "We're sorry to see you go. https://example.com/exit-interview".into(),
+            email: None,
         },
     );
     assert_eq!(due(&case), None);

@@ -347,6 +347,7 @@ fn command(kind: Kind, p: &Params) -> CaseCommand {
             kind: holdfast_core::policy::MessageKind::Confirmation,
             channel: p.channel,
             body: p.text.into(),
+            email: None,
         },
         Kind::ConfirmChecklistItem => CaseCommand::ConfirmChecklistItem {
             item_id: [

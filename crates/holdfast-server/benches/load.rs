@@ -200,6 +200,7 @@ async fn round(desk: &mut Desk, account: Uuid, tally: &mut Tally) -> Result<(), 
                 kind: MessageKind::Acknowledgement,
                 channel: PreferredChannel::Phone,
                 body: "We received your request to cancel.".into(),
+                email: None,
             },
             &context,
         )?;

@@ -188,6 +188,7 @@ fn decide_requests(
                     kind: holdfast_core::policy::MessageKind::Acknowledgement,
                     channel: holdfast_core::account::PreferredChannel::Phone,
                     body: "We received your request to cancel.".into(),
+                    email: None,
                 }
             };
             fork.decide(case_id, command, &context)?;

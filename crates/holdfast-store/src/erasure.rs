@@ -302,6 +302,12 @@ pub(crate) fn apply_erasure(
             named_params! {":erased": personal::ERASED, ":id": id},
         )?;
     }
+    // The customer's messages waiting in (or sent through) the e-mail outbox (issue 16).
+    crate::mail::erase_outbox(
+        tx,
+        erasure.account.then_some(erasure.account_id),
+        &erasure.cases,
+    )?;
     for case_id in &erasure.cases {
         let id = case_id.to_string();
         tx.execute(

@@ -18,6 +18,7 @@ pub mod exports;
 pub mod heads_ups;
 pub mod import_mappings;
 pub mod key;
+pub mod mail;
 mod migrations;
 pub mod notes;
 pub mod page;

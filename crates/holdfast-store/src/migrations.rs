@@ -49,6 +49,7 @@ const MIGRATIONS: &[Migration] = &[
         then: Some(crate::reports::fill_on_upgrade),
     },
     sql(include_str!("../migrations/0017_report_indexes.sql")),
+    sql(include_str!("../migrations/0018_mail_outbox.sql")),
     sql(include_str!("../migrations/0019_heads_ups.sql")),
 ];
 

@@ -19,6 +19,7 @@ use holdfast_core::workflow::{Actor, CaseCommand};
 use holdfast_store::accounts::AccountQuery;
 use holdfast_store::audit_export::verify_audit_export;
 use holdfast_store::events::AuditVerdict;
+use holdfast_store::mail::{MailSecurity, MailSettings, OutboxDraft};
 use holdfast_store::settings::LocalUserChange;
 use holdfast_store::{Database, StoreError};
 use jiff::{Timestamp, ToSpan};
@@ -101,6 +102,7 @@ fn cases(db: &mut Database, actor: &Actor, policy: &Policy, at: Timestamp) -> (U
             kind: MessageKind::Acknowledgement,
             channel: holdfast_core::account::PreferredChannel::Email,
             body: format!("Dear {NAME}, we received your request to cancel."),
+            email: None,
         },
         at,
     );
@@ -161,6 +163,34 @@ fn an_erased_customer_is_nowhere_in_the_file_its_wal_the_lists_or_the_exports_an
 ) {
     let (mut fixture, actor, policy) = desk(&[Role::Manager], POLICY);
     let (ada, grace) = cases(&mut fixture.db, &actor, &policy, now());
+    // A message to each customer waits in the e-mail outbox (issue 16): the mail server is down.
+    fixture
+        .db
+        .set_mail_settings(&MailSettings {
+            host: "mail.example.com".into(),
+            port: 587,
+            security: MailSecurity::Starttls,
+            username: None,
+            from_address: "desk@example.com".into(),
+            from_name: None,
+        })
+        .unwrap();
+    for (case_id, body) in [
+        (
+            ada,
+            format!("Dear {NAME}, OUTBOX-7731 is the text waiting to go."),
+        ),
+        (grace, "Dear Grace, OUTBOX-7732 waits too.".to_owned()),
+    ] {
+        let draft = OutboxDraft {
+            case_id,
+            kind: MessageKind::Acknowledgement,
+            subject: "Your cancellation".into(),
+            body,
+        };
+        fixture.db.queue_email(&draft, &policy, now()).unwrap();
+    }
+    assert_eq!(fixture.db.case_outbox(ada).unwrap()[0].recipient, EMAIL);
     // The test reads the file as SQLCipher does: before the erasure, it finds her.
     assert!(
         file_holds(&fixture, NAME),
@@ -272,6 +302,11 @@ fn an_erased_customer_is_nowhere_in_the_file_its_wal_the_lists_or_the_exports_an
     }
     assert_eq!(pages::wal_len(&fixture.path()), 0, "the WAL is emptied");
     assert!(file_holds(&fixture, "Grace Hopper"));
+    // Her message left the outbox with the rest; Grace's still waits.
+    assert!(fixture.db.case_outbox(ada).unwrap().is_empty());
+    assert!(!file_holds(&fixture, "OUTBOX-7731"));
+    assert_eq!(fixture.db.case_outbox(grace).unwrap().len(), 1);
+    assert!(file_holds(&fixture, "OUTBOX-7732"));
 
     // And so it stays after a restart.
     let fixture = fixture.reopen();

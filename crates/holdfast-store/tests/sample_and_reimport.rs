@@ -274,7 +274,11 @@ fn sample_data_sends_no_heads_up_and_after_its_removal_the_next_real_event_still
     })
     .unwrap();
     db.load_sample_data(now()).unwrap();
-    assert_eq!(db.queue_heads_ups(now()).unwrap(), 0, "the sample's requests stay here");
+    assert_eq!(
+        db.queue_heads_ups(now()).unwrap(),
+        0,
+        "the sample's requests stay here"
+    );
 
     let drafts = read_accounts_csv(
         format!(

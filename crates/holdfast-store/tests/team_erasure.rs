@@ -108,6 +108,7 @@ fn an_erasure_on_one_desk_reaches_the_server_and_every_desk_and_every_chain_stil
             kind: MessageKind::Acknowledgement,
             channel: holdfast_core::account::PreferredChannel::Email,
             body: format!("Dear {NAME}, we received your request."),
+            email: None,
         },
     );
     run(

@@ -60,6 +60,7 @@ impl Command {
                 kind: MessageKind::Acknowledgement,
                 channel: PreferredChannel::Email,
                 body: "We received your request".into(),
+                email: None,
             },
             Command::Reason => CaseCommand::CaptureReason {
                 reason_id: "cost".into(),
@@ -104,6 +105,7 @@ impl Command {
                 kind: MessageKind::Confirmation,
                 channel: PreferredChannel::Phone,
                 body: "Your service is suspended".into(),
+                email: None,
             },
         }
     }

@@ -57,7 +57,7 @@ fn compose(
         .ok_or_else(|| AppError::validation("kind", "the policy has no such message"))
 }
 
-/// How the person sends the message: the app never sends mail itself.
+/// How the message goes out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum MessageDelivery {
@@ -65,6 +65,9 @@ pub enum MessageDelivery {
     Clipboard,
     /// A new message in the OS's mail client, addressed to the account's e-mail.
     MailClient,
+    /// Sent by Holdfast itself through the mail server in Settings → E-mail (issue 16): queued in
+    /// the outbox and recorded on the case once the server takes it.
+    Email,
 }
 
 #[derive(Debug, Deserialize, TS)]
@@ -82,6 +85,8 @@ pub struct MessageSent {
     pub detail: CaseDetail,
     /// The message is on the clipboard, or open in the mail client.
     pub delivered: bool,
+    /// Sent by e-mail: the message waiting in the outbox; the case records it once sent.
+    pub queued: Option<holdfast_store::mail::OutboxEntry>,
 }
 
 /// Records the message on the case (the engine checks it first: the template exists, the channel
@@ -100,11 +105,15 @@ pub async fn send_case_message<R: Runtime>(
             "only an e-mail goes through the mail client; copy it for other channels",
         ));
     }
+    if args.delivery == MessageDelivery::Email {
+        return queue_email(&state, args).await;
+    }
     let body = args.body.trim().to_owned();
     let command = CaseCommand::RecordMessage {
         kind: args.kind,
         channel: args.channel,
         body: body.clone(),
+        email: None,
     };
     let case_id = args.case_id;
     let kind = args.kind;
@@ -114,7 +123,7 @@ pub async fn send_case_message<R: Runtime>(
             // Composed before the message is recorded, so the subject is the one the person saw.
             let subject = match delivery {
                 MessageDelivery::MailClient => compose(database, case_id, kind)?.subject,
-                MessageDelivery::Clipboard => String::new(),
+                MessageDelivery::Clipboard | MessageDelivery::Email => String::new(),
             };
             let detail = run_as_acting_user(database, case_id, &command)?;
             let email = detail.account.draft.email.clone();
@@ -126,6 +135,7 @@ pub async fn send_case_message<R: Runtime>(
             .clipboard()
             .write_text(body)
             .map_err(|error| error.to_string()),
+        MessageDelivery::Email => Ok(()),
         MessageDelivery::MailClient => {
             let to = email.unwrap_or_default();
             let url = format!(
@@ -143,11 +153,44 @@ pub async fn send_case_message<R: Runtime>(
         Ok(()) => Ok(MessageSent {
             detail,
             delivered: true,
+            queued: None,
         }),
         Err(problem) => Err(AppError::internal(format!(
             "the message was recorded on the case, but it could not be handed over: {problem}"
         ))),
     }
+}
+
+/// Queues the message for the outbox (the engine checks it as it would the record) and wakes the
+/// mail loop; the case records it once the mail server takes it.
+async fn queue_email(state: &AppState, args: SendMessageArgs) -> Result<MessageSent, AppError> {
+    if args.channel != PreferredChannel::Email {
+        return Err(AppError::validation(
+            "delivery",
+            "only an e-mail is sent by e-mail; copy it for other channels",
+        ));
+    }
+    let (detail, queued) = state
+        .with_database(move |database| {
+            let policy = database.policy()?.ok_or_else(no_policy)?;
+            let subject = compose(database, args.case_id, args.kind)?.subject;
+            let draft = holdfast_store::mail::OutboxDraft {
+                case_id: args.case_id,
+                kind: args.kind,
+                subject,
+                body: args.body,
+            };
+            let queued = database.queue_email(&draft, &policy, crate::clock::now())?;
+            let detail = crate::commands::cases::detail(database, args.case_id)?;
+            Ok((detail, queued))
+        })
+        .await?;
+    state.mail().wake();
+    Ok(MessageSent {
+        detail,
+        delivered: false,
+        queued: Some(queued),
+    })
 }
 
 fn no_case(case_id: Uuid) -> AppError {

@@ -12,6 +12,7 @@ pub mod due;
 pub mod exports;
 pub mod heads_ups;
 pub mod imports;
+pub mod mail;
 pub mod messages;
 pub mod notes;
 pub mod one_time_codes;

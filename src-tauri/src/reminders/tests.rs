@@ -128,6 +128,7 @@ impl Desk {
                 kind: MessageKind::Acknowledgement,
                 channel: PreferredChannel::Email,
                 body: "We received your request to cancel.".into(),
+                email: None,
             },
             now,
         );
@@ -631,6 +632,7 @@ fn intelliserve_win_back_check_ins_fall_due_at_three_six_and_twelve_months() {
                     kind: MessageKind::Confirmation,
                     channel: PreferredChannel::Email,
                     body: "Your cancellation is confirmed.".into(),
+                    email: None,
                 },
                 now,
             );

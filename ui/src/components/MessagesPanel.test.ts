@@ -120,4 +120,61 @@ describe('MessagesPanel', () => {
     expect(await screen.findByText('Not known yet: your name, for the sign-off. Fill it in before sending.')).toBeVisible();
     expect(screen.getByLabelText('Template')).toHaveDisplayValue('Acknowledgement (sent)');
   });
+
+  it('sends by e-mail once a mail server is set up, and shows the outbox until it goes', async () => {
+    const waiting = {
+      id: 'o1', message_id: '<o1@acme.example>', case_id: 'c1', kind: 'acknowledgement', recipient: 'ana@acme.io',
+      subject: 'S', body: 'Hi Ana', state: 'queued', attempts: 1, queued_at: '2026-11-21T10:00:00Z',
+      next_attempt_at: '2026-11-21T10:00:30Z', problem: 'The mail server could not be reached, or it dropped the connection (Connection refused).',
+    };
+    let outbox: unknown[] = [];
+    invoke.mockImplementation(async (command: string) => {
+      if (command === 'mail_setup') return { settings: { host: 'smtp', port: 587 }, password_saved: true };
+      if (command === 'case_outbox') return outbox;
+      if (command === 'compose_case_message') return { kind: 'acknowledgement', subject: 'S', body: 'Hi Ana', missing: [], channel: 'email', sent: false };
+      if (command === 'send_case_message') {
+        outbox = [waiting];
+        return { detail: detail(), delivered: false, queued: waiting };
+      }
+      if (command === 'case_detail') return detail();
+      throw new Error(command);
+    });
+    const onchanged = vi.fn();
+    render(MessagesPanel, { detail: detail(), onchanged, kind: 'acknowledgement' });
+    const user = userEvent.setup();
+    const button = await screen.findByRole('button', { name: 'Send by e-mail' });
+    await vi.waitFor(() => expect(button).toBeEnabled());
+    await user.click(button);
+    expect(invoke).toHaveBeenCalledWith('send_case_message', {
+      args: { case_id: 'c1', kind: 'acknowledgement', channel: 'email', body: 'Hi Ana', delivery: 'email' },
+    });
+    expect(await screen.findByRole('status')).toHaveTextContent('Queued to ana@acme.io; recorded on the case once the mail server takes it.');
+    const list = await screen.findByRole('list', { name: 'E-mail outbox' });
+    await vi.waitFor(() => expect(list).toHaveTextContent('Not sent yet (1 attempt); trying again at'));
+    expect(list).toHaveTextContent('The mail server could not be reached');
+    // It goes: the outbox empties and the case is read again to show its record.
+    outbox = [];
+    await vi.waitFor(() => expect(screen.queryByRole('list', { name: 'E-mail outbox' })).toBeNull(), { timeout: 5000 });
+    expect(invoke).toHaveBeenCalledWith('case_detail', { args: { case_id: 'c1' } });
+  });
+
+  it('shows a refused message on the case in words, and offers no e-mail without a mail server', async () => {
+    invoke.mockImplementation(async (command: string) => {
+      if (command === 'mail_setup') return { settings: null, password_saved: false };
+      if (command === 'case_outbox')
+        return [{
+          id: 'o2', message_id: '<o2@acme.example>', case_id: 'c1', kind: 'confirmation', recipient: 'nobody@acme.io', subject: 'S', body: 'B',
+          state: 'failed', attempts: 1, queued_at: '2026-11-21T10:00:00Z', next_attempt_at: '2026-11-21T10:00:00Z',
+          problem: 'The mail server refused the message: permanent error (550): 5.1.1 Recipient address rejected.',
+        }];
+      if (command === 'compose_case_message') return { kind: 'acknowledgement', subject: 'S', body: 'Hi Ana', missing: [], channel: 'email', sent: false };
+      throw new Error(command);
+    });
+    render(MessagesPanel, { detail: detail(), onchanged: vi.fn(), kind: 'acknowledgement' });
+    const list = await screen.findByRole('list', { name: 'E-mail outbox' });
+    expect(list).toHaveTextContent('Confirmation to nobody@acme.io: Not sent.');
+    expect(list).toHaveTextContent('The mail server refused the message: permanent error (550)');
+    await screen.findByLabelText('Message');
+    expect(screen.queryByRole('button', { name: 'Send by e-mail' })).toBeNull();
+  });
 });

@@ -799,7 +799,12 @@ data_export_offered: boolean, } | { "command": "confirm_checklist_item", item_id
 /**
  * The exit-survey link sent, if any.
  */
-survey_link: string | null, } | { "command": "schedule_win_back" } | { "command": "withdraw", note: string, } | { "command": "add_note", text: string, } | { "command": "record_message", kind: MessageKind, channel: PreferredChannel, body: string, } | { "command": "enter_receivable", amount: Money, } | { "command": "hand_off", task_id: string | null, to: string | null, to_role: Role | null, reason: string, };
+survey_link: string | null, } | { "command": "schedule_win_back" } | { "command": "withdraw", note: string, } | { "command": "add_note", text: string, } | { "command": "record_message", kind: MessageKind, channel: PreferredChannel, body: string, 
+/**
+ * Sent by the desk itself over SMTP: what the mail server said when it took the message
+ * (issue 16). Absent when the person sent it (clipboard, mail client).
+ */
+email?: EmailReceipt, } | { "command": "enter_receivable", amount: Money, } | { "command": "hand_off", task_id: string | null, to: string | null, to_role: Role | null, reason: string, };
 
 export type CaseCommandArgs = { case_id: string, command: CaseCommand, };
 
@@ -1403,7 +1408,7 @@ sent: boolean, };
 
 export type ComposeMessageArgs = { case_id: string, kind: MessageKind, };
 
-export type MessageDelivery = "clipboard" | "mail_client";
+export type MessageDelivery = "clipboard" | "mail_client" | "email";
 
 export type SendMessageArgs = { case_id: string, kind: MessageKind, channel: PreferredChannel, 
 /**
@@ -1415,7 +1420,73 @@ export type MessageSent = { detail: CaseDetail,
 /**
  * The message is on the clipboard, or open in the mail client.
  */
-delivered: boolean, };
+delivered: boolean, 
+/**
+ * Sent by e-mail: the message waiting in the outbox; the case records it once sent.
+ */
+queued: OutboxEntry | null, };
+
+export type EmailReceipt = { 
+/**
+ * `<local@domain>`, as in the header.
+ */
+message_id: string, 
+/**
+ * The server's reply, e.g. `250 2.0.0 Ok: queued as 4F2A1`.
+ */
+server_reply: string, };
+
+export type MailSecurity = "starttls" | "tls" | "plain";
+
+export type MailSettings = { host: string, port: number, security: MailSecurity, 
+/**
+ * Signs in with this name (and the keyring's password); none for a server that takes mail
+ * without signing in.
+ */
+username: string | null, 
+/**
+ * The sender's address and the name shown with it.
+ */
+from_address: string, from_name: string | null, };
+
+export type MailSetup = { settings: MailSettings | null, password_saved: boolean, };
+
+export type MailSetupChange = { settings: MailSettings, 
+/**
+ * A new password to keep in the keyring; absent keeps the saved one (or removes it when
+ * there is no user name any more), empty removes it.
+ */
+password?: string, };
+
+export type TestMailArgs = { 
+/**
+ * Who gets the test message (the person's own address).
+ */
+to: string, };
+
+export type TestMailOutcome = { sent: boolean, message_id: string | null, server_reply: string | null, problem: string | null, };
+
+export type CaseOutboxArgs = { case_id: string, };
+
+export type OutboxState = "queued" | "sending" | "sent" | "failed" | "uncertain";
+
+export type OutboxEntry = { id: string, 
+/**
+ * The Message-ID header, `<...@...>`, the same on every attempt.
+ */
+message_id: string, case_id: string, kind: MessageKind, recipient: string, subject: string, body: string, state: OutboxState, 
+/**
+ * Attempts made so far.
+ */
+attempts: number, queued_at: string, 
+/**
+ * When a queued message is tried next.
+ */
+next_attempt_at: string, 
+/**
+ * The last attempt's problem, in words (the server's own reply included).
+ */
+problem: string | null, };
 
 export type NoteSearchArgs = { text: string, limit: number | null, };
 
@@ -1712,6 +1783,10 @@ export type Commands = {
   search_notes: { args: NoteSearchArgs; result: Array<NoteHit> };
   compose_case_message: { args: ComposeMessageArgs; result: ComposedMessage };
   send_case_message: { args: SendMessageArgs; result: MessageSent };
+  mail_setup: { args: null; result: MailSetup };
+  set_mail_setup: { args: MailSetupChange; result: MailSetup };
+  send_test_mail: { args: TestMailArgs; result: TestMailOutcome };
+  case_outbox: { args: CaseOutboxArgs; result: Array<OutboxEntry> };
   send_one_time_code: { args: SendCodeArgs; result: CodeToSend };
   enter_one_time_code: { args: EnterCodeArgs; result: CaseDetail };
   sync_status: { args: null; result: SyncStatus };

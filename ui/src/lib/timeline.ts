@@ -79,6 +79,10 @@ export function timelineDetail(event: Event, checklist: Checklist | null, names:
       const kind = lookup(MESSAGE_KIND_NAMES, event.message);
       const channel = typeof event.channel === 'string' ? channelName(event.channel) : null;
       parts.push(kind && channel ? `${kind} by ${channel}` : kind, text(event.body));
+      // Sent by Holdfast over SMTP (issue 16): the mail server's receipt.
+      const email = event.email as { message_id?: unknown; server_reply?: unknown } | null | undefined;
+      if (email && typeof email.message_id === 'string')
+        parts.push(`sent through the mail server as ${email.message_id}${typeof email.server_reply === 'string' ? ` (${email.server_reply})` : ''}`);
       break;
     }
     case 'cancellation_confirmed':

@@ -30,6 +30,7 @@ function serve(initial: SyncStatus, handlers: Record<string, Handler> = {}) {
     if (command === 'reminder_settings') return Promise.resolve({ zone: 'UTC', working: null, quiet: [], lead_minutes: 15 });
     if (command === 'start_at_login') return Promise.resolve({ enabled: false });
     if (command === 'check_for_update') return Promise.resolve({ current: '0.1.0', available: null });
+    if (command === 'mail_setup') return Promise.resolve({ settings: null, password_saved: false });
     const handler = handlers[command];
     if (handler) return handler(payload?.args);
     return Promise.reject({ kind: 'internal', message: `unexpected ${command}` });

@@ -31,6 +31,8 @@ function answer(answers: Record<string, (args: unknown) => Promise<unknown>>) {
               ? () => Promise.resolve({ current: '0.1.0', available: null })
               : command === 'heads_up_settings'
                 ? () => Promise.resolve({ team: false, kinds: [], subscriptions: [], deliveries: [] })
+              : command === 'mail_setup'
+                ? () => Promise.resolve({ settings: null, password_saved: false })
                 : null);
     return handler ? handler(args) : Promise.reject({ kind: 'internal', message: `unexpected ${command}` });
   });

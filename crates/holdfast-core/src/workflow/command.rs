@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 use uuid::Uuid;
 
-use super::{OneTimeCode, WinBackOutcome};
+use super::{EmailReceipt, OneTimeCode, WinBackOutcome};
 use crate::account::PreferredChannel;
 use crate::case::RequestChannel;
 use crate::money::Money;
@@ -277,6 +277,11 @@ pub enum CaseCommand {
         kind: MessageKind,
         channel: PreferredChannel,
         body: String,
+        /// Sent by the desk itself over SMTP: what the mail server said when it took the message
+        /// (issue 16). Absent when the person sent it (clipboard, mail client).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[ts(optional)]
+        email: Option<EmailReceipt>,
     },
     /// The accounts receivable, entered on the case when the account does not know them, so that
     /// routing can test them.

@@ -8,7 +8,7 @@ use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::{OfferProposal, RefundReviewReason};
+use super::{EmailReceipt, OfferProposal, RefundReviewReason};
 use crate::account::PreferredChannel;
 use crate::case::RequestChannel;
 use crate::money::Money;
@@ -319,5 +319,8 @@ pub enum CaseEvent {
         /// The exit-survey link the policy gives the account, when the body contains it.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         survey_link: Option<String>,
+        /// Sent by the desk over SMTP: the `Message-ID` and the mail server's reply (issue 16).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        email: Option<EmailReceipt>,
     },
 }

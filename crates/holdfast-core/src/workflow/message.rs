@@ -4,12 +4,28 @@
 //! finalization) stays in braces and is listed as missing, so the person sending it sees the gap.
 //! The e-mail subject is a template too: the policy's, or the kind's default (`Policy::subject`).
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use super::{AccountFacts, CaseState, PendingOffer};
 use crate::account::PreferredChannel;
 use crate::policy::{MessageKind, Policy};
+
+/// What the mail server said when it took an e-mail the desk sent itself over SMTP (issue 16):
+/// the message's `Message-ID` header (stable across retries, so a receiver can tell a resend) and
+/// the server's reply to the message data. Neither names the customer: the id is made by the desk,
+/// and the reply is the server's queue confirmation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct EmailReceipt {
+    /// `<local@domain>`, as in the header.
+    pub message_id: String,
+    /// The server's reply, e.g. `250 2.0.0 Ok: queued as 4F2A1`.
+    pub server_reply: String,
+}
+
+/// The longest `Message-ID` and server reply a receipt keeps.
+pub const MAX_MESSAGE_ID_CHARS: usize = 250;
+pub const MAX_SERVER_REPLY_CHARS: usize = 500;
 
 /// The names a template may use.
 pub const PLACEHOLDERS: [&str; 10] = [

@@ -23,7 +23,8 @@ pub use decide::{decide, is_guarded};
 pub use event::{CaseEvent, WinBackOutcome};
 pub use gates::{finalization_blockers, open_checklist_items, ready_to_finalize};
 pub use message::{
-    compose_message, unknown_placeholders, Addressee, ComposedMessage, PLACEHOLDERS,
+    compose_message, unknown_placeholders, Addressee, ComposedMessage, EmailReceipt,
+    MAX_MESSAGE_ID_CHARS, MAX_SERVER_REPLY_CHARS, PLACEHOLDERS,
 };
 pub use next_actions::{NextAction, NextActionId};
 pub use one_time_code::{CodeKey, OneTimeCode};

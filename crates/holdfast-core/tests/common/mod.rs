@@ -336,6 +336,7 @@ pub fn confirmation_message(channel: PreferredChannel) -> CaseCommand {
         kind: holdfast_core::policy::MessageKind::Confirmation,
         channel,
         body: CONFIRMATION_BODY.into(),
+        email: None,
     }
 }
 
@@ -349,6 +350,7 @@ pub fn confirmation_sent(channel: PreferredChannel, at: Timestamp) -> Vec<CaseEv
             body: CONFIRMATION_BODY.into(),
             at,
             survey_link: None,
+            email: None,
         },
         CaseEvent::CancellationConfirmed { channel, at },
     ]

@@ -205,6 +205,7 @@ pub fn acknowledge() -> CaseCommand {
         kind: MessageKind::Acknowledgement,
         channel: PreferredChannel::Email,
         body: "We received your request to cancel.".into(),
+        email: None,
     }
 }
 

@@ -237,6 +237,7 @@ fn every_command() -> Vec<(CaseCommand, Option<Step>)> {
                 kind: MessageKind::Acknowledgement,
                 channel: PreferredChannel::Email,
                 body: "We received your request.".into(),
+                email: None,
             },
             None,
         ),

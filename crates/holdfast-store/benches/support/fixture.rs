@@ -31,6 +31,7 @@ pub fn acknowledge() -> CaseCommand {
         kind: holdfast_core::policy::MessageKind::Acknowledgement,
         channel: holdfast_core::account::PreferredChannel::Email,
         body: "Thank you for reaching out about your IntelliServe account.".into(),
+        email: None,
     }
 }
 

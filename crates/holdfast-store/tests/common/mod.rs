@@ -71,5 +71,6 @@ pub fn acknowledge() -> holdfast_core::workflow::CaseCommand {
         kind: holdfast_core::policy::MessageKind::Acknowledgement,
         channel: holdfast_core::account::PreferredChannel::Email,
         body: "We received your request to cancel.".into(),
+        email: None,
     }
 }

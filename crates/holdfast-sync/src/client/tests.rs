@@ -27,6 +27,7 @@ fn acknowledge() -> CaseCommand {
         kind: holdfast_core::policy::MessageKind::Acknowledgement,
         channel: holdfast_core::account::PreferredChannel::Email,
         body: "We received your request".into(),
+        email: None,
     }
 }
 

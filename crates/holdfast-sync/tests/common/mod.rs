@@ -57,6 +57,7 @@ pub fn acknowledge() -> CaseCommand {
         kind: holdfast_core::policy::MessageKind::Acknowledgement,
         channel: holdfast_core::account::PreferredChannel::Email,
         body: "We received your request".into(),
+        email: None,
     }
 }
 

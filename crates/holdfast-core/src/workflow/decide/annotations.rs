@@ -8,7 +8,9 @@ use crate::account::{check_channel_reachable, PreferredChannel};
 use crate::case::CaseStatus;
 use crate::policy::{AcknowledgeChannel, MessageKind, Step};
 use crate::workflow::permissions::may_take;
-use crate::workflow::{CaseEvent, RefundStatus};
+use crate::workflow::{
+    CaseEvent, EmailReceipt, RefundStatus, MAX_MESSAGE_ID_CHARS, MAX_SERVER_REPLY_CHARS,
+};
 use crate::CoreError;
 
 const MAX_NOTE_CHARS: usize = 10_000;
@@ -72,7 +74,11 @@ pub(super) fn record_message(
     kind: MessageKind,
     channel: PreferredChannel,
     body: &str,
+    email: Option<&EmailReceipt>,
 ) -> Result<Vec<CaseEvent>, CoreError> {
+    let email = email
+        .map(|receipt| email_receipt(channel, receipt))
+        .transpose()?;
     if !cx.policy.messages.contains_key(&kind) {
         return Err(CoreError::invalid(
             "kind",
@@ -97,6 +103,7 @@ pub(super) fn record_message(
         body,
         at: cx.now,
         survey_link,
+        email,
     }];
     // The first message to the customer is the first response: one action, one clock stop. It
     // is the step only for someone who may take it.
@@ -121,4 +128,40 @@ pub(super) fn record_message(
         });
     }
     Ok(events)
+}
+
+/// A mail server's receipt belongs to an e-mail only, names the message as its header does
+/// (`<local@domain>`, printable ASCII, no spaces) and keeps the server's reply, bounded.
+fn email_receipt(
+    channel: PreferredChannel,
+    receipt: &EmailReceipt,
+) -> Result<EmailReceipt, CoreError> {
+    if channel != PreferredChannel::Email {
+        return Err(CoreError::invalid(
+            "email",
+            "only a message sent by e-mail has a mail server's receipt",
+        ));
+    }
+    let id = receipt.message_id.trim();
+    let well_formed = id.len() <= MAX_MESSAGE_ID_CHARS
+        && id.starts_with('<')
+        && id.ends_with('>')
+        && id[1..id.len().saturating_sub(1)].contains('@')
+        && id.bytes().all(|byte| byte.is_ascii_graphic());
+    if !well_formed {
+        return Err(CoreError::invalid(
+            "email.message_id",
+            "is not a Message-ID (<local@domain>)",
+        ));
+    }
+    let reply = bounded_text(
+        "email.server_reply",
+        &receipt.server_reply,
+        MAX_SERVER_REPLY_CHARS,
+        "the mail server's reply is missing",
+    )?;
+    Ok(EmailReceipt {
+        message_id: id.to_owned(),
+        server_reply: reply,
+    })
 }

@@ -225,7 +225,8 @@ pub fn decide(
             kind,
             channel,
             body,
-        } => return annotations::record_message(&cx, *kind, *channel, body),
+            email,
+        } => return annotations::record_message(&cx, *kind, *channel, body, email.as_ref()),
         CaseCommand::Acknowledge { channel, note } => intake::acknowledge(&cx, *channel, note)?,
         CaseCommand::ConfirmChecklistItem { item_id, note } => {
             checklist_items::confirm(&cx, item_id, note)?
