@@ -303,8 +303,15 @@ impl Database {
                 id: draft.case_id.to_string(),
             })?
             .account_id;
-        let recipient = crate::accounts::account_in(&self.conn, account_id)?
-            .draft
+        let account = crate::accounts::account_in(&self.conn, account_id)?.draft;
+        // Sample data is for walking the procedure here: its addresses are nobody's.
+        if holdfast_core::sample::is_sample(&account.external_id) {
+            return Err(StoreError::Rule(CoreError::invalid(
+                "delivery",
+                "a sample account's message is not sent; copy it to see what would go",
+            )));
+        }
+        let recipient = account
             .email
             .filter(|address| looks_like_address(address))
             .ok_or_else(|| {

@@ -353,3 +353,27 @@ fn a_message_the_case_would_refuse_is_not_queued() {
     assert!(fixture.db.queue_email(&two_lines, &policy, now()).is_err());
     assert!(fixture.db.case_outbox(case_id).unwrap().is_empty());
 }
+
+#[test]
+fn a_sample_account_s_message_is_never_queued() {
+    let (mut fixture, _, policy, _) = desk();
+    fixture.db.set_mail_settings(&settings()).unwrap();
+    fixture.db.load_sample_data(now()).unwrap();
+    let sample_case = fixture
+        .db
+        .inbox(&holdfast_store::cases::InboxQuery::default())
+        .unwrap()
+        .items
+        .into_iter()
+        .find(|case| case.account_name.ends_with("(sample)"))
+        .unwrap()
+        .id;
+    let refused = fixture
+        .db
+        .queue_email(&message(sample_case), &policy, now());
+    assert!(
+        matches!(&refused, Err(StoreError::Rule(error)) if error.to_string().contains("sample account")),
+        "{refused:?}"
+    );
+    assert!(fixture.db.case_outbox(sample_case).unwrap().is_empty());
+}
