@@ -143,20 +143,9 @@ impl Table {
         if cells.iter().all(String::is_empty) {
             return;
         }
-        if cells.len() > self.headers.len() {
-            self.problems.push(RowProblem {
-                line,
-                column: None,
-                message: format!(
-                    "the row has {} cells but the header has {}",
-                    cells.len(),
-                    self.headers.len()
-                ),
-            });
-            return;
-        }
-        // A sheet's rows are as wide as its used range, so only a CSV row comes short: malformed.
-        if cells.len() < self.headers.len() {
+        // A sheet's rows are as wide as its used range (trailing empty cells are dropped), so a
+        // row that does not fit the header is a malformed CSV row, or a sheet's stray cells.
+        if cells.len() != self.headers.len() {
             self.problems.push(RowProblem {
                 line,
                 column: None,
