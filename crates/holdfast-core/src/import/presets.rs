@@ -146,21 +146,36 @@ pub const PRESETS: [Preset; 4] = [
     Preset {
         id: "chargebee_customers",
         name: "Chargebee customers",
-        source: "Chargebee, Customers → Export (customers.* columns)",
+        source: "Chargebee, Customers → Export (customers.* columns) or a Customers report",
         fields: &[
-            field(F::ExternalId, &[&["customers.id"]], T::Text),
-            field(F::Name, &[&["customers.company"]], T::Text),
+            field(F::ExternalId, &[&["customers.id", "Customer Id"]], T::Text),
+            field(F::Name, &[&["customers.company", "Company"]], T::Text),
             field(
                 F::ContactName,
-                &[&["customers.first_name"], &["customers.last_name"]],
+                &[
+                    &["customers.first_name", "First Name"],
+                    &["customers.last_name", "Last Name"],
+                ],
                 T::Text,
             ),
-            field(F::Email, &[&["customers.email"]], T::Text),
-            field(F::Phone, &[&["customers.phone"]], T::Text),
-            field(F::CustomerSince, &[&["customers.created_at"]], T::Date),
+            field(F::Email, &[&["customers.email", "Email"]], T::Text),
+            field(F::Phone, &[&["customers.phone", "Phone"]], T::Text),
+            field(
+                F::CustomerSince,
+                &[&["customers.created_at", "Created At"]],
+                T::Date,
+            ),
             field(
                 F::Currency,
-                &[&["customers.preferred_currency_code"]],
+                &[&[
+                    "customers.preferred_currency_code",
+                    "Preferred Currency Code",
+                ]],
+                T::Text,
+            ),
+            field(
+                F::AccountManager,
+                &[&["customers.account_manager", "Account Manager"]],
                 T::Text,
             ),
         ],
