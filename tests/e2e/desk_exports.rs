@@ -110,6 +110,11 @@ async fn desk_exports_the_audit_trail_checks_it_and_saves_cases_and_tasks() {
             // The audit trail saved, then checked: verified.
             app.click("Settings").await?;
             app.heading("Audit trail").await?;
+            // Settings checks for updates as it opens, and its answer (here, that the release
+            // server cannot be reached) moves the sections below it: the buttons are pressed once
+            // the page has settled, as a person reads it before clicking.
+            app.wait_for("//button[normalize-space(.)='Check for updates' and not(@disabled)]")
+                .await?;
             save_as(
                 app,
                 "Export the audit trail…",
