@@ -10,7 +10,7 @@ use holdfast_core::account::AccountDraft;
 use holdfast_core::error::RowProblem;
 use holdfast_core::import::mapping::{AccountField, ColumnMapping, FieldKind};
 use holdfast_core::import::presets::{PresetInfo, PRESETS};
-use holdfast_core::import::proposal::{propose, Proposal, SavedMapping, SAMPLE_ROWS};
+use holdfast_core::import::proposal::{file_date_order, propose, Proposal, SavedMapping};
 use holdfast_core::import::table::Table;
 use holdfast_core::CoreError;
 use holdfast_store::accounts::{ImportSummary, NotInFile, RowChange};
@@ -251,20 +251,7 @@ pub async fn read_import_file(
         .with_database(move |database| {
             let saved = database.saved_mappings()?;
             let proposal = propose(&table, &saved);
-            let order = match proposal
-                .mapping
-                .fields
-                .iter()
-                .find_map(|field| match &field.source {
-                    holdfast_core::import::mapping::FieldSource::Column {
-                        transform: holdfast_core::import::mapping::Transform::Date { order },
-                        ..
-                    } => Some(*order),
-                    _ => None,
-                }) {
-                Some(order) => order,
-                None => holdfast_core::import::mapping::DateOrder::MonthFirst,
-            };
+            let order = file_date_order(&table);
             let presets = PRESETS
                 .iter()
                 .map(|preset| {
@@ -279,7 +266,7 @@ pub async fn read_import_file(
             Ok(ImportFile::Read {
                 format: format.into(),
                 headers: table.headers.clone(),
-                sample: table.sample(SHOWN_SAMPLE_ROWS.min(SAMPLE_ROWS)),
+                sample: table.sample(SHOWN_SAMPLE_ROWS),
                 rows: table.rows.len() as u32,
                 proposal,
                 presets,

@@ -54,7 +54,7 @@ const PRESET_MIN_FIELDS: usize = 3;
 
 pub fn propose(table: &Table, saved: &[SavedMapping]) -> Proposal {
     let sample = table.sample(SAMPLE_ROWS);
-    let order = date_order(table, &sample);
+    let order = file_date_order(table);
     let own = ColumnMapping::by_name(&table.headers);
     let own_columns = ACCOUNT_COLUMNS
         .iter()
@@ -325,6 +325,12 @@ fn complete(mapping: &mut ColumnMapping, table: &Table, sample: &[Vec<String>], 
 
 /// Day first when a sampled slashed date can only be read that way (`25/03/2024`), else month
 /// first, which is how the US exports of these systems write them.
+/// The order the file's slashed dates are read in, from its first `SAMPLE_ROWS` rows: the one the
+/// proposal and every preset read for this file use.
+pub fn file_date_order(table: &Table) -> DateOrder {
+    date_order(table, &table.sample(SAMPLE_ROWS))
+}
+
 fn date_order(table: &Table, sample: &[Vec<String>]) -> DateOrder {
     let day_first = (0..table.headers.len()).any(|index| {
         sample.iter().filter_map(|row| row.get(index)).any(|cell| {
